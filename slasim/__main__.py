@@ -1,0 +1,7 @@
+"""``python -m slasim`` is the ``slasim`` command."""
+
+import sys
+
+from slasim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,256 @@
+"""What a scenario implies before any simulation (``slasim check``).
+
+Expected volumes, seller capacity after shrinkage, offered load per shift and warnings for
+terms that cannot be met. The workload per lead is a deliberately simple estimate: attempt
+``k`` is assumed to happen at its nominal cadence age (no queueing delay), so the contact
+probability of each attempt is ``base_contact * f(age_k)``. The simulation gives the real answer;
+this check catches scenarios that cannot work at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from slasim.calendar import WEEKDAYS, BusinessCalendar
+from slasim.scenario import DAYS_PER_MONTH, Scenario
+
+__all__ = [
+    "ScenarioCheck",
+    "check_scenario",
+    "expected_work_per_lead",
+    "shift_intervals",
+    "slot_rates",
+]
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """Result of :func:`check_scenario`.
+
+    Attributes
+    ----------
+    tiers
+        Per tier: leads per month, leads in the horizon, expected attempts and work minutes
+        per lead, share of leads arriving while no seller is on duty.
+    shifts
+        Per shift: sellers, seller-hours available after shrinkage, leads arriving on duty,
+        offered load (Erlang) and utilisation of the on-duty sellers.
+    utilization
+        Total expected work over total available seller time in the horizon.
+    warnings
+        Plain-language problems, empty when the scenario looks workable.
+    """
+
+    scenario: str
+    tiers: pd.DataFrame
+    shifts: pd.DataFrame
+    utilization: float
+    warnings: list[str]
+
+
+def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected leads per hour slot of the horizon, per tier.
+
+    Returns
+    -------
+    start, length, counts
+        Slot start and length (sim minutes) and an array ``(n_tiers, n_slots)`` of expected
+        leads per slot: the profile weight of the slot's hour of week (times the holiday
+        factor on holidays), scaled to ``monthly_volume * days / 30.44``.
+    """
+    grid = scenario.business_calendar().hour_grid()
+    counts = np.zeros((len(scenario.tiers), len(grid)))
+    for i, tier in enumerate(scenario.tiers.values()):
+        weights = np.asarray(tier.profile.hour_of_week_weights())[grid.hour_of_week]
+        weights = weights * np.where(grid.is_holiday, tier.profile.holiday_factor, 1.0)
+        weights = weights * grid.length / 60.0
+        expected = tier.monthly_volume * scenario.horizon.days / DAYS_PER_MONTH
+        total = weights.sum()
+        counts[i] = weights * (expected / total) if total > 0 else 0.0
+    return grid.start, grid.length, counts
+
+
+def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
+    """On-duty intervals ``(k, 2)`` in sim minutes for each shift (before shrinkage)."""
+    calendar = scenario.business_calendar()
+    out = []
+    for shift in scenario.team.shifts:
+        start, end = shift.minutes
+        days = [WEEKDAYS.index(d) for d in shift.weekdays]
+        out.append(
+            calendar.intervals_for(days, start, end, skip_holidays=not scenario.team.work_holidays)
+        )
+    return out
+
+
+def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
+    """(expected attempts, expected handling minutes) per lead of ``tier``, ignoring queueing."""
+    spec = scenario.tiers[tier]
+    contact_curve, _ = scenario.decay.curves()
+    unanswered = scenario.team.handling_unanswered.mean_minutes
+    conversation = scenario.team.handling_conversation.mean_minutes
+    reach, age, attempts, work = 1.0, 0.0, 0.0, 0.0
+    window = scenario.cadence.window_days * 1440.0
+    for k in range(1, scenario.cadence.max_attempts + 1):
+        if k > 1:
+            age += scenario.cadence.spacing(k - 1)
+            if age > window:
+                break
+        p = spec.base_contact * float(contact_curve(age))
+        attempts += reach
+        work += reach * (p * conversation + (1 - p) * unanswered)
+        reach *= 1 - p
+    return attempts, work
+
+
+def check_scenario(scenario: Scenario) -> ScenarioCheck:
+    """Compute what ``scenario`` implies and warn about what cannot work."""
+    calendar = scenario.business_calendar()
+    start, length, counts = slot_rates(scenario)
+    mid = start + length / 2
+    intervals = shift_intervals(scenario)
+    shrink = 1.0 - scenario.team.shrinkage
+    warnings: list[str] = []
+
+    on_duty = np.zeros((len(intervals), len(mid)), dtype=bool)
+    for j, iv in enumerate(intervals):
+        if len(iv):
+            idx = np.searchsorted(iv[:, 0], mid, side="right") - 1
+            on_duty[j] = (idx >= 0) & (mid < iv[np.clip(idx, 0, None), 1])
+    staffed = on_duty & (np.array([s.sellers for s in scenario.team.shifts]) > 0)[:, None]
+    covered = staffed.any(axis=0)
+
+    tier_rows = []
+    work_per_lead = {}
+    for i, (name, tier) in enumerate(scenario.tiers.items()):
+        attempts, work = expected_work_per_lead(scenario, name)
+        work_per_lead[name] = work
+        total = counts[i].sum()
+        off_share = counts[i][~covered].sum() / total if total > 0 else 0.0
+        tier_rows.append(
+            {
+                "tier": name,
+                "leads_per_month": tier.monthly_volume,
+                "leads_in_horizon": total,
+                "attempts_per_lead": attempts,
+                "work_minutes_per_lead": work,
+                "share_arriving_off_duty": off_share,
+            }
+        )
+        warnings += _unreachable_target(
+            scenario, name, i, counts, start, length, intervals, calendar
+        )
+
+    total_work = sum(counts[i].sum() * work_per_lead[n] for i, n in enumerate(scenario.tiers))
+    shift_rows = []
+    capacity = 0.0
+    work_by_slot = (counts * np.array(list(work_per_lead.values()))[:, None]).sum(axis=0)
+    # Work from leads that arrive while nobody is on duty lands on the next staffed hour: that
+    # is where the morning backlog comes from.
+    covered_idx = np.flatnonzero(covered)
+    if len(covered_idx):
+        target = covered_idx[
+            np.minimum(np.searchsorted(covered_idx, np.arange(len(mid))), len(covered_idx) - 1)
+        ]
+        work_by_slot = np.bincount(target, weights=work_by_slot, minlength=len(mid))
+    for j, (shift, iv) in enumerate(zip(scenario.team.shifts, intervals, strict=True)):
+        minutes = float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0
+        available = shift.sellers * minutes * shrink
+        capacity += available
+        # Work arriving while this shift is on duty, shared with other shifts on duty then in
+        # proportion to their effective sellers: the shift's own offered load.
+        share = np.where(
+            staffed[j],
+            shift.sellers
+            / np.maximum(
+                (staffed * np.array([s.sellers for s in scenario.team.shifts])[:, None]).sum(0), 1
+            ),
+            0.0,
+        )
+        load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
+        effective = shift.sellers * shrink
+        shift_rows.append(
+            {
+                "shift": shift.name or f"shift {j}",
+                "sellers": shift.sellers,
+                "seller_hours_available": available / 60.0,
+                "offered_load_erlang": load,
+                "effective_sellers": effective,
+                "utilization_on_duty": load / effective if effective else float("inf"),
+            }
+        )
+        if load >= effective and (load > 0 or effective == 0):
+            warnings.append(
+                f"shift {shift.name or j!r} is overloaded: offered load {load:.2f} Erlang >= "
+                f"{effective:.2f} effective sellers ({shift.sellers} x (1 - shrinkage)); "
+                "queues grow during the shift"
+            )
+    utilization = total_work / capacity if capacity else float("inf")
+    if utilization >= 1:
+        warnings.append(
+            f"the team is overloaded over the horizon: expected work {total_work / 60:.0f} h "
+            f">= available {capacity / 60:.0f} h (utilisation {utilization:.0%}); "
+            "leads will pile up"
+        )
+    return ScenarioCheck(
+        scenario=scenario.name,
+        tiers=pd.DataFrame(tier_rows).set_index("tier"),
+        shifts=pd.DataFrame(shift_rows).set_index("shift"),
+        utilization=utilization,
+        warnings=warnings,
+    )
+
+
+def _unreachable_target(
+    scenario: Scenario,
+    name: str,
+    i: int,
+    counts: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    intervals: list[np.ndarray],
+    calendar: BusinessCalendar,
+) -> list[str]:
+    """Warn when a tier's response target fails even with zero waiting.
+
+    A lead that arrives while nobody is on duty waits at least until the next shift starts;
+    if too many of a tier's leads arrive that far from a shift (on the SLA's clock), the
+    response share cannot be met however many sellers are hired.
+    """
+    terms = scenario.sla.tiers.get(name)
+    if terms is None or counts[i].sum() == 0:
+        return []
+    starts = [iv for iv, s in zip(intervals, scenario.team.shifts, strict=True) if s.sellers > 0]
+    if not starts:
+        return [f"tier {name!r}: no shift has sellers, so no lead is ever attempted"]
+    duty = np.concatenate(starts)
+    duty = duty[np.argsort(duty[:, 0])]
+    # Evaluate every 5 minutes inside each slot: fine enough for targets of 5 minutes or more.
+    offsets = np.arange(2.5, 60, 5.0)
+    t = (start[:, None] + offsets[None, :] * (length[:, None] / 60.0)).ravel()
+    w = np.repeat(counts[i] / len(offsets), len(offsets))
+    idx = np.searchsorted(duty[:, 0], t, side="right") - 1
+    ends = np.maximum.accumulate(duty[:, 1])
+    inside = (idx >= 0) & (t < ends[np.clip(idx, 0, None)])
+    nxt = np.searchsorted(duty[:, 0], t, side="left")
+    next_start = np.where(nxt < len(duty), duty[np.minimum(nxt, len(duty) - 1), 0], np.inf)
+    begin = np.where(inside, t, next_start)
+    if terms.response_clock == "business":
+        finite = np.isfinite(begin)
+        delay = np.full_like(t, np.inf)
+        delay[finite] = calendar.business_between(t[finite], begin[finite])
+    else:
+        delay = begin - t
+    late = float(w[delay > terms.response_target_minutes].sum() / w.sum())
+    if late > 1 - terms.response_share + 1e-12:
+        return [
+            f"tier {name!r}: the response target ({terms.response_share:.0%} within "
+            f"{terms.response_target_minutes:g} {terms.response_clock} minutes) cannot be met even "
+            f"with zero waiting: {late:.0%} of its leads arrive more than "
+            f"{terms.response_target_minutes:g} {terms.response_clock} minutes before any seller "
+            "is on duty"
+        ]
+    return []

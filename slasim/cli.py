@@ -1,0 +1,137 @@
+"""The ``slasim`` command.
+
+Exit codes (a contract other tools rely on): 0 success; 2 invalid input (scenario, CLI
+arguments, CRM file) with a message naming file, field, bad value and what was expected; 1 for
+internal errors only. A user mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from slasim.errors import InputError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad arguments as exit code 2 without a traceback (its default)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: <cli>: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _add_scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a scenario value, e.g. --set team.shifts[0].sellers=8 (repeatable)",
+    )
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from slasim.check import check_scenario
+    from slasim.loader import load_scenario
+    from slasim.report_text import format_check
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    result = check_scenario(scenario)
+    if args.json:
+        payload = {
+            "scenario": result.scenario,
+            "utilization": result.utilization,
+            "tiers": json.loads(result.tiers.to_json(orient="index")),
+            "shifts": json.loads(result.shifts.to_json(orient="index")),
+            "warnings": result.warnings,
+        }
+        _write_json(payload, args.json)
+    else:
+        print(format_check(scenario, result))
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from slasim.scenario import Scenario
+
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "slasim scenario"
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
+
+
+def _write_json(payload: object, target: str) -> None:
+    text = json.dumps(payload, indent=2, sort_keys=False, allow_nan=False, default=str)
+    if target == "-":
+        print(text)
+    else:
+        try:
+            with open(target, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        except OSError as exc:
+            raise InputError.single(target, "--json", f"cannot write the file ({exc})") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="slasim", description="Design a sales-marketing SLA on evidence.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("check", help="validate a scenario and show what it implies")
+    _add_scenario_args(p)
+    p.add_argument("--json", metavar="PATH|-", help="also write the check as JSON")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def _version() -> str:
+    from slasim import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        func: Callable[[argparse.Namespace], int] = args.func
+        return func(args)
+    except SystemExit as exc:  # argparse --help / --version / errors
+        return int(exc.code or 0)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal error: say so plainly, details on request
+        if os.environ.get("SLASIM_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug in slasim; set SLASIM_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""Load scenarios from TOML: ``extends`` overlays, ``--set`` overrides, readable errors.
+
+Every problem is reported as ``file: field.path: message`` with the bad value and what is
+expected, so the CLI can print it and exit 2 instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from slasim.errors import InputError, Problem
+from slasim.scenario import Scenario
+
+__all__ = [
+    "apply_override",
+    "deep_merge",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_toml",
+]
+
+Loc = tuple[str | int, ...]
+SET_SOURCE = "--set"
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Read, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario TOML file.
+    overrides
+        ``key.path=value`` strings applied after ``extends`` (values parsed as TOML,
+        falling back to a plain string), e.g. ``team.shifts[0].sellers=8``.
+
+    Raises
+    ------
+    InputError
+        With one problem per mistake: unreadable file, bad TOML, cycle or missing parent in
+        ``extends``, bad override, or any schema violation.
+    """
+    path = Path(path)
+    data, origin = _resolve(path, chain=())
+    for item in overrides:
+        apply_override(data, item)
+        origin[_override_key(item)] = SET_SOURCE
+    return scenario_from_dict(data, source=str(path), origin=origin)
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], source: str = "<scenario>", origin: Mapping[Loc, str] | None = None
+) -> Scenario:
+    """Validate a plain mapping; errors name ``source`` (or the file a value came from)."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(_problems(exc, data, source, origin or {})) from None
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """The scenario as a TOML document that loads back to an equal scenario."""
+    data = scenario.model_dump(mode="python", exclude_none=True)
+    data.pop("extends", None)
+    return tomli_w.dumps(data)
+
+
+def deep_merge(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``overlay`` into a copy of ``base``: tables merge by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def apply_override(data: dict[str, Any], item: str) -> None:
+    """Apply one ``key.path=value`` override in place (lists indexed as ``shifts[1]``)."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise InputError.single(
+            SET_SOURCE, item, "expected KEY.PATH=VALUE, e.g. team.shrinkage=0.3"
+        )
+    loc = _parse_path(key.strip(), item)
+    try:
+        value: Any = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # bare words such as newest_first are strings
+    node: Any = data
+    for i, part in enumerate(loc[:-1]):
+        nxt = loc[i + 1]
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                raise InputError.single(
+                    SET_SOURCE, key, f"index [{part}] is out of range (the list has {size} items)"
+                )
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                raise InputError.single(SET_SOURCE, key, f"{part!r} is not inside a table")
+            node = node.setdefault(part, [] if isinstance(nxt, int) else {})
+    last = loc[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            raise InputError.single(SET_SOURCE, key, f"index [{last}] is out of range")
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError.single(SET_SOURCE, key, f"{last!r} is not inside a table")
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[Loc, str]]:
+    """Read ``path`` and its ``extends`` parents; return merged data and key provenance."""
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, resolved))
+        raise InputError.single(str(path), "extends", f"cycle in extends: {cycle}")
+    data = _read_toml(path)
+    origin: dict[Loc, str] = {}
+    _record_origin(data, (), str(path), origin)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, origin
+    if not isinstance(parent, str):
+        raise InputError.single(
+            str(path), "extends", f"got {parent!r}; expected a file name such as 'baseline.toml'"
+        )
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise InputError.single(
+            str(path), "extends", f"parent scenario {parent!r} not found (looked for {parent_path})"
+        )
+    base, base_origin = _resolve(parent_path, (*chain, resolved))
+    base_origin.update(origin)
+    return deep_merge(base, data), base_origin
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError.single(str(path), "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(str(path), "", f"cannot read the file ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.single(str(path), "", f"not valid TOML: {exc}") from None
+
+
+def _record_origin(node: Any, loc: Loc, source: str, origin: dict[Loc, str]) -> None:
+    origin[loc] = source
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _record_origin(value, (*loc, key), source, origin)
+
+
+def _parse_path(key: str, item: str) -> Loc:
+    loc: list[str | int] = []
+    for part in key.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            loc.append(name)
+        while rest:
+            index, sep, rest = rest.partition("]")
+            if not sep or not index.isdigit():
+                raise InputError.single(SET_SOURCE, item, f"bad index in {key!r}; expected name[0]")
+            loc.append(int(index))
+            rest = rest.removeprefix("[")
+    if not loc:
+        raise InputError.single(SET_SOURCE, item, "empty key")
+    return tuple(loc)
+
+
+def _override_key(item: str) -> Loc:
+    return _parse_path(item.partition("=")[0].strip(), item)
+
+
+def format_loc(loc: Loc) -> str:
+    """``("team", "shifts", 1, "start")`` -> ``team.shifts[1].start``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _data_loc(loc: Loc, data: Any) -> Loc:
+    """Keep the parts of a pydantic error location that exist in the input data.
+
+    Pydantic inserts validator and union-tag names into ``loc``; walking the input keeps only
+    real keys and indices, which is what a user can find in their file.
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            out.append(part)
+        elif isinstance(part, str) and not out and part not in Scenario.model_fields:
+            continue
+        elif isinstance(node, dict) and isinstance(part, str) and _is_field_name(part):
+            out.append(part)  # a missing required field: name it even though it is absent
+            break
+    return tuple(out)
+
+
+def _is_field_name(part: str) -> bool:
+    return part.isidentifier() and "[" not in part and not part.startswith("function")
+
+
+def _problems(
+    exc: ValidationError, data: Mapping[str, Any], source: str, origin: Mapping[Loc, str]
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = _data_loc(tuple(err["loc"]), data)
+        where = _origin_of(loc, origin, source)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            message = _unknown_key_message(loc)
+        elif kind == "missing":
+            message = "is required but missing"
+        else:
+            text = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            if kind == "value_error" or "(=" in text:
+                message = text
+            else:
+                message = f"got {err.get('input')!r}; expected: {_lower_first(text)}"
+        problems.append(Problem(where, format_loc(loc), message))
+    return problems
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _origin_of(loc: Loc, origin: Mapping[Loc, str], source: str) -> str:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in origin:
+            return origin[loc[:cut]]
+    return source
+
+
+def _unknown_key_message(loc: Loc) -> str:
+    name = str(loc[-1]) if loc else "?"
+    known = _known_fields(loc[:-1])
+    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    text = f"unknown key {name!r}"
+    if hint:
+        text += f"; did you mean {hint[0]!r}?"
+    elif known:
+        text += f"; expected one of {sorted(known)}"
+    return text
+
+
+def _known_fields(loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` (walking containers and optionals)."""
+    annotation: Any = Scenario
+    for part in loc:
+        model = _model_in(annotation)
+        if model is not None and isinstance(part, str) and part in model.model_fields:
+            annotation = model.model_fields[part].annotation
+            continue
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if not args:
+            return []
+        annotation = args[-1]  # list[X] -> X, dict[K, V] -> V
+    model = _model_in(annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
