@@ -161,7 +161,9 @@ def erlang_a(
         raise ValueError(f"method(={method!r}) must be one of {_METHODS}.")
     if lam == 0.0:
         # No leads: nobody waits; a lone waiting lead would race service against patience.
-        return ErlangAResult(n, lam, mu, theta, method, 0.0, 0.0, theta / (n * mu + theta), 0.0, 0.0)
+        return ErlangAResult(
+            n, lam, mu, theta, method, 0.0, 0.0, theta / (n * mu + theta), 0.0, 0.0
+        )
     if method == "chain":
         return _chain_result(n, lam, mu, theta)
     return _closed_result(n, lam, mu, theta)
@@ -367,8 +369,6 @@ def _chain_served_within(n: int, lam: float, mu: float, theta: float, t: float) 
     weights = ch.p_queue * np.exp(ch.log_served)
     size = weights.size
     rates = ch.out_rates
-    generator = sparse.diags(
-        [-rates, rates[1:]], offsets=[0, 1], shape=(size, size), format="csr"
-    )
+    generator = sparse.diags([-rates, rates[1:]], offsets=[0, 1], shape=(size, size), format="csr")
     remaining = sparse_linalg.expm_multiply(generator * t, weights)
     return ch.p_below + float(weights.sum()) - float(np.sum(remaining))

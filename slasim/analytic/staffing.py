@@ -1,0 +1,502 @@
+"""How many sellers: smallest team meeting response targets, square-root staffing, SIPP.
+
+All rates are per minute and all times in minutes. ``n`` is the number of *productive*
+sellers (working leads at any moment); ``n_scheduled = ceil(n / (1 - shrinkage))`` is the
+head count to roster when a share ``shrinkage`` of paid time goes to meetings and breaks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize, special
+
+from slasim.analytic.erlang import (
+    _check_float,
+    erlang_c,
+    mean_wait,
+    service_level,
+)
+from slasim.analytic.erlang_a import erlang_a
+
+__all__ = [
+    "PeriodStaffing",
+    "RosterGaps",
+    "StaffingResult",
+    "halfin_whitt_beta",
+    "required_sellers",
+    "roster_gaps",
+    "scheduled_sellers",
+    "square_root_staffing",
+    "staffing_by_period",
+]
+
+StaffingModel = Literal["erlang_c", "erlang_a"]
+
+# ceil(n / (1 - s)) must not jump a whole seller because 14 / 0.7 lands a hair above 20.
+_CEIL_SLACK = 1e-9
+_MAX_SELLERS = 1_000_000
+
+
+def square_root_staffing(a: float, beta: float) -> float:
+    """Halfin–Whitt square-root staffing ``n = a + beta sqrt(a)``.
+
+    Parameters
+    ----------
+    a : float
+        Offered load in erlangs, ``>= 0``.
+    beta : float
+        Quality-of-service parameter (see :func:`halfin_whitt_beta`); may be negative for
+        Erlang A (efficiency-driven) staffing.
+
+    Returns
+    -------
+    float
+        The (fractional) number of sellers; round up to staff.
+    """
+    a = _check_float("a", a)
+    beta = _check_float("beta", beta, low=-math.inf)
+    return a + beta * math.sqrt(a)
+
+
+def _log_hw_ratio(beta: float) -> float:
+    # log(beta Phi(beta) / phi(beta)), in log space so large beta does not overflow.
+    return (
+        math.log(beta)
+        + float(special.log_ndtr(beta))
+        + 0.5 * beta * beta
+        + 0.5 * math.log(2.0 * math.pi)
+    )
+
+
+def halfin_whitt_beta(alpha: float) -> float:
+    """The ``beta`` with ``alpha = [1 + beta Phi(beta) / phi(beta)]^-1`` (Halfin & Whitt 1981).
+
+    ``alpha`` is the limiting delay probability ``P(W > 0)`` of the M/M/n queue staffed by
+    ``n = a + beta sqrt(a)`` as ``a`` grows; Tijms (2003, eq. 5.3.1) calls it ``k_alpha``.
+
+    Parameters
+    ----------
+    alpha : float
+        Target delay probability, ``0 < alpha < 1``.
+
+    Returns
+    -------
+    float
+        ``beta > 0``.
+    """
+    alpha = _check_float("alpha", alpha, low_open=True, high=1.0, high_open=True)
+    target = math.log(1.0 / alpha - 1.0)
+    # beta Phi/phi >= beta Phi(0)/phi(0) = beta sqrt(pi/2), so this beta is an upper
+    # bracket; halve for the lower one. The left side increases in beta.
+    hi = math.exp(target) / math.sqrt(math.pi / 2.0)
+    while _log_hw_ratio(hi) < target:  # pragma: no cover - the bound above always holds
+        hi *= 2.0
+    lo = hi / 2.0
+    while _log_hw_ratio(lo) > target:
+        lo /= 2.0
+    beta: float = optimize.brentq(lambda b: _log_hw_ratio(b) - target, lo, hi, xtol=1e-15)
+    return beta
+
+
+def scheduled_sellers(n: int, shrinkage: float) -> int:
+    """Head count to roster so that ``n`` sellers are productive: ``ceil(n / (1 - shrinkage))``."""
+    shrinkage = _check_float("shrinkage", shrinkage, high=1.0, high_open=True)
+    if n < 0:
+        raise ValueError(f"n(={n!r}) must be >= 0.")
+    return math.ceil(n / (1.0 - shrinkage) - _CEIL_SLACK)
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """The smallest team meeting every target, and how it performs.
+
+    Attributes
+    ----------
+    sellers : int
+        Productive sellers needed (``n``).
+    sellers_scheduled : int
+        Head count after shrinkage, ``ceil(n / (1 - shrinkage))``.
+    offered_load : float
+        ``lam / mu`` in erlangs.
+    model : {"erlang_c", "erlang_a"}
+        Erlang A when a patience rate ``theta`` was given, else Erlang C.
+    wait_probability : float
+        ``P(W > 0)`` at ``sellers``.
+    service_level : float or None
+        Share of leads served within ``target_wait`` (None without a ``target_wait``).
+        Under Erlang A abandoned leads count as misses.
+    occupancy : float
+        Share of time a seller is busy.
+    mean_wait : float
+        Mean wait over all leads, minutes.
+    abandon_probability : float or None
+        ``P(Ab)`` under Erlang A, None under Erlang C.
+    """
+
+    sellers: int
+    sellers_scheduled: int
+    offered_load: float
+    model: StaffingModel
+    wait_probability: float
+    service_level: float | None
+    occupancy: float
+    mean_wait: float
+    abandon_probability: float | None
+
+
+def _evaluate(
+    n: int,
+    lam: float,
+    mu: float,
+    theta: float | None,
+    target_wait: float | None,
+    shrinkage: float,
+) -> StaffingResult:
+    a = lam / mu
+    if theta is None:
+        return StaffingResult(
+            sellers=n,
+            sellers_scheduled=scheduled_sellers(n, shrinkage),
+            offered_load=a,
+            model="erlang_c",
+            wait_probability=erlang_c(n, a),
+            service_level=None if target_wait is None else service_level(n, a, mu, target_wait),
+            occupancy=min(a / n, 1.0),
+            mean_wait=mean_wait(n, a, mu),
+            abandon_probability=None,
+        )
+    res = erlang_a(n, lam, mu, theta)
+    return StaffingResult(
+        sellers=n,
+        sellers_scheduled=scheduled_sellers(n, shrinkage),
+        offered_load=a,
+        model="erlang_a",
+        wait_probability=res.wait_probability,
+        service_level=None if target_wait is None else res.served_within(target_wait),
+        occupancy=res.occupancy,
+        mean_wait=res.mean_wait,
+        abandon_probability=res.abandon_probability,
+    )
+
+
+def _smallest_feasible(feasible: Callable[[int], bool], start: int, lower: int, upper: int) -> int:
+    """Smallest ``n`` in ``[lower, upper]`` with ``feasible(n)``, for monotone ``feasible``.
+
+    Gallops from ``start`` (1, 2, 4, ... steps) to bracket the answer, then bisects, so a
+    good first guess costs a handful of evaluations whatever the size of the team.
+    """
+    n = min(max(start, lower), upper)
+    if feasible(n):
+        hi, step = n, 1
+        lo = lower - 1  # sentinel: treated as infeasible
+        while hi - step >= lower:
+            cand = hi - step
+            if feasible(cand):
+                hi, step = cand, step * 2
+            else:
+                lo = cand
+                break
+    else:
+        lo, step = n, 1
+        while True:
+            if lo >= upper:
+                raise ValueError(
+                    f"no team of at most {upper} sellers meets the targets; relax them."
+                )
+            cand = min(lo + step, upper)
+            if feasible(cand):
+                hi = cand
+                break
+            lo, step = cand, step * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if feasible(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def required_sellers(
+    lam: float,
+    mu: float,
+    *,
+    target_wait: float | None = None,
+    target_share: float | None = None,
+    max_wait_probability: float | None = None,
+    max_occupancy: float | None = None,
+    max_abandonment: float | None = None,
+    theta: float | None = None,
+    shrinkage: float = 0.0,
+    max_sellers: int = _MAX_SELLERS,
+) -> StaffingResult:
+    """Smallest number of sellers meeting every given target.
+
+    Parameters
+    ----------
+    lam : float
+        Lead arrival rate per minute, ``> 0``.
+    mu : float
+        Service rate per seller per minute (1 / mean handling minutes), ``> 0``.
+    target_wait, target_share : float, optional
+        Service level: at least ``target_share`` of leads get their first attempt within
+        ``target_wait`` minutes (e.g. 0.9 within 5). Give both or neither.
+    max_wait_probability : float, optional
+        Upper bound on ``P(W > 0)``.
+    max_occupancy : float, optional
+        Upper bound on seller occupancy, in ``(0, 1]``.
+    max_abandonment : float, optional
+        Upper bound on ``P(Ab)``; needs ``theta``.
+    theta : float, optional
+        Abandonment rate per minute (1 / mean patience). Given, every measure comes from
+        Erlang A (abandoned leads miss the service level); else from Erlang C, which also
+        requires ``n > lam / mu`` for a stable queue.
+    shrinkage : float
+        Share of paid time not spent on leads, in ``[0, 1)``.
+    max_sellers : int
+        Give up (``ValueError``) beyond this many sellers.
+
+    Returns
+    -------
+    StaffingResult
+
+    Notes
+    -----
+    The search starts from the square-root staffing guess ``a + beta sqrt(a)``, with
+    ``beta = halfin_whitt_beta(alpha)`` for the tightest delay-type target, and gallops /
+    bisects from there; every measure is monotone in ``n``.
+    """
+    lam = _check_float("lam", lam, low_open=True)
+    mu = _check_float("mu", mu, low_open=True)
+    shrinkage = _check_float("shrinkage", shrinkage, high=1.0, high_open=True)
+    if (target_wait is None) != (target_share is None):
+        raise ValueError(
+            f"target_wait(={target_wait!r}) and target_share(={target_share!r}) "
+            "must be given together."
+        )
+    if target_wait is not None:
+        target_wait = _check_float("target_wait", target_wait)
+    if target_share is not None:
+        target_share = _check_float("target_share", target_share, high=1.0)
+    if max_wait_probability is not None:
+        max_wait_probability = _check_float("max_wait_probability", max_wait_probability, high=1.0)
+    if max_occupancy is not None:
+        max_occupancy = _check_float("max_occupancy", max_occupancy, low_open=True, high=1.0)
+    if theta is not None:
+        theta = _check_float("theta", theta, low_open=True)
+    if max_abandonment is not None:
+        max_abandonment = _check_float("max_abandonment", max_abandonment, high=1.0)
+        if theta is None:
+            raise ValueError(f"max_abandonment(={max_abandonment!r}) needs a patience rate theta.")
+    if (
+        target_share is None
+        and max_wait_probability is None
+        and max_occupancy is None
+        and (max_abandonment is None)
+    ):
+        raise ValueError("required_sellers needs at least one target.")
+
+    a = lam / mu
+    cache: dict[int, StaffingResult] = {}
+
+    def measures(n: int) -> StaffingResult:
+        if n not in cache:
+            cache[n] = _evaluate(n, lam, mu, theta, target_wait, shrinkage)
+        return cache[n]
+
+    def feasible(n: int) -> bool:
+        m = measures(n)
+        return (
+            (target_share is None or (m.service_level or 0.0) >= target_share)
+            and (max_wait_probability is None or m.wait_probability <= max_wait_probability)
+            and (max_occupancy is None or m.occupancy <= max_occupancy)
+            and (max_abandonment is None or (m.abandon_probability or 0.0) <= max_abandonment)
+        )
+
+    # First guess: square-root staffing for the tightest delay target. P(W > t) <= C, so
+    # C <= 1 - share is sufficient for the service level and the guess errs high.
+    alphas = [
+        x
+        for x in (max_wait_probability, None if target_share is None else 1.0 - target_share)
+        if x is not None
+    ]
+    alpha = min(alphas) if alphas else 0.5
+    beta = halfin_whitt_beta(min(max(alpha, 1e-12), 0.5))
+    guess = math.ceil(square_root_staffing(a, beta))
+    if max_occupancy is not None:
+        guess = max(guess, math.ceil(a / max_occupancy - _CEIL_SLACK))
+    # Erlang C needs a stable queue; Erlang A is stable for any team size.
+    lower = math.floor(a) + 1 if theta is None else 1
+    if max_sellers < lower:
+        raise ValueError(f"max_sellers(={max_sellers!r}) is below the {lower} sellers needed.")
+    n = _smallest_feasible(feasible, guess, lower, max_sellers)
+    return measures(n)
+
+
+@dataclass(frozen=True)
+class PeriodStaffing:
+    """Sellers needed per period under the stationary independent period approximation.
+
+    Attributes
+    ----------
+    offered_load : numpy.ndarray
+        ``lam_i / mu`` per period, erlangs.
+    sellers : numpy.ndarray
+        Productive sellers needed per period (int); 0 where no leads arrive.
+    sellers_scheduled : numpy.ndarray
+        Head count per period after shrinkage (int).
+    service_level : numpy.ndarray
+        Achieved share within the target wait per period; NaN where no leads arrive.
+    """
+
+    offered_load: NDArray[np.float64]
+    sellers: NDArray[np.int64]
+    sellers_scheduled: NDArray[np.int64]
+    service_level: NDArray[np.float64]
+
+
+def staffing_by_period(
+    arrival_rate_per_period: ArrayLike,
+    mean_handling_minutes: float,
+    target_wait_minutes: float,
+    target_share: float,
+    shrinkage: float = 0.0,
+) -> PeriodStaffing:
+    """Sellers needed in each period (e.g. each hour of the week), period by period.
+
+    The stationary independent period approximation (SIPP; Green, Kolesar & Soares 2001):
+    each period is treated as a steady-state M/M/n queue with that period's arrival rate.
+    It ignores the backlog carried from one period to the next, so it understaffs right
+    after a sharp rise in arrivals; check such rosters with the simulator.
+
+    Parameters
+    ----------
+    arrival_rate_per_period : array_like
+        Lead arrival rate *per minute* in each period, ``>= 0``.
+    mean_handling_minutes : float
+        Mean handling time of a first attempt, minutes, ``> 0``.
+    target_wait_minutes, target_share : float
+        Service level target per period: ``target_share`` within ``target_wait_minutes``.
+    shrinkage : float
+        Share of paid time not spent on leads, in ``[0, 1)``.
+
+    Returns
+    -------
+    PeriodStaffing
+    """
+    rates = np.asarray(arrival_rate_per_period, dtype=float)
+    if rates.ndim != 1:
+        raise ValueError(
+            f"arrival_rate_per_period must be one-dimensional, got shape {rates.shape}."
+        )
+    bad = ~np.isfinite(rates) | (rates < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"arrival_rate_per_period[{i}](={rates[i]!r}) must be a finite rate >= 0.")
+    aht = _check_float("mean_handling_minutes", mean_handling_minutes, low_open=True)
+    mu = 1.0 / aht
+    offered = rates / mu
+    sellers = np.zeros(rates.size, dtype=np.int64)
+    scheduled = np.zeros(rates.size, dtype=np.int64)
+    achieved = np.full(rates.size, np.nan)
+    # Hour-of-week profiles repeat the same rate many times; solve each distinct one once.
+    solved: dict[float, StaffingResult] = {}
+    for i, lam in enumerate(rates.tolist()):
+        if lam == 0.0:
+            continue
+        if lam not in solved:
+            solved[lam] = required_sellers(
+                lam,
+                mu,
+                target_wait=target_wait_minutes,
+                target_share=target_share,
+                shrinkage=shrinkage,
+            )
+        res = solved[lam]
+        sellers[i] = res.sellers
+        scheduled[i] = res.sellers_scheduled
+        achieved[i] = res.service_level
+    return PeriodStaffing(offered, sellers, scheduled, achieved)
+
+
+@dataclass(frozen=True)
+class RosterGaps:
+    """Scheduled head count against need, period by period.
+
+    Attributes
+    ----------
+    gap : numpy.ndarray
+        ``scheduled - needed`` per period (negative = short).
+    shortfall : numpy.ndarray
+        Sellers missing per period, ``max(needed - scheduled, 0)``.
+    surplus : numpy.ndarray
+        Sellers beyond need per period, ``max(scheduled - needed, 0)``.
+    periods_short : int
+        Number of periods with a shortfall.
+    seller_periods_short, seller_periods_surplus : int
+        Totals of ``shortfall`` and ``surplus``.
+    """
+
+    gap: NDArray[np.int64]
+    shortfall: NDArray[np.int64]
+    surplus: NDArray[np.int64]
+    periods_short: int
+    seller_periods_short: int
+    seller_periods_surplus: int
+
+    @property
+    def coverage(self) -> float:
+        """Share of periods with at least the needed head count."""
+        return 1.0 - self.periods_short / self.gap.size if self.gap.size else 1.0
+
+
+def _as_counts(name: str, values: ArrayLike) -> NDArray[np.int64]:
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}.")
+    as_float = arr.astype(float)
+    bad = ~np.isfinite(as_float) | (as_float < 0) | (as_float != np.round(as_float))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{i}](={arr[i]!r}) must be a whole number >= 0.")
+    return as_float.astype(np.int64)
+
+
+def roster_gaps(needed: ArrayLike, scheduled: ArrayLike) -> RosterGaps:
+    """Compare a roster with the sellers needed in each period.
+
+    Parameters
+    ----------
+    needed : array_like of int
+        Sellers needed per period, e.g. ``staffing_by_period(...).sellers_scheduled``.
+    scheduled : array_like of int
+        Sellers on the roster per period, same length.
+
+    Returns
+    -------
+    RosterGaps
+    """
+    need = _as_counts("needed", needed)
+    have = _as_counts("scheduled", scheduled)
+    if need.shape != have.shape:
+        raise ValueError(
+            f"needed (shape {need.shape}) and scheduled (shape {have.shape}) must have "
+            "the same shape."
+        )
+    gap = have - need
+    shortfall = np.maximum(-gap, 0)
+    surplus = np.maximum(gap, 0)
+    return RosterGaps(
+        gap=gap,
+        shortfall=shortfall,
+        surplus=surplus,
+        periods_short=int(np.count_nonzero(shortfall)),
+        seller_periods_short=int(shortfall.sum()),
+        seller_periods_surplus=int(surplus.sum()),
+    )

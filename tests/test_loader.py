@@ -1,0 +1,236 @@
+"""Scenario loading: extends overlays, --set overrides, error reporting, TOML round trip."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slasim.cli import main
+from slasim.errors import InputError
+from slasim.loader import deep_merge, load_scenario, scenario_from_dict, scenario_to_toml
+from slasim.scenario import Scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+BASE = SCENARIOS / "baseline.toml"
+
+
+def test_reference_scenarios_load() -> None:
+    # Every shipped scenario must validate; options must really differ from the baseline.
+    base = load_scenario(BASE)
+    fast = load_scenario(SCENARIOS / "option-fast-response.toml")
+    quota = load_scenario(SCENARIOS / "option-higher-quota.toml")
+    assert base.name == "baseline" and fast.name == "option-fast-response"
+    assert sum(s.sellers for s in fast.team.shifts) == 8
+    assert fast.routing.policy == "tier_priority"
+    # extends merges tables key by key: untouched tier fields come from the parent.
+    assert quota.tiers["hot"].monthly_volume == 165
+    assert quota.tiers["hot"].base_contact == base.tiers["hot"].base_contact
+    assert quota.extends is None  # resolved away
+    assert load_scenario(SCENARIOS / "textbook-mmn.toml").team.shifts[0].sellers == 10
+
+
+def test_deep_merge_merges_tables_and_replaces_lists() -> None:
+    base = {"a": {"x": 1, "y": [1, 2]}, "b": 2}
+    merged = deep_merge(base, {"a": {"y": [3]}, "c": 4})
+    assert merged == {"a": {"x": 1, "y": [3]}, "b": 2, "c": 4}
+    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 2}  # no mutation of the parent
+
+
+def test_extends_missing_parent(tmp_path: Path) -> None:
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "nowhere.toml"\nname = "x"\n')
+    with pytest.raises(
+        InputError, match=r"child.toml: extends: parent scenario 'nowhere.toml' not found"
+    ):
+        load_scenario(child)
+
+
+def test_extends_cycle(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\nname = "a"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\nname = "b"\n')
+    with pytest.raises(InputError, match=r"cycle in extends: .*a.toml -> .*b.toml -> .*a.toml"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_error_names_the_file_the_value_came_from(tmp_path: Path) -> None:
+    # A bad value inherited from the parent is reported against the parent, a bad value in
+    # the overlay against the overlay: the user must know which file to edit.
+    parent = tmp_path / "parent.toml"
+    parent.write_text(BASE.read_text().replace("shrinkage = 0.25", "shrinkage = 2.5"))
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\n[horizon]\ndays = -1\n')
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    problems = {p.field: p.source for p in info.value.problems}
+    assert problems["team.shrinkage"].endswith("parent.toml")
+    assert problems["horizon.days"].endswith("child.toml")
+
+
+def test_set_overrides_with_list_index_and_bare_words() -> None:
+    s = load_scenario(
+        BASE,
+        ["team.shifts[0].sellers=9", "routing.policy=newest_first", "tiers.hot.base_contact=0.5"],
+    )
+    assert s.team.shifts[0].sellers == 9
+    assert s.routing.policy == "newest_first"
+    assert s.tiers["hot"].base_contact == 0.5
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("no-equals-sign", "expected KEY.PATH=VALUE"),
+        ("team.shifts[7].sellers=1", "index [7] is out of range (the list has 1 items)"),
+        ("team.shifts[x].sellers=1", "bad index"),
+        ("name.first=1", "'first' is not inside a table"),
+    ],
+)
+def test_bad_override(override: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        load_scenario(BASE, [override])
+
+
+def test_unknown_key_suggests_nearest(tmp_path: Path) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(BASE.read_text().replace("win_rate = 0.3", "winrate = 0.3"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert "tiers.hot.winrate: unknown key 'winrate'; did you mean 'win_rate'?" in text
+    # ...and the now-missing field is named too.
+    assert "tiers.hot.win_rate: is required but missing" in text
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = 'x\n")
+    assert main(["check", str(bad)]) == 2
+    assert "bad.toml: not valid TOML" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "absent.toml")]) == 2
+    assert "absent.toml: file not found" in capsys.readouterr().err
+
+
+def test_cli_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 2
+    assert "required: scenario" in capsys.readouterr().err
+    assert main(["frobnicate"]) == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_schema_command_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "slasim scenario"
+    assert {"horizon", "tiers", "team", "sla"} <= set(schema["required"]) | set(
+        schema["properties"]
+    )
+    # Unknown keys are forbidden in the schema too, so editors flag typos.
+    assert schema["$defs"]["Team"]["additionalProperties"] is False
+
+
+def test_check_json(tmp_path: Path) -> None:
+    out = tmp_path / "check.json"
+    assert main(["check", str(BASE), "--json", str(out)]) == 0
+    payload = json.loads(out.read_text())
+    assert set(payload["tiers"]) == {"hot", "warm", "cold"}
+    assert 0 < payload["utilization"] < 1
+
+
+def test_check_warns_on_overload_and_unreachable_target(capsys: pytest.CaptureFixture[str]) -> None:
+    # One seller for ~1,500 leads: hopeless; and a 1-minute *wall-clock* target for leads that
+    # arrive at night cannot be met by any number of office-hours sellers.
+    code = main(
+        [
+            "check",
+            str(BASE),
+            "--set",
+            "team.shifts[0].sellers=1",
+            "--set",
+            "sla.tiers.cold.response_clock=wall",
+            "--set",
+            "sla.tiers.cold.response_target_minutes=1",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "shift 'office' is overloaded" in out
+    assert "the team is overloaded over the horizon" in out
+    assert (
+        "tier 'cold': the response target (80% within 1 wall minutes) cannot be met even with zero waiting"
+        in out
+    )
+
+
+# -- hypothesis: valid scenarios round-trip TOML -> model -> TOML ------------------------------
+
+BASE_DATA = load_scenario(BASE).model_dump(mode="python", exclude_none=True)
+prob = st.floats(0, 1, allow_nan=False)
+hhmm = st.integers(0, 23).map(lambda h: f"{h:02d}:00")
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    data = json.loads(json.dumps(BASE_DATA, default=str))  # deep copy with plain types
+    data["horizon"]["start"] = str(date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 700))))
+    data["horizon"]["days"] = draw(st.integers(1, 60))
+    data["horizon"]["timezone"] = draw(
+        st.sampled_from(["UTC", "Europe/Stockholm", "America/Sao_Paulo"])
+    )
+    for tier in data["tiers"].values():
+        tier["monthly_volume"] = draw(st.floats(0, 1e5, allow_nan=False))
+        tier["base_contact"], tier["base_qualify"] = draw(prob), draw(prob)
+        median = draw(st.floats(1, 1e6))
+        tier["deal_size"] = {"median": median, "p90": median * draw(st.floats(1.01, 10))}
+        tier["profile"]["weekday"] = draw(st.lists(st.floats(0.01, 5), min_size=7, max_size=7))
+    start = draw(st.integers(0, 22))
+    data["team"]["shifts"] = [
+        {
+            "name": draw(st.text(max_size=8)),
+            "weekdays": draw(
+                st.lists(
+                    st.sampled_from(["mon", "tue", "sat"]), min_size=1, max_size=3, unique=True
+                )
+            ),
+            "start": f"{start:02d}:00",
+            "end": f"{draw(st.integers(start + 1, 24)):02d}:00",
+            "sellers": draw(st.integers(0, 50)),
+        }
+    ]
+    data["team"]["shrinkage"] = draw(st.floats(0, 0.89))
+    data["routing"]["policy"] = draw(
+        st.sampled_from(["fifo", "newest_first", "tier_priority", "value_index"])
+    )
+    data["cadence"]["max_attempts"] = draw(st.integers(1, 10))
+    data["decay"] = draw(
+        st.sampled_from(
+            [
+                {"preset": "lrm2007"},
+                {
+                    "preset": "none",
+                    "contact": {"kind": "exponential", "half_life_minutes": 12.5, "floor": 0.1},
+                },
+                {
+                    "preset": "hbr2011",
+                    "qualify": {"kind": "table", "ages_minutes": [0, 10], "factors": [1, 0.5]},
+                },
+            ]
+        )
+    )
+    return scenario_from_dict(data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_toml_round_trip(scenario: Scenario) -> None:
+    import tomllib
+
+    text = scenario_to_toml(scenario)
+    again = scenario_from_dict(tomllib.loads(text))
+    assert again == scenario
+    assert scenario_to_toml(again) == text
