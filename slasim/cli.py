@@ -63,6 +63,69 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from slasim.experiment import compare, simulate
+    from slasim.loader import load_scenario
+    from slasim.report_text import format_comparison, format_run
+
+    scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    with _progress(args.reps * len(scenarios), args.quiet) as tick:
+        if len(scenarios) == 1:
+            result = simulate(scenarios[0], args.reps, args.seed, args.workers, progress=tick)
+            results = [result]
+        else:
+            comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
+            results = comparison.results
+    for result in results:
+        print(format_run(result))
+        print()
+    if len(results) > 1:
+        print(format_comparison(comparison))
+    if args.json:
+        payload = (
+            results[0].to_dict()
+            if len(results) == 1
+            else {
+                "options": [r.to_dict() for r in results],
+                "differences": json.loads(comparison.differences.to_json(orient="records")),
+            }
+        )
+        _write_json(payload, args.json)
+    return EXIT_OK
+
+
+class _progress:
+    """A tqdm bar on stderr while replications run (silent when stderr is not a terminal)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total,
+            unit="rep",
+            desc="simulating",
+            disable=True if quiet else None,
+            file=sys.stderr,
+            leave=False,
+        )
+        self._done = 0
+        self._offset = 0
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        def tick(done: int, total: int) -> None:
+            # compare() reports per option (done restarts at 1): keep a running total.
+            if done < self._done:
+                self._offset += self._done
+            self._done = done
+            self._bar.n = self._offset + done
+            self._bar.refresh()
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.close()
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from slasim.scenario import Scenario
 
@@ -85,6 +148,26 @@ def _write_json(payload: object, target: str) -> None:
             raise InputError.single(target, "--json", f"cannot write the file ({exc})") from None
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a positive integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; expected a positive integer")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}; expected an integer >= 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="slasim", description="Design a sales-marketing SLA on evidence.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -94,6 +177,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_args(p)
     p.add_argument("--json", metavar="PATH|-", help="also write the check as JSON")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "run", help="simulate a scenario (or compare several) and print the SLA attainment"
+    )
+    p.add_argument(
+        "scenario", nargs="+", help="scenario TOML file(s); several are compared with the first"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a scenario value in every scenario (repeatable)",
+    )
+    p.add_argument("--reps", type=_positive_int, default=100, help="replications (default 100)")
+    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for stdout)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.set_defaults(func=_cmd_schema)

@@ -132,6 +132,10 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise InputError.single(str(path), "extends", f"cycle in extends: {cycle}")
     data = _read_toml(path)
+    trace = data.get("trace")
+    if isinstance(trace, dict) and isinstance(trace.get("path"), str):
+        # A trace file is named relative to the scenario file that names it.
+        trace["path"] = str((path.parent / trace["path"]).resolve())
     origin: dict[Loc, str] = {}
     _record_origin(data, (), str(path), origin)
     parent = data.pop("extends", None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.check import ScenarioCheck
+from slasim.experiment import ComparisonResult, SimulationResult
+from slasim.metrics import ALL
 from slasim.scenario import Scenario
 
-__all__ = ["format_check", "format_table"]
+__all__ = ["format_check", "format_comparison", "format_run", "format_table"]
 
 
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -65,4 +67,107 @@ def format_check(scenario: Scenario, result: ScenarioCheck) -> str:
         lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
     else:
         lines += ["", "No warnings: the scenario looks workable; run it to see the SLA attainment."]
+    return "\n".join(lines)
+
+
+# -- slasim run --------------------------------------------------------------------------------
+
+#: Metrics shown by ``slasim run`` and how to format them (money has no decimals).
+RUN_ROWS: tuple[tuple[str, str], ...] = (
+    ("leads_created", "{:,.0f}"),
+    ("response_minutes_p50", "{:,.1f}"),
+    ("response_minutes_p90", "{:,.1f}"),
+    ("response_business_minutes_p90", "{:,.1f}"),
+    ("first_attempt_within_target", "{:.1%}"),
+    ("attempts_per_lead", "{:.2f}"),
+    ("contact_rate", "{:.1%}"),
+    ("qualify_rate", "{:.1%}"),
+    ("win_rate", "{:.2%}"),
+    ("won_deals", "{:,.1f}"),
+    ("revenue", "{:,.0f}"),
+    ("pipeline_value", "{:,.0f}"),
+    ("leads_nurtured", "{:,.1f}"),
+    ("leads_waiting", "{:,.1f}"),
+    ("seller_utilization", "{:.1%}"),
+    ("cost", "{:,.0f}"),
+    ("profit", "{:,.0f}"),
+)
+SLA_ROWS = (
+    "marketing_met",
+    "response_met",
+    "attempts_met",
+    "conversion_met",
+    "sales_met",
+    "joint_met",
+)
+
+
+def _fmt(spec: str, value: float) -> str:
+    return "-" if value != value else spec.format(value)  # NaN -> "-"
+
+
+def format_run(result: SimulationResult) -> str:
+    """The ``slasim run`` summary: headline P(met), KPI table per tier, P(met) per term."""
+    s = result.scenario
+    summary = result.summary.set_index(["metric", "tier"])
+    tiers = [ALL, *s.tiers]
+    p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
+    lines = [
+        f"scenario {s.name!r}: {result.reps} replications of {s.horizon.days} days, "
+        f"seed {result.seed}",
+        f"SLA attainment (share of simulated periods, realistic if >= {s.sla.confidence:.0%}): "
+        f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
+        "",
+    ]
+    rows = []
+    for metric, spec in RUN_ROWS:
+        row = {"metric": metric}
+        for tier in tiers:
+            if (metric, tier) in summary.index:
+                cell = summary.loc[(metric, tier)]
+                text = _fmt(spec, cell["mean"])
+                if tier == ALL and cell["ci_high"] == cell["ci_high"]:
+                    text += f" ±{_fmt(spec, cell['ci_high'] - cell['mean'])}"
+                row[tier] = text
+            else:
+                row[tier] = ""
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("metric")
+    table.columns = [f"{c} (mean ±95% CI)" if c == ALL else c for c in table.columns]
+    lines += ["Mean per simulated period", table.to_string(), ""]
+    sla_rows = []
+    for metric in SLA_ROWS:
+        row = {"P(met)": metric.removesuffix("_met")}
+        for tier in tiers:
+            key = (metric, tier)
+            row[tier] = _fmt("{:.0%}", summary.loc[key]["mean"]) if key in summary.index else ""
+        sla_rows.append(row)
+    lines += [
+        "P(term met) per tier",
+        pd.DataFrame(sla_rows).set_index("P(met)").to_string(),
+    ]
+    return "\n".join(lines)
+
+
+def format_comparison(comparison: ComparisonResult) -> str:
+    """Paired differences (option - first scenario) for the headline metrics."""
+    base = comparison.results[0].scenario.name
+    d = comparison.differences
+    d = d[d["tier"] == ALL].set_index(["option", "metric"])
+    lines = [f"Paired differences vs {base!r} (same leads in every option; 95% CI)"]
+    rows = []
+    for option in dict.fromkeys(d.index.get_level_values(0)):
+        for metric, spec in (*RUN_ROWS, *((m, "{:.0%}") for m in SLA_ROWS)):
+            if (option, metric) not in d.index:
+                continue
+            r = d.loc[(option, metric)]
+            rows.append(
+                {
+                    "option": option,
+                    "metric": metric,
+                    "difference": _fmt(spec, r["mean"]),
+                    "95% CI": f"[{_fmt(spec, r['ci_low'])}, {_fmt(spec, r['ci_high'])}]",
+                }
+            )
+    lines.append(pd.DataFrame(rows).set_index(["option", "metric"]).to_string())
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -67,7 +68,8 @@ class ErlangAResult:
         ``E[W]`` in minutes over all leads; an abandoning lead counts the time it waited.
         Equals ``P(Ab) / theta``.
     mean_wait_served : float
-        ``E[W | served]`` in minutes.
+        ``E[W | served]`` in minutes; computed on first access (property), since the
+        closed form needs a quadrature that the staffing search does not.
     """
 
     n: int
@@ -79,7 +81,6 @@ class ErlangAResult:
     abandon_probability: float
     abandon_given_wait: float
     mean_wait: float
-    mean_wait_served: float
 
     @property
     def offered_load(self) -> float:
@@ -94,7 +95,21 @@ class ErlangAResult:
     @property
     def occupancy(self) -> float:
         """Share of time a seller is busy: carried load ``lam (1 - P(Ab)) / (n mu)``."""
-        return self.lam * self.served_probability / (self.n * self.mu)
+        # min(): rounding can put a fully loaded team a hair above 1.
+        return min(1.0, self.lam * self.served_probability / (self.n * self.mu))
+
+    @cached_property
+    def mean_wait_served(self) -> float:
+        """``E[W | served]`` in minutes."""
+        served = self.served_probability
+        if self.lam == 0.0 or self.wait_probability == 0.0 or served <= 0.0:
+            return 0.0
+        if self.method == "chain":
+            return _chain_served_wait_sum(self.n, self.lam, self.mu, self.theta) / served
+        integral = _closed_served_tail_integral(
+            self.n, self.lam, self.mu, self.theta, self.wait_probability
+        )
+        return integral / served
 
     @property
     def mean_queue_length(self) -> float:
@@ -112,9 +127,10 @@ class ErlangAResult:
         if self.method == "chain":
             value = _chain_served_within(self.n, self.lam, self.mu, self.theta, t)
         else:
-            value = _closed_served_within(
-                self.n, self.lam, self.mu, self.theta, self.wait_probability, t
-            )
+            log_pn = _closed_log_pn(self.n, self.lam, self.mu, self.theta, self.wait_probability)
+            served_delayed = _closed_served_tail(self.n, self.lam, self.mu, self.theta, log_pn, 0.0)
+            tail = _closed_served_tail(self.n, self.lam, self.mu, self.theta, log_pn, t)
+            value = 1.0 - self.wait_probability + served_delayed - tail
         return min(1.0, max(0.0, value))
 
     def served_wait_cdf(self, t: float) -> float:
@@ -161,9 +177,7 @@ def erlang_a(
         raise ValueError(f"method(={method!r}) must be one of {_METHODS}.")
     if lam == 0.0:
         # No leads: nobody waits; a lone waiting lead would race service against patience.
-        return ErlangAResult(
-            n, lam, mu, theta, method, 0.0, 0.0, theta / (n * mu + theta), 0.0, 0.0
-        )
+        return ErlangAResult(n, lam, mu, theta, method, 0.0, 0.0, theta / (n * mu + theta), 0.0)
     if method == "chain":
         return _chain_result(n, lam, mu, theta)
     return _closed_result(n, lam, mu, theta)
@@ -215,8 +229,6 @@ def _closed_result(n: int, lam: float, mu: float, theta: float) -> ErlangAResult
     # P(Ab | W > 0) = 1 - (1 - 1/A) / rho (Mandelbaum & Zeltyn 2007, eq. for P{Ab|W>0}).
     abandon_given_wait = min(1.0, max(0.0, 1.0 - (1.0 - u) / rho))
     p_ab = p_wait * abandon_given_wait
-    served = 1.0 - p_ab
-    tail_integral = _closed_served_tail_integral(n, lam, mu, theta, p_wait)
     return ErlangAResult(
         n=n,
         lam=lam,
@@ -227,12 +239,16 @@ def _closed_result(n: int, lam: float, mu: float, theta: float) -> ErlangAResult
         abandon_probability=p_ab,
         abandon_given_wait=abandon_given_wait,
         mean_wait=p_ab / theta,
-        mean_wait_served=tail_integral / served if served > 0.0 else 0.0,
     )
 
 
+def _closed_log_pn(n: int, lam: float, mu: float, theta: float, p_wait: float) -> float:
+    """``log P(N = n) = log P(W > 0) - log A(x, y)``."""
+    return math.log(p_wait) - _log_kummer(n * mu / theta, lam / theta)
+
+
 def _closed_served_tail(
-    n: int, lam: float, mu: float, theta: float, p_wait: float, s: float
+    n: int, lam: float, mu: float, theta: float, log_pn: float, s: float
 ) -> float:
     """``P(served, V > s)`` for ``s >= 0``.
 
@@ -241,34 +257,27 @@ def _closed_served_tail(
     """
     x = n * mu / theta
     y = lam / theta
-    log_pn = math.log(p_wait) - _log_kummer(x, y)  # P(N = n) = P(W > 0) / A(x, y)
     z = y * math.exp(-theta * s)
     exponent = -(n * mu + theta) * s - y * math.expm1(-theta * s)
     return math.exp(log_pn + math.log(x / (x + 1.0)) + exponent + _log_kummer(x + 1.0, z))
-
-
-def _closed_served_within(
-    n: int, lam: float, mu: float, theta: float, p_wait: float, t: float
-) -> float:
-    served_delayed = _closed_served_tail(n, lam, mu, theta, p_wait, 0.0)
-    return 1.0 - p_wait + served_delayed - _closed_served_tail(n, lam, mu, theta, p_wait, t)
 
 
 def _closed_served_tail_integral(
     n: int, lam: float, mu: float, theta: float, p_wait: float
 ) -> float:
     """``E[W; served] = integral_0^inf P(served, V > s) ds`` by adaptive quadrature."""
-    if p_wait == 0.0:
-        return 0.0
+    log_pn = _closed_log_pn(n, lam, mu, theta, p_wait)
     # Rescale time so the integrand decays on a unit scale: the stable bulk decays at
     # n mu + theta - lam, an overloaded queue on the patience scale 1/theta.
     rate = max(n * mu + theta - lam, theta)
+    # The log-space incomplete gamma carries a relative error of about x log(y) * 1e-16,
+    # so asking quad for much better than 1e-9 only makes it subdivide noise.
     value, _ = integrate.quad(
-        lambda v: _closed_served_tail(n, lam, mu, theta, p_wait, v / rate),
+        lambda v: _closed_served_tail(n, lam, mu, theta, log_pn, v / rate),
         0.0,
         math.inf,
         epsabs=1e-14,
-        epsrel=1e-11,
+        epsrel=1e-9,
         limit=200,
     )
     return value / rate
@@ -343,10 +352,6 @@ def _chain_result(n: int, lam: float, mu: float, theta: float) -> ErlangAResult:
     p_served_delayed = float(np.dot(ch.p_queue, served_j))
     p_ab = max(0.0, p_wait - p_served_delayed)
     mean_queue = float(np.dot(np.arange(ch.p_queue.size), ch.p_queue))
-    # Given j ahead, the offered wait V is a sum of Exp(n mu + i theta), i = 0..j, and
-    # E[V e^{-theta V}] = P(served | j) * sum_i 1 / (n mu + (i + 1) theta).
-    served_wait = float(np.dot(ch.p_queue * served_j, np.cumsum(1.0 / ch.out_rates)))
-    served = 1.0 - p_ab
     return ErlangAResult(
         n=n,
         lam=lam,
@@ -357,8 +362,18 @@ def _chain_result(n: int, lam: float, mu: float, theta: float) -> ErlangAResult:
         abandon_probability=p_ab,
         abandon_given_wait=p_ab / p_wait if p_wait > 0.0 else theta / (n * mu + theta),
         mean_wait=mean_queue / lam,  # Little's law on the queue
-        mean_wait_served=served_wait / served if served > 0.0 else 0.0,
     )
+
+
+def _chain_served_wait_sum(n: int, lam: float, mu: float, theta: float) -> float:
+    """``E[W; served]`` from the chain.
+
+    Given j leads ahead, the offered wait V is a sum of Exp(n mu + i theta), i = 0..j, and
+    ``E[V e^{-theta V}] = P(served | j) * sum_{i<=j} 1 / (n mu + (i + 1) theta)``.
+    """
+    ch = _chain(n, lam, mu, theta)
+    served_j = np.exp(ch.log_served)
+    return float(np.dot(ch.p_queue * served_j, np.cumsum(1.0 / ch.out_rates)))
 
 
 def _chain_served_within(n: int, lam: float, mu: float, theta: float, t: float) -> float:

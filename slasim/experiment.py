@@ -1,0 +1,284 @@
+"""Replications, seeds, common random numbers and executors.
+
+``simulate(scenario, reps, seed, workers)`` runs ``reps`` independent periods. Replication
+``r`` always gets child ``r`` of ``numpy.random.SeedSequence(seed)``, whoever runs it, so the
+result is byte-identical with 1 or N worker processes, and two scenarios run with the same
+seed see the same leads in replication ``r`` (common random numbers: the engine draws every
+lead-level random number from streams that do not depend on staffing or routing). Their
+difference, replication by replication, therefore has a tight paired confidence interval
+(:func:`compare`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from slasim.engine import Model, Replication, prepare, run_replication
+from slasim.metrics import ALL, METRICS, MetricContext, replication_metrics
+from slasim.scenario import Scenario
+
+__all__ = ["ComparisonResult", "SimulationResult", "compare", "simulate", "summarize"]
+
+Progress = Callable[[int, int], None]
+_QUANTILES = (0.1, 0.9)
+
+
+@dataclass(frozen=True)
+class _Job:
+    model: Model
+    context: MetricContext
+    keep_records: bool
+
+
+def _run_one(
+    job: _Job, seed: np.random.SeedSequence
+) -> tuple[dict[tuple[str, str], float], Replication | None]:
+    rep = run_replication(job.model, seed)
+    return replication_metrics(rep, job.context), (rep if job.keep_records else None)
+
+
+# Worker processes get the job once (initializer), not once per replication.
+_WORKER_JOB: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def _run_in_worker(
+    seed: np.random.SeedSequence,
+) -> tuple[dict[tuple[str, str], float], Replication | None]:
+    assert _WORKER_JOB is not None
+    return _run_one(_WORKER_JOB, seed)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """The outcome of :func:`simulate`.
+
+    Attributes
+    ----------
+    scenario
+        The scenario simulated.
+    reps, seed
+        Number of replications and the root seed.
+    replications
+        One row per replication, columns ``(metric, tier)``; ``tier == "all"`` for totals.
+    summary
+        Tidy table: metric, tier, mean, ci_low, ci_high (95 % t-interval of the mean), p10, p90
+        (spread across replications: what a single month may look like).
+    records
+        The engine's per-lead records per replication, when ``keep_records=True``.
+    """
+
+    scenario: Scenario
+    reps: int
+    seed: int
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    records: list[Replication] | None = field(default=None, repr=False)
+
+    @property
+    def p_met(self) -> dict[str, float]:
+        """P(met) over replications for marketing, sales and jointly (all tiers)."""
+        out = {}
+        for side in ("marketing", "sales", "joint"):
+            column = (f"{side}_met", ALL)
+            out[f"p_met_{side}"] = (
+                float(self.replications[column].mean()) if column in self.replications else math.nan
+            )
+        return out
+
+    def metric(self, name: str, tier: str = ALL) -> pd.Series:
+        """Per-replication values of one metric."""
+        return self.replications[(name, tier)]
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``slasim run --json`` (see DESIGN.md)."""
+
+        def block(rows: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+            return {
+                str(r.metric): {
+                    k: _clean(getattr(r, k)) for k in ("mean", "ci_low", "ci_high", "p10", "p90")
+                }
+                for r in rows.itertuples()
+            }
+
+        summary = self.summary
+        by_tier = {t: block(summary[summary["tier"] == t]) for t in self.scenario.tiers}
+        return {
+            "scenario": self.scenario.name,
+            "reps": self.reps,
+            "seed": self.seed,
+            "metrics": block(summary[summary["tier"] == ALL]),
+            "sla": {k: _clean(v) for k, v in self.p_met.items()},
+            "by_tier": by_tier,
+        }
+
+
+def _clean(value: float) -> float | None:
+    """JSON has no NaN: undefined values (e.g. a p90 of no responses) become null."""
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+def _mean_ci(values: np.ndarray) -> tuple[float, float]:
+    """Mean and half-width of its 95 % t-interval (NaN half-width below two values)."""
+    k = len(values)
+    if k == 0:
+        return math.nan, math.nan
+    if k == 1:
+        return float(values[0]), math.nan
+    half = float(stats.t.ppf(0.975, k - 1)) * float(values.std(ddof=1)) / math.sqrt(k)
+    return float(values.mean()), half
+
+
+def summarize(replications: pd.DataFrame) -> pd.DataFrame:
+    """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics."""
+    rows = []
+    for metric, tier in replications.columns:
+        values = replications[(metric, tier)].to_numpy(dtype=float)
+        # A metric can be undefined in some replications (e.g. a p90 with no response):
+        # its mean and CI use the replications where it is defined.
+        finite = values[~np.isnan(values)]
+        mean, half = _mean_ci(finite)
+        p10, p90 = np.quantile(finite, _QUANTILES) if len(finite) else (math.nan, math.nan)
+        rows.append(
+            {
+                "metric": metric,
+                "tier": tier,
+                "mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "p10": float(p10),
+                "p90": float(p90),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _columns(context: MetricContext) -> list[tuple[str, str]]:
+    tiers = [ALL, *(t.name for t in context.tiers)]
+    return [(m, t) for m in METRICS for t in tiers]
+
+
+def simulate(
+    scenario: Scenario,
+    reps: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    *,
+    keep_records: bool = False,
+    progress: Progress | None = None,
+    model: Model | None = None,
+) -> SimulationResult:
+    """Run ``reps`` independent replications of ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`slasim.loader.load_scenario`).
+    reps
+        Number of replications (simulated periods).
+    seed
+        Root seed; replication ``r`` uses child ``r`` of ``SeedSequence(seed)``.
+    workers
+        Worker processes; results do not depend on it.
+    keep_records
+        Keep every replication's per-lead records in ``result.records``.
+    progress
+        Called as ``progress(done, reps)`` after each replication.
+    model
+        A model already prepared from ``scenario`` with :func:`slasim.engine.prepare` (saves
+        the preparation when the same scenario is simulated repeatedly).
+    """
+    if not isinstance(reps, int) or reps < 1:
+        raise ValueError(f"reps(={reps!r}) must be a positive integer.")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers(={workers!r}) must be a positive integer.")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed(={seed!r}) must be a non-negative integer.")
+    job = _Job(model or prepare(scenario), MetricContext.from_scenario(scenario), keep_records)
+    seeds = np.random.SeedSequence(seed).spawn(reps)
+    outputs: list[tuple[dict[tuple[str, str], float], Replication | None]] = []
+    if workers == 1 or reps == 1:
+        for i, s in enumerate(seeds):
+            outputs.append(_run_one(job, s))
+            if progress:
+                progress(i + 1, reps)
+    else:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, reps), initializer=_init_worker, initargs=(job,)
+        ) as pool:
+            # map() yields in submission order: the result does not depend on scheduling.
+            chunk = max(1, reps // (workers * 8))
+            for i, out in enumerate(pool.map(_run_in_worker, seeds, chunksize=chunk)):
+                outputs.append(out)
+                if progress:
+                    progress(i + 1, reps)
+    columns = _columns(job.context)
+    table = pd.DataFrame(
+        [[values.get(c, math.nan) for c in columns] for values, _ in outputs],
+        columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"]),
+    )
+    table = table.loc[:, ~table.isna().all(axis=0)]  # drop metrics undefined for a tier
+    table.index.name = "rep"
+    records = [r for _, r in outputs if r is not None] if keep_records else None
+    return SimulationResult(scenario, reps, seed, table, summarize(table), records)
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Paired differences of options against the first (same seed: common random numbers).
+
+    ``differences`` is tidy: option, metric, tier, mean (option - base), ci_low, ci_high
+    (95 % paired t-interval), and p_better (share of replications where the option is higher).
+    """
+
+    results: list[SimulationResult]
+    differences: pd.DataFrame
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    reps: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    *,
+    progress: Progress | None = None,
+) -> ComparisonResult:
+    """Simulate several options with common random numbers and pair them with the first."""
+    if len(scenarios) < 2:
+        raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)}).")
+    results = [simulate(s, reps, seed, workers, progress=progress) for s in scenarios]
+    base = results[0].replications
+    rows = []
+    for result in results[1:]:
+        common = [c for c in base.columns if c in result.replications.columns]
+        for metric, tier in common:
+            diff = (result.replications[(metric, tier)] - base[(metric, tier)]).to_numpy(
+                dtype=float
+            )
+            diff = diff[~np.isnan(diff)]
+            k = len(diff)
+            mean, half = _mean_ci(diff)
+            rows.append(
+                {
+                    "option": result.scenario.name,
+                    "metric": metric,
+                    "tier": tier,
+                    "mean": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                    "p_better": float((diff > 0).mean()) if k else math.nan,
+                }
+            )
+    return ComparisonResult(results, pd.DataFrame(rows))

@@ -1,0 +1,274 @@
+"""KPI and SLA-attainment definitions, computed from one replication's lead records.
+
+All rates are per lead *created* in the period (so they add up along the funnel), response
+times are from creation to the start of the first attempt. Definitions, in one place:
+
+``leads_created``
+    leads that arrived in the period.
+``response_minutes_mean|p50|p90``, ``response_business_minutes_*``
+    wall-clock / business minutes to the first attempt, over leads that got one
+    (``leads_never_attempted`` counts the others).
+``first_attempt_within_target``
+    share of leads whose first attempt started within the tier's target on the SLA's clock.
+    Leads whose deadline falls after the period end and that were not yet attempted are
+    censored (left out): the period cannot say whether they will be on time.
+``attempts_per_lead``, ``contact_rate``, ``qualify_rate``, ``opportunity_rate``, ``win_rate``
+    per lead created.
+``won_deals``, ``revenue``
+    deals won inside the period and their value.
+``pipeline_value``
+    expected value of opportunities still open at the end: deal value x the tier's win rate.
+``leads_won|lost|nurtured|in_pipeline|waiting``
+    end-of-period states; they add up to ``leads_created``.
+``seller_utilization``
+    busy minutes / available minutes (shift time after shrinkage).
+``cost_sellers``, ``cost_leads``, ``cost``, ``profit``
+    seller cost pro rata for the period, lead cost, their sum; profit = gross margin x
+    (revenue + pipeline_value) - cost.
+``marketing_met``, ``response_met``, ``attempts_met``, ``conversion_met``, ``sales_met``,
+``joint_met``
+    1 if the SLA term was met in this period, else 0; their mean over replications is P(met).
+    Marketing meets a tier's quota when leads created >= quota x period length in months.
+    The attempt commitment counts uncontacted leads whose attempt window ended inside the
+    period; it is met vacuously when there are none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from slasim.calendar import BusinessCalendar
+from slasim.engine import STATES, Replication
+from slasim.scenario import Scenario
+
+__all__ = ["ALL", "METRICS", "MetricContext", "replication_metrics"]
+
+#: The tier label of period totals.
+ALL = "all"
+
+#: Metric names in display order (per tier and for ``all``; SLA flags only where defined).
+METRICS: tuple[str, ...] = (
+    "leads_created",
+    "response_minutes_mean",
+    "response_minutes_p50",
+    "response_minutes_p90",
+    "response_business_minutes_mean",
+    "response_business_minutes_p50",
+    "response_business_minutes_p90",
+    "first_attempt_within_target",
+    "leads_never_attempted",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "opportunity_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+    "pipeline_value",
+    *(f"leads_{state}" for state in STATES),
+    "seller_utilization",
+    "cost_sellers",
+    "cost_leads",
+    "cost",
+    "profit",
+    "marketing_met",
+    "response_met",
+    "attempts_met",
+    "conversion_met",
+    "sales_met",
+    "joint_met",
+)
+
+_STATE = {name: i for i, name in enumerate(STATES)}
+
+
+@dataclass(frozen=True)
+class _TierContext:
+    name: str
+    quota_in_period: float | None
+    target_minutes: float
+    target_clock: str
+    response_share: float
+    min_attempts: int
+    attempt_share: float
+    qualify_target: float | None
+    win_rate: float
+    cost_per_lead: float
+    has_terms: bool
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    """What the metrics need from the scenario, precomputed once per experiment (picklable)."""
+
+    tiers: tuple[_TierContext, ...]
+    calendar: BusinessCalendar
+    horizon_minutes: float
+    window_minutes: float
+    seller_cost: float
+    gross_margin: float
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> MetricContext:
+        months = scenario.horizon.months
+        tiers = []
+        for name, tier in scenario.tiers.items():
+            terms = scenario.sla.tiers.get(name)
+            tiers.append(
+                _TierContext(
+                    name=name,
+                    quota_in_period=terms.quota * months if terms else None,
+                    target_minutes=terms.response_target_minutes if terms else np.inf,
+                    target_clock=terms.response_clock if terms else "wall",
+                    response_share=terms.response_share if terms else 0.0,
+                    min_attempts=terms.min_attempts if terms else 0,
+                    attempt_share=terms.attempt_share if terms else 0.0,
+                    qualify_target=terms.qualify_rate_target if terms else None,
+                    win_rate=tier.win_rate,
+                    cost_per_lead=scenario.costs.cost_per_lead.get(name, 0.0),
+                    has_terms=terms is not None,
+                )
+            )
+        calendar = scenario.business_calendar()
+        sellers = sum(s.sellers for s in scenario.team.shifts)
+        return cls(
+            tiers=tuple(tiers),
+            calendar=calendar,
+            horizon_minutes=calendar.horizon_minutes,
+            window_minutes=scenario.cadence.window_days * 1440.0,
+            seller_cost=sellers * scenario.team.cost_per_seller_month * months,
+            gross_margin=scenario.costs.gross_margin,
+        )
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else float("nan")
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def _tier_metrics(
+    leads: np.ndarray, ctx: MetricContext, t: _TierContext | None
+) -> dict[str, float]:
+    n = len(leads)
+    attempted = ~np.isnan(leads["first_attempt"])
+    wall = (leads["first_attempt"] - leads["created"])[attempted]
+    business = leads["response_business"][attempted]
+    state = leads["state"]
+    per_lead = 1.0 / n if n else float("nan")
+    won = state == _STATE["won"]
+    pipeline = state == _STATE["in_pipeline"]
+    out = {
+        "leads_created": float(n),
+        "response_minutes_mean": _mean(wall),
+        "response_minutes_p50": _quantile(wall, 0.5),
+        "response_minutes_p90": _quantile(wall, 0.9),
+        "response_business_minutes_mean": _mean(business),
+        "response_business_minutes_p50": _quantile(business, 0.5),
+        "response_business_minutes_p90": _quantile(business, 0.9),
+        "leads_never_attempted": float(n - attempted.sum()),
+        "attempts_per_lead": float(leads["attempts"].sum()) * per_lead,
+        "contact_rate": float((~np.isnan(leads["contacted"])).sum()) * per_lead,
+        "qualify_rate": float(leads["qualified"].sum()) * per_lead,
+        "opportunity_rate": float(leads["opportunity"].sum()) * per_lead,
+        "win_rate": float(won.sum()) * per_lead,
+        "won_deals": float(won.sum()),
+        "revenue": float(leads["value"][won].sum()),
+    }
+    for name, index in _STATE.items():
+        out[f"leads_{name}"] = float((state == index).sum())
+    if t is not None:
+        out["pipeline_value"] = float(leads["value"][pipeline].sum()) * t.win_rate
+        out["cost_leads"] = n * t.cost_per_lead
+        out.update(_attainment(leads, ctx, t, attempted, out))
+    return out
+
+
+def _attainment(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    t: _TierContext,
+    attempted: np.ndarray,
+    kpi: dict[str, float],
+) -> dict[str, float]:
+    """Per-term SLA flags for one tier (see the module docstring for the definitions)."""
+    created = leads["created"]
+    if t.target_clock == "business":
+        deadline = ctx.calendar.add_business(created, np.full(len(created), t.target_minutes))
+        within = attempted & (leads["response_business"] <= t.target_minutes)
+    else:
+        deadline = created + t.target_minutes
+        within = attempted & (leads["first_attempt"] - created <= t.target_minutes)
+    decided = attempted | (deadline <= ctx.horizon_minutes)
+    share = float(within[decided].mean()) if decided.any() else float("nan")
+
+    uncontacted = np.isnan(leads["contacted"])
+    window_closed = created + ctx.window_minutes <= ctx.horizon_minutes
+    eligible = uncontacted & window_closed
+    attempts_ok = (
+        float((leads["attempts"][eligible] >= t.min_attempts).mean()) if eligible.any() else 1.0
+    )
+    out = {"first_attempt_within_target": share}
+    if not t.has_terms:
+        return out
+    marketing = float(kpi["leads_created"] >= (t.quota_in_period or 0.0))
+    response = float(share >= t.response_share) if not np.isnan(share) else 1.0
+    attempts = float(attempts_ok >= t.attempt_share)
+    conversion = (
+        float(kpi["qualify_rate"] >= t.qualify_target) if t.qualify_target is not None else 1.0
+    )
+    if np.isnan(kpi["qualify_rate"]):
+        conversion = 1.0  # no leads at all: nothing was promised on them
+    sales = float(response and attempts and conversion)
+    out.update(
+        marketing_met=marketing,
+        response_met=response,
+        attempts_met=attempts,
+        conversion_met=conversion,
+        sales_met=sales,
+        joint_met=float(marketing and sales),
+    )
+    return out
+
+
+def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str, str], float]:
+    """All metrics of one replication as ``{(metric, tier): value}``; ``tier`` may be ``all``."""
+    out: dict[tuple[str, str], float] = {}
+    leads = rep.leads
+    totals: dict[str, float] = {}
+    flags: dict[str, list[float]] = {}
+    for index, t in enumerate(ctx.tiers):
+        values = _tier_metrics(leads[leads["tier"] == index], ctx, t)
+        for name, value in values.items():
+            out[(name, t.name)] = value
+            if name.endswith("_met") and t.has_terms:
+                flags.setdefault(name, []).append(value)
+        for name in ("pipeline_value", "cost_leads"):
+            totals[name] = totals.get(name, 0.0) + values[name]
+    overall = _tier_metrics(leads, ctx, None)
+    overall.update(totals)
+    # Period-wide SLA flags: a side meets the SLA when it meets every tier's terms.
+    for name, values in flags.items():
+        overall[name] = float(all(values))
+    # Response share over all tiers, each lead judged against its own tier's target.
+    within = [out.get(("first_attempt_within_target", t.name), np.nan) for t in ctx.tiers]
+    counts = [out[("leads_created", t.name)] for t in ctx.tiers]
+    weights = np.array([c if not np.isnan(w) else 0.0 for w, c in zip(within, counts, strict=True)])
+    overall["first_attempt_within_target"] = (
+        float(np.nansum(np.array(within) * weights) / weights.sum()) if weights.sum() else np.nan
+    )
+    available = float(rep.sellers["available_minutes"].sum())
+    busy = float(rep.sellers["busy_minutes"].sum())
+    overall["seller_utilization"] = busy / available if available else float("nan")
+    overall["cost_sellers"] = ctx.seller_cost
+    overall["cost"] = ctx.seller_cost + overall["cost_leads"]
+    overall["profit"] = (
+        ctx.gross_margin * (overall["revenue"] + overall["pipeline_value"]) - overall["cost"]
+    )
+    for name, value in overall.items():
+        out[(name, ALL)] = value
+    return out
