@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from slasim.check import ScenarioCheck
-from slasim.experiment import ComparisonResult, SimulationResult
-from slasim.metrics import ALL
 from slasim.scenario import Scenario
+
+if TYPE_CHECKING:  # the engine is not needed to format a check
+    from slasim.experiment import ComparisonResult, SimulationResult
+
+ALL = "all"  # = slasim.metrics.ALL, repeated so that `check` does not import the engine
 
 __all__ = ["format_check", "format_comparison", "format_run", "format_table"]
 
