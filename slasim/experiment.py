@@ -144,8 +144,9 @@ def _mean_ci(values: np.ndarray) -> tuple[float, float]:
 def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics."""
     rows = []
-    for metric, tier in replications.columns:
-        values = replications[(metric, tier)].to_numpy(dtype=float)
+    for column in replications.columns:
+        metric, tier = column
+        values = replications[column].to_numpy(dtype=float)
         # A metric can be undefined in some replications (e.g. a p90 with no response):
         # its mean and CI use the replications where it is defined.
         finite = values[~np.isnan(values)]
@@ -263,8 +264,9 @@ def compare(
     rows = []
     for result in results[1:]:
         common = [c for c in base.columns if c in result.replications.columns]
-        for metric, tier in common:
-            diff = (result.replications[(metric, tier)] - base[(metric, tier)]).to_numpy(
+        for column in common:
+            metric, tier = column
+            diff = (result.replications[column] - base[column]).to_numpy(
                 dtype=float
             )
             diff = diff[~np.isnan(diff)]

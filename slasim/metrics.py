@@ -252,8 +252,8 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
     overall = _tier_metrics(leads, ctx, None)
     overall.update(totals)
     # Period-wide SLA flags: a side meets the SLA when it meets every tier's terms.
-    for name, values in flags.items():
-        overall[name] = float(all(values))
+    for name, tier_flags in flags.items():
+        overall[name] = float(all(tier_flags))
     # Response share over all tiers, each lead judged against its own tier's target.
     within = [out.get(("first_attempt_within_target", t.name), np.nan) for t in ctx.tiers]
     counts = [out[("leads_created", t.name)] for t in ctx.tiers]

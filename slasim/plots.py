@@ -7,7 +7,7 @@ grey lines, units are in the axis labels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,7 +22,7 @@ __all__ = ["TIER_COLORS", "decay_curves", "p_met_bars", "response_time_distribut
 
 #: Colour per tier position (hot, warm, cold, ...), colour-blind safe (Okabe–Ito).
 TIER_COLORS = ("#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
-TARGET_STYLE = {"color": "0.35", "linestyle": "--", "linewidth": 1.0}
+TARGET_STYLE: dict[str, Any] = {"color": "0.35", "linestyle": "--", "linewidth": 1.0}
 
 
 def tier_color(index: int) -> str:

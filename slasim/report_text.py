@@ -111,10 +111,22 @@ def _fmt(spec: str, value: float) -> str:
     return "-" if value != value else spec.format(value)  # NaN -> "-"
 
 
+Cells = dict[tuple[str, ...], dict[str, float]]
+
+
+def _cells(frame: pd.DataFrame, keys: tuple[str, ...]) -> Cells:
+    """Rows of a tidy table keyed by ``keys`` (plain dicts: simple to look up and to type)."""
+    out: Cells = {}
+    for record in frame.to_dict("records"):
+        key = tuple(str(record[k]) for k in keys)
+        out[key] = {str(k): v for k, v in record.items() if k not in keys}
+    return out
+
+
 def format_run(result: SimulationResult) -> str:
     """The ``slasim run`` summary: headline P(met), KPI table per tier, P(met) per term."""
     s = result.scenario
-    summary = result.summary.set_index(["metric", "tier"])
+    summary = _cells(result.summary, ("metric", "tier"))
     tiers = [ALL, *s.tiers]
     p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
     lines = [
@@ -128,8 +140,8 @@ def format_run(result: SimulationResult) -> str:
     for metric, spec in RUN_ROWS:
         row = {"metric": metric}
         for tier in tiers:
-            if (metric, tier) in summary.index:
-                cell = summary.loc[(metric, tier)]
+            cell = summary.get((metric, tier))
+            if cell is not None:
                 text = _fmt(spec, cell["mean"])
                 if tier == ALL and cell["ci_high"] == cell["ci_high"]:
                     text += f" ±{_fmt(spec, cell['ci_high'] - cell['mean'])}"
@@ -145,7 +157,7 @@ def format_run(result: SimulationResult) -> str:
         row = {"P(met)": metric.removesuffix("_met")}
         for tier in tiers:
             key = (metric, tier)
-            row[tier] = _fmt("{:.0%}", summary.loc[key]["mean"]) if key in summary.index else ""
+            row[tier] = _fmt("{:.0%}", summary[key]["mean"]) if key in summary else ""
         sla_rows.append(row)
     lines += [
         "P(term met) per tier",
@@ -157,15 +169,15 @@ def format_run(result: SimulationResult) -> str:
 def format_comparison(comparison: ComparisonResult) -> str:
     """Paired differences (option - first scenario) for the headline metrics."""
     base = comparison.results[0].scenario.name
-    d = comparison.differences
-    d = d[d["tier"] == ALL].set_index(["option", "metric"])
+    d = _cells(comparison.differences, ("option", "metric", "tier"))
+    options = dict.fromkeys(key[0] for key in d)
     lines = [f"Paired differences vs {base!r} (same leads in every option; 95% CI)"]
     rows = []
-    for option in dict.fromkeys(d.index.get_level_values(0)):
+    for option in options:
         for metric, spec in (*RUN_ROWS, *((m, "{:.0%}") for m in SLA_ROWS)):
-            if (option, metric) not in d.index:
+            r = d.get((option, metric, ALL))
+            if r is None:
                 continue
-            r = d.loc[(option, metric)]
             rows.append(
                 {
                     "option": option,

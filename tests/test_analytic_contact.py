@@ -9,6 +9,7 @@ import pytest
 from numpy.typing import NDArray
 
 from slasim.analytic import (
+    DecayCurve,
     contact_probability,
     contact_probability_exponential,
     erlang_c,
@@ -16,7 +17,7 @@ from slasim.analytic import (
 )
 
 
-def exponential(theta: float):  # type: ignore[no-untyped-def]
+def exponential(theta: float) -> DecayCurve:
     def f(age: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.exp(-theta * age)
 

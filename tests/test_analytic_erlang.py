@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -177,7 +178,7 @@ def test_mm1_closed_forms(rho: float) -> None:
 def test_erlang_c_vanishes_as_sellers_grow() -> None:
     a = 20.0
     values = [erlang_c(n, a) for n in range(21, 80)]
-    assert all(x > y for x, y in zip(values, values[1:], strict=False))
+    assert all(x > y for x, y in itertools.pairwise(values))
     # 12 sqrt(a) above the load the delay probability is ~phi(12)-small.
     assert erlang_c(int(a + 12 * math.sqrt(a)), a) < 1e-15
 
@@ -254,7 +255,7 @@ def test_erlang_a_identities(n: int, lam: float, mu: float, theta: float) -> Non
     assert res.served_within(0.0) == pytest.approx(1 - res.wait_probability, abs=1e-12)
     grid = [0.0, 0.5, 2.0, 10.0, 60.0, 600.0]
     cdf = [res.served_wait_cdf(t) for t in grid]
-    assert all(x <= y + 1e-15 for x, y in zip(cdf, cdf[1:], strict=False))
+    assert all(x <= y + 1e-15 for x, y in itertools.pairwise(cdf))
     # 100 mean patience times later every served lead has been served.
     assert res.served_wait_cdf(100 / theta + 1e4 / (n * mu)) == pytest.approx(1.0, abs=1e-9)
     assert 0.0 <= res.occupancy <= 1.0
@@ -273,7 +274,7 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows() -> None:
             service_level(n, a, mu, PWF_T), abs=50 * theta
         )
         assert res.mean_wait == pytest.approx(mean_wait(n, a, mu), abs=50 * theta)
-    assert all(x > y for x, y in zip(errors, errors[1:], strict=False))
+    assert all(x > y for x, y in itertools.pairwise(errors))
     assert errors[-1] < 1e-5
 
 

@@ -35,6 +35,8 @@ _GAMMAINCC_FLOOR = 1e-250
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
+    if type(value) is int and value >= minimum:  # fast path: skips the ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name}(={value!r}) must be an integer >= {minimum}.")
     return int(value)
@@ -50,8 +52,10 @@ def _check_float(
     high_open: bool = False,
 ) -> float:
     """Return ``value`` as a finite float inside the interval or raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}(={value!r}) must be a real number.")
+    # Fast path for plain floats/ints (the numbers.Real ABC check costs ~0.5 us a call).
+    if type(value) is not float and type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name}(={value!r}) must be a real number.")
     v = float(value)
     above = v > low if low_open else v >= low
     below = v < high if high_open else v <= high

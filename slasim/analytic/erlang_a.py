@@ -42,7 +42,7 @@ _METHODS = ("closed_form", "chain")
 
 # Truncate the chain once the probability mass beyond the last kept state is below this.
 _TAIL_MASS = 1e-15
-# A chain longer than this would take seconds; it only happens with absurd parameters.
+# Longer chains (heavy overload with very patient leads) take seconds: use the closed form.
 _MAX_QUEUE_STATES = 2_000_000
 # gammainc below this is too close to underflow for log(); switch to the series.
 _GAMMAINC_FLOOR = 1e-250
@@ -122,7 +122,7 @@ class ErlangAResult:
         Abandoned leads count as misses. This is pyworkforce's Erlang A service level.
         """
         t = _check_float("t", t)
-        if self.lam == 0.0:
+        if self.lam == 0.0 or self.wait_probability == 0.0:
             return 1.0
         if self.method == "chain":
             value = _chain_served_within(self.n, self.lam, self.mu, self.theta, t)

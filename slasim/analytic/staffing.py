@@ -7,6 +7,7 @@ head count to roster when a share ``shrinkage`` of paid time goes to meetings an
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
-from slasim.analytic.erlang import (
-    _check_float,
-    erlang_c,
-    mean_wait,
-    service_level,
-)
+from slasim.analytic.erlang import _check_float, erlang_c
 from slasim.analytic.erlang_a import erlang_a
 
 __all__ = [
@@ -74,6 +70,21 @@ def _log_hw_ratio(beta: float) -> float:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _halfin_whitt_beta(alpha: float) -> float:
+    target = math.log(1.0 / alpha - 1.0)
+    # beta Phi/phi >= beta Phi(0)/phi(0) = beta sqrt(pi/2), so this beta is an upper
+    # bracket; halve for the lower one. The left side increases in beta.
+    hi = math.exp(target) / math.sqrt(math.pi / 2.0)
+    while _log_hw_ratio(hi) < target:  # pragma: no cover - the bound above always holds
+        hi *= 2.0
+    lo = hi / 2.0
+    while _log_hw_ratio(lo) > target:
+        lo /= 2.0
+    beta: float = optimize.brentq(lambda b: _log_hw_ratio(b) - target, lo, hi, xtol=1e-15)
+    return beta
+
+
 def halfin_whitt_beta(alpha: float) -> float:
     """The ``beta`` with ``alpha = [1 + beta Phi(beta) / phi(beta)]^-1`` (Halfin & Whitt 1981).
 
@@ -91,17 +102,8 @@ def halfin_whitt_beta(alpha: float) -> float:
         ``beta > 0``.
     """
     alpha = _check_float("alpha", alpha, low_open=True, high=1.0, high_open=True)
-    target = math.log(1.0 / alpha - 1.0)
-    # beta Phi/phi >= beta Phi(0)/phi(0) = beta sqrt(pi/2), so this beta is an upper
-    # bracket; halve for the lower one. The left side increases in beta.
-    hi = math.exp(target) / math.sqrt(math.pi / 2.0)
-    while _log_hw_ratio(hi) < target:  # pragma: no cover - the bound above always holds
-        hi *= 2.0
-    lo = hi / 2.0
-    while _log_hw_ratio(lo) > target:
-        lo /= 2.0
-    beta: float = optimize.brentq(lambda b: _log_hw_ratio(b) - target, lo, hi, xtol=1e-15)
-    return beta
+    # Cached: staffing searches ask for the same few targets over and over.
+    return _halfin_whitt_beta(alpha)
 
 
 def scheduled_sellers(n: int, shrinkage: float) -> int:
@@ -160,15 +162,21 @@ def _evaluate(
 ) -> StaffingResult:
     a = lam / mu
     if theta is None:
+        # One Erlang C evaluation serves every measure (the search calls this often).
+        c = erlang_c(n, a)
+        stable = a < n
+        sl = None
+        if target_wait is not None:
+            sl = 1.0 - c * math.exp(-(n - a) * mu * target_wait) if stable else 0.0
         return StaffingResult(
             sellers=n,
             sellers_scheduled=scheduled_sellers(n, shrinkage),
             offered_load=a,
             model="erlang_c",
-            wait_probability=erlang_c(n, a),
-            service_level=None if target_wait is None else service_level(n, a, mu, target_wait),
+            wait_probability=c,
+            service_level=sl,
             occupancy=min(a / n, 1.0),
-            mean_wait=mean_wait(n, a, mu),
+            mean_wait=c / ((n - a) * mu) if stable else math.inf,
             abandon_probability=None,
         )
     res = erlang_a(n, lam, mu, theta)
@@ -398,7 +406,9 @@ def staffing_by_period(
     bad = ~np.isfinite(rates) | (rates < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"arrival_rate_per_period[{i}](={rates[i]!r}) must be a finite rate >= 0.")
+        raise ValueError(
+            f"arrival_rate_per_period[{i}](={float(rates[i])!r}) must be a finite rate >= 0."
+        )
     aht = _check_float("mean_handling_minutes", mean_handling_minutes, low_open=True)
     mu = 1.0 / aht
     offered = rates / mu
@@ -464,7 +474,7 @@ def _as_counts(name: str, values: ArrayLike) -> NDArray[np.int64]:
     bad = ~np.isfinite(as_float) | (as_float < 0) | (as_float != np.round(as_float))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name}[{i}](={arr[i]!r}) must be a whole number >= 0.")
+        raise ValueError(f"{name}[{i}](={arr[i].item()!r}) must be a whole number >= 0.")
     return as_float.astype(np.int64)
 
 

@@ -1,0 +1,753 @@
+"""The simulation model of one replication: leads, sellers, attempts, routing, funnel.
+
+:func:`prepare` compiles a :class:`~slasim.scenario.Scenario` into a picklable :class:`Model`
+(calendar, arrival rates, curves, shift patterns, tier parameters as arrays);
+:func:`run_replication` simulates one period and returns a compact :class:`Replication`
+(one :data:`LEAD_DTYPE` record per lead, one :data:`SELLER_DTYPE` record per seller).
+
+Event model
+-----------
+simpy's :class:`~simpy.Environment` is the event calendar, used callback-style: every event is
+a tiny slotted object with one callback, scheduled with ``env.schedule``; there is no generator
+process per lead (about 2x faster). The events are attempt completions, retries becoming due,
+seller interval starts/ends, and lead arrivals -- but an arrival is only scheduled while some
+seller is idle. While every seller is busy or off shift, arrivals are admitted lazily into the
+queue by the next event handler (their queue-entry time is still their creation time, because
+each handler first admits every lead created up to its own time, before any other queue change).
+
+Routing takes a task (lead ``i``, its next attempt) from the ready queue: ``fifo`` (earliest
+entry), ``newest_first`` (latest entry), ``tier_priority`` (fifo within the tier order) or
+``value_index``: the tier head with the largest
+``value * base_contact * f(age) * mu(age) / max(theta(age), 1e-9)`` (Atar, Giat & Shimkin 2010),
+where ``value = opportunity_rate * win_rate * deal mean * base_qualify``, ``f`` is the product
+of the contact and qualify curves, ``theta`` the sum of their decay rates and ``mu`` the service
+rate ``1 / E[handling]`` at the current contact probability.
+
+An attempt's contact outcome is decided at its start (age = start - created); the funnel of a
+contacted lead (qualified, opportunity, won, deal value, close time) depends only on the contact
+time and per-lead random numbers, so it is computed vectorised after the run.
+
+Random streams and common random numbers
+----------------------------------------
+The replication's SeedSequence is split into named children -- ``arrivals``, ``handling``,
+``outcomes``, ``shrinkage``, ``deals`` (the same children as ``seed.spawn(5)`` on a fresh
+sequence, derived without mutating ``seed``). Lead ``i`` is the ``i``-th lead by creation time.
+Per-lead numbers are drawn in blocks indexed by attempt and lead, so lead ``i``'s attempt ``k``
+uses the same numbers whatever the routing, staffing or shifts:
+
+- ``outcomes/0``: contact uniforms, shape ``(max_attempts, n)``;
+- ``outcomes/1``: funnel uniforms (qualify, opportunity, win), shape ``(3, n)``;
+- ``handling/0`` and ``handling/1``: conversation and unanswered handling times,
+  shape ``(max_attempts, n)`` each, so both outcomes of an attempt have a fixed duration;
+- ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``;
+- ``shrinkage/j/i``: the breaks of seller ``i`` of shift ``j``, so adding a seller does not move
+  anybody else's breaks.
+
+Blocks are filled attempt-row by attempt-row, so a scenario with more ``max_attempts`` also
+shares the first attempts' numbers. Two scenarios that differ only in staffing or routing
+therefore see identical leads (same ``created``, ``tier``) and identical per-attempt luck.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import simpy
+from simpy.events import NORMAL
+
+from slasim.arrivals import ArrivalPlan, Arrivals, arrival_plan, generate_arrivals, load_trace
+from slasim.calendar import WEEKDAYS, BusinessCalendar
+from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
+from slasim.scenario import Distribution, Scenario
+
+__all__ = [
+    "LEAD_DTYPE",
+    "SELLER_DTYPE",
+    "STATES",
+    "STREAMS",
+    "Handling",
+    "Model",
+    "Replication",
+    "prepare",
+    "run_replication",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Final state of a lead; ``LEAD_DTYPE["state"]`` indexes into this tuple.
+STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
+_WON, _LOST, _NURTURED, _PIPELINE, _WAITING = range(5)
+
+#: Named children of the replication SeedSequence, in spawn order.
+STREAMS: tuple[str, ...] = ("arrivals", "handling", "outcomes", "shrinkage", "deals")
+
+LEAD_DTYPE = np.dtype(
+    [
+        ("tier", np.int8),  # index into Replication.tier_names
+        ("created", np.float64),  # simulation minutes
+        ("first_attempt", np.float64),  # start of the first attempt; NaN if none
+        ("response_business", np.float64),  # business minutes created -> first attempt
+        ("attempts", np.int16),
+        ("contacted", np.float64),  # start of the attempt that reached the lead; NaN if never
+        ("qualified", np.bool_),
+        ("opportunity", np.bool_),
+        ("state", np.int8),  # index into STATES
+        ("closed", np.float64),  # won/lost decision time; NaN otherwise
+        ("value", np.float64),  # deal value if won or in_pipeline, else 0
+    ]
+)
+"""One record per lead."""
+
+SELLER_DTYPE = np.dtype(
+    [
+        ("shift", np.int16),  # index into scenario.team.shifts
+        ("available_minutes", np.float64),  # on shift minus breaks, within the horizon
+        ("busy_minutes", np.float64),  # handling time within the horizon
+    ]
+)
+"""One record per seller."""
+
+# In-run status of a lead (the final state is derived after the run).
+_OPEN, _CONTACTED, _GAVE_UP = 0, 1, 2
+_BREAK_BLOCK = 30.0  # minutes per shrinkage break block
+
+
+@dataclass(frozen=True)
+class Handling:
+    """A handling-time distribution (minutes) that draws whole blocks at once."""
+
+    dist: str
+    mean: float
+    cv: float
+
+    @classmethod
+    def of(cls, spec: Distribution) -> Handling:
+        return cls(spec.dist, float(spec.mean_minutes), float(spec.cv))
+
+    def draw(self, rng: np.random.Generator, shape: tuple[int, int]) -> FloatArray:
+        """Block of handling times; rows are attempts, columns leads."""
+        if self.dist == "fixed":
+            return np.full(shape, self.mean)
+        if self.dist == "exponential":
+            return rng.standard_exponential(shape) * self.mean
+        if self.dist == "lognormal":
+            s2 = math.log1p(self.cv**2)
+            z = rng.standard_normal(shape)
+            return np.exp(z * math.sqrt(s2) + (math.log(self.mean) - s2 / 2))
+        if self.dist == "gamma":
+            k = 1.0 / self.cv**2
+            return rng.standard_gamma(k, shape) * (self.mean / k)
+        raise ValueError(f"dist(={self.dist!r}) must be fixed, exponential, lognormal or gamma")
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """Everything that stays the same between replications (picklable).
+
+    Per-tier arrays are indexed like ``tier_names``; seller arrays list sellers shift by shift.
+    """
+
+    name: str
+    tier_names: tuple[str, ...]
+    horizon_minutes: float
+    calendar: BusinessCalendar
+    always_open: bool  # calendar open 24/7 over the whole horizon: skip calendar math
+    arrivals: ArrivalPlan | None  # None when a trace is replayed
+    trace: Arrivals | None
+    base_contact: FloatArray
+    base_qualify: FloatArray
+    opportunity_rate: FloatArray
+    win_rate: FloatArray
+    deal_log_median: FloatArray
+    deal_sigma: FloatArray
+    deal_mean: FloatArray
+    cycle_log_median: FloatArray  # days
+    cycle_sigma: FloatArray
+    contact_curve: DecayCurve
+    qualify_curve: DecayCurve
+    conversation: Handling
+    unanswered: Handling
+    max_attempts: int
+    gaps: tuple[float, ...]  # gaps[k - 1]: minutes from the end of attempt k to attempt k + 1
+    business_gaps: bool
+    window_minutes: float
+    policy: str
+    age_cutoff: float | None
+    tier_rank: tuple[int, ...]  # tier indices in priority order
+    seller_shift: IntArray
+    seller_rank: IntArray  # index of the seller within its shift
+    shift_days: tuple[FloatArray, ...]  # per shift: (k, 2) working intervals, one per day
+    shrinkage: float
+
+    @property
+    def n_sellers(self) -> int:
+        return int(self.seller_shift.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Replication:
+    """Result of one simulated period.
+
+    Attributes
+    ----------
+    leads
+        One :data:`LEAD_DTYPE` record per lead, sorted by creation time.
+    sellers
+        One :data:`SELLER_DTYPE` record per seller.
+    horizon_minutes
+        Length of the period in minutes.
+    tier_names
+        Names of the tiers, in ``leads["tier"]`` index order.
+    """
+
+    leads: npt.NDArray[np.void]
+    sellers: npt.NDArray[np.void]
+    horizon_minutes: float
+    tier_names: tuple[str, ...]
+
+
+# -- prepare -------------------------------------------------------------------------------
+
+
+def prepare(scenario: Scenario) -> Model:
+    """Compile ``scenario`` into a :class:`Model` for :func:`run_replication`."""
+    cal = scenario.business_calendar()
+    horizon = float(cal.horizon_minutes)
+    tiers = list(scenario.tiers.values())
+    names = tuple(scenario.tiers)
+    if len(names) > 127:
+        raise ValueError(f"scenario has {len(names)} tiers; at most 127 fit the int8 tier field")
+
+    def arr(values: list[float]) -> FloatArray:
+        return np.array(values, dtype=np.float64)
+
+    iv = cal.open_intervals
+    always_open = iv.shape[0] == 1 and iv[0, 0] <= 0.0 and iv[0, 1] >= horizon
+    contact, qualify = scenario.decay.curves()
+    cadence = scenario.cadence
+    team = scenario.team
+    shift_days = []
+    seller_shift: list[int] = []
+    seller_rank: list[int] = []
+    for j, shift in enumerate(team.shifts):
+        start, end = shift.minutes
+        days = cal.intervals_for(
+            [WEEKDAYS.index(d) for d in shift.weekdays], start, end,
+            skip_holidays=not team.work_holidays,
+        )
+        days.setflags(write=False)
+        shift_days.append(days)
+        seller_shift += [j] * shift.sellers
+        seller_rank += list(range(shift.sellers))
+    order = scenario.tier_order()
+    return Model(
+        name=scenario.name,
+        tier_names=names,
+        horizon_minutes=horizon,
+        calendar=cal,
+        always_open=bool(always_open),
+        arrivals=None if scenario.trace else arrival_plan(scenario),
+        trace=load_trace(scenario) if scenario.trace else None,
+        base_contact=arr([t.base_contact for t in tiers]),
+        base_qualify=arr([t.base_qualify for t in tiers]),
+        opportunity_rate=arr([t.opportunity_rate for t in tiers]),
+        win_rate=arr([t.win_rate for t in tiers]),
+        deal_log_median=np.log(arr([t.deal_size.median for t in tiers])),
+        deal_sigma=arr([t.deal_size.sigma for t in tiers]),
+        deal_mean=arr([t.deal_size.mean for t in tiers]),
+        cycle_log_median=np.log(arr([t.sales_cycle_days.median for t in tiers])),
+        cycle_sigma=arr([t.sales_cycle_days.sigma for t in tiers]),
+        contact_curve=contact,
+        qualify_curve=qualify,
+        conversation=Handling.of(team.handling_conversation),
+        unanswered=Handling.of(team.handling_unanswered),
+        max_attempts=cadence.max_attempts,
+        gaps=tuple(cadence.spacing(k) for k in range(1, cadence.max_attempts)),
+        # On a 24/7 calendar business minutes are wall minutes: skip the calendar lookups.
+        business_gaps=cadence.business_hours_only and not always_open,
+        window_minutes=cadence.window_days * 1440.0,
+        policy=scenario.routing.policy,
+        age_cutoff=scenario.routing.age_cutoff_minutes,
+        tier_rank=tuple(names.index(t) for t in order),
+        seller_shift=np.array(seller_shift, dtype=np.int64),
+        seller_rank=np.array(seller_rank, dtype=np.int64),
+        shift_days=tuple(shift_days),
+        shrinkage=team.shrinkage,
+    )
+
+
+# -- random streams ------------------------------------------------------------------------
+
+
+def _child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    # Same as seed.spawn(...)[key] on a fresh sequence, but pure: calling run_replication twice
+    # with one SeedSequence object must give the same result.
+    return np.random.SeedSequence(
+        seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size
+    )
+
+
+def _stream(seed: np.random.SeedSequence, name: str, *key: int) -> np.random.Generator:
+    return np.random.default_rng(_child(seed, STREAMS.index(name), *key))
+
+
+# -- sellers -------------------------------------------------------------------------------
+
+
+def _with_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generator) -> FloatArray:
+    """Remove ``shrinkage`` of every day interval as random 30-minute blocks.
+
+    The day is cut into 30-minute slots from its start (the last may be shorter); slots are
+    taken in random order until the lost time reaches ``shrinkage * length`` (the last one
+    partly), so breaks never overlap and the loss is exact.
+    """
+    pieces: list[tuple[float, float]] = []
+    for a, b in days.tolist():
+        lose = shrinkage * (b - a)
+        edges = np.append(np.arange(a, b, _BREAK_BLOCK), b)
+        starts, lengths = edges[:-1], np.diff(edges)
+        order = np.argsort(rng.random(starts.shape[0]))
+        taken = np.minimum(lengths[order], np.maximum(lose - np.cumsum(lengths[order]) +
+                                                      lengths[order], 0.0))
+        breaks = sorted(
+            (float(starts[o]), float(starts[o] + x))
+            for o, x in zip(order.tolist(), taken.tolist(), strict=True)
+            if x > 0
+        )
+        cursor = a
+        for s, e in breaks:
+            if s > cursor:
+                pieces.append((cursor, s))
+            cursor = max(cursor, e)
+        if b > cursor:
+            pieces.append((cursor, b))
+    return np.array(pieces, dtype=np.float64).reshape(-1, 2)
+
+
+def _merge_touching(iv: FloatArray) -> list[tuple[float, float]]:
+    # Back-to-back intervals (a 00:00-24:00 shift every day) become one stretch, so the
+    # seller does not log off and on at midnight.
+    out: list[tuple[float, float]] = []
+    for a, b in iv.tolist():
+        if b <= a:
+            continue
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _seller_intervals(
+    model: Model, seed: np.random.SeedSequence
+) -> list[list[tuple[float, float]]]:
+    merged = [_merge_touching(days) for days in model.shift_days]
+    if model.shrinkage <= 0:
+        return [merged[j] for j in model.seller_shift.tolist()]
+    out = []
+    for j, rank in zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True):
+        rng = _stream(seed, "shrinkage", j, rank)
+        out.append(_merge_touching(_with_breaks(model.shift_days[j], model.shrinkage, rng)))
+    return out
+
+
+# -- the event loop ------------------------------------------------------------------------
+
+
+class _Due:
+    """A bare simpy event: due time, one callback, and who it concerns (seller or lead)."""
+
+    __slots__ = ("callbacks", "t", "who")
+    _ok = True  # simpy's step() checks this after running the callbacks
+
+    def __init__(self, callback: Callable[[_Due], None], t: float, who: int) -> None:
+        self.callbacks = [callback]
+        self.t = t
+        self.who = who
+
+
+def _floats(a: npt.NDArray[Any]) -> memoryview[float]:
+    # A memoryview reads/writes numpy elements as Python floats ~2x faster than ndarray
+    # indexing, with no copy (lists would cost 4x the memory).
+    return cast("memoryview[float]", memoryview(cast(Any, a)))
+
+
+def _ints(a: npt.NDArray[Any]) -> memoryview[int]:
+    return cast("memoryview[int]", memoryview(cast(Any, a)))
+
+
+@dataclass
+class _RunState:
+    first: FloatArray
+    contact: FloatArray
+    attempts: npt.NDArray[np.int16]
+    status: npt.NDArray[np.int8]
+    busy: list[float]
+
+
+def _simulate(
+    model: Model,
+    leads: Arrivals,
+    u_contact: FloatArray,
+    h_conv: FloatArray,
+    h_unans: FloatArray,
+    shifts: list[list[tuple[float, float]]],
+) -> _RunState:
+    """Run the event loop; return the in-run per-lead state."""
+    n = len(leads)
+    horizon = model.horizon_minutes
+    inf = math.inf
+    n_sellers = len(shifts)
+    out = _RunState(
+        first=np.full(n, np.nan),
+        contact=np.full(n, np.nan),
+        attempts=np.zeros(n, dtype=np.int16),
+        status=np.zeros(n, dtype=np.int8),
+        busy=[0.0] * n_sellers,
+    )
+    created = _floats(leads.created)
+    tier = _ints(leads.tier)
+    first = _floats(out.first)
+    contact_t = _floats(out.contact)
+    att = _ints(out.attempts)
+    status = _ints(out.status)
+    busy_acc = out.busy
+    uc = [_floats(row) for row in u_contact]
+    hc = [_floats(row) for row in h_conv]
+    hu = [_floats(row) for row in h_unans]
+    p0 = model.base_contact.tolist()
+    max_att = model.max_attempts
+    gaps = model.gaps
+    window = model.window_minutes
+    add_business = model.calendar.add_business
+    business_gaps = model.business_gaps
+
+    # Contact probability at an age: inline the common curves (a call costs more than the math).
+    curve = model.contact_curve
+    mode = 2
+    theta = floor = 0.0
+    if isinstance(curve, FlatDecay):
+        mode = 0
+    elif isinstance(curve, ExponentialDecay):
+        mode, theta, floor = 1, curve.theta, curve.floor
+    exp = math.exp
+
+    env = simpy.Environment()
+    # simpy's step() only needs `callbacks` and `_ok` from an event, which _Due provides at a
+    # fraction of the cost of a full simpy.Event (no __dict__, no checks).
+    schedule = cast(Callable[[_Due, Any, float], None], env.schedule)
+
+    busy = [False] * n_sellers
+    on = [False] * n_sellers
+    is_idle = [False] * n_sellers
+    idle: deque[int] = deque()  # longest-idle seller first
+    pos = [0] * n_sellers
+    ai = 0  # next lead not yet admitted to the queue
+    arrival_pending = False
+
+    push, pick = _router(model, created, att, status, tier)
+
+    def admit(now: float) -> None:
+        nonlocal ai
+        j = ai
+        while j < n and created[j] <= now:
+            push(j)
+            j += 1
+        ai = j
+
+    def serve(s: int, i: int, now: float) -> None:
+        k = att[i]
+        att[i] = k + 1
+        if k == 0:
+            first[i] = now
+        age = now - created[i]
+        if mode == 0:
+            p = p0[tier[i]]
+        elif mode == 1:
+            e = exp(-theta * age)
+            p = p0[tier[i]] * (e + floor * (1.0 - e))
+        else:
+            p = p0[tier[i]] * curve(age)
+        if uc[k][i] < p:
+            status[i] = _CONTACTED
+            contact_t[i] = now
+            end = now + hc[k][i]
+        else:
+            end = now + hu[k][i]
+            if k + 1 >= max_att:
+                status[i] = _GAVE_UP
+            else:
+                gap = gaps[k]
+                due = add_business(end, gap) if business_gaps else end + gap
+                wend = created[i] + window
+                # An infinite due date means "after the horizon": unknown, unless the
+                # window closes inside the horizon anyway.
+                if due > wend and (due < inf or wend < horizon):
+                    status[i] = _GAVE_UP
+                elif due < horizon:
+                    schedule(_Due(on_retry, due, i), NORMAL, due - now)
+        busy[s] = True
+        if end < horizon:
+            busy_acc[s] += end - now
+            schedule(_Due(on_done, end, s), NORMAL, end - now)
+        else:
+            busy_acc[s] += horizon - now
+
+    def go_idle(s: int, now: float) -> None:
+        nonlocal arrival_pending
+        idle.append(s)
+        is_idle[s] = True
+        if not arrival_pending and ai < n:
+            arrival_pending = True
+            t = created[ai]
+            schedule(_Due(on_arrival, t, 0), NORMAL, t - now)
+
+    def dispatch(now: float) -> None:
+        nonlocal arrival_pending
+        while idle:
+            i = pick(now)
+            if i < 0:
+                break
+            s = idle.popleft()
+            is_idle[s] = False
+            serve(s, i, now)
+        if idle and not arrival_pending and ai < n:
+            arrival_pending = True
+            t = created[ai]
+            schedule(_Due(on_arrival, t, 0), NORMAL, t - now)
+
+    def take_or_idle(s: int, now: float) -> None:
+        if ai < n and created[ai] <= now:
+            admit(now)
+        i = pick(now)
+        if i >= 0:
+            serve(s, i, now)
+        else:
+            go_idle(s, now)
+
+    def on_done(ev: _Due) -> None:
+        s = ev.who
+        busy[s] = False
+        if on[s]:
+            take_or_idle(s, ev.t)
+
+    def on_arrival(ev: _Due) -> None:
+        nonlocal arrival_pending
+        arrival_pending = False
+        now = ev.t
+        admit(now)
+        dispatch(now)
+
+    def on_retry(ev: _Due) -> None:
+        now = ev.t
+        admit(now)
+        push(ev.who)
+        dispatch(now)
+
+    def on_start(ev: _Due) -> None:
+        s, now = ev.who, ev.t
+        on[s] = True
+        b = shifts[s][pos[s]][1]
+        if b < horizon:
+            schedule(_Due(on_end, b, s), NORMAL, b - now)
+        if not busy[s]:
+            take_or_idle(s, now)
+
+    def on_end(ev: _Due) -> None:
+        # A busy seller finishes the current attempt; on_done then sees on[s] is False.
+        s, now = ev.who, ev.t
+        on[s] = False
+        if is_idle[s]:
+            idle.remove(s)
+            is_idle[s] = False
+        pos[s] += 1
+        if pos[s] < len(shifts[s]):
+            a = shifts[s][pos[s]][0]
+            schedule(_Due(on_start, a, s), NORMAL, a - now)
+
+    for s, ivs in enumerate(shifts):
+        if ivs:
+            schedule(_Due(on_start, ivs[0][0], s), NORMAL, ivs[0][0])
+    env.run(until=horizon)
+    return out
+
+
+def _router(
+    model: Model,
+    created: memoryview[float],
+    att: memoryview[int],
+    status: memoryview[int],
+    tier: memoryview[int],
+) -> tuple[Callable[[int], None], Callable[[float], int]]:
+    """``(push, pick)`` for the routing policy: push a ready lead, pick the next (or -1)."""
+    cutoff = model.age_cutoff
+    limit = math.inf if cutoff is None else cutoff
+
+    def stale(i: int, now: float) -> bool:
+        # Only first attempts are cut off; retries are bounded by the cadence window.
+        if att[i] == 0 and now - created[i] > limit:
+            status[i] = _GAVE_UP
+            return True
+        return False
+
+    if model.policy in ("fifo", "newest_first"):
+        queue: deque[int] = deque()
+        take = queue.popleft if model.policy == "fifo" else queue.pop
+        if cutoff is None:
+            def pick(now: float) -> int:
+                return take() if queue else -1
+        else:
+            def pick(now: float) -> int:
+                while queue:
+                    i = take()
+                    if not stale(i, now):
+                        return i
+                return -1
+        return queue.append, pick
+
+    queues: list[deque[int]] = [deque() for _ in model.tier_names]
+    ranked = [queues[t] for t in model.tier_rank]
+
+    def push(i: int) -> None:
+        queues[tier[i]].append(i)
+
+    if model.policy == "tier_priority":
+        def pick_tier(now: float) -> int:
+            for q in ranked:
+                while q:
+                    i = q.popleft()
+                    if not stale(i, now):
+                        return i
+            return -1
+        return push, pick_tier
+
+    if model.policy != "value_index":
+        raise ValueError(
+            f"routing.policy(={model.policy!r}) must be fifo, newest_first, tier_priority or "
+            "value_index"
+        )
+    contact, qualify = model.contact_curve, model.qualify_curve
+    p0 = model.base_contact.tolist()
+    worth = (
+        model.opportunity_rate * model.win_rate * model.deal_mean * model.base_qualify
+    ).tolist()
+    m_conv, m_unans = model.conversation.mean, model.unanswered.mean
+    rank = list(model.tier_rank)
+
+    def pick_value(now: float) -> int:
+        best_q: deque[int] | None = None
+        best = -1.0
+        for t in rank:
+            q = queues[t]
+            while q:
+                i = q[0]
+                if stale(i, now):
+                    q.popleft()
+                    continue
+                age = now - created[i]
+                p = p0[t] * contact(age)
+                mu = 1.0 / (p * m_conv + (1.0 - p) * m_unans)
+                rate = contact.decay_rate(age) + qualify.decay_rate(age)
+                index = worth[t] * p * qualify(age) * mu / max(rate, 1e-9)
+                if index > best:  # ties: the earlier tier in tier_order
+                    best, best_q = index, q
+                break
+        return best_q.popleft() if best_q is not None else -1
+
+    return push, pick_value
+
+
+# -- replication ---------------------------------------------------------------------------
+
+
+def run_replication(model: Model, seed: np.random.SeedSequence) -> Replication:
+    """Simulate one period of ``model`` with the random streams of ``seed``."""
+    if model.trace is not None:
+        leads = model.trace
+    else:
+        assert model.arrivals is not None
+        leads = generate_arrivals(model.arrivals, _stream(seed, "arrivals"))
+    n = len(leads)
+    m = model.max_attempts
+    u_contact = _stream(seed, "outcomes", 0).random((m, n))
+    u_funnel = _stream(seed, "outcomes", 1).random((3, n))
+    h_conv = model.conversation.draw(_stream(seed, "handling", 0), (m, n))
+    h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
+    z_deal = _stream(seed, "deals").standard_normal((2, n))
+    shifts = _seller_intervals(model, seed)
+
+    run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts)
+
+    records = _lead_records(model, leads, run, u_funnel, z_deal)
+    sellers = np.zeros(len(shifts), dtype=SELLER_DTYPE)
+    sellers["shift"] = model.seller_shift
+    sellers["available_minutes"] = [sum(b - a for a, b in ivs) for ivs in shifts]
+    sellers["busy_minutes"] = run.busy
+    return Replication(records, sellers, model.horizon_minutes, model.tier_names)
+
+
+def _lead_records(
+    model: Model, leads: Arrivals, run: _RunState, u_funnel: FloatArray, z_deal: FloatArray
+) -> npt.NDArray[np.void]:
+    """Per-lead records; the funnel after contact is resolved here, vectorised."""
+    n = len(leads)
+    horizon = model.horizon_minutes
+    rec = np.zeros(n, dtype=LEAD_DTYPE)
+    rec["tier"] = leads.tier
+    rec["created"] = leads.created
+    rec["first_attempt"] = run.first
+    rec["attempts"] = run.attempts
+    rec["contacted"] = run.contact
+    rec["closed"] = np.nan
+
+    served = ~np.isnan(run.first)
+    response = np.full(n, np.nan)
+    if model.always_open:
+        response[served] = run.first[served] - leads.created[served]
+    else:
+        response[served] = model.calendar.business_between(
+            leads.created[served], run.first[served]
+        )
+    rec["response_business"] = response
+
+    state = np.full(n, _WAITING, dtype=np.int8)
+    gave_up = run.status == _GAVE_UP
+    if model.age_cutoff is not None:
+        # Leads still queued for a first attempt past the cut-off at the horizon end would be
+        # nurtured when next considered; count them as nurtured rather than waiting.
+        gave_up |= (
+            (run.status == _OPEN) & (run.attempts == 0)
+            & (horizon - leads.created > model.age_cutoff)
+        )
+    state[gave_up] = _NURTURED
+
+    ci = np.flatnonzero(run.status == _CONTACTED)
+    t = leads.tier[ci]
+    tc = run.contact[ci]
+    age = tc - leads.created[ci]
+    factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
+    qualified = u_funnel[0, ci] < model.base_qualify[t] * factor
+    opportunity = qualified & (u_funnel[1, ci] < model.opportunity_rate[t])
+    won = opportunity & (u_funnel[2, ci] < model.win_rate[t])
+    deal = np.exp(model.deal_log_median[t] + model.deal_sigma[t] * z_deal[0, ci])
+    cycle_days = np.exp(model.cycle_log_median[t] + model.cycle_sigma[t] * z_deal[1, ci])
+    close = tc + cycle_days * 1440.0
+    pipeline = opportunity & (close >= horizon)
+    state[ci] = np.where(
+        pipeline, _PIPELINE, np.where(won & ~pipeline, _WON, _LOST)
+    ).astype(np.int8)
+    rec["qualified"][ci] = qualified
+    rec["opportunity"][ci] = opportunity
+    # Lost before an opportunity: decided at contact; opportunities close after the cycle.
+    rec["closed"][ci] = np.where(opportunity, np.where(pipeline, np.nan, close), tc)
+    # In the pipeline the drawn deal value is kept whatever the win draw: metrics weight it.
+    rec["value"][ci] = np.where(pipeline | won, deal, 0.0)
+    rec["state"] = state
+    return rec
