@@ -126,6 +126,38 @@ class _progress:
         self._bar.close()
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from slasim.analytic.plan import plan_scenario
+    from slasim.loader import load_scenario
+    from slasim.report_text import format_plan
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    if args.revenue_goal is not None and args.revenue_goal < 0:
+        raise InputError.single(
+            "<cli>", "--revenue-goal", f"got {args.revenue_goal}; expected >= 0"
+        )
+    if not 0 <= args.marketing_share <= 1:
+        raise InputError.single(
+            "<cli>", "--marketing-share", f"got {args.marketing_share}; expected a share in [0, 1]"
+        )
+    plan = plan_scenario(scenario, args.revenue_goal, args.marketing_share)
+    if args.json:
+        payload = {
+            "scenario": plan.scenario,
+            "shifts": json.loads(plan.shifts.reset_index().to_json(orient="records")),
+            "hours_short": plan.hours_short,
+            "hourly": json.loads(plan.hourly.to_json(orient="records")),
+            "funnel_now": json.loads(plan.funnel_now.reset_index().to_json(orient="records")),
+            "funnel": None
+            if plan.funnel is None
+            else json.loads(plan.funnel.reset_index().to_json(orient="records")),
+        }
+        _write_json(payload, args.json)
+    else:
+        print(format_plan(scenario, plan))
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from slasim.scenario import Scenario
 
@@ -198,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for stdout)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("plan", help="instant staffing and quota answers from queueing theory")
+    _add_scenario_args(p)
+    p.add_argument("--revenue-goal", type=float, help="monthly revenue goal -> quotas per tier")
+    p.add_argument(
+        "--marketing-share",
+        type=float,
+        default=1.0,
+        help="share of the goal from marketing leads (default 1)",
+    )
+    p.add_argument("--json", metavar="PATH|-", help="also write the plan as JSON")
+    p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.set_defaults(func=_cmd_schema)

@@ -10,11 +10,12 @@ from slasim.check import ScenarioCheck
 from slasim.scenario import Scenario
 
 if TYPE_CHECKING:  # the engine is not needed to format a check
+    from slasim.analytic.plan import Plan
     from slasim.experiment import ComparisonResult, SimulationResult
 
 ALL = "all"  # = slasim.metrics.ALL, repeated so that `check` does not import the engine
 
-__all__ = ["format_check", "format_comparison", "format_run", "format_table"]
+__all__ = ["format_check", "format_comparison", "format_plan", "format_run", "format_table"]
 
 
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -187,4 +188,57 @@ def format_comparison(comparison: ComparisonResult) -> str:
                 }
             )
     lines.append(pd.DataFrame(rows).set_index(["option", "metric"]).to_string())
+    return "\n".join(lines)
+
+
+def format_plan(scenario: Scenario, plan: Plan) -> str:
+    """The ``slasim plan`` report."""
+    money = "{:,.0f}"
+    lines = [
+        f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
+        " see README 'When the analytic answers hold')",
+        "",
+        "Per shift and tier: now vs needed for the tier's response target",
+        format_table(
+            plan.shifts,
+            {
+                "leads_per_hour": "{:.2f}",
+                "offered_load_erlang": "{:.2f}",
+                "sellers_on_duty": "{:.1f}",
+                "p_wait_now": "{:.0%}",
+                "within_target_now": "{:.0%}",
+                "contact_first_attempt_now": "{:.1%}",
+                "contact_first_attempt_needed": "{:.1%}",
+            },
+        ),
+        "",
+    ]
+    short = plan.hourly[plan.hourly["shortfall"] > 0]
+    business = int(plan.hourly["business_hour"].sum())
+    lines.append(
+        f"Hour-of-week check (SIPP, strictest target; off-hours leads counted in the next staffed "
+        f"hour): {plan.hours_short} of {business} business hours are short of the need."
+    )
+    if len(short):
+        worst = (
+            short.drop(columns="business_hour").sort_values("shortfall", ascending=False).head(8)
+        )
+        lines.append(
+            format_table(worst.set_index(["weekday", "hour"]), {"leads_per_hour": "{:.2f}"})
+        )
+    lines += [
+        "",
+        f"Expected funnel per month at the current quotas ({scenario.costs.currency})",
+        format_table(
+            plan.funnel_now, dict.fromkeys(plan.funnel_now.columns, "{:,.1f}") | {"revenue": money}
+        ),
+    ]
+    if plan.funnel is not None:
+        lines += [
+            "",
+            "Reverse funnel: leads needed per month for the revenue goal (= quota proposal)",
+            format_table(
+                plan.funnel, dict.fromkeys(plan.funnel.columns, "{:,.1f}") | {"revenue": money}
+            ),
+        ]
     return "\n".join(lines)

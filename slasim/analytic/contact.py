@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,8 @@ from slasim.analytic.erlang import _check_float, _check_int, erlang_c
 
 __all__ = ["DecayCurve", "contact_probability", "contact_probability_exponential"]
 
-DecayCurve = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+# Any vectorized curve: slasim.decay curves return an array for an array (a float for a float).
+DecayCurve = Callable[[NDArray[np.float64]], Any]
 """A decay curve: relative contact (or qualify) rate as a function of lead age, minutes."""
 
 

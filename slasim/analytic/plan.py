@@ -1,0 +1,242 @@
+"""Instant planning answers for a scenario (`slasim plan`): Erlang staffing, reverse funnel.
+
+The queueing view pools all tiers into one M/M/n queue per shift: leads arrive at the average
+rate seen while the shift is on duty (leads arriving off-hours are added to the next staffed
+hour, where the morning backlog lands), and one "service" is all the work a lead brings over
+its cadence (expected attempts x handling). On-duty, business and wall minutes coincide, so
+the response targets apply as they are. These are approximations that hold when the queue is
+near stationary within a shift; the simulation (``slasim run``) is the answer when they do not
+(backlogs at opening, priorities, retries competing with new leads).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from slasim.analytic.contact import contact_probability
+from slasim.analytic.erlang import erlang_c, service_level
+from slasim.analytic.funnel import FunnelPlan, FunnelTier, forward_funnel, reverse_funnel
+from slasim.analytic.staffing import required_sellers, roster_gaps, staffing_by_period
+from slasim.check import expected_work_per_lead, shift_intervals, slot_rates
+from slasim.scenario import Scenario
+
+__all__ = ["Plan", "plan_scenario"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Result of :func:`plan_scenario`.
+
+    Attributes
+    ----------
+    shifts
+        Per shift and tier: arrival rate while on duty, offered load (Erlang), sellers on duty
+        (scheduled), sellers needed (productive and scheduled) for the tier's response target,
+        service level and first-attempt contact probability now and at the needed staffing.
+    hourly
+        Per hour of the week: mean arrival rate, sellers needed (SIPP) and scheduled.
+    hours_short
+        Business hours of the week where the roster is below the SIPP need.
+    funnel
+        Reverse funnel per tier for the revenue goal (None without a goal): won deals,
+        opportunities, SQLs, contacts and leads needed per month.
+    funnel_now
+        Expected funnel per tier at the current quotas (or volumes) and staffing.
+    """
+
+    scenario: str
+    shifts: pd.DataFrame
+    hourly: pd.DataFrame
+    hours_short: int
+    funnel: pd.DataFrame | None
+    funnel_now: pd.DataFrame
+
+
+def _funnel_tiers(scenario: Scenario, contact: dict[str, float]) -> list[FunnelTier]:
+    """Funnel stage rates per tier at the planned staffing.
+
+    Lead -> contact uses the first attempt's decayed contact probability (from the Erlang
+    wait) and later attempts at their nominal cadence ages; contact -> SQL uses the base
+    qualify rate (decay of qualification is left to the simulation).
+    """
+    contact_curve, _ = scenario.decay.curves()
+    tiers = []
+    revenue = {}
+    for name, tier in scenario.tiers.items():
+        p_miss = 1.0 - contact[name]
+        age = 0.0
+        for k in range(2, scenario.cadence.max_attempts + 1):
+            age += scenario.cadence.spacing(k - 1)
+            if age > scenario.cadence.window_days * 1440:
+                break
+            p_miss *= 1.0 - tier.base_contact * float(contact_curve(age))
+        revenue[name] = (
+            tier.monthly_volume
+            * (1 - p_miss)
+            * tier.base_qualify
+            * (tier.opportunity_rate * tier.win_rate * tier.deal_size.mean)
+        )
+        tiers.append((name, tier, max(1 - p_miss, 1e-9)))
+    total = sum(revenue.values()) or 1.0
+    return [
+        FunnelTier(
+            name=name,
+            revenue_share=revenue[name] / total,
+            deal_size=tier.deal_size.mean,
+            lead_to_contact=p_contact,
+            contact_to_sql=max(tier.base_qualify, 1e-9),
+            sql_to_opportunity=max(tier.opportunity_rate, 1e-9),
+            opportunity_to_won=max(tier.win_rate, 1e-9),
+        )
+        for name, tier, p_contact in tiers
+    ]
+
+
+def plan_scenario(
+    scenario: Scenario,
+    revenue_goal: float | None = None,
+    marketing_share: float = 1.0,
+) -> Plan:
+    """Staffing, contact and quota answers for ``scenario`` from queueing theory alone.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    revenue_goal
+        Monthly revenue goal (won deal value); gives the reverse-funnel quotas.
+    marketing_share
+        Share of the goal expected from marketing-sourced leads.
+    """
+    start, length, counts = slot_rates(scenario)
+    mid = start + length / 2
+    names = list(scenario.tiers)
+    work = np.array([expected_work_per_lead(scenario, n)[1] for n in names])
+    shrink = 1.0 - scenario.team.shrinkage
+    intervals = shift_intervals(scenario)
+    sellers = np.array([s.sellers for s in scenario.team.shifts], dtype=float)
+    on = np.zeros((len(intervals), len(mid)), dtype=bool)
+    for j, iv in enumerate(intervals):
+        if len(iv):
+            k = np.searchsorted(iv[:, 0], mid, side="right") - 1
+            on[j] = (k >= 0) & (mid < iv[np.clip(k, 0, None), 1])
+    staffed = (on & (sellers[:, None] > 0)).any(axis=0)
+    covered = np.flatnonzero(staffed)
+    moved = counts.copy()
+    if len(covered):
+        # Leads arriving while nobody works queue up for the next staffed hour.
+        target = covered[
+            np.minimum(np.searchsorted(covered, np.arange(len(mid))), len(covered) - 1)
+        ]
+        moved = np.stack([np.bincount(target, weights=c, minlength=len(mid)) for c in counts])
+    on_duty_sellers = (on * sellers[:, None]).sum(axis=0)
+    contact_curve, _ = scenario.decay.curves()
+
+    rows = []
+    contact_now: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
+    for j, shift in enumerate(scenario.team.shifts):
+        minutes = float((length * on[j]).sum())
+        if minutes == 0:
+            continue
+        lam_tier = (moved * on[j]).sum(axis=1) / minutes  # leads per on-duty minute
+        lam = float(lam_tier.sum())
+        if lam == 0:
+            continue
+        mean_work = float((lam_tier * work).sum() / lam)
+        mu = 1.0 / mean_work
+        now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
+        n_now = max(math.floor(now * shrink), 0)
+        for i, name in enumerate(names):
+            terms = scenario.sla.tiers.get(name)
+            target_wait = terms.response_target_minutes if terms else 60.0
+            share = terms.response_share if terms else 0.8
+            need = required_sellers(
+                lam,
+                mu,
+                target_wait=target_wait,
+                target_share=share,
+                shrinkage=scenario.team.shrinkage,
+            )
+            sl_now = service_level(n_now, lam / mu, mu, target_wait) if n_now > lam / mu else 0.0
+            p0 = scenario.tiers[name].base_contact
+            c_now = (
+                contact_probability(n_now, lam, mu, p0, contact_curve) if n_now > lam / mu else 0.0
+            )
+            c_need = contact_probability(need.sellers, lam, mu, p0, contact_curve)
+            contact_now[name].append((c_now, float((moved[i] * on[j]).sum())))
+            rows.append(
+                {
+                    "shift": shift.name or f"shift {j}",
+                    "tier": name,
+                    "leads_per_hour": lam_tier[i] * 60,
+                    "offered_load_erlang": lam / mu,
+                    "sellers_on_duty": now,
+                    "p_wait_now": erlang_c(n_now, lam / mu) if n_now > 0 else 1.0,
+                    "within_target_now": sl_now,
+                    "contact_first_attempt_now": c_now,
+                    "target": f"{share:.0%} in {target_wait:g} min",
+                    "sellers_needed": need.sellers,
+                    "sellers_needed_scheduled": need.sellers_scheduled,
+                    "contact_first_attempt_needed": c_need,
+                }
+            )
+    shifts = pd.DataFrame(rows).set_index(["shift", "tier"]) if rows else pd.DataFrame()
+
+    # Hour-of-week staffing (SIPP): average arrival rate per hour of the week.
+    calendar = scenario.business_calendar()
+    grid = calendar.hour_grid()
+    how = grid.hour_of_week
+    weeks = np.bincount(how, minlength=168).astype(float)
+    # Work as it reaches the sellers: off-hours leads counted in the next staffed hour.
+    per_hour_leads = np.bincount(how, weights=moved.sum(axis=0), minlength=168)
+    open_hours = np.bincount(how, weights=calendar.is_open(mid), minlength=168) > 0
+    rate = np.divide(per_hour_leads, weeks * 60, out=np.zeros(168), where=weeks > 0)
+    mean_work_all = float((counts.sum(axis=1) * work).sum() / max(counts.sum(), 1e-12))
+    strict = min((t.response_target_minutes for t in scenario.sla.tiers.values()), default=60.0)
+    strict_share = max((t.response_share for t in scenario.sla.tiers.values()), default=0.8)
+    sipp = staffing_by_period(rate, mean_work_all, strict, strict_share, scenario.team.shrinkage)
+    scheduled = np.round(
+        np.bincount(how, weights=on_duty_sellers, minlength=168) / np.maximum(weeks, 1)
+    ).astype(np.int64)
+    # Only business hours can be short: outside them nobody is expected to work.
+    gaps = roster_gaps(np.where(open_hours, sipp.sellers_scheduled, 0), scheduled)
+    hourly = pd.DataFrame(
+        {
+            "weekday": [
+                ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[h // 24] for h in range(168)
+            ],
+            "hour": [h % 24 for h in range(168)],
+            "leads_per_hour": rate * 60,
+            "business_hour": open_hours,
+            "sellers_needed_scheduled": sipp.sellers_scheduled,
+            "sellers_scheduled": scheduled,
+            "shortfall": gaps.shortfall,
+        }
+    )
+
+    contact = {
+        n: (sum(c * w for c, w in v) / sum(w for _, w in v)) if v and sum(w for _, w in v) else 0.0
+        for n, v in contact_now.items()
+    }
+    tiers = _funnel_tiers(scenario, contact)
+    quotas = {
+        n: float(scenario.sla.tiers[n].quota) if n in scenario.sla.tiers else t.monthly_volume
+        for n, t in scenario.tiers.items()
+    }
+    funnel_now = forward_funnel(quotas, tiers).to_frame()
+    funnel: pd.DataFrame | None = None
+    if revenue_goal is not None:
+        plan: FunnelPlan = reverse_funnel(revenue_goal, marketing_share, tiers)
+        funnel = plan.to_frame()
+    return Plan(
+        scenario=scenario.name,
+        shifts=shifts,
+        hourly=hourly,
+        hours_short=gaps.periods_short,
+        funnel=funnel,
+        funnel_now=funnel_now,
+    )

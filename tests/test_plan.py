@@ -1,0 +1,87 @@
+"""`slasim plan`: the scenario-level analytic answers agree with the formulas they stand on."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from slasim.analytic import contact_probability_exponential, erlang_c, required_sellers
+from slasim.analytic.plan import plan_scenario
+from slasim.cli import main
+from slasim.loader import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_textbook_plan_is_exactly_erlang_c() -> None:
+    # textbook-mmn is one tier, 24/7, one attempt, exponential 4-min handling, 10 sellers, no
+    # shrinkage: the pooled per-shift queue IS the M/M/10 queue, so the plan must reproduce
+    # Erlang C to rounding (lambda = 2/min, mu = 0.25, A = 8).
+    scenario = load_scenario(SCENARIOS / "textbook-mmn.toml")
+    plan = plan_scenario(scenario)
+    row = plan.shifts.loc[("always", "only")]
+    assert row["offered_load_erlang"] == pytest.approx(8.0, rel=1e-9)
+    assert row["leads_per_hour"] == pytest.approx(120.0, rel=1e-9)
+    assert row["p_wait_now"] == pytest.approx(erlang_c(10, 8.0), rel=1e-9)
+    theta = math.log(2) / 1.0  # half-life 1 minute
+    expected = contact_probability_exponential(10, 2.0, 0.25, 0.6, theta)
+    assert row["contact_first_attempt_now"] == pytest.approx(expected, rel=1e-6)
+    need = required_sellers(2.0, 0.25, target_wait=1.0, target_share=0.5)
+    assert row["sellers_needed"] == need.sellers
+    # Open 24/7 and staffed 24/7 at 10 >= need: no hour of the week is short.
+    assert plan.hours_short == 0
+
+
+def test_reverse_funnel_quotas_reach_the_goal() -> None:
+    # The reverse funnel must be the exact inverse of the forward funnel it prints.
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    plan = plan_scenario(scenario, revenue_goal=3_000_000, marketing_share=0.8)
+    assert plan.funnel is not None
+    assert plan.funnel["revenue"].sum() == pytest.approx(2_400_000, rel=1e-9)
+    # More revenue per month needs proportionally more leads.
+    double = plan_scenario(scenario, revenue_goal=6_000_000, marketing_share=0.8)
+    assert double.funnel is not None
+    assert (double.funnel["leads"] / plan.funnel["leads"]).to_numpy() == pytest.approx(2.0)
+
+
+def test_more_sellers_never_lower_first_attempt_contact() -> None:
+    # Erlang C waits shrink with n, and decay is non-increasing: contact can only rise.
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    values = []
+    for n in (5, 6, 8, 12):
+        s = load_scenario(SCENARIOS / "baseline.toml", [f"team.shifts[0].sellers={n}"])
+        values.append(plan_scenario(s).shifts["contact_first_attempt_now"].to_numpy())
+    for lower, higher in zip(values, values[1:], strict=False):
+        assert (higher >= lower - 1e-12).all()
+    assert scenario.name == "baseline"
+
+
+def test_plan_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.json"
+    code = main(
+        ["plan", str(SCENARIOS / "baseline.toml"), "--revenue-goal", "3e6", "--json", str(out)]
+    )
+    assert code == 0
+    payload = json.loads(out.read_text())
+    assert {r["tier"] for r in payload["funnel"]} == {"hot", "warm", "cold"}
+    assert main(["plan", str(SCENARIOS / "baseline.toml")]) == 0
+    text = capsys.readouterr().out
+    assert "Per shift and tier" in text and "Expected funnel per month" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--revenue-goal", "-5"], "--revenue-goal: got -5.0; expected >= 0"),
+        (["--marketing-share", "1.5"], "--marketing-share: got 1.5; expected a share in [0, 1]"),
+        (["--revenue-goal", "lots"], "invalid float value: 'lots'"),
+    ],
+)
+def test_plan_bad_arguments_exit_2(
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", str(SCENARIOS / "baseline.toml"), *args]) == 2
+    assert fragment in capsys.readouterr().err
