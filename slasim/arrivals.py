@@ -85,7 +85,7 @@ def arrival_plan(scenario: Scenario) -> ArrivalPlan:
     """Compile the per-slot expected arrivals of every tier of ``scenario``."""
     grid = scenario.business_calendar().hour_grid()
     rows = []
-    for tier in scenario.tiers.values():
+    for name, tier in scenario.tiers.items():
         weights = np.asarray(tier.profile.hour_of_week_weights(), dtype=np.float64)
         shape = weights[grid.hour_of_week] * grid.length
         shape = np.where(grid.is_holiday, shape * tier.profile.holiday_factor, shape)
@@ -94,9 +94,11 @@ def arrival_plan(scenario: Scenario) -> ArrivalPlan:
         # A profile whose weight is zero over the whole horizon (e.g. weekend-only leads in a
         # Mon-Fri horizon) cannot deliver its volume; that is a scenario mistake, not a zero.
         if total <= 0 and mean > 0:
-            raise ValueError(
-                f"tier profile has zero weight over the whole horizon (monthly_volume="
-                f"{tier.monthly_volume}); expected positive weight in at least one hour"
+            raise InputError.single(
+                f"<scenario {scenario.name}>", f"tiers.{name}.profile",
+                f"all weights are zero over the horizon (holiday_factor="
+                f"{tier.profile.holiday_factor}) but monthly_volume={tier.monthly_volume}; "
+                "expected a positive weight in at least one hour of the horizon",
             )
         rows.append(shape * (mean / total) if total > 0 else np.zeros_like(shape))
     expected = np.vstack(rows) if rows else np.zeros((0, len(grid)))

@@ -9,11 +9,13 @@ Event model
 -----------
 simpy's :class:`~simpy.Environment` is the event calendar, used callback-style: every event is
 a tiny slotted object with one callback, scheduled with ``env.schedule``; there is no generator
-process per lead (about 2x faster). The events are attempt completions, retries becoming due,
-seller interval starts/ends, and lead arrivals -- but an arrival is only scheduled while some
-seller is idle. While every seller is busy or off shift, arrivals are admitted lazily into the
-queue by the next event handler (their queue-entry time is still their creation time, because
-each handler first admits every lead created up to its own time, before any other queue change).
+process per lead. Events are attempt completions and seller interval starts/ends, plus one
+"wake" event kept pending while some seller is idle. Lead creations (a sorted array) and
+retries (a heap of due times) are not events of their own: every handler first admits, in time
+order, everything created or due up to its own time into the ready queue, so the queue order is
+exactly entry-time order, as if each had its own event; the wake event makes sure an idle seller
+sees new work at the moment it appears. While every seller is busy or off shift (a backlog, a
+night) leads and retries therefore cost no events at all.
 
 Routing takes a task (lead ``i``, its next attempt) from the ready queue: ``fifo`` (earliest
 entry), ``newest_first`` (latest entry), ``tier_priority`` (fifo within the tier order) or
@@ -54,6 +56,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import Any, cast
 
 import numpy as np
@@ -136,7 +139,7 @@ class Handling:
         if self.dist == "fixed":
             return np.full(shape, self.mean)
         if self.dist == "exponential":
-            return rng.standard_exponential(shape) * self.mean
+            return rng.standard_exponential(shape) * self.mean  # cv is 1 by definition
         if self.dist == "lognormal":
             s2 = math.log1p(self.cv**2)
             z = rng.standard_normal(shape)
@@ -233,7 +236,7 @@ def prepare(scenario: Scenario) -> Model:
     contact, qualify = scenario.decay.curves()
     cadence = scenario.cadence
     team = scenario.team
-    shift_days = []
+    shift_days: list[FloatArray] = []
     seller_shift: list[int] = []
     seller_rank: list[int] = []
     for j, shift in enumerate(team.shifts):
@@ -302,33 +305,30 @@ def _stream(seed: np.random.SeedSequence, name: str, *key: int) -> np.random.Gen
 
 
 def _with_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generator) -> FloatArray:
-    """Remove ``shrinkage`` of every day interval as random 30-minute blocks.
+    """Working pieces of ``days`` after removing ``shrinkage`` of every day as breaks.
 
-    The day is cut into 30-minute slots from its start (the last may be shorter); slots are
-    taken in random order until the lost time reaches ``shrinkage * length`` (the last one
-    partly), so breaks never overlap and the loss is exact.
+    Each day is cut into 30-minute slots from its start (the last may be shorter). Slots are
+    taken in random order until the lost time reaches ``shrinkage * length`` exactly (the last
+    one partly, from its start), so breaks never overlap. Returns the remaining pieces in time
+    order (touching pieces are merged later).
     """
-    pieces: list[tuple[float, float]] = []
-    for a, b in days.tolist():
-        lose = shrinkage * (b - a)
-        edges = np.append(np.arange(a, b, _BREAK_BLOCK), b)
-        starts, lengths = edges[:-1], np.diff(edges)
-        order = np.argsort(rng.random(starts.shape[0]))
-        taken = np.minimum(lengths[order], np.maximum(lose - np.cumsum(lengths[order]) +
-                                                      lengths[order], 0.0))
-        breaks = sorted(
-            (float(starts[o]), float(starts[o] + x))
-            for o, x in zip(order.tolist(), taken.tolist(), strict=True)
-            if x > 0
-        )
-        cursor = a
-        for s, e in breaks:
-            if s > cursor:
-                pieces.append((cursor, s))
-            cursor = max(cursor, e)
-        if b > cursor:
-            pieces.append((cursor, b))
-    return np.array(pieces, dtype=np.float64).reshape(-1, 2)
+    a, b = days[:, 0], days[:, 1]
+    length = b - a
+    if length.size == 0:
+        return days
+    slots = int(np.ceil(length.max() / _BREAK_BLOCK))
+    start = a[:, None] + _BREAK_BLOCK * np.arange(slots)[None, :]
+    size = np.clip(b[:, None] - start, 0.0, _BREAK_BLOCK)
+    keys = rng.random((start.shape[0], start.shape[1]))
+    keys[size <= 0] = 2.0  # slots past the day's end come last and are never taken
+    order = np.argsort(keys, axis=1)
+    size_o = np.take_along_axis(size, order, axis=1)
+    before = np.cumsum(size_o, axis=1) - size_o  # break time already taken before this slot
+    taken_o = np.clip(shrinkage * length[:, None] - before, 0.0, size_o)
+    taken = np.empty_like(taken_o)
+    np.put_along_axis(taken, order, taken_o, axis=1)
+    keep = size - taken > 0
+    return np.column_stack([(start + taken)[keep], (start + size)[keep]])
 
 
 def _merge_touching(iv: FloatArray) -> list[tuple[float, float]]:
@@ -400,7 +400,13 @@ def _simulate(
     h_unans: FloatArray,
     shifts: list[list[tuple[float, float]]],
 ) -> _RunState:
-    """Run the event loop; return the in-run per-lead state."""
+    """Run the event loop; return the in-run per-lead state.
+
+    Pending work that is not yet in the ready queue -- leads not yet created (sorted array)
+    and retries not yet due (a heap of ``(due, lead)``) -- is admitted lazily: every handler
+    first moves everything due by its own time into the queue, in time order. Only while a
+    seller is idle is a simpy "wake" event kept pending at the next creation or due time.
+    """
     n = len(leads)
     horizon = model.horizon_minutes
     inf = math.inf
@@ -447,20 +453,40 @@ def _simulate(
     busy = [False] * n_sellers
     on = [False] * n_sellers
     is_idle = [False] * n_sellers
-    idle: deque[int] = deque()  # longest-idle seller first
+    idle: deque[int] = deque()  # idle sellers, longest idle first (entries may be stale)
     pos = [0] * n_sellers
+    retries: list[tuple[float, int]] = []  # heap of (due, lead)
     ai = 0  # next lead not yet admitted to the queue
-    arrival_pending = False
+    wake_at = inf  # time of the latest scheduled wake event
 
     push, pick = _router(model, created, att, status, tier)
 
     def admit(now: float) -> None:
+        # Merge creations and due retries into the queue in time order (a creation first on a
+        # tie), so queue order is entry-time order exactly as if each had its own event.
         nonlocal ai
         j = ai
-        while j < n and created[j] <= now:
-            push(j)
-            j += 1
+        while True:
+            c = created[j] if j < n else inf
+            if retries and retries[0][0] < c:
+                if retries[0][0] > now:
+                    break
+                push(heappop(retries)[1])
+            elif c <= now:
+                push(j)
+                j += 1
+            else:
+                break
         ai = j
+
+    def ensure_wake(now: float) -> None:
+        nonlocal wake_at
+        t = created[ai] if ai < n else inf
+        if retries and retries[0][0] < t:
+            t = retries[0][0]
+        if t < wake_at:
+            wake_at = t
+            schedule(_Due(on_wake, t, 0), NORMAL, t - now)
 
     def serve(s: int, i: int, now: float) -> None:
         k = att[i]
@@ -492,7 +518,9 @@ def _simulate(
                 if due > wend and (due < inf or wend < horizon):
                     status[i] = _GAVE_UP
                 elif due < horizon:
-                    schedule(_Due(on_retry, due, i), NORMAL, due - now)
+                    heappush(retries, (due, i))
+                    if idle and due < wake_at:
+                        ensure_wake(now)
         busy[s] = True
         if end < horizon:
             busy_acc[s] += end - now
@@ -500,37 +528,29 @@ def _simulate(
         else:
             busy_acc[s] += horizon - now
 
-    def go_idle(s: int, now: float) -> None:
-        nonlocal arrival_pending
-        idle.append(s)
-        is_idle[s] = True
-        if not arrival_pending and ai < n:
-            arrival_pending = True
-            t = created[ai]
-            schedule(_Due(on_arrival, t, 0), NORMAL, t - now)
-
     def dispatch(now: float) -> None:
-        nonlocal arrival_pending
         while idle:
+            s = idle.popleft()
+            if not is_idle[s]:
+                continue  # left behind when the seller's interval ended
             i = pick(now)
             if i < 0:
-                break
-            s = idle.popleft()
+                idle.appendleft(s)
+                ensure_wake(now)
+                return
             is_idle[s] = False
             serve(s, i, now)
-        if idle and not arrival_pending and ai < n:
-            arrival_pending = True
-            t = created[ai]
-            schedule(_Due(on_arrival, t, 0), NORMAL, t - now)
 
     def take_or_idle(s: int, now: float) -> None:
-        if ai < n and created[ai] <= now:
+        if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):
             admit(now)
         i = pick(now)
         if i >= 0:
             serve(s, i, now)
         else:
-            go_idle(s, now)
+            idle.append(s)
+            is_idle[s] = True
+            ensure_wake(now)
 
     def on_done(ev: _Due) -> None:
         s = ev.who
@@ -538,17 +558,12 @@ def _simulate(
         if on[s]:
             take_or_idle(s, ev.t)
 
-    def on_arrival(ev: _Due) -> None:
-        nonlocal arrival_pending
-        arrival_pending = False
+    def on_wake(ev: _Due) -> None:
+        nonlocal wake_at
         now = ev.t
+        if now >= wake_at:
+            wake_at = inf  # this is the pending wake (an earlier one may have superseded others)
         admit(now)
-        dispatch(now)
-
-    def on_retry(ev: _Due) -> None:
-        now = ev.t
-        admit(now)
-        push(ev.who)
         dispatch(now)
 
     def on_start(ev: _Due) -> None:
@@ -564,9 +579,9 @@ def _simulate(
         # A busy seller finishes the current attempt; on_done then sees on[s] is False.
         s, now = ev.who, ev.t
         on[s] = False
-        if is_idle[s]:
-            idle.remove(s)
-            is_idle[s] = False
+        # Leave the entry in `idle` (removal is O(sellers)); dispatch skips it. If the seller is
+        # idle again before it is reached, the old entry serves, slightly early in the order.
+        is_idle[s] = False
         pos[s] += 1
         if pos[s] < len(shifts[s]):
             a = shifts[s][pos[s]][0]

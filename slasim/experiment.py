@@ -145,7 +145,7 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics."""
     rows = []
     for column in replications.columns:
-        metric, tier = column
+        metric, tier = str(column[0]), str(column[1])
         values = replications[column].to_numpy(dtype=float)
         # A metric can be undefined in some replications (e.g. a p90 with no response):
         # its mean and CI use the replications where it is defined.
@@ -265,7 +265,7 @@ def compare(
     for result in results[1:]:
         common = [c for c in base.columns if c in result.replications.columns]
         for column in common:
-            metric, tier = column
+            metric, tier = str(column[0]), str(column[1])
             diff = (result.replications[column] - base[column]).to_numpy(
                 dtype=float
             )

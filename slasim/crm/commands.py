@@ -1,0 +1,160 @@
+"""CLI subcommands for CRM exports: ``slasim crm-check`` and ``slasim calibrate``.
+
+``register(sub)`` adds them to the ``slasim`` parser; each sets ``func(args) -> int``. User
+mistakes raise :class:`~slasim.errors.InputError` (the CLI prints ``file: field: message`` and
+exits 2); rows that cannot be used are reported, not fatal, unless ``--strict``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from slasim.errors import InputError
+
+if TYPE_CHECKING:
+    from slasim.crm.importer import CrmImport
+    from slasim.scenario import Scenario
+
+__all__ = ["register"]
+
+EXIT_OK = 0
+#: Rejected rows printed before "... and N more".
+DEFAULT_LISTED = 20
+_DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+
+
+def _add_import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("export", help="CRM export, a CSV file with one row per lead")
+    p.add_argument("--base", metavar="SCENARIO.toml",
+                   help="base scenario: its tiers are the allowed tiers, its time zone the default")
+    p.add_argument("--map", dest="mapping", action="append", default=[],
+                   metavar="CANONICAL=COLUMN[,...]",
+                   help="map the export's columns, e.g. --map 'created_at=CreatedDate,tier=Lead "
+                        "Source' (repeatable)")
+    p.add_argument("--source-tier", dest="source_tiers", action="append", default=[],
+                   metavar="TIER=SOURCE[,...]",
+                   help="tier of leads from these sources when a row has no tier, e.g. "
+                        "--source-tier warm=paid_search,organic ('(empty)' = blank source)")
+    p.add_argument("--timezone", help="IANA zone of naive timestamps (default: the base "
+                                      "scenario's, else UTC)")
+    p.add_argument("--date-format", help="strptime format of non-ISO timestamps, e.g. "
+                                         "'%%d/%%m/%%Y %%H:%%M'")
+    p.add_argument("--encoding", default="utf-8", help="file encoding (default utf-8)")
+    p.add_argument("--delimiter", choices=sorted(_DELIMITERS),
+                   help="field delimiter (default: detected)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 2) if any row is rejected, listing the rows")
+    p.add_argument("--rejected", metavar="PATH", help="write every rejected row to a CSV file")
+    p.add_argument("--max-listed", type=int, default=DEFAULT_LISTED, metavar="N",
+                   help=f"rejected rows listed on screen (default {DEFAULT_LISTED})")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``crm-check`` and ``calibrate`` to the ``slasim`` subcommands."""
+    p = sub.add_parser(
+        "crm-check", help="read a CRM export and report every row that cannot be used"
+    )
+    _add_import_args(p)
+    p.set_defaults(func=cmd_crm_check)
+
+    p = sub.add_parser(
+        "calibrate",
+        help="estimate volumes, arrival profile, conversion, decay curves and more from a CRM "
+             "export; write them as a scenario overlay",
+    )
+    _add_import_args(p)
+    p.add_argument("--out", metavar="CALIBRATED.toml",
+                   help="write the overlay (extends the --base scenario) to this file")
+    p.add_argument("--as-of", help="export time for censoring, ISO-8601 (default: the latest "
+                                   "timestamp in the export)")
+    p.add_argument("--seed", type=int, default=0, help="seed of bootstrap and simulation")
+    p.add_argument("--sim-reps", type=int, default=20,
+                   help="simulated periods when base_qualify is anchored (default 20)")
+    p.add_argument("--hours", action="store_true", help="also list the hour-of-day profile")
+    p.set_defaults(func=cmd_calibrate)
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> tuple[Scenario | None, CrmImport]:
+    """Load the base scenario (if any) and read the export; print the import report."""
+    from slasim.crm.importer import read_crm
+    from slasim.crm.schema import parse_mapping, parse_source_tiers
+    from slasim.loader import load_scenario
+
+    base = load_scenario(args.base) if args.base else None
+    timezone = args.timezone or (base.horizon.timezone if base else "UTC")
+    crm = read_crm(
+        args.export,
+        parse_mapping(args.mapping),
+        timezone,
+        list(base.tiers) if base else None,
+        source_tiers=parse_source_tiers(args.source_tiers),
+        strict=args.strict,
+        date_format=args.date_format,
+        encoding=args.encoding,
+        delimiter=_DELIMITERS[args.delimiter] if args.delimiter else None,
+    )
+    print("\n".join(crm.summary.lines()), file=out)
+    if not args.timezone and base is None:
+        print("note: no --timezone and no --base: naive timestamps read as UTC", file=out)
+    rejected = crm.rejected
+    limit = max(0, args.max_listed)
+    for r in rejected.head(limit).itertuples():
+        where = f"row {r.row}, column {r.column!r}" if r.column else f"row {r.row}"
+        print(f"{crm.summary.source}: {where}: {r.reason}: got {r.value!r}; {r.message}",
+              file=out)
+    if len(rejected) > limit:
+        hint = "" if args.rejected else " (write them all with --rejected PATH)"
+        print(f"... and {len(rejected) - limit} more problems{hint}", file=out)
+    if args.rejected:
+        try:
+            rejected.to_csv(args.rejected, index=False)
+        except OSError as exc:
+            raise InputError.single(args.rejected, "--rejected",
+                                    f"cannot write the file ({exc.strerror})") from None
+        print(f"wrote {len(rejected)} rejected-row problems to {args.rejected}", file=out)
+    return base, crm
+
+
+def cmd_crm_check(args: argparse.Namespace) -> int:
+    """``slasim crm-check``: the import report; exit 0 unless ``--strict`` finds problems."""
+    _import(args, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``slasim calibrate``: estimates with 95 % intervals; ``--out`` writes the overlay."""
+    from slasim.crm.calibrate import Calibrator
+    from slasim.loader import load_scenario
+
+    if args.out and not args.base:
+        raise InputError.single(
+            "<cli>", "--out", "needs --base: the overlay extends a base scenario"
+        )
+    if args.sim_reps < 1:
+        raise InputError.single("<cli>", "--sim-reps", f"got {args.sim_reps}; expected >= 1")
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError.single(
+                "<cli>", "--as-of", f"got {args.as_of!r}; expected ISO-8601, e.g. 2026-05-01"
+            ) from None
+    base, crm = _import(args, sys.stdout)
+    print()
+    calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
+    print(calibrator.format_summary(hours=args.hours))
+    if args.out:
+        text = calibrator.to_overlay_toml(args.base, args.out)
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError.single(args.out, "--out",
+                                    f"cannot write the file ({exc.strerror})") from None
+        load_scenario(args.out)  # the overlay must load; a failure here is a bug, not input
+        print(f"wrote {args.out} (extends {args.base})")
+    return EXIT_OK

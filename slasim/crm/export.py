@@ -1,0 +1,120 @@
+"""Write simulated leads in the CRM export format, so the measure loop can be tested end to end.
+
+``export_leads(scenario, replication, "leads.csv")`` writes one row per simulated lead with the
+columns of :mod:`slasim.crm.schema`: ISO-8601 timestamps with the offset of the scenario's
+time zone (rounded to the second), the tier, an owner label, the funnel flags and the deal
+value. Reading the file back with :func:`slasim.crm.read_crm` gives the same leads.
+
+How engine records map to CRM columns:
+
+- ``first_attempt_at``: start of the first attempt; ``contacted_at``: start of the attempt
+  that reached the lead (the same instant when the first attempt did);
+- ``qualified_at`` (and ``opportunity``): the engine decides both at contact, so
+  ``qualified_at = contacted_at``;
+- ``won_at`` / ``lost_at``: the close time of won / lost leads (a lead lost before becoming
+  an opportunity is lost at contact); nurtured, open and waiting leads have neither, their
+  ``status`` says which;
+- ``deal_value``: value of won deals and of opportunities still open at the horizon end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from slasim.engine import STATES, Replication
+from slasim.errors import InputError
+from slasim.scenario import Scenario
+
+__all__ = ["OWNER_LABEL", "export_leads", "leads_frame"]
+
+#: Owner written when the engine's records carry no seller.
+OWNER_LABEL = "simulated-seller"
+_COLUMNS = [
+    "lead_id", "created_at", "tier", "owner", "first_attempt_at", "attempts", "contacted_at",
+    "qualified", "qualified_at", "opportunity", "won_at", "lost_at", "deal_value", "status",
+]
+
+
+def _stamps(minutes: npt.NDArray[np.float64], start: datetime, tz: str) -> list[str]:
+    """ISO-8601 local timestamps (with offset) of simulation minutes; "" for NaN."""
+    seconds = np.round(start.timestamp() + minutes * 60.0)
+    stamps = pd.to_datetime(pd.Series(seconds), unit="s", utc=True).dt.tz_convert(tz)
+    return ["" if pd.isna(s) else s.isoformat() for s in stamps]
+
+
+def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "L") -> pd.DataFrame:
+    """The leads of one replication as a CRM-format DataFrame (all values as text).
+
+    Parameters
+    ----------
+    scenario
+        The scenario that was simulated (time zone, horizon start, tier names).
+    replication
+        One replication, e.g. ``simulate(..., keep_records=True).records[0]``.
+    id_prefix
+        Prefix of the lead ids (``L000001``, ...).
+    """
+    names = list(scenario.tiers)
+    if list(replication.tier_names) != names:
+        raise ValueError(
+            f"replication tiers {list(replication.tier_names)} differ from the scenario's "
+            f"{names}; export a replication with the scenario that produced it"
+        )
+    rec = replication.leads
+    tz = scenario.horizon.timezone
+    start = scenario.business_calendar().to_local(0.0)
+    n = len(rec)
+    state = rec["state"].astype(np.intp)
+    won = state == STATES.index("won")
+    lost = state == STATES.index("lost")
+    qualified = rec["qualified"].astype(bool)
+    value = rec["value"]
+
+    def flag(values: npt.NDArray[np.bool_]) -> list[str]:
+        return ["true" if v else "false" for v in values.tolist()]
+
+    width = max(6, len(str(n)))
+    owner = (
+        [f"seller-{int(s) + 1}" for s in rec["seller"]]
+        if "seller" in (rec.dtype.names or ()) else [OWNER_LABEL] * n
+    )
+    frame = pd.DataFrame({
+        "lead_id": [f"{id_prefix}{i + 1:0{width}d}" for i in range(n)],
+        "created_at": _stamps(rec["created"], start, tz),
+        "tier": [names[t] for t in rec["tier"].tolist()],
+        "owner": owner,
+        "first_attempt_at": _stamps(rec["first_attempt"], start, tz),
+        "attempts": rec["attempts"].astype(int).tolist(),
+        "contacted_at": _stamps(rec["contacted"], start, tz),
+        "qualified": flag(qualified),
+        "qualified_at": _stamps(np.where(qualified, rec["contacted"], np.nan), start, tz),
+        "opportunity": flag(rec["opportunity"].astype(bool)),
+        "won_at": _stamps(np.where(won, rec["closed"], np.nan), start, tz),
+        "lost_at": _stamps(np.where(lost, rec["closed"], np.nan), start, tz),
+        "deal_value": ["" if v <= 0 else f"{v:.2f}" for v in value.tolist()],
+        "status": [STATES[s] for s in state.tolist()],
+    })
+    return frame[_COLUMNS]
+
+
+def export_leads(
+    scenario: Scenario, replication: Replication, path: str | Path, id_prefix: str = "L"
+) -> pd.DataFrame:
+    """Write the leads of one replication to ``path`` as a CRM CSV export; return the frame.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be written.
+    """
+    frame = leads_frame(scenario, replication, id_prefix)
+    try:
+        frame.to_csv(path, index=False, encoding="utf-8")
+    except OSError as exc:
+        raise InputError.single(str(path), "", f"cannot write the file ({exc.strerror})") from None
+    return frame
