@@ -8,17 +8,26 @@ internal errors only. A user mistake never shows a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from slasim.errors import InputError
+
+if TYPE_CHECKING:
+    from slasim.experiment import SimulationResult
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+#: Modules that add subcommands with ``register(sub)``; they import heavy libraries lazily so
+#: that ``slasim --help`` stays fast.
+_COMMAND_MODULES: tuple[str, ...] = ("slasim.crm.commands",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,9 +78,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from slasim.report_text import format_comparison, format_run
 
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    if args.export_leads and len(scenarios) > 1:
+        raise InputError.single(
+            "<cli>", "--export-leads", "needs a single scenario; got "
+            f"{len(scenarios)} ({', '.join(args.scenario)})"
+        )
     with _progress(args.reps * len(scenarios), args.quiet) as tick:
         if len(scenarios) == 1:
-            result = simulate(scenarios[0], args.reps, args.seed, args.workers, progress=tick)
+            result = simulate(
+                scenarios[0], args.reps, args.seed, args.workers, progress=tick,
+                keep_records=bool(args.export_leads),
+            )
             results = [result]
         else:
             comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
@@ -91,7 +108,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
             }
         )
         _write_json(payload, args.json)
+    if args.export_leads:
+        _export_leads(results[0], args.export_leads)
     return EXIT_OK
+
+
+def _export_leads(result: SimulationResult, path: str) -> None:
+    """Write the first replication's leads (one simulated month) as a CRM export CSV.
+
+    One month only, because a CRM export is one company's history: several replications in one
+    file would look like several times the lead volume to ``slasim calibrate``.
+    """
+    from slasim.crm.export import export_leads
+
+    assert result.records is not None  # simulate(keep_records=True)
+    frame = export_leads(result.scenario, result.records[0], path)
+    print(
+        f"wrote {len(frame):,} simulated leads (replication 0 of {result.reps}) to {path}",
+        file=sys.stderr,
+    )
 
 
 class _progress:
@@ -229,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for stdout)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--export-leads",
+        metavar="PATH",
+        help="write the simulated leads as a CRM export CSV (one file, a replication column)",
+    )
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("plan", help="instant staffing and quota answers from queueing theory")
@@ -245,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.set_defaults(func=_cmd_schema)
+
+    for module in _COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 
