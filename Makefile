@@ -19,13 +19,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/slasim check scenarios/baseline.toml
+	$(BIN)/slasim run scenarios/baseline.toml --reps 200 --workers 2 --seed 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check slasim tests benchmarks
 	$(BIN)/mypy
 
+# Notebooks run as tests (nbmake); they are committed without outputs.
 test: lint
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m slow

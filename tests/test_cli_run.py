@@ -1,0 +1,110 @@
+"""`slasim run`: the JSON contract, exit codes and the lead export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from slasim.cli import main
+
+METRIC_KEYS = {"mean", "ci_low", "ci_high", "p10", "p90"}
+
+
+def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", str(baseline_path), "--reps", "3", "--seed", "4", "--quiet", "--json", "-"])
+    assert code == 0
+    out = capsys.readouterr().out
+    payload = json.loads(out[out.index("\n{") + 1 :])  # the table first, then the JSON
+    assert set(payload) == {"scenario", "reps", "seed", "metrics", "sla", "by_tier"}
+    assert payload["scenario"] == "baseline" and payload["reps"] == 3 and payload["seed"] == 4
+    assert set(payload["sla"]) == {"p_met_marketing", "p_met_sales", "p_met_joint"}
+    for name in (
+        "leads_created",
+        "response_minutes_p90",
+        "revenue",
+        "contact_rate",
+        "first_attempt_within_target",
+        "seller_utilization",
+        "leads_nurtured",
+    ):
+        assert set(payload["metrics"][name]) == METRIC_KEYS, name
+    assert set(payload["by_tier"]) == {"hot", "warm", "cold"}
+    tiers = sum(payload["by_tier"][t]["leads_created"]["mean"] for t in ("hot", "warm", "cold"))
+    assert tiers == pytest.approx(payload["metrics"]["leads_created"]["mean"])
+
+
+def test_run_json_file_is_identical_with_two_workers(baseline_path: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    args = ["run", str(baseline_path), "--reps", "4", "--quiet"]
+    assert main([*args, "--json", str(one)]) == 0
+    assert main([*args, "--workers", "2", "--json", str(two)]) == 0
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_run_two_options_prints_paired_differences(
+    baseline_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    option = baseline_path.parent / "option-fast-response.toml"
+    out_json = tmp_path / "cmp.json"
+    code = main(
+        ["run", str(baseline_path), str(option), "--reps", "3", "--quiet", "--json", str(out_json)]
+    )
+    assert code == 0
+    payload = json.loads(out_json.read_text())
+    assert [o["scenario"] for o in payload["options"]] == ["baseline", "option-fast-response"]
+    metrics = {(d["metric"], d["tier"]) for d in payload["differences"]}
+    assert ("seller_utilization", "all") in metrics
+    assert "option-fast-response" in capsys.readouterr().out
+
+
+def test_export_leads_writes_one_month(baseline_path: Path, tmp_path: Path) -> None:
+    target, js = tmp_path / "leads.csv", tmp_path / "run.json"
+    code = main(
+        ["run", str(baseline_path), "--reps", "1", "--quiet", "--json", str(js),
+         "--export-leads", str(target)]
+    )
+    assert code == 0
+    frame = pd.read_csv(target)
+    created = json.loads(js.read_text())["metrics"]["leads_created"]["mean"]
+    assert len(frame) == created  # nothing lost: one row per simulated lead
+    assert frame["lead_id"].is_unique
+    assert set(frame["tier"]) == {"hot", "warm", "cold"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--reps", "0"], "--reps"),
+        (["--seed", "-1"], "--seed"),
+        (["--workers", "two"], "--workers"),
+        (["--set", "team.shifts[0].sellers=-1"], "team.shifts[0].sellers"),
+        (["--set", "team.shifs[0].sellers=3"], "team.shifs"),
+    ],
+)
+def test_run_bad_arguments_exit_2(
+    baseline_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    assert main(["run", str(baseline_path), "--quiet", *argv]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_run_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.toml"
+    assert main(["run", str(missing), "--quiet"]) == 2
+    assert "nope.toml" in capsys.readouterr().err
+
+
+def test_export_leads_needs_one_scenario(
+    baseline_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["run", str(baseline_path), str(baseline_path), "--reps", "1", "--quiet",
+         "--export-leads", str(tmp_path / "x.csv")]
+    )
+    assert code == 2
+    assert "--export-leads" in capsys.readouterr().err
