@@ -19,7 +19,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/slasim check scenarios/baseline.toml
-	$(BIN)/slasim run scenarios/baseline.toml --reps 200 --workers 2 --seed 0
+	$(BIN)/slasim run scenarios/baseline.toml --reps 200 --workers 2 --seed 0 --quiet
+	$(BIN)/slasim optimize scenarios/baseline.toml --workers 2 --out build/optimize
 
 lint: $(STAMP)
 	$(BIN)/ruff check slasim tests benchmarks
@@ -35,6 +36,7 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/analytic.py
+	$(BIN)/python benchmarks/engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -32,8 +32,9 @@ time and per-lead random numbers, so it is computed vectorised after the run.
 Random streams and common random numbers
 ----------------------------------------
 The replication's SeedSequence is split into named children -- ``arrivals``, ``handling``,
-``outcomes``, ``shrinkage``, ``deals`` (the same children as ``seed.spawn(5)`` on a fresh
-sequence, derived without mutating ``seed``). Lead ``i`` is the ``i``-th lead by creation time.
+``outcomes``, ``shrinkage``, ``deals``, ``patience`` (the same children as ``seed.spawn(6)`` on
+a fresh sequence, derived without mutating ``seed``). Lead ``i`` is the ``i``-th lead by
+creation time.
 Per-lead numbers are drawn in blocks indexed by attempt and lead, so lead ``i``'s attempt ``k``
 uses the same numbers whatever the routing, staffing or shifts:
 
@@ -43,7 +44,16 @@ uses the same numbers whatever the routing, staffing or shifts:
   shape ``(max_attempts, n)`` each, so both outcomes of an attempt have a fixed duration;
 - ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``;
 - ``shrinkage/j/i``: the breaks of seller ``i`` of shift ``j``, so adding a seller does not move
-  anybody else's breaks.
+  anybody else's breaks;
+- ``patience``: standard exponentials, shape ``(n,)``, drawn only when
+  ``routing.patience_minutes`` is set (scaled by it), so switching patience on moves no other
+  stream's numbers.
+
+Patience (Erlang A abandonment) is lazy like the age cut-off: lead ``i`` gets a deadline
+``created + patience_i`` (the earlier of that and the cut-off), and a router that meets it
+past its deadline before its first attempt drops it as ``nurtured`` (recording ``abandoned``).
+Under FIFO this is exactly an abandonment at the deadline, since a lead that has left never
+blocks anyone; the no-patience path is unchanged.
 
 Blocks are filled attempt-row by attempt-row, so a scenario with more ``max_attempts`` also
 shares the first attempts' numbers. Two scenarios that differ only in staffing or routing
@@ -89,7 +99,9 @@ STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
 _WON, _LOST, _NURTURED, _PIPELINE, _WAITING = range(5)
 
 #: Named children of the replication SeedSequence, in spawn order.
-STREAMS: tuple[str, ...] = ("arrivals", "handling", "outcomes", "shrinkage", "deals")
+STREAMS: tuple[str, ...] = (
+    "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience"
+)
 
 LEAD_DTYPE = np.dtype(
     [
@@ -104,6 +116,7 @@ LEAD_DTYPE = np.dtype(
         ("state", np.int8),  # index into STATES
         ("closed", np.float64),  # won/lost decision time; NaN otherwise
         ("value", np.float64),  # deal value if won or in_pipeline, else 0
+        ("abandoned", np.float64),  # left the queue (patience ran out) at; NaN otherwise
     ]
 )
 """One record per lead."""
@@ -183,6 +196,7 @@ class Model:
     window_minutes: float
     policy: str
     age_cutoff: float | None
+    patience: float | None  # mean exponential patience (minutes); None = infinite
     tier_rank: tuple[int, ...]  # tier indices in priority order
     seller_shift: IntArray
     seller_rank: IntArray  # index of the seller within its shift
@@ -278,6 +292,7 @@ def prepare(scenario: Scenario) -> Model:
         window_minutes=cadence.window_days * 1440.0,
         policy=scenario.routing.policy,
         age_cutoff=scenario.routing.age_cutoff_minutes,
+        patience=scenario.routing.patience_minutes,
         tier_rank=tuple(names.index(t) for t in order),
         seller_shift=np.array(seller_shift, dtype=np.int64),
         seller_rank=np.array(seller_rank, dtype=np.int64),
@@ -399,6 +414,7 @@ def _simulate(
     h_conv: FloatArray,
     h_unans: FloatArray,
     shifts: list[list[tuple[float, float]]],
+    deadline: FloatArray | None = None,
 ) -> _RunState:
     """Run the event loop; return the in-run per-lead state.
 
@@ -459,7 +475,9 @@ def _simulate(
     ai = 0  # next lead not yet admitted to the queue
     wake_at = inf  # time of the latest scheduled wake event
 
-    push, pick = _router(model, created, att, status, tier)
+    push, pick = _router(
+        model, created, att, status, tier, None if deadline is None else _floats(deadline)
+    )
 
     def admit(now: float) -> None:
         # Merge creations and due retries into the queue in time order (a creation first on a
@@ -600,22 +618,36 @@ def _router(
     att: memoryview[int],
     status: memoryview[int],
     tier: memoryview[int],
+    deadline: memoryview[float] | None = None,
 ) -> tuple[Callable[[int], None], Callable[[float], int]]:
-    """``(push, pick)`` for the routing policy: push a ready lead, pick the next (or -1)."""
+    """``(push, pick)`` for the routing policy: push a ready lead, pick the next (or -1).
+
+    ``deadline[i]``, when given, is the time lead ``i`` leaves the queue if still waiting for
+    its first attempt (patience and age cut-off combined); otherwise the cut-off applies alone.
+    """
     cutoff = model.age_cutoff
     limit = math.inf if cutoff is None else cutoff
 
-    def stale(i: int, now: float) -> bool:
-        # Only first attempts are cut off; retries are bounded by the cadence window.
-        if att[i] == 0 and now - created[i] > limit:
-            status[i] = _GAVE_UP
-            return True
-        return False
+    if deadline is None:
+        def stale(i: int, now: float) -> bool:
+            # Only first attempts are cut off; retries are bounded by the cadence window.
+            if att[i] == 0 and now - created[i] > limit:
+                status[i] = _GAVE_UP
+                return True
+            return False
+    else:
+        dl = deadline
+
+        def stale(i: int, now: float) -> bool:
+            if att[i] == 0 and now > dl[i]:
+                status[i] = _GAVE_UP
+                return True
+            return False
 
     if model.policy in ("fifo", "newest_first"):
         queue: deque[int] = deque()
         take = queue.popleft if model.policy == "fifo" else queue.pop
-        if cutoff is None:
+        if cutoff is None and deadline is None:
             def pick(now: float) -> int:
                 return take() if queue else -1
         else:
@@ -697,10 +729,16 @@ def run_replication(model: Model, seed: np.random.SeedSequence) -> Replication:
     h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
     z_deal = _stream(seed, "deals").standard_normal((2, n))
     shifts = _seller_intervals(model, seed)
+    patience = deadline = None
+    if model.patience is not None:
+        patience = model.patience * _stream(seed, "patience").standard_exponential(n)
+        deadline = leads.created + patience
+        if model.age_cutoff is not None:
+            deadline = np.minimum(deadline, leads.created + model.age_cutoff)
 
-    run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts)
+    run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts, deadline)
 
-    records = _lead_records(model, leads, run, u_funnel, z_deal)
+    records = _lead_records(model, leads, run, u_funnel, z_deal, patience)
     sellers = np.zeros(len(shifts), dtype=SELLER_DTYPE)
     sellers["shift"] = model.seller_shift
     sellers["available_minutes"] = [sum(b - a for a, b in ivs) for ivs in shifts]
@@ -709,7 +747,12 @@ def run_replication(model: Model, seed: np.random.SeedSequence) -> Replication:
 
 
 def _lead_records(
-    model: Model, leads: Arrivals, run: _RunState, u_funnel: FloatArray, z_deal: FloatArray
+    model: Model,
+    leads: Arrivals,
+    run: _RunState,
+    u_funnel: FloatArray,
+    z_deal: FloatArray,
+    patience: FloatArray | None = None,
 ) -> npt.NDArray[np.void]:
     """Per-lead records; the funnel after contact is resolved here, vectorised."""
     n = len(leads)
@@ -721,6 +764,7 @@ def _lead_records(
     rec["attempts"] = run.attempts
     rec["contacted"] = run.contact
     rec["closed"] = np.nan
+    rec["abandoned"] = np.nan
 
     served = ~np.isnan(run.first)
     response = np.full(n, np.nan)
@@ -741,6 +785,16 @@ def _lead_records(
             (run.status == _OPEN) & (run.attempts == 0)
             & (horizon - leads.created > model.age_cutoff)
         )
+    if patience is not None:
+        # Waiting for a first attempt past the deadline at the horizon end: as with the
+        # cut-off, the lead has left by then (the router just never looked at it again).
+        limit = np.inf if model.age_cutoff is None else model.age_cutoff
+        left = np.minimum(patience, limit)
+        never = run.attempts == 0
+        gave_up |= never & (run.status == _OPEN) & (horizon - leads.created > left)
+        # A first-attempt drop is an abandonment when the patience ran out before the cut-off.
+        quit_ = gave_up & never & (patience < limit)
+        rec["abandoned"][quit_] = (leads.created + patience)[quit_]
     state[gave_up] = _NURTURED
 
     ci = np.flatnonzero(run.status == _CONTACTED)

@@ -20,10 +20,14 @@ times are from creation to the start of the first attempt. Definitions, in one p
     expected value of opportunities still open at the end: deal value x the tier's win rate.
 ``leads_won|lost|nurtured|in_pipeline|waiting``
     end-of-period states; they add up to ``leads_created``.
+``leads_abandoned``
+    nurtured leads that left the queue before a first attempt because their patience
+    (``routing.patience_minutes``) ran out; 0 without patience.
 ``seller_utilization``
     busy minutes / available minutes (shift time after shrinkage).
 ``cost_sellers``, ``cost_leads``, ``cost``, ``profit``
-    seller cost pro rata for the period, lead cost, their sum; profit = gross margin x
+    seller cost pro rata for the period, lead cost (plus ``costs.lead_cost_curve``'s surcharge
+    on leads beyond the reference volume), their sum; profit = gross margin x
     (revenue + pipeline_value) - cost.
 ``marketing_met``, ``response_met``, ``attempts_met``, ``conversion_met``, ``sales_met``,
 ``joint_met``
@@ -43,7 +47,14 @@ from slasim.calendar import BusinessCalendar
 from slasim.engine import STATES, Replication
 from slasim.scenario import Scenario
 
-__all__ = ["ALL", "METRICS", "MetricContext", "replication_metrics"]
+__all__ = [
+    "ALL",
+    "METRICS",
+    "MetricContext",
+    "attempt_share",
+    "replication_metrics",
+    "response_share",
+]
 
 #: The tier label of period totals.
 ALL = "all"
@@ -68,6 +79,7 @@ METRICS: tuple[str, ...] = (
     "revenue",
     "pipeline_value",
     *(f"leads_{state}" for state in STATES),
+    "leads_abandoned",
     "seller_utilization",
     "cost_sellers",
     "cost_leads",
@@ -97,6 +109,9 @@ class _TierContext:
     win_rate: float
     cost_per_lead: float
     has_terms: bool
+    # costs.lead_cost_curve: leads beyond this many in the period cost `extra_cost` more each.
+    reference_in_period: float = float("inf")
+    extra_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,7 @@ class MetricContext:
                     win_rate=tier.win_rate,
                     cost_per_lead=scenario.costs.cost_per_lead.get(name, 0.0),
                     has_terms=terms is not None,
+                    **_curve(scenario, name, months),
                 )
             )
         calendar = scenario.business_calendar()
@@ -141,6 +157,16 @@ class MetricContext:
             seller_cost=sellers * scenario.team.cost_per_seller_month * months,
             gross_margin=scenario.costs.gross_margin,
         )
+
+
+def _curve(scenario: Scenario, tier: str, months: float) -> dict[str, float]:
+    curve = scenario.costs.lead_cost_curve.get(tier)
+    if curve is None:
+        return {}
+    return {
+        "reference_in_period": curve.reference_volume * months,
+        "extra_cost": curve.extra_cost_per_lead,
+    }
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
@@ -181,9 +207,12 @@ def _tier_metrics(
     }
     for name, index in _STATE.items():
         out[f"leads_{name}"] = float((state == index).sum())
+    out["leads_abandoned"] = float((~np.isnan(leads["abandoned"])).sum())
     if t is not None:
         out["pipeline_value"] = float(leads["value"][pipeline].sum()) * t.win_rate
-        out["cost_leads"] = n * t.cost_per_lead
+        out["cost_leads"] = n * t.cost_per_lead + t.extra_cost * max(
+            0.0, n - t.reference_in_period
+        )
         out.update(_attainment(leads, ctx, t, attempted, out))
     return out
 
@@ -196,22 +225,8 @@ def _attainment(
     kpi: dict[str, float],
 ) -> dict[str, float]:
     """Per-term SLA flags for one tier (see the module docstring for the definitions)."""
-    created = leads["created"]
-    if t.target_clock == "business":
-        deadline = ctx.calendar.add_business(created, np.full(len(created), t.target_minutes))
-        within = attempted & (leads["response_business"] <= t.target_minutes)
-    else:
-        deadline = created + t.target_minutes
-        within = attempted & (leads["first_attempt"] - created <= t.target_minutes)
-    decided = attempted | (deadline <= ctx.horizon_minutes)
-    share = float(within[decided].mean()) if decided.any() else float("nan")
-
-    uncontacted = np.isnan(leads["contacted"])
-    window_closed = created + ctx.window_minutes <= ctx.horizon_minutes
-    eligible = uncontacted & window_closed
-    attempts_ok = (
-        float((leads["attempts"][eligible] >= t.min_attempts).mean()) if eligible.any() else 1.0
-    )
+    share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)
+    attempts_ok = attempt_share(leads, ctx, t.min_attempts)
     out = {"first_attempt_within_target": share}
     if not t.has_terms:
         return out
@@ -233,6 +248,38 @@ def _attainment(
         joint_met=float(marketing and sales),
     )
     return out
+
+
+def response_share(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    target_minutes: float,
+    clock: str,
+    attempted: np.ndarray | None = None,
+) -> float:
+    """Share of one tier's ``leads`` first attempted within ``target_minutes`` on ``clock``.
+
+    Public so that the optimizer can score a menu of targets on the same records.
+    """
+    if attempted is None:
+        attempted = ~np.isnan(leads["first_attempt"])
+    created = leads["created"]
+    if clock == "business":
+        deadline = ctx.calendar.add_business(created, np.full(len(created), target_minutes))
+        within = attempted & (leads["response_business"] <= target_minutes)
+    else:
+        deadline = created + target_minutes
+        within = attempted & (leads["first_attempt"] - created <= target_minutes)
+    decided = attempted | (deadline <= ctx.horizon_minutes)
+    return float(within[decided].mean()) if decided.any() else float("nan")
+
+
+def attempt_share(leads: np.ndarray, ctx: MetricContext, min_attempts: int) -> float:
+    """Share of uncontacted leads whose window closed that got ``min_attempts`` attempts."""
+    uncontacted = np.isnan(leads["contacted"])
+    window_closed = leads["created"] + ctx.window_minutes <= ctx.horizon_minutes
+    eligible = uncontacted & window_closed
+    return float((leads["attempts"][eligible] >= min_attempts).mean()) if eligible.any() else 1.0
 
 
 def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str, str], float]:

@@ -29,6 +29,9 @@ __all__ = [
     "DecayCurveSpec",
     "Distribution",
     "Horizon",
+    "LeadCostCurve",
+    "Optimize",
+    "OptimizeTier",
     "Routing",
     "Scenario",
     "Shift",
@@ -371,6 +374,16 @@ class Routing(_Model):
     age_cutoff_minutes: float | None = Field(
         None, gt=0, description="leads still waiting for a first attempt at this age go to nurture"
     )
+    patience_minutes: float | None = Field(
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description=(
+            "mean of an exponential patience: a lead still waiting for its first attempt after "
+            "its patience leaves the queue as nurtured (it bought elsewhere, the Erlang A "
+            "abandonment); none = infinite patience"
+        ),
+    )
     tier_order: list[str] | None = Field(
         None, description="priority order for tier_priority (default: order of [tiers])"
     )
@@ -401,12 +414,92 @@ class SlaTerms(_Model):
     tiers: dict[str, TierTerms] = Field(default_factory=dict)
 
 
+class LeadCostCurve(_Model):
+    """Buying more leads of a tier costs more per lead beyond a reference volume.
+
+    Leads up to ``reference_volume`` per month cost ``costs.cost_per_lead``; each lead beyond
+    it costs ``extra_cost_per_lead`` more (the next campaigns reach pricier audiences). A
+    convex, piecewise-linear curve: simple to state in an SLA and to fit from two quotes.
+    """
+
+    reference_volume: float = Field(gt=0, description="leads per month at the base price")
+    extra_cost_per_lead: float = Field(ge=0, description="surcharge per lead beyond it")
+
+
 class Costs(_Model):
     """Money: currency, lead cost and margin."""
 
     currency: str = Field("SEK", min_length=3, max_length=3)
     cost_per_lead: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    lead_cost_curve: dict[str, LeadCostCurve] = Field(
+        default_factory=dict, description="per tier: leads beyond a reference volume cost more"
+    )
     gross_margin: Probability = Field(1.0, description="share of revenue that is margin")
+
+
+class OptimizeTier(_Model):
+    """Free SLA terms of one tier for ``slasim optimize`` (unset = fixed at the scenario's)."""
+
+    volume: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="[min, max] leads per month marketing may buy (monthly_volume)"
+    )
+    volume_step: float = Field(50.0, gt=0, description="grid step of the volume, leads/month")
+    response_targets: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None, description="menu of response targets in minutes, e.g. [5, 15, 30, 60, 240, 1440]"
+    )
+    response_shares: list[Annotated[float, Field(gt=0, le=1)]] | None = Field(
+        None, description="menu of promised shares within the target, e.g. [0.8, 0.9]"
+    )
+    min_attempts: list[Annotated[int, Field(ge=1, le=50)]] | None = Field(
+        None, description="menu of attempt commitments, e.g. [3, 6]"
+    )
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Self:
+        if self.volume is not None and (len(self.volume) != 2 or self.volume[0] > self.volume[1]):
+            raise ValueError(f"volume(={self.volume}) must be [min, max] with min <= max")
+        for name in ("response_targets", "response_shares", "min_attempts"):
+            if getattr(self, name) == []:
+                raise ValueError(f"{name} is empty; expected at least one value or no key")
+        return self
+
+
+class Optimize(_Model):
+    """What ``slasim optimize`` may change, its objective and its caps.
+
+    Unlisted shifts and tiers keep their scenario values. Money is per month.
+    """
+
+    objective: Literal["profit", "cost"] = Field(
+        "profit", description="maximize profit, or minimize cost subject to revenue_goal"
+    )
+    revenue_goal: float | None = Field(
+        None, ge=0, description="monthly revenue + pipeline value to reach (objective = cost)"
+    )
+    budget: float | None = Field(None, ge=0, description="cap on monthly seller + lead cost")
+    max_sellers: int | None = Field(None, ge=1, description="cap on sellers over all shifts")
+    sellers: dict[str, list[Annotated[int, Field(ge=0, le=10_000)]]] = Field(
+        default_factory=dict, description="shift name -> [min, max] sellers"
+    )
+    routing: list[RoutingPolicy] | None = Field(None, description="routing policies to try")
+    tiers: dict[str, OptimizeTier] = Field(default_factory=dict)
+    shortlist: int = Field(8, ge=1, le=30, description="candidates simulated after screening")
+    verify_reps: int = Field(200, ge=30, le=100_000, description="fresh replications to verify")
+
+    @field_validator("sellers")
+    @classmethod
+    def _bounds(cls, value: dict[str, list[int]]) -> dict[str, list[int]]:
+        for name, pair in value.items():
+            if len(pair) != 2 or pair[0] > pair[1]:
+                raise ValueError(f"sellers.{name}(={pair}) must be [min, max] with min <= max")
+        return value
+
+    @field_validator("routing")
+    @classmethod
+    def _some(cls, value: list[str] | None) -> list[str] | None:
+        if value == []:
+            raise ValueError("routing is empty; expected at least one policy or no key")
+        return value
 
 
 class Trace(_Model):
@@ -433,6 +526,7 @@ class Scenario(_Model):
     sla: SlaTerms = Field(default_factory=SlaTerms)
     costs: Costs = Field(default_factory=Costs)
     trace: Trace | None = Field(None, description="replay arrivals from a CSV instead")
+    optimize: Optimize | None = Field(None, description="free variables for slasim optimize")
 
     @model_validator(mode="after")
     def _cross_refs(self) -> Self:
@@ -440,6 +534,8 @@ class Scenario(_Model):
         for where, names in (
             ("sla.tiers", list(self.sla.tiers)),
             ("costs.cost_per_lead", list(self.costs.cost_per_lead)),
+            ("costs.lead_cost_curve", list(self.costs.lead_cost_curve)),
+            ("optimize.tiers", list(self.optimize.tiers) if self.optimize else []),
             ("routing.tier_order", self.routing.tier_order or []),
         ):
             for name in names:
