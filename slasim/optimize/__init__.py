@@ -1,0 +1,59 @@
+"""Propose realistic SLA terms: screening with queueing theory, racing by simulation.
+
+``optimize(scenario, ...)`` returns an :class:`OptimizeResult` (scipy style: ``x``, ``fun``,
+``success``, ``message``, ``nfev``) with the proposed terms as a scenario overlay, the
+cost-revenue frontier and the value of speed. Modules, in the order the data flows:
+
+- :mod:`~slasim.optimize.space`: decision variables from the ``[optimize]`` table.
+- :mod:`~slasim.optimize.screen`: analytic screening to a shortlist.
+- :mod:`~slasim.optimize.terms`: chance-constrained terms scored on simulated months.
+- :mod:`~slasim.optimize.race`: successive halving with common random numbers.
+- :mod:`~slasim.optimize.verify`: fresh-month verification, neighbourhood search, speed walk.
+- :mod:`~slasim.optimize.speed`: value of speed and the frontier tables.
+- :mod:`~slasim.optimize.result`: the result object and the overlay TOML.
+- :mod:`~slasim.optimize.core`: ``optimize()``.
+- :mod:`~slasim.optimize.plots`: frontier and value-of-speed figures.
+- :mod:`~slasim.optimize.commands`: the ``slasim optimize`` command.
+
+The names below are imported on first use, so that the CLI (which imports
+``slasim.optimize.commands`` at start-up) does not load the engine, pandas or scipy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "DecisionSpace",
+    "OperatingPoint",
+    "OptimizeResult",
+    "build_space",
+    "optimize",
+    "realistic_quota",
+]
+
+if TYPE_CHECKING:
+    from slasim.optimize.core import optimize
+    from slasim.optimize.result import OptimizeResult
+    from slasim.optimize.space import (
+        DecisionSpace,
+        OperatingPoint,
+        build_space,
+        realistic_quota,
+    )
+
+_LAZY = {
+    "optimize": "slasim.optimize.core",
+    "OptimizeResult": "slasim.optimize.result",
+    "DecisionSpace": "slasim.optimize.space",
+    "OperatingPoint": "slasim.optimize.space",
+    "build_space": "slasim.optimize.space",
+    "realistic_quota": "slasim.optimize.space",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'slasim.optimize' has no attribute {name!r}")

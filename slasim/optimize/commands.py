@@ -1,0 +1,171 @@
+"""The ``slasim optimize`` command: ``register(sub)`` adds it to the ``slasim`` parser.
+
+Heavy imports (engine, pandas, scipy) happen inside :func:`cmd_optimize`, so ``slasim --help``
+stays fast. User mistakes raise :class:`~slasim.errors.InputError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from slasim.errors import InputError
+
+if TYPE_CHECKING:
+    from slasim.optimize.result import OptimizeResult
+
+__all__ = ["cmd_optimize", "format_result", "register"]
+
+EXIT_OK = 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected a share in (0, 1)") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; expected a share in (0, 1), e.g. 0.8")
+    return value
+
+
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected an amount > 0") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"got {value}; expected an amount > 0")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``optimize`` to the ``slasim`` subcommands."""
+    from slasim.cli import _add_scenario_args, _positive_int, _seed
+
+    p = sub.add_parser(
+        "optimize",
+        help="propose realistic SLA terms, staffing and volumes (screen, simulate, verify)",
+    )
+    _add_scenario_args(p)
+    p.add_argument("--objective", choices=["profit", "cost"],
+                   help="maximize profit, or minimize cost subject to --revenue-goal "
+                        "(default: [optimize] objective, else profit)")
+    p.add_argument("--confidence", type=_share,
+                   help="share of simulated months each term must be met in "
+                        "(default: sla.confidence)")
+    p.add_argument("--budget", type=_amount, help="cap on monthly seller + lead cost")
+    p.add_argument("--revenue-goal", type=_amount,
+                   help="monthly revenue + pipeline value to reach (with --objective cost)")
+    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--verify-reps", type=_positive_int,
+                   help="fresh replications verifying the winner (default [optimize] "
+                        "verify_reps, 200)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write proposal.toml, frontier.csv, value_of_speed.csv, result.json")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimize)
+
+
+def _money(columns: list[str]) -> dict[str, str]:
+    return {c: "{:,.0f}" for c in columns}
+
+
+def format_result(result: OptimizeResult) -> str:
+    """The terminal report: proposal, verification, runner-ups, neighbours, frontier, speed."""
+    from slasim.report_text import format_table
+
+    s = result.scenario
+    lines = [f"slasim optimize {s.name!r}: objective {result.objective}, "
+             f"confidence {result.confidence:g}, seed {result.seed}"]
+    if result.x is None or result.proposal is None:
+        lines += [f"NO PROPOSAL: {result.message}"]
+    else:
+        shifts = ", ".join(
+            f"{sh.name or f'shift{j}'} {sh.sellers}"
+            for j, sh in enumerate(result.proposal.team.shifts)
+        )
+        volumes = ", ".join(f"{n} {t.monthly_volume:g}" for n, t in result.proposal.tiers.items())
+        unit = s.costs.currency
+        lines += [
+            f"proposal: sellers {shifts}; routing {result.x.routing}; leads/month {volumes}",
+            f"objective per month: {result.fun:,.0f} {unit} "
+            f"[{result.fun_ci[0]:,.0f}, {result.fun_ci[1]:,.0f}]",
+            f"status: {result.message}",
+            "",
+            f"Proposed terms and P(met) over {result.verify_reps} fresh months (95 % Wilson CI)",
+            format_table(result.verification.set_index(["tier", "term"]),
+                         {"p_met": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}"}),
+        ]
+        if len(result.neighbours):
+            lines += ["", "Neighbours (±1 seller, same fresh months; objective difference, "
+                          "95 % CI)",
+                      format_table(result.neighbours.set_index("neighbour"),
+                                   _money(["objective_diff", "ci_low", "ci_high"]))]
+    if len(result.runner_ups):
+        lines += ["", "Runner-ups (race months; paired difference to the race leader)",
+                  format_table(result.runner_ups.set_index("candidate"),
+                               {**_money(["objective", "vs_leader", "vs_ci_half"])})]
+    if len(result.frontier):
+        shown = result.frontier[["candidate", "months", "reps", "cost", "revenue", "profit",
+                                 "p_met_proposal", "on_frontier"]].set_index("candidate")
+        lines += ["", "Frontier: every simulated candidate, money per month (revenue = won + "
+                      "pipeline value); on_frontier = no cheaper option brings more",
+                  format_table(shown, {**_money(["cost", "revenue", "profit"]),
+                                       "p_met_proposal": "{:.0%}"})]
+    if len(result.value_of_speed):
+        lines += ["", "Value of speed: cheapest simulated staffing meeting each response target "
+                      "(money per month)",
+                  format_table(result.value_of_speed.set_index("target_minutes"),
+                               {**_money(["cost", "revenue", "profit"]),
+                                "p_met": "{:.0%}"})]
+    lines += ["", f"{result.nfev:,} replications over {result.candidates} candidates "
+                  f"in {result.wall_seconds:.1f} s"]
+    return "\n".join(lines)
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Run the optimizer and print its report.
+
+    Exits 0 also when no candidate meets the terms (the report says ``NO PROPOSAL`` and no
+    proposal.toml is written): an infeasible SLA is an answer, not an error.
+    """
+    from slasim.loader import load_scenario
+    from slasim.optimize.core import optimize
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    scenario_goal = scenario.optimize.revenue_goal if scenario.optimize else None
+    if args.objective == "cost" and args.revenue_goal is None and scenario_goal is None:
+        raise InputError.single(
+            "<cli>", "--revenue-goal",
+            "missing; --objective cost needs a monthly revenue goal (or [optimize] revenue_goal)",
+        )
+    from tqdm import tqdm
+
+    # The total is an estimate (successive halving decides as it goes): tqdm gets updates.
+    bar = tqdm(total=1, unit="rep", desc="optimizing", disable=True if args.quiet else None,
+               file=sys.stderr, leave=False)
+
+    def tick(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        result = optimize(
+            scenario, objective=args.objective, confidence=args.confidence, budget=args.budget,
+            revenue_goal=args.revenue_goal, seed=args.seed, workers=args.workers,
+            progress=tick, verify_reps=args.verify_reps,
+        )
+    finally:
+        bar.close()
+    print(format_result(result))
+    if args.out:
+        try:
+            written = result.write(args.out, args.scenario)
+        except OSError as exc:
+            raise InputError.single(args.out, "--out", f"cannot write there ({exc})") from None
+        print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return EXIT_OK

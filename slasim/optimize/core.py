@@ -1,0 +1,232 @@
+"""``optimize()``: screen analytically, race by simulation, verify on fresh months.
+
+1. :func:`~slasim.optimize.space.build_space` reads what may change.
+2. :func:`~slasim.optimize.screen.screen` scores the space with queueing theory and keeps a
+   shortlist (<= ``[optimize] shortlist`` operating points).
+3. :func:`~slasim.optimize.race.race` simulates the shortlist with common random numbers and
+   successive halving; the finalists carry 200 replications each.
+4. The winner is re-simulated on ``verify_reps`` *fresh* months (a batch seed no race round
+   uses): every proposed term must be met in >= ``confidence`` of them, and the budget and
+   revenue goal must hold on the mean. If not, the next finalist is tried and ``message`` says so.
+5. The ±1-seller neighbours of the winner run on the same fresh months (CRN). A neighbour with
+   realistic terms of its own that beats the winner by more than the paired 95 % interval
+   becomes the new proposal (verified on another fresh batch); a neighbourhood search of at
+   most ``MAX_MOVES`` steps. One still better at the end is reported (``neighbours_better``).
+6. A walk to fewer sellers fills the value-of-speed table (what each response target needs).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from slasim.loader import scenario_from_dict
+from slasim.optimize.race import ROUNDS, VERIFY_KEY, Evaluation, paired_difference, race
+from slasim.optimize.result import OptimizeResult
+from slasim.optimize.screen import screen
+from slasim.optimize.space import DecisionSpace, build_space
+from slasim.optimize.speed import frontier_table, value_of_speed
+from slasim.optimize.terms import ChosenTerms
+from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
+from slasim.scenario import Scenario
+
+__all__ = ["optimize"]
+
+Progress = Callable[[int, int], None]
+#: Finalists verified at most (each costs ``verify_reps`` replications).
+MAX_VERIFIED = 3
+#: Moves to a better ±1-seller neighbour at most (each is verified on a new fresh batch).
+MAX_MOVES = 3
+
+
+class _Ticker:
+    """Turns simulate()'s per-replication callbacks into one running count for ``progress``."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, max(self.total, self.done))
+
+
+def _planned_reps(shortlist: int, verify: int, neighbours: int, rounds: Sequence[int]) -> int:
+    alive, total = shortlist, 0
+    for reps in rounds:
+        total += alive * reps
+        alive = min(alive, max(2, math.ceil(alive / 2)))
+    return total + verify * (1 + neighbours) + SPEED_STEPS * SPEED_REPS
+
+
+def _proposal(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]) -> Scenario:
+    data = space.scenario_for(ev.point).model_dump(mode="python", exclude_none=True)
+    data["sla"]["confidence"] = space.confidence
+    for name, t in terms.items():
+        data["sla"]["tiers"][name].update(
+            quota=t.quota,
+            response_target_minutes=t.response_target_minutes,
+            response_share=t.response_share,
+            min_attempts=t.min_attempts,
+        )
+    return scenario_from_dict(data, source=f"<optimize {space.scenario.name}>")
+
+
+def _runner_ups(space: DecisionSpace, evaluations: list[Evaluation], winner: Evaluation | None,
+                ) -> pd.DataFrame:
+    """The best other race candidates, paired with the race leader on the race months."""
+    rows = []
+    for ev in sorted(evaluations, key=lambda e: -e.mean()):
+        if ev is winner or ev.samples is None:
+            continue
+        terms = ev.terms(0.0)
+        diff, half = paired_difference(ev, winner) if winner else (math.nan, math.nan)
+        rows.append({
+            "candidate": ev.point.label(space),
+            "reps": ev.reps,
+            "objective": ev.mean(),
+            "vs_leader": diff,
+            "vs_ci_half": half,
+            "realistic_terms": "none" if terms is None else "; ".join(
+                f"{n} {t.response_share:.0%}<={t.response_target_minutes:g}m"
+                for n, t in terms.items()
+            ),
+        })
+    return pd.DataFrame(rows).head(5)
+
+
+def optimize(
+    scenario: Scenario,
+    *,
+    objective: str | None = None,
+    confidence: float | None = None,
+    budget: float | None = None,
+    revenue_goal: float | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+    verify_reps: int | None = None,
+    rounds: Sequence[int] = ROUNDS,
+) -> OptimizeResult:
+    """Propose realistic SLA terms, staffing, routing and lead volumes for ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``[optimize]`` table says what may change (nothing listed: only the
+        terms are chosen, at the scenario's staffing).
+    objective
+        ``"profit"`` (margin on revenue won and pipeline minus seller and lead cost) or
+        ``"cost"`` (seller + lead cost, subject to ``revenue_goal``); default from the table.
+    confidence
+        Share of simulated months each term must be met in (default ``sla.confidence``).
+    budget, revenue_goal
+        Monthly caps on cost and floor on revenue + pipeline value (override the table).
+    seed
+        Root seed: the same seed gives the same proposal whatever ``workers``.
+    workers
+        Worker processes for the simulation.
+    progress
+        Called as ``progress(replications_done, replications_planned)``.
+    verify_reps
+        Fresh replications for the verification (default ``[optimize] verify_reps``, 200).
+    rounds
+        Replications added per round of successive halving (fewer: a quicker, rougher race).
+    """
+    start = time.perf_counter()
+    space = build_space(
+        scenario, objective=objective, confidence=confidence, budget=budget,
+        revenue_goal=revenue_goal, verify_reps=verify_reps,
+    )
+    screened = screen(space)
+    free = sum(1 for lo, hi in space.shift_bounds if lo != hi)
+    tick = _Ticker(
+        progress, _planned_reps(len(screened.shortlist), space.verify_reps, 2 * free, rounds)
+    )
+    raced = race(space, screened.shortlist, seed, workers, tick, rounds)
+    checker = Verifier(space, seed, workers, space.verify_reps, tick)
+    notes: list[str] = []
+
+    # Verify the finalists in turn until one passes on fresh months.
+    key = VERIFY_KEY
+    incumbent: Verdict | None = None
+    for rank, ev in enumerate(raced.ranking[:MAX_VERIFIED]):
+        terms = ev.terms(1.0) or ev.terms(0.0)
+        assert terms is not None  # the ranking holds feasible finalists only
+        verdict = checker.verify(ev.point, terms, key)
+        if verdict.loosened:
+            notes.append(f"loosened {', '.join(verdict.loosened)} to pass verification")
+        if verdict.ok:
+            incumbent = verdict
+            if rank:
+                notes.append(f"fell back to finalist {rank + 1}")
+            break
+        notes.append(f"finalist {rank + 1} ({ev.point.label(space)}) failed verification")
+
+    def done(**fields: object) -> OptimizeResult:
+        simulated = raced.evaluations + list(checker.cache.values())
+        return OptimizeResult(
+            nfev=raced.nfev + checker.nfev, candidates=len({e.point for e in simulated}),
+            seed=seed, objective=space.objective, confidence=space.confidence,
+            verify_reps=space.verify_reps, wall_seconds=time.perf_counter() - start,
+            scenario=scenario, **fields,  # type: ignore[arg-type]
+        )
+
+    if incumbent is None:
+        why = "; ".join(notes) if notes else "all shortlisted candidates were dropped"
+        return done(
+            x=None, terms={}, fun=math.nan, fun_ci=(math.nan, math.nan), success=False,
+            message=f"no candidate meets every term with the requested confidence ({why})",
+            proposal=None, verification=pd.DataFrame(),
+            runner_ups=_runner_ups(space, raced.evaluations, None),
+            neighbours=pd.DataFrame(), frontier=frontier_table(space, raced.evaluations, None),
+            value_of_speed=pd.DataFrame(),
+        )
+
+    # Neighbourhood search on fresh months: move while a neighbour is clearly better.
+    neighbours, _ = checker.neighbours(incumbent, key)
+    for _move in range(MAX_MOVES):
+        better = neighbours[neighbours["better"]]
+        if better.empty:
+            break
+        best = better.sort_values("objective_diff", ascending=False).iloc[0]
+        point = next(p for p in space.neighbours(incumbent.evaluation.point)
+                     if p.label(space) == best["neighbour"])
+        candidate = checker.evaluate(point, key)
+        terms = candidate.terms(1.0) or candidate.terms(0.0)
+        assert terms is not None  # "better" implies realistic terms
+        key += 1  # its terms were chosen on these months: verify on new ones
+        verdict = checker.verify(point, terms, key)
+        if not verdict.ok:
+            notes.append(f"neighbour {best['neighbour']} looked better but failed verification")
+            break
+        notes.append(f"moved to neighbour {best['neighbour']} "
+                     f"(+{best['objective_diff']:,.0f} per month on fresh months)")
+        incumbent = verdict
+        neighbours, _ = checker.neighbours(incumbent, key)
+
+    fresh = incumbent.evaluation
+    assert fresh.samples is not None
+    notes.insert(0, f"verified on {space.verify_reps} fresh months: every term met in >= "
+                    f"{space.confidence:.0%} of them")
+    if bool(neighbours["better"].any()):
+        notes.append("a ±1-seller neighbour is still better by more than the CI (see neighbours)")
+    tier = screened.speed_tier
+    checker.speed_walk(fresh, tier, key, raced.evaluations + list(checker.cache.values()))
+    simulated = raced.evaluations + list(checker.cache.values())
+    same = [e for e in simulated
+            if (e.point.routing, e.point.volumes) == (fresh.point.routing, fresh.point.volumes)]
+    share = incumbent.terms[tier].response_share
+    leader = raced.ranking[0] if raced.ranking else None
+    return done(
+        x=fresh.point, terms=incumbent.terms, fun=fresh.mean(),
+        fun_ci=mean_ci(fresh.samples.objective), success=True, message="; ".join(notes),
+        proposal=_proposal(space, fresh, incumbent.terms), verification=incumbent.table,
+        runner_ups=_runner_ups(space, raced.evaluations, leader),
+        neighbours=neighbours,
+        frontier=frontier_table(space, simulated, incumbent.terms, fresh.point),
+        value_of_speed=value_of_speed(space, same, tier, share, screened.needs),
+    )

@@ -1,0 +1,221 @@
+"""The optimizer's result (scipy style) and the proposal overlay it writes.
+
+``proposal.toml`` is a scenario overlay: ``extends`` the input scenario and sets only the values
+the optimizer changed, each commented with its evidence, so that it loads with
+:func:`slasim.loader.load_scenario`, runs with ``slasim run`` and can be edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+
+from slasim.optimize.space import OperatingPoint
+from slasim.optimize.terms import ChosenTerms
+from slasim.scenario import Scenario
+
+__all__ = ["OptimizeResult", "overlay_toml"]
+
+
+@dataclass(frozen=True)
+class OptimizeResult:
+    """Outcome of :func:`slasim.optimize.optimize`.
+
+    Attributes
+    ----------
+    x
+        The proposed operating point (sellers per shift, routing, volume per tier); None when
+        nothing feasible was found.
+    terms
+        Proposed SLA terms per tier with P(met) from the verification months.
+    fun
+        Objective per month at ``x`` over the verification months (profit, or minus cost).
+    fun_ci
+        Its 95 % interval.
+    success, message
+        Whether a proposal passed verification, and what happened (fallbacks included).
+    nfev
+        Replications simulated in total (race + verification + neighbours).
+    candidates
+        Operating points simulated in the race.
+    scenario, proposal
+        The input scenario and the proposed one (input + ``x`` + ``terms``).
+    verification
+        Per tier and term: value, P(met), 95 % Wilson interval over ``verify_reps`` fresh months.
+    runner_ups, neighbours, frontier, value_of_speed
+        Tables (see :mod:`slasim.optimize.speed` and :func:`slasim.optimize.optimize`).
+    """
+
+    x: OperatingPoint | None
+    terms: dict[str, ChosenTerms]
+    fun: float
+    fun_ci: tuple[float, float]
+    success: bool
+    message: str
+    nfev: int
+    candidates: int
+    seed: int
+    objective: str
+    confidence: float
+    verify_reps: int
+    wall_seconds: float
+    scenario: Scenario = field(repr=False)
+    proposal: Scenario | None = field(repr=False)
+    verification: pd.DataFrame = field(repr=False)
+    runner_ups: pd.DataFrame = field(repr=False)
+    neighbours: pd.DataFrame = field(repr=False)
+    frontier: pd.DataFrame = field(repr=False)
+    value_of_speed: pd.DataFrame = field(repr=False)
+
+    @property
+    def neighbours_better(self) -> bool:
+        """Whether a ±1-seller neighbour beat the proposal by more than the paired CI."""
+        return bool(len(self.neighbours)) and bool(self.neighbours["better"].any())
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready summary (``result.json``)."""
+
+        def records(frame: pd.DataFrame) -> object:
+            return json.loads(frame.to_json(orient="records"))
+
+        return {
+            "scenario": self.scenario.name,
+            "objective": self.objective,
+            "confidence": self.confidence,
+            "seed": self.seed,
+            "success": self.success,
+            "message": self.message,
+            "x": None
+            if self.x is None
+            else {
+                "sellers": list(self.x.sellers),
+                "routing": self.x.routing,
+                "volumes": dict(zip(self.scenario.tiers, self.x.volumes, strict=True)),
+            },
+            "fun": _clean(self.fun),
+            "fun_ci": [_clean(v) for v in self.fun_ci],
+            "nfev": self.nfev,
+            "candidates": self.candidates,
+            "verify_reps": self.verify_reps,
+            "wall_seconds": round(self.wall_seconds, 2),
+            "terms": {
+                name: {k: _clean(v) if isinstance(v, float) else v for k, v in vars(t).items()}
+                for name, t in self.terms.items()
+            },
+            "verification": records(self.verification),
+            "runner_ups": records(self.runner_ups),
+            "neighbours": records(self.neighbours),
+            "frontier": records(self.frontier),
+            "value_of_speed": records(self.value_of_speed),
+        }
+
+    def write(self, out_dir: str | Path, scenario_path: str | Path) -> list[Path]:
+        """Write proposal.toml (when successful), frontier.csv, value_of_speed.csv, result.json."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        if self.proposal is not None:
+            extends = os.path.relpath(Path(scenario_path).resolve(), out.resolve())
+            path = out / "proposal.toml"
+            path.write_text(overlay_toml(self, Path(extends).as_posix()), encoding="utf-8")
+            written.append(path)
+        for name, frame in (("frontier.csv", self.frontier),
+                            ("value_of_speed.csv", self.value_of_speed)):
+            frame.to_csv(out / name, index=False, float_format="%.6g", lineterminator="\n")
+            written.append(out / name)
+        path = out / "result.json"
+        path.write_text(
+            json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+        )
+        written.append(path)
+        return written
+
+
+def _clean(value: float) -> float | None:
+    return None if math.isnan(value) or math.isinf(value) else float(value)
+
+
+def _value(v: object) -> str:
+    """One TOML value (via tomli_w, so strings are quoted as TOML wants); lists on one line."""
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return tomli_w.dumps({"v": v}).strip()[len("v = "):]
+
+
+def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
+    rows = result.verification
+    row = rows[(rows["tier"] == tier) & (rows["term"] == term)].iloc[0]
+    return (
+        f"P(met) {row['p_met']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}] "
+        f"over {result.verify_reps} fresh months"
+    )
+
+
+def overlay_toml(result: OptimizeResult, extends: str) -> str:
+    """The proposal as a commented scenario overlay that ``extends`` the input scenario."""
+    base, new = result.scenario, result.proposal
+    assert new is not None and result.x is not None
+    lines = [
+        f"# slasim optimize proposal for {base.name!r}: objective {result.objective}, "
+        f"confidence {result.confidence:g}, seed {result.seed}.",
+        f"# Objective per month {result.fun:,.0f} [{result.fun_ci[0]:,.0f}, "
+        f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} fresh simulated months; "
+        f"{result.nfev:,} replications in all.",
+        f"# {result.message}",
+        "# Only the values that change are set; everything else comes from the extended file.",
+        "",
+        f"name = {_value(base.name + '-proposal')}",
+        f"extends = {_value(extends)}",
+    ]
+    if new.sla.confidence != base.sla.confidence:
+        lines += ["", "[sla]", f"confidence = {_value(new.sla.confidence)}"]
+    if new.routing.policy != base.routing.policy:
+        lines += [
+            "",
+            "[routing]",
+            f"policy = {_value(new.routing.policy)}    # was {base.routing.policy!r}",
+        ]
+    if any(a.sellers != b.sellers for a, b in zip(base.team.shifts, new.team.shifts, strict=True)):
+        verdict = (
+            "a neighbour (±1 seller) beat it by more than the CI"
+            if result.neighbours_better
+            else "no ±1-seller neighbour better by more than the CI"
+        )
+        for old, shift in zip(base.team.shifts, new.team.shifts, strict=True):
+            lines += ["", "[[team.shifts]]    # the list replaces the extended file's shifts"]
+            data = shift.model_dump(mode="python")
+            for key, v in data.items():
+                note = f"    # was {old.sellers}; {verdict}" if key == "sellers" else ""
+                lines.append(f"{key} = {_value(v)}{note}")
+    for name in base.tiers:
+        before, after = base.tiers[name].monthly_volume, new.tiers[name].monthly_volume
+        if before != after:
+            lines += [
+                "",
+                f"[tiers.{name}]",
+                f"monthly_volume = {_value(after)}    # leads to buy per month; was {before:g}",
+            ]
+    for name, terms in result.terms.items():
+        was_terms = base.sla.tiers[name]
+        changes = []
+        pairs = (
+            ("quota", "marketing", was_terms.quota, terms.quota),
+            ("response_target_minutes", "response", was_terms.response_target_minutes,
+             terms.response_target_minutes),
+            ("response_share", "response", was_terms.response_share, terms.response_share),
+            ("min_attempts", "attempts", was_terms.min_attempts, terms.min_attempts),
+        )
+        for key, term, was, now in pairs:
+            if was != now:
+                changes.append(
+                    f"{key} = {_value(now)}    # was {was:g}; {_evidence(result, name, term)}"
+                )
+        if changes:
+            lines += ["", f"[sla.tiers.{name}]", *changes]
+    return "\n".join(lines) + "\n"

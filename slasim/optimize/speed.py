@@ -1,0 +1,136 @@
+"""The value of speed and the cost-revenue frontier, read off the simulated candidates.
+
+No extra simulation: every candidate of the race already scored every response target of the
+menu on its months (:mod:`slasim.optimize.terms`). For each target, the cheapest candidate that
+meets it realistically shows what that speed costs and what it brings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from slasim.optimize.race import VERIFY_KEY, Evaluation
+from slasim.optimize.space import DecisionSpace, OperatingPoint
+from slasim.optimize.terms import ChosenTerms, joint_flags, wilson_interval
+
+__all__ = ["frontier_table", "pooled", "value_of_speed"]
+
+
+def pooled(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    """One evaluation per operating point: months from every batch it ran on, pooled.
+
+    Batches are independent months, so pooling only adds evidence (race and fresh alike).
+    """
+    merged: dict[object, Evaluation] = {}
+    for ev in evaluations:
+        if ev.samples is None:
+            continue
+        if ev.point not in merged:
+            merged[ev.point] = Evaluation(ev.point, ev.space, ev.samples, list(ev.batches))
+        else:
+            m = merged[ev.point]
+            assert m.samples is not None
+            m.samples = m.samples.extend(ev.samples)
+            m.batches += ev.batches
+    return list(merged.values())
+
+
+def _sellers(ev: Evaluation) -> str:
+    return "+".join(str(n) for n in ev.point.sellers)
+
+
+def value_of_speed(
+    space: DecisionSpace,
+    evaluations: Sequence[Evaluation],
+    tier: str,
+    share: float,
+    needs: dict[float, tuple[int, ...]],
+) -> pd.DataFrame:
+    """Per response target of ``tier``: the cheapest simulated staffing meeting it, and its money.
+
+    A target counts as met by a candidate when its months meet ``share`` within the target in
+    at least ``confidence`` of them (point estimate). Columns: target_minutes,
+    sellers_needed_erlang (queueing theory), sellers, routing, p_met, cost, revenue (won +
+    pipeline value), profit, all money per month; NaN where no simulated candidate reached it.
+    """
+    menu = space.menus[tier]
+    evaluations = pooled(evaluations)
+    rows = []
+    for k, target in enumerate(menu.targets):
+        best: tuple[float, Evaluation, float] | None = None
+        for ev in evaluations:
+            if ev.samples is None:
+                continue
+            column = ev.samples.response[tier][:, k]
+            p = float(np.where(np.isnan(column), 1.0, column >= share).mean())
+            if p >= space.confidence and (best is None or ev.mean("cost") < best[0]):
+                best = (ev.mean("cost"), ev, p)
+        row: dict[str, object] = {
+            "target_minutes": target,
+            "sellers_needed_erlang": "+".join(str(n) for n in needs.get(target, ())),
+        }
+        if best is None:
+            row.update(sellers="not reached", routing="", p_met=math.nan, cost=math.nan,
+                       revenue=math.nan, profit=math.nan)
+        else:
+            _, ev, p = best
+            margin = space.scenario.costs.gross_margin
+            row.update(
+                sellers=_sellers(ev), routing=ev.point.routing, p_met=p, cost=ev.mean("cost"),
+                revenue=ev.mean("value"), profit=margin * ev.mean("value") - ev.mean("cost"),
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def frontier_table(
+    space: DecisionSpace,
+    evaluations: Sequence[Evaluation],
+    proposal: dict[str, ChosenTerms] | None,
+    chosen: OperatingPoint | None = None,
+) -> pd.DataFrame:
+    """Every simulated candidate: money per month, P(all proposed terms met), Pareto flag.
+
+    Months of every batch a point ran on are pooled; ``months`` says whether they come from
+    the race, from fresh (verification) batches, or both. ``proposal`` marks the ``chosen``
+    point; ``on_frontier`` marks candidates no other candidate beats on both cost (lower) and
+    revenue (higher): the efficient options leadership chooses between.
+    """
+    rows = []
+    for ev in pooled(evaluations):
+        assert ev.samples is not None
+        joint = joint_flags(ev.samples, space, proposal) if proposal else np.zeros(ev.reps)
+        low, high = wilson_interval(float(joint.sum()), ev.reps, 1.96)
+        rows.append(
+            {
+                "candidate": ev.point.label(space),
+                "proposal": ev.point == chosen,
+                "sellers": _sellers(ev),
+                "routing": ev.point.routing,
+                **{f"volume_{n}": v for n, v in zip(space.tiers, ev.point.volumes, strict=True)},
+                "months": "+".join(sorted(
+                    {"fresh" if b >= VERIFY_KEY else "race" for b in ev.batches}, reverse=True
+                )),
+                "reps": ev.reps,
+                "cost": ev.mean("cost"),
+                "revenue": ev.mean("value"),
+                "profit": space.scenario.costs.gross_margin * ev.mean("value") - ev.mean("cost"),
+                "p_met_proposal": float(joint.mean()),
+                "p_met_low": low,
+                "p_met_high": high,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    cost, revenue = frame["cost"].to_numpy(), frame["revenue"].to_numpy()
+    dominated = [
+        bool(((cost <= c) & (revenue >= r) & ((cost < c) | (revenue > r))).any())
+        for c, r in zip(cost, revenue, strict=True)
+    ]
+    frame["on_frontier"] = [not d for d in dominated]
+    return frame.sort_values(["cost", "revenue"], kind="stable").reset_index(drop=True)

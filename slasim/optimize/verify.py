@@ -1,0 +1,195 @@
+"""Verification on fresh months, the ±1-seller neighbourhood, and the speed walk.
+
+All of it runs on *fresh* batches (keys from :data:`~slasim.optimize.race.VERIFY_KEY` up), never
+on the race's months, so the proposal is judged on evidence it was not chosen on. Points
+simulated on the same key share their months (common random numbers): a neighbour's paired
+difference to the incumbent has a tight interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from slasim.optimize.race import Evaluation, paired_difference
+from slasim.optimize.space import DecisionSpace, OperatingPoint
+from slasim.optimize.terms import (
+    ChosenTerms,
+    choose_terms,
+    term_probabilities,
+    wilson_interval,
+)
+
+__all__ = ["Verdict", "Verifier", "mean_ci"]
+
+Progress = Callable[[int, int], None]
+#: Value-of-speed walk: up to this many staffings below the proposal, this many months each.
+SPEED_STEPS, SPEED_REPS = 3, 60
+
+
+def mean_ci(values: np.ndarray) -> tuple[float, float]:
+    """95 % t-interval of the mean."""
+    n = len(values)
+    half = float(stats.t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
+    mean = float(values.mean())
+    return mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of verifying terms on one fresh batch."""
+
+    evaluation: Evaluation
+    terms: dict[str, ChosenTerms]
+    table: pd.DataFrame
+    ok: bool
+    loosened: list[str]
+
+
+def _looser(
+    space: DecisionSpace, a: dict[str, ChosenTerms], b: dict[str, ChosenTerms]
+) -> tuple[dict[str, ChosenTerms], list[str]]:
+    """Per tier and term the less ambitious of ``a`` and ``b``; names of the terms changed."""
+    out, changed = {}, []
+    for name, ta in a.items():
+        tb, menu = b[name], space.menus[name]
+        ra = (ta.response_target_minutes, ta.response_share)
+        rb = (tb.response_target_minutes, tb.response_share)
+        response = max(ra, rb, key=menu.response.index)
+        attempts = max(ta.min_attempts, tb.min_attempts, key=menu.attempts.index)
+        quota = min(ta.quota, tb.quota)
+        for label, before, after in (("quota", ta.quota, quota), ("response", ra, response),
+                                     ("attempts", ta.min_attempts, attempts)):
+            if before != after:
+                changed.append(f"{name} {label}")
+        out[name] = ChosenTerms(name, quota, response[0], response[1], attempts,
+                                ta.p_marketing, ta.p_response, ta.p_attempts, ta.p_conversion)
+    return out, changed
+
+
+def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
+           ) -> tuple[pd.DataFrame, dict[str, ChosenTerms]]:
+    """P(met) of each term on ``ev``'s months, as a table and as re-estimated terms."""
+    assert ev.samples is not None
+    rows, verified = [], {}
+    for name, t in terms.items():
+        p = term_probabilities(
+            ev.samples, space, name, t.quota,
+            (t.response_target_minutes, t.response_share), t.min_attempts,
+        )
+        verified[name] = ChosenTerms(
+            name, t.quota, t.response_target_minutes, t.response_share, t.min_attempts, **p
+        )
+        values = {
+            "marketing": f"quota {t.quota}/month",
+            "response": f"{t.response_share:.0%} within {t.response_target_minutes:g} min",
+            "attempts": f">= {t.min_attempts} attempts",
+            "conversion": "qualify rate" if space.menus[name].qualify_target else "none promised",
+        }
+        for term, value in values.items():
+            prob = p[f"p_{term}"]
+            low, high = wilson_interval(prob * ev.reps, ev.reps, 1.96)
+            rows.append({"tier": name, "term": term, "value": value, "p_met": prob,
+                         "ci_low": low, "ci_high": high, "met": prob >= space.confidence})
+    return pd.DataFrame(rows), verified
+
+
+@dataclass
+class Verifier:
+    """Simulates points on fresh batches, caching by (point, key)."""
+
+    space: DecisionSpace
+    seed: int
+    workers: int
+    reps: int
+    progress: Progress | None = None
+    cache: dict[tuple[OperatingPoint, int], Evaluation] = field(default_factory=dict)
+
+    @property
+    def nfev(self) -> int:
+        return sum(ev.reps for ev in self.cache.values())
+
+    def evaluate(self, point: OperatingPoint, key: int, reps: int | None = None) -> Evaluation:
+        if (point, key) not in self.cache:
+            ev = Evaluation(point, self.space)
+            ev.run(key, self.seed, reps or self.reps, self.workers, self.progress)
+            self.cache[(point, key)] = ev
+        return self.cache[(point, key)]
+
+    def verify(self, point: OperatingPoint, terms: dict[str, ChosenTerms], key: int) -> Verdict:
+        """Re-estimate ``terms`` on batch ``key``; step terms back if only they fail."""
+        ev = self.evaluate(point, key)
+        table, verified = _meets(self.space, ev, terms)
+        ok = bool(table["met"].all()) and ev.caps_ok(0.0)
+        loosened: list[str] = []
+        assert ev.samples is not None
+        fresh = choose_terms(ev.samples, self.space, point.volumes, 0.0)
+        if not ok and fresh is not None and ev.caps_ok(0.0):
+            # A term chosen on the race months can sit at the edge; step it back to what the
+            # fresh months support (menus are ordered; looser terms are met at least as often).
+            looser, loosened = _looser(self.space, terms, fresh)
+            table, verified = _meets(self.space, ev, looser)
+            ok = bool(table["met"].all())
+        return Verdict(ev, verified, table, ok, loosened)
+
+    def neighbours(self, incumbent: Verdict, key: int) -> tuple[pd.DataFrame, list[Evaluation]]:
+        """±1 seller per free shift on the incumbent's fresh months (paired).
+
+        ``better``: the neighbour has realistic terms of its own (any menu entry, P-hat >=
+        confidence), respects the caps, and beats the incumbent by more than the paired 95 %
+        interval. ``meets_terms``: it would also keep the incumbent's proposed terms.
+        """
+        space = self.space
+        rows, evaluations = [], []
+        for point in space.neighbours(incumbent.evaluation.point):
+            ev = self.evaluate(point, key)
+            evaluations.append(ev)
+            table, _ = _meets(space, ev, incumbent.terms)
+            own = ev.terms(0.0) is not None and ev.caps_ok(0.0)
+            diff, half = paired_difference(ev, incumbent.evaluation)
+            rows.append({
+                "neighbour": point.label(space),
+                "objective_diff": diff,
+                "ci_low": diff - half,
+                "ci_high": diff + half,
+                "meets_terms": bool(table["met"].all()),
+                "realistic_terms": own,
+                "better": own and diff - half > 0,
+            })
+        columns = ["neighbour", "objective_diff", "ci_low", "ci_high", "meets_terms",
+                   "realistic_terms", "better"]
+        return pd.DataFrame(rows, columns=columns), evaluations
+
+    def speed_walk(self, incumbent: Evaluation, tier: str, key: int,
+                   known: Sequence[Evaluation]) -> list[Evaluation]:
+        """Fewer sellers than the proposal (all free shifts -1, -2, ...) on fresh months.
+
+        The race concentrates on good staffings; the value of speed also needs the lean ones
+        that only meet slower targets. Stops when even the slowest target of ``tier`` is missed.
+        """
+        space, out = self.space, []
+        seen = {ev.point for ev in known}
+        menu = space.menus[tier]
+        share = min(s for _, s in menu.response)
+        for step in range(1, SPEED_STEPS + 1):
+            sellers = tuple(
+                max(lo, n - step) if lo != hi else n
+                for n, (lo, hi) in zip(incumbent.point.sellers, space.shift_bounds, strict=True)
+            )
+            point = OperatingPoint(sellers, incumbent.point.routing, incumbent.point.volumes)
+            if point in seen:
+                continue
+            seen.add(point)
+            ev = self.evaluate(point, key, min(SPEED_REPS, self.reps))
+            out.append(ev)
+            assert ev.samples is not None
+            slowest = ev.samples.response[tier][:, -1]
+            met = np.where(np.isnan(slowest), 1.0, slowest >= share).mean()
+            if float(met) < space.confidence:
+                break
+        return out
