@@ -11,14 +11,26 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 
 from slasim.decay import DecayCurve
 
 if TYPE_CHECKING:
     from slasim.experiment import SimulationResult
 
-__all__ = ["TIER_COLORS", "decay_curves", "p_met_bars", "response_time_distribution", "tier_color"]
+__all__ = [
+    "TIER_COLORS",
+    "decay_curves",
+    "funnel_bars",
+    "option_bars",
+    "p_met_bars",
+    "percent_axis",
+    "response_time_distribution",
+    "staffing_attainment",
+    "tier_color",
+]
 
 #: Colour per tier position (hot, warm, cold, ...), colour-blind safe (Okabe–Ito).
 TIER_COLORS = ("#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
@@ -28,6 +40,23 @@ TARGET_STYLE: dict[str, Any] = {"color": "0.35", "linestyle": "--", "linewidth":
 def tier_color(index: int) -> str:
     """The colour of the tier at ``index`` (stable across figures)."""
     return TIER_COLORS[index % len(TIER_COLORS)]
+
+
+def percent_axis(axis: Axis, decimal: str = ".") -> None:
+    """Label ``axis`` (``ax.xaxis``/``ax.yaxis``) in percent: 0.8 -> ``80 %``.
+
+    ``decimal`` is the decimal sign of the ticks (``","`` in Swedish reports).
+    """
+
+    def label(value: float, _: object) -> str:
+        text = (
+            f"{100 * value:.0f}"
+            if abs(100 * value - round(100 * value)) < 1e-9
+            else (f"{100 * value:.1f}")
+        )
+        return text.replace(".", decimal) + "\u00a0%"
+
+    axis.set_major_formatter(plt.FuncFormatter(label))
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -158,4 +187,125 @@ def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("P(met) over simulated periods")
     ax.set_title(f"How often each SLA term is met - {scenario.name}")
     ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+def funnel_bars(funnel: pd.DataFrame, *, log: bool = True, ax: Axes | None = None) -> Axes:
+    """Leads per stage (columns, in funnel order) and tier (rows), as grouped bars.
+
+    Parameters
+    ----------
+    funnel
+        One row per tier (the index names it), one column per stage, e.g. leads created,
+        reached, qualified, opportunities, won (expected counts per month).
+    log
+        Log scale: late stages are 100x smaller than the first and would vanish otherwise.
+    """
+    ax = _axes(ax)
+    stages = [str(c) for c in funnel.columns]
+    x = np.arange(len(stages))
+    width = 0.8 / max(len(funnel), 1)
+    for i, (tier, row) in enumerate(funnel.iterrows()):
+        values = row.to_numpy(dtype=float)
+        ax.bar(
+            x + (i - (len(funnel) - 1) / 2) * width,
+            np.where(values > 0, values, np.nan),  # log scale cannot show 0
+            width,
+            label=str(tier),
+            color=tier_color(i),
+        )
+    if log:
+        ax.set_yscale("log")
+    ax.set_xticks(x, stages)
+    ax.set_ylabel("leads per month")
+    ax.set_title("The funnel: expected leads per stage and month")
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(title="tier")
+    return ax
+
+
+def staffing_attainment(
+    attainment: pd.DataFrame,
+    *,
+    confidence: float | None = None,
+    current: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """P(met) against the number of sellers: one line per column of ``attainment``.
+
+    Parameters
+    ----------
+    attainment
+        Index: number of sellers; columns: shares of periods met. The first column is drawn as
+        the headline (black, thick), the others in the tier colours in order.
+    confidence
+        The agreed confidence (dashed line).
+    current
+        Today's number of sellers (a vertical marker).
+    """
+    ax = _axes(ax)
+    sellers = attainment.index.to_numpy(dtype=float)
+    for i, column in enumerate(attainment.columns):
+        style: dict[str, Any] = (
+            {"color": "black", "linewidth": 2.4}
+            if i == 0
+            else {"color": tier_color(i - 1), "linewidth": 1.6}
+        )
+        ax.plot(
+            sellers,
+            attainment[column].to_numpy(dtype=float),
+            marker="o",
+            label=str(column),
+            **style,
+        )
+    if confidence is not None:
+        ax.axhline(confidence, **TARGET_STYLE)
+    if current is not None:
+        ax.axvline(current, color="0.6", linewidth=6, alpha=0.25, zorder=0)
+    ax.set_xticks(sellers)
+    ax.set_ylim(-0.02, 1.05)
+    percent_axis(ax.yaxis)
+    ax.set_xlabel("sellers")
+    ax.set_ylabel("share of periods met")
+    ax.set_title("Staffing against SLA attainment")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def option_bars(
+    names: Sequence[str],
+    mean: Sequence[float],
+    ci_low: Sequence[float],
+    ci_high: Sequence[float],
+    *,
+    reference: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """One horizontal bar per option with its 95 % confidence interval.
+
+    The first option (the base) is grey, the others blue, so the eye compares against it.
+    ``reference`` draws a dashed line (e.g. the agreed confidence on a P(met) axis).
+    """
+    ax = _axes(ax)
+    y = np.arange(len(names))[::-1]  # first option on top
+    m = np.asarray(mean, dtype=float)
+    lo = np.asarray(ci_low, dtype=float)
+    hi = np.asarray(ci_high, dtype=float)
+    err = np.vstack([np.nan_to_num(m - lo), np.nan_to_num(hi - m)])
+    colors = ["0.6", *([TIER_COLORS[2]] * (len(names) - 1))]
+    ax.barh(
+        y,
+        m,
+        xerr=err,
+        color=colors,
+        capsize=4,
+        height=0.6,
+        error_kw={"elinewidth": 1.2, "ecolor": "black"},
+    )
+    if reference is not None:
+        ax.axvline(reference, **TARGET_STYLE)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, list(names))
+    ax.grid(alpha=0.3, axis="x")
     return ax

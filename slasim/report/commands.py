@@ -1,0 +1,158 @@
+"""``slasim compare`` and ``slasim report`` (registered by :mod:`slasim.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from slasim.errors import InputError
+
+__all__ = ["register"]
+
+
+def _common(p: argparse.ArgumentParser, default_reps: int) -> None:
+    from slasim.cli import _positive_int, _seed
+
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a scenario value in every scenario (repeatable)",
+    )
+    p.add_argument(
+        "--reps",
+        type=_positive_int,
+        default=default_reps,
+        help=f"replications per option (default {default_reps})",
+    )
+    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
+    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from slasim.cli import _progress, _write_json
+    from slasim.experiment import compare
+    from slasim.loader import load_scenario
+    from slasim.report.comparison import comparison_frame, format_compare, terms_record
+
+    if len(args.scenario) < 2:
+        raise InputError.single(
+            "<cli>",
+            "scenario",
+            f"got 1 scenario ({args.scenario[0]}); expected at least two "
+            "to compare (the first is the base)",
+        )
+    scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    with _progress(args.reps * len(scenarios), args.quiet) as tick:
+        comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
+    frame = comparison_frame(comparison)
+    if args.csv:
+        _write_csv(frame, args.csv)
+    if args.json:
+        payload = {
+            "reps": args.reps,
+            "seed": args.seed,
+            "base": scenarios[0].name,
+            "options": [terms_record(s) for s in scenarios],
+            "rows": json.loads(frame.to_json(orient="records")),
+        }
+        _write_json(payload, args.json)
+    if args.json != "-" and args.csv != "-":
+        print(format_compare(comparison))
+    return 0
+
+
+def _write_csv(frame: object, target: str) -> None:
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    if target == "-":
+        frame.to_csv(sys.stdout, index=False)
+        return
+    try:
+        frame.to_csv(target, index=False)
+    except OSError as exc:
+        raise InputError.single(target, "--csv", f"cannot write the file ({exc})") from None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from slasim.loader import load_scenario
+    from slasim.report.build import build_report
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError.single(
+            "<cli>", "--out", f"got {args.out!r}; expected a file name ending in .html"
+        )
+    if not out.parent.is_dir():
+        raise InputError.single(
+            "<cli>", "--out", f"got {args.out!r}; the folder {str(out.parent)!r} does not exist"
+        )
+    scenario = load_scenario(args.scenario, args.overrides)
+    options = [load_scenario(path, args.overrides) for path in args.compare]
+    if not args.quiet:
+        runs = 1 + len(options)
+        print(
+            f"simulating {runs} option(s) x {args.reps} months"
+            + (" + staffing sweep" if not args.no_staffing else ""),
+            file=sys.stderr,
+        )
+    report = build_report(
+        scenario,
+        options=options,
+        reps=args.reps,
+        seed=args.seed,
+        workers=args.workers,
+        lang=args.lang,
+        staffing=not args.no_staffing,
+    )
+    try:
+        html_path, md_path = report.write(out)
+    except OSError as exc:
+        raise InputError.single(str(out), "--out", f"cannot write the report ({exc})") from None
+    print(f"wrote {html_path} and {md_path}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` and ``report`` subcommands."""
+    p = sub.add_parser(
+        "compare",
+        help="compare SLA options side by side on the same simulated leads (paired CIs)",
+    )
+    p.add_argument("scenario", nargs="+", help="scenario TOML files; the first is the base")
+    _common(p, 100)
+    p.add_argument("--json", metavar="PATH|-", help="write terms and results as JSON")
+    p.add_argument(
+        "--csv",
+        metavar="PATH|-",
+        help="write a tidy table: option, tier, metric, mean, ci_low, ci_high, diff, "
+        "diff_ci_low, diff_ci_high",
+    )
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser(
+        "report",
+        help="write the SLA agreement with its evidence (self-contained HTML + Markdown)",
+    )
+    p.add_argument("scenario", help="scenario or proposal TOML whose SLA terms are agreed")
+    p.add_argument(
+        "--compare",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="OPTION.toml",
+        help="options to compare with it on the same leads",
+    )
+    p.add_argument("--lang", choices=("en", "sv"), default="en", help="language (default en)")
+    p.add_argument(
+        "--out", default="report.html", help="HTML file; the .md goes next to it (report.html)"
+    )
+    p.add_argument("--no-staffing", action="store_true", help="skip the staffing sweep")
+    _common(p, 100)
+    p.set_defaults(func=_cmd_report)

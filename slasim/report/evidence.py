@@ -1,0 +1,577 @@
+"""Part 2 of the report: the evidence behind the terms, from simulation results.
+
+Figures come from :mod:`slasim.plots`; this module only chooses what to show and relabels
+axes and legends in the report's language (the plot functions keep English defaults).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from slasim.experiment import ComparisonResult, SimulationResult, simulate
+from slasim.metrics import ALL
+from slasim.report.agreement import format_minutes, term_texts
+from slasim.report.comparison import cells
+from slasim.report.doc import Block, Callout, Figure, Heading, Paragraph, Table
+from slasim.report.i18n import tr
+from slasim.report.page import figure_png, format_money, format_number, format_percent
+from slasim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.figure import Figure as MplFigure
+
+__all__ = [
+    "StaffingSweep",
+    "attainment_blocks",
+    "decay_blocks",
+    "format_metric",
+    "funnel_blocks",
+    "funnel_frame",
+    "kpi_blocks",
+    "options_blocks",
+    "recommendation",
+    "response_blocks",
+    "staffing_blocks",
+    "staffing_sweep",
+]
+
+_PERCENT = {
+    "first_attempt_within_target",
+    "contact_rate",
+    "qualify_rate",
+    "seller_utilization",
+}
+_MONEY = {"revenue", "pipeline_value", "cost", "profit", "cost_sellers", "cost_leads"}
+_DECIMALS = {"won_deals": 1, "attempts_per_lead": 2}
+TERMS = ("marketing", "response", "attempts", "conversion")
+KPI_ROWS = (
+    "leads_created",
+    "response_minutes_p90",
+    "first_attempt_within_target",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "won_deals",
+    "revenue",
+    "pipeline_value",
+    "leads_nurtured",
+    "seller_utilization",
+    "cost",
+    "profit",
+)
+
+
+def format_metric(
+    metric: str, value: float, lang: str, currency: str, *, signed: bool = False
+) -> str:
+    """A metric value in the report's format (percent, money, minutes or count)."""
+    if metric.endswith("_met") or metric in _PERCENT:
+        text = format_percent(value, lang, 0 if metric.endswith("_met") else 1)
+    elif metric in _MONEY:
+        text = format_money(value, currency, lang)
+    else:
+        text = format_number(value, lang, _DECIMALS.get(metric, 0))
+    if signed and value == value and value > 0:
+        text = "+" + text
+    return text
+
+
+def _ci(metric: str, lo: float, hi: float, lang: str, currency: str) -> str:
+    sep = "; " if lang == "sv" else ", "  # a comma already is the Swedish decimal sign
+    low, high = (format_metric(metric, v, lang, currency) for v in (lo, hi))
+    return f"[{low}{sep}{high}]"
+
+
+def _mean(result: SimulationResult, metric: str, tier: str = ALL) -> float:
+    key = (metric, tier)
+    return float(result.replications[key].mean()) if key in result.replications else math.nan
+
+
+def _new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=size)
+
+
+def _finish(
+    ax: Axes, lang: str, legend: dict[str, str] | None = None, title: str | None = None
+) -> None:
+    """Drop the English title (the caption says it) and translate legend entries."""
+    ax.set_title("")
+    old = ax.get_legend()
+    if old is not None:
+        handles, labels = ax.get_legend_handles_labels()
+        mapping = legend or {}
+        ax.legend(
+            handles,
+            [mapping.get(label, label) for label in labels],
+            title=title,
+            loc=old._loc,  # type: ignore[attr-defined]  # keep the plot function's position
+            fontsize="small",
+        )
+
+
+def _percent(axis: Axis, lang: str) -> None:
+    from slasim.plots import percent_axis
+
+    percent_axis(axis, "," if lang == "sv" else ".")
+
+
+def _figure(fig: MplFigure, name: str, caption: str) -> Figure:
+    return Figure(figure_png(fig), alt=caption, caption=caption, name=name)
+
+
+# --- attainment and the expected month ----------------------------------------------------
+def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """Headline P(met), a per-term table (target, expected, P(met), verdict), the P(met) bars."""
+    from slasim.plots import p_met_bars
+
+    s = result.scenario
+    conf = s.sla.confidence
+    p = result.p_met
+    cur = s.costs.currency
+    blocks: list[Block] = [
+        Heading(tr(lang, "h_attainment"), 3),
+        Callout(
+            tr(lang, "headline").format(
+                m=format_percent(p["p_met_marketing"], lang),
+                s=format_percent(p["p_met_sales"], lang),
+                j=format_percent(p["p_met_joint"], lang),
+                confidence=format_percent(conf, lang),
+            )
+        ),
+    ]
+    rows = []
+    for tier, terms in s.sla.tiers.items():
+        response, attempts, conversion = term_texts(s, terms, lang)
+        expected = {
+            "marketing": format_metric(
+                "leads_created", _mean(result, "leads_created", tier), lang, cur
+            ),
+            "response": format_metric(
+                "first_attempt_within_target",
+                _mean(result, "first_attempt_within_target", tier),
+                lang,
+                cur,
+            ),
+            "attempts": "–",
+            "conversion": format_metric(
+                "qualify_rate", _mean(result, "qualify_rate", tier), lang, cur
+            ),
+        }
+        targets = {
+            "marketing": format_number(terms.quota * s.horizon.months, lang),
+            "response": response,
+            "attempts": attempts,
+            "conversion": conversion,
+        }
+        for term in TERMS:
+            met = _mean(result, f"{term}_met", tier)
+            verdict = "realistic" if met >= conf else "not_realistic"
+            key = "term_quota" if term == "marketing" else f"term_{term}"
+            rows.append(
+                [
+                    tier,
+                    tr(lang, key),
+                    targets[term],
+                    expected[term],
+                    format_percent(met, lang),
+                    tr(lang, verdict),
+                ]
+            )
+    columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
+    columns += [tr(lang, "col_p_met"), tr(lang, "col_verdict")]
+    blocks.append(Table(pd.DataFrame(rows, columns=columns).set_index(columns[:2])))
+    fig, ax = _new_axes()
+    p_met_bars(result, ax=ax)
+    ax.set_xticks(
+        ax.get_xticks(), [tr(lang, "term_quota")] + [tr(lang, f"term_{t}") for t in TERMS[1:]]
+    )
+    ax.set_ylabel(tr(lang, "axis_p_met"))
+    _percent(ax.yaxis, lang)
+    _finish(
+        ax,
+        lang,
+        {
+            f"confidence {conf:.0%}": tr(lang, "confidence_label").format(
+                c=format_percent(conf, lang)
+            )
+        },
+        tr(lang, "col_tier"),
+    )
+    blocks.append(_figure(fig, "p_met", tr(lang, "fig_p_met")))
+    return blocks
+
+
+def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """The expected month: KPI means per tier, with the CI for the all-tiers column."""
+    s = result.scenario
+    summary = cells(result.summary, ("metric", "tier"))
+    cur = s.costs.currency
+    tiers = [ALL, *s.tiers]
+    rows = []
+    for metric in KPI_ROWS:
+        row = [tr(lang, f"m_{metric}")]
+        for tier in tiers:
+            if (metric, tier) not in summary:
+                row.append("")
+                continue
+            cell = summary[(metric, tier)]
+            text = format_metric(metric, float(cell["mean"]), lang, cur)
+            half = float(cell["ci_high"]) - float(cell["mean"])
+            if tier == ALL and half == half:
+                text += " ± " + format_metric(metric, half, lang, cur)
+            row.append(text)
+        rows.append(row)
+    columns = [tr(lang, "col_metric"), tr(lang, "col_all"), *s.tiers]
+    return [
+        Heading(tr(lang, "h_kpis"), 3),
+        Table(pd.DataFrame(rows, columns=columns).set_index(columns[0])),
+        Paragraph(tr(lang, "kpi_note"), note=True),
+    ]
+
+
+# --- funnel, response times, decay ---------------------------------------------------------
+def funnel_frame(result: SimulationResult, lang: str) -> pd.DataFrame:
+    """Expected leads per month at each stage (columns, translated), one row per tier."""
+    reps = result.replications
+    months = result.scenario.horizon.months
+    rows = {}
+    for tier in result.scenario.tiers:
+        leads = reps[("leads_created", tier)]
+        rows[tier] = [
+            leads.mean(),
+            (reps[("contact_rate", tier)] * leads).mean(),
+            (reps[("qualify_rate", tier)] * leads).mean(),
+            (reps[("opportunity_rate", tier)] * leads).mean(),
+            reps[("won_deals", tier)].mean(),
+        ]
+    stages = ["stage_leads", "stage_contacted", "stage_qualified", "stage_opportunity", "stage_won"]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[tr(lang, k) for k in stages])
+    frame.index.name = tr(lang, "col_tier")
+    return frame / months
+
+
+def funnel_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """The funnel table and bars."""
+    from slasim.plots import funnel_bars
+
+    frame = funnel_frame(result, lang)
+    shown = frame.map(lambda v: format_number(v, lang, 1 if v < 100 else 0))
+    fig, ax = _new_axes()
+    funnel_bars(frame, ax=ax)
+    ax.set_ylabel(tr(lang, "axis_leads_per_month"))
+    _finish(ax, lang, title=tr(lang, "col_tier"))
+    return [
+        Heading(tr(lang, "h_funnel"), 3),
+        Paragraph(tr(lang, "funnel_text")),
+        Table(shown),
+        _figure(fig, "funnel", tr(lang, "fig_funnel")),
+    ]
+
+
+def response_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """Response-time distribution against the targets (needs a result with records)."""
+    from slasim.plots import response_time_distribution
+
+    s = result.scenario
+    clock = next((t.response_clock for t in s.sla.tiers.values()), "wall")
+    fig, ax = _new_axes()
+    response_time_distribution(result, clock=clock, ax=ax)
+    ax.set_xlabel(tr(lang, "axis_response").format(clock=tr(lang, f"clock_{clock}")))
+    ax.set_ylabel(tr(lang, "axis_share_attempted"))
+    _percent(ax.yaxis, lang)
+    _finish(ax, lang, title=tr(lang, "col_tier"))
+    return [
+        Heading(tr(lang, "h_response"), 3),
+        _figure(fig, "response_times", tr(lang, "fig_response")),
+    ]
+
+
+def _describe_curve(spec: dict[str, object], lang: str) -> str:
+    kind = str(spec["kind"])
+    floor = format_percent(float(spec.get("floor", 0.0)), lang)  # type: ignore[arg-type]
+    if kind == "exponential":
+        half = format_minutes(float(spec["half_life_minutes"]), lang)  # type: ignore[arg-type]
+        return tr(lang, "curve_exponential").format(half_life=half, floor=floor)
+    if kind == "power_law":
+        return tr(lang, "curve_power_law").format(
+            scale=format_minutes(float(spec["scale_minutes"]), lang),  # type: ignore[arg-type]
+            exponent=format_number(float(spec["exponent"]), lang, 2),  # type: ignore[arg-type]
+            floor=floor,
+        )
+    if kind == "table":
+        ages = list(spec["ages_minutes"])  # type: ignore[call-overload]
+        factors = list(spec["factors"])  # type: ignore[call-overload]
+        points = ", ".join(
+            tr(lang, "curve_point").format(
+                factor=format_number(float(f), lang, 3), age=format_minutes(float(a), lang)
+            )
+            for a, f in zip(ages, factors, strict=True)
+        )
+        return tr(lang, "curve_table").format(points=points)
+    return tr(lang, "curve_flat")
+
+
+def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
+    """The contact and qualify decay curves in force, described, with their source."""
+    from slasim.decay import get_preset
+    from slasim.plots import decay_curves
+
+    contact, qualify = scenario.decay.curves()
+    preset = get_preset(scenario.decay.preset)
+    sources = [
+        tr(lang, "decay_own") if own is not None else preset.source
+        for own in (scenario.decay.contact, scenario.decay.qualify)
+    ]
+    fig, ax = _new_axes()
+    decay_curves(
+        [(tr(lang, "label_contact"), contact), (tr(lang, "label_qualify"), qualify)],
+        max_minutes=1440.0,
+        ax=ax,
+    )
+    ax.set_xlabel(tr(lang, "axis_age"))
+    ax.set_ylabel(tr(lang, "axis_multiplier"))
+    _finish(ax, lang)
+    blocks: list[Block] = [
+        Heading(tr(lang, "h_decay"), 3),
+        Paragraph(
+            tr(lang, "decay_contact").format(curve=_describe_curve(contact.to_spec(), lang))
+            + " "
+            + tr(lang, "decay_qualify").format(curve=_describe_curve(qualify.to_spec(), lang))
+        ),
+    ]
+    blocks += [
+        Paragraph(tr(lang, "decay_source").format(source=src), note=True)
+        for src in dict.fromkeys(sources)
+    ]
+    blocks += [
+        Paragraph(tr(lang, "decay_caveat"), note=True),
+        _figure(fig, "decay", tr(lang, "fig_decay")),
+    ]
+    return blocks
+
+
+# --- staffing sweep -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class StaffingSweep:
+    """P(met) and profit at other staffing levels of one shift (same seed: same leads).
+
+    Attributes
+    ----------
+    shift
+        Name of the shift varied (the one with most sellers).
+    current
+        Its sellers today.
+    levels
+        Index ``sellers``; columns ``sales_met``, ``response_met:<tier>``,
+        ``seller_utilization``, ``profit`` (means over the replications).
+    reps
+        Replications per level.
+    """
+
+    shift: str
+    current: int
+    levels: pd.DataFrame
+    reps: int
+
+
+def staffing_sweep(
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    workers: int = 1,
+    *,
+    below: int = 2,
+    above: int = 3,
+) -> StaffingSweep:
+    """Simulate ``scenario`` with the largest shift at ``n - below`` ... ``n + above`` sellers."""
+    shifts = scenario.team.shifts
+    index = max(range(len(shifts)), key=lambda i: (shifts[i].sellers, -i))
+    current = shifts[index].sellers
+    rows = {}
+    for n in range(max(1, current - below), current + above + 1):
+        changed = [
+            sh.model_copy(update={"sellers": n}) if i == index else sh
+            for i, sh in enumerate(shifts)
+        ]
+        variant = scenario.model_copy(
+            update={"team": scenario.team.model_copy(update={"shifts": changed})}
+        )
+        result = simulate(variant, reps, seed, workers)
+        row = {"sales_met": _mean(result, "sales_met")}
+        for tier in scenario.sla.tiers:
+            row[f"response_met:{tier}"] = _mean(result, "response_met", tier)
+        row["seller_utilization"] = _mean(result, "seller_utilization")
+        row["profit"] = _mean(result, "profit")
+        rows[n] = row
+    levels = pd.DataFrame.from_dict(rows, orient="index")
+    levels.index.name = "sellers"
+    return StaffingSweep(shifts[index].name or f"#{index + 1}", current, levels, reps)
+
+
+def staffing_blocks(sweep: StaffingSweep, scenario: Scenario, lang: str) -> list[Block]:
+    """The staffing sweep as a table and a line chart."""
+    from slasim.plots import staffing_attainment
+
+    cur = scenario.costs.currency
+    levels = sweep.levels
+    names = {"sales_met": tr(lang, "label_sales_all")}
+    for tier in scenario.sla.tiers:
+        names[f"response_met:{tier}"] = tr(lang, "col_response_met_tier").format(tier=tier)
+    shown = pd.DataFrame(
+        {
+            **{names[c]: [format_percent(v, lang) for v in levels[c]] for c in names},
+            tr(lang, "m_seller_utilization"): [
+                format_percent(v, lang) for v in levels["seller_utilization"]
+            ],
+            tr(lang, "m_profit"): [format_money(v, cur, lang) for v in levels["profit"]],
+        },
+        index=pd.Index([str(n) for n in levels.index], name=tr(lang, "col_sellers")),
+    )
+    fig, ax = _new_axes()
+    staffing_attainment(
+        levels[list(names)].rename(columns=names),
+        confidence=scenario.sla.confidence,
+        current=sweep.current,
+        ax=ax,
+    )
+    ax.set_xlabel(tr(lang, "axis_sellers").format(shift=sweep.shift))
+    ax.set_ylabel(tr(lang, "axis_p_met"))
+    _percent(ax.yaxis, lang)
+    _finish(ax, lang)
+    return [
+        Heading(tr(lang, "h_staffing"), 3),
+        Paragraph(tr(lang, "staffing_text").format(shift=sweep.shift, reps=sweep.reps)),
+        Table(shown),
+        _figure(fig, "staffing", tr(lang, "fig_staffing")),
+    ]
+
+
+# --- options ------------------------------------------------------------------------------
+def recommendation(comparison: ComparisonResult, lang: str) -> str:
+    """The recommended option in plain words (highest profit among those met jointly)."""
+    results = comparison.results
+    conf = results[0].scenario.sla.confidence
+    cur = results[0].scenario.costs.currency
+    joint = [_mean(r, "joint_met") for r in results]
+    profit = [_mean(r, "profit") for r in results]
+    ok = [i for i, p in enumerate(joint) if p >= conf]
+    if ok:
+        best = max(ok, key=lambda i: profit[i])
+        return tr(lang, "recommend").format(
+            confidence=format_percent(conf, lang),
+            best=results[best].scenario.name,
+            profit=format_money(profit[best], cur, lang),
+        )
+    best = max(range(len(results)), key=lambda i: (joint[i], profit[i]))
+    return tr(lang, "recommend_none").format(
+        confidence=format_percent(conf, lang),
+        best=results[best].scenario.name,
+        p=format_percent(joint[best], lang),
+    )
+
+
+_OPTION_ROWS = (
+    "joint_met",
+    "marketing_met",
+    "sales_met",
+    "revenue",
+    "pipeline_value",
+    "cost",
+    "profit",
+    "first_attempt_within_target",
+    "contact_rate",
+    "seller_utilization",
+)
+
+
+def _policy_name(s: Scenario, lang: str) -> str:
+    return tr(lang, f"policy_{s.routing.policy}").format(order=" > ".join(s.tier_order()))
+
+
+def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
+    """Options side by side, paired differences with CI, bars, and the recommendation."""
+    from slasim.plots import option_bars
+    from slasim.report.comparison import comparison_frame
+
+    results = comparison.results
+    scenarios = [r.scenario for r in results]
+    names = [s.name for s in scenarios]
+    base = names[0]
+    cur = scenarios[0].costs.currency
+    frame = cells(comparison_frame(comparison), ("tier", "metric", "option"))
+    values: dict[str, list[str]] = {
+        tr(lang, "row_sellers"): [str(sum(sh.sellers for sh in s.team.shifts)) for s in scenarios],
+        tr(lang, "row_routing"): [_policy_name(s, lang) for s in scenarios],
+    }
+    for tier in scenarios[0].sla.tiers:
+        label = tr(lang, "row_term").format(tier=tier, term=tr(lang, "term_quota"))
+        values[label] = [
+            format_number(s.sla.tiers[tier].quota, lang) if tier in s.sla.tiers else "–"
+            for s in scenarios
+        ]
+        label = tr(lang, "row_term").format(tier=tier, term=tr(lang, "term_response"))
+        values[label] = [
+            term_texts(s, s.sla.tiers[tier], lang)[0] if tier in s.sla.tiers else "–"
+            for s in scenarios
+        ]
+    diffs: dict[str, list[str]] = {}
+    for metric in _OPTION_ROWS:
+        label = tr(lang, f"m_{metric}")
+        shown: list[str] = []
+        dcells: list[str] = []
+        for name in names:
+            key = (ALL, metric, name)
+            if key not in frame:
+                shown.append("–")
+                dcells.append("–")
+                continue
+            c = frame[key]
+            shown.append(format_metric(metric, float(c["mean"]), lang, cur))
+            dcells.append(
+                format_metric(metric, float(c["diff"]), lang, cur, signed=True)
+                + " "
+                + _ci(metric, float(c["diff_ci_low"]), float(c["diff_ci_high"]), lang, cur)
+            )
+        values[label] = shown
+        diffs[label] = dcells[1:]
+    side = pd.DataFrame.from_dict(values, orient="index", columns=names)
+    side.index.name = tr(lang, "col_item")
+    paired = pd.DataFrame.from_dict(diffs, orient="index", columns=names[1:])
+    paired.index.name = tr(lang, "col_item")
+
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 0.6 * len(names) + 1.6), sharey=True)
+    for ax, metric in ((ax1, "profit"), (ax2, "joint_met")):
+        rows = [frame[(ALL, metric, n)] for n in names]
+        option_bars(
+            names,
+            [float(r["mean"]) for r in rows],
+            [float(r["ci_low"]) for r in rows],
+            [float(r["ci_high"]) for r in rows],
+            reference=scenarios[0].sla.confidence if metric == "joint_met" else None,
+            ax=ax,
+        )
+    ax1.set_xlabel(tr(lang, "axis_profit").format(currency=cur))
+    ax1.xaxis.set_major_formatter(
+        plt.FuncFormatter(lambda v, _: format_number(v / 1000, lang) + ("\u00a0k" if v else ""))
+    )
+    ax2.set_xlabel(tr(lang, "axis_joint"))
+    ax2.set_xlim(0, 1.05)
+    _percent(ax2.xaxis, lang)
+    return [
+        Heading(tr(lang, "h_options"), 3),
+        Paragraph(tr(lang, "options_text").format(reps=results[0].reps, base=base)),
+        Callout(recommendation(comparison, lang)),
+        Table(side),
+        Table(paired, caption=tr(lang, "col_difference").format(base=base)),
+        _figure(fig, "options", tr(lang, "fig_options")),
+    ]

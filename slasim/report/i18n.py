@@ -1,0 +1,521 @@
+"""Every text of the report, in English and Swedish.
+
+Templates use ``str.format`` fields (``{tier}``, ``{share}``); numbers are formatted before they
+are inserted (:mod:`slasim.report.page`), so a template never decides a number format. The two
+tables must have the same keys (a test checks it); :func:`tr` raises on a missing key rather
+than falling back to English inside a Swedish document.
+"""
+
+# Long texts read best one per line: line length is not enforced in this table.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["EN", "SV", "TEXTS", "MissingTextError", "tr"]
+
+EN: Mapping[str, str] = MappingProxyType(
+    {
+        "title": "Sales–marketing service level agreement",
+        "subtitle": "{scenario} · {start} – {end} · {reps} simulated months, seed {seed}",
+        "footer": "Generated with slasim {version} from the scenario “{scenario}”.",
+        # --- part 1: the agreement ------------------------------------------------------------
+        "h_agreement": "1. The agreement",
+        "h_purpose": "Purpose",
+        "purpose_text": (
+            "Marketing and sales agree on what counts as a lead, how many leads marketing "
+            "delivers each month, and how quickly and persistently sales follows them up, so that "
+            "leads are worked while they are still warm and both teams are held to numbers they "
+            "can actually meet. Period covered: {start} to {end} ({days} days, time zone {tz})."
+        ),
+        "steps_intro": "The agreement follows the three steps of a good SLA:",
+        "step1_lead": "Agreed together.",
+        "step1": "Both teams set the terms jointly, on the evidence in part 2, and sign below.",
+        "step2_lead": "Process along the buyer journey.",
+        "step2": (
+            "Every step from contact request to first attempt, contact, qualification (SQL), "
+            "opportunity and won deal has an owner and a target."
+        ),
+        "step3_lead": "Measured and optimized.",
+        "step3": (
+            "Every term is measured monthly from the CRM and reviewed on a fixed cadence; terms "
+            "change on evidence, not anecdotes."
+        ),
+        "h_definitions": "Lead definitions",
+        "definitions_text": (
+            "A lead is a prospect who asked to be contacted (form, demo request, download, event). "
+            "Every lead is created in the CRM with exactly one tier:"
+        ),
+        "col_tier": "tier",
+        "col_volume": "expected leads per month",
+        "col_deal": "median deal size",
+        "col_contact0": "reached when called at once",
+        "col_qualify0": "qualified when reached at once",
+        "col_win": "won per opportunity",
+        "h_marketing": "Marketing’s commitments",
+        "marketing_text": (
+            "Marketing delivers at least the quota below of each tier every calendar month, each "
+            "lead created in the CRM with its tier and source. A quota is met when the month’s "
+            "count reaches it."
+        ),
+        "col_quota": "quota (leads per month)",
+        "col_cost_per_lead": "cost per lead",
+        "h_sales": "Sales’ commitments",
+        "sales_text": (
+            "Sales follows up every lead: a first attempt within the response target, then the "
+            "attempt cadence until the lead is reached or the window closes (at most {attempts} "
+            "attempts within {window} days)."
+        ),
+        "col_response": "response time",
+        "col_attempts": "attempts",
+        "col_conversion": "conversion",
+        "response_term": "first attempt within {target} {clock} for {share} of leads",
+        "attempts_term": "at least {n} attempts within {window} days for {share} of leads not reached",
+        "conversion_term": "at least {rate} of leads qualified (SQL)",
+        "no_term": "no commitment",
+        "clock_business": "business minutes",
+        "clock_wall": "wall-clock minutes",
+        "routing_text": "Waiting leads are taken in this order: {policy}.",
+        "policy_fifo": "first come, first served",
+        "policy_newest_first": "newest first",
+        "policy_tier_priority": "by tier ({order})",
+        "policy_value_index": "by expected value per minute of delay (value index)",
+        "age_cutoff_text": "Leads not attempted within {minutes} minutes go back to marketing nurture.",
+        "h_measurement": "How each term is measured",
+        "col_term": "term",
+        "col_measure": "measured as",
+        "col_clock": "clock",
+        "col_period": "period",
+        "col_source": "data source",
+        "term_quota": "quota",
+        "term_response": "response time",
+        "term_attempts": "attempt cadence",
+        "term_conversion": "conversion",
+        "measure_quota": "leads created per tier in the month",
+        "measure_response": "minutes from lead creation to the start of the first logged attempt",
+        "measure_attempts": (
+            "logged attempts per lead not reached, counted once its attempt window has closed"
+        ),
+        "measure_conversion": "qualified leads (SQL) divided by leads created",
+        "clock_calendar": "calendar days",
+        "period_month": "calendar month",
+        "source_crm": "CRM export: created time, tier, attempts, outcome",
+        "measurement_note": (
+            "Each side meets the agreement in a month when it meets every term of every tier. "
+            "A lead whose response deadline falls after the month end and that was not yet "
+            "attempted is judged in the month its deadline falls in."
+        ),
+        "h_review": "Review cadence",
+        "review_weekly_lead": "Weekly:",
+        "review_weekly": "sales operations shares response times and attempts per tier.",
+        "review_monthly_lead": "Monthly:",
+        "review_monthly": (
+            "the heads of marketing and sales review attainment per term together; a term missed "
+            "two months in a row gets a root-cause review, not blame."
+        ),
+        "review_quarterly_lead": "Quarterly:",
+        "review_quarterly": (
+            "the terms are recalibrated on the latest CRM data and simulated again before they "
+            "change."
+        ),
+        "h_signatures": "Signatures",
+        "sign_marketing": "For marketing (name, date):",
+        "sign_sales": "For sales (name, date):",
+        # --- part 2: the evidence -------------------------------------------------------------
+        "h_evidence": "2. The evidence",
+        "method_text": (
+            "Every number below comes from {reps} simulated months of this scenario "
+            "(discrete-event simulation, seed {seed}); intervals are 95 % confidence intervals of "
+            "the mean. A term is called realistic when it is met in at least {confidence} of the "
+            "simulated months."
+        ),
+        "h_attainment": "Expected outcome and chance of meeting each term",
+        "headline": (
+            "Chance that a month meets the agreement: marketing {m}, sales {s}, both sides {j} "
+            "(realistic from {confidence})."
+        ),
+        "col_target": "target",
+        "col_expected": "expected",
+        "col_p_met": "chance met",
+        "col_verdict": "assessment",
+        "realistic": "realistic",
+        "not_realistic": "not realistic",
+        "fig_p_met": (
+            "Share of simulated months in which each term is met, per tier; dashed line: the "
+            "agreed confidence."
+        ),
+        "axis_p_met": "share of months met",
+        "confidence_label": "confidence {c}",
+        "h_kpis": "The expected month",
+        "kpi_note": (
+            "Mean per simulated month; the all-tiers column adds ± the half-width of the 95 % "
+            "confidence interval."
+        ),
+        "col_metric": "measure",
+        "col_all": "all tiers",
+        "m_leads_created": "leads created",
+        "m_response_minutes_p90": "response time, 90th percentile (minutes)",
+        "m_first_attempt_within_target": "first attempt within target",
+        "m_attempts_per_lead": "attempts per lead",
+        "m_contact_rate": "contact rate",
+        "m_qualify_rate": "qualified (SQL) rate",
+        "m_won_deals": "won deals",
+        "m_revenue": "revenue",
+        "m_pipeline_value": "expected value of open opportunities",
+        "m_leads_nurtured": "leads sent to nurture",
+        "m_seller_utilization": "seller utilization",
+        "m_cost": "cost (sellers and leads)",
+        "m_profit": "profit (margin minus cost)",
+        "m_marketing_met": "marketing meets its terms",
+        "m_response_met": "response target met",
+        "m_attempts_met": "attempt cadence met",
+        "m_conversion_met": "conversion target met",
+        "m_sales_met": "sales meets its terms",
+        "m_joint_met": "both sides meet their terms",
+        "h_funnel": "The funnel",
+        "funnel_text": (
+            "Expected leads at each stage per month, by tier. Only deals closed inside the month "
+            "count as won; later wins appear as the expected value of open opportunities."
+        ),
+        "stage_leads": "leads created",
+        "stage_contacted": "reached",
+        "stage_qualified": "qualified (SQL)",
+        "stage_opportunity": "opportunities",
+        "stage_won": "won",
+        "fig_funnel": "Expected leads per month at each funnel stage, by tier (log scale).",
+        "axis_leads_per_month": "leads per month",
+        "h_response": "Response times against the targets",
+        "fig_response": (
+            "Share of leads with a first attempt within t minutes, per tier; dots: the promised "
+            "share at each tier’s target (dashed line)."
+        ),
+        "axis_response": "response time ({clock})",
+        "axis_share_attempted": "share of leads attempted",
+        "h_decay": "How fast leads go cold: the decay curves used",
+        "decay_contact": "Contact: {curve}.",
+        "decay_qualify": "Qualification: {curve}.",
+        "decay_source": "Source: {source}",
+        "decay_own": "defined in the scenario file",
+        "decay_caveat": (
+            "Published response-time studies compare buckets of response times; their ratios are "
+            "observational, not causal effects."
+        ),
+        "curve_flat": "no decay",
+        "curve_exponential": "halves every {half_life} minutes, down to {floor} of the fresh rate",
+        "curve_power_law": "power law with scale {scale} minutes and exponent {exponent}, floor {floor}",
+        "curve_table": "table of multipliers: {points}",
+        "curve_point": "×{factor} at {age} min",
+        "fig_decay": (
+            "Multiplier on the fresh contact and qualify probability by the lead’s age at the "
+            "attempt (log scale)."
+        ),
+        "axis_age": "lead age at the attempt (minutes)",
+        "axis_multiplier": "multiplier f(age)",
+        "label_contact": "contact",
+        "label_qualify": "qualification",
+        "h_staffing": "Staffing against attainment",
+        "staffing_text": (
+            "The same months simulated with fewer or more sellers on the “{shift}” shift "
+            "({reps} months per level, same leads): how often sales meets its terms and what "
+            "each level earns."
+        ),
+        "col_sellers": "sellers",
+        "col_response_met_tier": "response met: {tier}",
+        "fig_staffing": (
+            "Share of months in which sales meets all its terms and each tier’s response target, "
+            "by the number of sellers; dashed line: the agreed confidence; marker: today."
+        ),
+        "axis_sellers": "sellers on the “{shift}” shift",
+        "label_sales_all": "sales, all terms",
+        "h_options": "Options compared",
+        "options_text": (
+            "Every option is simulated on the same {reps} months of leads (common random "
+            "numbers), so the differences to “{base}” are paired and their confidence intervals "
+            "narrow."
+        ),
+        "col_option": "option",
+        "col_item": "item",
+        "col_difference": "difference to {base} (95 % CI)",
+        "row_sellers": "sellers (all shifts)",
+        "row_routing": "routing",
+        "row_term": "{tier}: {term}",
+        "fig_options": (
+            "Expected profit per month and the chance that both sides meet the agreement, per "
+            "option, with 95 % confidence intervals."
+        ),
+        "axis_profit": "profit per month ({currency})",
+        "axis_joint": "chance both sides meet the agreement",
+        "recommend": (
+            "Recommendation: of the options met by both sides in at least {confidence} of "
+            "months, “{best}” has the highest expected profit ({profit} per month)."
+        ),
+        "recommend_none": (
+            "No option is met by both sides in {confidence} of months: change terms or staffing "
+            "before signing. Closest: “{best}” (both sides meet it in {p} of months)."
+        ),
+    }
+)
+
+SV: Mapping[str, str] = MappingProxyType(
+    {
+        "title": "Servicenivåavtal mellan marknad och sälj",
+        "subtitle": "{scenario} · {start} – {end} · {reps} simulerade månader, slumpfrö {seed}",
+        "footer": "Skapat med slasim {version} från scenariot ”{scenario}”.",
+        "h_agreement": "1. Avtalet",
+        "h_purpose": "Syfte",
+        "purpose_text": (
+            "Marknad och sälj kommer överens om vad som räknas som ett lead, hur många leads "
+            "marknad levererar varje månad och hur snabbt och uthålligt sälj följer upp dem, så att "
+            "leads bearbetas medan de fortfarande är varma och båda teamen mäts mot siffror de "
+            "faktiskt kan nå. Avtalsperiod: {start} till {end} ({days} dagar, tidszon {tz})."
+        ),
+        "steps_intro": "Avtalet följer de tre stegen i ett bra servicenivåavtal:",
+        "step1_lead": "Gemensamt överenskommet.",
+        "step1": (
+            "Båda teamen sätter villkoren tillsammans, utifrån underlaget i del 2, och skriver "
+            "under nedan."
+        ),
+        "step2_lead": "Processen längs köpresan.",
+        "step2": (
+            "Varje steg från kontaktförfrågan till första kontaktförsök, kontakt, kvalificering "
+            "(SQL), affärsmöjlighet och vunnen affär har en ägare och ett mål."
+        ),
+        "step3_lead": "Mätt och förbättrat.",
+        "step3": (
+            "Varje villkor mäts månadsvis ur CRM-systemet och följs upp i en fast rytm; villkoren "
+            "ändras utifrån data, inte anekdoter."
+        ),
+        "h_definitions": "Leaddefinitioner",
+        "definitions_text": (
+            "Ett lead är en potentiell kund som bett att bli kontaktad (formulär, demoförfrågan, "
+            "nedladdning, evenemang). Varje lead registreras i CRM-systemet med exakt en kategori:"
+        ),
+        "col_tier": "kategori",
+        "col_volume": "förväntade leads per månad",
+        "col_deal": "affärsstorlek (median)",
+        "col_contact0": "nås vid samtal direkt",
+        "col_qualify0": "kvalificeras vid kontakt direkt",
+        "col_win": "vunna per affärsmöjlighet",
+        "h_marketing": "Marknads åtaganden",
+        "marketing_text": (
+            "Marknad levererar varje kalendermånad minst kvoten nedan av varje kategori, och varje "
+            "lead registreras i CRM-systemet med kategori och källa. En kvot är uppfylld när "
+            "månadens antal når den."
+        ),
+        "col_quota": "kvot (leads per månad)",
+        "col_cost_per_lead": "kostnad per lead",
+        "h_sales": "Säljs åtaganden",
+        "sales_text": (
+            "Sälj följer upp varje lead: ett första kontaktförsök inom svarstidsmålet och därefter "
+            "kontaktrytmen tills leadet nås eller fönstret stänger (högst {attempts} försök inom "
+            "{window} dagar)."
+        ),
+        "col_response": "svarstid",
+        "col_attempts": "kontaktförsök",
+        "col_conversion": "konvertering",
+        "response_term": "första försöket inom {target} {clock} för {share} av leadsen",
+        "attempts_term": "minst {n} försök inom {window} dagar för {share} av leadsen som inte nåtts",
+        "conversion_term": "minst {rate} av leadsen kvalificerade (SQL)",
+        "no_term": "inget åtagande",
+        "clock_business": "minuter inom kontorstid",
+        "clock_wall": "minuter dygnet runt",
+        "routing_text": "Väntande leads tas i denna ordning: {policy}.",
+        "policy_fifo": "först in, först ut",
+        "policy_newest_first": "nyaste först",
+        "policy_tier_priority": "efter kategori ({order})",
+        "policy_value_index": "efter förväntat värde per minuts fördröjning (värdeindex)",
+        "age_cutoff_text": (
+            "Leads som inte fått något försök inom {minutes} minuter går tillbaka till marknad för "
+            "vidare bearbetning."
+        ),
+        "h_measurement": "Så mäts varje villkor",
+        "col_term": "villkor",
+        "col_measure": "mäts som",
+        "col_clock": "klocka",
+        "col_period": "mätperiod",
+        "col_source": "datakälla",
+        "term_quota": "kvot",
+        "term_response": "svarstid",
+        "term_attempts": "kontaktrytm",
+        "term_conversion": "konvertering",
+        "measure_quota": "skapade leads per kategori under månaden",
+        "measure_response": (
+            "minuter från att leadet skapas till att det första loggade försöket påbörjas"
+        ),
+        "measure_attempts": (
+            "loggade försök per lead som inte nåtts, räknat när dess försöksfönster har stängt"
+        ),
+        "measure_conversion": "kvalificerade leads (SQL) delat med skapade leads",
+        "clock_calendar": "kalenderdagar",
+        "period_month": "kalendermånad",
+        "source_crm": "CRM-export: skapandetid, kategori, försök, utfall",
+        "measurement_note": (
+            "En part uppfyller avtalet en månad när den uppfyller varje villkor för varje "
+            "kategori. Ett lead vars svarsfrist går ut efter månadens slut och som ännu inte fått "
+            "något försök bedöms den månad fristen går ut."
+        ),
+        "h_review": "Uppföljning",
+        "review_weekly_lead": "Varje vecka:",
+        "review_weekly": "säljstöd delar svarstider och kontaktförsök per kategori.",
+        "review_monthly_lead": "Varje månad:",
+        "review_monthly": (
+            "marknadschef och säljchef går tillsammans igenom utfallet per villkor; ett villkor "
+            "som missas två månader i rad får en orsaksanalys, inte skuld."
+        ),
+        "review_quarterly_lead": "Varje kvartal:",
+        "review_quarterly": (
+            "villkoren kalibreras om mot senaste CRM-data och simuleras på nytt innan de ändras."
+        ),
+        "h_signatures": "Underskrifter",
+        "sign_marketing": "För marknad (namn, datum):",
+        "sign_sales": "För sälj (namn, datum):",
+        "h_evidence": "2. Underlaget",
+        "method_text": (
+            "Varje siffra nedan kommer från {reps} simulerade månader av scenariot (händelsestyrd "
+            "simulering, slumpfrö {seed}); intervallen är 95-procentiga konfidensintervall för "
+            "medelvärdet. Ett villkor kallas realistiskt när det uppfylls i minst {confidence} av "
+            "de simulerade månaderna."
+        ),
+        "h_attainment": "Förväntat utfall och chansen att nå varje villkor",
+        "headline": (
+            "Chansen att en månad uppfyller avtalet: marknad {m}, sälj {s}, båda parter {j} "
+            "(realistiskt från {confidence})."
+        ),
+        "col_target": "mål",
+        "col_expected": "förväntat",
+        "col_p_met": "chans att nå",
+        "col_verdict": "bedömning",
+        "realistic": "realistiskt",
+        "not_realistic": "inte realistiskt",
+        "fig_p_met": (
+            "Andel simulerade månader då varje villkor uppfylls, per kategori; streckad linje: "
+            "den avtalade säkerhetsnivån."
+        ),
+        "axis_p_met": "andel månader uppfyllda",
+        "confidence_label": "säkerhetsnivå {c}",
+        "h_kpis": "Den förväntade månaden",
+        "kpi_note": (
+            "Medelvärde per simulerad månad; kolumnen för alla kategorier visar även ± halva "
+            "bredden av 95-procentigt konfidensintervall."
+        ),
+        "col_metric": "mått",
+        "col_all": "alla kategorier",
+        "m_leads_created": "skapade leads",
+        "m_response_minutes_p90": "svarstid, 90:e percentilen (minuter)",
+        "m_first_attempt_within_target": "första försök inom målet",
+        "m_attempts_per_lead": "försök per lead",
+        "m_contact_rate": "kontaktgrad",
+        "m_qualify_rate": "andel kvalificerade (SQL)",
+        "m_won_deals": "vunna affärer",
+        "m_revenue": "intäkter",
+        "m_pipeline_value": "förväntat värde av öppna affärsmöjligheter",
+        "m_leads_nurtured": "leads tillbaka till marknad",
+        "m_seller_utilization": "säljarnas beläggning",
+        "m_cost": "kostnad (säljare och leads)",
+        "m_profit": "resultat (marginal minus kostnad)",
+        "m_marketing_met": "marknad uppfyller sina villkor",
+        "m_response_met": "svarstidsmålet uppfyllt",
+        "m_attempts_met": "kontaktrytmen uppfylld",
+        "m_conversion_met": "konverteringsmålet uppfyllt",
+        "m_sales_met": "sälj uppfyller sina villkor",
+        "m_joint_met": "båda parter uppfyller sina villkor",
+        "h_funnel": "Tratten",
+        "funnel_text": (
+            "Förväntat antal leads i varje steg per månad, per kategori. Bara affärer som avslutas "
+            "inom månaden räknas som vunna; senare affärer syns som förväntat värde av öppna "
+            "affärsmöjligheter."
+        ),
+        "stage_leads": "skapade leads",
+        "stage_contacted": "nådda",
+        "stage_qualified": "kvalificerade (SQL)",
+        "stage_opportunity": "affärsmöjligheter",
+        "stage_won": "vunna",
+        "fig_funnel": "Förväntat antal leads per månad i varje steg, per kategori (logaritmisk skala).",
+        "axis_leads_per_month": "leads per månad",
+        "h_response": "Svarstider mot målen",
+        "fig_response": (
+            "Andel leads med ett första försök inom t minuter, per kategori; punkter: utlovad "
+            "andel vid kategorins mål (streckad linje)."
+        ),
+        "axis_response": "svarstid ({clock})",
+        "axis_share_attempted": "andel leads med försök",
+        "h_decay": "Hur snabbt leads kallnar: avklingningskurvorna",
+        "decay_contact": "Kontakt: {curve}.",
+        "decay_qualify": "Kvalificering: {curve}.",
+        "decay_source": "Källa: {source}",
+        "decay_own": "definierad i scenariofilen",
+        "decay_caveat": (
+            "Publicerade svarstidsstudier jämför grupper av svarstider; deras kvoter är "
+            "observationer, inte orsakssamband."
+        ),
+        "curve_flat": "ingen avklingning",
+        "curve_exponential": "halveras var {half_life}:e minut, ned till {floor} av startvärdet",
+        "curve_power_law": "potenslag med skala {scale} minuter och exponent {exponent}, golv {floor}",
+        "curve_table": "tabell med faktorer: {points}",
+        "curve_point": "×{factor} vid {age} min",
+        "fig_decay": (
+            "Faktor på sannolikheten för kontakt och kvalificering efter leadets ålder vid "
+            "försöket (logaritmisk skala)."
+        ),
+        "axis_age": "leadets ålder vid försöket (minuter)",
+        "axis_multiplier": "faktor f(ålder)",
+        "label_contact": "kontakt",
+        "label_qualify": "kvalificering",
+        "h_staffing": "Bemanning mot måluppfyllelse",
+        "staffing_text": (
+            "Samma månader simulerade med färre eller fler säljare i passet ”{shift}” ({reps} "
+            "månader per nivå, samma leads): hur ofta sälj når sina villkor och vad varje nivå "
+            "ger i resultat."
+        ),
+        "col_sellers": "säljare",
+        "col_response_met_tier": "svarstid uppfylld: {tier}",
+        "fig_staffing": (
+            "Andel månader då sälj uppfyller alla sina villkor och varje kategoris svarstidsmål, "
+            "efter antal säljare; streckad linje: avtalad säkerhetsnivå; markering: i dag."
+        ),
+        "axis_sellers": "säljare i passet ”{shift}”",
+        "label_sales_all": "sälj, alla villkor",
+        "h_options": "Jämförelse av alternativ",
+        "options_text": (
+            "Varje alternativ simuleras på samma {reps} månader av leads (gemensamma slumptal), så "
+            "skillnaderna mot ”{base}” är parvisa och deras konfidensintervall snäva."
+        ),
+        "col_option": "alternativ",
+        "col_item": "rad",
+        "col_difference": "skillnad mot {base} (95 % KI)",
+        "row_sellers": "säljare (alla pass)",
+        "row_routing": "fördelning av leads",
+        "row_term": "{tier}: {term}",
+        "fig_options": (
+            "Förväntat resultat per månad och chansen att båda parter uppfyller avtalet, per "
+            "alternativ, med 95-procentiga konfidensintervall."
+        ),
+        "axis_profit": "resultat per månad ({currency})",
+        "axis_joint": "chans att båda parter når avtalet",
+        "recommend": (
+            "Rekommendation: av de alternativ som båda parter uppfyller i minst {confidence} av "
+            "månaderna ger ”{best}” högst förväntat resultat ({profit} per månad)."
+        ),
+        "recommend_none": (
+            "Inget alternativ uppfylls av båda parter i {confidence} av månaderna: ändra villkor "
+            "eller bemanning innan avtalet skrivs under. Närmast: ”{best}” (båda parter når det "
+            "i {p} av månaderna)."
+        ),
+    }
+)
+
+TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": EN, "sv": SV})
+
+
+class MissingTextError(KeyError):
+    """A text key has no translation in the requested language (a bug, not a user error)."""
+
+
+def tr(lang: str, key: str) -> str:
+    """The text ``key`` in ``lang``; raises :class:`MissingTextError` when it is missing."""
+    try:
+        return TEXTS[lang][key]
+    except KeyError:
+        raise MissingTextError(f"no {lang!r} text for key {key!r}") from None

@@ -1,0 +1,102 @@
+"""`slasim compare`: common random numbers, side-by-side text, tidy CSV and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from slasim.cli import main
+from slasim.experiment import compare
+from slasim.loader import load_scenario
+from slasim.report.comparison import comparison_frame, format_compare
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "baseline.toml"
+FAST = ROOT / "scenarios" / "option-fast-response.toml"
+
+
+def test_identical_options_have_exactly_zero_paired_difference() -> None:
+    # Same scenario, same seed: every replication sees the same leads and the same decisions,
+    # so every paired difference and both ends of its CI are exactly 0 (not just small).
+    base = load_scenario(BASE)
+    frame = comparison_frame(compare([base, base], reps=5, seed=3))
+    second = frame.iloc[len(frame) // 2 :]
+    assert len(second) == len(frame) // 2 > 40
+    for column in ("diff", "diff_ci_low", "diff_ci_high"):
+        assert (second[column].dropna() == 0.0).all(), column
+    assert second["diff"].notna().sum() > 40
+
+
+def test_crn_differences_are_paired_and_tighter_than_independent_runs() -> None:
+    # Staffing changes do not change the leads: the lead count difference is exactly 0, and
+    # the paired CI of revenue is narrower than the spread of either option's own CI.
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    frame = comparison_frame(compare([base, fast], reps=8, seed=0)).set_index(
+        ["option", "tier", "metric"]
+    )
+    assert fast.name != base.name
+    lead_rows = frame.xs("cost", level="metric")
+    assert lead_rows.loc[(fast.name, "all"), "diff"] > 0  # two more sellers cost more
+    # Utilization falls with 8 sellers instead of 6, on exactly the same work.
+    util = frame.loc[(fast.name, "all", "seller_utilization")]
+    assert util["diff_ci_high"] < 0
+    paired = util["diff_ci_high"] - util["diff_ci_low"]
+    alone = frame.loc[(base.name, "all", "seller_utilization")]
+    assert paired < 2 * (alone["ci_high"] - alone["ci_low"]) + 1e-12
+
+
+def test_compare_cli_text_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_path, json_path = tmp_path / "c.csv", tmp_path / "c.json"
+    code = main(
+        [
+            "compare",
+            str(BASE),
+            str(FAST),
+            "--reps",
+            "4",
+            "--quiet",
+            "--csv",
+            str(csv_path),
+            "--json",
+            str(json_path),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "vs baseline: option-fast-response" in out and "tier: hot" in out
+    assert "term: response target" in out and "joint_met" in out
+    table = pd.read_csv(csv_path)
+    assert list(table.columns) == [
+        "option",
+        "tier",
+        "metric",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+    ]
+    assert set(table["option"]) == {"baseline", "option-fast-response"}
+    assert {"hot", "warm", "cold", "all"} <= set(table["tier"])
+    assert (table.loc[table["option"] == "baseline", "diff"] == 0).all()
+    payload = json.loads(json_path.read_text())
+    assert [o["sellers"] for o in payload["options"]] == [6, 8]
+    assert payload["options"][1]["routing"] == "tier_priority"
+    assert len(payload["rows"]) == len(table)
+
+
+def test_compare_output_does_not_depend_on_workers() -> None:
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    one = format_compare(compare([base, fast], reps=4, seed=2, workers=1))
+    two = format_compare(compare([base, fast], reps=4, seed=2, workers=2))
+    assert one == two
+
+
+def test_compare_needs_two_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(BASE), "--reps", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "error: <cli>: scenario: got 1 scenario" in err and "at least two" in err

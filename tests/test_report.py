@@ -1,0 +1,223 @@
+"""The SLA report: formatting, translations, building from a proposal, the CLI."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from slasim.cli import main
+from slasim.loader import load_scenario
+from slasim.report.build import build_report
+from slasim.report.i18n import EN, SV, MissingTextError, tr
+from slasim.report.page import (
+    figure_html,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    render_page,
+    table_html,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "baseline.toml"
+
+
+# --- page helpers -------------------------------------------------------------------------
+def test_number_formats_per_locale() -> None:
+    assert format_number(1234567.25, "en", 1) == "1,234,567.2"
+    assert format_number(1234567.25, "sv", 1) == "1\u202f234\u202f567,2"
+    assert format_number(-1500, "sv") == "\u22121\u202f500"
+    assert format_percent(0.873, "en") == "87\u00a0%"
+    assert format_percent(0.873, "sv", 1) == "87,3\u00a0%"
+    assert format_money(1234567, "SEK", "sv") == "1\u202f234\u202f567\u00a0kr"
+    assert format_money(1234567, "SEK", "en") == "SEK\u00a01,234,567"
+    assert format_money(10, "EUR", "sv") == "10\u00a0EUR"
+    assert format_date(date(2026, 4, 1), "sv") == "1 april 2026"
+    assert format_date(date(2026, 4, 1), "en") == "1 April 2026"
+    for f in (lambda v: format_number(v, "sv"), lambda v: format_percent(v, "en")):
+        assert f(math.nan) == "–"
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        format_number(1.0, "de")
+
+
+def test_page_is_self_contained_and_print_ready() -> None:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    body = figure_html(fig, "a <line>", "caption") + table_html(
+        pd.DataFrame({"share": [0.5]}, index=pd.Index(["hot"], name="tier")), lang="sv"
+    )
+    page = render_page("T & T", body, lang="sv", subtitle="sub")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
+    assert "@page { size: A4" in page and "break-inside: avoid" in page
+    assert 'src="data:image/png;base64,' in page and 'alt="a &lt;line&gt;"' in page
+    assert "<title>T &amp; T</title>" in page and "<th>tier</th>" in page
+    assert '<td class="num">0,50</td>' in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert plt.get_fignums() == []  # figure_html closed the figure
+
+
+# --- translations -------------------------------------------------------------------------
+# Texts allowed to be identical in both languages: loan words, units and notation.
+SAME_IN_BOTH = {"leads", "SQL", "CRM"}
+
+
+def test_translation_tables_have_the_same_keys_and_fields() -> None:
+    assert set(EN) == set(SV)
+    field = re.compile(r"{(\w*)}")
+    for key in EN:
+        assert sorted(field.findall(EN[key])) == sorted(field.findall(SV[key])), key
+    with pytest.raises(MissingTextError, match="no 'sv' text for key 'nope'"):
+        tr("sv", "nope")
+
+
+@pytest.fixture(scope="module")
+def proposal_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Reports (en, sv) of an optimizer-style proposal: a scenario overlay that extends the
+    baseline, with the evidence in comments (written by hand so the test always runs)."""
+    folder = tmp_path_factory.mktemp("proposal")
+    (folder / "baseline.toml").write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    proposal = folder / "proposal.toml"
+    proposal.write_text(
+        "# Proposal written by the optimizer: P(joint met) 0.84 at 8 sellers (evidence)\n"
+        'extends = "baseline.toml"\nname = "forslag-8-saljare"\n'
+        '[routing]\npolicy = "tier_priority"\n'
+        '[[team.shifts]]\nname = "office"\nweekdays = ["mon", "tue", "wed", "thu", "fri"]\n'
+        'start = "08:00"\nend = "17:00"\nsellers = 8\n'
+        "[sla.tiers.hot]\nquota = 130\nresponse_target_minutes = 10\nresponse_share = 0.85\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(proposal)
+    return {
+        lang: build_report(scenario, reps=4, seed=0, lang=lang, staffing=False)
+        for lang in ("en", "sv")
+    }
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r'src="data:[^"]*"', " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_swedish_report_has_no_english_text(proposal_reports: dict[str, object]) -> None:
+    sv = _visible_text(proposal_reports["sv"].html)  # type: ignore[attr-defined]
+    md = proposal_reports["sv"].markdown  # type: ignore[attr-defined]
+    leaks = []
+    for key, text in EN.items():
+        if EN[key] == SV[key]:
+            words = re.sub(r"{\w*}", "", text).strip(" :,.")
+            assert not words or text in SAME_IN_BOTH, f"{key}: {text!r} is not translated"
+            continue
+        # Compare the literal pieces between format fields; short pieces (",", ": ") are
+        # punctuation shared by both languages.
+        for piece in re.split(r"{\w*}", text):
+            piece = piece.strip(" .,:;()")
+            word = re.compile(rf"(?<!\w){re.escape(piece)}(?!\w)")
+            if (
+                len(piece) >= 4
+                and piece not in SAME_IN_BOTH
+                and (word.search(sv) or word.search(md))
+            ):
+                leaks.append((key, piece))
+    assert leaks == []
+    assert "Servicenivåavtal mellan marknad och sälj" in sv and "svarstid" in sv and "kvot" in sv
+
+
+def test_report_from_proposal_states_its_terms(proposal_reports: dict[str, object]) -> None:
+    en = proposal_reports["en"]
+    html, md = en.html, en.markdown  # type: ignore[attr-defined]
+    text = _visible_text(html)
+    # The proposal's own terms (not the baseline's) are the agreement.
+    assert (
+        "first attempt within 10 business minutes for 85 % of leads".replace(" %", "\u00a0%")
+        in text
+    )
+    assert "forslag-8-saljare" in text and "by tier (hot &gt; warm &gt; cold)" in html
+    for heading in (
+        "Purpose",
+        "Lead definitions",
+        "Marketing’s commitments",
+        "Sales’ commitments",
+        "How each term is measured",
+        "Review cadence",
+        "The funnel",
+        "Response times against the targets",
+        "How fast leads go cold",
+    ):
+        assert f"### {heading}" in md and heading in text
+    assert html.count("<img ") == 4  # P(met), funnel, response times, decay (no sweep, no options)
+    assert "Source: Oldroyd" in text  # the qualify curve comes from the hbr2011 preset
+    sv = _visible_text(proposal_reports["sv"].html)  # type: ignore[attr-defined]
+    assert "130" in sv and "1 april 2026" in sv and "kr" in sv
+
+
+def test_report_cli_writes_html_md_and_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.html"
+    code = main(
+        [
+            "report",
+            str(BASE),
+            "--reps",
+            "3",
+            "--lang",
+            "sv",
+            "--no-staffing",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert md.startswith("# Servicenivåavtal mellan marknad och sälj")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert len(links) == 4 and all((tmp_path / link).is_file() for link in links)
+    again = tmp_path / "again.html"
+    assert (
+        main(
+            [
+                "report",
+                str(BASE),
+                "--reps",
+                "3",
+                "--lang",
+                "sv",
+                "--no-staffing",
+                "--quiet",
+                "--workers",
+                "2",
+                "--out",
+                str(again),
+            ]
+        )
+        == 0
+    )
+    assert again.read_bytes() == out.read_bytes()  # byte-identical whatever the workers
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "report.pdf"], "--out: got 'report.pdf'; expected a file name ending in .html"),
+        (["--out", "/no/such/dir/r.html"], "the folder '/no/such/dir' does not exist"),
+        (["--lang", "de"], "invalid choice: 'de'"),
+    ],
+)
+def test_report_cli_input_errors(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(BASE), "--reps", "2", *args]) == 2
+    assert message in capsys.readouterr().err
