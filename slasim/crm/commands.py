@@ -1,4 +1,4 @@
-"""CLI subcommands for CRM exports: ``slasim crm-check`` and ``slasim calibrate``.
+"""CLI subcommands for CRM exports: ``slasim crm-check``, ``slasim calibrate``, ``slasim track``.
 
 ``register(sub)`` adds them to the ``slasim`` parser; each sets ``func(args) -> int``. User
 mistakes raise :class:`~slasim.errors.InputError` (the CLI prints ``file: field: message`` and
@@ -54,7 +54,7 @@ def _add_import_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``crm-check`` and ``calibrate`` to the ``slasim`` subcommands."""
+    """Add ``crm-check``, ``calibrate`` and ``track`` to the ``slasim`` subcommands."""
     p = sub.add_parser(
         "crm-check", help="read a CRM export and report every row that cannot be used"
     )
@@ -76,6 +76,27 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="simulated periods when base_qualify is anchored (default 20)")
     p.add_argument("--hours", action="store_true", help="also list the hour-of-day profile")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "track",
+        help="actual vs target per month, tier and seller from a CRM export, with the "
+             "simulated p10-p90 band of each measure",
+    )
+    _add_import_args(p)
+    p.add_argument("--agreement", required=True, metavar="SCENARIO.toml",
+                   help="the agreed scenario: its SLA terms are the targets, its model the "
+                        "bands (also the default --base)")
+    p.add_argument("--period", metavar="YYYY-MM", help="track one month (default: every month)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write track.html, by_tier.csv, by_seller.csv and summary.csv here")
+    p.add_argument("--as-of", help="export time, ISO-8601 (default: the latest timestamp in "
+                                   "the export); a month ending later is partial")
+    p.add_argument("--reps", type=int, default=100,
+                   help="simulated months per tracked month (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulation")
+    p.add_argument("--workers", type=int, default=1, help="worker processes")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_track)
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> tuple[Scenario | None, CrmImport]:
@@ -157,4 +178,40 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                     f"cannot write the file ({exc.strerror})") from None
         load_scenario(args.out)  # the overlay must load; a failure here is a bug, not input
         print(f"wrote {args.out} (extends {args.base})")
+    return EXIT_OK
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    """``slasim track``: actual vs target and simulated bands; ``--out`` writes the files."""
+    from slasim.cli import _progress
+    from slasim.crm.dashboard import format_track, write_outputs
+    from slasim.crm.track import track
+    from slasim.loader import load_scenario
+
+    for name in ("reps", "workers"):
+        if getattr(args, name) < 1:
+            raise InputError.single("<cli>", f"--{name}", f"got {getattr(args, name)}; "
+                                    "expected an integer >= 1")
+    if args.seed < 0:
+        raise InputError.single("<cli>", "--seed", f"got {args.seed}; expected >= 0")
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            raise InputError.single(
+                "<cli>", "--as-of", f"got {args.as_of!r}; expected ISO-8601, e.g. 2026-05-01"
+            ) from None
+    agreement = load_scenario(args.agreement)
+    if args.base is None:
+        args.base = args.agreement  # its tiers and time zone read the export
+    _, crm = _import(args, sys.stdout)
+    print()
+    with _progress(args.reps, args.quiet) as tick:
+        result = track(crm, agreement, period=args.period, reps=args.reps, seed=args.seed,
+                       workers=args.workers, as_of=as_of, progress=tick)
+    print(format_track(result))
+    if args.out:
+        for path in write_outputs(result, args.out):
+            print(f"wrote {path}")
     return EXIT_OK

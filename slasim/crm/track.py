@@ -1,0 +1,539 @@
+"""Actual versus target: a CRM export measured against the agreement, month by month.
+
+:func:`track` cuts the export into calendar months (in the agreement's time zone), measures
+each month with the simulator's own KPI definitions (:mod:`slasim.metrics`) and compares the
+result with (a) the agreed targets and (b) what the simulation of that same month expected:
+the agreement scenario is simulated over the month (``horizon.start`` = the 1st, ``days`` =
+the days in the month) and each actual is placed below, inside or above the simulated
+p10-p90 band. A band holds 80 % of simulated months, so one measure outside it now and then
+is expected; several in a row, or by far, are the signal.
+
+How a month is measured (the same way the simulation measures its month, so actual and band
+are comparable, and a closed month's figures do not change with later exports):
+
+- leads created in the month count; their events (attempts, contacts, wins) count up to the
+  *cut-off*: the month end, or the export time for a month still running;
+- a month whose cut-off is before its end is *partial*: its quotas are pro-rated to the
+  elapsed share of the month, and its bands come from the simulated months cut at the same
+  point;
+- response compliance uses the agreement's clock (business or wall minutes) and target per
+  tier; a lead never attempted counts as late once its deadline has passed by the cut-off and
+  is left out (censored) before that, exactly as in :mod:`slasim.metrics`;
+- a measure whose columns the export lacks (e.g. no ``first_attempt_at``) is reported as not
+  measurable, never as zero.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from slasim.crm._observe import LeadTable, lead_outcomes, observe
+from slasim.crm._stats import wilson_ci
+from slasim.crm.importer import CrmImport
+from slasim.engine import SELLER_DTYPE, Replication
+from slasim.errors import InputError
+from slasim.experiment import simulate
+from slasim.loader import deep_merge, scenario_from_dict
+from slasim.metrics import ALL, MetricContext, replication_metrics
+from slasim.scenario import Scenario
+
+__all__ = ["MEASURES", "TERMS", "TrackResult", "TrackedPeriod", "month_scenario", "track"]
+
+#: Measures of ``TrackResult.by_tier`` (metric names of :mod:`slasim.metrics`), in order.
+MEASURES: tuple[str, ...] = (
+    "leads_created",
+    "first_attempt_within_target",
+    "response_minutes_p90",
+    "response_business_minutes_p90",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+)
+#: SLA terms of ``TrackResult.summary`` per tier, and the metric flag saying each was met.
+TERMS: dict[str, str] = {
+    "marketing": "marketing_met",
+    "response": "response_met",
+    "attempts": "attempts_met",
+    "conversion": "conversion_met",
+}
+#: Period-wide rows (tier ``all``) of the summary: a side meets the SLA when every tier does.
+SIDES: dict[str, str] = {"marketing": "marketing_met", "sales": "sales_met", "joint": "joint_met"}
+#: The term whose flag a measure row shows in ``by_tier.met``.
+_MEASURE_TERM = {
+    "leads_created": "marketing",
+    "first_attempt_within_target": "response",
+    "qualify_rate": "conversion",
+}
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+UNASSIGNED = "(unassigned)"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TrackedPeriod:
+    """One tracked calendar month.
+
+    Attributes
+    ----------
+    label
+        ``YYYY-MM``.
+    start, days
+        First day and number of days of the month.
+    cutoff
+        Local time up to which events count: the month end, or the export time if earlier.
+    partial
+        The export ends before the month does; quotas are pro-rated by ``fraction``.
+    fraction
+        Elapsed share of the month at the cut-off (1 for a complete month).
+    leads
+        Leads of the export created in the month.
+    not_measurable
+        Measures the export cannot give (missing columns, dates without time).
+    """
+
+    label: str
+    start: date
+    days: int
+    cutoff: datetime
+    partial: bool
+    fraction: float
+    leads: int
+    not_measurable: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line: the month, complete or partial, and what that means for quotas."""
+        if not self.partial:
+            return f"{self.label}: complete month ({self.days} days), {self.leads:,} leads"
+        return (
+            f"{self.label}: PARTIAL month, export ends {self.cutoff:%Y-%m-%d %H:%M} "
+            f"({self.fraction * self.days:.1f} of {self.days} days), {self.leads:,} leads; "
+            f"quotas pro-rated to {self.fraction:.1%}, bands from simulated months cut at the "
+            "same time (pass --as-of to set the export time)"
+        )
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    """The outcome of :func:`track`.
+
+    Attributes
+    ----------
+    agreement
+        Name of the agreement scenario; ``currency`` its currency.
+    tiers
+        Tier names in the agreement's order.
+    periods
+        The tracked months.
+    by_tier
+        Tidy: period, tier (``all`` for totals), measure, actual, target, met, sim_p10,
+        sim_median, sim_p90, band (``below`` / ``inside`` / ``above`` the simulated p10-p90,
+        ``n/a`` when not measurable), partial.
+    by_seller
+        Per period, owner and tier (``all`` first): leads, then every rate next to its count
+        and a 95 % Wilson interval (``*_ci_low``, ``*_ci_high``); ordered by volume, then name.
+    summary
+        One row per period, tier and SLA term (tier ``all``: marketing, sales, joint): target
+        (text), actual, met (``True`` / ``False`` / ``None`` = not measurable), sim_p_met (share
+        of simulated months that met it), partial.
+    as_of
+        The export time (local), the cut-off of a month still running.
+    reps, seed
+        Simulated months per tracked month, and the seed.
+    """
+
+    agreement: str
+    currency: str
+    tiers: tuple[str, ...]
+    periods: tuple[TrackedPeriod, ...]
+    by_tier: pd.DataFrame
+    by_seller: pd.DataFrame
+    summary: pd.DataFrame
+    as_of: datetime
+    reps: int
+    seed: int
+
+
+def month_scenario(agreement: Scenario, start: date) -> Scenario:
+    """``agreement`` with its horizon set to the calendar month that begins at ``start``."""
+    days = _calendar.monthrange(start.year, start.month)[1]
+    overlay = {"horizon": {"start": start, "days": days}}
+    return scenario_from_dict(deep_merge(agreement.model_dump(), overlay), agreement.name)
+
+
+def _export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp:
+    if as_of is None:
+        # The export time: the latest timestamp anywhere in it (as in calibration).
+        stamps = [crm.leads[c].max() for c in crm.date_only.columns if crm.leads[c].notna().any()]
+        return pd.Timestamp(max(stamps)).tz_convert(tz)
+    stamp = pd.Timestamp(as_of)
+    return stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+
+
+def _select_periods(period: str | None, months: Sequence[str]) -> list[str]:
+    if period is None:
+        return list(months)
+    match = _PERIOD.fullmatch(period.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12 or period.strip() not in months:
+        span = f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0]
+        raise InputError.single(
+            "<cli>", "--period",
+            f"got {period!r}; expected a month YYYY-MM in the export's range {span} "
+            f"(months with leads: {', '.join(months)})",
+        )
+    return [period.strip()]
+
+
+def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
+    has = crm.has
+    dated = crm.date_only.loc[rows]
+    timed = not dated["created_at"].any() and not dated["first_attempt_at"].any()
+    response = has("first_attempt_at") and timed
+    won = has("won_at") or has("status")
+    ok = {
+        "leads_created": True,
+        "first_attempt_within_target": response,
+        "response_minutes_p90": response,
+        "response_business_minutes_p90": response,
+        "attempts_per_lead": has("attempts"),
+        "contact_rate": has("contacted_at"),
+        "qualify_rate": has("qualified") or has("qualified_at"),
+        "win_rate": won,
+        "won_deals": won,
+        "revenue": won and has("deal_value"),
+    }
+    return tuple(m for m in MEASURES if not ok[m])
+
+
+def _term_measurable(term: str, missing: tuple[str, ...]) -> bool:
+    needs = {
+        "marketing": ("leads_created",),
+        "response": ("first_attempt_within_target",),
+        "attempts": ("attempts_per_lead", "contact_rate"),
+        "conversion": ("qualify_rate",),
+        "sales": ("first_attempt_within_target", "attempts_per_lead", "contact_rate",
+                  "qualify_rate"),
+    }
+    needs["joint"] = needs["sales"]
+    return not any(m in missing for m in needs[term])
+
+
+def _context(scenario: Scenario, cutoff: float, fraction: float) -> MetricContext:
+    ctx = MetricContext.from_scenario(scenario)
+    tiers = tuple(
+        replace(t, quota_in_period=t.quota_in_period * fraction)
+        if t.quota_in_period is not None else t
+        for t in ctx.tiers
+    )
+    return replace(ctx, horizon_minutes=cutoff, tiers=tiers)
+
+
+def _measure(rec: np.ndarray, ctx: MetricContext, names: tuple[str, ...]) -> dict[
+    tuple[str, str], float
+]:
+    # Real exports carry no seller rosters: utilisation is undefined (NaN), never shown.
+    rep = Replication(rec, np.zeros(0, dtype=SELLER_DTYPE), ctx.horizon_minutes, names)
+    return replication_metrics(rep, ctx)
+
+
+def _simulated(
+    scenario: Scenario, ctx: MetricContext, partial: bool, reps: int, seed: int, workers: int,
+    progress: Progress | None,
+) -> pd.DataFrame:
+    result = simulate(scenario, reps, seed, workers, keep_records=partial, progress=progress)
+    if not partial:
+        return result.replications
+    assert result.records is not None
+    names = tuple(scenario.tiers)
+    rows = []
+    for rep in result.records:
+        rec, _ = observe(LeadTable.from_records(rep.leads), ctx.horizon_minutes, ctx.calendar)
+        rows.append(_measure(rec, ctx, names))
+    return pd.DataFrame(rows)
+
+
+def _band(actual: float, low: float, high: float) -> str:
+    if math.isnan(actual) or math.isnan(low):
+        return "n/a"
+    return "below" if actual < low else "above" if actual > high else "inside"
+
+
+def _flag(value: float | None) -> bool | None:
+    return None if value is None or math.isnan(value) else bool(value)
+
+
+def _target(term: str, tier: str, scenario: Scenario, ctx: MetricContext) -> tuple[float, str]:
+    """The numeric target of a term and its wording."""
+    terms = scenario.sla.tiers[tier]
+    t = next(c for c in ctx.tiers if c.name == tier)
+    if term == "marketing":
+        quota = float(t.quota_in_period or 0.0)
+        return quota, f">= {quota:,.0f} leads"
+    if term == "response":
+        unit = "business min" if terms.response_clock == "business" else "min"
+        return terms.response_share, (
+            f">= {terms.response_share:.0%} within {terms.response_target_minutes:g} {unit}"
+        )
+    if term == "attempts":
+        return terms.attempt_share, (
+            f">= {terms.attempt_share:.0%} of unreached leads get {terms.min_attempts} attempts"
+        )
+    target = terms.qualify_rate_target
+    if target is None:
+        return math.nan, "no target"
+    return target, f"qualify rate >= {target:.0%}"
+
+
+def _rate(successes: int, n: int) -> tuple[float, float, float]:
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    low, high = wilson_ci(successes, n)
+    return successes / n, low, high
+
+
+def _put_rate(
+    row: dict[str, object], name: str, rate_name: str, hits: int, trials: int, off: bool
+) -> None:
+    """A count, its rate and the rate's 95 % Wilson interval (NaN when not measurable)."""
+    rate, low, high = _rate(hits, trials)
+    row[name] = np.nan if off else hits
+    row[rate_name] = np.nan if off else rate
+    row[f"{rate_name}_ci_low"] = np.nan if off else low
+    row[f"{rate_name}_ci_high"] = np.nan if off else high
+
+
+def _seller_rows(
+    label: str, owners: np.ndarray, rec: np.ndarray, ctx: MetricContext,
+    names: tuple[str, ...], missing: tuple[str, ...],
+) -> list[dict[str, object]]:
+    out = lead_outcomes(rec, ctx)
+    rows: list[dict[str, object]] = []
+    totals = pd.Series(owners).value_counts()
+    # Volume first, then name: the order must not be a league table of a rate.
+    order = sorted(totals.index, key=lambda o: (-int(totals[o]), str(o)))
+    for owner in order:
+        mine = owners == owner
+        for tier in (ALL, *names):
+            m = mine if tier == ALL else mine & (rec["tier"] == names.index(tier))
+            n = int(m.sum())
+            if n == 0:
+                continue
+            row: dict[str, object] = {"period": label, "owner": owner, "tier": tier, "leads": n}
+
+            decided = out.decided & m
+            row["response_judged"] = (
+                np.nan if "first_attempt_within_target" in missing else int(decided.sum())
+            )
+            off = "first_attempt_within_target" in missing
+            _put_rate(row, "within_target", "within_target_rate",
+                      int((out.within & decided).sum()), int(decided.sum()), off)
+            row["attempts_per_lead"] = (
+                np.nan if "attempts_per_lead" in missing else float(rec["attempts"][m].mean())
+            )
+            _put_rate(row, "contacted", "contact_rate", int((~np.isnan(rec["contacted"][m])).sum()),
+                      n, "contact_rate" in missing)
+            _put_rate(row, "qualified", "qualify_rate", int(rec["qualified"][m].sum()), n,
+                      "qualify_rate" in missing)
+            won = rec["state"][m] == 0
+            _put_rate(row, "won", "win_rate", int(won.sum()), n, "won_deals" in missing)
+            row["revenue"] = (
+                np.nan if "revenue" in missing else float(rec["value"][m][won].sum())
+            )
+            rows.append(row)
+    return rows
+
+
+def track(
+    crm: CrmImport,
+    agreement: Scenario,
+    *,
+    period: str | None = None,
+    reps: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    as_of: datetime | pd.Timestamp | None = None,
+    progress: Progress | None = None,
+) -> TrackResult:
+    """Measure a CRM export against ``agreement``, month by month, with simulated bands.
+
+    Parameters
+    ----------
+    crm
+        The export (:func:`slasim.crm.importer.read_crm`, ideally with the agreement's tiers).
+    agreement
+        The agreed scenario: its SLA terms are the targets, its model gives the bands.
+    period
+        ``YYYY-MM`` to track one month; default every month with leads in the export.
+    reps, seed, workers
+        Simulated months per tracked month, root seed, worker processes (results do not
+        depend on ``workers``).
+    as_of
+        The export time (cut-off of a month still running); default: the latest timestamp in
+        the export. Naive values are local time of the agreement.
+    progress
+        ``progress(done, reps)`` after each simulated month (restarts for every period).
+
+    Raises
+    ------
+    InputError
+        For an export without usable leads, tiers the agreement does not know, a ``period``
+        that is not ``YYYY-MM`` inside the export's range, or a tier without SLA terms.
+    """
+    source = crm.summary.source
+    names = tuple(agreement.tiers)
+    leads = crm.leads
+    if len(leads) == 0:
+        raise InputError.single(source, "", "no usable leads to track (every row was rejected)")
+    unknown = sorted(set(leads["tier"]) - set(names))
+    if unknown:
+        raise InputError.single(
+            source, "tier", f"tiers {unknown} are not in the agreement; expected {list(names)} "
+            "(read the export with the agreement as --base, or map sources with --source-tier)",
+        )
+    missing_terms = [t for t in names if t not in agreement.sla.tiers]
+    if missing_terms:
+        raise InputError.single(
+            agreement.name, "sla.tiers", f"has no terms for tiers {missing_terms}; an agreement "
+            "to track needs terms for every tier",
+        )
+    tz = agreement.horizon.timezone
+    export_time = _export_time(crm, as_of, tz)
+    local = leads["created_at"].dt.tz_convert(tz)
+    labels = local.dt.strftime("%Y-%m")
+    selected = _select_periods(period, sorted(labels.unique()))
+
+    periods: list[TrackedPeriod] = []
+    tier_rows: list[dict[str, object]] = []
+    summary_rows: list[dict[str, object]] = []
+    seller_rows: list[dict[str, object]] = []
+    for label in selected:
+        start = date(int(label[:4]), int(label[5:]), 1)
+        scenario = month_scenario(agreement, start)
+        cal = scenario.business_calendar()
+        t0 = pd.Timestamp(cal.to_local(0.0))
+        month_end = cal.horizon_minutes
+        cutoff = min(month_end, (export_time - t0).total_seconds() / 60.0)
+        partial = cutoff < month_end
+        fraction = cutoff / month_end
+        ctx = _context(scenario, cutoff, fraction)
+        rows = labels.index[(labels == label).to_numpy()]
+        month = leads.loc[rows]
+        missing = _not_measurable(crm, rows)
+        rec, keep = observe(LeadTable.from_crm(month, t0, names), cutoff, cal)
+        actual = _measure(rec, ctx, names)
+        sim = _simulated(scenario, ctx, partial, reps, seed, workers, progress)
+        info = TrackedPeriod(
+            label, start, scenario.horizon.days,
+            cal.to_local(cutoff), partial, fraction, len(rec), missing,
+        )
+        periods.append(info)
+        tier_rows += _tier_rows(info, actual, sim, scenario, ctx, names)
+        summary_rows += _summary_rows(info, actual, sim, rec, scenario, ctx, names)
+        owners = month["owner"].fillna(UNASSIGNED).to_numpy(dtype=object)[keep]
+        seller_rows += _seller_rows(label, owners, rec, ctx, names, missing)
+
+    by_tier, summary = pd.DataFrame(tier_rows), pd.DataFrame(summary_rows)
+    # True / False / None (not measurable) as Python objects, whatever pandas would infer.
+    by_tier["met"] = pd.Series(list(by_tier["met"]), dtype=object)
+    summary["met"] = pd.Series(list(summary["met"]), dtype=object)
+    return TrackResult(
+        agreement=agreement.name,
+        currency=agreement.costs.currency,
+        tiers=names,
+        periods=tuple(periods),
+        by_tier=by_tier,
+        by_seller=pd.DataFrame(seller_rows),
+        summary=summary,
+        as_of=export_time.to_pydatetime(),
+        reps=reps,
+        seed=seed,
+    )
+
+
+def _tier_rows(
+    info: TrackedPeriod, actual: dict[tuple[str, str], float], sim: pd.DataFrame,
+    scenario: Scenario, ctx: MetricContext, names: tuple[str, ...],
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for tier in (*names, ALL):
+        for measure in MEASURES:
+            value = actual.get((measure, tier), math.nan)
+            if measure in info.not_measurable:
+                value = math.nan
+            column = sim.get((measure, tier))
+            values = (
+                np.asarray(column, dtype=float) if column is not None else np.array([math.nan])
+            )
+            values = values[~np.isnan(values)]
+            p10, p50, p90 = (
+                np.quantile(values, (0.1, 0.5, 0.9)) if len(values) else (math.nan,) * 3
+            )
+            term = _MEASURE_TERM.get(measure)
+            target, met = math.nan, None
+            if term is not None and tier != ALL:
+                target = _target(term, tier, scenario, ctx)[0]
+                if _term_measurable(term, info.not_measurable) and not math.isnan(target):
+                    met = _flag(actual.get((TERMS[term], tier)))
+            rows.append({
+                "period": info.label, "tier": tier, "measure": measure, "actual": value,
+                "target": target, "met": met, "sim_p10": float(p10), "sim_median": float(p50),
+                "sim_p90": float(p90), "band": _band(value, float(p10), float(p90)),
+                "partial": info.partial,
+            })
+    return rows
+
+
+def _summary_rows(
+    info: TrackedPeriod, actual: dict[tuple[str, str], float], sim: pd.DataFrame,
+    rec: np.ndarray, scenario: Scenario, ctx: MetricContext, names: tuple[str, ...],
+) -> list[dict[str, object]]:
+    out = lead_outcomes(rec, ctx)
+    rows: list[dict[str, object]] = []
+
+    def p_met(flag: str, tier: str) -> float:
+        column = sim.get((flag, tier))
+        if column is None:
+            return math.nan
+        return float(np.nanmean(np.asarray(column, dtype=float)))
+
+    for index, tier in enumerate(names):
+        mine = rec["tier"] == index
+        for term, flag in TERMS.items():
+            wording = _target(term, tier, scenario, ctx)[1]
+            if term == "marketing":
+                value = actual[("leads_created", tier)]
+            elif term == "response":
+                value = actual.get(("first_attempt_within_target", tier), math.nan)
+            elif term == "attempts":
+                eligible = out.attempt_eligible & mine
+                value = (
+                    float(out.attempts_ok[eligible].mean()) if eligible.any() else math.nan
+                )
+            else:
+                value = actual.get(("qualify_rate", tier), math.nan)
+            measurable = _term_measurable(term, info.not_measurable)
+            rows.append({
+                "period": info.label, "tier": tier, "term": term, "target": wording,
+                "actual": value if measurable else math.nan,
+                "met": _flag(actual.get((flag, tier))) if measurable else None,
+                "sim_p_met": p_met(flag, tier), "partial": info.partial,
+            })
+    for side, flag in SIDES.items():
+        measurable = _term_measurable(side, info.not_measurable)
+        rows.append({
+            "period": info.label, "tier": ALL, "term": side,
+            "target": "every tier's terms" if side != "joint" else "marketing and sales",
+            "actual": math.nan, "met": _flag(actual.get((flag, ALL))) if measurable else None,
+            "sim_p_met": p_met(flag, ALL), "partial": info.partial,
+        })
+    return rows
