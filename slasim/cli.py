@@ -27,7 +27,11 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 #: Modules that add subcommands with ``register(sub)``; they import heavy libraries lazily so
 #: that ``slasim --help`` stays fast.
-_COMMAND_MODULES: tuple[str, ...] = ("slasim.crm.commands",)
+_COMMAND_MODULES: tuple[str, ...] = (
+    "slasim.crm.commands",
+    "slasim.optimize.commands",
+    "slasim.report.commands",
+)
 
 
 class _Parser(argparse.ArgumentParser):
