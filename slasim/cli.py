@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from slasim.cliargs import Progress, add_scenario_args, add_simulation_args, write_json
 from slasim.errors import InputError
 
 if TYPE_CHECKING:
@@ -43,18 +44,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
-def _add_scenario_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario TOML file")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a scenario value, e.g. --set team.shifts[0].sellers=8 (repeatable)",
-    )
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
     from slasim.check import check_scenario
     from slasim.loader import load_scenario
@@ -70,7 +59,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "shifts": json.loads(result.shifts.to_json(orient="index")),
             "warnings": result.warnings,
         }
-        _write_json(payload, args.json)
+        write_json(payload, args.json)
     else:
         print(format_check(scenario, result))
     return EXIT_OK
@@ -87,7 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "<cli>", "--export-leads", "needs a single scenario; got "
             f"{len(scenarios)} ({', '.join(args.scenario)})"
         )
-    with _progress(args.reps * len(scenarios), args.quiet) as tick:
+    with Progress(args.reps * len(scenarios), args.quiet) as tick:
         if len(scenarios) == 1:
             result = simulate(
                 scenarios[0], args.reps, args.seed, args.workers, progress=tick,
@@ -111,7 +100,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 "differences": json.loads(comparison.differences.to_json(orient="records")),
             }
         )
-        _write_json(payload, args.json)
+        write_json(payload, args.json)
     if args.export_leads:
         _export_leads(results[0], args.export_leads)
     return EXIT_OK
@@ -131,38 +120,6 @@ def _export_leads(result: SimulationResult, path: str) -> None:
         f"wrote {len(frame):,} simulated leads (replication 0 of {result.reps}) to {path}",
         file=sys.stderr,
     )
-
-
-class _progress:
-    """A tqdm bar on stderr while replications run (silent when stderr is not a terminal)."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(
-            total=total,
-            unit="rep",
-            desc="simulating",
-            disable=True if quiet else None,
-            file=sys.stderr,
-            leave=False,
-        )
-        self._done = 0
-        self._offset = 0
-
-    def __enter__(self) -> Callable[[int, int], None]:
-        def tick(done: int, total: int) -> None:
-            # compare() reports per option (done restarts at 1): keep a running total.
-            if done < self._done:
-                self._offset += self._done
-            self._done = done
-            self._bar.n = self._offset + done
-            self._bar.refresh()
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.close()
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -191,7 +148,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             if plan.funnel is None
             else json.loads(plan.funnel.reset_index().to_json(orient="records")),
         }
-        _write_json(payload, args.json)
+        write_json(payload, args.json)
     else:
         print(format_plan(scenario, plan))
     return EXIT_OK
@@ -207,67 +164,24 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_json(payload: object, target: str) -> None:
-    text = json.dumps(payload, indent=2, sort_keys=False, allow_nan=False, default=str)
-    if target == "-":
-        print(text)
-    else:
-        try:
-            with open(target, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-        except OSError as exc:
-            raise InputError.single(target, "--json", f"cannot write the file ({exc})") from None
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected a positive integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; expected a positive integer")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"got {value}; expected an integer >= 0")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="slasim", description="Design a sales-marketing SLA on evidence.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("check", help="validate a scenario and show what it implies")
-    _add_scenario_args(p)
+    add_scenario_args(p)
     p.add_argument("--json", metavar="PATH|-", help="also write the check as JSON")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
         "run", help="simulate a scenario (or compare several) and print the SLA attainment"
     )
-    p.add_argument(
-        "scenario", nargs="+", help="scenario TOML file(s); several are compared with the first"
+    add_scenario_args(
+        p, "scenario TOML file(s); several are compared with the first", several=True
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a scenario value in every scenario (repeatable)",
-    )
-    p.add_argument("--reps", type=_positive_int, default=100, help="replications (default 100)")
-    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    add_simulation_args(p, 100)
     p.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for stdout)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--export-leads",
         metavar="PATH",
@@ -276,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("plan", help="instant staffing and quota answers from queueing theory")
-    _add_scenario_args(p)
+    add_scenario_args(p)
     p.add_argument("--revenue-goal", type=float, help="monthly revenue goal -> quotas per tier")
     p.add_argument(
         "--marketing-share",

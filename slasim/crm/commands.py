@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from slasim.cliargs import Progress, add_simulation_args, iso_datetime, positive_int, seed
 from slasim.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,10 +69,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_import_args(p)
     p.add_argument("--out", metavar="CALIBRATED.toml",
                    help="write the overlay (extends the --base scenario) to this file")
-    p.add_argument("--as-of", help="export time for censoring, ISO-8601 (default: the latest "
-                                   "timestamp in the export)")
-    p.add_argument("--seed", type=int, default=0, help="seed of bootstrap and simulation")
-    p.add_argument("--sim-reps", type=int, default=20,
+    p.add_argument("--as-of",
+                   help="export time for censoring, ISO-8601 (default: the latest timestamp in "
+                        "the export)")
+    p.add_argument("--seed", type=seed, default=0, help="seed of bootstrap and simulation")
+    p.add_argument("--sim-reps", type=positive_int, default=20,
                    help="simulated periods when base_qualify is anchored (default 20)")
     p.add_argument("--hours", action="store_true", help="also list the hour-of-day profile")
     p.set_defaults(func=cmd_calibrate)
@@ -89,13 +90,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", metavar="YYYY-MM", help="track one month (default: every month)")
     p.add_argument("--out", metavar="DIR",
                    help="write track.html, by_tier.csv, by_seller.csv and summary.csv here")
-    p.add_argument("--as-of", help="export time, ISO-8601 (default: the latest timestamp in "
-                                   "the export); a month ending later is partial")
-    p.add_argument("--reps", type=int, default=100,
-                   help="simulated months per tracked month (default 100)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the simulation")
-    p.add_argument("--workers", type=int, default=1, help="worker processes")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--as-of",
+                   help="export time, ISO-8601 (default: the latest timestamp in the export); "
+                        "a month ending later is partial")
+    add_simulation_args(p, 100, "simulated months per tracked month")
     p.set_defaults(func=cmd_track)
 
 
@@ -155,16 +153,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError.single(
             "<cli>", "--out", "needs --base: the overlay extends a base scenario"
         )
-    if args.sim_reps < 1:
-        raise InputError.single("<cli>", "--sim-reps", f"got {args.sim_reps}; expected >= 1")
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = datetime.fromisoformat(args.as_of)
-        except ValueError:
-            raise InputError.single(
-                "<cli>", "--as-of", f"got {args.as_of!r}; expected ISO-8601, e.g. 2026-05-01"
-            ) from None
+    as_of = iso_datetime(args.as_of)
     base, crm = _import(args, sys.stdout)
     print()
     calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
@@ -181,33 +170,29 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _months_in_export(crm: CrmImport, agreement: Scenario) -> int:
+    """Calendar months with leads, in the agreement's time zone (as :func:`track` cuts them)."""
+    if len(crm.leads) == 0:
+        return 0  # track() refuses an export without leads; nothing is simulated
+    local = crm.leads["created_at"].dt.tz_convert(agreement.horizon.timezone)
+    return int(local.dt.strftime("%Y-%m").nunique())
+
+
 def cmd_track(args: argparse.Namespace) -> int:
     """``slasim track``: actual vs target and simulated bands; ``--out`` writes the files."""
-    from slasim.cli import _progress
     from slasim.crm.dashboard import format_track, write_outputs
     from slasim.crm.track import track
     from slasim.loader import load_scenario
 
-    for name in ("reps", "workers"):
-        if getattr(args, name) < 1:
-            raise InputError.single("<cli>", f"--{name}", f"got {getattr(args, name)}; "
-                                    "expected an integer >= 1")
-    if args.seed < 0:
-        raise InputError.single("<cli>", "--seed", f"got {args.seed}; expected >= 0")
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = datetime.fromisoformat(args.as_of)
-        except ValueError:
-            raise InputError.single(
-                "<cli>", "--as-of", f"got {args.as_of!r}; expected ISO-8601, e.g. 2026-05-01"
-            ) from None
+    as_of = iso_datetime(args.as_of)
     agreement = load_scenario(args.agreement)
     if args.base is None:
         args.base = args.agreement  # its tiers and time zone read the export
     _, crm = _import(args, sys.stdout)
     print()
-    with _progress(args.reps, args.quiet) as tick:
+    # track() simulates --reps months for every tracked month: the bar counts them all.
+    months = 1 if args.period else _months_in_export(crm, agreement)
+    with Progress(args.reps * months, args.quiet) as tick:
         result = track(crm, agreement, period=args.period, reps=args.reps, seed=args.seed,
                        workers=args.workers, as_of=as_of, progress=tick)
     print(format_track(result))

@@ -10,6 +10,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from slasim.cliargs import (
+    Progress,
+    add_scenario_args,
+    add_simulation_args,
+    amount,
+    positive_int,
+    share,
+)
 from slasim.errors import InputError
 
 if TYPE_CHECKING:
@@ -20,52 +28,28 @@ __all__ = ["cmd_optimize", "format_result", "register"]
 EXIT_OK = 0
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected a share in (0, 1)") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"got {value}; expected a share in (0, 1), e.g. 0.8")
-    return value
-
-
-def _amount(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; expected an amount > 0") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"got {value}; expected an amount > 0")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``optimize`` to the ``slasim`` subcommands."""
-    from slasim.cli import _add_scenario_args, _positive_int, _seed
-
     p = sub.add_parser(
         "optimize",
         help="propose realistic SLA terms, staffing and volumes (screen, simulate, verify)",
     )
-    _add_scenario_args(p)
+    add_scenario_args(p)
     p.add_argument("--objective", choices=["profit", "cost"],
                    help="maximize profit, or minimize cost subject to --revenue-goal "
                         "(default: [optimize] objective, else profit)")
-    p.add_argument("--confidence", type=_share,
+    p.add_argument("--confidence", type=share,
                    help="share of simulated months each term must be met in "
                         "(default: sla.confidence)")
-    p.add_argument("--budget", type=_amount, help="cap on monthly seller + lead cost")
-    p.add_argument("--revenue-goal", type=_amount,
+    p.add_argument("--budget", type=amount, help="cap on monthly seller + lead cost")
+    p.add_argument("--revenue-goal", type=amount,
                    help="monthly revenue + pipeline value to reach (with --objective cost)")
-    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
-    p.add_argument("--verify-reps", type=_positive_int,
+    add_simulation_args(p, None)  # no --reps: the race decides; --verify-reps below
+    p.add_argument("--verify-reps", type=positive_int,
                    help="fresh replications verifying the winner (default [optimize] "
                         "verify_reps, 200)")
     p.add_argument("--out", metavar="DIR",
                    help="write proposal.toml, frontier.csv, value_of_speed.csv, result.json")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_optimize)
 
 
@@ -142,25 +126,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "<cli>", "--revenue-goal",
             "missing; --objective cost needs a monthly revenue goal (or [optimize] revenue_goal)",
         )
-    from tqdm import tqdm
-
-    # The total is an estimate (successive halving decides as it goes): tqdm gets updates.
-    bar = tqdm(total=1, unit="rep", desc="optimizing", disable=True if args.quiet else None,
-               file=sys.stderr, leave=False)
-
-    def tick(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
+    # The total is an estimate (successive halving decides as it goes): the bar follows it.
+    with Progress(None, args.quiet, desc="optimizing") as tick:
         result = optimize(
             scenario, objective=args.objective, confidence=args.confidence, budget=args.budget,
             revenue_goal=args.revenue_goal, seed=args.seed, workers=args.workers,
             progress=tick, verify_reps=args.verify_reps,
         )
-    finally:
-        bar.close()
     print(format_result(result))
     if args.out:
         try:

@@ -7,35 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from slasim.cliargs import Progress, add_scenario_args, add_simulation_args, write_json
 from slasim.errors import InputError
 
 __all__ = ["register"]
 
 
-def _common(p: argparse.ArgumentParser, default_reps: int) -> None:
-    from slasim.cli import _positive_int, _seed
-
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a scenario value in every scenario (repeatable)",
-    )
-    p.add_argument(
-        "--reps",
-        type=_positive_int,
-        default=default_reps,
-        help=f"replications per option (default {default_reps})",
-    )
-    p.add_argument("--seed", type=_seed, default=0, help="root random seed (default 0)")
-    p.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
-    p.add_argument("--quiet", action="store_true", help="no progress messages")
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from slasim.cli import _progress, _write_json
     from slasim.experiment import compare
     from slasim.loader import load_scenario
     from slasim.report.comparison import comparison_frame, format_compare, terms_record
@@ -48,7 +26,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "to compare (the first is the base)",
         )
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
-    with _progress(args.reps * len(scenarios), args.quiet) as tick:
+    with Progress(args.reps * len(scenarios), args.quiet) as tick:
         comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
     frame = comparison_frame(comparison)
     if args.csv:
@@ -61,7 +39,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "options": [terms_record(s) for s in scenarios],
             "rows": json.loads(frame.to_json(orient="records")),
         }
-        _write_json(payload, args.json)
+        write_json(payload, args.json)
     if args.json != "-" and args.csv != "-":
         print(format_compare(comparison))
     return 0
@@ -125,8 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "compare",
         help="compare SLA options side by side on the same simulated leads (paired CIs)",
     )
-    p.add_argument("scenario", nargs="+", help="scenario TOML files; the first is the base")
-    _common(p, 100)
+    add_scenario_args(p, "scenario TOML files; the first is the base", several=True)
+    add_simulation_args(p, 100, "replications per option")
     p.add_argument("--json", metavar="PATH|-", help="write terms and results as JSON")
     p.add_argument(
         "--csv",
@@ -140,7 +118,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report",
         help="write the SLA agreement with its evidence (self-contained HTML + Markdown)",
     )
-    p.add_argument("scenario", help="scenario or proposal TOML whose SLA terms are agreed")
+    add_scenario_args(p, "scenario or proposal TOML whose SLA terms are agreed")
     p.add_argument(
         "--compare",
         nargs="+",
@@ -154,5 +132,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out", default="report.html", help="HTML file; the .md goes next to it (report.html)"
     )
     p.add_argument("--no-staffing", action="store_true", help="skip the staffing sweep")
-    _common(p, 100)
+    add_simulation_args(p, 100, "replications per option")
     p.set_defaults(func=_cmd_report)

@@ -1,0 +1,226 @@
+"""Pieces shared by the ``slasim`` subcommands: argparse types, common options, JSON, progress.
+
+Every command module (:mod:`slasim.cli`, ``slasim.*.commands``) builds its options from here,
+so that an option such as ``--reps`` parses, validates and explains itself the same way in
+every command. A bad value fails inside argparse; the ``slasim`` parser turns that into exit
+code 2 and ``error: <cli>: argument --reps: got 0; expected a positive integer``.
+:func:`iso_datetime` is the exception: commands call it on the text and it raises
+:class:`~slasim.errors.InputError` (same exit code, ``<cli>: --as-of: ...``).
+
+This module is imported when the CLI starts: it must stay light (no pandas, numpy, tqdm at
+import time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from slasim.errors import InputError
+
+__all__ = [
+    "Progress",
+    "add_scenario_args",
+    "add_simulation_args",
+    "amount",
+    "iso_datetime",
+    "positive_int",
+    "seed",
+    "share",
+    "write_json",
+]
+
+_T = TypeVar("_T", int, float)
+
+
+def _checked(
+    convert: Callable[[str], _T], valid: Callable[[_T], bool], expected: str, example: str = ""
+) -> Callable[[str], _T]:
+    """An argparse ``type``: ``convert`` the text, then require ``valid(value)``.
+
+    Both failures name the bad value and what was expected (argparse prefixes the option);
+    ``example`` is added only where the value parsed but is out of range.
+    """
+
+    def parse(text: str) -> _T:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"got {text!r}; expected {expected}") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"got {value}; expected {expected}{example}")
+        return value
+
+    return parse
+
+
+#: argparse type: an integer >= 1 (replications, workers).
+positive_int = _checked(int, lambda v: v >= 1, "a positive integer")
+#: argparse type: a random seed, an integer >= 0 (what ``numpy.random.SeedSequence`` accepts).
+seed = _checked(int, lambda v: v >= 0, "an integer >= 0")
+#: argparse type: a share strictly between 0 and 1 (a confidence level); NaN is refused.
+share = _checked(float, lambda v: 0 < v < 1, "a share in (0, 1)", ", e.g. 0.8")
+#: argparse type: a money amount > 0 (a budget, a revenue goal); NaN is refused.
+amount = _checked(float, lambda v: v > 0, "an amount > 0")
+
+
+def iso_datetime(text: str | None, option: str = "--as-of") -> datetime | None:
+    """Read an ISO-8601 date or time, e.g. ``2026-05-01`` or ``2026-05-01T08:00+02:00``.
+
+    Called by the command on the option's text, not as an argparse ``type``: a command may be
+    registered on a plain argparse parser (as tests of ``register`` do), where a type error
+    would exit inside ``parse_args`` instead of raising. A value without offset stays naive:
+    the command reads it in its scenario's time zone.
+
+    Parameters
+    ----------
+    text
+        The option's value; None (option not given) gives None.
+    option
+        The option named in the error.
+
+    Raises
+    ------
+    InputError
+        ``<cli>: --as-of: got 'May 1st'; expected ISO-8601, e.g. 2026-05-01`` (exit 2).
+    """
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError.single(
+            "<cli>", option, f"got {text!r}; expected ISO-8601, e.g. 2026-05-01"
+        ) from None
+
+
+def add_scenario_args(
+    p: argparse.ArgumentParser, what: str = "scenario TOML file", *, several: bool = False
+) -> None:
+    """Add the scenario positional (``args.scenario``) and ``--set`` (``args.overrides``).
+
+    Parameters
+    ----------
+    p
+        The subcommand's parser.
+    what
+        Help of the positional: what the scenario file is to this command.
+    several
+        Accept one or more scenario files (``args.scenario`` is then a list).
+    """
+    p.add_argument("scenario", nargs="+" if several else None, help=what)
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a scenario value (in every scenario given), e.g. "
+        "--set team.shifts[0].sellers=8 (repeatable)",
+    )
+
+
+def add_simulation_args(
+    p: argparse.ArgumentParser, default_reps: int | None, reps_help: str = "replications"
+) -> None:
+    """Add ``--reps`` (unless ``default_reps`` is None), ``--seed``, ``--workers``, ``--quiet``.
+
+    Parameters
+    ----------
+    p
+        The subcommand's parser.
+    default_reps
+        Default of ``--reps``; None for a command that sets its replications otherwise.
+    reps_help
+        What one replication is to this command (the help adds the default).
+    """
+    if default_reps is not None:
+        p.add_argument(
+            "--reps",
+            type=positive_int,
+            default=default_reps,
+            help=f"{reps_help} (default {default_reps})",
+        )
+    p.add_argument("--seed", type=seed, default=0, help="root random seed (default 0)")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def write_json(payload: object, target: str) -> None:
+    """Write ``payload`` as indented JSON to the file ``target``, or to stdout for ``-``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be written (``--json`` names a bad place).
+    """
+    # allow_nan=False: NaN is not JSON; a NaN reaching here is a bug and must fail loudly.
+    text = json.dumps(payload, indent=2, sort_keys=False, allow_nan=False, default=str)
+    if target == "-":
+        print(text)
+        return
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError as exc:
+        raise InputError.single(target, "--json", f"cannot write the file ({exc})") from None
+
+
+class Progress:
+    """A tqdm bar on stderr while replications run (silent when stderr is not a terminal).
+
+    Used as ``with Progress(total, quiet) as tick: simulate(..., progress=tick)``. ``tick``
+    takes ``(done, total)`` as :func:`slasim.experiment.simulate` reports it.
+
+    Parameters
+    ----------
+    total
+        Replications of the whole command. Several runs may report through one bar (compare:
+        one per option; track: one per month): each restarts its count and the bar keeps a
+        running sum. None: the bar follows the ``total`` each call reports (a plan that
+        changes as it goes, like the optimizer's successive halving).
+    quiet
+        No bar at all.
+    desc
+        Label in front of the bar.
+    """
+
+    def __init__(self, total: int | None, quiet: bool, desc: str = "simulating") -> None:
+        from tqdm import tqdm
+
+        self._follow = total is None
+        self._bar = tqdm(
+            total=total,
+            unit="rep",
+            desc=desc,
+            disable=True if quiet else None,  # None: off when stderr is not a terminal
+            file=sys.stderr,
+            leave=False,
+        )
+        self._done = 0
+        self._offset = 0
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        def tick(done: int, total: int) -> None:
+            if self._follow:
+                self._bar.total = total
+            elif done <= self._done:
+                # Within a run ``done`` only grows: a count that does not is the next run.
+                self._offset += self._done
+            self._done = done
+            self._bar.n = done if self._follow else self._offset + done
+            self._bar.refresh()
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.close()
+
+    @property
+    def done(self) -> int:
+        """Replications counted so far, over every run reported through this bar."""
+        return int(self._bar.n)
