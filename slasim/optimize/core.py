@@ -2,7 +2,8 @@
 
 1. :func:`~slasim.optimize.space.build_space` reads what may change.
 2. :func:`~slasim.optimize.screen.screen` scores the space with queueing theory and keeps a
-   shortlist (<= ``[optimize] shortlist`` operating points).
+   shortlist (<= ``[optimize] shortlist`` operating points) within the headcount cap and, on
+   the expected cost, the budget. Nothing fits the budget: no simulation, ``message`` says why.
 3. :func:`~slasim.optimize.race.race` simulates the shortlist with common random numbers and
    successive halving; the finalists carry 200 replications each.
 4. The winner is re-simulated on ``verify_reps`` *fresh* months (a batch seed no race round
@@ -94,8 +95,40 @@ def _runner_ups(space: DecisionSpace, evaluations: list[Evaluation], winner: Eva
                 f"{n} {t.response_share:.0%}<={t.response_target_minutes:g}m"
                 for n, t in terms.items()
             ),
+            # A runner-up with a better objective and realistic terms was not proposed: say
+            # when it is because it breaks the budget or misses the revenue goal.
+            "within_caps": ev.caps_ok(0.0),
         })
     return pd.DataFrame(rows).head(5)
+
+
+def _caps_broken(space: DecisionSpace, ev: Evaluation) -> str:
+    """Which cap ``ev``'s simulated months break on the mean ("" when none)."""
+    out = []
+    if space.budget is not None and ev.mean("cost") > space.budget:
+        out.append(f"mean cost {ev.mean('cost'):,.0f} above the budget {space.budget:,.0f}")
+    if space.revenue_goal is not None and ev.mean("value") < space.revenue_goal:
+        out.append(f"mean revenue + pipeline {ev.mean('value'):,.0f} below the goal "
+                   f"{space.revenue_goal:,.0f}")
+    return " and ".join(out)
+
+
+def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
+    """Why no simulated candidate qualified: how many broke a cap, how many missed a term."""
+    simulated = [ev for ev in evaluations if ev.samples is not None]
+    if not simulated:
+        return "no candidate was simulated"
+    over = [ev for ev in simulated if not ev.caps_ok(0.0)]
+    short = [ev for ev in simulated if ev.terms(0.0) is None]
+    parts = []
+    if over:
+        cheapest = min(over, key=lambda ev: ev.mean("cost"))
+        parts.append(f"{len(over)} of {len(simulated)} simulated candidates break a cap (e.g. "
+                     f"{cheapest.point.label(space)}: {_caps_broken(space, cheapest)})")
+    if short:
+        parts.append(f"{len(short)} of {len(simulated)} cannot meet every term of the menus "
+                     f"in {space.confidence:.0%} of their months")
+    return "; ".join(parts) or "none was feasible with evidence (too few months to be sure)"
 
 
 def optimize(
@@ -141,6 +174,7 @@ def optimize(
         scenario, objective=objective, confidence=confidence, budget=budget,
         revenue_goal=revenue_goal, verify_reps=verify_reps,
     )
+    # An empty shortlist (nothing fits the budget) races nothing and ends below, with the reason.
     screened = screen(space)
     free = sum(1 for lo, hi in space.shift_bounds if lo != hi)
     tick = _Ticker(
@@ -164,7 +198,9 @@ def optimize(
             if rank:
                 notes.append(f"fell back to finalist {rank + 1}")
             break
-        notes.append(f"finalist {rank + 1} ({ev.point.label(space)}) failed verification")
+        broken = _caps_broken(space, verdict.evaluation)
+        notes.append(f"finalist {rank + 1} ({ev.point.label(space)}) failed verification"
+                     + (f" ({broken})" if broken else ""))
 
     def done(**fields: object) -> OptimizeResult:
         simulated = raced.evaluations + list(checker.cache.values())
@@ -176,10 +212,12 @@ def optimize(
         )
 
     if incumbent is None:
-        why = "; ".join(notes) if notes else "all shortlisted candidates were dropped"
+        why = "; ".join([screened.reason or _why_none(space, raced.evaluations), *notes])
         return done(
-            x=None, terms={}, fun=math.nan, fun_ci=(math.nan, math.nan), success=False,
-            message=f"no candidate meets every term with the requested confidence ({why})",
+            x=None, terms={}, fun=math.nan, fun_ci=(math.nan, math.nan), cost=math.nan,
+            revenue=math.nan, success=False,
+            message=f"no candidate meets every term and cap with the requested confidence "
+                    f"({why})",
             proposal=None, verification=pd.DataFrame(),
             runner_ups=_runner_ups(space, raced.evaluations, None),
             neighbours=pd.DataFrame(), frontier=frontier_table(space, raced.evaluations, None),
@@ -223,7 +261,8 @@ def optimize(
     leader = raced.ranking[0] if raced.ranking else None
     return done(
         x=fresh.point, terms=incumbent.terms, fun=fresh.mean(),
-        fun_ci=mean_ci(fresh.samples.objective), success=True, message="; ".join(notes),
+        fun_ci=mean_ci(fresh.samples.objective), cost=fresh.mean("cost"),
+        revenue=fresh.mean("value"), success=True, message="; ".join(notes),
         proposal=_proposal(space, fresh, incumbent.terms), verification=incumbent.table,
         runner_ups=_runner_ups(space, raced.evaluations, leader),
         neighbours=neighbours,

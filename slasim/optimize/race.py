@@ -155,8 +155,11 @@ def race(
         # The leader must be feasible with evidence (one standard error, as in the final
         # ranking): a leader that is feasible only by luck (say a cheap staffing whose first
         # months happen to reach the revenue goal) must not knock out those that surely do.
+        # Among the rest, those whose mean cost and revenue already keep the caps go first: one
+        # over the budget on the mean (let in by the optimistic bound, or by the screen's budget
+        # slack) must not crowd out a cheaper candidate that fits it.
         confident = {id(ev) for ev in possible if ev.feasible(1.0)}
-        possible.sort(key=lambda ev: (id(ev) not in confident, -ev.mean()))
+        possible.sort(key=lambda ev: (id(ev) not in confident, not ev.caps_ok(0.0), -ev.mean()))
         leader = possible[0] if id(possible[0]) in confident else None
         close = [
             ev for ev in possible

@@ -38,6 +38,10 @@ class OptimizeResult:
         Objective per month at ``x`` over the verification months (profit, or minus cost).
     fun_ci
         Its 95 % interval.
+    cost, revenue
+        Mean monthly seller + lead cost, and revenue won + pipeline value, at ``x`` over the
+        verification months (what the budget and the revenue goal were checked on; NaN when
+        there is no proposal).
     success, message
         Whether a proposal passed verification, and what happened (fallbacks included).
     nfev
@@ -56,6 +60,8 @@ class OptimizeResult:
     terms: dict[str, ChosenTerms]
     fun: float
     fun_ci: tuple[float, float]
+    cost: float
+    revenue: float
     success: bool
     message: str
     nfev: int
@@ -100,6 +106,8 @@ class OptimizeResult:
             },
             "fun": _clean(self.fun),
             "fun_ci": [_clean(v) for v in self.fun_ci],
+            "cost": _clean(self.cost),
+            "revenue": _clean(self.revenue),
             "nfev": self.nfev,
             "candidates": self.candidates,
             "verify_reps": self.verify_reps,

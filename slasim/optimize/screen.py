@@ -7,6 +7,11 @@ simulation, so what matters is a *diverse* set of plausible staffings, not the e
 the proxy. The anchors are, per shift, the Erlang C staffing each response target of the menu
 needs (:func:`slasim.analytic.staffing.required_sellers`) and the staffing that maximizes the
 analytic objective; the race then decides by simulation.
+
+The caps apply here already: the headcount cap, and the budget turned into a headcount per
+volume combination (:meth:`~slasim.optimize.space.DecisionSpace.seller_cap`). Anchors above the
+cap are pulled down onto it, so that a tight cap still leaves a diverse shortlist at the cap
+rather than only the lower bounds.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ import numpy as np
 
 from slasim.analytic.plan import plan_scenario
 from slasim.analytic.staffing import required_sellers
-from slasim.optimize.space import DecisionSpace, OperatingPoint, lead_cost, shift_label
+from slasim.optimize.space import DecisionSpace, OperatingPoint, shift_label
 
 __all__ = ["ScreenResult", "Screened", "screen", "speed_tier"]
 
-#: Staffing vectors enumerated exhaustively per volume combination when there are this few.
+#: Staffing vectors enumerated exhaustively per volume combination when there are this few
+#: within the caps (counted among at most MAX_ENUMERATED_SPACE vectors within the bounds).
 MAX_ENUMERATED = 16
+MAX_ENUMERATED_SPACE = 4096
 #: Volume combinations scored (beyond it, tiers vary one at a time around the scenario's).
 MAX_COMBOS = 16
 
@@ -51,6 +58,8 @@ class ScreenResult:
     scored: list[Screened]
     speed_tier: str
     needs: dict[float, tuple[int, ...]]
+    #: Why the shortlist is empty (nothing in the space fits the budget); "" otherwise.
+    reason: str = ""
 
 
 def speed_tier(space: DecisionSpace) -> str:
@@ -67,7 +76,25 @@ def _combos(space: DecisionSpace) -> list[tuple[float, ...]]:
     for i, levels in enumerate(space.volume_levels):
         for v in levels:
             out.add(tuple(v if k == i else c for k, c in enumerate(current)))
+    if space.budget is not None:
+        # The cheapest combination: under a tight budget it may be the only one that fits.
+        out.add(tuple(min(levels) for levels in space.volume_levels))
     return sorted(out)
+
+
+def _fit(sellers: tuple[int, ...], lows: tuple[int, ...], cap: int) -> tuple[int, ...]:
+    """``sellers`` pulled down to at most ``cap`` in total, never below ``lows``.
+
+    One seller at a time leaves the shift with the most above its lower bound (ties: the
+    first), which keeps the anchor's shape: the shift queueing theory wanted most keeps most.
+    """
+    out = list(sellers)
+    while sum(out) > cap:
+        j = max(range(len(out)), key=lambda k: (out[k] - lows[k], -k))
+        if out[j] <= lows[j]:
+            break  # at the lower bounds (build_space checked they fit the headcount cap)
+        out[j] -= 1
+    return tuple(out)
 
 
 def _score(space: DecisionSpace, point: OperatingPoint) -> Screened:
@@ -80,9 +107,7 @@ def _score(space: DecisionSpace, point: OperatingPoint) -> Screened:
         # funnel_now runs at the quota (= volume here, rounded): scale to the exact volume.
         n = float(leads[name])
         value += float(revenue[name]) / n * volume if n > 0 else 0.0
-    cost = sum(point.sellers) * scenario.team.cost_per_seller_month + sum(
-        lead_cost(scenario, n, v) for n, v in zip(space.tiers, point.volumes, strict=True)
-    )
+    cost = space.expected_cost(point)
     if space.objective == "profit":
         objective = scenario.costs.gross_margin * value - cost
     else:
@@ -121,22 +146,39 @@ def _needs(
 
 
 def _staffings(
-    space: DecisionSpace, needs: dict[float, tuple[int, ...]], best: tuple[int, ...] | None
+    space: DecisionSpace, needs: dict[float, tuple[int, ...]], cap: int | None
 ) -> list[tuple[int, ...]]:
+    """Staffing vectors to score: all of them when few fit ``cap``, else anchors ±1 (fitted)."""
     ranges = [range(lo, hi + 1) for lo, hi in space.shift_bounds]
-    if math.prod(len(r) for r in ranges) <= MAX_ENUMERATED:
-        return [tuple(v) for v in itertools.product(*ranges)]
+    lows = tuple(lo for lo, _ in space.shift_bounds)
+    if cap is not None and sum(lows) > cap:
+        return []
+    if math.prod(len(r) for r in ranges) <= MAX_ENUMERATED_SPACE:
+        every = [
+            tuple(v) for v in itertools.product(*ranges) if cap is None or sum(v) <= cap
+        ]
+        if len(every) <= MAX_ENUMERATED:
+            return every
     out: set[tuple[int, ...]] = set()
-    anchors = [*needs.values(), *([best] if best else [])]
-    for anchor in anchors:
+    for anchor in needs.values():
         for step in (-1, 0, 1):
-            out.add(
-                tuple(
-                    int(np.clip(n + step, lo, hi))
-                    for n, (lo, hi) in zip(anchor, space.shift_bounds, strict=True)
-                )
+            moved = tuple(
+                int(np.clip(n + step, lo, hi))
+                for n, (lo, hi) in zip(anchor, space.shift_bounds, strict=True)
             )
+            out.add(moved if cap is None else _fit(moved, lows, cap))
     return sorted(out)
+
+
+def _over_budget(space: DecisionSpace) -> str:
+    """Why nothing fits: the cheapest point of the space and its expected cost."""
+    lows = tuple(lo for lo, _ in space.shift_bounds)
+    cheapest = OperatingPoint(lows, space.routings[0], tuple(min(v) for v in space.volume_levels))
+    return (
+        f"nothing fits the budget of {space.budget:,.0f} per month: the cheapest option "
+        f"({cheapest.label(space)}, the lowest lead volumes) is expected to cost "
+        f"{space.expected_cost(cheapest):,.0f} per month in sellers and leads"
+    )
 
 
 def screen(space: DecisionSpace) -> ScreenResult:
@@ -149,25 +191,25 @@ def screen(space: DecisionSpace) -> ScreenResult:
     for volumes in _combos(space):
         needs = _needs(space, volumes, tier)
         needs_by_combo[volumes] = needs
-        for sellers in _staffings(space, needs, None):
-            point = OperatingPoint(sellers, first, volumes)
-            if space.within_caps(point):
-                scored.append(_score(space, point))
-    if not scored:  # every staffing breaks the headcount cap: keep the lower bounds
-        lows = tuple(lo for lo, _ in space.shift_bounds)
-        scored.append(_score(space, OperatingPoint(lows, first, current.volumes)))
+        for sellers in _staffings(space, needs, space.seller_cap(volumes)):
+            scored.append(_score(space, OperatingPoint(sellers, first, volumes)))
+    if not scored:
+        return ScreenResult([], [], tier, {}, reason=_over_budget(space))
     scored.sort(key=lambda s: (-s.objective, s.point))
     best = scored[0].point
     needs = needs_by_combo.get(best.volumes) or _needs(space, best.volumes, tier)
+
+    def fits(sellers: tuple[int, ...], volumes: tuple[float, ...]) -> bool:
+        cap = space.seller_cap(volumes)
+        return cap is None or sum(sellers) <= cap
 
     # Anchors first (the best analytic point and each target's staffing: the value of speed
     # needs them simulated), then the best of the rest; every staffing with every routing.
     staffings: list[tuple[tuple[int, ...], tuple[float, ...]]] = [(best.sellers, best.volumes)]
     for sellers in needs.values():
-        point = OperatingPoint(sellers, first, best.volumes)
-        if space.within_caps(point):
+        if fits(sellers, best.volumes):
             staffings.append((sellers, best.volumes))
-    if best.volumes != current.volumes:
+    if best.volumes != current.volumes and fits(best.sellers, current.volumes):
         # The status-quo volumes at the same staffing: the frontier shows what the leads add.
         staffings.append((best.sellers, current.volumes))
     staffings += [(s.point.sellers, s.point.volumes) for s in scored]

@@ -32,6 +32,10 @@ __all__ = [
 
 #: At most this many volume levels per free tier reach the screening (evenly spread).
 MAX_VOLUME_LEVELS = 5
+#: Relative slack on the budget in the analytic screen: the expected cost is exact only up to
+#: holidays and the lead cost curve's convexity, so points just above the budget still reach
+#: the simulation, which decides on the simulated mean cost.
+BUDGET_SLACK = 0.02
 
 
 @dataclass(frozen=True, order=True)
@@ -118,6 +122,31 @@ class DecisionSpace:
     def within_caps(self, point: OperatingPoint) -> bool:
         """Headcount cap (budget and revenue goal need the simulated cost and revenue)."""
         return self.max_sellers is None or sum(point.sellers) <= self.max_sellers
+
+    def expected_cost(self, point: OperatingPoint) -> float:
+        """Expected monthly seller + lead cost of ``point`` (no simulation needed)."""
+        s = self.scenario
+        return sum(point.sellers) * s.team.cost_per_seller_month + sum(
+            lead_cost(s, name, v) for name, v in zip(self.tiers, point.volumes, strict=True)
+        )
+
+    def seller_cap(self, volumes: tuple[float, ...]) -> int | None:
+        """Most sellers in total that the headcount cap and the budget allow at ``volumes``.
+
+        The budget becomes a headcount once the lead cost is paid: every seller costs the
+        same, so ``(budget - lead cost) / cost per seller`` (with :data:`BUDGET_SLACK`). None:
+        no cap; negative: the leads alone break the budget.
+        """
+        caps = [] if self.max_sellers is None else [self.max_sellers]
+        if self.budget is not None:
+            none = OperatingPoint(tuple(0 for _ in self.shift_bounds), "", volumes)
+            room = self.budget * (1 + BUDGET_SLACK) - self.expected_cost(none)
+            per_seller = self.scenario.team.cost_per_seller_month
+            if room < 0:
+                caps.append(-1)
+            elif per_seller > 0:
+                caps.append(math.floor(room / per_seller))
+        return min(caps) if caps else None
 
     def scenario_for(self, point: OperatingPoint, *, quota_as_volume: bool = False) -> Scenario:
         """The base scenario with ``point``'s sellers, routing and volumes.
@@ -225,9 +254,11 @@ def build_space(
     conf = scenario.sla.confidence if confidence is None else confidence
     if not 0 < conf < 1:
         raise InputError.single(source, "--confidence", f"got {conf}; expected a share in (0, 1)")
+    # Name the value where it came from: the command line, or the scenario's [optimize] table.
+    budget_at = (source, "--budget") if budget is not None else (where, "optimize.budget")
     budget = opt.budget if budget is None else budget
     if budget is not None and budget <= 0:
-        raise InputError.single(source, "--budget", f"got {budget}; expected a monthly amount > 0")
+        raise InputError.single(*budget_at, f"got {budget}; expected a monthly amount > 0")
     goal = opt.revenue_goal if revenue_goal is None else revenue_goal
     if goal is not None and goal < 0:
         raise InputError.single(source, "--revenue-goal", f"got {goal}; expected >= 0")

@@ -141,8 +141,9 @@ class Verifier:
         """±1 seller per free shift on the incumbent's fresh months (paired).
 
         ``better``: the neighbour has realistic terms of its own (any menu entry, P-hat >=
-        confidence), respects the caps, and beats the incumbent by more than the paired 95 %
-        interval. ``meets_terms``: it would also keep the incumbent's proposed terms.
+        confidence), keeps the budget and revenue goal on its mean (``within_caps``), and beats
+        the incumbent by more than the paired 95 % interval. ``meets_terms``: it would also keep
+        the incumbent's proposed terms.
         """
         space = self.space
         rows, evaluations = [], []
@@ -150,7 +151,8 @@ class Verifier:
             ev = self.evaluate(point, key)
             evaluations.append(ev)
             table, _ = _meets(space, ev, incumbent.terms)
-            own = ev.terms(0.0) is not None and ev.caps_ok(0.0)
+            own = ev.terms(0.0) is not None
+            caps = ev.caps_ok(0.0)
             diff, half = paired_difference(ev, incumbent.evaluation)
             rows.append({
                 "neighbour": point.label(space),
@@ -159,10 +161,11 @@ class Verifier:
                 "ci_high": diff + half,
                 "meets_terms": bool(table["met"].all()),
                 "realistic_terms": own,
-                "better": own and diff - half > 0,
+                "within_caps": caps,
+                "better": own and caps and diff - half > 0,
             })
         columns = ["neighbour", "objective_diff", "ci_low", "ci_high", "meets_terms",
-                   "realistic_terms", "better"]
+                   "realistic_terms", "within_caps", "better"]
         return pd.DataFrame(rows, columns=columns), evaluations
 
     def speed_walk(self, incumbent: Evaluation, tier: str, key: int,
