@@ -254,12 +254,20 @@ def compare(
     seed: int = 0,
     workers: int = 1,
     *,
+    keep_records: bool = False,
     progress: Progress | None = None,
 ) -> ComparisonResult:
-    """Simulate several options with common random numbers and pair them with the first."""
+    """Simulate several options with common random numbers and pair them with the first.
+
+    ``keep_records`` keeps every option's per-lead records (``results[i].records``), as in
+    :func:`simulate`; ``progress`` is passed to each option's :func:`simulate` in turn.
+    """
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)}).")
-    results = [simulate(s, reps, seed, workers, progress=progress) for s in scenarios]
+    results = [
+        simulate(s, reps, seed, workers, keep_records=keep_records, progress=progress)
+        for s in scenarios
+    ]
     base = results[0].replications
     rows = []
     for result in results[1:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -15,7 +16,14 @@ if TYPE_CHECKING:  # the engine is not needed to format a check
 
 ALL = "all"  # = slasim.metrics.ALL, repeated so that `check` does not import the engine
 
-__all__ = ["format_check", "format_comparison", "format_plan", "format_run", "format_table"]
+__all__ = [
+    "format_check",
+    "format_comparison",
+    "format_difference",
+    "format_plan",
+    "format_run",
+    "format_table",
+]
 
 
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -112,6 +120,26 @@ def _fmt(spec: str, value: float) -> str:
     return "-" if value != value else spec.format(value)  # NaN -> "-"
 
 
+_PERCENT_SPEC = re.compile(r"^\{:[+]?(?:\.(\d+))?%\}$")
+
+
+def format_difference(spec: str, value: float, *, signed: bool = False) -> str:
+    """A difference of two values that ``spec`` formats, in the same unit.
+
+    A difference of two percentages is in percentage points, not percent: 58.6 % -> 61.0 % is
+    ``+2.4 pp`` (``+2.4%`` would read as a 2.4 % relative increase). ``signed`` shows ``+``
+    on positive values; NaN gives ``-``.
+    """
+    if value != value:
+        return "-"
+    sign = "+" if signed else ""
+    match = _PERCENT_SPEC.match(spec)
+    if match is not None:
+        decimals = int(match.group(1) or 0)
+        return f"{100 * value:{sign}.{decimals}f} pp"
+    return spec.replace("{:", "{:" + sign, 1).format(value)
+
+
 Cells = dict[tuple[str, ...], dict[str, float]]
 
 
@@ -183,8 +211,11 @@ def format_comparison(comparison: ComparisonResult) -> str:
                 {
                     "option": option,
                     "metric": metric,
-                    "difference": _fmt(spec, r["mean"]),
-                    "95% CI": f"[{_fmt(spec, r['ci_low'])}, {_fmt(spec, r['ci_high'])}]",
+                    "difference": format_difference(spec, r["mean"]),
+                    "95% CI": (
+                        f"[{format_difference(spec, r['ci_low'])}, "
+                        f"{format_difference(spec, r['ci_high'])}]"
+                    ),
                 }
             )
     lines.append(pd.DataFrame(rows).set_index(["option", "metric"]).to_string())

@@ -12,6 +12,7 @@ from slasim.cli import main
 from slasim.experiment import compare
 from slasim.loader import load_scenario
 from slasim.report.comparison import comparison_frame, format_compare
+from slasim.report_text import format_difference
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"
@@ -68,6 +69,13 @@ def test_compare_cli_text_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "vs baseline: option-fast-response" in out and "tier: hot" in out
     assert "term: response target" in out and "joint_met" in out
+    # Differences of rates are in percentage points, in every rate row, never "%".
+    assert "differences of rates in percentage points (pp)" in out
+    diff_column = [line for line in out.splitlines() if line.startswith("contact_rate")]
+    assert len(diff_column) == 4  # all tiers + hot, warm, cold
+    for line in diff_column:
+        diff = line.split("%", 2)[-1]  # after the two option means (which stay in %)
+        assert "%" not in diff and diff.count(" pp") == 3, line
     table = pd.read_csv(csv_path)
     assert list(table.columns) == [
         "option",
@@ -100,3 +108,28 @@ def test_compare_needs_two_scenarios(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["compare", str(BASE), "--reps", "2"]) == 2
     err = capsys.readouterr().err
     assert "error: <cli>: scenario: got 1 scenario" in err and "at least two" in err
+
+
+def test_rate_differences_are_percentage_points() -> None:
+    # 58.6 % -> 61.0 % is +2.4 points; "+2.4%" would read as a relative change of 2.4 %.
+    assert format_difference("{:.1%}", 0.024, signed=True) == "+2.4 pp"
+    assert format_difference("{:.1%}", -0.128) == "-12.8 pp"
+    assert format_difference("{:.0%}", 0.75, signed=True) == "+75 pp"
+    assert format_difference("{:.2%}", 0.0005) == "0.05 pp"
+    assert format_difference("{:,.0f}", 21424.4, signed=True) == "+21,424"  # money: same unit
+    assert format_difference("{:,.1f}", -432.26) == "-432.3"
+    assert format_difference("{:.1%}", float("nan")) == "-"
+
+
+def test_compare_text_shows_paired_rate_differences_in_points() -> None:
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    comparison = compare([base, fast], reps=3, seed=1)
+    frame = comparison_frame(comparison).set_index(["option", "tier", "metric"])
+    row = frame.loc[(fast.name, "all", "contact_rate")]
+    expected = (
+        f"{100 * row['diff']:+.1f} pp [{100 * row['diff_ci_low']:.1f} pp, "
+        f"{100 * row['diff_ci_high']:.1f} pp]"
+    )
+    text = format_compare(comparison)
+    (line,) = (x for x in text.split("\n\n")[1].splitlines() if x.startswith("contact_rate"))
+    assert line.rstrip().endswith(expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,12 +19,15 @@ from slasim.crm._observe import lead_outcomes
 from slasim.crm.dashboard import dashboard_html, format_track, write_outputs
 from slasim.crm.export import export_leads, leads_frame
 from slasim.crm.importer import read_crm
+from slasim.crm.plots_track import track_figure
 from slasim.crm.track import MEASURES, TrackResult, month_scenario, track
 from slasim.engine import Replication
 from slasim.errors import InputError
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.metrics import MetricContext, replication_metrics
+from slasim.report.i18n import EN, SV
+from slasim.report.page import format_number
 from slasim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,6 +248,17 @@ def test_cli_writes_dashboard_and_tables(month: Month, tmp_path: Path,
     assert page.startswith("<!DOCTYPE html>") and page.count("<img") == 1
 
 
+def test_cli_lang_sv_writes_the_swedish_dashboard(month: Month, tmp_path: Path) -> None:
+    out = tmp_path / "sv"
+    code = main(["track", str(month.csv), "--agreement", str(BASELINE), "--period", "2026-04",
+                 "--as-of", "2026-05-01T00:00:00+02:00", "--reps", "2", "--quiet",
+                 "--lang", "sv", "--out", str(out)])
+    assert code == 0
+    page = (out / "track.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page and "Säljare" in page
+    assert main(["track", str(month.csv), "--agreement", str(BASELINE), "--lang", "de"]) == 2
+
+
 def test_dashboard_has_one_figure_per_month(month: Month, tmp_path: Path) -> None:
     page = dashboard_html(month.result)
     assert page.count("<img") == len(month.result.periods) == 1
@@ -281,3 +296,76 @@ def test_olist_export_against_its_scenario() -> None:
     assert "won_deals" not in info.not_measurable
     sellers = result.by_seller
     assert sellers.loc[sellers["tier"] == "all", "leads"].sum() == crm.summary.rows_used
+
+
+# Texts allowed to be identical in both languages (as in tests/test_report.py).
+SAME_IN_BOTH = {"leads", "SQL", "CRM"}
+
+
+def _page_text(page: str) -> str:
+    """What a reader sees: text outside tags, plus image alt texts."""
+    alts = " ".join(re.findall(r'alt="([^"]*)"', page))
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    page = re.sub(r'src="data:[^"]*"', " ", page)
+    return re.sub(r"<[^>]+>", " ", page) + " " + alts
+
+
+def _english_pieces(text: str) -> list[tuple[str, str]]:
+    """Pieces of the English table (between format fields, >= 4 characters) found in ``text``."""
+    found = []
+    for key, english in EN.items():
+        if english == SV[key]:
+            words = re.sub(r"{\w*}", "", english).strip(" :,.")
+            assert not words or english in SAME_IN_BOTH, f"{key}: {english!r} is not translated"
+            continue
+        for piece in re.split(r"{\w*}", english):
+            piece = piece.strip(" .,:;()")
+            if len(piece) >= 4 and piece not in SAME_IN_BOTH and re.search(
+                rf"(?<!\w){re.escape(piece)}(?!\w)", text
+            ):
+                found.append((key, piece))
+    return found
+
+
+def test_swedish_dashboard_has_no_english_text(month: Month, tmp_path: Path) -> None:
+    # A partial month (more texts: the pro-rating line) with one leads owner missing.
+    frame = month.frame.copy()
+    frame["owner"] = ["anna", "bo", ""] * (len(frame) // 3) + ["anna"] * (len(frame) % 3)
+    as_of = datetime.fromisoformat("2026-04-16T00:00:00+02:00")
+    result = track(_read(frame, month.scenario), month.scenario, reps=4, seed=0, as_of=as_of)
+    (written,) = (p for p in write_outputs(result, tmp_path, lang="sv") if p.suffix == ".html")
+    page = written.read_text(encoding="utf-8")
+    assert page == dashboard_html(result, "sv") and '<html lang="sv">' in page
+    # The scenario and tier names are the user's words, not the dashboard's.
+    shown = _page_text(page).replace(month.scenario.name, " ")
+    assert _english_pieces(shown) == []
+    # The check sees English where there is some: the English page is full of it.
+    english = {key for key, _ in _english_pieces(_page_text(dashboard_html(result, "en")))}
+    assert len(english) > 30 and "track_unassigned" in english
+    # ... nor in the figure: titles, legend and tick labels are drawn in Swedish too.
+    fig = track_figure(result, "2026-04", lang="sv")
+    drawn = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+    assert _english_pieces(drawn) == [] and "utfall" in drawn and "%" in drawn
+    # Swedish words and number formats: pro-rated to 50,0 %, thousands with a narrow space.
+    (info,) = result.periods
+    assert "OFULLSTÄNDIG månad" in shown and "50,0\u00a0%" in shown
+    assert "(ingen ägare)" in shown and "Säljare" in shown and "ja" in shown.split()
+    assert f"{info.leads} leads" in shown
+    t = result.by_tier
+    big = t.loc[(t["measure"] == "response_minutes_p90") & (t["actual"] >= 1000), "actual"]
+    assert len(big) > 0  # p90 wall-clock minutes span nights and weekends
+    assert format_number(big.iloc[0], "sv", 1) in shown and "\u202f" in format_number(
+        big.iloc[0], "sv", 1)
+    # Terms are worded as in the agreement document.
+    assert "första försöket inom 5 minuter inom kontorstid för 90\u00a0% av leadsen" in shown
+
+
+def test_english_dashboard_words_terms_as_the_agreement(month: Month) -> None:
+    page = dashboard_html(month.result, "en")
+    shown = _page_text(page)
+    assert "first attempt within 5 business minutes for 90\u00a0% of leads" in shown
+    assert "all tiers" in shown and "complete month (30 days)" in shown
+    with pytest.raises(ValueError, match="lang"):
+        dashboard_html(month.result, "de")
+    # The terminal keeps its plain English: the same terms in the tracker's short wording.
+    assert ">= 90% within 5 business min" in format_track(month.result)

@@ -103,3 +103,26 @@ def test_staffing_change_sees_the_same_leads(baseline_path) -> None:  # type: ig
 def test_compare_needs_two_options(baseline) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="at least two"):
         compare([baseline], 2)
+
+
+def test_compare_keeps_records_of_the_same_months(baseline, base_result) -> None:  # type: ignore[no-untyped-def]
+    # keep_records passes through to simulate: each option's records are those of replications
+    # 0..k-1 of the seed (the same months as base_result's first k, whatever the workers), and
+    # keeping them changes no metric.
+    more = baseline.model_copy(update={"name": "more"})
+    more = more.model_copy(update={"team": more.team.model_copy(update={"shifts": [
+        more.team.shifts[0].model_copy(update={"sellers": 9}), *more.team.shifts[1:]]})})
+    kept = compare([baseline, more], 3, seed=7, workers=2, keep_records=True)
+    plain = compare([baseline, more], 3, seed=7)
+    assert plain.results[0].records is None and plain.results[1].records is None
+    assert kept.differences.equals(plain.differences)
+    base, option = (r.records for r in kept.results)
+    assert base is not None and option is not None and len(base) == len(option) == 3
+    assert base_result.records is not None
+    for rep in range(3):
+        assert base[rep].leads.tobytes() == base_result.records[rep].leads.tobytes()
+        # Common random numbers: the option faces the same leads, but works them faster.
+        assert np.array_equal(option[rep].leads["created"], base[rep].leads["created"])
+        assert np.array_equal(option[rep].leads["tier"], base[rep].leads["tier"])
+        assert not np.array_equal(option[rep].leads["first_attempt"],
+                                  base[rep].leads["first_attempt"], equal_nan=True)

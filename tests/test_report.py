@@ -16,8 +16,11 @@ import pandas as pd
 import pytest
 
 from slasim.cli import main
+from slasim.experiment import compare, simulate
 from slasim.loader import load_scenario
-from slasim.report.build import build_report
+from slasim.report.build import RECORD_REPS, Report, build_report
+from slasim.report.doc import Figure, Table
+from slasim.report.evidence import response_blocks
 from slasim.report.i18n import EN, SV, MissingTextError, tr
 from slasim.report.page import (
     figure_html,
@@ -31,6 +34,7 @@ from slasim.report.page import (
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"
+FAST = ROOT / "scenarios" / "option-fast-response.toml"
 
 
 # --- page helpers -------------------------------------------------------------------------
@@ -110,9 +114,18 @@ def _visible_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def test_swedish_report_has_no_english_text(proposal_reports: dict[str, object]) -> None:
-    sv = _visible_text(proposal_reports["sv"].html)  # type: ignore[attr-defined]
-    md = proposal_reports["sv"].markdown  # type: ignore[attr-defined]
+@pytest.fixture(scope="module")
+def option_reports() -> dict[str, Report]:
+    """Reports (en, sv) of the baseline with the fast-response option (3 months, same seed)."""
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    return {
+        lang: build_report(base, options=[fast], reps=3, seed=0, lang=lang, staffing=False)
+        for lang in ("en", "sv")
+    }
+
+
+def _english_leaks(sv: str, md: str) -> list[tuple[str, str]]:
+    """English texts of :data:`EN` found in a Swedish page or its Markdown."""
     leaks = []
     for key, text in EN.items():
         if EN[key] == SV[key]:
@@ -130,8 +143,21 @@ def test_swedish_report_has_no_english_text(proposal_reports: dict[str, object])
                 and (word.search(sv) or word.search(md))
             ):
                 leaks.append((key, piece))
-    assert leaks == []
-    assert "Servicenivåavtal mellan marknad och sälj" in sv and "svarstid" in sv and "kvot" in sv
+    return leaks
+
+
+def test_swedish_report_has_no_english_text(
+    proposal_reports: dict[str, object], option_reports: dict[str, Report]
+) -> None:
+    # Scenario names are the user's words, not the report's ("option-fast-response").
+    names = re.compile(r"option-fast-response")
+    for reports in (proposal_reports, option_reports):
+        sv = names.sub(" ", _visible_text(reports["sv"].html))  # type: ignore[attr-defined]
+        md = names.sub(" ", reports["sv"].markdown)  # type: ignore[attr-defined]
+        assert _english_leaks(sv, md) == []
+        assert "Servicenivåavtal mellan marknad och sälj" in sv
+        assert "svarstid" in sv and "kvot" in sv
+    assert "procentenheter (p.e.)" in _visible_text(option_reports["sv"].html)
 
 
 def test_report_from_proposal_states_its_terms(proposal_reports: dict[str, object]) -> None:
@@ -160,6 +186,66 @@ def test_report_from_proposal_states_its_terms(proposal_reports: dict[str, objec
     assert "Source: Oldroyd" in text  # the qualify curve comes from the hbr2011 preset
     sv = _visible_text(proposal_reports["sv"].html)  # type: ignore[attr-defined]
     assert "130" in sv and "1 april 2026" in sv and "kr" in sv
+
+
+def _paired_table(report: Report) -> pd.DataFrame:
+    (table,) = (b for b in report.blocks if isinstance(b, Table) and b.caption)
+    return table.frame
+
+
+def test_option_differences_of_rates_are_in_percentage_points(
+    option_reports: dict[str, Report],
+) -> None:
+    # The same 3 months as the report (same seed): the paired difference of the contact rate,
+    # written out by hand in each locale, must start the cell (a "%" there would be wrong: the
+    # rate moves by points, not by a per cent of itself).
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    diffs = compare([base, fast], reps=3, seed=0).differences.set_index(["metric", "tier"])
+    points = 100 * float(diffs.loc[("contact_rate", "all"), "mean"])
+    money = float(diffs.loc[("profit", "all"), "mean"])
+    assert points != 0 and money != 0
+    en, sv = (_paired_table(option_reports[lang]) for lang in ("en", "sv"))
+    en_cell = en.loc[tr("en", "m_contact_rate"), fast.name]
+    assert en_cell.startswith(f"{points:+.1f}\u00a0pp [")
+    sv_cell = sv.loc[tr("sv", "m_contact_rate"), fast.name]
+    sv_points = f"{points:+.1f}".replace(".", ",").replace("-", "\u2212").lstrip("+")
+    assert sv_cell.startswith(("+" if points > 0 else "") + sv_points + "\u00a0p.e. [")
+    # Every rate and chance row is in points; money keeps its unit.
+    for lang, table in (("en", en), ("sv", sv)):
+        unit = tr(lang, "unit_pp")
+        for metric in ("joint_met", "sales_met", "first_attempt_within_target",
+                       "contact_rate", "seller_utilization"):
+            cell = table.loc[tr(lang, f"m_{metric}"), fast.name]
+            assert cell.count(unit) == 3 and "%" not in cell, (lang, metric, cell)
+        profit = table.loc[tr(lang, "m_profit"), fast.name]
+        assert unit not in profit and ("SEK" in profit or "kr" in profit)
+    assert f"{money:+,.0f}".lstrip("+-") in en.loc[tr("en", "m_profit"), fast.name]
+
+
+def test_report_with_options_is_byte_identical_whatever_the_workers(
+    option_reports: dict[str, Report],
+) -> None:
+    # The options keep their per-lead records (compare(keep_records=True)): records shipped
+    # back from worker processes must give the same figures as records made in-process.
+    base, fast = load_scenario(BASE), load_scenario(FAST)
+    two = build_report(base, options=[fast], reps=3, seed=0, workers=2, lang="en",
+                       staffing=False)
+    assert two.html == option_reports["en"].html and two.markdown == option_reports["en"].markdown
+
+
+def test_response_figure_uses_the_first_record_months_of_the_main_run() -> None:
+    # The report keeps the records of its main run and draws the response times of its first
+    # RECORD_REPS months: the figure is the one drawn from a separate RECORD_REPS-month run
+    # of the same seed (replication r = child r of the seed), however many months the report has.
+    scenario = load_scenario(BASE)
+    report = build_report(scenario, reps=RECORD_REPS + 2, seed=4, staffing=False)
+    (shown,) = (b for b in report.blocks if isinstance(b, Figure) and b.name == "response_times")
+    alone = simulate(scenario, RECORD_REPS, seed=4, keep_records=True)
+    (expected,) = (b for b in response_blocks(alone, "en") if isinstance(b, Figure))
+    assert shown.png == expected.png
+    fewer = simulate(scenario, RECORD_REPS - 1, seed=4, keep_records=True)
+    (other,) = (b for b in response_blocks(fewer, "en") if isinstance(b, Figure))
+    assert other.png != shown.png  # the comparison can tell 19 months from 20
 
 
 def test_report_cli_writes_html_md_and_figures(

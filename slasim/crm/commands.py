@@ -87,6 +87,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agreement", required=True, metavar="SCENARIO.toml",
                    help="the agreed scenario: its SLA terms are the targets, its model the "
                         "bands (also the default --base)")
+    p.add_argument("--lang", choices=("en", "sv"), default="en",
+                   help="language of the HTML dashboard (default en); the CSV tables are neutral")
     p.add_argument("--period", metavar="YYYY-MM", help="track one month (default: every month)")
     p.add_argument("--out", metavar="DIR",
                    help="write track.html, by_tier.csv, by_seller.csv and summary.csv here")
@@ -197,6 +199,6 @@ def cmd_track(args: argparse.Namespace) -> int:
                        workers=args.workers, as_of=as_of, progress=tick)
     print(format_track(result))
     if args.out:
-        for path in write_outputs(result, args.out):
+        for path in write_outputs(result, args.out, lang=args.lang):
             print(f"wrote {path}")
     return EXIT_OK

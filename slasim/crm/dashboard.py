@@ -3,19 +3,28 @@
 Seller views rank without shaming: sellers are listed by volume (then name), every rate sits
 next to the count it rests on and its 95 % Wilson interval, and no individual is coloured red
 or green. Small numbers get a footnote: with 20 leads a rate can be 20 points off by chance.
+
+The terminal text is English with plain numbers (``87%``); the HTML dashboard is in English or
+Swedish (texts in :mod:`slasim.report.i18n`, numbers formatted per locale by
+:mod:`slasim.report.page`, terms worded as in the agreement document).
 """
 
 from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from slasim.crm._sellers import UNASSIGNED
 from slasim.crm.plots_track import LABELS, track_figure
 from slasim.crm.track import TrackResult
 from slasim.errors import InputError
+from slasim.metrics import ALL
+from slasim.report.i18n import tr
+from slasim.report.page import LANGS, format_money, format_number, format_percent
 from slasim.report_text import format_table
 
 __all__ = ["SMALL_N", "dashboard_html", "format_track", "seller_view", "write_outputs"]
@@ -24,158 +33,267 @@ __all__ = ["SMALL_N", "dashboard_html", "format_track", "seller_view", "write_ou
 SMALL_N = 30
 _SHARES = {"first_attempt_within_target", "contact_rate", "qualify_rate", "win_rate"}
 _MINUTES = {"response_minutes_p90", "response_business_minutes_p90"}
-_SMALL_NOTE = (
-    f"Rates rest on the counts next to them; in brackets the 95 % Wilson interval. With fewer "
-    f"than {SMALL_N} leads (marked *) a rate says little on its own: compare intervals, not "
-    "ranks. Sellers are listed by volume."
-)
 
 
-def _value(measure: str, value: float) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return "-"
-    if measure in _SHARES:
-        return f"{value:.0%}"
-    if measure in _MINUTES or measure == "attempts_per_lead":
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+def _nan(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _met(value: object) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else (
-        "yes" if value else "NO"
+@dataclass(frozen=True)
+class _Style:
+    """How a view reads: the terminal's plain English (``lang=None``) or a page's locale."""
+
+    lang: str | None
+    currency: str
+
+    @property
+    def words(self) -> str:
+        return self.lang or "en"
+
+    def text(self, key: str) -> str:
+        return tr(self.words, key)
+
+    @property
+    def missing(self) -> str:
+        return "-" if self.lang is None else format_number(math.nan, self.lang)
+
+    def share(self, value: float) -> str:
+        if _nan(value):
+            return self.missing
+        return f"{value:.0%}" if self.lang is None else format_percent(value, self.lang)
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        if _nan(value):
+            return self.missing
+        if self.lang is None:
+            return f"{value:,.{decimals}f}"
+        return format_number(value, self.lang, decimals)
+
+    def value(self, measure: str, value: float) -> str:
+        """A measure's value: share, minutes, money (pages only) or count."""
+        if measure in _SHARES:
+            return self.share(value)
+        if measure in _MINUTES or measure == "attempts_per_lead":
+            return self.number(value, 1)
+        if measure == "revenue" and self.lang is not None and not _nan(value):
+            return format_money(value, self.currency, self.lang)
+        return self.number(value)
+
+    def span(self, low: str, high: str) -> str:
+        return f"{low} - {high}" if self.lang is None else f"{low}–{high}"
+
+    def tier(self, name: str) -> str:
+        # The terminal keeps the data's own "all"; a page says "all tiers" in its language.
+        return name if self.lang is None or name != ALL else self.text("col_all")
+
+    def met(self, value: object) -> str:
+        if _nan(value):
+            return self.missing
+        return self.text("track_yes" if value else "track_no")
+
+    def label(self, measure: str) -> str:
+        return self.text(f"track_m_{measure}") if measure in LABELS else measure
+
+
+def _style(result: TrackResult, lang: str | None) -> _Style:
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
+    return _Style(lang, result.currency)
+
+
+def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
+    rows = result.by_tier[result.by_tier["period"] == period]
+    measures = list(rows["measure"])
+    return pd.DataFrame({
+        st.text("col_tier"): [st.tier(t) for t in rows["tier"]],
+        st.text("col_metric"): [st.label(m) for m in measures],
+        st.text("track_col_actual"): [
+            st.value(m, v) for m, v in zip(measures, rows["actual"], strict=True)
+        ],
+        st.text("col_target"): [
+            st.value(m, v) for m, v in zip(measures, rows["target"], strict=True)
+        ],
+        st.text("track_col_met"): [st.met(v) for v in rows["met"]],
+        st.text("track_sim_band"): [
+            st.span(st.value(m, lo), st.value(m, hi))
+            for m, lo, hi in zip(measures, rows["sim_p10"], rows["sim_p90"], strict=True)
+        ],
+        st.text("track_col_band"): [
+            st.text("track_band_na" if b == "n/a" else f"track_band_{b}") for b in rows["band"]
+        ],
+    }).reset_index(drop=True)
+
+
+def _target_words(result: TrackResult, period: str, tier: str, term: str, st: _Style) -> str:
+    """A term's target as the agreement document words it (pages only)."""
+    from slasim.report.agreement import term_texts
+
+    if tier == ALL:
+        return st.text("track_target_joint" if term == "joint" else "track_target_sides")
+    if term == "marketing":
+        # The quota of this period (pro-rated in a partial month), as tracked.
+        t = result.by_tier
+        quota = t[(t["period"] == period) & (t["tier"] == tier)
+                  & (t["measure"] == "leads_created")]["target"].iloc[0]
+        return st.text("track_target_quota").format(quota=st.number(quota))
+    response, attempts, conversion = term_texts(
+        result.scenario, result.scenario.sla.tiers[tier], st.words
+    )
+    return {"response": response, "attempts": attempts, "conversion": conversion}[term]
+
+
+def _summary_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
+    rows = result.summary[result.summary["period"] == period]
+    terms, tiers = list(rows["term"]), list(rows["tier"])
+    if st.lang is None:
+        targets = list(rows["target"])
+    else:
+        targets = [
+            _target_words(result, period, tier, term, st)
+            for tier, term in zip(tiers, terms, strict=True)
+        ]
+    actual = [
+        st.number(v) if term == "marketing" else st.share(v)
+        for term, v in zip(terms, rows["actual"], strict=True)
+    ]
+    return pd.DataFrame({
+        st.text("col_tier"): [st.tier(t) for t in tiers],
+        st.text("col_term"): [st.text(f"track_term_{t}") for t in terms],
+        st.text("col_target"): targets,
+        st.text("track_col_actual"): actual,
+        st.text("track_col_met"): [st.met(v) for v in rows["met"]],
+        st.text("track_col_sim_p_met"): [st.share(v) for v in rows["sim_p_met"]],
+    }).reset_index(drop=True)
+
+
+def _rate_cell(count: float, rate: float, low: float, high: float, of: float,
+               st: _Style) -> str:
+    if _nan(rate):
+        return st.missing
+    dash = "-" if st.lang is None else "–"  # a tight range inside the brackets
+    return (
+        f"{st.number(count)}/{st.number(of)} = {st.share(rate)} "
+        f"({st.share(low)}{dash}{st.share(high)})"
     )
 
 
-def _tier_view(result: TrackResult, period: str) -> pd.DataFrame:
-    rows = result.by_tier[result.by_tier["period"] == period]
-    return pd.DataFrame({
-        "tier": rows["tier"],
-        "measure": [LABELS.get(m, m) for m in rows["measure"]],
-        "actual": [_value(m, v) for m, v in zip(rows["measure"], rows["actual"], strict=True)],
-        "target": [_value(m, v) for m, v in zip(rows["measure"], rows["target"], strict=True)],
-        "met": [_met(v) for v in rows["met"]],
-        "simulated p10-p90": [
-            f"{_value(m, lo)} - {_value(m, hi)}"
-            for m, lo, hi in zip(rows["measure"], rows["sim_p10"], rows["sim_p90"], strict=True)
-        ],
-        "band": rows["band"],
-    }).reset_index(drop=True)
+def seller_view(
+    result: TrackResult, period: str, tier: str = "all", lang: str | None = None
+) -> pd.DataFrame:
+    """The seller table of one period as display strings: volume next to every rate.
 
-
-def _summary_view(result: TrackResult, period: str) -> pd.DataFrame:
-    rows = result.summary[result.summary["period"] == period]
-    actual = [
-        "-" if math.isnan(v) else f"{v:,.0f}" if term == "marketing" else f"{v:.0%}"
-        for term, v in zip(rows["term"], rows["actual"], strict=True)
-    ]
-    return pd.DataFrame({
-        "tier": rows["tier"], "term": rows["term"], "target": rows["target"], "actual": actual,
-        "met": [_met(v) for v in rows["met"]],
-        "simulated P(met)": [_value("contact_rate", v) for v in rows["sim_p_met"]],
-    }).reset_index(drop=True)
-
-
-def _rate_cell(count: float, rate: float, low: float, high: float, of: float) -> str:
-    if math.isnan(rate):
-        return "-"
-    return f"{count:,.0f}/{of:,.0f} = {rate:.0%} ({low:.0%}-{high:.0%})"
-
-
-def seller_view(result: TrackResult, period: str, tier: str = "all") -> pd.DataFrame:
-    """The seller table of one period as display strings: volume next to every rate."""
+    ``lang=None`` gives the terminal's English with plain numbers; ``"en"`` / ``"sv"`` the
+    dashboard's texts and number formats.
+    """
+    st = _style(result, lang)
     rows = result.by_seller[
         (result.by_seller["period"] == period) & (result.by_seller["tier"] == tier)
     ]
+    owners = [st.text("track_unassigned") if o == UNASSIGNED else str(o) for o in rows["owner"]]
     out = pd.DataFrame({
-        "owner": [f"{o}{' *' if n < SMALL_N else ''}" for o, n in
-                  zip(rows["owner"], rows["leads"], strict=True)],
-        "leads": [f"{n:,}" for n in rows["leads"]],
-        "called within target": [
-            _rate_cell(c, r, lo, hi, n) for c, r, lo, hi, n in zip(
+        st.text("track_col_owner"): [
+            f"{o}{' *' if n < SMALL_N else ''}" for o, n in zip(owners, rows["leads"], strict=True)
+        ],
+        st.text("track_col_leads"): [st.number(n) for n in rows["leads"]],
+        st.text("track_col_within"): [
+            _rate_cell(c, r, lo, hi, n, st) for c, r, lo, hi, n in zip(
                 rows["within_target"], rows["within_target_rate"],
                 rows["within_target_rate_ci_low"], rows["within_target_rate_ci_high"],
                 rows["response_judged"], strict=True)
         ],
-        "attempts/lead": [_value("attempts_per_lead", v) for v in rows["attempts_per_lead"]],
+        st.text("track_col_attempts"): [
+            st.value("attempts_per_lead", v) for v in rows["attempts_per_lead"]
+        ],
     })
     for name, rate in (("contacted", "contact_rate"), ("qualified", "qualify_rate"),
                        ("won", "win_rate")):
-        out[name] = [
-            _rate_cell(c, r, lo, hi, n) for c, r, lo, hi, n in zip(
+        out[st.text(f"track_col_{name}")] = [
+            _rate_cell(c, r, lo, hi, n, st) for c, r, lo, hi, n in zip(
                 rows[name], rows[rate], rows[f"{rate}_ci_low"], rows[f"{rate}_ci_high"],
                 rows["leads"], strict=True)
         ]
-    out["revenue"] = [_value("revenue", v) for v in rows["revenue"]]
+    out[st.text("m_revenue")] = [st.value("revenue", v) for v in rows["revenue"]]
     return out.reset_index(drop=True)
 
 
-def _header(result: TrackResult) -> str:
-    return (
-        f"agreement {result.agreement!r}; bands from {result.reps} simulated months per tracked "
-        f"month (seed {result.seed}); export time {result.as_of:%Y-%m-%d %H:%M %Z}"
+def _header(result: TrackResult, st: _Style) -> str:
+    return st.text("track_header").format(
+        agreement=result.agreement, reps=result.reps, seed=result.seed,
+        as_of=f"{result.as_of:%Y-%m-%d %H:%M %Z}",
+    )
+
+
+def _not_measurable(info_missing: tuple[str, ...], st: _Style) -> str:
+    return st.text("track_not_measurable").format(
+        measures=", ".join(st.label(m) for m in info_missing)
     )
 
 
 def format_track(result: TrackResult) -> str:
     """The ``slasim track`` terminal report: per month the tiers, the terms and the sellers."""
-    parts = [_header(result)]
+    st = _style(result, None)
+    parts = [_header(result, st)]
     for info in result.periods:
         parts += ["", "=" * 80, info.describe()]
         if info.not_measurable:
-            parts.append(
-                "not measurable from this export: "
-                + ", ".join(LABELS.get(m, m) for m in info.not_measurable)
-            )
-        parts += ["", "Actual vs target per tier (band: where the actual falls against the "
-                      "simulated p10-p90 of this month)",
-                  format_table(_tier_view(result, info.label)), "",
-                  "SLA terms", format_table(_summary_view(result, info.label)), "",
-                  "Sellers (all tiers)", format_table(seller_view(result, info.label)),
-                  _SMALL_NOTE]
+            parts.append(_not_measurable(info.not_measurable, st))
+        parts += [
+            "",
+            f"{st.text('track_cap_tiers')} ({st.text('track_tiers_band')})",
+            format_table(_tier_view(result, info.label, st)),
+            "",
+            st.text("track_cap_terms"),
+            format_table(_summary_view(result, info.label, st)),
+            "",
+            f"{st.text('track_h_sellers')} ({st.text('col_all')})",
+            format_table(seller_view(result, info.label)),
+            st.text("track_small_note").format(n=SMALL_N),
+        ]
     return "\n".join(parts)
 
 
 def dashboard_html(result: TrackResult, lang: str = "en") -> str:
-    """The dashboard: per month the term summary, the band figure, the tier and seller tables."""
+    """The dashboard in ``lang`` (``"en"`` or ``"sv"``): per month the term summary, the band
+    figure, the tier and seller tables."""
     from slasim.report.page import figure_html, render_page, table_html
 
-    body = [
-        f'<p class="note">{html.escape(_header(result))}. A band holds 80 % of simulated months: '
-        "an actual outside it now and then is expected; the same measure outside it month after "
-        "month, or far outside, is the signal.</p>"
-    ]
+    st = _style(result, lang)
+    note = f"{_header(result, st)}. {st.text('track_band_note')}"
+    body = [f'<p class="note">{html.escape(note)}</p>']
     for info in result.periods:
         body.append(f"<h2>{html.escape(info.label)}</h2>")
         cls = "callout" if info.partial else "note"
-        body.append(f'<p class="{cls}">{html.escape(info.describe())}</p>')
+        body.append(f'<p class="{cls}">{html.escape(info.describe(lang))}</p>')
         if info.not_measurable:
-            missing = ", ".join(LABELS.get(m, m) for m in info.not_measurable)
-            body.append(
-                f'<p class="note">Not measurable from this export: {html.escape(missing)}.</p>'
-            )
-        body.append(table_html(_summary_view(result, info.label), caption="SLA terms", lang=lang))
+            text = _not_measurable(info.not_measurable, st)
+            body.append(f'<p class="note">{html.escape(text)}</p>')
+        body.append(table_html(_summary_view(result, info.label, st),
+                               caption=st.text("track_cap_terms"), lang=lang))
         body.append(figure_html(
-            track_figure(result, info.label),
-            alt=f"{info.label}: actual (dots) against target (dashed) and simulated p10-p90 "
-                "band (bars) per tier",
-            caption="Dot: actual. Bar: simulated p10-p90 of this month. Dashed: target.",
+            track_figure(result, info.label, lang=lang),
+            alt=st.text("track_fig_alt").format(period=info.label),
+            caption=st.text("track_fig_caption"),
         ))
-        body.append(table_html(_tier_view(result, info.label),
-                               caption="Actual vs target per tier", lang=lang))
-        body.append("<h3>Sellers</h3>")
-        body.append(table_html(seller_view(result, info.label), caption="All tiers", lang=lang))
-        body.append(f'<p class="note">{html.escape(_SMALL_NOTE)}</p>')
+        body.append(table_html(_tier_view(result, info.label, st),
+                               caption=st.text("track_cap_tiers"), lang=lang))
+        body.append(f"<h3>{html.escape(st.text('track_h_sellers'))}</h3>")
+        body.append(table_html(seller_view(result, info.label, lang=lang),
+                               caption=st.text("track_cap_all"), lang=lang))
+        small = st.text("track_small_note").format(n=SMALL_N)
+        body.append(f'<p class="note">{html.escape(small)}</p>')
     return render_page(
-        f"SLA tracking: {result.agreement}", "\n".join(body), lang=lang,
+        st.text("track_title").format(agreement=result.agreement), "\n".join(body), lang=lang,
         subtitle=", ".join(p.label for p in result.periods),
     )
 
 
 def write_outputs(
-    result: TrackResult, out_dir: str | Path, *, html_page: bool = True
+    result: TrackResult, out_dir: str | Path, *, html_page: bool = True, lang: str = "en"
 ) -> list[Path]:
-    """Write ``by_tier.csv``, ``by_seller.csv``, ``summary.csv`` (and ``track.html``)."""
+    """Write ``by_tier.csv``, ``by_seller.csv``, ``summary.csv`` (and ``track.html`` in
+    ``lang``, ``"en"`` or ``"sv"``; the CSV files are language-neutral data)."""
+    if lang not in LANGS:
+        raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
     folder = Path(out_dir)
     files = {
         "by_tier.csv": result.by_tier, "by_seller.csv": result.by_seller,
@@ -188,7 +306,7 @@ def write_outputs(
             frame.to_csv(folder / name, index=False)
             written.append(folder / name)
         if html_page:
-            (folder / "track.html").write_text(dashboard_html(result), encoding="utf-8")
+            (folder / "track.html").write_text(dashboard_html(result, lang), encoding="utf-8")
             written.append(folder / "track.html")
     except OSError as exc:
         raise InputError.single(str(folder), "--out",

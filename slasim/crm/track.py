@@ -25,23 +25,27 @@ are comparable, and a closed month's figures do not change with later exports):
 
 from __future__ import annotations
 
-import calendar as _calendar
 import math
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
 from slasim.crm._observe import LeadTable, lead_outcomes, observe
-from slasim.crm._stats import wilson_ci
+from slasim.crm._sellers import UNASSIGNED, seller_rows
 from slasim.crm.importer import CrmImport
+from slasim.crm.periods import (
+    TrackedPeriod,
+    export_time,
+    month_scenario,
+    period_context,
+    select_periods,
+)
 from slasim.engine import SELLER_DTYPE, Replication
 from slasim.errors import InputError
 from slasim.experiment import simulate
-from slasim.loader import deep_merge, scenario_from_dict
 from slasim.metrics import ALL, MetricContext, replication_metrics
 from slasim.scenario import Scenario
 
@@ -75,52 +79,7 @@ _MEASURE_TERM = {
     "first_attempt_within_target": "response",
     "qualify_rate": "conversion",
 }
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
-UNASSIGNED = "(unassigned)"
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class TrackedPeriod:
-    """One tracked calendar month.
-
-    Attributes
-    ----------
-    label
-        ``YYYY-MM``.
-    start, days
-        First day and number of days of the month.
-    cutoff
-        Local time up to which events count: the month end, or the export time if earlier.
-    partial
-        The export ends before the month does; quotas are pro-rated by ``fraction``.
-    fraction
-        Elapsed share of the month at the cut-off (1 for a complete month).
-    leads
-        Leads of the export created in the month.
-    not_measurable
-        Measures the export cannot give (missing columns, dates without time).
-    """
-
-    label: str
-    start: date
-    days: int
-    cutoff: datetime
-    partial: bool
-    fraction: float
-    leads: int
-    not_measurable: tuple[str, ...]
-
-    def describe(self) -> str:
-        """One line: the month, complete or partial, and what that means for quotas."""
-        if not self.partial:
-            return f"{self.label}: complete month ({self.days} days), {self.leads:,} leads"
-        return (
-            f"{self.label}: PARTIAL month, export ends {self.cutoff:%Y-%m-%d %H:%M} "
-            f"({self.fraction * self.days:.1f} of {self.days} days), {self.leads:,} leads; "
-            f"quotas pro-rated to {self.fraction:.1%}, bands from simulated months cut at the "
-            "same time (pass --as-of to set the export time)"
-        )
 
 
 @dataclass(frozen=True)
@@ -150,6 +109,8 @@ class TrackResult:
         The export time (local), the cut-off of a month still running.
     reps, seed
         Simulated months per tracked month, and the seed.
+    scenario
+        The agreement (the dashboard words its terms as the agreement document does).
     """
 
     agreement: str
@@ -162,36 +123,7 @@ class TrackResult:
     as_of: datetime
     reps: int
     seed: int
-
-
-def month_scenario(agreement: Scenario, start: date) -> Scenario:
-    """``agreement`` with its horizon set to the calendar month that begins at ``start``."""
-    days = _calendar.monthrange(start.year, start.month)[1]
-    overlay = {"horizon": {"start": start, "days": days}}
-    return scenario_from_dict(deep_merge(agreement.model_dump(), overlay), agreement.name)
-
-
-def _export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp:
-    if as_of is None:
-        # The export time: the latest timestamp anywhere in it (as in calibration).
-        stamps = [crm.leads[c].max() for c in crm.date_only.columns if crm.leads[c].notna().any()]
-        return pd.Timestamp(max(stamps)).tz_convert(tz)
-    stamp = pd.Timestamp(as_of)
-    return stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
-
-
-def _select_periods(period: str | None, months: Sequence[str]) -> list[str]:
-    if period is None:
-        return list(months)
-    match = _PERIOD.fullmatch(period.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12 or period.strip() not in months:
-        span = f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0]
-        raise InputError.single(
-            "<cli>", "--period",
-            f"got {period!r}; expected a month YYYY-MM in the export's range {span} "
-            f"(months with leads: {', '.join(months)})",
-        )
-    return [period.strip()]
+    scenario: Scenario = field(repr=False)
 
 
 def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
@@ -226,16 +158,6 @@ def _term_measurable(term: str, missing: tuple[str, ...]) -> bool:
     }
     needs["joint"] = needs["sales"]
     return not any(m in missing for m in needs[term])
-
-
-def _context(scenario: Scenario, cutoff: float, fraction: float) -> MetricContext:
-    ctx = MetricContext.from_scenario(scenario)
-    tiers = tuple(
-        replace(t, quota_in_period=t.quota_in_period * fraction)
-        if t.quota_in_period is not None else t
-        for t in ctx.tiers
-    )
-    return replace(ctx, horizon_minutes=cutoff, tiers=tiers)
 
 
 def _measure(rec: np.ndarray, ctx: MetricContext, names: tuple[str, ...]) -> dict[
@@ -294,65 +216,6 @@ def _target(term: str, tier: str, scenario: Scenario, ctx: MetricContext) -> tup
     return target, f"qualify rate >= {target:.0%}"
 
 
-def _rate(successes: int, n: int) -> tuple[float, float, float]:
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    low, high = wilson_ci(successes, n)
-    return successes / n, low, high
-
-
-def _put_rate(
-    row: dict[str, object], name: str, rate_name: str, hits: int, trials: int, off: bool
-) -> None:
-    """A count, its rate and the rate's 95 % Wilson interval (NaN when not measurable)."""
-    rate, low, high = _rate(hits, trials)
-    row[name] = np.nan if off else hits
-    row[rate_name] = np.nan if off else rate
-    row[f"{rate_name}_ci_low"] = np.nan if off else low
-    row[f"{rate_name}_ci_high"] = np.nan if off else high
-
-
-def _seller_rows(
-    label: str, owners: np.ndarray, rec: np.ndarray, ctx: MetricContext,
-    names: tuple[str, ...], missing: tuple[str, ...],
-) -> list[dict[str, object]]:
-    out = lead_outcomes(rec, ctx)
-    rows: list[dict[str, object]] = []
-    totals = pd.Series(owners).value_counts()
-    # Volume first, then name: the order must not be a league table of a rate.
-    order = sorted(totals.index, key=lambda o: (-int(totals[o]), str(o)))
-    for owner in order:
-        mine = owners == owner
-        for tier in (ALL, *names):
-            m = mine if tier == ALL else mine & (rec["tier"] == names.index(tier))
-            n = int(m.sum())
-            if n == 0:
-                continue
-            row: dict[str, object] = {"period": label, "owner": owner, "tier": tier, "leads": n}
-
-            decided = out.decided & m
-            row["response_judged"] = (
-                np.nan if "first_attempt_within_target" in missing else int(decided.sum())
-            )
-            off = "first_attempt_within_target" in missing
-            _put_rate(row, "within_target", "within_target_rate",
-                      int((out.within & decided).sum()), int(decided.sum()), off)
-            row["attempts_per_lead"] = (
-                np.nan if "attempts_per_lead" in missing else float(rec["attempts"][m].mean())
-            )
-            _put_rate(row, "contacted", "contact_rate", int((~np.isnan(rec["contacted"][m])).sum()),
-                      n, "contact_rate" in missing)
-            _put_rate(row, "qualified", "qualify_rate", int(rec["qualified"][m].sum()), n,
-                      "qualify_rate" in missing)
-            won = rec["state"][m] == 0
-            _put_rate(row, "won", "win_rate", int(won.sum()), n, "won_deals" in missing)
-            row["revenue"] = (
-                np.nan if "revenue" in missing else float(rec["value"][m][won].sum())
-            )
-            rows.append(row)
-    return rows
-
-
 def track(
     crm: CrmImport,
     agreement: Scenario,
@@ -407,25 +270,25 @@ def track(
             "to track needs terms for every tier",
         )
     tz = agreement.horizon.timezone
-    export_time = _export_time(crm, as_of, tz)
+    exported = export_time(crm, as_of, tz)
     local = leads["created_at"].dt.tz_convert(tz)
     labels = local.dt.strftime("%Y-%m")
-    selected = _select_periods(period, sorted(labels.unique()))
+    selected = select_periods(period, sorted(labels.unique()))
 
     periods: list[TrackedPeriod] = []
     tier_rows: list[dict[str, object]] = []
     summary_rows: list[dict[str, object]] = []
-    seller_rows: list[dict[str, object]] = []
+    sellers: list[dict[str, object]] = []
     for label in selected:
         start = date(int(label[:4]), int(label[5:]), 1)
         scenario = month_scenario(agreement, start)
         cal = scenario.business_calendar()
         t0 = pd.Timestamp(cal.to_local(0.0))
         month_end = cal.horizon_minutes
-        cutoff = min(month_end, (export_time - t0).total_seconds() / 60.0)
+        cutoff = min(month_end, (exported - t0).total_seconds() / 60.0)
         partial = cutoff < month_end
         fraction = cutoff / month_end
-        ctx = _context(scenario, cutoff, fraction)
+        ctx = period_context(scenario, cutoff, fraction)
         rows = labels.index[(labels == label).to_numpy()]
         month = leads.loc[rows]
         missing = _not_measurable(crm, rows)
@@ -440,7 +303,7 @@ def track(
         tier_rows += _tier_rows(info, actual, sim, scenario, ctx, names)
         summary_rows += _summary_rows(info, actual, sim, rec, scenario, ctx, names)
         owners = month["owner"].fillna(UNASSIGNED).to_numpy(dtype=object)[keep]
-        seller_rows += _seller_rows(label, owners, rec, ctx, names, missing)
+        sellers += seller_rows(label, owners, rec, ctx, names, missing)
 
     by_tier, summary = pd.DataFrame(tier_rows), pd.DataFrame(summary_rows)
     # True / False / None (not measurable) as Python objects, whatever pandas would infer.
@@ -452,11 +315,12 @@ def track(
         tiers=names,
         periods=tuple(periods),
         by_tier=by_tier,
-        by_seller=pd.DataFrame(seller_rows),
+        by_seller=pd.DataFrame(sellers),
         summary=summary,
-        as_of=export_time.to_pydatetime(),
+        as_of=exported.to_pydatetime(),
         reps=reps,
         seed=seed,
+        scenario=agreement,
     )
 
 

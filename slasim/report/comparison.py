@@ -13,7 +13,7 @@ import pandas as pd
 
 from slasim.experiment import ComparisonResult
 from slasim.metrics import ALL
-from slasim.report_text import RUN_ROWS, format_table
+from slasim.report_text import RUN_ROWS, format_difference, format_table
 from slasim.scenario import Scenario
 
 __all__ = [
@@ -120,13 +120,13 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
     }
 
 
-def _fmt(metric: str, value: float, signed: bool = False) -> str:
-    if value != value:
-        return "-"
-    spec = _FORMATS.get(metric, "{:,.2f}")
-    if signed:
-        spec = spec.replace("{:", "{:+")
-    return spec.format(value)
+def _fmt(metric: str, value: float) -> str:
+    return "-" if value != value else _FORMATS.get(metric, "{:,.2f}").format(value)
+
+
+def _diff(metric: str, value: float, signed: bool = False) -> str:
+    """A paired difference; of rates and shares in percentage points (``+4.6 pp``)."""
+    return format_difference(_FORMATS.get(metric, "{:,.2f}"), value, signed=signed)
 
 
 def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:
@@ -161,7 +161,7 @@ def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:
 
 def format_compare(comparison: ComparisonResult) -> str:
     """The ``slasim compare`` text: per tier, terms and metrics side by side with paired
-    differences to the first option (``+diff [95 % CI]``)."""
+    differences to the first option (``+diff [95 % CI]``; rates in percentage points)."""
     frame = comparison_frame(comparison)
     scenarios = [r.scenario for r in comparison.results]
     names = [s.name for s in scenarios]
@@ -169,7 +169,8 @@ def format_compare(comparison: ComparisonResult) -> str:
     reps = comparison.results[0].reps
     lines = [
         f"{len(names)} options, {reps} replications each with common random numbers (seed "
-        f"{comparison.results[0].seed}); differences are paired vs {base!r}, with 95% CI",
+        f"{comparison.results[0].seed}); differences are paired vs {base!r}, with 95% CI; "
+        "differences of rates in percentage points (pp)",
     ]
     table_cells = cells(frame, ("tier", "metric", "option"))
     for tier in [ALL, *scenarios[0].tiers]:
@@ -186,9 +187,9 @@ def format_compare(comparison: ComparisonResult) -> str:
                 row[name] = _fmt(metric, float(c["mean"]))
                 if name != base:
                     row[f"vs {base}: {name}"] = (
-                        f"{_fmt(metric, float(c['diff']), signed=True)} "
-                        f"[{_fmt(metric, float(c['diff_ci_low']))}, "
-                        f"{_fmt(metric, float(c['diff_ci_high']))}]"
+                        f"{_diff(metric, float(c['diff']), signed=True)} "
+                        f"[{_diff(metric, float(c['diff_ci_low']))}, "
+                        f"{_diff(metric, float(c['diff_ci_high']))}]"
                     )
             rows.append(row)
         table = pd.DataFrame(rows).set_index("item").fillna("")

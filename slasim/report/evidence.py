@@ -1,35 +1,28 @@
 """Part 2 of the report: the evidence behind the terms, from simulation results.
 
 Figures come from :mod:`slasim.plots`; this module only chooses what to show and relabels
-axes and legends in the report's language (the plot functions keep English defaults).
+axes and legends in the report's language (the plot functions keep English defaults). The
+staffing sweep, which runs its own simulations, is in :mod:`slasim.report.staffing`.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
-from slasim.experiment import ComparisonResult, SimulationResult, simulate
+from slasim.experiment import ComparisonResult, SimulationResult
 from slasim.metrics import ALL
 from slasim.report.agreement import format_minutes, term_texts
 from slasim.report.comparison import cells
-from slasim.report.doc import Block, Callout, Figure, Heading, Paragraph, Table
+from slasim.report.doc import Block, Callout, Heading, Paragraph, Table
+from slasim.report.figures import finish_axes, metric_mean, new_axes, percent_ticks, report_figure
 from slasim.report.i18n import tr
-from slasim.report.page import figure_png, format_money, format_number, format_percent
+from slasim.report.page import NBSP, format_money, format_number, format_percent
 from slasim.scenario import Scenario
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.axis import Axis
-    from matplotlib.figure import Figure as MplFigure
-
 __all__ = [
-    "StaffingSweep",
     "attainment_blocks",
     "decay_blocks",
+    "format_difference",
     "format_metric",
     "funnel_blocks",
     "funnel_frame",
@@ -37,8 +30,6 @@ __all__ = [
     "options_blocks",
     "recommendation",
     "response_blocks",
-    "staffing_blocks",
-    "staffing_sweep",
 ]
 
 _PERCENT = {
@@ -82,49 +73,27 @@ def format_metric(
     return text
 
 
+def format_difference(
+    metric: str, value: float, lang: str, currency: str, *, signed: bool = False
+) -> str:
+    """A difference of a metric: of shares and P(met) in percentage points, else as the metric.
+
+    58.6 % -> 61.0 % is ``+2.4 pp`` / ``+2,4 p.e.`` (``+2.4 %`` would read as a relative
+    change); ``signed`` shows ``+`` on positive values.
+    """
+    if not (metric.endswith("_met") or metric in _PERCENT):
+        return format_metric(metric, value, lang, currency, signed=signed)
+    if value != value:
+        return format_number(value, lang)  # the missing-value mark
+    points = format_number(100 * value, lang, 0 if metric.endswith("_met") else 1)
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{points}{NBSP}{tr(lang, 'unit_pp')}"
+
+
 def _ci(metric: str, lo: float, hi: float, lang: str, currency: str) -> str:
     sep = "; " if lang == "sv" else ", "  # a comma already is the Swedish decimal sign
-    low, high = (format_metric(metric, v, lang, currency) for v in (lo, hi))
+    low, high = (format_difference(metric, v, lang, currency) for v in (lo, hi))
     return f"[{low}{sep}{high}]"
-
-
-def _mean(result: SimulationResult, metric: str, tier: str = ALL) -> float:
-    key = (metric, tier)
-    return float(result.replications[key].mean()) if key in result.replications else math.nan
-
-
-def _new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=size)
-
-
-def _finish(
-    ax: Axes, lang: str, legend: dict[str, str] | None = None, title: str | None = None
-) -> None:
-    """Drop the English title (the caption says it) and translate legend entries."""
-    ax.set_title("")
-    old = ax.get_legend()
-    if old is not None:
-        handles, labels = ax.get_legend_handles_labels()
-        mapping = legend or {}
-        ax.legend(
-            handles,
-            [mapping.get(label, label) for label in labels],
-            title=title,
-            loc=old._loc,  # type: ignore[attr-defined]  # keep the plot function's position
-            fontsize="small",
-        )
-
-
-def _percent(axis: Axis, lang: str) -> None:
-    from slasim.plots import percent_axis
-
-    percent_axis(axis, "," if lang == "sv" else ".")
-
-
-def _figure(fig: MplFigure, name: str, caption: str) -> Figure:
-    return Figure(figure_png(fig), alt=caption, caption=caption, name=name)
 
 
 # --- attainment and the expected month ----------------------------------------------------
@@ -152,17 +121,17 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         response, attempts, conversion = term_texts(s, terms, lang)
         expected = {
             "marketing": format_metric(
-                "leads_created", _mean(result, "leads_created", tier), lang, cur
+                "leads_created", metric_mean(result, "leads_created", tier), lang, cur
             ),
             "response": format_metric(
                 "first_attempt_within_target",
-                _mean(result, "first_attempt_within_target", tier),
+                metric_mean(result, "first_attempt_within_target", tier),
                 lang,
                 cur,
             ),
             "attempts": "–",
             "conversion": format_metric(
-                "qualify_rate", _mean(result, "qualify_rate", tier), lang, cur
+                "qualify_rate", metric_mean(result, "qualify_rate", tier), lang, cur
             ),
         }
         targets = {
@@ -172,7 +141,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
             "conversion": conversion,
         }
         for term in TERMS:
-            met = _mean(result, f"{term}_met", tier)
+            met = metric_mean(result, f"{term}_met", tier)
             verdict = "realistic" if met >= conf else "not_realistic"
             key = "term_quota" if term == "marketing" else f"term_{term}"
             rows.append(
@@ -188,14 +157,14 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
     columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
     columns += [tr(lang, "col_p_met"), tr(lang, "col_verdict")]
     blocks.append(Table(pd.DataFrame(rows, columns=columns).set_index(columns[:2])))
-    fig, ax = _new_axes()
+    fig, ax = new_axes()
     p_met_bars(result, ax=ax)
     ax.set_xticks(
         ax.get_xticks(), [tr(lang, "term_quota")] + [tr(lang, f"term_{t}") for t in TERMS[1:]]
     )
     ax.set_ylabel(tr(lang, "axis_p_met"))
-    _percent(ax.yaxis, lang)
-    _finish(
+    percent_ticks(ax.yaxis, lang)
+    finish_axes(
         ax,
         lang,
         {
@@ -205,7 +174,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         },
         tr(lang, "col_tier"),
     )
-    blocks.append(_figure(fig, "p_met", tr(lang, "fig_p_met")))
+    blocks.append(report_figure(fig, "p_met", tr(lang, "fig_p_met")))
     return blocks
 
 
@@ -264,15 +233,15 @@ def funnel_blocks(result: SimulationResult, lang: str) -> list[Block]:
 
     frame = funnel_frame(result, lang)
     shown = frame.map(lambda v: format_number(v, lang, 1 if v < 100 else 0))
-    fig, ax = _new_axes()
+    fig, ax = new_axes()
     funnel_bars(frame, ax=ax)
     ax.set_ylabel(tr(lang, "axis_leads_per_month"))
-    _finish(ax, lang, title=tr(lang, "col_tier"))
+    finish_axes(ax, lang, title=tr(lang, "col_tier"))
     return [
         Heading(tr(lang, "h_funnel"), 3),
         Paragraph(tr(lang, "funnel_text")),
         Table(shown),
-        _figure(fig, "funnel", tr(lang, "fig_funnel")),
+        report_figure(fig, "funnel", tr(lang, "fig_funnel")),
     ]
 
 
@@ -282,15 +251,15 @@ def response_blocks(result: SimulationResult, lang: str) -> list[Block]:
 
     s = result.scenario
     clock = next((t.response_clock for t in s.sla.tiers.values()), "wall")
-    fig, ax = _new_axes()
+    fig, ax = new_axes()
     response_time_distribution(result, clock=clock, ax=ax)
     ax.set_xlabel(tr(lang, "axis_response").format(clock=tr(lang, f"clock_{clock}")))
     ax.set_ylabel(tr(lang, "axis_share_attempted"))
-    _percent(ax.yaxis, lang)
-    _finish(ax, lang, title=tr(lang, "col_tier"))
+    percent_ticks(ax.yaxis, lang)
+    finish_axes(ax, lang, title=tr(lang, "col_tier"))
     return [
         Heading(tr(lang, "h_response"), 3),
-        _figure(fig, "response_times", tr(lang, "fig_response")),
+        report_figure(fig, "response_times", tr(lang, "fig_response")),
     ]
 
 
@@ -330,7 +299,7 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
         tr(lang, "decay_own") if own is not None else preset.source
         for own in (scenario.decay.contact, scenario.decay.qualify)
     ]
-    fig, ax = _new_axes()
+    fig, ax = new_axes()
     decay_curves(
         [(tr(lang, "label_contact"), contact), (tr(lang, "label_qualify"), qualify)],
         max_minutes=1440.0,
@@ -338,7 +307,7 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
     )
     ax.set_xlabel(tr(lang, "axis_age"))
     ax.set_ylabel(tr(lang, "axis_multiplier"))
-    _finish(ax, lang)
+    finish_axes(ax, lang)
     blocks: list[Block] = [
         Heading(tr(lang, "h_decay"), 3),
         Paragraph(
@@ -353,105 +322,9 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
     ]
     blocks += [
         Paragraph(tr(lang, "decay_caveat"), note=True),
-        _figure(fig, "decay", tr(lang, "fig_decay")),
+        report_figure(fig, "decay", tr(lang, "fig_decay")),
     ]
     return blocks
-
-
-# --- staffing sweep -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class StaffingSweep:
-    """P(met) and profit at other staffing levels of one shift (same seed: same leads).
-
-    Attributes
-    ----------
-    shift
-        Name of the shift varied (the one with most sellers).
-    current
-        Its sellers today.
-    levels
-        Index ``sellers``; columns ``sales_met``, ``response_met:<tier>``,
-        ``seller_utilization``, ``profit`` (means over the replications).
-    reps
-        Replications per level.
-    """
-
-    shift: str
-    current: int
-    levels: pd.DataFrame
-    reps: int
-
-
-def staffing_sweep(
-    scenario: Scenario,
-    reps: int,
-    seed: int,
-    workers: int = 1,
-    *,
-    below: int = 2,
-    above: int = 3,
-) -> StaffingSweep:
-    """Simulate ``scenario`` with the largest shift at ``n - below`` ... ``n + above`` sellers."""
-    shifts = scenario.team.shifts
-    index = max(range(len(shifts)), key=lambda i: (shifts[i].sellers, -i))
-    current = shifts[index].sellers
-    rows = {}
-    for n in range(max(1, current - below), current + above + 1):
-        changed = [
-            sh.model_copy(update={"sellers": n}) if i == index else sh
-            for i, sh in enumerate(shifts)
-        ]
-        variant = scenario.model_copy(
-            update={"team": scenario.team.model_copy(update={"shifts": changed})}
-        )
-        result = simulate(variant, reps, seed, workers)
-        row = {"sales_met": _mean(result, "sales_met")}
-        for tier in scenario.sla.tiers:
-            row[f"response_met:{tier}"] = _mean(result, "response_met", tier)
-        row["seller_utilization"] = _mean(result, "seller_utilization")
-        row["profit"] = _mean(result, "profit")
-        rows[n] = row
-    levels = pd.DataFrame.from_dict(rows, orient="index")
-    levels.index.name = "sellers"
-    return StaffingSweep(shifts[index].name or f"#{index + 1}", current, levels, reps)
-
-
-def staffing_blocks(sweep: StaffingSweep, scenario: Scenario, lang: str) -> list[Block]:
-    """The staffing sweep as a table and a line chart."""
-    from slasim.plots import staffing_attainment
-
-    cur = scenario.costs.currency
-    levels = sweep.levels
-    names = {"sales_met": tr(lang, "label_sales_all")}
-    for tier in scenario.sla.tiers:
-        names[f"response_met:{tier}"] = tr(lang, "col_response_met_tier").format(tier=tier)
-    shown = pd.DataFrame(
-        {
-            **{names[c]: [format_percent(v, lang) for v in levels[c]] for c in names},
-            tr(lang, "m_seller_utilization"): [
-                format_percent(v, lang) for v in levels["seller_utilization"]
-            ],
-            tr(lang, "m_profit"): [format_money(v, cur, lang) for v in levels["profit"]],
-        },
-        index=pd.Index([str(n) for n in levels.index], name=tr(lang, "col_sellers")),
-    )
-    fig, ax = _new_axes()
-    staffing_attainment(
-        levels[list(names)].rename(columns=names),
-        confidence=scenario.sla.confidence,
-        current=sweep.current,
-        ax=ax,
-    )
-    ax.set_xlabel(tr(lang, "axis_sellers").format(shift=sweep.shift))
-    ax.set_ylabel(tr(lang, "axis_p_met"))
-    _percent(ax.yaxis, lang)
-    _finish(ax, lang)
-    return [
-        Heading(tr(lang, "h_staffing"), 3),
-        Paragraph(tr(lang, "staffing_text").format(shift=sweep.shift, reps=sweep.reps)),
-        Table(shown),
-        _figure(fig, "staffing", tr(lang, "fig_staffing")),
-    ]
 
 
 # --- options ------------------------------------------------------------------------------
@@ -460,8 +333,8 @@ def recommendation(comparison: ComparisonResult, lang: str) -> str:
     results = comparison.results
     conf = results[0].scenario.sla.confidence
     cur = results[0].scenario.costs.currency
-    joint = [_mean(r, "joint_met") for r in results]
-    profit = [_mean(r, "profit") for r in results]
+    joint = [metric_mean(r, "joint_met") for r in results]
+    profit = [metric_mean(r, "profit") for r in results]
     ok = [i for i, p in enumerate(joint) if p >= conf]
     if ok:
         best = max(ok, key=lambda i: profit[i])
@@ -536,7 +409,7 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
             c = frame[key]
             shown.append(format_metric(metric, float(c["mean"]), lang, cur))
             dcells.append(
-                format_metric(metric, float(c["diff"]), lang, cur, signed=True)
+                format_difference(metric, float(c["diff"]), lang, cur, signed=True)
                 + " "
                 + _ci(metric, float(c["diff_ci_low"]), float(c["diff_ci_high"]), lang, cur)
             )
@@ -566,12 +439,13 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
     )
     ax2.set_xlabel(tr(lang, "axis_joint"))
     ax2.set_xlim(0, 1.05)
-    _percent(ax2.xaxis, lang)
+    percent_ticks(ax2.xaxis, lang)
     return [
         Heading(tr(lang, "h_options"), 3),
         Paragraph(tr(lang, "options_text").format(reps=results[0].reps, base=base)),
         Callout(recommendation(comparison, lang)),
         Table(side),
         Table(paired, caption=tr(lang, "col_difference").format(base=base)),
-        _figure(fig, "options", tr(lang, "fig_options")),
+        Paragraph(tr(lang, "pp_note"), note=True),
+        report_figure(fig, "options", tr(lang, "fig_options")),
     ]

@@ -1,4 +1,4 @@
-"""Every text of the report, in English and Swedish.
+"""Every text of the report and of the tracking dashboard, in English and Swedish.
 
 Templates use ``str.format`` fields (``{tier}``, ``{share}``); numbers are formatted before they
 are inserted (:mod:`slasim.report.page`), so a template never decides a number format. The two
@@ -238,6 +238,11 @@ EN: Mapping[str, str] = MappingProxyType(
         "col_option": "option",
         "col_item": "item",
         "col_difference": "difference to {base} (95 % CI)",
+        "unit_pp": "pp",
+        "pp_note": (
+            "Differences of shares and chances are in percentage points (pp): from 50 % to 55 % "
+            "is +5 pp."
+        ),
         "row_sellers": "sellers (all shifts)",
         "row_routing": "routing",
         "row_term": "{tier}: {term}",
@@ -255,6 +260,79 @@ EN: Mapping[str, str] = MappingProxyType(
             "No option is met by both sides in {confidence} of months: change terms or staffing "
             "before signing. Closest: “{best}” (both sides meet it in {p} of months)."
         ),
+        # --- tracking dashboard (slasim track) -------------------------------------------------
+        # English values are also the terminal's words (slasim.crm.dashboard.format_track).
+        "track_title": "SLA tracking: {agreement}",
+        "track_header": (
+            "agreement '{agreement}'; bands from {reps} simulated months per tracked month "
+            "(seed {seed}); export time {as_of}"
+        ),
+        "track_band_note": (
+            "A band holds 80 % of simulated months: an actual outside it now and then is "
+            "expected; the same measure outside it month after month, or far outside, is the "
+            "signal."
+        ),
+        "track_complete": "{label}: complete month ({days} days), {leads} leads",
+        "track_partial": (
+            "{label}: PARTIAL month, export ends {cutoff} ({elapsed} of {days} days), {leads} "
+            "leads; quotas pro-rated to {fraction}, bands from simulated months cut at the same "
+            "time (pass --as-of to set the export time)"
+        ),
+        "track_not_measurable": "Not measurable from this export: {measures}.",
+        "track_cap_tiers": "Actual vs target per tier",
+        "track_tiers_band": "band: where the actual falls against the simulated p10-p90 of this month",
+        "track_cap_terms": "SLA terms",
+        "track_h_sellers": "Sellers",
+        "track_cap_all": "All tiers",
+        "track_small_note": (
+            "Rates rest on the counts next to them; in brackets the 95 % Wilson interval. With "
+            "fewer than {n} leads (marked *) a rate says little on its own: compare intervals, "
+            "not ranks. Sellers are listed by volume."
+        ),
+        "track_fig_title": "{period}: actual vs target and simulated band",
+        "track_fig_alt": (
+            "{period}: actual (dots) against target (dashed) and simulated p10-p90 band (bars) "
+            "per tier"
+        ),
+        "track_fig_caption": "Dot: actual. Bar: simulated p10-p90 of this month. Dashed: target.",
+        "track_sim_band": "simulated p10-p90",
+        "track_col_actual": "actual",
+        "track_col_met": "met",
+        "track_col_band": "band",
+        "track_col_sim_p_met": "simulated P(met)",
+        "track_col_owner": "owner",
+        "track_col_leads": "leads",
+        "track_col_within": "called within target",
+        "track_col_attempts": "attempts/lead",
+        "track_col_contacted": "contacted",
+        "track_col_qualified": "qualified",
+        "track_col_won": "won",
+        "track_yes": "yes",
+        "track_no": "NO",
+        "track_band_below": "below",
+        "track_band_inside": "inside",
+        "track_band_above": "above",
+        "track_band_na": "n/a",
+        "track_unassigned": "(unassigned)",
+        "track_term_marketing": "marketing",
+        "track_term_response": "response",
+        "track_term_attempts": "attempts",
+        "track_term_conversion": "conversion",
+        "track_term_sales": "sales",
+        "track_term_joint": "joint",
+        "track_target_quota": "at least {quota} leads",
+        "track_target_sides": "every tier’s terms",
+        "track_target_joint": "marketing and sales",
+        "track_m_leads_created": "leads delivered",
+        "track_m_first_attempt_within_target": "share called within target",
+        "track_m_response_minutes_p90": "response p90 (wall min)",
+        "track_m_response_business_minutes_p90": "response p90 (business min)",
+        "track_m_attempts_per_lead": "attempts per lead",
+        "track_m_contact_rate": "contact rate",
+        "track_m_qualify_rate": "qualify rate",
+        "track_m_win_rate": "win rate",
+        "track_m_won_deals": "deals won",
+        "track_m_revenue": "revenue",
     }
 )
 
@@ -485,6 +563,11 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_option": "alternativ",
         "col_item": "rad",
         "col_difference": "skillnad mot {base} (95 % KI)",
+        "unit_pp": "p.e.",
+        "pp_note": (
+            "Skillnader i andelar och chanser anges i procentenheter (p.e.): från 50 % till 55 % "
+            "är +5 p.e."
+        ),
         "row_sellers": "säljare (alla pass)",
         "row_routing": "fördelning av leads",
         "row_term": "{tier}: {term}",
@@ -503,6 +586,82 @@ SV: Mapping[str, str] = MappingProxyType(
             "eller bemanning innan avtalet skrivs under. Närmast: ”{best}” (båda parter når det "
             "i {p} av månaderna)."
         ),
+        # --- uppföljningens översikt (slasim track) --------------------------------------------
+        "track_title": "Uppföljning av servicenivåavtalet: {agreement}",
+        "track_header": (
+            "avtal ”{agreement}”; intervall från {reps} simulerade månader per uppföljd månad "
+            "(slumpfrö {seed}); exporttid {as_of}"
+        ),
+        "track_band_note": (
+            "Ett intervall rymmer 80 % av de simulerade månaderna: ett utfall utanför det då och "
+            "då är väntat; samma mått utanför månad efter månad, eller långt utanför, är "
+            "signalen."
+        ),
+        "track_complete": "{label}: hel månad ({days} dagar), {leads} leads",
+        "track_partial": (
+            "{label}: OFULLSTÄNDIG månad, exporten slutar {cutoff} ({elapsed} av {days} dagar), "
+            "{leads} leads; kvoterna räknas om till {fraction}, intervallen kommer från "
+            "simulerade månader avbrutna vid samma tidpunkt (ange --as-of för exporttiden)"
+        ),
+        "track_not_measurable": "Går inte att mäta ur denna export: {measures}.",
+        "track_cap_tiers": "Utfall mot mål per kategori",
+        "track_tiers_band": (
+            "läge: var utfallet hamnar mot månadens simulerade p10–p90-intervall"
+        ),
+        "track_cap_terms": "Avtalets villkor",
+        "track_h_sellers": "Säljare",
+        "track_cap_all": "Alla kategorier",
+        "track_small_note": (
+            "Andelarna vilar på antalen bredvid dem; inom parentes 95-procentigt "
+            "Wilsonintervall. Med färre än {n} leads (markerade med *) säger en andel lite i sig: "
+            "jämför intervall, inte placeringar. Säljarna visas efter volym."
+        ),
+        "track_fig_title": "{period}: utfall mot mål och simulerat intervall",
+        "track_fig_alt": (
+            "{period}: utfall (punkter) mot mål (streckat) och simulerat p10–p90-intervall "
+            "(staplar) per kategori"
+        ),
+        "track_fig_caption": (
+            "Punkt: utfall. Stapel: månadens simulerade p10–p90. Streckad linje: mål."
+        ),
+        "track_sim_band": "simulerat p10–p90",
+        "track_col_actual": "utfall",
+        "track_col_met": "uppfyllt",
+        "track_col_band": "läge",
+        "track_col_sim_p_met": "simulerad chans att nå",
+        "track_col_owner": "ägare",
+        "track_col_leads": "leads",
+        "track_col_within": "första försök inom målet",
+        "track_col_attempts": "försök/lead",
+        "track_col_contacted": "nådda",
+        "track_col_qualified": "kvalificerade",
+        "track_col_won": "vunna",
+        "track_yes": "ja",
+        "track_no": "NEJ",
+        "track_band_below": "under",
+        "track_band_inside": "inom",
+        "track_band_above": "över",
+        "track_band_na": "ej mätbart",
+        "track_unassigned": "(ingen ägare)",
+        "track_term_marketing": "marknad",
+        "track_term_response": "svarstid",
+        "track_term_attempts": "kontaktrytm",
+        "track_term_conversion": "konvertering",
+        "track_term_sales": "sälj",
+        "track_term_joint": "båda parter",
+        "track_target_quota": "minst {quota} leads",
+        "track_target_sides": "alla kategoriers villkor",
+        "track_target_joint": "marknad och sälj",
+        "track_m_leads_created": "levererade leads",
+        "track_m_first_attempt_within_target": "andel med försök inom målet",
+        "track_m_response_minutes_p90": "svarstid p90 (minuter dygnet runt)",
+        "track_m_response_business_minutes_p90": "svarstid p90 (minuter inom kontorstid)",
+        "track_m_attempts_per_lead": "försök per lead",
+        "track_m_contact_rate": "kontaktgrad",
+        "track_m_qualify_rate": "andel kvalificerade",
+        "track_m_win_rate": "andel vunna",
+        "track_m_won_deals": "vunna affärer",
+        "track_m_revenue": "intäkter",
     }
 )
 

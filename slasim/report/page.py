@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LANGS",
+    "NBSP",
     "figure_html",
     "figure_png",
     "format_date",
