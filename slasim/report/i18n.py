@@ -376,7 +376,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_contact0": "nås vid samtal direkt",
         "col_qualify0": "kvalificeras vid kontakt direkt",
         "col_win": "vunna per affärsmöjlighet",
-        "h_marketing": "Marknads åtaganden",
+        "h_marketing": "Marknadens åtaganden",
         "marketing_text": (
             "Marknad levererar varje kalendermånad minst kvoten nedan av varje kategori, och varje "
             "lead registreras i CRM-systemet med kategori och källa. En kvot är uppfylld när "
