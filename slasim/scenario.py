@@ -453,14 +453,28 @@ class OptimizeTier(_Model):
     min_attempts: list[Annotated[int, Field(ge=1, le=50)]] | None = Field(
         None, description="menu of attempt commitments, e.g. [3, 6]"
     )
+    # The conversion promise: a menu (the highest target met with confidence is proposed) or
+    # "propose" (the rate met in >= confidence of the simulated months, rounded down to 0.01).
+    # Neither: sla.tiers.X.qualify_rate_target stays fixed and must hold.
+    qualify_rate_targets: list[Probability] | None = Field(
+        None, description="menu of qualify-rate targets, e.g. [0.30, 0.25, 0.20, 0.15]"
+    )
+    qualify_rate_target: Literal["propose"] | None = Field(
+        None, description='"propose": the realistic qualify rate from the simulated months'
+    )
 
     @model_validator(mode="after")
     def _shapes(self) -> Self:
         if self.volume is not None and (len(self.volume) != 2 or self.volume[0] > self.volume[1]):
             raise ValueError(f"volume(={self.volume}) must be [min, max] with min <= max")
-        for name in ("response_targets", "response_shares", "min_attempts"):
+        for name in ("response_targets", "response_shares", "min_attempts", "qualify_rate_targets"):
             if getattr(self, name) == []:
                 raise ValueError(f"{name} is empty; expected at least one value or no key")
+        if self.qualify_rate_targets is not None and self.qualify_rate_target is not None:
+            raise ValueError(
+                f"qualify_rate_targets(={self.qualify_rate_targets}) and qualify_rate_target"
+                f"(={self.qualify_rate_target!r}) are both set; expected a menu or \"propose\""
+            )
         return self
 
 
@@ -476,7 +490,7 @@ class Optimize(_Model):
     revenue_goal: float | None = Field(
         None, ge=0, description="monthly revenue + pipeline value to reach (objective = cost)"
     )
-    budget: float | None = Field(None, ge=0, description="cap on monthly seller + lead cost")
+    budget: float | None = Field(None, gt=0, description="cap on monthly seller + lead cost")
     max_sellers: int | None = Field(None, ge=1, description="cap on sellers over all shifts")
     sellers: dict[str, list[Annotated[int, Field(ge=0, le=10_000)]]] = Field(
         default_factory=dict, description="shift name -> [min, max] sellers"

@@ -28,3 +28,18 @@ def test_baseline_proposal_is_verified_and_locally_optimal(tmp_path: Path) -> No
     assert r.x is not None
     assert tuple(s.sellers for s in proposal.team.shifts) == r.x.sellers
     assert proposal.routing.policy == r.x.routing
+
+
+@pytest.mark.slow
+def test_baseline_with_capped_hot_volume_has_a_proposal() -> None:
+    # Marketing may buy at most 200 hot leads a month (notebook 02, section 7): fewer hot leads
+    # make the monthly qualify rate noisier, so the conversion target comes from the menu
+    # rather than failing the whole search, and the volume bound is flagged when it binds.
+    r = optimize(load_scenario(BASE, ["optimize.tiers.hot.volume=[100, 200]"]), seed=0, workers=2)
+    assert r.success, r.message
+    assert r.x is not None and r.x.volumes[0] <= 200
+    assert (r.verification["p_met"] >= r.confidence).all(), r.verification
+    target = r.terms["hot"].qualify_rate_target
+    assert target in (0.30, 0.25, 0.20, 0.15)
+    at_bound = any("upper bound of optimize.tiers.hot.volume" in n for n in r.notes)
+    assert at_bound == (r.x.volumes[0] == 200), r.notes

@@ -16,6 +16,7 @@ from slasim.cli import main
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.optimize import OptimizeResult, build_space, optimize
+from slasim.optimize.commands import format_result
 from slasim.optimize.screen import screen
 from slasim.optimize.space import BUDGET_SLACK, OperatingPoint
 from slasim.scenario import Scenario
@@ -82,8 +83,14 @@ def test_budget_below_the_free_proposal_is_kept_on_verified_months() -> None:
     capped = _run(VOLUME, budget=budget)
     assert capped.success, capped.message
     assert capped.x is not None and capped.x != free.x
-    # The verified mean cost (over the fresh months) is what the budget binds.
+    # The verified mean cost (over the fresh months) is what the budget binds, and the report
+    # prints it against the budget.
     assert capped.cost <= budget
+    assert capped.budget == budget and free.budget is None
+    text = format_result(capped)
+    assert f"cost per month: {capped.cost:,.0f} SEK" in text
+    assert f"budget {budget:,.0f}: {budget - capped.cost:,.0f} to spare" in text
+    assert "budget" not in format_result(free)
     assert capped.neighbours["within_caps"].dtype == bool
     assert not capped.neighbours.loc[~capped.neighbours["within_caps"], "better"].any()
 

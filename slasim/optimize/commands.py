@@ -57,6 +57,23 @@ def _money(columns: list[str]) -> dict[str, str]:
     return {c: "{:,.0f}" for c in columns}
 
 
+def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
+    """Verified cost (and revenue) per month, against the budget (and goal) when set."""
+    months = f"mean over {result.verify_reps} fresh months"
+    cost = f"cost per month: {result.cost:,.0f} {unit} (sellers + leads, {months})"
+    if result.budget is not None:
+        room = result.budget - result.cost
+        cost += (f"; budget {result.budget:,.0f}: "
+                 + (f"{room:,.0f} to spare" if room >= 0 else f"{-room:,.0f} over"))
+    lines = [cost]
+    if result.revenue_goal is not None:
+        gap = result.revenue - result.revenue_goal
+        lines.append(f"revenue + pipeline per month: {result.revenue:,.0f} {unit}; goal "
+                     f"{result.revenue_goal:,.0f}: "
+                     + (f"{gap:,.0f} above" if gap >= 0 else f"{-gap:,.0f} short"))
+    return lines
+
+
 def format_result(result: OptimizeResult) -> str:
     """The terminal report: proposal, verification, runner-ups, neighbours, frontier, speed."""
     from slasim.report_text import format_table
@@ -77,7 +94,9 @@ def format_result(result: OptimizeResult) -> str:
             f"proposal: sellers {shifts}; routing {result.x.routing}; leads/month {volumes}",
             f"objective per month: {result.fun:,.0f} {unit} "
             f"[{result.fun_ci[0]:,.0f}, {result.fun_ci[1]:,.0f}]",
+            *_caps_lines(result, unit),
             f"status: {result.message}",
+            *(f"bound: {note}" for note in result.notes),
             "",
             f"Proposed terms and P(met) over {result.verify_reps} fresh months (95 % Wilson CI)",
             format_table(result.verification.set_index(["tier", "term"]),

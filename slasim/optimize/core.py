@@ -14,6 +14,9 @@
    becomes the new proposal (verified on another fresh batch); a neighbourhood search of at
    most ``MAX_MOVES`` steps. One still better at the end is reported (``neighbours_better``).
 6. A walk to fewer sellers fills the value-of-speed table (what each response target needs).
+7. Bounds the proposal sits on (a volume or a shift's sellers at its min or max, the most
+   ambitious entry of a response or conversion menu) are listed in ``notes``: the bound, not
+   the economics or the evidence, stopped the search there.
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ from slasim.loader import scenario_from_dict
 from slasim.optimize.race import ROUNDS, VERIFY_KEY, Evaluation, paired_difference, race
 from slasim.optimize.result import OptimizeResult
 from slasim.optimize.screen import screen
-from slasim.optimize.space import DecisionSpace, build_space
+from slasim.optimize.space import DecisionSpace, OperatingPoint, build_space, shift_label
 from slasim.optimize.speed import frontier_table, value_of_speed
-from slasim.optimize.terms import ChosenTerms
+from slasim.optimize.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
 from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
 from slasim.scenario import Scenario
 
-__all__ = ["optimize"]
+__all__ = ["bound_notes", "optimize"]
 
 Progress = Callable[[int, int], None]
 #: Finalists verified at most (each costs ``verify_reps`` replications).
@@ -72,6 +75,7 @@ def _proposal(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms
             response_target_minutes=t.response_target_minutes,
             response_share=t.response_share,
             min_attempts=t.min_attempts,
+            qualify_rate_target=t.qualify_rate_target,
         )
     return scenario_from_dict(data, source=f"<optimize {space.scenario.name}>")
 
@@ -126,9 +130,68 @@ def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
         parts.append(f"{len(over)} of {len(simulated)} simulated candidates break a cap (e.g. "
                      f"{cheapest.point.label(space)}: {_caps_broken(space, cheapest)})")
     if short:
+        # Name the terms out of reach, each with the best P(met) any candidate got for its
+        # least demanding menu entry: that is the number to renegotiate.
+        worst: dict[tuple[str, str], Shortfall] = {}
+        for ev in short:
+            assert ev.samples is not None
+            for miss in shortfalls(ev.samples, space, ev.point.volumes, 0.0):
+                known = worst.get((miss.tier, miss.term))
+                if known is None or miss.p_met > known.p_met:
+                    worst[(miss.tier, miss.term)] = miss
+        terms = ", ".join(f"{m.tier} {m.term} ({m.value}) met in at most {m.p_met:.0%} of months"
+                          for m in worst.values())
         parts.append(f"{len(short)} of {len(simulated)} cannot meet every term of the menus "
-                     f"in {space.confidence:.0%} of their months")
+                     f"in {space.confidence:.0%} of their months: {terms}")
     return "; ".join(parts) or "none was feasible with evidence (too few months to be sure)"
+
+
+def bound_notes(
+    space: DecisionSpace, point: OperatingPoint, terms: dict[str, ChosenTerms]
+) -> list[str]:
+    """The bounds of the free variables the proposal sits on, each with what to try next.
+
+    A proposal at a bound answers "how far may we go", not "how far should we go": the
+    search could not look beyond it.
+    """
+    notes = []
+    for j, (lo, hi) in enumerate(space.shift_bounds):
+        name, n = shift_label(space.scenario, j), point.sellers[j]
+        if lo == hi:
+            continue
+        if n == hi:
+            notes.append(f"{name} sellers {n} at the upper bound of optimize.sellers.{name}: "
+                         "widen it to see whether more pays")
+        elif n == lo:
+            notes.append(f"{name} sellers {n} at the lower bound of optimize.sellers.{name}: "
+                         "lower it to see whether fewer pays")
+    if space.max_sellers is not None and sum(point.sellers) == space.max_sellers:
+        notes.append(f"sellers in total {sum(point.sellers)} at optimize.max_sellers: raise it "
+                     "to see whether more pays")
+    for name, levels, v in zip(space.tiers, space.volume_levels, point.volumes, strict=True):
+        if len(levels) < 2:
+            continue
+        if v == max(levels):
+            notes.append(f"{name} volume {v:g} at the upper bound of optimize.tiers.{name}.volume:"
+                         " widen it to see whether more pays")
+        elif v == min(levels):
+            notes.append(f"{name} volume {v:g} at the lower bound of optimize.tiers.{name}.volume:"
+                         " lower it to see whether fewer pays")
+    for name, t in terms.items():
+        menu = space.menus[name]
+        # Only a menu's first (most ambitious) entry binds: a later one means a more ambitious
+        # entry was tried and missed, so the menu did not stop the search.
+        chosen = (t.response_target_minutes, t.response_share)
+        if len(menu.targets) > 1 and chosen == menu.response[0]:
+            notes.append(f"{name} response {t.response_share:.0%} within "
+                         f"{t.response_target_minutes:g} min is the most ambitious entry of "
+                         f"optimize.tiers.{name}.response_targets: add a faster target to see "
+                         "whether it is also realistic")
+        if len(menu.qualify) > 1 and t.qualify_rate_target == menu.qualify[0]:
+            notes.append(f"{name} {describe_conversion(t.qualify_rate_target)} is the most "
+                         f"ambitious entry of optimize.tiers.{name}.qualify_rate_targets: add a "
+                         "higher one to see whether it is also realistic")
+    return notes
 
 
 def optimize(
@@ -208,7 +271,8 @@ def optimize(
             nfev=raced.nfev + checker.nfev, candidates=len({e.point for e in simulated}),
             seed=seed, objective=space.objective, confidence=space.confidence,
             verify_reps=space.verify_reps, wall_seconds=time.perf_counter() - start,
-            scenario=scenario, **fields,  # type: ignore[arg-type]
+            scenario=scenario, budget=space.budget, revenue_goal=space.revenue_goal,
+            **fields,  # type: ignore[arg-type]
         )
 
     if incumbent is None:
@@ -268,4 +332,5 @@ def optimize(
         neighbours=neighbours,
         frontier=frontier_table(space, simulated, incumbent.terms, fresh.point),
         value_of_speed=value_of_speed(space, same, tier, share, screened.needs),
+        notes=bound_notes(space, fresh.point, incumbent.terms),
     )

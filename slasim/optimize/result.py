@@ -54,6 +54,11 @@ class OptimizeResult:
         Per tier and term: value, P(met), 95 % Wilson interval over ``verify_reps`` fresh months.
     runner_ups, neighbours, frontier, value_of_speed
         Tables (see :mod:`slasim.optimize.speed` and :func:`slasim.optimize.optimize`).
+    budget, revenue_goal
+        The caps the proposal was checked against (None: not set).
+    notes
+        Bounds of the free variables the proposal sits on, each with what to try next
+        (:func:`slasim.optimize.core.bound_notes`); empty when none binds.
     """
 
     x: OperatingPoint | None
@@ -78,6 +83,9 @@ class OptimizeResult:
     neighbours: pd.DataFrame = field(repr=False)
     frontier: pd.DataFrame = field(repr=False)
     value_of_speed: pd.DataFrame = field(repr=False)
+    budget: float | None = None
+    revenue_goal: float | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def neighbours_better(self) -> bool:
@@ -108,6 +116,9 @@ class OptimizeResult:
             "fun_ci": [_clean(v) for v in self.fun_ci],
             "cost": _clean(self.cost),
             "revenue": _clean(self.revenue),
+            "budget": self.budget,
+            "revenue_goal": self.revenue_goal,
+            "notes": list(self.notes),
             "nfev": self.nfev,
             "candidates": self.candidates,
             "verify_reps": self.verify_reps,
@@ -176,6 +187,7 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} fresh simulated months; "
         f"{result.nfev:,} replications in all.",
         f"# {result.message}",
+        *(f"# note: {note}" for note in result.notes),
         "# Only the values that change are set; everything else comes from the extended file.",
         "",
         f"name = {_value(base.name + '-proposal')}",
@@ -218,11 +230,14 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
              terms.response_target_minutes),
             ("response_share", "response", was_terms.response_share, terms.response_share),
             ("min_attempts", "attempts", was_terms.min_attempts, terms.min_attempts),
+            ("qualify_rate_target", "conversion", was_terms.qualify_rate_target,
+             terms.qualify_rate_target),
         )
         for key, term, was, now in pairs:
-            if was != now:
+            if was != now and now is not None:
+                was_text = "not set" if was is None else f"{was:g}"
                 changes.append(
-                    f"{key} = {_value(now)}    # was {was:g}; {_evidence(result, name, term)}"
+                    f"{key} = {_value(now)}    # was {was_text}; {_evidence(result, name, term)}"
                 )
         if changes:
             lines += ["", f"[sla.tiers.{name}]", *changes]

@@ -3,8 +3,8 @@
 Built from the scenario's ``[optimize]`` table (see :class:`slasim.scenario.Optimize`) and the
 command-line values that override it. An :class:`OperatingPoint` is what changes the simulated
 dynamics (sellers per shift, routing, lead volumes); the SLA terms (response target and share,
-attempt commitment, quota) do not change a single simulated lead, so they are scored afterwards
-on the same records (:class:`TermMenu`).
+attempt commitment, qualify-rate target, quota) do not change a single simulated lead, so they
+are scored afterwards on the same records (:class:`TermMenu`).
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ class TermMenu:
     """The SLA terms a tier may promise, most ambitious first.
 
     ``response`` lists (target minutes, share) ordered by target ascending, then share
-    descending; ``attempts`` lists attempt commitments descending. A fixed term is a menu of one.
+    descending; ``attempts`` lists attempt commitments descending; ``qualify`` lists qualify-rate
+    targets descending (empty: no conversion promise). A fixed term is a menu of one.
+    ``qualify_propose``: the qualify-rate target is read off the simulated months instead.
     """
 
     tier: str
@@ -74,7 +76,8 @@ class TermMenu:
     clock: str
     attempts: tuple[int, ...]
     attempt_share: float
-    qualify_target: float | None
+    qualify: tuple[float, ...]
+    qualify_propose: bool = False
 
     @property
     def targets(self) -> tuple[float, ...]:
@@ -319,13 +322,23 @@ def build_space(
                 f"got {attempts[0]}; expected at most cadence.max_attempts="
                 f"{scenario.cadence.max_attempts} (the cadence never makes more attempts)",
             )
+        # Conversion: a menu or "propose" from the [optimize] table; else the scenario's own
+        # target stays fixed (a menu of one) and must hold, as before.
+        propose = choice is not None and choice.qualify_rate_target == "propose"
+        if choice is not None and choice.qualify_rate_targets:
+            qualify = tuple(sorted(set(choice.qualify_rate_targets), reverse=True))
+        elif terms.qualify_rate_target is not None and not propose:
+            qualify = (terms.qualify_rate_target,)
+        else:
+            qualify = ()
         menus[name] = TermMenu(
             tier=name,
             response=tuple(itertools.product(targets, shares)),
             clock=terms.response_clock,
             attempts=tuple(attempts),
             attempt_share=terms.attempt_share,
-            qualify_target=terms.qualify_rate_target,
+            qualify=qualify,
+            qualify_propose=propose,
         )
     if not menus:
         raise InputError.single(

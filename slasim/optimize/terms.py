@@ -1,9 +1,12 @@
 """Chance-constrained SLA terms scored on simulated months.
 
 A term is *realistic* when it is met in at least ``confidence`` of simulated months. Response
-targets, shares and attempt commitments do not change the simulated leads, so every entry of a
-tier's menu is scored on the same records (:func:`term_samples`), and the most ambitious entry
-that passes is proposed (:func:`choose_terms`). Pass/fail uses a Wilson score bound on the
+targets, shares, attempt commitments and conversion (qualify-rate) targets do not change the
+simulated leads, so every entry of a tier's menu is scored on the same records
+(:func:`term_samples`), and the most ambitious entry that passes is proposed
+(:func:`choose_terms`). Quotas, and qualify-rate targets without a menu, are the realistic
+quantile of what the months delivered. When a tier has no realistic entry for some term,
+:func:`shortfalls` says which term and how close it came. Pass/fail uses a Wilson score bound on the
 estimated P(met): ``z > 0`` demands evidence (lower bound), ``z < 0`` only drops options that are
 clearly out of reach (upper bound), ``z = 0`` is the point estimate.
 """
@@ -23,8 +26,11 @@ from slasim.optimize.space import DecisionSpace, TermMenu, realistic_quota
 __all__ = [
     "ChosenTerms",
     "Samples",
+    "Shortfall",
     "choose_terms",
+    "describe_conversion",
     "joint_flags",
+    "shortfalls",
     "term_probabilities",
     "term_samples",
     "wilson_interval",
@@ -58,7 +64,8 @@ class Samples:
     ``objective`` is per month (profit, or minus cost); ``cost`` and ``value`` (revenue won +
     pipeline value) per month. ``response[tier]`` has one column per menu target (share of
     leads within it; NaN when no lead was decided), ``attempts[tier]`` one column per attempt
-    commitment (share of uncontacted leads that got them).
+    commitment (share of uncontacted leads that got them), ``qualify[tier]`` the qualify rate
+    (SQLs per lead created; NaN when no lead was created).
     """
 
     objective: np.ndarray
@@ -67,7 +74,7 @@ class Samples:
     leads: dict[str, np.ndarray]
     response: dict[str, np.ndarray]
     attempts: dict[str, np.ndarray]
-    conversion: dict[str, np.ndarray]
+    qualify: dict[str, np.ndarray]
 
     @property
     def reps(self) -> int:
@@ -86,7 +93,7 @@ class Samples:
             cat(self.leads, other.leads),
             cat(self.response, other.response),
             cat(self.attempts, other.attempts),
-            cat(self.conversion, other.conversion),
+            cat(self.qualify, other.qualify),
         )
 
 
@@ -109,10 +116,10 @@ def term_samples(
         else -cost
     )
     index = {name: i for i, name in enumerate(space.tiers)}
-    leads, response, attempts, conversion = {}, {}, {}, {}
+    leads, response, attempts, qualify = {}, {}, {}, {}
     for name, menu in space.menus.items():
         leads[name] = replications[("leads_created", name)].to_numpy(float)
-        conversion[name] = replications[("conversion_met", name)].to_numpy(float)
+        qualify[name] = replications[("qualify_rate", name)].to_numpy(float)
         per_rep = [rep.leads[rep.leads["tier"] == index[name]] for rep in records]
         response[name] = np.array(
             [[response_share(lt, context, t, menu.clock) for t in menu.targets] for lt in per_rep]
@@ -120,22 +127,39 @@ def term_samples(
         attempts[name] = np.array(
             [[attempt_share(lt, context, a) for a in menu.attempts] for lt in per_rep]
         ).reshape(len(records), len(menu.attempts))
-    return Samples(objective, cost, value, leads, response, attempts, conversion)
+    return Samples(objective, cost, value, leads, response, attempts, qualify)
 
 
 @dataclass(frozen=True)
 class ChosenTerms:
-    """The terms proposed for one tier, with their estimated P(met) on the samples used."""
+    """The terms proposed for one tier, with their estimated P(met) on the samples used.
+
+    ``qualify_rate_target`` is None when the tier promises no conversion.
+    """
 
     tier: str
     quota: int
     response_target_minutes: float
     response_share: float
     min_attempts: int
+    qualify_rate_target: float | None
     p_marketing: float
     p_response: float
     p_attempts: float
     p_conversion: float
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A term of one tier that no menu entry meets: its closest entry and that entry's P(met)."""
+
+    tier: str
+    term: str
+    value: str
+    p_met: float
+
+    def __str__(self) -> str:
+        return f"{self.tier} {self.term} ({self.value}) met in {self.p_met:.0%} of months"
 
 
 def _response_flags(samples: Samples, menu: TermMenu, target: float, share: float) -> np.ndarray:
@@ -149,8 +173,107 @@ def _attempt_flags(samples: Samples, menu: TermMenu, attempts: int) -> np.ndarra
     return (column >= menu.attempt_share).astype(float)
 
 
+def _conversion_flags(samples: Samples, tier: str, target: float | None) -> np.ndarray:
+    rate = samples.qualify[tier]
+    if target is None:
+        return np.ones(len(rate))
+    # No lead created: nothing was promised on them (as in slasim.metrics).
+    return np.where(np.isnan(rate), 1.0, (rate >= target).astype(float))
+
+
 def _quota_flags(samples: Samples, tier: str, quota: int, months: float) -> np.ndarray:
     return (samples.leads[tier] >= quota * months).astype(float)
+
+
+def _aim(space: DecisionSpace) -> float:
+    """P(met) to aim a quantile at, so that the verification passes with ~95 % probability.
+
+    The verification asks P-hat >= confidence over ``verify_reps`` fresh months; aiming 1.645
+    binomial standard errors above the confidence leaves that margin for its sampling noise.
+    """
+    conf = space.confidence
+    return min(0.999, conf + 1.645 * math.sqrt(conf * (1 - conf) / space.verify_reps))
+
+
+def describe_conversion(target: float | None) -> str:
+    """The conversion term in words, e.g. ``qualify rate >= 25%`` (``12.5%`` for 0.125)."""
+    return "none promised" if target is None else f"qualify rate >= {target * 100:.4g}%"
+
+
+def _realistic_qualify(samples: Samples, space: DecisionSpace, tier: str, z: float) -> float:
+    """The qualify rate met in ``_aim`` of the months, rounded down to 0.01; lowered while the
+    months do not pass at ``z`` (the same approach as the quota)."""
+    rate = samples.qualify[tier]
+    finite = rate[~np.isnan(rate)]
+    if not len(finite):
+        return 0.0
+    # The epsilon keeps 0.29 from flooring to 0.28 through 0.29 * 100 = 28.999...
+    target = math.floor(float(np.quantile(finite, 1.0 - _aim(space))) * 100 + 1e-9) / 100
+    while target > 0 and not _passes(
+        _conversion_flags(samples, tier, target), space.confidence, z
+    ):
+        target = round(target - 0.01, 2)
+    return max(target, 0.0)
+
+
+def _tier_terms(
+    samples: Samples, space: DecisionSpace, name: str, volume: float, z: float
+) -> ChosenTerms | list[Shortfall]:
+    """The most ambitious realistic terms of one tier, or the terms no menu entry meets."""
+    conf = space.confidence
+    menu = space.menus[name]
+    response = next(
+        (
+            (t, s)
+            for t, s in menu.response
+            if _passes(_response_flags(samples, menu, t, s), conf, z)
+        ),
+        None,
+    )
+    attempts = next(
+        (a for a in menu.attempts if _passes(_attempt_flags(samples, menu, a), conf, z)), None
+    )
+    qualify: float | None = None
+    if menu.qualify_propose:
+        qualify = _realistic_qualify(samples, space, name, z)
+    elif menu.qualify:
+        qualify = next(
+            (q for q in menu.qualify
+             if _passes(_conversion_flags(samples, name, q), conf, z)),
+            math.nan,  # no entry passes
+        )
+    missing = []
+    if response is None:
+        best = max(menu.response,
+                   key=lambda ts: (_response_flags(samples, menu, *ts).mean(), ts[0]))
+        missing.append(Shortfall(name, "response", f"{best[1]:.0%} within {best[0]:g} min",
+                                 float(_response_flags(samples, menu, *best).mean())))
+    if attempts is None:
+        least = menu.attempts[-1]
+        missing.append(Shortfall(name, "attempts", f">= {least} attempts",
+                                 float(_attempt_flags(samples, menu, least).mean())))
+    if qualify is not None and math.isnan(qualify):
+        least_q = menu.qualify[-1]
+        missing.append(Shortfall(name, "conversion", describe_conversion(least_q),
+                                 float(_conversion_flags(samples, name, least_q).mean())))
+    if missing:
+        return missing
+    assert response is not None and attempts is not None
+    tier = space.scenario.tiers[name]
+    # Analytic quantile first, aimed a margin above the confidence; lowered while the
+    # simulated months disagree (profile, holidays).
+    quota = realistic_quota(volume, tier.dispersion, space.months, _aim(space))
+    while quota > 0 and not _passes(_quota_flags(samples, name, quota, space.months), conf, z):
+        quota -= 1
+    return ChosenTerms(
+        tier=name,
+        quota=quota,
+        response_target_minutes=response[0],
+        response_share=response[1],
+        min_attempts=attempts,
+        qualify_rate_target=qualify,
+        **term_probabilities(samples, space, name, quota, response, attempts, qualify),
+    )
 
 
 def choose_terms(
@@ -158,40 +281,23 @@ def choose_terms(
 ) -> dict[str, ChosenTerms] | None:
     """The most ambitious realistic terms per tier, or None if some tier has none."""
     out = {}
-    conf = space.confidence
-    for name, menu in space.menus.items():
-        if not _passes(samples.conversion[name], conf, z):
+    for name in space.menus:
+        chosen = _tier_terms(samples, space, name, volumes[space.tiers.index(name)], z)
+        if not isinstance(chosen, ChosenTerms):
             return None
-        response = next(
-            (
-                (t, s)
-                for t, s in menu.response
-                if _passes(_response_flags(samples, menu, t, s), conf, z)
-            ),
-            None,
-        )
-        attempts = next(
-            (a for a in menu.attempts if _passes(_attempt_flags(samples, menu, a), conf, z)), None
-        )
-        if response is None or attempts is None:
-            return None
-        tier = space.scenario.tiers[name]
-        volume = volumes[space.tiers.index(name)]
-        # Analytic quantile first, aimed a margin above the confidence so that the
-        # verification (P-hat >= confidence over verify_reps months) passes with ~95 %
-        # probability; lowered while the simulated months disagree (profile, holidays).
-        aim = min(0.999, conf + 1.645 * math.sqrt(conf * (1 - conf) / space.verify_reps))
-        quota = realistic_quota(volume, tier.dispersion, space.months, aim)
-        while quota > 0 and not _passes(_quota_flags(samples, name, quota, space.months), conf, z):
-            quota -= 1
-        out[name] = ChosenTerms(
-            tier=name,
-            quota=quota,
-            response_target_minutes=response[0],
-            response_share=response[1],
-            min_attempts=attempts,
-            **term_probabilities(samples, space, name, quota, response, attempts),
-        )
+        out[name] = chosen
+    return out
+
+
+def shortfalls(
+    samples: Samples, space: DecisionSpace, volumes: tuple[float, ...], z: float
+) -> list[Shortfall]:
+    """The terms (per tier) that no menu entry meets at ``z``; empty when all can be met."""
+    out: list[Shortfall] = []
+    for name in space.menus:
+        chosen = _tier_terms(samples, space, name, volumes[space.tiers.index(name)], z)
+        if not isinstance(chosen, ChosenTerms):
+            out += chosen
     return out
 
 
@@ -202,6 +308,7 @@ def term_probabilities(
     quota: int,
     response: tuple[float, float],
     attempts: int,
+    qualify: float | None,
 ) -> dict[str, float]:
     """Estimated P(met) of each of one tier's terms on ``samples``."""
     menu = space.menus[tier]
@@ -209,7 +316,7 @@ def term_probabilities(
         "p_marketing": float(_quota_flags(samples, tier, quota, space.months).mean()),
         "p_response": float(_response_flags(samples, menu, *response).mean()),
         "p_attempts": float(_attempt_flags(samples, menu, attempts).mean()),
-        "p_conversion": float(samples.conversion[tier].mean()),
+        "p_conversion": float(_conversion_flags(samples, tier, qualify).mean()),
     }
 
 
@@ -223,5 +330,5 @@ def joint_flags(
         ok *= _quota_flags(samples, name, t.quota, space.months)
         ok *= _response_flags(samples, menu, t.response_target_minutes, t.response_share)
         ok *= _attempt_flags(samples, menu, t.min_attempts)
-        ok *= samples.conversion[name]
+        ok *= _conversion_flags(samples, name, t.qualify_rate_target)
     return ok

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import (
     ChosenTerms,
     choose_terms,
+    describe_conversion,
     term_probabilities,
     wilson_interval,
 )
@@ -63,12 +64,18 @@ def _looser(
         response = max(ra, rb, key=menu.response.index)
         attempts = max(ta.min_attempts, tb.min_attempts, key=menu.attempts.index)
         quota = min(ta.quota, tb.quota)
+        # Lower qualify-rate targets are met at least as often (None: no promise either way).
+        qualify = ta.qualify_rate_target
+        if qualify is not None and tb.qualify_rate_target is not None:
+            qualify = min(qualify, tb.qualify_rate_target)
         for label, before, after in (("quota", ta.quota, quota), ("response", ra, response),
-                                     ("attempts", ta.min_attempts, attempts)):
+                                     ("attempts", ta.min_attempts, attempts),
+                                     ("conversion", ta.qualify_rate_target, qualify)):
             if before != after:
                 changed.append(f"{name} {label}")
-        out[name] = ChosenTerms(name, quota, response[0], response[1], attempts,
-                                ta.p_marketing, ta.p_response, ta.p_attempts, ta.p_conversion)
+        out[name] = replace(ta, quota=quota, response_target_minutes=response[0],
+                            response_share=response[1], min_attempts=attempts,
+                            qualify_rate_target=qualify)
     return out, changed
 
 
@@ -81,15 +88,17 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
         p = term_probabilities(
             ev.samples, space, name, t.quota,
             (t.response_target_minutes, t.response_share), t.min_attempts,
+            t.qualify_rate_target,
         )
         verified[name] = ChosenTerms(
-            name, t.quota, t.response_target_minutes, t.response_share, t.min_attempts, **p
+            name, t.quota, t.response_target_minutes, t.response_share, t.min_attempts,
+            t.qualify_rate_target, **p,
         )
         values = {
             "marketing": f"quota {t.quota}/month",
             "response": f"{t.response_share:.0%} within {t.response_target_minutes:g} min",
             "attempts": f">= {t.min_attempts} attempts",
-            "conversion": "qualify rate" if space.menus[name].qualify_target else "none promised",
+            "conversion": describe_conversion(t.qualify_rate_target),
         }
         for term, value in values.items():
             prob = p[f"p_{term}"]
