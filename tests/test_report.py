@@ -188,6 +188,32 @@ def test_report_from_proposal_states_its_terms(proposal_reports: dict[str, objec
     assert "130" in sv and "1 april 2026" in sv and "kr" in sv
 
 
+def test_report_from_a_real_optimizer_proposal(tmp_path: Path) -> None:
+    # The loop optimize -> agreement: a proposal.toml written by slasim.optimize (a one-week
+    # baseline with a short race keeps this quick) loads as a scenario and the report states
+    # the proposed terms, not the baseline's.
+    from slasim.optimize import optimize
+
+    week = tmp_path / "week.toml"
+    week.write_text(
+        f'extends = "{BASE.as_posix()}"\nname = "week"\n[horizon]\ndays = 7\n'
+        "[sla.tiers.hot]\nqualify_rate_target = 0.1\n[sla.tiers.warm]\nqualify_rate_target = 0.03\n",
+        encoding="utf-8",
+    )
+    result = optimize(load_scenario(week), seed=1, verify_reps=40, rounds=(10, 10, 20))
+    assert result.success, result.message
+    result.write(tmp_path / "out", week)
+    proposal = load_scenario(tmp_path / "out" / "proposal.toml")
+    report = build_report(proposal, reps=3, seed=0, lang="en", staffing=False)
+    text = _visible_text(report.html)
+    assert proposal.name in text
+    for name, terms in proposal.sla.tiers.items():
+        row = re.search(rf"{name}\s+{format_number(terms.quota, 'en')}\s", text)
+        assert row is not None, (name, terms.quota)
+    hot = proposal.sla.tiers["hot"]
+    assert hot.quota != load_scenario(week).sla.tiers["hot"].quota  # the proposal changed it
+
+
 def _paired_table(report: Report) -> pd.DataFrame:
     (table,) = (b for b in report.blocks if isinstance(b, Table) and b.caption)
     return table.frame
