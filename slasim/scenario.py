@@ -53,7 +53,10 @@ DAYS_PER_MONTH = 365.25 / 12
 
 class _Model(BaseModel):
     # extra="forbid": a misspelt key is an error, not a silently ignored setting.
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # allow_inf_nan=False: TOML and --set accept inf and nan, which no quantity here can be.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 def _check_hhmm(value: str) -> str:

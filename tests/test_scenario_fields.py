@@ -355,3 +355,28 @@ def test_textbook_scenario_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     # A = lambda / mu = 2 * 4 = 8 Erlang on 10 sellers: the check must show exactly that.
     assert "8.00" in out and "80%" in out
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "tiers.hot.monthly_volume=inf",
+        "tiers.hot.dispersion=inf",
+        "tiers.hot.deal_size.p90=inf",
+        "team.cost_per_seller_month=inf",
+        "team.handling_conversation.mean_minutes=nan",
+        "costs.cost_per_lead.hot=inf",
+        "cadence.spacing_minutes=[inf]",
+        "cadence.window_days=inf",
+        "routing.age_cutoff_minutes=inf",
+        "sla.tiers.hot.response_target_minutes=inf",
+    ],
+)
+def test_non_finite_numbers_are_rejected(
+    override: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # TOML and --set both accept inf/nan; no quantity of a scenario can be infinite, and an
+    # accepted inf would surface later as inf profit or a numpy error (exit 1), not exit 2.
+    assert main(["check", BASE, "--set", override]) == 2
+    err = capsys.readouterr().err
+    assert override.split("=")[0] in err and "finite number" in err
