@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 import traceback
@@ -86,11 +87,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         else:
             comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
             results = comparison.results
+    # With --json - stdout carries the JSON alone, so that it can be piped into another tool.
+    tables = sys.stderr if args.json == "-" else sys.stdout
     for result in results:
-        print(format_run(result))
-        print()
+        print(format_run(result), file=tables)
+        print(file=tables)
     if len(results) > 1:
-        print(format_comparison(comparison))
+        print(format_comparison(comparison), file=tables)
     if args.json:
         payload = (
             results[0].to_dict()
@@ -128,9 +131,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from slasim.report_text import format_plan
 
     scenario = load_scenario(args.scenario, args.overrides)
-    if args.revenue_goal is not None and args.revenue_goal < 0:
+    if args.revenue_goal is not None and not (
+        math.isfinite(args.revenue_goal) and args.revenue_goal >= 0
+    ):
         raise InputError.single(
-            "<cli>", "--revenue-goal", f"got {args.revenue_goal}; expected >= 0"
+            "<cli>", "--revenue-goal", f"got {args.revenue_goal}; expected a finite amount >= 0"
         )
     if not 0 <= args.marketing_share <= 1:
         raise InputError.single(

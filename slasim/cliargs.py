@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -64,8 +65,8 @@ positive_int = _checked(int, lambda v: v >= 1, "a positive integer")
 seed = _checked(int, lambda v: v >= 0, "an integer >= 0")
 #: argparse type: a share strictly between 0 and 1 (a confidence level); NaN is refused.
 share = _checked(float, lambda v: 0 < v < 1, "a share in (0, 1)", ", e.g. 0.8")
-#: argparse type: a money amount > 0 (a budget, a revenue goal); NaN is refused.
-amount = _checked(float, lambda v: v > 0, "an amount > 0")
+#: argparse type: a finite money amount > 0 (a budget, a revenue goal); NaN and inf are refused.
+amount = _checked(float, lambda v: math.isfinite(v) and v > 0, "a finite amount > 0")
 
 
 def iso_datetime(text: str | None, option: str = "--as-of") -> datetime | None:

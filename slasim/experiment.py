@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from slasim.engine import Model, Replication, prepare, run_replication
+from slasim.errors import InputError
 from slasim.metrics import ALL, METRICS, MetricContext, replication_metrics
 from slasim.scenario import Scenario
 
@@ -264,6 +265,7 @@ def compare(
     """
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)}).")
+    _check_comparable(scenarios)
     results = [
         simulate(s, reps, seed, workers, keep_records=keep_records, progress=progress)
         for s in scenarios
@@ -280,15 +282,46 @@ def compare(
             diff = diff[~np.isnan(diff)]
             k = len(diff)
             mean, half = _mean_ci(diff)
+            low, high = mean - half, mean + half
+            if _is_share(metric):  # a difference of two shares lies in [-1, 1]
+                low, high = max(low, -1.0), min(high, 1.0)
             rows.append(
                 {
                     "option": result.scenario.name,
                     "metric": metric,
                     "tier": tier,
                     "mean": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
+                    "ci_low": low,
+                    "ci_high": high,
                     "p_better": float((diff > 0).mean()) if k else math.nan,
                 }
             )
     return ComparisonResult(results, pd.DataFrame(rows))
+
+
+def _is_share(metric: str) -> bool:
+    """Metrics bounded by [0, 1]: SLA flags, funnel rates, shares within target, utilization."""
+    return metric.endswith(("_met", "_rate")) or metric in (
+        "first_attempt_within_target",
+        "seller_utilization",
+    )
+
+
+def _check_comparable(scenarios: Sequence[Scenario]) -> None:
+    """Options are paired replication by replication: they must simulate the same period and
+    tiers, or "the same leads in replication k" (common random numbers) means nothing."""
+    base = scenarios[0]
+    for other in scenarios[1:]:
+        if list(other.tiers) != list(base.tiers):
+            raise InputError.single(
+                f"<scenario {other.name}>", "tiers",
+                f"got tiers {list(other.tiers)}; expected the same tiers as the base "
+                f"{base.name!r} {list(base.tiers)} to pair the options",
+            )
+        if other.horizon != base.horizon:
+            raise InputError.single(
+                f"<scenario {other.name}>", "horizon",
+                f"got {other.horizon.start} + {other.horizon.days} days "
+                f"({other.horizon.timezone}); expected the base {base.name!r}'s period "
+                f"{base.horizon.start} + {base.horizon.days} days ({base.horizon.timezone})",
+            )

@@ -159,7 +159,8 @@ def format_run(result: SimulationResult) -> str:
     tiers = [ALL, *s.tiers]
     p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
     lines = [
-        f"scenario {s.name!r}: {result.reps} replications of {s.horizon.days} days, "
+        f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
+        f"{s.horizon.days} days, "
         f"seed {result.seed}",
         f"SLA attainment (share of simulated periods, realistic if >= {s.sla.confidence:.0%}): "
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",

@@ -16,8 +16,9 @@ METRIC_KEYS = {"mean", "ci_low", "ci_high", "p10", "p90"}
 def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", str(baseline_path), "--reps", "3", "--seed", "4", "--quiet", "--json", "-"])
     assert code == 0
-    out = capsys.readouterr().out
-    payload = json.loads(out[out.index("\n{") + 1 :])  # the table first, then the JSON
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)  # stdout is the JSON alone: it can be piped
+    assert "P(term met) per tier" in captured.err  # the table goes to stderr
     assert set(payload) == {"scenario", "reps", "seed", "metrics", "sla", "by_tier"}
     assert payload["scenario"] == "baseline" and payload["reps"] == 3 and payload["seed"] == 4
     assert set(payload["sla"]) == {"p_met_marketing", "p_met_sales", "p_met_joint"}

@@ -110,6 +110,17 @@ def test_compare_needs_two_scenarios(capsys: pytest.CaptureFixture[str]) -> None
     assert "error: <cli>: scenario: got 1 scenario" in err and "at least two" in err
 
 
+def test_compare_refuses_json_and_csv_both_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(BASE), str(FAST), "--reps", "2", "--json", "-", "--csv", "-"]) == 2
+    assert "at most one of them on stdout" in capsys.readouterr().err
+
+
+def test_compare_refuses_options_of_another_period(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", str(BASE), str(ROOT / "scenarios" / "textbook-mmn.toml"), "--reps", "2"])
+    assert code == 2
+    assert "expected the same tiers as the base 'baseline'" in capsys.readouterr().err
+
+
 def test_rate_differences_are_percentage_points() -> None:
     # 58.6 % -> 61.0 % is +2.4 points; "+2.4%" would read as a relative change of 2.4 %.
     assert format_difference("{:.1%}", 0.024, signed=True) == "+2.4 pp"

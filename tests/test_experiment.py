@@ -126,3 +126,28 @@ def test_compare_keeps_records_of_the_same_months(baseline, base_result) -> None
         assert np.array_equal(option[rep].leads["tier"], base[rep].leads["tier"])
         assert not np.array_equal(option[rep].leads["first_attempt"],
                                   base[rep].leads["first_attempt"], equal_nan=True)
+
+
+def test_options_must_share_period_and_tiers(baseline, baseline_path, textbook_path) -> None:  # type: ignore[no-untyped-def]
+    # Pairing replication k of two options only means "the same leads" when they simulate the
+    # same period with the same tiers: anything else is refused, not silently "paired".
+    from slasim.errors import InputError
+
+    with pytest.raises(InputError, match="expected the same tiers"):
+        compare([baseline, load_scenario(textbook_path)], 2)
+    week = load_scenario(baseline_path, ["horizon.days=7"])
+    with pytest.raises(InputError, match=r"horizon.*expected the base 'baseline'"):
+        compare([baseline, week], 2)
+
+
+def test_share_differences_stay_within_minus_one_and_one(baseline_path) -> None:  # type: ignore[no-untyped-def]
+    # With 3 replications a t-interval of a 0/1 flag's difference is wide (t_0.975,2 = 4.3);
+    # a difference of two shares cannot leave [-1, 1], so the interval is clipped there.
+    base = load_scenario(baseline_path)
+    fast = load_scenario(baseline_path.parent / "option-fast-response.toml")
+    diffs = compare([base, fast], 3, seed=1).differences
+    shares = diffs[diffs["metric"].str.endswith(("_met", "_rate"))].dropna(subset=["mean"])
+    assert len(shares) > 10
+    assert (shares["ci_low"] >= -1).all() and (shares["ci_high"] <= 1).all()
+    # ... and the clipping is not vacuous: some flag's interval reached the bound.
+    assert ((shares["ci_high"] == 1.0) | (shares["ci_low"] == -1.0)).any()

@@ -122,7 +122,6 @@ class OptimizeResult:
             "nfev": self.nfev,
             "candidates": self.candidates,
             "verify_reps": self.verify_reps,
-            "wall_seconds": round(self.wall_seconds, 2),
             "terms": {
                 name: {k: _clean(v) if isinstance(v, float) else v for k, v in vars(t).items()}
                 for name, t in self.terms.items()

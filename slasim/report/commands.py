@@ -25,6 +25,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             f"got 1 scenario ({args.scenario[0]}); expected at least two "
             "to compare (the first is the base)",
         )
+    if args.json == "-" and args.csv == "-":
+        raise InputError.single(
+            "<cli>", "--json", "got '-' for both --json and --csv; expected at most one of them "
+            "on stdout (write the other to a file)"
+        )
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
     with Progress(args.reps * len(scenarios), args.quiet) as tick:
         comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
