@@ -7,9 +7,11 @@ expected, so the CLI can print it and exit 2 instead of showing a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 import types
 import typing
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,18 +20,23 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from slasim.errors import InputError, Problem
-from slasim.scenario import Scenario
+from slasim.scenario import TIER_REFERENCES, Scenario
 
 __all__ = [
     "apply_override",
     "deep_merge",
     "load_scenario",
+    "origin_of",
     "scenario_from_dict",
     "scenario_to_toml",
 ]
 
 Loc = tuple[str | int, ...]
 SET_SOURCE = "--set"
+
+# Key provenance of loaded scenarios, by id() (a frozen model cannot carry it, and scenarios
+# are unhashable); a finalizer drops the entry with the scenario. Read with origin_of().
+_ORIGINS: dict[int, dict[Loc, str]] = {}
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -52,9 +59,20 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     path = Path(path)
     data, origin = _resolve(path, chain=())
     for item in overrides:
+        # Tables the override creates (sla.tiers.vip of sla.tiers.vip.quota=3) are its too.
+        # (A malformed item is reported by apply_override, hence the guard.)
+        key = _override_key(item) if item.partition("=")[0].strip() else ()
+        created = [key[:cut] for cut in range(1, len(key)) if _value_at(data, key[:cut]) is None]
         apply_override(data, item)
-        origin[_override_key(item)] = SET_SOURCE
-    return scenario_from_dict(data, source=str(path), origin=origin)
+        origin.update(dict.fromkeys(created, SET_SOURCE))
+        # The override replaces the whole subtree: forget where the old values came from.
+        for loc in [loc for loc in origin if loc[: len(key)] == key]:
+            del origin[loc]
+        _record_origin(_value_at(data, key), key, SET_SOURCE, origin)
+    scenario = scenario_from_dict(data, source=str(path), origin=origin)
+    _ORIGINS[id(scenario)] = origin
+    weakref.finalize(scenario, _ORIGINS.pop, id(scenario), None)
+    return scenario
 
 
 def scenario_from_dict(
@@ -65,6 +83,31 @@ def scenario_from_dict(
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
         raise InputError(_problems(exc, data, source, origin or {})) from None
+
+
+def origin_of(scenario: Scenario, loc: str | Loc, default: str) -> str:
+    """Where the value at ``loc`` of a :func:`load_scenario` result came from.
+
+    Parameters
+    ----------
+    scenario
+        A scenario returned by :func:`load_scenario` (others have no provenance).
+    loc
+        Key path, ``"optimize.sellers.night"`` or ``("optimize", "sellers", "night")``.
+    default
+        Returned when the scenario has no provenance (built in code, copied or transformed).
+
+    Returns
+    -------
+    str
+        ``"--set"``, the scenario file (or ``extends`` parent) that set the value, or
+        ``default``.
+    """
+    origin = _ORIGINS.get(id(scenario))
+    if origin is None:
+        return default
+    key = _parse_path(loc, loc) if isinstance(loc, str) else loc
+    return _origin_of(key, origin, default)
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
@@ -234,11 +277,31 @@ def _is_field_name(part: str) -> bool:
 def _problems(
     exc: ValidationError, data: Mapping[str, Any], source: str, origin: Mapping[Loc, str]
 ) -> list[Problem]:
-    problems = []
+    # A table under an unknown tier (sla.tiers.vip) is one mistake, the tier name: report it
+    # as such and not the fields the stray table lacks, nor the model's own cross-reference
+    # error about it (it carries no field path).
+    unknown = _unknown_tiers(data)
+    problems = [
+        Problem(
+            _origin_of(loc, origin, source),
+            format_loc(loc),
+            f"tier {name!r} is not in [tiers] {list(data['tiers'])}; expected one of them "
+            f"or a [tiers.{name}] table",
+        )
+        for loc, name in unknown
+    ]
     for err in exc.errors(include_url=False):
         loc = _data_loc(tuple(err["loc"]), data)
-        where = _origin_of(loc, origin, source)
+        if unknown and (
+            any(loc[: len(bad)] == bad for bad, _ in unknown)
+            or (not loc and "not in [tiers]" in err["msg"])
+        ):
+            continue
         kind = err["type"]
+        if kind in ("missing", "extra_forbidden") or not isinstance(_value_at(data, loc), dict):
+            where = _origin_of(loc, origin, source)
+        else:  # a model validator: it looked at several values of the table at loc
+            where = _table_origin(loc, err["msg"], data, origin, source)
         if kind == "extra_forbidden":
             message = _unknown_key_message(loc)
         elif kind == "missing":
@@ -262,6 +325,70 @@ def _origin_of(loc: Loc, origin: Mapping[Loc, str], source: str) -> str:
         if loc[:cut] in origin:
             return origin[loc[:cut]]
     return source
+
+
+# Validator messages show the values they compared as ``name(=value)``.
+_NAMED_VALUE = re.compile(r"([A-Za-z_][\w.]*)\(=")
+
+
+def _table_origin(
+    loc: Loc, message: str, data: Mapping[str, Any], origin: Mapping[Loc, str], source: str
+) -> str:
+    """Source of a model-level error about the table at ``loc``.
+
+    The values the validator looked at are the fields its message names (``end(='07:00')``
+    under ``team.shifts[0]``), else everything under ``loc``. If any of them came from
+    ``--set``, the most specific overridden key names the source; else the file that set
+    ``loc`` (an ``extends`` child that overlays the table, or its parent).
+    """
+    looked = [
+        (*loc, *field)
+        for field in (tuple(m.split(".")) for m in _NAMED_VALUE.findall(message))
+        if _value_at(data, (*loc, *field)) is not None
+    ] or [loc]
+    overridden = [
+        key
+        for key, where in origin.items()
+        if where == SET_SOURCE and any(key[: len(top)] == top for top in looked)
+    ]
+    if overridden:
+        return origin[max(overridden, key=len)]
+    for top in looked:  # an override of an enclosing table or list also set these values
+        if _origin_of(top, origin, source) == SET_SOURCE:
+            return SET_SOURCE
+    return _origin_of(loc, origin, source)
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    """The value at ``loc`` in plain data, or None where the path does not exist."""
+    node = data
+    for part in loc:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _unknown_tiers(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """``(loc, name)`` of every reference to a tier that ``[tiers]`` does not define."""
+    tiers = data.get("tiers")
+    if not isinstance(tiers, Mapping):
+        return []  # no tier list to check against (reported as its own error)
+    found: list[tuple[Loc, str]] = []
+    for path in TIER_REFERENCES:
+        base: Loc = tuple(path.split("."))
+        node = _value_at(data, base)
+        if isinstance(node, Mapping):
+            names: list[tuple[Loc, Any]] = [((*base, key), key) for key in node]
+        elif isinstance(node, list):
+            names = [((*base, i), value) for i, value in enumerate(node)]
+        else:
+            continue
+        found += [(loc, name) for loc, name in names if isinstance(name, str) and name not in tiers]
+    return found
 
 
 def _unknown_key_message(loc: Loc) -> str:

@@ -13,7 +13,7 @@ import itertools
 import math
 import zoneinfo
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -21,6 +21,7 @@ from slasim.calendar import WEEKDAYS, BusinessCalendar, parse_hhmm, public_holid
 from slasim.decay import DecayCurve, curve_from_spec, get_preset
 
 __all__ = [
+    "TIER_REFERENCES",
     "ArrivalProfile",
     "BusinessHours",
     "Cadence",
@@ -46,6 +47,16 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 RoutingPolicy = Literal["fifo", "newest_first", "tier_priority", "value_index"]
 Clock = Literal["business", "wall"]
+
+#: Fields whose keys (or items) name tiers: each must be a key of ``[tiers]``. The loader
+#: checks them first too, so that an unknown tier is reported as such, not as missing terms.
+TIER_REFERENCES = (
+    "sla.tiers",
+    "costs.cost_per_lead",
+    "costs.lead_cost_curve",
+    "optimize.tiers",
+    "routing.tier_order",
+)
 
 #: Average month length in days; monthly volumes are scaled to the horizon with it.
 DAYS_PER_MONTH = 365.25 / 12
@@ -548,14 +559,11 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _cross_refs(self) -> Self:
         known = list(self.tiers)
-        for where, names in (
-            ("sla.tiers", list(self.sla.tiers)),
-            ("costs.cost_per_lead", list(self.costs.cost_per_lead)),
-            ("costs.lead_cost_curve", list(self.costs.lead_cost_curve)),
-            ("optimize.tiers", list(self.optimize.tiers) if self.optimize else []),
-            ("routing.tier_order", self.routing.tier_order or []),
-        ):
-            for name in names:
+        for where in TIER_REFERENCES:
+            node: Any = self
+            for part in where.split("."):
+                node = getattr(node, part, None)  # None for an absent [optimize] or tier_order
+            for name in node or []:
                 if name not in self.tiers:
                     raise ValueError(
                         f"{where} names tier {name!r}, which is not in [tiers] {known}"

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from slasim.cli import main
 from slasim.errors import InputError
-from slasim.loader import deep_merge, load_scenario, scenario_from_dict, scenario_to_toml
+from slasim.loader import (
+    deep_merge,
+    load_scenario,
+    origin_of,
+    scenario_from_dict,
+    scenario_to_toml,
+)
 from slasim.scenario import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -165,6 +171,158 @@ def test_check_warns_on_overload_and_unreachable_target(capsys: pytest.CaptureFi
         "tier 'cold': the response target (80% within 1 wall minutes) cannot be met even with zero waiting"
         in out
     )
+
+
+# -- the source of a cross-field error is where its values came from ---------------------------
+
+
+def _errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """Run the CLI, expect exit 2 without a traceback, return the ``error:`` lines."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    return err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        # Model validators see the whole table: the --set value inside it is the culprit.
+        (
+            'team.shifts[0].end="07:00"',
+            "error: --set: team.shifts[0]: end(='07:00') must be after start(='08:00')",
+        ),
+        (
+            "tiers.hot.deal_size.median=500000",
+            "error: --set: tiers.hot.deal_size: p90(=400000.0) must be greater than median(=500000.0)",
+        ),
+        # An override of the whole table replaces the file's values and their provenance.
+        (
+            "tiers.hot.deal_size={median=5, p90=1}",
+            "error: --set: tiers.hot.deal_size: p90(=1.0) must be greater than median(=5.0)",
+        ),
+        # A scenario-level validator (no table of its own) still names the override.
+        (
+            'routing.tier_order=["hot"]',
+            "error: --set: routing.tier_order(=['hot']) must list every tier once",
+        ),
+    ],
+)
+def test_cross_field_error_names_the_set_override(
+    override: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    errors = _errors(["check", str(BASE), "--set", override], capsys)
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_cross_field_error_in_the_file_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An unrelated --set in the same table must not take the blame for the file's mistake.
+    path = tmp_path / "night.toml"
+    text = BASE.read_text()
+    path.write_text(
+        text.replace('end = "17:00"', 'end = "07:00"').replace("p90 = 400000", "p90 = 1000")
+    )
+    errors = _errors(
+        [
+            "check",
+            str(path),
+            "--set",
+            "team.shifts[0].sellers=3",
+            "--set",
+            "tiers.hot.monthly_volume=90",
+        ],
+        capsys,
+    )
+    assert errors == [
+        f"error: {path}: tiers.hot.deal_size: p90(=1000.0) must be greater than median(=120000.0)",
+        f"error: {path}: team.shifts[0]: end(='07:00') must be after start(='08:00'); "
+        "split an overnight shift into two shifts",
+    ]
+
+
+def test_cross_field_error_across_extends(tmp_path: Path) -> None:
+    # The child overlays one field of the parent's table: the child's file is the one to edit.
+    (tmp_path / "parent.toml").write_text(BASE.read_text())
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'extends = "parent.toml"\nname = "child"\n[tiers.hot.deal_size]\nmedian = 1e9\n'
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    [problem] = info.value.problems
+    assert (problem.source, problem.field) == (str(child), "tiers.hot.deal_size")
+    # ...and a value only the parent sets stays the parent's.
+    child.write_text('extends = "parent.toml"\nname = "child"\n')
+    (tmp_path / "parent.toml").write_text(
+        BASE.read_text().replace('end = "17:00"', 'end = "07:00"')
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    [problem] = info.value.problems
+    assert (problem.source, problem.field) == (str(tmp_path / "parent.toml"), "team.shifts[0]")
+
+
+def test_unknown_sla_tier_is_reported_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    # Only the real mistake (no [tiers.vip]); not the terms the stray table lacks.
+    errors = _errors(["check", str(BASE), "--set", "sla.tiers.vip.quota=3"], capsys)
+    assert errors == [
+        "error: --set: sla.tiers.vip: tier 'vip' is not in [tiers] ['hot', 'warm', 'cold']; "
+        "expected one of them or a [tiers.vip] table"
+    ]
+    # Other mistakes are still reported next to it; a list item points at its index.
+    errors = _errors(
+        [
+            "check",
+            str(BASE),
+            "--set",
+            'routing.tier_order=["hot", "vip"]',
+            "--set",
+            "team.shrinkage=2",
+        ],
+        capsys,
+    )
+    assert errors[0].startswith("error: --set: routing.tier_order[1]: tier 'vip' is not in")
+    assert errors[1].startswith("error: --set: team.shrinkage: got 2")
+    assert len(errors) == 2
+
+
+def test_unknown_tier_in_the_file_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "vip.toml"
+    path.write_text(BASE.read_text().replace("[sla.tiers.cold]", "[sla.tiers.vip]"))
+    errors = _errors(["check", str(path), "--set", "sla.tiers.vip.quota=3"], capsys)
+    # The name came from the file; the --set only changed a value inside that table.
+    assert errors == [
+        f"error: {path}: sla.tiers.vip: tier 'vip' is not in [tiers] ['hot', 'warm', 'cold']; "
+        "expected one of them or a [tiers.vip] table"
+    ]
+
+
+def test_optimizer_error_names_the_set_override(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Raised after loading (slasim.optimize.space), from the provenance the loader keeps.
+    errors = _errors(["optimize", str(BASE), "--set", "optimize.sellers.nightshift=[1,2]"], capsys)
+    assert errors == [
+        "error: --set: optimize.sellers.nightshift: names shift 'nightshift'; "
+        "expected one of ['office']"
+    ]
+    path = tmp_path / "night.toml"
+    path.write_text(BASE.read_text().replace("sellers = { office", "sellers = { night"))
+    errors = _errors(["optimize", str(path)], capsys)
+    assert errors[0].startswith(f"error: {path}: optimize.sellers.night: names shift 'night'")
+
+
+def test_origin_of() -> None:
+    scenario = load_scenario(BASE, ["team.shifts[0].sellers=3"])
+    assert origin_of(scenario, "team.shifts[0].sellers", "?") == "--set"
+    assert origin_of(scenario, ("team", "shrinkage"), "?") == str(BASE)
+    # Without provenance (built in code, or a copy) the default is the answer.
+    assert origin_of(scenario_from_dict(BASE_DATA), "team", "<code>") == "<code>"
+    assert origin_of(scenario.model_copy(), "team", "<code>") == "<code>"
 
 
 # -- hypothesis: valid scenarios round-trip TOML -> model -> TOML ------------------------------

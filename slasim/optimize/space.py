@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 
 from slasim.errors import InputError
-from slasim.loader import scenario_from_dict
+from slasim.loader import origin_of, scenario_from_dict
 from slasim.scenario import DAYS_PER_MONTH, Optimize, Scenario
 
 __all__ = [
@@ -270,7 +270,8 @@ def build_space(
     for name in opt.sellers:
         if name not in names:
             raise InputError.single(
-                where, f"optimize.sellers.{name}", f"names shift {name!r}; expected one of {names}"
+                origin_of(scenario, ("optimize", "sellers", name), where),
+                f"optimize.sellers.{name}", f"names shift {name!r}; expected one of {names}",
             )
     bounds = tuple(
         (opt.sellers[n][0], opt.sellers[n][1]) if n in opt.sellers else (sh.sellers, sh.sellers)
