@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from slasim.arrivals import load_trace
 from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.scenario import DAYS_PER_MONTH, Scenario
 
@@ -107,7 +108,18 @@ def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]
 
 
 def check_scenario(scenario: Scenario) -> ScenarioCheck:
-    """Compute what ``scenario`` implies and warn about what cannot work."""
+    """Compute what ``scenario`` implies and warn about what cannot work.
+
+    Raises
+    ------
+    InputError
+        When the scenario replays a trace (``[trace] path``) that cannot be read or does not
+        fit the scenario: the same error ``slasim run`` would stop with.
+    """
+    if scenario.trace is not None:
+        # Read the whole trace now: a missing file or a bad row must fail the check (exit 2),
+        # not pass it and then stop the run.
+        load_trace(scenario)
     calendar = scenario.business_calendar()
     start, length, counts = slot_rates(scenario)
     mid = start + length / 2
@@ -189,7 +201,27 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
                 "queues grow during the shift"
             )
     utilization = total_work / capacity if capacity else float("inf")
-    if utilization >= 1:
+    duty_minutes = sum(
+        float((iv[:, 1] - iv[:, 0]).sum())
+        for iv, s in zip(intervals, scenario.team.shifts, strict=True)
+        if s.sellers > 0 and len(iv)
+    )
+    if duty_minutes == 0 and any(s.sellers > 0 for s in scenario.team.shifts):
+        # Valid but empty: a horizon of weekend days or holidays, or shifts outside it. Say so
+        # once instead of an overload warning with "0 h available".
+        first = scenario.horizon.start.isoformat()
+        days = scenario.horizon.days
+        cause = (
+            "no business hours in the horizon"
+            if calendar.business_minutes_total == 0
+            else "no seller is on duty in the horizon"
+        )
+        warnings.insert(
+            0,
+            f"{cause} ({days} day{'s' if days != 1 else ''} from {first}): "
+            "no first attempt can happen",
+        )
+    elif utilization >= 1:
         warnings.append(
             f"the team is overloaded over the horizon: expected work {total_work / 60:.0f} h "
             f">= available {capacity / 60:.0f} h (utilisation {utilization:.0%}); "
@@ -227,6 +259,8 @@ def _unreachable_target(
     if not starts:
         return [f"tier {name!r}: no shift has sellers, so no lead is ever attempted"]
     duty = np.concatenate(starts)
+    if len(duty) == 0:
+        return []  # no on-duty time at all: check_scenario warns once for the whole scenario
     duty = duty[np.argsort(duty[:, 0])]
     # Evaluate every 5 minutes inside each slot: fine enough for targets of 5 minutes or more.
     offsets = np.arange(2.5, 60, 5.0)

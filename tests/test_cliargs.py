@@ -85,7 +85,7 @@ def test_reps_must_be_positive(command: str, capsys: pytest.CaptureFixture[str])
         (["optimize", str(BASELINE), "--confidence", "nan"],
          "argument --confidence: got nan; expected a share in (0, 1), e.g. 0.8"),
         (["optimize", str(BASELINE), "--budget", "0"],
-         "argument --budget: got 0.0; expected an amount > 0"),
+         "argument --budget: got 0.0; expected a finite amount > 0"),
     ],
 )
 def test_other_typed_options(

@@ -74,7 +74,7 @@ def test_plan_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--revenue-goal", "-5"], "--revenue-goal: got -5.0; expected >= 0"),
+        (["--revenue-goal", "-5"], "--revenue-goal: got -5.0; expected a finite amount >= 0"),
         (["--marketing-share", "1.5"], "--marketing-share: got 1.5; expected a share in [0, 1]"),
         (["--revenue-goal", "lots"], "invalid float value: 'lots'"),
     ],

@@ -84,6 +84,7 @@ class LeadArrays:
         stamp = pd.Timestamp(as_of)
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize(crm.summary.timezone)
+        crm.check_as_of(stamp)
         flags = crm.date_only
 
         def timed(name: str) -> BoolArray:

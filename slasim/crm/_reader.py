@@ -122,7 +122,8 @@ def read_table(path: str | Path, encoding: str = "utf-8", delimiter: str | None 
     except FileNotFoundError:
         raise InputError.single(source, "", "file not found") from None
     except OSError as exc:
-        raise InputError.single(source, "", f"cannot read the file ({exc.strerror})") from None
+        reason = exc.strerror or exc  # an OSError raised with one argument has no strerror
+        raise InputError.single(source, "", f"cannot read the file ({reason})") from None
     try:
         codecs.lookup(encoding)
     except LookupError:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from slasim.crm.schema import REASONS
 
 __all__ = [
     "BadValue",
+    "date_format_problem",
     "is_blank",
     "parse_bool",
     "parse_integer",
@@ -81,6 +82,23 @@ def parse_timestamp(
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         stamp = stamp.replace(tzinfo=tz)
     return stamp.astimezone(tz), False
+
+
+def date_format_problem(fmt: str) -> str | None:
+    """Why ``fmt`` cannot be a ``strptime`` format of timestamps, or None when it can.
+
+    A bad directive (``%Q``) or a stray ``%`` would otherwise reject every row one by one;
+    a format without any directive cannot read a date at all.
+    """
+    if "%" not in fmt:
+        return "it has no % directive"
+    # Round trip through an aware sample so that %z and %Z have something to read back.
+    sample = datetime(2026, 4, 1, 9, 30, 15, tzinfo=UTC)
+    try:
+        datetime.strptime(sample.strftime(fmt), fmt)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _has_time_directive(fmt: str) -> bool:

@@ -49,8 +49,37 @@ def _add_import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true",
                    help="fail (exit 2) if any row is rejected, listing the rows")
     p.add_argument("--rejected", metavar="PATH", help="write every rejected row to a CSV file")
-    p.add_argument("--max-listed", type=int, default=DEFAULT_LISTED, metavar="N",
+    p.add_argument("--max-listed", type=_non_negative_int, default=DEFAULT_LISTED, metavar="N",
                    help=f"rejected rows listed on screen (default {DEFAULT_LISTED})")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE",
+                   help="override a value of the --base scenario (track: of the --agreement), "
+                        "e.g. --set horizon.timezone=Europe/Oslo (repeatable)")
+
+
+def _non_negative_int(text: str) -> int:
+    """argparse type of ``--max-listed``: an integer >= 0 (0 lists no row)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"got {value}; expected an integer >= 0")
+    return value
+
+
+def _check_writable(path: str, option: str) -> None:
+    """Fail before any work when ``path`` cannot be created: its folder must exist.
+
+    Checked up front so that a typo in the path does not come after a long import report.
+    """
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise InputError.single(
+            path, option,
+            f"cannot write the file (the folder {str(folder)!r} does not exist); expected a "
+            "path in an existing folder",
+        )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -99,13 +128,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_track)
 
 
-def _import(args: argparse.Namespace, out: TextIO) -> tuple[Scenario | None, CrmImport]:
-    """Load the base scenario (if any) and read the export; print the import report."""
+def _import(
+    args: argparse.Namespace,
+    out: TextIO,
+    base: Scenario | None = None,
+    purpose: str | None = None,
+) -> tuple[Scenario | None, CrmImport]:
+    """Load the base scenario (if any) and read the export; print the import report.
+
+    Parameters
+    ----------
+    args
+        The parsed options of :func:`_add_import_args`.
+    out
+        Where the report goes.
+    base
+        The base scenario when the command loaded it already (``track``'s agreement);
+        otherwise ``--base`` is loaded here with ``--set`` applied.
+    purpose
+        ``"calibrate"`` / ``"track"``: an export without usable rows is then an input
+        error; ``None`` (``crm-check``) only reports it.
+    """
     from slasim.crm.importer import read_crm
     from slasim.crm.schema import parse_mapping, parse_source_tiers
     from slasim.loader import load_scenario
 
-    base = load_scenario(args.base) if args.base else None
+    if args.rejected:
+        _check_writable(args.rejected, "--rejected")
+    if base is None and args.base:
+        base = load_scenario(args.base, args.overrides)
+    elif base is None and args.overrides:
+        raise InputError.single(
+            "<cli>", "--set", f"got {args.overrides[0]!r} but no --base; expected --set only "
+            "with a --base scenario to apply it to",
+        )
     timezone = args.timezone or (base.horizon.timezone if base else "UTC")
     crm = read_crm(
         args.export,
@@ -122,7 +178,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> tuple[Scenario | None, Crm
     if not args.timezone and base is None:
         print("note: no --timezone and no --base: naive timestamps read as UTC", file=out)
     rejected = crm.rejected
-    limit = max(0, args.max_listed)
+    limit = args.max_listed
     for r in rejected.head(limit).itertuples():
         where = f"row {r.row}, column {r.column!r}" if r.column else f"row {r.row}"
         print(f"{crm.summary.source}: {where}: {r.reason}: got {r.value!r}; {r.message}",
@@ -135,8 +191,16 @@ def _import(args: argparse.Namespace, out: TextIO) -> tuple[Scenario | None, Crm
             rejected.to_csv(args.rejected, index=False)
         except OSError as exc:
             raise InputError.single(args.rejected, "--rejected",
-                                    f"cannot write the file ({exc.strerror})") from None
+                                    f"cannot write the file ({exc.strerror or exc})") from None
         print(f"wrote {len(rejected)} rejected-row problems to {args.rejected}", file=out)
+    summary = crm.summary
+    if summary.rows_used == 0:
+        if purpose is not None:
+            raise InputError.single(
+                summary.source, "", f"nothing to {purpose}: all {summary.rows_read} rows "
+                "rejected; see the list above",
+            )
+        print(f"no usable rows: all {summary.rows_read} rows rejected", file=out)
     return base, crm
 
 
@@ -155,19 +219,29 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError.single(
             "<cli>", "--out", "needs --base: the overlay extends a base scenario"
         )
+    if args.out:
+        _check_writable(args.out, "--out")
     as_of = iso_datetime(args.as_of)
-    base, crm = _import(args, sys.stdout)
+    base, crm = _import(args, sys.stdout, purpose="calibrate")
     print()
     calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
     print(calibrator.format_summary(hours=args.hours))
     if args.out:
         text = calibrator.to_overlay_toml(args.base, args.out)
+        if args.overrides:
+            # The overlay extends the base *file*: the --set values are not in it. Say so in
+            # the file, where the next reader looks, as well as on screen.
+            note = ("calibrated with --set " + " --set ".join(args.overrides)
+                    + "; these values are not in this file: repeat them when you use it")
+            text = f"# {note}\n{text}"
+            print(f"note: {note}")
         try:
             Path(args.out).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise InputError.single(args.out, "--out",
-                                    f"cannot write the file ({exc.strerror})") from None
-        load_scenario(args.out)  # the overlay must load; a failure here is a bug, not input
+                                    f"cannot write the file ({exc.strerror or exc})") from None
+        # The overlay must load; a failure here is a bug, not input.
+        load_scenario(args.out, args.overrides)
         print(f"wrote {args.out} (extends {args.base})")
     return EXIT_OK
 
@@ -187,10 +261,11 @@ def cmd_track(args: argparse.Namespace) -> int:
     from slasim.loader import load_scenario
 
     as_of = iso_datetime(args.as_of)
-    agreement = load_scenario(args.agreement)
-    if args.base is None:
-        args.base = args.agreement  # its tiers and time zone read the export
-    _, crm = _import(args, sys.stdout)
+    agreement = load_scenario(args.agreement, args.overrides)
+    # Without --base the agreement (with its --set values) gives the tiers and time zone that
+    # read the export; a separate --base is read as given.
+    base = agreement if args.base is None else load_scenario(args.base)
+    _, crm = _import(args, sys.stdout, base, purpose="track")
     print()
     # track() simulates --reps months for every tracked month: the bar counts them all.
     months = 1 if args.period else _months_in_export(crm, agreement)

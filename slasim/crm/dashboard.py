@@ -310,5 +310,5 @@ def write_outputs(
             written.append(folder / "track.html")
     except OSError as exc:
         raise InputError.single(str(folder), "--out",
-                                f"cannot write the file ({exc.strerror})") from None
+                                f"cannot write the file ({exc.strerror or exc})") from None
     return written

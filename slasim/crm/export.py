@@ -116,5 +116,7 @@ def export_leads(
     try:
         frame.to_csv(path, index=False, encoding="utf-8")
     except OSError as exc:
-        raise InputError.single(str(path), "", f"cannot write the file ({exc.strerror})") from None
+        # pandas raises a bare OSError (strerror None) for a missing folder: show its text.
+        reason = exc.strerror or exc
+        raise InputError.single(str(path), "", f"cannot write the file ({reason})") from None
     return frame

@@ -23,6 +23,7 @@ import pandas as pd
 from slasim.crm._reader import RawTable, delimiter_name, has_undecodable, read_table, show_value
 from slasim.crm._values import (
     BadValue,
+    date_format_problem,
     is_blank,
     parse_bool,
     parse_integer,
@@ -143,6 +144,27 @@ class CrmImport:
     def has(self, name: str) -> bool:
         """Whether canonical column ``name`` was in the export."""
         return name in self.present
+
+    def check_as_of(self, as_of: pd.Timestamp, option: str = "--as-of") -> None:
+        """Refuse an export time before the first lead was created.
+
+        An export cannot be taken before its own leads exist; measured from such a time every
+        lead would have a negative age.
+
+        Raises
+        ------
+        InputError
+            ``<cli>: --as-of: got ...; expected a time at or after the first lead's creation``.
+        """
+        first = self.summary.first_created
+        if first is not None and as_of < pd.Timestamp(first):
+            shown = as_of.tz_convert(first.tzinfo) if first.tzinfo is not None else as_of
+            raise InputError.single(
+                "<cli>", option,
+                f"got {shown.isoformat()}, before the first lead of {self.summary.source} was "
+                f"created ({first.isoformat()}); expected the time the export was taken, at or "
+                "after its first lead",
+            )
 
 
 def _normalise(name: str) -> str:
@@ -486,8 +508,16 @@ def read_crm(
     InputError
         Whole-file problems (see :func:`~slasim.crm._reader.read_table`), a missing required
         column (naming the file, the column and the columns found), an unknown time zone or
-        mapping key, or, with ``strict=True``, any rejected row.
+        mapping key, a ``date_format`` that is not a valid ``strptime`` format, or, with
+        ``strict=True``, any rejected row.
     """
+    if date_format is not None and (why := date_format_problem(date_format)) is not None:
+        # Checked before any row: a bad format would otherwise reject every row one by one.
+        raise InputError.single(
+            "<cli>", "--date-format",
+            f"got {date_format!r}, not a valid strptime format ({why}); expected e.g. "
+            "'%d/%m/%Y %H:%M'",
+        )
     if isinstance(data, pd.DataFrame):
         name = source or "<DataFrame>"
         if data.empty:

@@ -98,13 +98,21 @@ def month_scenario(agreement: Scenario, start: date) -> Scenario:
 
 
 def export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp:
-    """The export time in ``tz``: ``as_of`` (naive = local), else the latest time in the export."""
+    """The export time in ``tz``: ``as_of`` (naive = local), else the latest time in the export.
+
+    Raises
+    ------
+    InputError
+        When ``as_of`` is before the first lead's creation (see :meth:`CrmImport.check_as_of`).
+    """
     if as_of is None:
         # The export time: the latest timestamp anywhere in it (as in calibration).
         stamps = [crm.leads[c].max() for c in crm.date_only.columns if crm.leads[c].notna().any()]
         return pd.Timestamp(max(stamps)).tz_convert(tz)
     stamp = pd.Timestamp(as_of)
-    return stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+    stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+    crm.check_as_of(stamp)
+    return stamp
 
 
 def select_periods(period: str | None, months: Sequence[str]) -> list[str]:

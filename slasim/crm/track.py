@@ -250,7 +250,8 @@ def track(
     ------
     InputError
         For an export without usable leads, tiers the agreement does not know, a ``period``
-        that is not ``YYYY-MM`` inside the export's range, or a tier without SLA terms.
+        that is not ``YYYY-MM`` inside the export's range, a tier without SLA terms, or an
+        ``as_of`` before the first lead was created.
     """
     source = crm.summary.source
     names = tuple(agreement.tiers)
