@@ -55,7 +55,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         payload = {
             "scenario": result.scenario,
-            "utilization": result.utilization,
+            "utilization": result.utilization if math.isfinite(result.utilization) else None,
             "tiers": json.loads(result.tiers.to_json(orient="index")),
             "shifts": json.loads(result.shifts.to_json(orient="index")),
             "warnings": result.warnings,

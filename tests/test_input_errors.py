@@ -9,6 +9,7 @@ user sees them.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def test_check_warns_when_the_horizon_has_no_business_hours(
     code, out, err = run(["check", str(BASELINE), *WEEKEND], capsys)
     assert code == 0, err
     assert "no business hours in the horizon" in out
+    # JSON has no inf: utilization (0 work hours over 0 available) is written as null.
+    code, out, err = run(["check", str(BASELINE), *WEEKEND, "--json", "-"], capsys)
+    assert code == 0, err
+    assert json.loads(out[out.index("{"):])["utilization"] is None
 
 
 def test_check_warns_when_no_seller_is_on_duty() -> None:
