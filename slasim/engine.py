@@ -125,10 +125,18 @@ SELLER_DTYPE = np.dtype(
     [
         ("shift", np.int16),  # index into scenario.team.shifts
         ("available_minutes", np.float64),  # on shift minus breaks, within the horizon
-        ("busy_minutes", np.float64),  # handling time within the horizon
+        # Handling time inside the seller's available intervals (so <= available_minutes).
+        ("busy_minutes", np.float64),
+        # Handling time outside them, within the horizon: an attempt that runs into a break
+        # or past the end of the shift is finished, and that part is overtime.
+        ("overtime_minutes", np.float64),
     ]
 )
-"""One record per seller."""
+"""One record per seller.
+
+``busy_minutes + overtime_minutes`` is the handling time of the seller's attempts, cut at the
+horizon end (an attempt still running then counts up to the horizon only).
+"""
 
 # In-run status of a lead (the final state is derived after the run).
 _OPEN, _CONTACTED, _GAVE_UP = 0, 1, 2
@@ -404,7 +412,8 @@ class _RunState:
     contact: FloatArray
     attempts: npt.NDArray[np.int16]
     status: npt.NDArray[np.int8]
-    busy: list[float]
+    busy: list[float]  # per seller: handling minutes inside available intervals
+    overtime: list[float]  # per seller: handling minutes outside them (breaks, after shift)
 
 
 def _simulate(
@@ -433,6 +442,7 @@ def _simulate(
         attempts=np.zeros(n, dtype=np.int16),
         status=np.zeros(n, dtype=np.int8),
         busy=[0.0] * n_sellers,
+        overtime=[0.0] * n_sellers,
     )
     created = _floats(leads.created)
     tier = _ints(leads.tier)
@@ -441,6 +451,7 @@ def _simulate(
     att = _ints(out.attempts)
     status = _ints(out.status)
     busy_acc = out.busy
+    over_acc = out.overtime
     uc = [_floats(row) for row in u_contact]
     hc = [_floats(row) for row in h_conv]
     hu = [_floats(row) for row in h_unans]
@@ -471,6 +482,7 @@ def _simulate(
     is_idle = [False] * n_sellers
     idle: deque[int] = deque()  # idle sellers, longest idle first (entries may be stale)
     pos = [0] * n_sellers
+    iv_end = [0.0] * n_sellers  # end of the seller's current available interval, <= horizon
     retries: list[tuple[float, int]] = []  # heap of (due, lead)
     ai = 0  # next lead not yet admitted to the queue
     wake_at = inf  # time of the latest scheduled wake event
@@ -540,11 +552,29 @@ def _simulate(
                     if idle and due < wake_at:
                         ensure_wake(now)
         busy[s] = True
-        if end < horizon:
+        if end < iv_end[s]:
+            # The common case: the attempt ends inside the interval, hence before the horizon
+            # (an attempt ending exactly at the interval end takes the split path: no overtime).
             busy_acc[s] += end - now
             schedule(_Due(on_done, end, s), NORMAL, end - now)
+        elif end < horizon:
+            schedule(_Due(on_done, end, s), NORMAL, end - now)
+            split(s, now, end)
         else:
-            busy_acc[s] += horizon - now
+            split(s, now, horizon)  # the period ends: the rest of the attempt is not in it
+
+    def split(s: int, now: float, end: float) -> None:
+        # The attempt (started inside interval pos[s]) runs past its end: only the overlap
+        # with this and any later intervals it reaches is busy time; the rest is overtime.
+        ivs = shifts[s]
+        inside = iv_end[s] - now if iv_end[s] > now else 0.0  # 0: started right at its end
+        p = pos[s] + 1
+        while p < len(ivs) and ivs[p][0] < end:
+            a, b = ivs[p]
+            inside += (end if end < b else b) - a
+            p += 1
+        busy_acc[s] += inside
+        over_acc[s] += (end - now) - inside
 
     def dispatch(now: float) -> None:
         while idle:
@@ -588,6 +618,7 @@ def _simulate(
         s, now = ev.who, ev.t
         on[s] = True
         b = shifts[s][pos[s]][1]
+        iv_end[s] = b if b < horizon else horizon
         if b < horizon:
             schedule(_Due(on_end, b, s), NORMAL, b - now)
         if not busy[s]:
@@ -743,6 +774,7 @@ def run_replication(model: Model, seed: np.random.SeedSequence) -> Replication:
     sellers["shift"] = model.seller_shift
     sellers["available_minutes"] = [sum(b - a for a, b in ivs) for ivs in shifts]
     sellers["busy_minutes"] = run.busy
+    sellers["overtime_minutes"] = run.overtime
     return Replication(records, sellers, model.horizon_minutes, model.tier_names)
 
 

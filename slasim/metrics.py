@@ -24,7 +24,11 @@ times are from creation to the start of the first attempt. Definitions, in one p
     nurtured leads that left the queue before a first attempt because their patience
     (``routing.patience_minutes``) ran out; 0 without patience.
 ``seller_utilization``
-    busy minutes / available minutes (shift time after shrinkage).
+    busy minutes inside availability / available minutes (shift time after shrinkage), so at
+    most 1: the part of an attempt that runs into a break or past the shift end is overtime.
+``seller_overtime_minutes``
+    handling minutes of the whole team outside its available time (into breaks, past shift
+    ends) in the period: the work that utilization does not count.
 ``cost_sellers``, ``cost_leads``, ``cost``, ``profit``
     seller cost pro rata for the period, lead cost (plus ``costs.lead_cost_curve``'s surcharge
     on leads beyond the reference volume), their sum; profit = gross margin x
@@ -81,6 +85,7 @@ METRICS: tuple[str, ...] = (
     *(f"leads_{state}" for state in STATES),
     "leads_abandoned",
     "seller_utilization",
+    "seller_overtime_minutes",
     "cost_sellers",
     "cost_leads",
     "cost",
@@ -311,6 +316,7 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
     available = float(rep.sellers["available_minutes"].sum())
     busy = float(rep.sellers["busy_minutes"].sum())
     overall["seller_utilization"] = busy / available if available else float("nan")
+    overall["seller_overtime_minutes"] = float(rep.sellers["overtime_minutes"].sum())
     overall["cost_sellers"] = ctx.seller_cost
     overall["cost"] = ctx.seller_cost + overall["cost_leads"]
     overall["profit"] = (

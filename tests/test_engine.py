@@ -173,10 +173,11 @@ def test_exact_trace_business_minutes_and_seller(tiny_trace: Path) -> None:
     # is 70; the others arrive in office hours, so business = wall minutes.
     want = [60, 80, 25, 0, 0, 70, 0, NAN]
     assert np.allclose(rep.leads["response_business"], want, equal_nan=True, atol=1e-9)
-    # 4 conversations x 20 + 9 unanswered attempts x 10 = 170 busy minutes (the last call
-    # runs 10 minutes past 12:00 and still counts); available: 2 days x 3 hours.
+    # 4 conversations x 20 + 9 unanswered attempts x 10 = 170 handling minutes; available:
+    # 2 days x 3 hours. Two attempts run past the 12:00 shift end and are overtime for that
+    # part: L4#1 715 -> 725 (5 minutes) and L6 2150 -> 2170 (10), so busy = 170 - 15 = 155.
     assert rep.sellers.dtype == SELLER_DTYPE
-    assert rep.sellers.tolist() == [(0, 360.0, 170.0)]
+    assert rep.sellers.tolist() == [(0, 360.0, 155.0, 15.0)]
     assert rep.tier_names == ("yes", "no") and rep.horizon_minutes == 2880
 
 
@@ -337,6 +338,10 @@ def test_conservation_and_record_invariants(data: dict[str, Any], seed: int) -> 
     sellers = rep.sellers
     assert np.all(sellers["busy_minutes"] >= 0)
     assert np.all(sellers["available_minutes"] <= horizon + 1e-9)
+    # Busy time is counted inside availability only; what runs outside it is overtime.
+    assert np.all(sellers["busy_minutes"] <= sellers["available_minutes"] + 1e-9)
+    assert np.all(sellers["overtime_minutes"] >= -1e-9)
+    assert np.all(sellers["busy_minutes"] + sellers["overtime_minutes"] <= horizon + 1e-9)
     if sellers.shape[0] == 0:
         assert not attempted.any()
 
