@@ -12,6 +12,8 @@ times are from creation to the start of the first attempt. Definitions, in one p
     share of leads whose first attempt started within the tier's target on the SLA's clock.
     Leads whose deadline falls after the period end and that were not yet attempted are
     censored (left out): the period cannot say whether they will be on time.
+    When no lead of a tier can be judged yet (none attempted, no deadline passed), the
+    response term is met vacuously, like the attempt commitment below.
 ``attempts_per_lead``, ``contact_rate``, ``qualify_rate``, ``opportunity_rate``, ``win_rate``
     per lead created.
 ``won_deals``, ``revenue``

@@ -103,6 +103,7 @@ RUN_ROWS: tuple[tuple[str, str], ...] = (
     ("leads_nurtured", "{:,.1f}"),
     ("leads_waiting", "{:,.1f}"),
     ("seller_utilization", "{:.1%}"),
+    ("seller_overtime_minutes", "{:,.0f}"),
     ("cost", "{:,.0f}"),
     ("profit", "{:,.0f}"),
 )
