@@ -237,7 +237,8 @@ def format_plan(scenario: Scenario, plan: Plan) -> str:
             {
                 "leads_per_hour": "{:.2f}",
                 "offered_load_erlang": "{:.2f}",
-                "sellers_on_duty": "{:.1f}",
+                "sellers_scheduled": "{:.1f}",
+                "sellers_working": "{:.0f}",
                 "p_wait_now": "{:.0%}",
                 "within_target_now": "{:.0%}",
                 "contact_first_attempt_now": "{:.1%}",

@@ -34,8 +34,9 @@ class Plan:
     Attributes
     ----------
     shifts
-        Per shift and tier: arrival rate while on duty, offered load (Erlang), sellers on duty
-        (scheduled), sellers needed (productive and scheduled) for the tier's response target,
+        Per shift and tier: arrival rate while on duty, offered load (Erlang), sellers
+        scheduled and working (after shrinkage: the ``n`` of Erlang C), sellers needed (working
+        and scheduled) for the tier's response target,
         service level and first-attempt contact probability now and at the needed staffing.
     hourly
         Per hour of the week: mean arrival rate, sellers needed (SIPP) and scheduled.
@@ -174,7 +175,8 @@ def plan_scenario(
                     "tier": name,
                     "leads_per_hour": lam_tier[i] * 60,
                     "offered_load_erlang": lam / mu,
-                    "sellers_on_duty": now,
+                    "sellers_scheduled": now,
+                    "sellers_working": n_now,  # after shrinkage: what Erlang C sees
                     "p_wait_now": erlang_c(n_now, lam / mu) if n_now > 0 else 1.0,
                     "within_target_now": sl_now,
                     "contact_first_attempt_now": c_now,
