@@ -227,6 +227,8 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
             f">= available {capacity / 60:.0f} h (utilisation {utilization:.0%}); "
             "leads will pile up"
         )
+    if duty_minutes > 0:
+        warnings += _erlang_shortfalls(scenario)
     return ScenarioCheck(
         scenario=scenario.name,
         tiers=pd.DataFrame(tier_rows).set_index("tier"),
@@ -288,3 +290,27 @@ def _unreachable_target(
             "is on duty"
         ]
     return []
+
+
+def _erlang_shortfalls(scenario: Scenario) -> list[str]:
+    """Shifts where even the steady-state queue (Erlang C) misses a tier's response target.
+
+    A first, optimistic reading: the simulation adds the backlog of off-hours leads, retries
+    and routing, which usually make it worse (``slasim plan`` shows the details).
+    """
+    from slasim.analytic.plan import plan_scenario
+
+    out = []
+    for (shift, tier), row in plan_scenario(scenario).shifts.iterrows():
+        terms = scenario.sla.tiers.get(str(tier))
+        if terms is None or row["within_target_now"] >= terms.response_share:
+            continue
+        out.append(
+            f"shift {shift!r}, tier {tier!r}: Erlang C gives {row['within_target_now']:.0%} of "
+            f"first attempts within {terms.response_target_minutes:g} min with "
+            f"{row['sellers_working']:.0f} sellers working, below the promised "
+            f"{terms.response_share:.0%}; it needs {row['sellers_needed']} working "
+            f"({row['sellers_needed_scheduled']} scheduled): see `slasim plan`"
+        )
+    return out
+

@@ -267,3 +267,14 @@ def test_set_without_a_scenario_is_refused(
 ) -> None:
     code, _, err = run(["crm-check", str(export), "--set", "horizon.days=3"], capsys)
     assert_input_error(code, err, "error: <cli>: --set: got 'horizon.days=3' but no --base")
+
+
+def test_check_warns_when_erlang_c_already_misses_a_response_target() -> None:
+    # Baseline: 6 scheduled x (1 - 0.25 shrinkage) = 4 working sellers give 81 % of hot leads a
+    # first attempt within 5 minutes in the steady state; the SLA promises 90 %.
+    warnings = check_scenario(load_scenario(BASELINE)).warnings
+    hot = [w for w in warnings if "tier 'hot'" in w]
+    assert len(hot) == 1 and "below the promised 90%" in hot[0] and "4 sellers working" in hot[0]
+    # The fast-response option (8 sellers incl. a stretch shift) clears it.
+    fast = load_scenario(BASELINE.parent / "option-fast-response.toml")
+    assert not [w for w in check_scenario(fast).warnings if "Erlang C gives" in w]
