@@ -301,8 +301,9 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
     from slasim.analytic.plan import plan_scenario
 
     out = []
-    for (shift, tier), row in plan_scenario(scenario).shifts.iterrows():
-        terms = scenario.sla.tiers.get(str(tier))
+    for key, row in plan_scenario(scenario).shifts.iterrows():
+        shift, tier = str(key[0]), str(key[1])  # type: ignore[index]
+        terms = scenario.sla.tiers.get(tier)
         if terms is None or row["within_target_now"] >= terms.response_share:
             continue
         out.append(
