@@ -215,7 +215,7 @@ def test_neighbours_stay_inside_bounds() -> None:
         (["--budget", "-5"], ["--budget", "-5", "> 0"]),
         (["--objective", "cost"], ["--revenue-goal", "--objective cost needs"]),
         (["--set", "optimize.sellers.night=[1, 2]"], ["optimize.sellers.night", "'office'"]),
-        (["--set", "optimize.tiers.hot.min_attempts=[9]"], ["min_attempts", "got 9", "max_attempts=6"]),
+        (["--set", "optimize.tiers.hot.min_attempts=[9]"], ["--set: optimize.tiers.hot.min_attempts", "got 9", "max_attempts=6"]),
         (["--set", "optimize.sellers.office=[5, 2]"], ["optimize.sellers", "[5, 2]"]),
         (["--set", "optimize.max_sellers=2"], ["optimize.max_sellers", "got 2", "3 sellers"]),
         (["--set", "optimize.budget=0"], ["optimize.budget", "got 0", "greater than 0"]),

@@ -258,7 +258,11 @@ def build_space(
     if not 0 < conf < 1:
         raise InputError.single(source, "--confidence", f"got {conf}; expected a share in (0, 1)")
     # Name the value where it came from: the command line, or the scenario's [optimize] table.
-    budget_at = (source, "--budget") if budget is not None else (where, "optimize.budget")
+    budget_at = (
+        (source, "--budget")
+        if budget is not None
+        else (origin_of(scenario, "optimize.budget", where), "optimize.budget")
+    )
     budget = opt.budget if budget is None else budget
     if budget is not None and budget <= 0:
         raise InputError.single(*budget_at, f"got {budget}; expected a monthly amount > 0")
@@ -279,7 +283,7 @@ def build_space(
     )
     if opt.max_sellers is not None and sum(lo for lo, _ in bounds) > opt.max_sellers:
         raise InputError.single(
-            where, "optimize.max_sellers",
+            origin_of(scenario, "optimize.max_sellers", where), "optimize.max_sellers",
             f"got {opt.max_sellers}, below the {sum(lo for lo, _ in bounds)} sellers the lower "
             "bounds of optimize.sellers already need",
         )
@@ -305,7 +309,8 @@ def build_space(
         if terms is None:
             if choice is not None:
                 raise InputError.single(
-                    where, f"optimize.tiers.{name}",
+                    origin_of(scenario, ("optimize", "tiers", name), where),
+                    f"optimize.tiers.{name}",
                     f"tier {name!r} has no [sla.tiers.{name}] terms to start from; expected "
                     "terms for every tier the optimizer may change",
                 )
@@ -319,7 +324,8 @@ def build_space(
             else [terms.min_attempts]
         if attempts[0] > scenario.cadence.max_attempts:
             raise InputError.single(
-                where, f"optimize.tiers.{name}.min_attempts",
+                origin_of(scenario, ("optimize", "tiers", name, "min_attempts"), where),
+                f"optimize.tiers.{name}.min_attempts",
                 f"got {attempts[0]}; expected at most cadence.max_attempts="
                 f"{scenario.cadence.max_attempts} (the cadence never makes more attempts)",
             )
