@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import run_cli
 from scipy import stats
 
 from slasim.calendar import public_holidays
 from slasim.crm._stats import fit_censored_lognormal
 from slasim.crm.calibrate import Calibrator
-from slasim.crm.commands import register
 from slasim.crm.decayfit import fit_decay
 from slasim.crm.export import export_leads
 from slasim.crm.importer import CrmImport, read_crm
 from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist
-from slasim.errors import InputError
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.scenario import Scenario
@@ -50,18 +47,6 @@ ROUND_TRIP = [
 SEED = 0
 
 
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="slasim")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        code = 2
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- decay fits on synthetic data ------------------------------------------------------------

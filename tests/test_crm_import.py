@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
+from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm.commands import register
 from slasim.crm.importer import read_crm
 from slasim.crm.schema import parse_mapping, parse_source_tiers
 from slasim.errors import InputError
@@ -23,20 +21,6 @@ TIERS = ["hot", "warm", "cold"]
 STOCKHOLM = "Europe/Stockholm"
 
 
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run a registered command the way ``slasim.cli.main`` does (InputError -> exit 2)."""
-    parser = argparse.ArgumentParser(prog="slasim")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        code = 2
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- the malformed file: one expected report per problem -----------------------------------

@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 
 from slasim.check import check_scenario
-from slasim.cli import main
 from slasim.crm.export import export_leads
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
@@ -29,11 +29,6 @@ WEEKEND = ["--set", "horizon.days=1", "--set", "horizon.start=2026-04-04"]
 NO_SUCH_FOLDER = "/nonexistent-slasim-folder"
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of ``slasim ARGV``."""
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_input_error(code: int, err: str, *pieces: str) -> None:
