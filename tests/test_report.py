@@ -278,45 +278,15 @@ def test_report_cli_writes_html_md_and_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "r.html"
-    code = main(
-        [
-            "report",
-            str(BASE),
-            "--reps",
-            "3",
-            "--lang",
-            "sv",
-            "--no-staffing",
-            "--quiet",
-            "--out",
-            str(out),
-        ]
-    )
+    argv = ["report", str(BASE), "--reps", "3", "--lang", "sv", "--no-staffing", "--quiet"]
+    code = main([*argv, "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     md = out.with_suffix(".md").read_text(encoding="utf-8")
     assert md.startswith("# Servicenivåavtal mellan marknad och sälj")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     assert len(links) == 4 and all((tmp_path / link).is_file() for link in links)
     again = tmp_path / "again.html"
-    assert (
-        main(
-            [
-                "report",
-                str(BASE),
-                "--reps",
-                "3",
-                "--lang",
-                "sv",
-                "--no-staffing",
-                "--quiet",
-                "--workers",
-                "2",
-                "--out",
-                str(again),
-            ]
-        )
-        == 0
-    )
+    assert main([*argv, "--workers", "2", "--out", str(again)]) == 0
     assert again.read_bytes() == out.read_bytes()  # byte-identical whatever the workers
 
 
