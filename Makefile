@@ -20,6 +20,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/slasim check scenarios/baseline.toml
 	$(BIN)/slasim run scenarios/baseline.toml --reps 200 --workers 2 --seed 0 --quiet
+	@mkdir -p build  # slasim creates an output folder, not its missing parents
 	$(BIN)/slasim optimize scenarios/baseline.toml --workers 2 --out build/optimize
 
 lint: $(STAMP)

@@ -47,10 +47,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from slasim.check import check_scenario
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
     from slasim.report_text import format_check
 
     scenario = load_scenario(args.scenario, args.overrides)
+    check_outputs({"--json": args.json}, input_files(scenario))
     result = check_scenario(scenario)
     if args.json:
         payload = {
@@ -68,7 +70,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from slasim.experiment import compare, simulate
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
     from slasim.report_text import format_comparison, format_run
 
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
@@ -77,6 +80,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "<cli>", "--export-leads", "needs a single scenario; got "
             f"{len(scenarios)} ({', '.join(args.scenario)})"
         )
+    check_outputs(
+        {"--json": args.json, "--export-leads": args.export_leads},
+        [path for s in scenarios for path in input_files(s)],
+    )
     with Progress(args.reps * len(scenarios), args.quiet) as tick:
         if len(scenarios) == 1:
             result = simulate(
@@ -127,10 +134,12 @@ def _export_leads(result: SimulationResult, path: str) -> None:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from slasim.analytic.plan import plan_scenario
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
     from slasim.report_text import format_plan
 
     scenario = load_scenario(args.scenario, args.overrides)
+    check_outputs({"--json": args.json}, input_files(scenario))
     if args.revenue_goal is not None and not (
         math.isfinite(args.revenue_goal) and args.revenue_goal >= 0
     ):

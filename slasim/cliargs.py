@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from slasim.errors import InputError
+from slasim.outputs import atomic_write_text
 
 __all__ = [
     "Progress",
@@ -154,6 +155,9 @@ def add_simulation_args(
 def write_json(payload: object, target: str) -> None:
     """Write ``payload`` as indented JSON to the file ``target``, or to stdout for ``-``.
 
+    The file is written atomically (:func:`slasim.outputs.atomic_write_text`): a failed write
+    leaves the old file as it was.
+
     Raises
     ------
     InputError
@@ -165,8 +169,7 @@ def write_json(payload: object, target: str) -> None:
         print(text)
         return
     try:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        atomic_write_text(target, text + "\n")
     except OSError as exc:
         raise InputError.single(target, "--json", f"cannot write the file ({exc})") from None
 

@@ -25,6 +25,7 @@ from slasim.scenario import TIER_REFERENCES, Scenario
 __all__ = [
     "apply_override",
     "deep_merge",
+    "input_files",
     "load_scenario",
     "origin_of",
     "scenario_from_dict",
@@ -37,6 +38,8 @@ SET_SOURCE = "--set"
 # Key provenance of loaded scenarios, by id() (a frozen model cannot carry it, and scenarios
 # are unhashable); a finalizer drops the entry with the scenario. Read with origin_of().
 _ORIGINS: dict[int, dict[Loc, str]] = {}
+# Files each loaded scenario was read from (the file, then its extends parents), by id().
+_FILES: dict[int, tuple[Path, ...]] = {}
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -57,7 +60,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         ``extends``, bad override, or any schema violation.
     """
     path = Path(path)
-    data, origin = _resolve(path, chain=())
+    files: list[Path] = []
+    data, origin = _resolve(path, chain=(), files=files)
     for item in overrides:
         # Tables the override creates (sla.tiers.vip of sla.tiers.vip.quota=3) are its too.
         # (A malformed item is reported by apply_override, hence the guard.)
@@ -72,7 +76,20 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     scenario = scenario_from_dict(data, source=str(path), origin=origin)
     _ORIGINS[id(scenario)] = origin
     weakref.finalize(scenario, _ORIGINS.pop, id(scenario), None)
+    _FILES[id(scenario)] = tuple(files)
+    weakref.finalize(scenario, _FILES.pop, id(scenario), None)
     return scenario
+
+
+def input_files(scenario: Scenario) -> tuple[Path, ...]:
+    """Every file a :func:`load_scenario` result was read from.
+
+    The scenario file, its ``extends`` parents (nearest first) and its trace CSV, if any: what
+    a command must not overwrite (see :func:`slasim.outputs.check_outputs`). A scenario built
+    in code has no file but its trace.
+    """
+    trace = (Path(scenario.trace.path),) if scenario.trace is not None else ()
+    return _FILES.get(id(scenario), ()) + trace
 
 
 def scenario_from_dict(
@@ -168,13 +185,20 @@ def apply_override(data: dict[str, Any], item: str) -> None:
 # -- internals ---------------------------------------------------------------------------
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[Loc, str]]:
-    """Read ``path`` and its ``extends`` parents; return merged data and key provenance."""
+def _resolve(
+    path: Path, chain: tuple[Path, ...], files: list[Path] | None = None
+) -> tuple[dict[str, Any], dict[Loc, str]]:
+    """Read ``path`` and its ``extends`` parents; return merged data and key provenance.
+
+    ``files`` (when given) collects ``path`` and each parent read.
+    """
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise InputError.single(str(path), "extends", f"cycle in extends: {cycle}")
     data = _read_toml(path)
+    if files is not None:
+        files.append(path)
     trace = data.get("trace")
     if isinstance(trace, dict) and isinstance(trace.get("path"), str):
         # A trace file is named relative to the scenario file that names it.
@@ -193,7 +217,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         raise InputError.single(
             str(path), "extends", f"parent scenario {parent!r} not found (looked for {parent_path})"
         )
-    base, base_origin = _resolve(parent_path, (*chain, resolved))
+    base, base_origin = _resolve(parent_path, (*chain, resolved), files)
     base_origin.update(origin)
     return deep_merge(base, data), base_origin
 

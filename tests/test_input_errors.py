@@ -134,8 +134,9 @@ def test_export_leads_names_the_real_reason(capsys: pytest.CaptureFixture[str]) 
     code, _, err = run(
         ["run", str(BASELINE), "--reps", "2", "--quiet", "--export-leads", target], capsys
     )
-    assert_input_error(code, err, target, "cannot write the file (",
-                       f"non-existent directory: '{NO_SUCH_FOLDER}'")
+    # Refused up front (slasim.outputs.check_outputs), before the replications run.
+    assert_input_error(code, err, f"error: {target}: --export-leads: cannot write the file (",
+                       f"the folder '{NO_SUCH_FOLDER}' does not exist")
     assert "(None)" not in err
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from slasim.cliargs import Progress, add_simulation_args, iso_datetime, positive_int, seed
 from slasim.errors import InputError
+from slasim.outputs import atomic_write_text, check_outputs, write_csv
 
 if TYPE_CHECKING:
     from slasim.crm.importer import CrmImport
@@ -68,20 +70,6 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-def _check_writable(path: str, option: str) -> None:
-    """Fail before any work when ``path`` cannot be created: its folder must exist.
-
-    Checked up front so that a typo in the path does not come after a long import report.
-    """
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise InputError.single(
-            path, option,
-            f"cannot write the file (the folder {str(folder)!r} does not exist); expected a "
-            "path in an existing folder",
-        )
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``crm-check``, ``calibrate`` and ``track`` to the ``slasim`` subcommands."""
     p = sub.add_parser(
@@ -133,8 +121,12 @@ def _import(
     out: TextIO,
     base: Scenario | None = None,
     purpose: str | None = None,
+    *,
+    outputs: Mapping[str, str | None] | None = None,
+    folders: Mapping[str, tuple[str | None, Iterable[str]]] | None = None,
+    inputs: Iterable[str | Path] = (),
 ) -> tuple[Scenario | None, CrmImport]:
-    """Load the base scenario (if any) and read the export; print the import report.
+    """Load the base scenario (if any), check the outputs, read the export; print the report.
 
     Parameters
     ----------
@@ -148,13 +140,15 @@ def _import(
     purpose
         ``"calibrate"`` / ``"track"``: an export without usable rows is then an input
         error; ``None`` (``crm-check``) only reports it.
+    outputs, folders, inputs
+        The command's output files and folders besides ``--rejected``, and its inputs besides
+        the export and the base scenario's files: :func:`slasim.outputs.check_outputs` refuses
+        a bad output before the export is read.
     """
     from slasim.crm.importer import read_crm
     from slasim.crm.schema import parse_mapping, parse_source_tiers
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
 
-    if args.rejected:
-        _check_writable(args.rejected, "--rejected")
     if base is None and args.base:
         base = load_scenario(args.base, args.overrides)
     elif base is None and args.overrides:
@@ -162,6 +156,11 @@ def _import(
             "<cli>", "--set", f"got {args.overrides[0]!r} but no --base; expected --set only "
             "with a --base scenario to apply it to",
         )
+    check_outputs(
+        {"--rejected": args.rejected, **(outputs or {})},
+        [args.export, *(input_files(base) if base else ()), *inputs],
+        folders=folders,
+    )
     timezone = args.timezone or (base.horizon.timezone if base else "UTC")
     crm = read_crm(
         args.export,
@@ -188,7 +187,7 @@ def _import(
         print(f"... and {len(rejected) - limit} more problems{hint}", file=out)
     if args.rejected:
         try:
-            rejected.to_csv(args.rejected, index=False)
+            write_csv(rejected, args.rejected)
         except OSError as exc:
             raise InputError.single(args.rejected, "--rejected",
                                     f"cannot write the file ({exc.strerror or exc})") from None
@@ -219,10 +218,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError.single(
             "<cli>", "--out", "needs --base: the overlay extends a base scenario"
         )
-    if args.out:
-        _check_writable(args.out, "--out")
     as_of = iso_datetime(args.as_of)
-    base, crm = _import(args, sys.stdout, purpose="calibrate")
+    base, crm = _import(args, sys.stdout, purpose="calibrate", outputs={"--out": args.out})
     print()
     calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
     print(calibrator.format_summary(hours=args.hours))
@@ -236,7 +233,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             text = f"# {note}\n{text}"
             print(f"note: {note}")
         try:
-            Path(args.out).write_text(text, encoding="utf-8")
+            atomic_write_text(args.out, text)
         except OSError as exc:
             raise InputError.single(args.out, "--out",
                                     f"cannot write the file ({exc.strerror or exc})") from None
@@ -256,16 +253,17 @@ def _months_in_export(crm: CrmImport, agreement: Scenario) -> int:
 
 def cmd_track(args: argparse.Namespace) -> int:
     """``slasim track``: actual vs target and simulated bands; ``--out`` writes the files."""
-    from slasim.crm.dashboard import format_track, write_outputs
+    from slasim.crm.dashboard import OUTPUT_FILES, format_track, write_outputs
     from slasim.crm.track import track
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
 
     as_of = iso_datetime(args.as_of)
     agreement = load_scenario(args.agreement, args.overrides)
     # Without --base the agreement (with its --set values) gives the tiers and time zone that
     # read the export; a separate --base is read as given.
     base = agreement if args.base is None else load_scenario(args.base)
-    _, crm = _import(args, sys.stdout, base, purpose="track")
+    _, crm = _import(args, sys.stdout, base, purpose="track",
+                     folders={"--out": (args.out, OUTPUT_FILES)}, inputs=input_files(agreement))
     print()
     # track() simulates --reps months for every tracked month: the bar counts them all.
     months = 1 if args.period else _months_in_export(crm, agreement)

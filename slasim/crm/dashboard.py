@@ -23,11 +23,17 @@ from slasim.crm.plots_track import LABELS, track_figure
 from slasim.crm.track import TrackResult
 from slasim.errors import InputError
 from slasim.metrics import ALL
+from slasim.outputs import atomic_write_text, write_csv
 from slasim.report.i18n import tr
 from slasim.report.page import LANGS, format_money, format_number, format_percent
 from slasim.report_text import format_table
 
-__all__ = ["SMALL_N", "dashboard_html", "format_track", "seller_view", "write_outputs"]
+__all__ = [
+    "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_view", "write_outputs"
+]
+
+#: The files :func:`write_outputs` writes into its folder.
+OUTPUT_FILES = ("by_tier.csv", "by_seller.csv", "summary.csv", "track.html")
 
 #: Below this many leads a seller's rates are flagged as small numbers.
 SMALL_N = 30
@@ -291,7 +297,10 @@ def write_outputs(
     result: TrackResult, out_dir: str | Path, *, html_page: bool = True, lang: str = "en"
 ) -> list[Path]:
     """Write ``by_tier.csv``, ``by_seller.csv``, ``summary.csv`` (and ``track.html`` in
-    ``lang``, ``"en"`` or ``"sv"``; the CSV files are language-neutral data)."""
+    ``lang``, ``"en"`` or ``"sv"``; the CSV files are language-neutral data).
+
+    Each file is written atomically; CSV text cells that a spreadsheet would run as a formula
+    (a seller named ``=HYPERLINK(...)``) are neutralised (:mod:`slasim.outputs`)."""
     if lang not in LANGS:
         raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
     folder = Path(out_dir)
@@ -303,10 +312,10 @@ def write_outputs(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in files.items():
-            frame.to_csv(folder / name, index=False)
+            write_csv(frame, folder / name)
             written.append(folder / name)
         if html_page:
-            (folder / "track.html").write_text(dashboard_html(result, lang), encoding="utf-8")
+            atomic_write_text(folder / "track.html", dashboard_html(result, lang))
             written.append(folder / "track.html")
     except OSError as exc:
         raise InputError.single(str(folder), "--out",

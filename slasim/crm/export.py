@@ -28,6 +28,7 @@ import pandas as pd
 
 from slasim.engine import STATES, Replication
 from slasim.errors import InputError
+from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
 __all__ = ["OWNER_LABEL", "export_leads", "leads_frame"]
@@ -107,6 +108,9 @@ def export_leads(
 ) -> pd.DataFrame:
     """Write the leads of one replication to ``path`` as a CRM CSV export; return the frame.
 
+    The file is written atomically, text cells that a spreadsheet would run as a formula
+    neutralised (:func:`slasim.outputs.write_csv`); the returned frame is as built.
+
     Raises
     ------
     InputError
@@ -114,7 +118,7 @@ def export_leads(
     """
     frame = leads_frame(scenario, replication, id_prefix)
     try:
-        frame.to_csv(path, index=False, encoding="utf-8")
+        write_csv(frame, path)
     except OSError as exc:
         # pandas raises a bare OSError (strerror None) for a missing folder: show its text.
         reason = exc.strerror or exc

@@ -23,9 +23,11 @@ from slasim.errors import InputError
 if TYPE_CHECKING:
     from slasim.optimize.result import OptimizeResult
 
-__all__ = ["cmd_optimize", "format_result", "register"]
+__all__ = ["OUTPUT_FILES", "cmd_optimize", "format_result", "register"]
 
 EXIT_OK = 0
+#: The files ``--out DIR`` receives (:meth:`slasim.optimize.result.OptimizeResult.write`).
+OUTPUT_FILES = ("proposal.toml", "frontier.csv", "value_of_speed.csv", "result.json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -135,10 +137,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     Exits 0 also when no candidate meets the terms (the report says ``NO PROPOSAL`` and no
     proposal.toml is written): an infeasible SLA is an answer, not an error.
     """
-    from slasim.loader import load_scenario
-    from slasim.optimize.core import optimize
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
 
     scenario = load_scenario(args.scenario, args.overrides)
+    # Before the optimisation (and its imports), not after it: a bad --out must not cost the
+    # whole run.
+    check_outputs({}, input_files(scenario), folders={"--out": (args.out, OUTPUT_FILES)})
+    from slasim.optimize.core import optimize
+
     scenario_goal = scenario.optimize.revenue_goal if scenario.optimize else None
     if args.objective == "cost" and args.revenue_goal is None and scenario_goal is None:
         raise InputError.single(

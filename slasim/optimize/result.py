@@ -18,6 +18,7 @@ import tomli_w
 
 from slasim.optimize.space import OperatingPoint
 from slasim.optimize.terms import ChosenTerms
+from slasim.outputs import atomic_write_text, write_csv
 from slasim.scenario import Scenario
 
 __all__ = ["OptimizeResult", "overlay_toml"]
@@ -134,23 +135,25 @@ class OptimizeResult:
         }
 
     def write(self, out_dir: str | Path, scenario_path: str | Path) -> list[Path]:
-        """Write proposal.toml (when successful), frontier.csv, value_of_speed.csv, result.json."""
+        """Write proposal.toml (when successful), frontier.csv, value_of_speed.csv, result.json.
+
+        Each file atomically; CSV text cells that a spreadsheet would run as a formula are
+        neutralised (:mod:`slasim.outputs`).
+        """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         if self.proposal is not None:
             extends = os.path.relpath(Path(scenario_path).resolve(), out.resolve())
             path = out / "proposal.toml"
-            path.write_text(overlay_toml(self, Path(extends).as_posix()), encoding="utf-8")
+            atomic_write_text(path, overlay_toml(self, Path(extends).as_posix()))
             written.append(path)
         for name, frame in (("frontier.csv", self.frontier),
                             ("value_of_speed.csv", self.value_of_speed)):
-            frame.to_csv(out / name, index=False, float_format="%.6g", lineterminator="\n")
+            write_csv(frame, out / name, float_format="%.6g", lineterminator="\n")
             written.append(out / name)
         path = out / "result.json"
-        path.write_text(
-            json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         written.append(path)
         return written
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slasim.report.agreement import agreement_blocks, period_dates
-from slasim.report.doc import Block, Figure, Heading, Paragraph, to_html, to_markdown
+from slasim.report.doc import (
+    Block,
+    Figure,
+    Heading,
+    Paragraph,
+    md_escape,
+    to_html,
+    to_markdown,
+)
 from slasim.report.evidence import (
     attainment_blocks,
     decay_blocks,
@@ -57,7 +65,7 @@ class Report:
         text = to_markdown(
             self.blocks, title=self.title, subtitle=self.subtitle, figure_dir=figure_dir
         )
-        return text + f"\n---\n\n{self.footer}\n"
+        return text + f"\n---\n\n{md_escape(self.footer)}\n"
 
     @property
     def markdown(self) -> str:
@@ -68,17 +76,20 @@ class Report:
         """Write ``out_html``, the ``.md`` next to it and the Markdown's figures.
 
         The figures go to ``<stem>_figures/`` beside the files (the HTML embeds its own).
-        Returns the HTML and Markdown paths.
+        Each file is written atomically (:mod:`slasim.outputs`). Returns the HTML and Markdown
+        paths.
         """
+        from slasim.outputs import atomic_write_bytes, atomic_write_text
+
         html_path = Path(out_html)
         md_path = html_path.with_suffix(".md")
         figure_dir = html_path.parent / f"{html_path.stem}_figures"
         figure_dir.mkdir(exist_ok=True)
         for block in self.blocks:
             if isinstance(block, Figure):
-                (figure_dir / f"{block.name}.png").write_bytes(block.png)
-        html_path.write_text(self.html, encoding="utf-8")
-        md_path.write_text(self.markdown_text(figure_dir.name), encoding="utf-8")
+                atomic_write_bytes(figure_dir / f"{block.name}.png", block.png)
+        atomic_write_text(html_path, self.html)
+        atomic_write_text(md_path, self.markdown_text(figure_dir.name))
         return html_path, md_path
 
 

@@ -15,7 +15,8 @@ __all__ = ["register"]
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from slasim.experiment import compare
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
     from slasim.report.comparison import comparison_frame, format_compare, terms_record
 
     if len(args.scenario) < 2:
@@ -31,6 +32,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "on stdout (write the other to a file)"
         )
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    check_outputs(
+        {"--csv": args.csv, "--json": args.json},
+        [path for s in scenarios for path in input_files(s)],
+    )
     with Progress(args.reps * len(scenarios), args.quiet) as tick:
         comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
     frame = comparison_frame(comparison)
@@ -51,20 +56,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _write_csv(frame: object, target: str) -> None:
+    """The table to stdout (``-``) or atomically to a file, with formula-like text neutralised."""
     import pandas as pd
+
+    from slasim.outputs import write_csv
 
     assert isinstance(frame, pd.DataFrame)
     if target == "-":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout)
         return
     try:
-        frame.to_csv(target, index=False)
+        write_csv(frame, target)
     except OSError as exc:
         raise InputError.single(target, "--csv", f"cannot write the file ({exc})") from None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from slasim.loader import load_scenario
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import check_outputs
     from slasim.report.build import build_report
 
     out = Path(args.out)
@@ -78,6 +87,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         )
     scenario = load_scenario(args.scenario, args.overrides)
     options = [load_scenario(path, args.overrides) for path in args.compare]
+    # Report.write's files: the HTML, the .md next to it, the Markdown's figure folder.
+    check_outputs(
+        {"--out": out, "--out (Markdown)": out.with_suffix(".md")},
+        [path for s in (scenario, *options) for path in input_files(s)],
+        folders={"--out (figures)": (out.parent / f"{out.stem}_figures", ())},
+    )
     if not args.quiet:
         runs = 1 + len(options)
         print(

@@ -23,6 +23,7 @@ __all__ = [
     "Heading",
     "Paragraph",
     "Table",
+    "md_escape",
     "to_html",
     "to_markdown",
 ]
@@ -105,8 +106,18 @@ def to_html(blocks: Sequence[Block], lang: str) -> str:
     return "\n".join(out)
 
 
+def md_escape(text: object) -> str:
+    """Text for Markdown, where raw HTML is live: ``&`` and ``<`` as entities.
+
+    A scenario, tier or seller name such as ``<img src=x onerror=...>`` then shows as text in
+    every Markdown viewer. Only these two characters can open a tag or an entity, so ``>``
+    (``hot > warm``) stays readable in the plain text.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
 def _md_cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return md_escape(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _md_table(table: Table) -> str:
@@ -118,7 +129,7 @@ def _md_table(table: Table) -> str:
     for key, row in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         keys = (key if isinstance(key, tuple) else (key,)) if show_index else ()
         rows.append([*map(_md_cell, keys), *map(_md_cell, row)])
-    lines = [f"*{table.caption}*", ""] if table.caption else []
+    lines = [f"*{md_escape(table.caption)}*", ""] if table.caption else []
     lines.append("| " + " | ".join(map(_md_cell, head)) + " |")
     lines.append("|" + "|".join("---" for _ in head) + "|")
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -132,27 +143,30 @@ def to_markdown(
 
     Figures link to ``{figure_dir}/{name}.png`` when ``figure_dir`` is given (the files are
     written by :meth:`slasim.report.build.Report.write`); otherwise their caption stands in.
+    Text is escaped as HTML would need it (:func:`md_escape`): names in it cannot inject markup.
     """
-    out = [f"# {title}"]
+    out = [f"# {md_escape(title)}"]
     if subtitle:
-        out.append(f"*{subtitle}*")
+        out.append(f"*{md_escape(subtitle)}*")
     for block in blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {block.text}")
+            out.append(f"{'#' * block.level} {md_escape(block.text)}")
         elif isinstance(block, Paragraph):
-            out.append(f"*{block.text}*" if block.note else block.text)
+            out.append(f"*{md_escape(block.text)}*" if block.note else md_escape(block.text))
         elif isinstance(block, Callout):
-            out.append(f"> {block.text}")
+            out.append(f"> {md_escape(block.text)}")
         elif isinstance(block, Bullets):
             out.append(
                 "\n".join(
-                    f"- **{lead}** {text}" if lead else f"- {text}" for lead, text in block.items
+                    f"- **{md_escape(lead)}** {md_escape(text)}" if lead else f"- {md_escape(text)}"
+                    for lead, text in block.items
                 )
             )
         elif isinstance(block, Table):
             out.append(_md_table(block))
         elif figure_dir is not None:
-            out.append(f"![{block.alt}]({figure_dir}/{block.name}.png)\n\n*{block.caption}*")
+            link = f"![{md_escape(block.alt)}]({figure_dir}/{block.name}.png)"
+            out.append(f"{link}\n\n*{md_escape(block.caption)}*")
         else:
-            out.append(f"*[{block.caption}]*")
+            out.append(f"*[{md_escape(block.caption)}]*")
     return "\n\n".join(out) + "\n"
