@@ -2,7 +2,9 @@
 
 Exit codes (a contract other tools rely on): 0 success; 2 invalid input (scenario, CLI
 arguments, CRM file) with a message naming file, field, bad value and what was expected; 1 for
-internal errors only. A user mistake never shows a traceback.
+internal errors only. A user mistake never shows a traceback. Stopped from outside: 130 on
+Ctrl-C, 143 on SIGTERM (worker processes stopped too), 141 quietly when the reader of stdout
+closed the pipe (``slasim ... | head``); see :mod:`slasim.termination`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from typing import TYPE_CHECKING
 
 from slasim.cliargs import Progress, add_scenario_args, add_simulation_args, write_json
 from slasim.errors import InputError
+from slasim.termination import (
+    EXIT_BROKEN_PIPE,
+    EXIT_TERMINATED,
+    Terminated,
+    sigterm_raises,
+    silence_stdout,
+)
 
 if TYPE_CHECKING:
     from slasim.experiment import SimulationResult
@@ -233,9 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        func: Callable[[argparse.Namespace], int] = args.func
-        return func(args)
+        with sigterm_raises():
+            args = parser.parse_args(argv)
+            func: Callable[[argparse.Namespace], int] = args.func
+            code = func(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except SystemExit as exc:  # argparse --help / --version / errors
         return int(exc.code or 0)
     except InputError as exc:
@@ -245,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated (SIGTERM); worker processes stopped", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as exc:  # an internal error: say so plainly, details on request
         if os.environ.get("SLASIM_DEBUG"):
             traceback.print_exc()

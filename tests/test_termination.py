@@ -1,0 +1,85 @@
+"""Stopped from outside: SIGTERM ends the worker processes too (exit 143); a reader that closes
+the pipe ends the command quietly (exit 141). Real processes: ``python -m slasim``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from slasim.termination import (
+    EXIT_BROKEN_PIPE,
+    EXIT_TERMINATED,
+    Terminated,
+    sigterm_raises,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+def slasim(*args: str) -> subprocess.Popen[str]:
+    """``python -m slasim ARGS`` with stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "slasim", *args], cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def test_exit_codes() -> None:
+    assert (EXIT_TERMINATED, EXIT_BROKEN_PIPE) == (143, 141)
+
+
+def test_sigterm_raises_only_inside_the_block() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated), sigterm_raises():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigterm_stops_the_workers() -> None:
+    psutil = pytest.importorskip("psutil")
+    proc = slasim("run", str(BASELINE), "--reps", "400", "--workers", "2", "--quiet")
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 60
+        workers: list = []
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            workers = parent.children(recursive=True)
+        assert len(workers) >= 2, "the worker processes never started"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == EXIT_TERMINATED, err
+    assert err.strip().splitlines() == ["terminated (SIGTERM); worker processes stopped"]
+    _, alive = psutil.wait_procs(workers, timeout=3)
+    assert alive == [], f"worker processes still running: {alive}"
+
+
+def test_closed_pipe_is_a_quiet_exit(tmp_path: Path) -> None:
+    # 20,000 unusable rows, all listed: ~2 MB of report, far more than a pipe buffers.
+    export = tmp_path / "bad.csv"
+    rows = "".join(f"L{i},not a date {i},hot\n" for i in range(20_000))
+    export.write_text("lead_id,created_at,tier\n" + rows, encoding="utf-8")
+    proc = slasim("crm-check", str(export), "--max-listed", "100000")
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # what `| head -1` reads
+    proc.stdout.close()
+    try:
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert first.startswith(f"{export}: 20000 rows read")
+    assert proc.returncode == EXIT_BROKEN_PIPE, err
+    assert err == ""  # no internal error, no "Exception ignored ... BrokenPipeError"
