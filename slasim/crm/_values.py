@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from slasim.crm.schema import REASONS
 
 __all__ = [
+    "MAX_DATE",
+    "MAX_NUMBER",
+    "MIN_DATE",
     "BadValue",
     "date_format_problem",
     "is_blank",
@@ -23,6 +26,16 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "x", "sql", "qualified"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 ISO_HINT = "expected ISO-8601, e.g. 2026-04-01, 2026-04-01 09:30 or 2026-04-01T09:30:00+02:00"
+#: Dates a lead's timestamps may have: inside pandas' nanosecond range (1677-09-21 ..
+#: 2262-04-11) with a day to spare for any time zone offset.
+MIN_DATE, MAX_DATE = date(1678, 1, 1), date(2261, 12, 31)
+#: Largest magnitude of a number: float64 holds every whole number up to 2**53 exactly; no
+#: deal value, handling time or attempt count comes near it, so a larger one is a corrupt cell.
+MAX_NUMBER = 2.0**53
+_RANGE_HINT = (
+    f"expected a date from {MIN_DATE} to {MAX_DATE} (9999-12-31 and 0001-01-01 are common "
+    "'no date' placeholders: leave such cells blank)"
+)
 
 
 class BadValue(Exception):
@@ -59,16 +72,17 @@ def parse_timestamp(
     if isinstance(value, datetime):
         stamp = value
     elif isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=tz), True
+        return datetime.combine(_in_range(value, str(value)), time(), tzinfo=tz), True
     else:
         text = str(value).strip()
         if date_format is None and _DATE_ONLY.fullmatch(text):
             try:
-                return datetime.combine(date.fromisoformat(text), time(), tzinfo=tz), True
+                day = date.fromisoformat(text)
             except ValueError:
                 raise BadValue(
                     REASONS.UNPARSEABLE_DATE, f"{text!r} is not a calendar date; {ISO_HINT}"
                 ) from None
+            return datetime.combine(_in_range(day, text), time(), tzinfo=tz), True
         try:
             if date_format is not None:
                 stamp = datetime.strptime(text, date_format)
@@ -78,10 +92,21 @@ def parse_timestamp(
             hint = f"expected the format {date_format!r}" if date_format else ISO_HINT
             raise BadValue(REASONS.UNPARSEABLE_DATE, hint) from None
         if date_format is not None and not _has_time_directive(date_format):
+            _in_range(stamp.date(), text)
             return stamp.replace(tzinfo=tz), True
+    # Checked before any conversion: year 1 or 9999 moved by an offset overflows datetime.
+    _in_range(stamp.date(), str(value))
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         stamp = stamp.replace(tzinfo=tz)
     return stamp.astimezone(tz), False
+
+
+def _in_range(day: date, text: str) -> date:
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise BadValue(
+            REASONS.DATE_OUT_OF_RANGE, f"{text.strip()!r} is out of range; {_RANGE_HINT}"
+        )
+    return day
 
 
 def date_format_problem(fmt: str) -> str | None:
@@ -106,11 +131,16 @@ def _has_time_directive(fmt: str) -> bool:
 
 
 def parse_number(value: object, decimal_comma: bool = False) -> float:
-    """A finite number; ``1,5`` is accepted when the file uses ``;`` as delimiter."""
+    """A finite number of magnitude <= :data:`MAX_NUMBER`; ``1,5`` is accepted when the file
+    uses ``;`` as delimiter."""
     if isinstance(value, bool):
         raise BadValue(REASONS.NOT_A_NUMBER, "expected a number, got a boolean")
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        if abs(value) > MAX_NUMBER:
+            raise _out_of_range()
         number = float(value)
+    elif isinstance(value, float):
+        number = value
     else:
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")
         if decimal_comma and "," in text and "." not in text:
@@ -119,9 +149,21 @@ def parse_number(value: object, decimal_comma: bool = False) -> float:
             number = float(text)
         except ValueError:
             raise BadValue(REASONS.NOT_A_NUMBER, "expected a number, e.g. 1250.50") from None
+        if math.isinf(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+            raise _out_of_range()  # 1e400: a number too large for float64, not "infinity"
     if not math.isfinite(number):
         raise BadValue(REASONS.NOT_A_NUMBER, "expected a finite number")
+    if abs(number) > MAX_NUMBER:
+        raise _out_of_range()
     return number
+
+
+def _out_of_range() -> BadValue:
+    return BadValue(
+        REASONS.NUMBER_OUT_OF_RANGE,
+        f"expected a number between -{MAX_NUMBER:,.0f} and {MAX_NUMBER:,.0f} (2**53, the "
+        "largest whole number held exactly)",
+    )
 
 
 def parse_integer(value: object) -> int:

@@ -161,7 +161,10 @@ def _import(
         [args.export, *(input_files(base) if base else ()), *inputs],
         folders=folders,
     )
-    timezone = args.timezone or (base.horizon.timezone if base else "UTC")
+    # "" is a bad --timezone (read_crm says so), not "no --timezone".
+    timezone = args.timezone if args.timezone is not None else (
+        base.horizon.timezone if base else "UTC"
+    )
     crm = read_crm(
         args.export,
         parse_mapping(args.mapping),
@@ -174,7 +177,7 @@ def _import(
         delimiter=_DELIMITERS[args.delimiter] if args.delimiter else None,
     )
     print("\n".join(crm.summary.lines()), file=out)
-    if not args.timezone and base is None:
+    if args.timezone is None and base is None:
         print("note: no --timezone and no --base: naive timestamps read as UTC", file=out)
     rejected = crm.rejected
     limit = args.max_listed

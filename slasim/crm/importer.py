@@ -3,33 +3,33 @@
 :func:`read_crm` reads a CSV file (or a DataFrame) in the format of :mod:`slasim.crm.schema`
 and returns a :class:`CrmImport`: the clean, typed leads; the rejected rows with the column,
 value and reason; and a summary (rows read, used, rejected by reason, date-only columns, time
-range). ``rows_read == rows_used + rows_rejected`` always holds. Whole-file mistakes (file
-missing or empty, a required column missing, a clearly wrong delimiter) raise
-:class:`~slasim.errors.InputError`; so does any rejected row with ``strict=True``.
+range). ``rows_read == rows_used + rows_rejected`` always holds, and for a file every physical
+line is accounted for: ``lines = header + rows_read + blank + continuation lines``. Whole-file
+mistakes (file missing or empty, a required column missing, a clearly wrong delimiter, a
+bad ``--encoding`` or ``--timezone``) raise :class:`~slasim.errors.InputError`; so does any
+rejected row with ``strict=True``.
+
+The file is read in chunks of rows (:data:`~slasim.crm._reader.CHUNK_ROWS`) parsed column by
+column into numpy arrays, so memory stays a small multiple of the file size.
 """
 
 from __future__ import annotations
 
 import difflib
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from slasim.crm._reader import RawTable, delimiter_name, has_undecodable, read_table, show_value
-from slasim.crm._values import (
-    BadValue,
-    date_format_problem,
-    is_blank,
-    parse_bool,
-    parse_integer,
-    parse_number,
-    parse_timestamp,
-)
+from slasim.crm._reader import Table, frame_table, open_table, show_value
+from slasim.crm._rows import ORDER_DUPLICATE, ChunkRows, RowContext, TierResolver, parse_chunk
+from slasim.crm._rows import Problem as RowProblem
+from slasim.crm._values import MAX_DATE, MIN_DATE, date_format_problem
 from slasim.crm.schema import COLUMNS, REASONS, TIMESTAMP_COLUMNS, check_canonical
 from slasim.errors import InputError, Problem
 
@@ -66,6 +66,11 @@ class ImportSummary:
         ``canonical`` -> ``file_column`` for every canonical column found.
     notes
         Detected peculiarities (BOM, delimiter, tiers taken from sources, ...).
+    file_lines, header_lines, continuation_lines
+        Physical lines of the file (``None`` for a DataFrame), of its header, and the lines
+        after the first of rows whose quoted values span lines: ``file_lines == header_lines
+        + rows_read + blank_rows + continuation_lines``, every line accounted for (see
+        :mod:`slasim.crm._reader`).
     """
 
     source: str
@@ -82,6 +87,22 @@ class ImportSummary:
     encoding: str
     columns: pd.DataFrame
     notes: tuple[str, ...] = ()
+    file_lines: int | None = None
+    header_lines: int = 0
+    continuation_lines: int = 0
+
+    def line_accounting(self) -> str | None:
+        """``lines in file: N = 1 header + U used + R rejected + B blank (+ C continuation)``."""
+        if self.file_lines is None:
+            return None
+        text = (
+            f"lines in file: {self.file_lines} = {self.header_lines} header + "
+            f"{self.rows_used} used + {self.rows_rejected} rejected + {self.blank_rows} blank"
+        )
+        if self.continuation_lines:
+            text += (f" + {self.continuation_lines} continuation (quoted values spanning "
+                     "lines)")
+        return text
 
     def lines(self) -> list[str]:
         """The summary as short lines of text."""
@@ -90,6 +111,9 @@ class ImportSummary:
             f"{self.rows_rejected} rejected"
             + (f" ({self.blank_rows} blank rows skipped)" if self.blank_rows else "")
         ]
+        accounting = self.line_accounting()
+        if accounting is not None:
+            out.append(f"  {accounting}")
         for reason, count in self.rejected_by_reason.items():
             out.append(f"  rejected: {count} rows with {reason}")
         for name, dated, total in self.date_only.itertuples(index=False, name=None):
@@ -233,234 +257,113 @@ def _check_required(
     return notes
 
 
-class _Row:
-    """Parses the fields of one row and collects its problems."""
-
-    def __init__(self, number: int, values: Mapping[str, Any]) -> None:
-        self.number = number
-        self.values = values
-        self.problems: list[tuple[int, str, str, str, str]] = []
-
-    def bad(self, name: str, raw: object, reason: str, message: str) -> None:
-        shown = show_value(str(raw)) if raw is not None else ""
-        self.problems.append((self.number, name, shown, reason, message))
-
-    def get(self, name: str, parse: Callable[[Any], Any]) -> Any:
-        raw = self.values.get(name)
-        if raw is None or is_blank(raw):
-            return None
-        try:
-            return parse(raw)
-        except BadValue as exc:
-            self.bad(name, raw, exc.reason, exc.message)
-            return None
+def _collect(table: Table, ctx: RowContext) -> tuple[list[ChunkRows], list[RowProblem]]:
+    """Parse every chunk; then the duplicate-id check over all of them."""
+    parts = [parse_chunk(chunk, ctx) for chunk in table.chunks()]
+    problems: list[RowProblem] = [
+        (r, 0, c, v, reason, m) for r, c, v, reason, m in table.problems
+    ]
+    for part in parts:
+        problems += part.problems
+        part.problems = []
+    if parts:
+        problems += _duplicates(parts)
+    problems.sort(key=lambda p: (p[0], p[1]))
+    return parts, problems
 
 
-def _tier_resolver(
-    tiers: Sequence[str] | None, source_tiers: Mapping[str, str]
-) -> Callable[[_Row, str | None, str | None], str | None]:
-    allowed = list(tiers) if tiers is not None else None
-    by_lower = {t.lower(): t for t in allowed} if allowed is not None else {}
+def _duplicates(parts: Sequence[ChunkRows]) -> list[RowProblem]:
+    """A row whose id an earlier row has (even a rejected one) is rejected; the first is kept.
 
-    def resolve(row: _Row, tier: str | None, source: str | None) -> str | None:
-        if tier is None and source_tiers:
-            key = (source or "").strip()
-            if key not in source_tiers:
-                mapped = sorted(source_tiers)
-                row.bad(
-                    "source", source, REASONS.UNKNOWN_TIER,
-                    f"source {key!r} maps to no tier; mapped sources: {mapped}",
-                )
-                return None
-            tier = source_tiers[key]
-        elif tier is None:
-            tier = source.strip() if source is not None else None
-        if tier is None:
-            row.bad("tier", "", REASONS.MISSING_VALUE, "expected the lead's tier")
-            return None
-        tier = tier.strip()
-        if allowed is None:
-            return tier
-        if tier in allowed:
-            return tier
-        if tier.lower() in by_lower:
-            return by_lower[tier.lower()]
-        hint = difflib.get_close_matches(tier, allowed, n=1)
-        did = f" (did you mean {hint[0]!r}?)" if hint else ""
-        row.bad("tier", tier, REASONS.UNKNOWN_TIER, f"expected one of the tiers {allowed}{did}")
-        return None
-
-    return resolve
+    Marks the duplicates not ``ok`` in ``parts``.
+    """
+    ids = np.concatenate([p.lead_id for p in parts])
+    has_id = np.flatnonzero(pd.notna(ids))
+    codes, _ = pd.factorize(ids[has_id])
+    _, first = np.unique(codes, return_index=True)
+    first_of = has_id[first[codes]]  # position of the first row with each row's id
+    repeat = has_id[has_id != first_of]
+    if not len(repeat):
+        return []
+    rows = np.concatenate([p.rows for p in parts])
+    sizes = np.cumsum([0] + [len(p.rows) for p in parts])
+    problems: list[RowProblem] = []
+    for position, original in zip(repeat.tolist(), first_of[has_id != first_of].tolist(),
+                                  strict=True):
+        part = int(np.searchsorted(sizes, position, side="right")) - 1
+        parts[part].ok[position - sizes[part]] = False
+        problems.append((
+            int(rows[position]), ORDER_DUPLICATE, "lead_id", show_value(str(ids[position])),
+            REASONS.DUPLICATE_ID, f"the same id as row {rows[original]} (the first row is kept)",
+        ))
+    return problems
 
 
-def _before(a: datetime, a_date: bool, b: datetime, b_date: bool) -> bool:
-    """``a`` strictly before ``b``; at day resolution when either is a date only."""
-    if a_date or b_date:
-        return a.date() < b.date()
-    return a < b
+def _leads_frame(parts: Sequence[ChunkRows], tz: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The used rows as the ``leads`` frame, one column at a time; empties ``parts``."""
+    used = np.concatenate([p.ok for p in parts]) if parts else np.zeros(0, dtype=bool)
+    all_used = bool(used.all())
 
-
-def _parse_rows(
-    table: RawTable,
-    found: Mapping[str, str],
-    tz: zoneinfo.ZoneInfo,
-    resolve_tier: Callable[[_Row, str | None, str | None], str | None],
-    date_format: str | None,
-) -> tuple[list[dict[str, Any]], list[tuple[int, str, str, str, str]], dict[str, list[int]]]:
-    index = {name: table.header.index(col) for name, col in found.items()}
-    decimal_comma = table.delimiter == ";"
-    width = len(table.header)
-    used: list[dict[str, Any]] = []
-    problems: list[tuple[int, str, str, str, str]] = []
-    first_row: dict[str, int] = {}
-    date_counts: dict[str, list[int]] = {n: [0, 0] for n in TIMESTAMP_COLUMNS if n in found}
-
-    def ts(value: Any) -> tuple[datetime, bool]:
-        return parse_timestamp(value, tz, date_format)
-
-    for number, fields in table.rows:
-        if len(fields) != width:
-            problems.append(
-                (number, "", str(len(fields)), REASONS.WRONG_FIELD_COUNT,
-                 f"expected {width} fields like the header, got {len(fields)} (a "
-                 f"{delimiter_name(table.delimiter)} inside an unquoted value?)")
-            )
-            continue
-        values = {name: fields[i] for name, i in index.items()}
-        row = _Row(number, values)
-        for name, raw in values.items():
-            if isinstance(raw, str) and has_undecodable(raw):
-                row.bad(
-                    name, raw, REASONS.ENCODING_ERROR,
-                    f"bytes that are not valid {table.encoding}; the file may be "
-                    "Windows-1252/Latin-1 encoded (pass --encoding cp1252)",
-                )
-        if row.problems:
-            problems.extend(row.problems)
-            continue
-        rec: dict[str, Any] = {"row": number}
-        lead_id = row.get("lead_id", lambda v: str(v).strip())
-        if lead_id is None:
-            row.bad("lead_id", "", REASONS.MISSING_VALUE, "expected the lead's id")
-        rec["lead_id"] = lead_id
-        for name in TIMESTAMP_COLUMNS:
-            parsed = row.get(name, ts) if name in values else None
-            rec[name], rec[f"{name}__date"] = parsed if parsed else (None, False)
-            if parsed is not None:
-                date_counts[name][0] += int(parsed[1])
-                date_counts[name][1] += 1
-        if rec["created_at"] is None and not any(p[1] == "created_at" for p in row.problems):
-            row.bad("created_at", "", REASONS.MISSING_VALUE, "expected when the lead was created")
-        for name in ("source", "owner", "status", "tier"):
-            rec[name] = row.get(name, lambda v: str(v).strip()) if name in values else None
-        rec["tier"] = resolve_tier(row, rec["tier"], rec["source"])
-        attempts = row.get("attempts", parse_integer)
-        if attempts is not None and attempts < 0:
-            row.bad("attempts", values["attempts"], REASONS.NEGATIVE_ATTEMPTS, "expected >= 0")
-        rec["attempts"] = attempts
-        for name in ("deal_value", "conversation_minutes", "unanswered_minutes"):
-            number_value = row.get(name, lambda v: parse_number(v, decimal_comma))
-            if number_value is not None and number_value < 0:
-                row.bad(name, values[name], REASONS.NEGATIVE_VALUE, "expected a value >= 0")
-            rec[name] = number_value
-        for name in ("qualified", "opportunity"):
-            flag = row.get(name, parse_bool)
-            if flag is None and rec[f"{name}_at"] is not None:
-                flag = True
-            if flag is None and (name in values or f"{name}_at" in values):
-                flag = False  # a blank checkbox means "no"
-            rec[name] = flag
-        _check_order(row, rec, values)
-        if lead_id is not None:
-            # The first row with an id keeps it, even if that row is rejected for another
-            # reason: fixing that row must not turn a later row into a silent duplicate.
-            if lead_id in first_row:
-                row.bad(
-                    "lead_id", lead_id, REASONS.DUPLICATE_ID,
-                    f"the same id as row {first_row[lead_id]} (the first row is kept)",
-                )
+    def join(attr: str, key: str | None = None, dtype: Any = None) -> np.ndarray:
+        # Each part's array is dropped once joined: the parts shrink as the frame grows.
+        empty = np.zeros(0, dtype=dtype)
+        pieces = []
+        for p in parts:
+            if key is None:
+                pieces.append(getattr(p, attr))
+                setattr(p, attr, empty)
             else:
-                first_row[lead_id] = number
-        if row.problems:
-            problems.extend(row.problems)
-        else:
-            used.append(rec)
-    return used, problems, date_counts
+                pieces.append(getattr(p, attr).pop(key))
+        whole = np.concatenate(pieces) if pieces else empty
+        del pieces
+        out = whole if all_used else whole[used]
+        return out.astype(dtype, copy=False) if dtype is not None else out
 
-
-def _check_order(row: _Row, rec: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    created, first, contacted = rec["created_at"], rec["first_attempt_at"], rec["contacted_at"]
-    cd, fd, kd = rec["created_at__date"], rec["first_attempt_at__date"], rec["contacted_at__date"]
-    if created is not None and first is not None and _before(first, fd, created, cd):
-        row.bad(
-            "first_attempt_at", values["first_attempt_at"], REASONS.FIRST_ATTEMPT_BEFORE_CREATION,
-            f"expected a time at or after created_at ({values['created_at']})",
-        )
-    if first is not None and contacted is not None and _before(contacted, kd, first, fd):
-        row.bad(
-            "contacted_at", values["contacted_at"], REASONS.CONTACTED_BEFORE_FIRST_ATTEMPT,
-            f"expected a time at or after first_attempt_at ({values['first_attempt_at']})",
-        )
-    elif first is None and created is not None and contacted is not None and _before(
-        contacted, kd, created, cd
-    ):
-        row.bad(
-            "contacted_at", values["contacted_at"], REASONS.CONTACTED_BEFORE_CREATION,
-            f"expected a time at or after created_at ({values['created_at']})",
-        )
-    for name in ("won_at", "lost_at"):
-        stamp = rec[name]
-        if created is not None and stamp is not None and _before(
-            stamp, rec[f"{name}__date"], created, cd
-        ):
-            row.bad(
-                name, values[name], REASONS.CLOSED_BEFORE_CREATION,
-                f"expected a time at or after created_at ({values['created_at']})",
-            )
-    if rec["won_at"] is not None and rec["lost_at"] is not None:
-        row.bad(
-            "lost_at", values["lost_at"], REASONS.WON_AND_LOST,
-            f"the lead is also won ({values['won_at']}); expected won_at or lost_at, not both",
-        )
-
-
-def _frame_table(frame: pd.DataFrame, source: str) -> RawTable:
-    header = tuple(str(c).strip() for c in frame.columns)
-    for name in header:
-        if header.count(name) > 1:
-            raise InputError.single(
-                source, "header", f"column {name!r} appears {header.count(name)} times; "
-                "expected unique column names"
-            )
-    columns = [frame[c].tolist() for c in frame.columns]
-    rows = tuple(
-        (i + 2, tuple(col[i] for col in columns)) for i in range(len(frame))
-    )
-    return RawTable(header, rows, 0, ",", "n/a", ())
-
-
-def _leads_frame(used: list[dict[str, Any]], tz: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    data: dict[str, Any] = {"row": pd.array([r["row"] for r in used], dtype="int64")}
+    data: dict[str, Any] = {"row": pd.Series(join("rows", dtype=np.int64), copy=False)}
     flags: dict[str, Any] = {}
     for col in COLUMNS:
-        values = [r.get(col.name) for r in used]
+        name = col.name
         if col.kind == "timestamp":
-            series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
-            data[col.name] = series.dt.tz_convert(tz).dt.as_unit("ns")
-            flags[col.name] = [bool(r.get(f"{col.name}__date", False)) for r in used]
+            ns = join("stamps", name, np.int64)
+            stamps = pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
+            data[name] = pd.Series(stamps, copy=False)
+            flags[name] = join("dated", name, bool)
         elif col.kind == "integer":
-            data[col.name] = pd.array(values, dtype="Int64")
+            values = join("attempts", dtype=np.float64)
+            data[name] = pd.Series(pd.array(values, dtype="Float64").astype("Int64"), copy=False)
         elif col.kind == "boolean":
-            data[col.name] = pd.array(values, dtype="boolean")
+            codes = join("flags", name, np.int8)
+            data[name] = pd.Series(pd.arrays.BooleanArray(codes == 1, codes < 0), copy=False)
         elif col.kind == "number":
-            data[col.name] = pd.array(
-                [float("nan") if v is None else v for v in values], dtype="float64"
-            )
+            data[name] = pd.Series(join("numbers", name, np.float64), copy=False)
+        elif name == "lead_id":
+            data[name] = pd.Series(join("lead_id", dtype=object), dtype=object, copy=False)
         else:
-            data[col.name] = pd.Series(values, dtype=object)
-    leads = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in data.items()})
-    date_only = pd.DataFrame(flags, columns=list(TIMESTAMP_COLUMNS), dtype=bool)
+            data[name] = pd.Series(join("text", name, object), dtype=object, copy=False)
+    leads = pd.DataFrame(data, copy=False)
+    date_only = pd.DataFrame(flags, columns=list(TIMESTAMP_COLUMNS), dtype=bool, copy=False)
     return leads, date_only
+
+
+def _placeholder_notes(parts: Sequence[ChunkRows]) -> list[str]:
+    seen: dict[str, list[Any]] = {}
+    for part in parts:
+        for name, (count, example) in part.placeholders.items():
+            seen.setdefault(name, [0, example])[0] += count
+    return [
+        f"{name}: {count} values outside {MIN_DATE} .. {MAX_DATE} (e.g. {example!r}, a usual "
+        "'no date' placeholder) read as blank"
+        for name, (count, example) in seen.items()
+    ]
+
+
+def _date_counts(parts: Sequence[ChunkRows], present: Iterable[str]) -> dict[str, list[int]]:
+    counts = {name: [0, 0] for name in TIMESTAMP_COLUMNS if name in present}
+    for part in parts:
+        for name, (dated, total) in part.date_counts.items():
+            counts[name][0] += dated
+            counts[name][1] += total
+    return counts
 
 
 def read_crm(
@@ -518,45 +421,54 @@ def read_crm(
             f"got {date_format!r}, not a valid strptime format ({why}); expected e.g. "
             "'%d/%m/%Y %H:%M'",
         )
+    tz = _zone(timezone)  # before the file: a typo must not wait for a long read
     if isinstance(data, pd.DataFrame):
         name = source or "<DataFrame>"
         if data.empty:
             raise InputError.single(name, "", "the table has no rows; expected one row per lead")
-        table = _frame_table(data, name)
+        table = frame_table(data, name)
     else:
         name = source or str(data)
-        table = read_table(data, encoding, delimiter)
+        table = open_table(data, encoding, delimiter)
     try:
-        tz = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError.single(
-            "--timezone", "", f"got {timezone!r}; expected an IANA time zone, e.g. Europe/Stockholm"
-        ) from None
-    mapping_d = dict(mapping.items() if isinstance(mapping, Mapping) else (mapping or ()))
-    check_canonical(mapping_d, "--map")
-    found = _resolve_columns(table.header, mapping_d, name)
-    st_map = dict(
-        source_tiers.items() if isinstance(source_tiers, Mapping) else (source_tiers or ())
-    )
-    notes = list(table.notes) + _check_required(found, table.header, name, bool(st_map))
-    used, problems, counts = _parse_rows(
-        table, found, tz, _tier_resolver(tiers, st_map), date_format
-    )
-    leads, date_only = _leads_frame(used, timezone)
-    rejected = pd.DataFrame(problems, columns=_REJECTED_COLUMNS)
+        mapping_d = dict(mapping.items() if isinstance(mapping, Mapping) else (mapping or ()))
+        check_canonical(mapping_d, "--map")
+        found = _resolve_columns(table.header, mapping_d, name)
+        st_map = dict(
+            source_tiers.items() if isinstance(source_tiers, Mapping) else (source_tiers or ())
+        )
+        notes = list(table.notes) + _check_required(found, table.header, name, bool(st_map))
+        ctx = RowContext(
+            index={n: table.header.index(c) for n, c in found.items()},
+            tz=tz,
+            resolve_tier=TierResolver(tiers, st_map),
+            date_format=date_format,
+            decimal_comma=table.delimiter == ";",
+            encoding=table.encoding,
+        )
+        parts, problems = _collect(table, ctx)
+    finally:
+        table.close()
+    rejected = pd.DataFrame([p[:1] + p[2:] for p in problems], columns=_REJECTED_COLUMNS)
     if strict and problems:
         raise InputError(_strict_problems(name, rejected))
+    counts = _date_counts(parts, found)
+    notes += _placeholder_notes(parts)
+    leads, date_only = _leads_frame(parts, timezone)
+    del parts
     by_reason = (
         rejected.drop_duplicates(["row", "reason"]).groupby("reason", sort=False)["row"].count()
         if len(rejected) else pd.Series(dtype="int64", name="row")
     )
     created = leads["created_at"]
+    rows_rejected = int(rejected["row"].nunique())
+    count = table.count
     summary = ImportSummary(
         source=name,
-        rows_read=len(table.rows),
+        rows_read=len(leads) + rows_rejected,
         rows_used=len(leads),
-        rows_rejected=int(rejected["row"].nunique()),
-        blank_rows=table.blank_rows,
+        rows_rejected=rows_rejected,
+        blank_rows=count.blank,
         rejected_by_reason=by_reason.rename("rows"),
         date_only=pd.DataFrame(
             [(c, d, n) for c, (d, n) in counts.items()], columns=["column", "date_only", "total"]
@@ -568,8 +480,29 @@ def read_crm(
         encoding=table.encoding,
         columns=pd.DataFrame(list(found.items()), columns=["canonical", "file_column"]),
         notes=tuple(notes),
+        file_lines=count.lines if table.from_file else None,
+        header_lines=count.header,
+        continuation_lines=count.continuation,
     )
     return CrmImport(leads, rejected, summary, date_only)
+
+
+def _zone(timezone: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone ``timezone``; an InputError naming ``--timezone`` otherwise."""
+    problem = None
+    if not isinstance(timezone, str) or not timezone.strip():
+        problem = "an empty name"
+    else:
+        try:
+            return zoneinfo.ZoneInfo(timezone)
+        except zoneinfo.ZoneInfoNotFoundError:
+            problem = "no such time zone"
+        except (ValueError, OSError) as exc:  # "../x", absolute paths, a folder like "Europe"
+            problem = f"not a time zone name ({type(exc).__name__})"
+    raise InputError.single(
+        "--timezone", "",
+        f"got {timezone!r}: {problem}; expected an IANA time zone, e.g. Europe/Stockholm",
+    )
 
 
 def _strict_problems(source: str, rejected: pd.DataFrame) -> list[Problem]:

@@ -45,8 +45,17 @@ A row is rejected (and reported with its spreadsheet row number, column, value a
 see :class:`REASONS`) when a required value is missing, a value does not parse, attempts or
 a number is negative, the first attempt precedes creation, the contact precedes the first
 attempt (or creation), a won/lost time precedes creation, a lead is both won and lost, the
-tier is unknown, the id repeats an earlier row's, bytes do not decode, or the row has more or
-fewer fields than the header. Comparisons with a date-only value are made by date.
+tier is unknown, the id repeats an earlier row's, bytes do not decode (or a NUL character
+appears), the row has more or fewer fields than the header, a quote opened in the row is not
+closed (see :mod:`slasim.crm._reader` for when a quoted value may span lines), or a value is
+longer than the csv module's field size limit. Comparisons with a date-only value are made by
+date.
+
+Hostile values: a number beyond 2**53 (~9.007e15, the largest whole number a float64 holds
+exactly; ``99999999999999999999999``, ``1e400``) is rejected as out of range. A date outside
+1678-01-01 .. 2261-12-31 (the range of pandas' nanosecond timestamps) is rejected in
+``created_at``; in every other timestamp column it is read as blank and counted in a note,
+because ``9999-12-31`` and ``0001-01-01`` are the usual "no date" placeholders of CRM exports.
 """
 
 from __future__ import annotations
@@ -131,6 +140,10 @@ class REASONS:
     DUPLICATE_ID = "duplicate id"
     ENCODING_ERROR = "encoding error"
     WRONG_FIELD_COUNT = "wrong number of fields"
+    DATE_OUT_OF_RANGE = "date out of range"
+    NUMBER_OUT_OF_RANGE = "number out of range"
+    UNCLOSED_QUOTE = "unclosed quote"
+    VALUE_TOO_LONG = "value too long"
 
 
 def column(name: str) -> Column:
