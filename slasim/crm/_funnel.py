@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from slasim.crm._stats import Row, bootstrap_quantiles, fit_censored_lognormal, wilson_ci
-from slasim.crm.decayfit import DecayFit, fit_decay
+from slasim.crm.decayfit import MIN_FAILURES, MIN_ROWS, MIN_SUCCESSES, DecayFit, fit_decay
 from slasim.crm.importer import CrmImport
 
 __all__ = [
@@ -164,6 +164,11 @@ def first_attempt_success(la: LeadArrays) -> BoolArray:
     return np.where(known, by_count, by_time)
 
 
+def _too_few(n: int, successes: int) -> str:
+    return (f"{successes} of {n} (needs >= {MIN_ROWS}, with >= {MIN_SUCCESSES} successes and "
+            f">= {MIN_FAILURES} failures)")
+
+
 def contact_decay(la: LeadArrays, tier_names: Sequence[str]) -> tuple[DecayFit | None, str]:
     """Contact curve from (first-attempt delay, first attempt reached the lead) pairs.
 
@@ -178,9 +183,11 @@ def contact_decay(la: LeadArrays, tier_names: Sequence[str]) -> tuple[DecayFit |
         return None, ("contact decay not fitted: created_at or first_attempt_at has no times "
                       "of day, so response delays cannot be measured")
     age = la.first[rows] - la.created[rows]
-    fit = fit_decay(age, first_attempt_success(la)[rows], la.tier[rows], tier_names, "contact")
+    reached = first_attempt_success(la)[rows]
+    fit = fit_decay(age, reached, la.tier[rows], tier_names, "contact")
     if fit is None:
-        return None, f"contact decay not fitted: only {int(rows.sum())} timed first attempts"
+        return None, (f"contact decay not fitted: {_too_few(len(reached), int(reached.sum()))} "
+                      "timed first attempts reached the lead; the base curve is kept")
     return fit, (f"contact decay from {fit.n} first attempts ({fit.successes} reached the lead): "
                  f"{fit.reason}")
 
@@ -207,9 +214,11 @@ def qualify_decay(la: LeadArrays, tier_names: Sequence[str]) -> tuple[DecayFit |
     if not rows.any():
         return None, "qualify decay not fitted: no contacted lead with times of day"
     age = la.contacted[rows] - la.created[rows]
-    fit = fit_decay(age, la.qualified[rows], la.tier[rows], tier_names, "qualify")
+    qualified = la.qualified[rows]
+    fit = fit_decay(age, qualified, la.tier[rows], tier_names, "qualify")
     if fit is None:
-        return None, f"qualify decay not fitted: only {int(rows.sum())} contacted leads"
+        return None, (f"qualify decay not fitted: {_too_few(len(qualified), int(qualified.sum()))}"
+                      " contacted leads qualified; the base curve is kept")
     return fit, (f"qualify decay from {fit.n} contacted leads ({fit.successes} qualified)"
                  f"{lag_note}: {fit.reason}")
 

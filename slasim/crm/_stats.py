@@ -60,11 +60,16 @@ class Row:
         return not (math.isnan(self.ci_low) or math.isnan(self.ci_high))
 
     def ci_text(self, digits: int = 3) -> str:
-        """``value, 95 % CI low-high`` (or a note that there is no interval)."""
+        """``value, 95 % CI low-high`` (or a note that there is no interval); magnitudes
+        below 1e-6 are shown as 0 (a bound of 3.4e-202 is 0 for every purpose here)."""
         if not self.has_ci:
-            return f"{self.estimate:.{digits}g} (no 95 % CI: too few rows)"
-        return (f"{self.estimate:.{digits}g}, 95 % CI {self.ci_low:.{digits}g}-"
-                f"{self.ci_high:.{digits}g}")
+            return f"{_shown(self.estimate, digits)} (no 95 % CI: too few rows)"
+        return (f"{_shown(self.estimate, digits)}, 95 % CI {_shown(self.ci_low, digits)}-"
+                f"{_shown(self.ci_high, digits)}")
+
+
+def _shown(value: float, digits: int) -> str:
+    return "0" if abs(value) < 1e-6 else f"{value:.{digits}g}"
 
 
 ROW_COLUMNS = ["parameter", "tier", "estimate", "ci_low", "ci_high", "n", "method"]
@@ -138,12 +143,21 @@ def numeric_hessian(
 
 
 def covariance(hess: FloatArray) -> FloatArray | None:
-    """Inverse of the observed information, or ``None`` if it is not positive definite."""
+    """Inverse of the observed information, or ``None`` if it is not positive definite (or
+    not finite)."""
+    if not np.isfinite(hess).all():
+        return None
     try:
         np.linalg.cholesky(hess)
     except np.linalg.LinAlgError:
         return None
-    return np.asarray(np.linalg.inv(hess), dtype=np.float64)
+    cov = np.asarray(np.linalg.inv(hess), dtype=np.float64)
+    return cov if np.isfinite(cov).all() else None
+
+
+def _exp(x: float) -> float:
+    """``exp`` that saturates at ~1e304 instead of overflowing (no inf in any output)."""
+    return math.exp(min(x, 700.0))
 
 
 @dataclass(frozen=True)
@@ -182,7 +196,7 @@ def fit_censored_lognormal(
 
     def nll(x: FloatArray) -> float:
         mu, log_s = float(x[0]), float(x[1])
-        s = math.exp(log_s)
+        s = _exp(log_s)
         z_ev = (ev - mu) / s
         z_cen = (cen - mu) / s
         # log survival via log_ndtr(-z): stable far in the tail.
@@ -192,7 +206,7 @@ def fit_censored_lognormal(
 
     def grad(x: FloatArray) -> FloatArray:
         mu, log_s = float(x[0]), float(x[1])
-        s = math.exp(log_s)
+        s = _exp(log_s)
         z_ev = (ev - mu) / s
         z_cen = (cen - mu) / s
         # d/dz of -log(1 - Phi(z)) is the inverse Mills ratio phi(z) / (1 - Phi(z)).
@@ -202,17 +216,20 @@ def fit_censored_lognormal(
         return np.array([d_mu, d_ls])
 
     x0 = np.array([float(np.mean(ev)), math.log(max(float(np.std(ev)), 0.1))])
-    res = optimize.minimize(nll, x0, jac=grad, method="BFGS")
-    x = res.x
-    cov = covariance(numeric_hessian(grad, x))
+    # Few events can leave the likelihood nearly flat: the optimizer's trial steps and the
+    # intervals may then reach huge values, which must not overflow (nor warn).
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        res = optimize.minimize(nll, x0, jac=grad, method="BFGS")
+        x = res.x
+        cov = covariance(numeric_hessian(grad, x))
     z = float(stats.norm.ppf(1 - alpha / 2))
-    mu, s = float(x[0]), math.exp(float(x[1]))
+    mu, s = float(x[0]), _exp(float(x[1]))
     n = len(t)
     if cov is None:
         nan = math.nan
         return LognormalFit(
-            Estimate(math.exp(mu), nan, nan, n),
-            Estimate(math.exp(mu + _Z90 * s), nan, nan, n),
+            Estimate(_exp(mu), nan, nan, n),
+            Estimate(_exp(mu + _Z90 * s), nan, nan, n),
             len(ev),
             len(cen),
         )
@@ -222,9 +239,8 @@ def fit_censored_lognormal(
     se_p90 = math.sqrt(float(g @ cov @ g))
     log_p90 = mu + _Z90 * s
     return LognormalFit(
-        Estimate(math.exp(mu), math.exp(mu - z * se_mu), math.exp(mu + z * se_mu), n),
-        Estimate(math.exp(log_p90), math.exp(log_p90 - z * se_p90),
-                 math.exp(log_p90 + z * se_p90), n),
+        Estimate(_exp(mu), _exp(mu - z * se_mu), _exp(mu + z * se_mu), n),
+        Estimate(_exp(log_p90), _exp(log_p90 - z * se_p90), _exp(log_p90 + z * se_p90), n),
         len(ev),
         len(cen),
     )

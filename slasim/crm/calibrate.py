@@ -16,8 +16,13 @@ scenario overlay (``extends = <base>``) that ``slasim.loader.load_scenario`` loa
   leads (older than the observed p90 of the creation -> won time at the export);
 - deal size and sales cycle median / p90, handling times when present.
 
-Stages missing from the export keep the base scenario's values; when the export shows the end
-result (e.g. lead -> won) but not the stages in between, ``base_qualify`` is *anchored*:
+Only values with enough data reach the overlay: below its minimum sample (e.g. 30 rows for a
+rate, 10 successes and 10 failures for a decay curve; :mod:`slasim.crm._guard` says which and
+why) a value keeps the base scenario's, and a value whose 95 % interval spans most of its range
+is written with a warning; both are said per field (``kept_``, ``warnings_``, the overlay's
+comments). Stages missing from the export keep the base scenario's values; when the export
+shows the end result (e.g. lead -> won) but not the stages in between, ``base_qualify`` is
+*anchored*:
 rescaled so that the calibrated scenario, simulated, converts leads like the data (qualify
 decisions do not feed back into the queue, so the simulated rate is proportional to
 ``base_qualify``; one rescaling is exact up to Monte Carlo error).
@@ -25,7 +30,6 @@ decisions do not feed back into the queue, so the simulated rate is proportional
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -37,6 +41,7 @@ import pandas as pd
 
 from slasim.calendar import public_holidays
 from slasim.crm._arrivals import estimate_arrivals
+from slasim.crm._entries import EntryBuilder
 from slasim.crm._funnel import (
     LeadArrays,
     contact_decay,
@@ -46,6 +51,7 @@ from slasim.crm._funnel import (
     proportion_rows,
     qualify_decay,
 )
+from slasim.crm._guard import MIN_RATE, kept_comment, weak_interval
 from slasim.crm._stats import ROW_COLUMNS, Row, rows_frame
 from slasim.crm.decayfit import DecayFit
 from slasim.crm.importer import CrmImport, ImportSummary
@@ -110,7 +116,10 @@ class Calibrator:
     anchor_ : DataFrame or None
         How ``base_qualify`` was anchored (observed vs simulated rate per tier).
     entries_ : tuple of OverlayEntry
-        The calibrated values written to the overlay.
+        The calibrated values written to the overlay (inactive ones: the base value is kept,
+        too few rows; see :mod:`slasim.crm._guard`).
+    kept_, warnings_ : tuple of str
+        Per field: why the base value was kept; which written value has a weak interval.
     notes_ : tuple of str
         What could not be estimated, and how censoring and model choice were handled.
     """
@@ -197,12 +206,16 @@ class Calibrator:
         notes += rate_notes
         self._rows = rows
 
+        self._kept: list[str] = []
+        self._warnings: list[str] = []
         entries = self._entries()
         self.anchor_: pd.DataFrame | None = None
         entries, anchor_notes = self._anchor(la, names, entries)
         notes += anchor_notes
         self.entries_ = tuple(entries)
         self.notes_ = tuple(notes)
+        self.kept_ = tuple(self._kept)
+        self.warnings_ = tuple(self._warnings)
         return self
 
     def _holidays(self, first: date, days: int) -> list[date]:
@@ -281,124 +294,14 @@ class Calibrator:
         return rows, notes
 
     # -- overlay entries -----------------------------------------------------------------
-    def _get(self, parameter: str, tier: str) -> Row | None:
-        """The row of ``parameter`` for ``tier`` if it exists and rests on data."""
-        for r in self._rows:
-            if r.parameter == parameter and r.tier == tier:
-                return r if r.n > 0 and not math.isnan(r.estimate) else None
-        return None
-
     def _entries(self) -> list[OverlayEntry]:
-        out: list[OverlayEntry] = []
         if self.base is None:
-            return out
-        for name in self.tiers_:
-            table = ("tiers", name)
-            vol = next(r for r in self._rows if r.parameter == "monthly_volume" and r.tier == name)
-            out.append(OverlayEntry(
-                table, "monthly_volume", round(vol.estimate, 2),
-                f"{vol.ci_text(4)}; {vol.n} leads; {vol.method}",
-            ))
-            disp = self._get("dispersion", name)
-            if disp is not None:
-                out.append(OverlayEntry(table, "dispersion", round(disp.estimate, 4), disp.method))
-            out += self._funnel_entries(name, table)
-            out += self._profile_entries(name, (*table, "profile"))
-        out += self._decay_entries()
-        out += self._handling_entries()
-        return out
-
-    def _funnel_entries(self, name: str, table: tuple[str, ...]) -> list[OverlayEntry]:
-        assert self.base is not None
-        out = []
-        for key in ("base_contact", "base_qualify", "opportunity_rate", "win_rate"):
-            r = self._get(key, name)
-            if r is not None:
-                out.append(OverlayEntry(
-                    table, key, round(r.estimate, 4), f"{r.ci_text()}; {r.n} rows; {r.method}"
-                ))
-        opp = self.base.tiers[name].opportunity_rate
-        per_qualified = self._get("won_per_qualified", name)
-        if self._get("win_rate", name) is None and per_qualified is not None and opp > 0:
-            out.append(OverlayEntry(
-                table, "win_rate", round(min(1.0, per_qualified.estimate / opp), 4),
-                f"won per qualified {per_qualified.ci_text()} ({per_qualified.n} rows) / the "
-                f"base opportunity_rate {opp:g} (the export has no opportunity column)",
-            ))
-        for key in ("deal_size", "sales_cycle_days"):
-            med, p90 = self._get(f"{key}.median", name), self._get(f"{key}.p90", name)
-            if med is None or p90 is None or not p90.estimate > med.estimate > 0:
-                continue
-            out.append(OverlayEntry(
-                table, key,
-                # An inline table keeps median and p90 together, as the reference files do.
-                (("median", float(f"{med.estimate:.5g}")), ("p90", float(f"{p90.estimate:.5g}"))),
-                f"median {med.ci_text()}; p90 {p90.ci_text()}; {med.n} rows; {med.method}",
-            ))
-        return out
-
-    def _profile_entries(self, name: str, table: tuple[str, ...]) -> list[OverlayEntry]:
-        assert self.base is not None
-        out: list[OverlayEntry] = []
-        if self.base.tiers[name].profile.matrix is not None:
-            return out  # a 7 x 24 matrix in the base would override weekday/hour anyway
-        days = [r for r in self._rows
-                if r.parameter.startswith("profile.weekday.") and r.tier == name]
-        if sum(r.n for r in days) > 0 and not any(math.isnan(r.estimate) for r in days):
-            cis = ", ".join(f"{r.ci_low:.2f}-{r.ci_high:.2f}" for r in days)
-            out.append(OverlayEntry(
-                table, "weekday", [round(r.estimate, 3) for r in days],
-                "leads per non-holiday day of each weekday, mean 1; Mon..Sun leads "
-                + ", ".join(str(r.n) for r in days) + f"; 95 % CIs {cis}",
-            ))
-        hours = [r for r in self._rows
-                 if r.parameter.startswith("profile.hour.") and r.tier == name]
-        if sum(r.n for r in hours) >= 24:
-            widths = [(r.ci_high - r.ci_low) / 2 for r in hours]
-            out.append(OverlayEntry(
-                table, "hour", [round(r.estimate, 3) for r in hours],
-                f"leads per local hour 00..23 on non-holidays, mean 1; "
-                f"{sum(r.n for r in hours)} leads; 95 % CI half-widths "
-                f"{min(widths):.2f}-{max(widths):.2f} (per hour: slasim calibrate --hours)",
-            ))
-        hol = self._get("profile.holiday_factor", name)
-        if hol is None:
-            hol = next((r for r in self._rows
-                        if r.parameter == "profile.holiday_factor" and r.tier == name), None)
-        if hol is not None:
-            out.append(OverlayEntry(
-                table, "holiday_factor", round(hol.estimate, 3), f"{hol.ci_text()}; {hol.method}"
-            ))
-        return out
-
-    def _decay_entries(self) -> list[OverlayEntry]:
-        out = []
-        for fit in (self.contact_decay_, self.qualify_decay_):
-            if fit is None:
-                continue
-            table = ("decay", fit.stage)
-            model = fit.model
-            out.append(OverlayEntry(table, "kind", model.kind, f"{fit.n} rows; {fit.reason}"))
-            for p in model.params:
-                out.append(OverlayEntry(table, p.parameter, float(f"{p.estimate:.5g}"),
-                                        f"{p.ci_text()}; {p.n} rows; {p.method}"))
-            if model.kind == "power_law":
-                # Written explicitly: a floor inherited from the base's curve would change it.
-                out.append(OverlayEntry(table, "floor", 0.0, "the fitted power law has no floor"))
-        return out
-
-    def _handling_entries(self) -> list[OverlayEntry]:
-        out = []
-        for quantity in ("conversation", "unanswered"):
-            mean = self._get(f"handling_{quantity}.mean_minutes", "all")
-            if mean is None:
-                continue
-            table = ("team", f"handling_{quantity}")
-            out.append(OverlayEntry(table, "mean_minutes", round(mean.estimate, 3),
-                                    f"{mean.ci_text()}; {mean.n} rows"))
-            cv = self._get(f"handling_{quantity}.cv", "all")
-            if cv is not None and cv.estimate > 0:
-                out.append(OverlayEntry(table, "cv", round(cv.estimate, 3), cv.method))
+            return []
+        builder = EntryBuilder(self.base, self._rows, self.tiers_,
+                               (self.contact_decay_, self.qualify_decay_), self.alpha)
+        out = builder.entries()
+        self._kept += builder.kept
+        self._warnings += builder.warnings
         return out
 
     # -- anchoring -----------------------------------------------------------------------
@@ -431,7 +334,16 @@ class Calibrator:
         for t, name in enumerate(names):
             obs = observed[t]
             before = scenario.tiers[name].base_qualify
-            if obs.n == 0 or not model[t] > 0:
+            if not model[t] > 0:
+                continue
+            if obs.n < MIN_RATE:
+                comment = kept_comment(before, obs.n, MIN_RATE, text,
+                                       f"lead -> {stage} {obs.ci_text()}" if obs.n else None)
+                self._kept.append(f"tiers.{name}.base_qualify: {comment}")
+                out = [e for e in out
+                       if not (e.table == ("tiers", name) and e.key == "base_qualify")]
+                out.append(OverlayEntry(("tiers", name), "base_qualify", before, comment,
+                                        active=False))
                 continue
             value, lo, hi = (before * x / float(model[t])
                              for x in (obs.estimate, obs.ci_low, obs.ci_high))
@@ -444,23 +356,37 @@ class Calibrator:
             value, lo, hi = min(1.0, value), min(1.0, lo), min(1.0, hi)
             table.append((name, stage, obs.estimate, obs.ci_low, obs.ci_high, obs.n,
                           float(model[t]), before, value, lo, hi))
-            self._rows.append(Row("base_qualify", name, value, lo, hi, obs.n,
-                                  f"anchored to lead -> {stage} (simulated {model[t]:.4f} at "
-                                  f"{before:g})"))
+            row = Row("base_qualify", name, value, lo, hi, obs.n,
+                      f"anchored to lead -> {stage} (simulated {model[t]:.4f} at {before:g})")
+            self._rows.append(row)
             out = [e for e in out if not (e.table == ("tiers", name) and e.key == "base_qualify")]
-            out.append(OverlayEntry(
-                ("tiers", name), "base_qualify", round(value, 4),
-                f"anchored, 95 % CI {lo:.3g}-{hi:.3g}: observed lead -> {stage} "
-                f"{obs.estimate:.4f} ({obs.n} {text}) / simulated {model[t]:.4f} at "
-                f"base_qualify {before:g} ({self.sim_reps} periods, seed {self.seed})",
-            ))
+            out.append(self._anchored_entry(row, obs, stage, text, float(model[t]), before))
         self.anchor_ = pd.DataFrame(table, columns=_ANCHOR_COLUMNS)
+        anchored = (
+            "base_qualify is anchored so that the simulated lead -> {stage} rate matches the "
+            "data" if table else
+            f"base_qualify would be anchored to the lead -> {stage} rate, but no tier has "
+            f"{MIN_RATE} {text}"
+        ).format(stage=stage)
         notes.append(
             f"the export shows lead -> {stage} but not every stage before it: those stages "
-            f"keep the base values and base_qualify is anchored so that the simulated lead -> "
-            f"{stage} rate matches the data"
+            f"keep the base values and {anchored}"
         )
         return out, notes
+
+    def _anchored_entry(self, row: Row, obs: Row, stage: str, text: str, model: float,
+                        before: float) -> OverlayEntry:
+        """The anchored ``base_qualify`` entry (with a warning when its interval is weak)."""
+        table, field = ("tiers", row.tier), f"tiers.{row.tier}.base_qualify"
+        source = f"observed lead -> {stage} {obs.ci_text()} ({obs.n} {text})"
+        comment = (f"anchored, 95 % CI {row.ci_low:.3g}-{row.ci_high:.3g}: {source} / "
+                   f"simulated {model:.4f} at base_qualify {before:g} ({self.sim_reps} "
+                   f"periods, seed {self.seed})")
+        why = weak_interval(row, "probability")
+        if why is not None:
+            self._warnings.append(f"{field} = {row.estimate:.4g} written, but {why}")
+            comment = f"WARNING: weak estimate, {why}; {comment}"
+        return OverlayEntry(table, "base_qualify", round(row.estimate, 4), comment)
 
     def _model_rate(self, scenario: Scenario, stage: str) -> npt.NDArray[np.float64]:
         """Simulated lead -> ``stage`` rate per tier over leads that finished the cadence."""
@@ -528,7 +454,9 @@ class Calibrator:
             f"{self.period_[1]} ({self.days_} days, {s.timezone}); export time "
             f"{self.as_of_.isoformat()}.",
             "Each value: estimate, 95 % confidence interval, rows it rests on, method.",
-            "Values not listed here come from the base scenario.",
+            "Values not listed here come from the base scenario; '# key: kept from the base "
+            "scenario' lines name those the export has too few rows for, and 'WARNING' marks "
+            "a value whose 95 % interval spans most of its range.",
             "",
             *(f"note: {n}" for n in self.notes_),
         ]
@@ -604,6 +532,8 @@ class Calibrator:
             if fit is not None:
                 lines.append(f"{fit.stage} decay: {fit.reason}")
         lines += [f"note: {n}" for n in self.notes_]
+        lines += [f"kept: {k}" for k in self.kept_]
+        lines += [f"warning: {w}" for w in self.warnings_]
         return "\n".join(lines)
 
 

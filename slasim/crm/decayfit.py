@@ -12,8 +12,10 @@ Parameters are fitted on unconstrained scales (logit ``p0``, log half-life, logi
 scale, log exponent) with :func:`scipy.optimize.minimize` (L-BFGS-B, analytic gradient,
 several starting half-lives); 95 % intervals come from the observed information (the Hessian
 of the negative log-likelihood, by central differences of the gradient) on those scales and
-are mapped back, so they stay inside the parameter ranges. The model with the lowest AIC is
-chosen; within 2 AIC units the simpler reading wins (flat, then exponential).
+are mapped back, so they stay inside the parameter ranges (half-life and scale intervals are
+clipped to the fitted range, 0.01 minutes to 1e6 minutes, the exponent's to 0.001 - 20). The
+model with the lowest AIC is chosen; within 2 AIC units the simpler reading wins (flat, then
+exponential).
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ Kind = Literal["flat", "exponential", "power_law"]
 KINDS: tuple[Kind, ...] = ("flat", "exponential", "power_law")
 _LN2 = math.log(2.0)
 _EPS = 1e-12
-#: Fewer observations or successes than this: no fit (the curve would be noise).
-MIN_ROWS, MIN_SUCCESSES = 30, 5
+#: Fewer observations, successes or failures than this: no fit. A curve's two shape
+#: parameters are read off how the success rate changes with age; with fewer than 10 events
+#: on either side that change is noise (a floor of 3e-07 with a 95 % interval of 0 - 1).
+MIN_ROWS, MIN_SUCCESSES, MIN_FAILURES = 30, 10, 10
 _BINS = (0, 5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10080, math.inf)
 _STARTS = (1.0, 10.0, 60.0, 600.0, 6000.0)  # starting half-lives / scales, minutes
 
@@ -208,13 +212,20 @@ def _fit_one(kind: Kind, lik: _Likelihood, names: Sequence[str], counts: FloatAr
             best = res
     assert best is not None
     x = np.asarray(best.x, dtype=np.float64)
-    cov = covariance(numeric_hessian(lik.grad, x))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        cov = covariance(numeric_hessian(lik.grad, x))
     se = np.sqrt(np.diag(cov)) if cov is not None else np.full(len(x), math.nan)
+
+    bounds = _bounds(kind, lik.t)
 
     def ci(i: int, back: str) -> tuple[float, float, float]:
         lo, hi = x[i] - Z95 * se[i], x[i] + Z95 * se[i]
         if back == "expit":
             return float(special.expit(x[i])), float(special.expit(lo)), float(special.expit(hi))
+        # A nearly flat likelihood gives a huge standard error: exp() would overflow. The
+        # interval cannot leave the range the fit searched.
+        low, high = bounds[i]
+        lo, hi = min(max(lo, low), high), min(max(hi, low), high)
         return math.exp(x[i]), math.exp(lo), math.exp(hi)
 
     t = lik.t
@@ -278,12 +289,13 @@ def fit_decay(
     Returns
     -------
     DecayFit or None
-        ``None`` with fewer than 30 observations or 5 successes.
+        ``None`` with fewer than :data:`MIN_ROWS` observations or :data:`MIN_SUCCESSES`
+        successes or :data:`MIN_FAILURES` failures.
     """
     age = np.maximum(np.asarray(age_minutes, dtype=np.float64), 0.0)
     y = np.asarray(success, dtype=np.float64)
     tiers = np.asarray(tier, dtype=np.intp)
-    if len(age) < MIN_ROWS or y.sum() < MIN_SUCCESSES:
+    if len(age) < MIN_ROWS or y.sum() < MIN_SUCCESSES or len(y) - y.sum() < MIN_FAILURES:
         return None
     present = np.unique(tiers)
     remap = np.full(len(tier_names), -1, dtype=np.intp)

@@ -22,12 +22,17 @@ _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 @dataclass(frozen=True)
 class OverlayEntry:
-    """One calibrated value: ``[table] key = value  # comment``."""
+    """One calibrated value: ``[table] key = value  # comment``.
+
+    ``active=False``: the value is not written, only a ``# key: comment`` line saying why
+    the base scenario's value is kept.
+    """
 
     table: tuple[str, ...]
     key: str
     value: Value
     comment: str = ""
+    active: bool = True
 
 
 def _key(part: str) -> str:
@@ -75,16 +80,21 @@ def render_overlay(
     for table, items in tables.items():
         lines += ["", "[" + ".".join(_key(p) for p in table) + "]"]
         for item in items:
-            text = f"{_key(item.key)} = {_value(item.value)}"
             comment = " ".join(item.comment.split())  # a comment must stay on its line
+            if not item.active:
+                lines.append(f"# {item.key}: {comment}")
+                continue
+            text = f"{_key(item.key)} = {_value(item.value)}"
             lines.append(f"{text}    # {comment}" if comment else text)
     return "\n".join(lines) + "\n"
 
 
 def overlay_data(entries: Sequence[OverlayEntry]) -> dict[str, Any]:
-    """The entries as a nested mapping (for :func:`slasim.loader.deep_merge`)."""
+    """The active entries as a nested mapping (for :func:`slasim.loader.deep_merge`)."""
     data: dict[str, Any] = {}
     for entry in entries:
+        if not entry.active:
+            continue
         node = data
         for part in entry.table:
             node = node.setdefault(part, {})
