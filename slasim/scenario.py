@@ -12,17 +12,45 @@ from __future__ import annotations
 import itertools
 import math
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from slasim.calendar import WEEKDAYS, BusinessCalendar, parse_hhmm, public_holidays
 from slasim.decay import DecayCurve, curve_from_spec, get_preset
+from slasim.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_MINUTES,
+    MAX_MONEY,
+    MAX_MONTHLY_VOLUME,
+    MAX_RATIO,
+    MAX_REPS,
+    MAX_SALES_CYCLE_DAYS,
+    MAX_SELLERS_PER_SHIFT,
+    MAX_TOTAL_SELLERS,
+    MAX_WEIGHT,
+    MIN_VERIFY_REPS,
+    date_range_text,
+)
 
 __all__ = [
     "TIER_REFERENCES",
     "ArrivalProfile",
+    "AtMost",
     "BusinessHours",
     "Cadence",
     "Costs",
@@ -43,8 +71,69 @@ __all__ = [
     "Trace",
 ]
 
+
+
+@dataclass(frozen=True)
+class AtMost:
+    """Upper bound of a number, with the reason the error message gives.
+
+    Used as ``Annotated[float, AtMost(limit, why)]``: the value must be ``<= limit`` (the JSON
+    schema shows it as ``maximum``). Every number of the schema has one (see
+    :mod:`slasim.limits`): a value beyond it is a mistake that would overflow the model later.
+    """
+
+    limit: float
+    why: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out["maximum"] = self.limit
+        return out
+
+    def _check(self, value: float) -> float:
+        if value > self.limit:
+            raise ValueError(f"got {value!r}; expected at most {self.limit:,.0f} {self.why}")
+        return value
+
+
+# Every number is strict (a boolean is not 1, a quoted "150" is not 150; a float field still
+# takes an integer) and bounded above with its reason.
+_VOLUME = AtMost(
+    MAX_MONTHLY_VOLUME, "leads per month (ten times the inbound volume of the largest sales teams)"
+)
+_MINUTES = AtMost(MAX_MINUTES, "minutes (one year)")
+_MONEY = AtMost(MAX_MONEY, "(10^12: sums over leads and months must stay finite)")
+_WEIGHT = AtMost(MAX_WEIGHT, "(relative weights: only their ratios matter)")
+_RATIO = AtMost(MAX_RATIO, "(a multiplier beyond 100 is a unit slip, not a plan)")
+_SELLERS = AtMost(MAX_SELLERS_PER_SHIFT, "sellers on one shift")
+_DAYS = AtMost(MAX_SALES_CYCLE_DAYS, "days (ten years)")
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
+Minutes = Annotated[float, Field(gt=0, strict=True), _MINUTES]
+Money = Annotated[float, Field(ge=0, strict=True), _MONEY]
+Volume = Annotated[float, Field(ge=0, strict=True), _VOLUME]
+Weight = Annotated[float, Field(ge=0, strict=True), _WEIGHT]
+
+
+def _check_date(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(
+            f"got {value.isoformat()}; expected {date_range_text()} (pandas timestamps span "
+            "1677 to 2262)"
+        )
+    return value
+
+
+#: A calendar date the simulation can hold (see :data:`slasim.limits.FIRST_DATE`).
+SaneDate = Annotated[date, AfterValidator(_check_date)]
 RoutingPolicy = Literal["fifo", "newest_first", "tier_priority", "value_index"]
 Clock = Literal["business", "wall"]
 
@@ -81,8 +170,8 @@ HHMM = Annotated[str, Field(description='local time of day, "HH:MM" (24:00 allow
 class Horizon(_Model):
     """The simulated period."""
 
-    start: date = Field(description="first local day of the period")
-    days: int = Field(gt=0, le=400, description="length of the period in days")
+    start: SaneDate = Field(description=f"first local day of the period, {date_range_text()}")
+    days: int = Field(gt=0, le=400, strict=True, description="length of the period in days")
     timezone: str = Field("UTC", description="IANA time zone, e.g. Europe/Stockholm")
 
     @field_validator("timezone")
@@ -116,7 +205,9 @@ class BusinessHours(_Model):
     holiday_country: str | None = Field(
         None, description="ISO country code whose public holidays close the business, e.g. SE"
     )
-    holidays: list[date] = Field(default_factory=list, description="extra closed dates")
+    holidays: list[SaneDate] = Field(
+        default_factory=list, description=f"extra closed dates, each {date_range_text()}"
+    )
 
     @field_validator("hours")
     @classmethod
@@ -160,23 +251,26 @@ class ArrivalProfile(_Model):
     ``matrix``. Only the shape matters: volumes come from :attr:`Tier.monthly_volume`.
     """
 
-    weekday: list[Annotated[float, Field(ge=0)]] = Field(
+    weekday: list[Weight] = Field(
         default_factory=lambda: [1.0] * 7,
         min_length=7,
         max_length=7,
         description="weights Monday..Sunday",
     )
-    hour: list[Annotated[float, Field(ge=0)]] = Field(
+    hour: list[Weight] = Field(
         default_factory=lambda: [1.0] * 24,
         min_length=24,
         max_length=24,
         description="weights for local hours 00..23",
     )
-    matrix: list[list[Annotated[float, Field(ge=0)]]] | None = Field(
+    matrix: list[list[Weight]] | None = Field(
         None, description="7 rows (Mon..Sun) x 24 hours; overrides weekday and hour"
     )
-    holiday_factor: float = Field(
-        1.0, ge=0, description="multiplier on public holidays (e.g. 0.3: 30 % of a normal day)"
+    holiday_factor: Annotated[float, _RATIO] = Field(
+        1.0,
+        ge=0,
+        strict=True,
+        description="multiplier on public holidays (e.g. 0.3: 30 % of a normal day), at most 100",
     )
 
     @model_validator(mode="after")
@@ -205,13 +299,25 @@ class ArrivalProfile(_Model):
 class Quantiles(_Model):
     """A positive quantity given by its median and 90th percentile (lognormal)."""
 
-    median: float = Field(gt=0)
-    p90: float = Field(gt=0)
+    median: float = Field(gt=0, strict=True)
+    p90: float = Field(gt=0, strict=True)
+
+    #: Upper bound of the lognormal mean, and its unit (subclasses bound median and p90 too).
+    _max_mean: ClassVar[float] = math.inf
+    _unit: ClassVar[str] = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if not self.p90 > self.median:
             raise ValueError(f"p90(={self.p90}) must be greater than median(={self.median})")
+        # A p90 far above the median is a huge spread: its mean may overflow even when both
+        # quantiles are in range.
+        if not self.mean <= self._max_mean:
+            raise ValueError(
+                f"median(={self.median}) and p90(={self.p90}) give a lognormal mean of "
+                f"{self.mean:.3g}; expected at most {self._max_mean:,.0f} {self._unit} (bring "
+                "p90 closer to the median)"
+            )
         return self
 
     @property
@@ -221,38 +327,64 @@ class Quantiles(_Model):
 
     @property
     def mean(self) -> float:
-        return self.median * math.exp(self.sigma**2 / 2)
+        try:
+            return self.median * math.exp(self.sigma**2 / 2)
+        except OverflowError:
+            return math.inf
+
+
+class DealSize(Quantiles):
+    """The value of a won deal (currency units): median and p90 of a lognormal."""
+
+    median: Annotated[float, _MONEY] = Field(gt=0, strict=True)
+    p90: Annotated[float, _MONEY] = Field(gt=0, strict=True)
+
+    _max_mean: ClassVar[float] = MAX_MONEY
+    _unit: ClassVar[str] = "(money)"
+
+
+class SalesCycle(Quantiles):
+    """Days from qualification to won or lost: median and p90 of a lognormal."""
+
+    median: Annotated[float, _DAYS] = Field(gt=0, strict=True)
+    p90: Annotated[float, _DAYS] = Field(gt=0, strict=True)
+
+    _max_mean: ClassVar[float] = MAX_SALES_CYCLE_DAYS
+    _unit: ClassVar[str] = "days"
 
 
 class Tier(_Model):
     """One agreed lead definition (e.g. hot) and how such leads behave."""
 
-    monthly_volume: float = Field(ge=0, description="expected leads per average month")
-    dispersion: float = Field(
+    monthly_volume: Volume = Field(
+        description=f"expected leads per average month, at most {MAX_MONTHLY_VOLUME:,}"
+    )
+    dispersion: Annotated[float, _RATIO] = Field(
         0.0,
         ge=0,
+        strict=True,
         description="negative-binomial over-dispersion of the period's volume: "
-        "Var = mean + dispersion * mean^2 (0 = Poisson)",
+        "Var = mean + dispersion * mean^2 (0 = Poisson), at most 100",
     )
     profile: ArrivalProfile = Field(default_factory=ArrivalProfile)
     base_contact: Probability = Field(description="P(contact) of an attempt at age 0")
     base_qualify: Probability = Field(description="P(qualified | contacted) at age 0")
     opportunity_rate: Probability = Field(description="P(opportunity | qualified)")
     win_rate: Probability = Field(description="P(won | opportunity)")
-    deal_size: Quantiles = Field(description="value of a won deal (currency units)")
-    sales_cycle_days: Quantiles = Field(description="days from qualification to won/lost")
+    deal_size: DealSize = Field(description="value of a won deal (currency units)")
+    sales_cycle_days: SalesCycle = Field(description="days from qualification to won/lost")
 
 
 class DecayCurveSpec(_Model):
     """A custom decay curve; which fields apply depends on ``kind``."""
 
     kind: Literal["flat", "exponential", "power_law", "table"]
-    half_life_minutes: float | None = Field(None, gt=0)
-    scale_minutes: float | None = Field(None, gt=0)
-    exponent: float | None = Field(None, gt=0)
-    floor: float = Field(0.0, ge=0, lt=1)
-    ages_minutes: list[float] | None = None
-    factors: list[float] | None = None
+    half_life_minutes: Minutes | None = None
+    scale_minutes: Minutes | None = None
+    exponent: Annotated[float, _RATIO] | None = Field(None, gt=0, strict=True)
+    floor: float = Field(0.0, ge=0, lt=1, strict=True)
+    ages_minutes: list[Annotated[float, Field(ge=0, strict=True), _MINUTES]] | None = None
+    factors: list[Probability] | None = None
     interpolation: Literal["log", "linear"] = "log"
 
     @model_validator(mode="after")
@@ -303,8 +435,10 @@ class Distribution(_Model):
     """A handling-time distribution in minutes."""
 
     dist: Literal["fixed", "exponential", "lognormal", "gamma"] = "lognormal"
-    mean_minutes: float = Field(gt=0)
-    cv: float = Field(0.5, ge=0, le=5, description="coefficient of variation (lognormal, gamma)")
+    mean_minutes: Minutes = Field(description="mean minutes, at most one year")
+    cv: float = Field(
+        0.5, ge=0, le=5, strict=True, description="coefficient of variation (lognormal, gamma)"
+    )
 
     @model_validator(mode="after")
     def _cv(self) -> Self:
@@ -320,7 +454,7 @@ class Shift(_Model):
     weekdays: list[Weekday] = Field(min_length=1)
     start: HHMM
     end: HHMM
-    sellers: int = Field(ge=0, le=10_000)
+    sellers: Annotated[int, _SELLERS] = Field(ge=0, strict=True)
 
     _hhmm_start = field_validator("start")(_check_hhmm)
     _hhmm_end = field_validator("end")(_check_hhmm)
@@ -344,29 +478,36 @@ class Team(_Model):
 
     shifts: list[Shift] = Field(min_length=1)
     shrinkage: float = Field(
-        0.0, ge=0, lt=0.9, description="share of shift time not available (meetings, breaks)"
+        0.0,
+        ge=0,
+        lt=0.9,
+        strict=True,
+        description="share of shift time not available (meetings, breaks)",
     )
     work_holidays: bool = Field(False, description="whether shifts run on public holidays")
     handling_unanswered: Distribution = Field(description="minutes per unanswered attempt")
     handling_conversation: Distribution = Field(
         description="minutes per attempt that reaches the lead"
     )
-    cost_per_seller_month: float = Field(0.0, ge=0, description="fully loaded cost per seller")
+    cost_per_seller_month: Money = Field(0.0, description="fully loaded cost per seller")
 
 
 class Cadence(_Model):
     """How leads are attempted after the first attempt."""
 
-    max_attempts: int = Field(6, ge=1, le=50)
-    spacing_minutes: list[Annotated[float, Field(ge=0)]] = Field(
+    max_attempts: int = Field(6, ge=1, le=50, strict=True)
+    spacing_minutes: list[Annotated[float, Field(ge=0, strict=True), _MINUTES]] = Field(
         default_factory=lambda: [60.0],
         description="minutes between attempt k and k+1; the last value repeats",
     )
     business_hours_only: bool = Field(
         True, description="count spacing in business minutes (attempts wait for opening hours)"
     )
-    window_days: float = Field(
-        10.0, gt=0, description="attempts stop this many days after creation; the lead is nurtured"
+    window_days: Annotated[float, AtMost(365, "days (one year)")] = Field(
+        10.0,
+        gt=0,
+        strict=True,
+        description="attempts stop this many days after creation; the lead is nurtured",
     )
 
     @field_validator("spacing_minutes")
@@ -385,13 +526,11 @@ class Routing(_Model):
     """Which waiting lead a free seller takes next."""
 
     policy: RoutingPolicy = "fifo"
-    age_cutoff_minutes: float | None = Field(
-        None, gt=0, description="leads still waiting for a first attempt at this age go to nurture"
+    age_cutoff_minutes: Minutes | None = Field(
+        None, description="leads still waiting for a first attempt at this age go to nurture"
     )
-    patience_minutes: float | None = Field(
+    patience_minutes: Minutes | None = Field(
         None,
-        gt=0,
-        allow_inf_nan=False,
         description=(
             "mean of an exponential patience: a lead still waiting for its first attempt after "
             "its patience leaves the queue as nurtured (it bought elsewhere, the Erlang A "
@@ -406,11 +545,15 @@ class Routing(_Model):
 class TierTerms(_Model):
     """The SLA terms for one tier: marketing's quota and sales' response and attempt promises."""
 
-    quota: int = Field(ge=0, description="leads marketing delivers per month")
-    response_target_minutes: float = Field(gt=0)
+    quota: Annotated[int, _VOLUME] = Field(
+        ge=0, strict=True, description="leads marketing delivers per month"
+    )
+    response_target_minutes: Minutes
     response_share: Probability = Field(0.9, description="share of leads that must meet the target")
     response_clock: Clock = "business"
-    min_attempts: int = Field(1, ge=1, le=50, description="attempts each uncontacted lead gets")
+    min_attempts: int = Field(
+        1, ge=1, le=50, strict=True, description="attempts each uncontacted lead gets"
+    )
     attempt_share: Probability = Field(
         0.9, description="share of uncontacted leads that must get them"
     )
@@ -436,15 +579,15 @@ class LeadCostCurve(_Model):
     convex, piecewise-linear curve: simple to state in an SLA and to fit from two quotes.
     """
 
-    reference_volume: float = Field(gt=0, description="leads per month at the base price")
-    extra_cost_per_lead: float = Field(ge=0, description="surcharge per lead beyond it")
+    reference_volume: Volume = Field(gt=0, description="leads per month at the base price")
+    extra_cost_per_lead: Money = Field(description="surcharge per lead beyond it")
 
 
 class Costs(_Model):
     """Money: currency, lead cost and margin."""
 
     currency: str = Field("SEK", min_length=3, max_length=3)
-    cost_per_lead: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    cost_per_lead: dict[str, Money] = Field(default_factory=dict)
     lead_cost_curve: dict[str, LeadCostCurve] = Field(
         default_factory=dict, description="per tier: leads beyond a reference volume cost more"
     )
@@ -454,17 +597,17 @@ class Costs(_Model):
 class OptimizeTier(_Model):
     """Free SLA terms of one tier for ``slasim optimize`` (unset = fixed at the scenario's)."""
 
-    volume: list[Annotated[float, Field(ge=0)]] | None = Field(
+    volume: list[Volume] | None = Field(
         None, description="[min, max] leads per month marketing may buy (monthly_volume)"
     )
-    volume_step: float = Field(50.0, gt=0, description="grid step of the volume, leads/month")
-    response_targets: list[Annotated[float, Field(gt=0)]] | None = Field(
+    volume_step: Volume = Field(50.0, gt=0, description="grid step of the volume, leads/month")
+    response_targets: list[Minutes] | None = Field(
         None, description="menu of response targets in minutes, e.g. [5, 15, 30, 60, 240, 1440]"
     )
-    response_shares: list[Annotated[float, Field(gt=0, le=1)]] | None = Field(
+    response_shares: list[Annotated[float, Field(gt=0, le=1, strict=True)]] | None = Field(
         None, description="menu of promised shares within the target, e.g. [0.8, 0.9]"
     )
-    min_attempts: list[Annotated[int, Field(ge=1, le=50)]] | None = Field(
+    min_attempts: list[Annotated[int, Field(ge=1, le=50, strict=True)]] | None = Field(
         None, description="menu of attempt commitments, e.g. [3, 6]"
     )
     # The conversion promise: a menu (the highest target met with confidence is proposed) or
@@ -501,18 +644,29 @@ class Optimize(_Model):
     objective: Literal["profit", "cost"] = Field(
         "profit", description="maximize profit, or minimize cost subject to revenue_goal"
     )
-    revenue_goal: float | None = Field(
-        None, ge=0, description="monthly revenue + pipeline value to reach (objective = cost)"
+    revenue_goal: Money | None = Field(
+        None, description="monthly revenue + pipeline value to reach (objective = cost)"
     )
-    budget: float | None = Field(None, gt=0, description="cap on monthly seller + lead cost")
-    max_sellers: int | None = Field(None, ge=1, description="cap on sellers over all shifts")
-    sellers: dict[str, list[Annotated[int, Field(ge=0, le=10_000)]]] = Field(
+    budget: Money | None = Field(None, gt=0, description="cap on monthly seller + lead cost")
+    max_sellers: Annotated[int, AtMost(MAX_TOTAL_SELLERS, "sellers")] | None = Field(
+        None, ge=1, strict=True, description="cap on sellers over all shifts"
+    )
+    sellers: dict[str, list[Annotated[int, Field(ge=0, strict=True), _SELLERS]]] = Field(
         default_factory=dict, description="shift name -> [min, max] sellers"
     )
     routing: list[RoutingPolicy] | None = Field(None, description="routing policies to try")
     tiers: dict[str, OptimizeTier] = Field(default_factory=dict)
-    shortlist: int = Field(8, ge=1, le=30, description="candidates simulated after screening")
-    verify_reps: int = Field(200, ge=30, le=100_000, description="fresh replications to verify")
+    shortlist: int = Field(
+        8, ge=1, le=30, strict=True, description="candidates simulated after screening"
+    )
+    verify_reps: int = Field(
+        200,
+        ge=MIN_VERIFY_REPS,
+        le=MAX_REPS,
+        strict=True,
+        description=f"fresh replications to verify, {MIN_VERIFY_REPS} to {MAX_REPS:,} (fewer "
+        "cannot tell 80 % from 90 % met)",
+    )
 
     @field_validator("sellers")
     @classmethod
@@ -555,6 +709,34 @@ class Scenario(_Model):
     costs: Costs = Field(default_factory=Costs)
     trace: Trace | None = Field(None, description="replay arrivals from a CSV instead")
     optimize: Optimize | None = Field(None, description="free variables for slasim optimize")
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _tier_names(cls, value: Any) -> Any:
+        # Before the tiers themselves: a bad name is the one mistake, not the fields under it.
+        for name in value if isinstance(value, dict) else ():
+            if not isinstance(name, str) or not name.strip() or name != name.strip():
+                raise ValueError(
+                    f"tier name {name!r} is empty or has spaces around it; expected a name "
+                    "such as 'hot'"
+                )
+            if name == "all":  # the metrics' column of totals over every tier
+                raise ValueError(
+                    "tier name 'all' is reserved for the totals over every tier; expected "
+                    "another name"
+                )
+        return value
+
+    @field_validator("tiers")
+    @classmethod
+    def _some_leads(cls, value: dict[str, Tier]) -> dict[str, Tier]:
+        if value and not any(tier.monthly_volume > 0 for tier in value.values()):
+            zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in value)
+            raise ValueError(
+                f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least "
+                "one tier (nothing to staff, simulate or plan)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cross_refs(self) -> Self:
