@@ -20,6 +20,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from slasim.errors import InputError, Problem
+from slasim.limits import MAX_EXTENDS_DEPTH, MAX_NESTING
 from slasim.scenario import TIER_REFERENCES, Scenario
 
 __all__ = [
@@ -153,10 +154,19 @@ def apply_override(data: dict[str, Any], item: str) -> None:
             SET_SOURCE, item, "expected KEY.PATH=VALUE, e.g. team.shrinkage=0.3"
         )
     loc = _parse_path(key.strip(), item)
+    if loc[0] == "extends":
+        raise InputError.single(
+            SET_SOURCE, format_loc(loc), f"got {raw.strip()!r}; --set cannot change extends "
+            "(parents are read with the file, before --set); expected a scenario file with "
+            "extends = ..., or --set on the values themselves",
+        )
     try:
         value: Any = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()  # bare words such as newest_first are strings
+    except RecursionError:
+        raise InputError.single(SET_SOURCE, format_loc(loc), _too_deep(loc)) from None
+    _check_nesting(value, loc, SET_SOURCE)
     node: Any = data
     for i, part in enumerate(loc[:-1]):
         nxt = loc[i + 1]
@@ -196,6 +206,12 @@ def _resolve(
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise InputError.single(str(path), "extends", f"cycle in extends: {cycle}")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError.single(
+            str(chain[0]), "extends", f"the chain of extends is longer than {MAX_EXTENDS_DEPTH} "
+            f"files ({chain[0]} -> {chain[1]} -> ... -> {path}); expected at most "
+            f"{MAX_EXTENDS_DEPTH} (a deeper chain is a mistake, and too deep to read)",
+        )
     data = _read_toml(path)
     if files is not None:
         files.append(path)
@@ -230,9 +246,38 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError.single(str(path), "", f"cannot read the file ({exc})") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(path), "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError.single(str(path), "", _too_deep(())) from None
+    _check_nesting(data, (), str(path))
+    return data
+
+
+def _too_deep(loc: Loc) -> str:
+    where = f" under {format_loc(loc)}" if loc else ""
+    return (
+        f"tables or arrays nested more than {MAX_NESTING} levels deep{where}; a scenario "
+        "needs at most 6 (tiers.hot.profile.matrix[0][0]); expected plain values"
+    )
+
+
+def _check_nesting(value: Any, loc: Loc, source: str) -> None:
+    """Refuse tables and arrays nested deeper than :data:`MAX_NESTING` below the root.
+
+    Iterative, so that a value nested thousands deep is refused here instead of crashing
+    the recursive code after it (provenance, merging, validation, repr).
+    """
+    stack: list[tuple[Any, Loc]] = [(value, loc)]
+    while stack:
+        node, at = stack.pop()
+        if len(at) > MAX_NESTING:
+            raise InputError.single(source, format_loc(at[:MAX_NESTING]) + "...", _too_deep(()))
+        if isinstance(node, dict):
+            stack.extend((v, (*at, k)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*at, i)) for i, v in enumerate(node))
 
 
 def _record_origin(node: Any, loc: Loc, source: str, origin: dict[Loc, str]) -> None:
@@ -242,21 +287,56 @@ def _record_origin(node: Any, loc: Loc, source: str, origin: dict[Loc, str]) -> 
             _record_origin(value, (*loc, key), source, origin)
 
 
+# One key of a path, as in TOML: a bare key (letters, digits, _ and -) or a quoted one, then
+# any [index]es, then a dot or the end.
+_PATH_PART = re.compile(r"""\s*(?:([\w-]+)|"([^"]*)"|'([^']*)')((?:\[[^\]]*\])*)\s*(\.|$)""")
+_PATH_NAME = re.compile(r"""\s*(?:[\w-]+|"[^"]*"|'[^']*')\s*""")
+
+
 def _parse_path(key: str, item: str) -> Loc:
+    """``team.shifts[0].sellers`` -> ``("team", "shifts", 0, "sellers")``.
+
+    Every part must name a key: an empty part (``team..shrinkage``, a leading or trailing
+    dot) is an error, not skipped. Quoted parts (``tiers."paid search".quota``) allow any name.
+    """
     loc: list[str | int] = []
-    for part in key.split("."):
-        name, _, rest = part.partition("[")
-        if name:
-            loc.append(name)
-        while rest:
-            index, sep, rest = rest.partition("]")
-            if not sep or not index.isdigit():
+    pos = 0
+    while True:
+        match = _PATH_PART.match(key, pos)
+        if match is None:
+            rest = key[pos:]
+            name_only = _PATH_NAME.match(rest)
+            if name_only and rest[name_only.end() :].startswith("["):
+                message = f"bad index in {key!r}; expected name[0]"
+            elif not rest.strip() or rest.lstrip().startswith("."):
+                message = _empty_part(len(loc) + 1, key)
+            else:
+                message = (
+                    f"part {rest.partition('.')[0]!r} of {key!r} is not a key; expected letters, "
+                    'digits, _ and -, or a quoted key such as tiers."paid search"'
+                )
+            raise InputError.single(SET_SOURCE, item, message)
+        name = next(g for g in match.group(1, 2, 3) if g is not None)
+        loc.append(name)
+        for index in re.findall(r"\[([^\]]*)\]", match.group(4)):
+            if not index.isdigit():
                 raise InputError.single(SET_SOURCE, item, f"bad index in {key!r}; expected name[0]")
             loc.append(int(index))
-            rest = rest.removeprefix("[")
-    if not loc:
-        raise InputError.single(SET_SOURCE, item, "empty key")
+        pos = match.end()
+        if not match.group(5):  # the end of the key
+            break
+        if pos == len(key):  # a trailing dot
+            raise InputError.single(SET_SOURCE, item, _empty_part(len(loc) + 1, key))
+    if len(loc) > MAX_NESTING:
+        raise InputError.single(SET_SOURCE, item, _too_deep(()))
     return tuple(loc)
+
+
+def _empty_part(number: int, key: str) -> str:
+    return (
+        f"part {number} of {key!r} is empty (two dots, or a dot at an end); expected "
+        "KEY.PATH such as team.shrinkage"
+    )
 
 
 def _override_key(item: str) -> Loc:
@@ -336,8 +416,19 @@ def _problems(
                 message = text
             else:
                 message = f"got {err.get('input')!r}; expected: {_lower_first(text)}"
+                if kind in ("int_type", "float_type"):
+                    message += _number_hint(err.get("input"))
         problems.append(Problem(where, format_loc(loc), message))
     return problems
+
+
+def _number_hint(value: Any) -> str:
+    """Why a number field refused a boolean or a string (numbers are strict)."""
+    if isinstance(value, bool):
+        return " (true and false are not numbers)"
+    if isinstance(value, str):
+        return " (write numbers without quotes)"
+    return ""
 
 
 def _lower_first(text: str) -> str:
