@@ -12,7 +12,7 @@ from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm._reader import MAX_CONTINUATION_LINES, SPACES
+from slasim.crm._lines import MAX_CONTINUATION_LINES, SPACES
 from slasim.crm.importer import CrmImport, read_crm
 from slasim.errors import InputError
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from slasim.crm._isotime import BLANK, DATE, NAIVE, SLOW, parse_iso
-from slasim.crm._reader import has_undecodable
+from slasim.crm._lines import has_undecodable
 from slasim.crm._values import (
     MAX_NUMBER,
     BadValue,

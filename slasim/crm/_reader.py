@@ -1,29 +1,15 @@
-"""Reading a CSV file line by line into chunks of rows, accounting for every physical line.
+"""Opening a CSV file: encodings, BOMs, delimiters, the header, whole-file errors.
 
-The file is decoded incrementally and split into physical lines (``\\n``, ``\\r\\n`` or a lone
-``\\r`` ends a line, as in Python's universal newlines and in Excel). The first line is the
-header; every later line is then exactly one of: a blank line (only spaces and delimiters), the
-first line of a data row, or a continuation line of a data row whose quoted value spans lines,
-so that ``lines = header lines + rows + blank lines + continuation lines`` always holds.
-
-**Continuation rule.** A line is parsed on its own with :mod:`csv`. When a quote it opens is
-not closed by the end of the line, the value may continue onto the next lines (a note with
-line breaks is legitimate CSV) -- but only while the row closes its quotes within
-:data:`MAX_CONTINUATION_LINES` further lines and then has the header's number of fields.
-Otherwise the row is rejected at its first line (reason ``unclosed quote``) and reading resumes
-at the very next line, so one stray quote costs one row, never the rest of the file.
-
-A value longer than the csv module's field size limit (``csv.field_size_limit()``, 131,072
-characters by default) rejects its row (``value too long``) instead of the file.
-
-Rows keep their spreadsheet row number: the header is row 1 and a row spanning lines is still
-one row (as Excel shows it), so every report can point at the row a user sees.
+:func:`open_table` decodes the file incrementally and splits it into physical lines
+(``\n``, ``\r\n`` or a lone ``\r`` ends a line, as in Python's universal newlines and in
+Excel); the first non-blank line is the header, and :mod:`slasim.crm._lines` turns the other
+lines into rows, accounting for each (the continuation rule for quoted values spanning lines
+is stated there). :func:`frame_table` gives a DataFrame the same interface.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,10 +17,22 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from slasim.crm.schema import REASONS
+from slasim.crm._lines import (
+    CHUNK_ROWS,
+    MAX_CONTINUATION_LINES,
+    SPACES,
+    Chunk,
+    LineCount,
+    ReaderProblem,
+    RowReader,
+    csv_row,
+    delimiter_name,
+    has_undecodable,
+    show_value,
+    shown_line,
+)
 from slasim.errors import InputError
 
 __all__ = [
@@ -52,81 +50,8 @@ __all__ = [
     "show_value",
 ]
 
-#: Rows parsed together; a chunk's Python strings are freed before the next is read.
-CHUNK_ROWS = 50_000
-#: Further lines a quoted value may run onto before its row counts as an unclosed quote.
-MAX_CONTINUATION_LINES = 10
 _READ_BYTES = 1 << 22
 _DELIMITERS = (",", ";", "\t", "|")
-_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-_SURROGATE = re.compile("[\udc80-\udcff]")
-_SHOWN = 60  # characters of a rejected line shown as its value
-#: Every character ``str.isspace`` accepts (a row of only these and delimiters is blank).
-SPACES = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-#: ``(row, column, value, reason, message)`` of a row rejected while reading.
-ReaderProblem = tuple[int, str, str, str, str]
-
-
-def delimiter_name(delimiter: str) -> str:
-    return _NAMES.get(delimiter, repr(delimiter))
-
-
-def has_undecodable(text: str) -> bool:
-    """Whether ``text`` holds bytes that did not decode (kept as surrogate escapes)."""
-    return _SURROGATE.search(text) is not None
-
-
-def show_value(text: str) -> str:
-    """The value as a user should see it: undecodable bytes as ``\\xe9``."""
-    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
-
-
-def _shown(line: str) -> str:
-    return show_value(line if len(line) <= _SHOWN else line[:_SHOWN] + "...")
-
-
-@dataclass(frozen=True, eq=False)
-class Chunk:
-    """Consecutive data rows, column by column.
-
-    Attributes
-    ----------
-    rows
-        Spreadsheet row number of each row (the header is row 1).
-    columns
-        One list per header column, aligned with ``rows``: text when read from a file, any
-        Python value when taken from a DataFrame.
-    suspect
-        Whether a value may hold undecodable bytes or NUL characters (checked per value only
-        then).
-    text_only
-        Every value is a ``str`` (read from a file).
-    """
-
-    rows: npt.NDArray[np.int64]
-    columns: list[list[Any]]
-    suspect: bool
-    text_only: bool = True
-
-
-@dataclass
-class LineCount:
-    """Where each physical line of the file went.
-
-    ``lines == header + rows + blank + continuation`` once the rows are read, where ``rows``
-    counts data rows (used or rejected); ``header_row`` is the header's spreadsheet row (blank
-    lines before it are blank lines).
-    """
-
-    lines: int = 0
-    header: int = 0
-    blank: int = 0
-    continuation: int = 0
-    header_row: int = 1
 
 
 @dataclass(eq=False)
@@ -242,22 +167,6 @@ def _physical_lines(stream: IO[bytes], encoding: str, skip: int, source: str) ->
         pieces = [text[cut + 1 :]]
 
 
-def _csv_row(text: str, sep: str) -> tuple[list[str] | None, bool]:
-    """Fields of ``text`` as one CSV record, and whether a quote is left open at its end.
-
-    Raises ``csv.Error`` (e.g. a field over the size limit).
-    """
-    wanted_more = False
-
-    def source() -> Iterator[str]:
-        nonlocal wanted_more
-        yield text
-        wanted_more = True
-
-    fields = next(csv.reader(source(), delimiter=sep), None)
-    return fields, wanted_more
-
-
 def _first_line(line: str) -> str:
     # Quoted text is dropped before counting delimiters.
     return re.sub(r'"[^"]*"', "", line)
@@ -293,16 +202,16 @@ def _check_header_text(line: str, source: str, encoding: str) -> None:
     """Refuse an encoding that turns the header into noise (e.g. utf-32 on a UTF-8 file)."""
     if "\x00" in line:
         raise _encoding_error(
-            source, encoding, f"the header reads as {_shown(line)!r}, with NUL characters: the "
+            source, encoding, f"the header reads as {shown_line(line)!r}, with NUL characters: the "
             "file looks UTF-16 or UTF-32 encoded (pass --encoding utf-16)",
         )
-    bad = len(_SURROGATE.findall(line))
+    bad = sum(1 for c in line if "\udc80" <= c <= "\udcff")
     readable = any(d in line for d in _DELIMITERS) or any(c.isascii() and c.isalnum()
                                                          for c in line)
     if bad * 2 > len(line.strip()) or not readable:
         raise _encoding_error(
             source, encoding, f"the header does not read as text in this encoding (got "
-            f"{_shown(line)!r})",
+            f"{shown_line(line)!r})",
         )
 
 
@@ -374,17 +283,17 @@ def _open_stream(
     _check_header_text(first, source, used)
     sep, sep_notes = _choose_delimiter(first, source, delimiter)
     count.header += 1
-    fields, open_quote = _csv_row(first, sep)
+    fields, open_quote = csv_row(first, sep)
     while open_quote:
         more = next(lines, None)
         if more is None or count.header > MAX_CONTINUATION_LINES:
             raise InputError.single(
-                source, "header", f"a quote opened in {_shown(first)!r} is not closed; "
+                source, "header", f"a quote opened in {shown_line(first)!r} is not closed; "
                 "expected a header row with one name per column"
             )
         count.header += 1
         first = first + "\n" + more
-        fields, open_quote = _csv_row(first, sep)
+        fields, open_quote = csv_row(first, sep)
     header = tuple(name.strip() for name in fields or ())
     _check_header(header, source)
     table = Table(header, sep, used, tuple(notes + sep_notes), True, count)
@@ -399,7 +308,9 @@ def _file_chunks(
     table: Table, lines: Iterator[str], stream: IO[bytes], source: str
 ) -> Iterator[Chunk]:
     try:
-        yield from _RowReader(table, lines).chunks()
+        yield from RowReader(
+            lines, table.delimiter, len(table.header), table.count, table.problems
+        ).chunks()
     except OSError as exc:
         raise InputError.single(
             source, "", f"cannot read the file ({exc.strerror or exc})"
@@ -411,177 +322,6 @@ def _file_chunks(
             source, "", f"the file has a header ({', '.join(table.header)}) but no data rows; "
             "expected one row per lead"
         )
-
-
-class _RowReader:
-    """Splits physical lines into rows; see the module docstring for the rules."""
-
-    def __init__(self, table: Table, lines: Iterator[str]) -> None:
-        self.table = table
-        self.lines = lines
-        self.sep = table.delimiter
-        self.width = len(table.header)
-        self.limit = csv.field_size_limit()
-        # Longer than this, some field must be over the limit (quoted: twice, plus quotes).
-        self.max_line = self.width * (2 * self.limit + 3)
-        self.pending: list[str] = []  # lines read ahead for a continuation, last first
-        self.row = table.count.header_row
-        # The chunk being built: unquoted lines not yet split, then all fields flat.
-        self.simple: list[str] = []
-        self.flat: list[str] = []
-        self.rows: list[int] = []
-        self.suspect = False
-
-    @property
-    def line(self) -> int:
-        """Physical line number of the current row's first line."""
-        count = self.table.count
-        return count.header + self.row - 1 + count.continuation
-
-    def _reject(self, reason: str, value: str, message: str) -> None:
-        self.table.problems.append((self.row, "", value, reason, message))
-
-    def _wrong_count(self, n: int) -> None:
-        self._reject(
-            REASONS.WRONG_FIELD_COUNT, str(n),
-            f"expected {self.width} fields like the header, got {n} (a "
-            f"{delimiter_name(self.sep)} inside an unquoted value?)",
-        )
-
-    def _flush_simple(self) -> None:
-        if self.simple:
-            text = self.sep.join(self.simple)
-            # isascii() is O(1) on CPython's compact strings: the regex runs only when needed.
-            self.suspect = self.suspect or "\x00" in text or (
-                not text.isascii() and has_undecodable(text)
-            )
-            self.flat += text.split(self.sep)
-            self.simple.clear()
-
-    def _chunk(self) -> Chunk:
-        self._flush_simple()
-        width, flat = self.width, self.flat
-        columns = [flat[i::width] for i in range(width)]
-        chunk = Chunk(np.array(self.rows, dtype=np.int64), columns, self.suspect)
-        self.flat, self.rows, self.suspect = [], [], False
-        return chunk
-
-    def chunks(self) -> Iterator[Chunk]:
-        """The rows in chunks; the loop is written out for speed (it runs once per line)."""
-        sep, limit, fields = self.sep, self.limit, self.width - 1
-        blank_chars = sep + SPACES
-        count = self.table.count
-        simple, rows = self.simple, self.rows
-        for line in self.lines:
-            self.row += 1
-            if '"' in line or len(line) > limit:
-                self._careful(line)
-                while self.pending:  # lines a failed continuation read ahead
-                    self.row += 1
-                    self._one(self.pending.pop())
-                simple, rows = self.simple, self.rows
-            elif not line.strip(blank_chars):
-                count.blank += 1
-            elif line.count(sep) != fields:
-                self._wrong_count(line.count(sep) + 1)
-            else:
-                simple.append(line)
-                rows.append(self.row)
-            if len(rows) >= CHUNK_ROWS:
-                yield self._chunk()
-                simple, rows = self.simple, self.rows
-        count.lines = self.line
-        if self.rows:
-            yield self._chunk()
-
-    def _one(self, line: str) -> None:
-        """One line, as :meth:`chunks` handles it."""
-        sep = self.sep
-        if '"' in line or len(line) > self.limit:
-            self._careful(line)
-        elif not line.strip(sep + SPACES):
-            self.table.count.blank += 1
-        elif line.count(sep) != self.width - 1:
-            self._wrong_count(line.count(sep) + 1)
-        else:
-            self.simple.append(line)
-            self.rows.append(self.row)
-
-    def _careful(self, line: str) -> None:
-        """A line with quotes or an overlong one: parse it with csv, continuing if allowed."""
-        sep, width = self.sep, self.width
-        if len(line) > self.max_line:
-            self._too_long(line)
-            return
-        try:
-            fields, open_quote = _csv_row(line, sep)
-        except csv.Error as exc:
-            self._unreadable(line, exc)
-            return
-        extra = 0
-        if open_quote:
-            fields, extra = self._continue(line)
-            if fields is None:
-                self._reject(
-                    REASONS.UNCLOSED_QUOTE, _shown(line),
-                    f"a quote opened on line {self.line} is not closed on that line, nor "
-                    f"within the next {MAX_CONTINUATION_LINES} lines with {width} fields in "
-                    "the row; expected a closing quote (the row is skipped, reading resumes at "
-                    "the next line)",
-                )
-                return
-        self.table.count.continuation += extra
-        if not any(f.strip() for f in fields or ()):
-            self.table.count.blank += 1
-            return
-        assert fields is not None
-        if len(fields) != width:
-            self._wrong_count(len(fields))
-            return
-        self._flush_simple()
-        text = "".join(fields)
-        self.suspect = self.suspect or "\x00" in text or (
-            not text.isascii() and has_undecodable(text)
-        )
-        self.flat += fields
-        self.rows.append(self.row)
-
-    def _unreadable(self, line: str, exc: csv.Error) -> None:
-        if "field limit" in str(exc):
-            self._too_long(line)
-        else:  # not seen with the default dialect; reported rather than fatal all the same
-            self._reject(REASONS.WRONG_FIELD_COUNT, _shown(line), f"not a CSV row ({exc})")
-
-    def _too_long(self, line: str) -> None:
-        self._reject(
-            REASONS.VALUE_TOO_LONG, _shown(line),
-            f"a value in the row is longer than {self.limit:,} characters (the csv field size "
-            "limit); expected a shorter value",
-        )
-
-    def _continue(self, first: str) -> tuple[list[str] | None, int]:
-        """The row starting with ``first`` if it closes within the bound with the header's
-        number of fields, and the lines it took; else ``(None, 0)`` with the lines put back."""
-        taken: list[str] = []
-        text = first
-        while len(taken) < MAX_CONTINUATION_LINES:
-            line = self.pending.pop() if self.pending else next(self.lines, None)
-            if line is None:
-                break
-            taken.append(line)
-            text = text + "\n" + line
-            if len(text) > self.max_line:
-                break
-            try:
-                fields, open_quote = _csv_row(text, self.sep)
-            except csv.Error:
-                break
-            if not open_quote:
-                if fields is not None and len(fields) == self.width:
-                    return fields, len(taken)
-                break
-        self.pending.extend(reversed(taken))
-        return None, 0
 
 
 # -- a DataFrame ---------------------------------------------------------------------------

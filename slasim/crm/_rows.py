@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from slasim.crm._lines import Chunk, show_value
 from slasim.crm._parse import (
     NAT,
     Interned,
@@ -30,7 +31,6 @@ from slasim.crm._parse import (
     parse_stamps,
     parse_text,
 )
-from slasim.crm._reader import Chunk, show_value
 from slasim.crm.schema import REASONS, TIMESTAMP_COLUMNS
 
 __all__ = [
