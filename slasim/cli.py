@@ -19,8 +19,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from slasim.cliargs import Progress, add_scenario_args, add_simulation_args, write_json
+from slasim.cliargs import (
+    Progress,
+    add_scenario_args,
+    add_simulation_args,
+    check_workload,
+    write_json,
+)
 from slasim.errors import InputError
+from slasim.limits import MAX_MONEY
 from slasim.termination import (
     EXIT_BROKEN_PIPE,
     EXIT_TERMINATED,
@@ -89,6 +96,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "<cli>", "--export-leads", "needs a single scenario; got "
             f"{len(scenarios)} ({', '.join(args.scenario)})"
         )
+    check_workload(scenarios, args.reps, workers=args.workers)
     check_outputs(
         {"--json": args.json, "--export-leads": args.export_leads},
         [path for s in scenarios for path in input_files(s)],
@@ -150,10 +158,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     check_outputs({"--json": args.json}, input_files(scenario))
     if args.revenue_goal is not None and not (
-        math.isfinite(args.revenue_goal) and args.revenue_goal >= 0
+        math.isfinite(args.revenue_goal) and 0 <= args.revenue_goal <= MAX_MONEY
     ):
         raise InputError.single(
-            "<cli>", "--revenue-goal", f"got {args.revenue_goal}; expected a finite amount >= 0"
+            "<cli>", "--revenue-goal",
+            f"got {args.revenue_goal}; expected a finite amount >= 0 and <= 1e12 (like the "
+            "scenario's amounts: sums over leads and months must stay finite)",
         )
     if not 0 <= args.marketing_share <= 1:
         raise InputError.single(

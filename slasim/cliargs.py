@@ -17,22 +17,37 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from slasim.errors import InputError
+from slasim.limits import (
+    LEADS_PER_SECOND,
+    MAX_LEADS_PER_REP,
+    MAX_MONEY,
+    MAX_REPS,
+    MAX_SIMULATED_LEADS,
+    MIN_VERIFY_REPS,
+    RECORD_BYTES_PER_LEAD,
+)
 from slasim.outputs import atomic_write_text
+
+if TYPE_CHECKING:
+    from slasim.scenario import Scenario
 
 __all__ = [
     "Progress",
     "add_scenario_args",
     "add_simulation_args",
     "amount",
+    "check_workload",
     "iso_datetime",
     "positive_int",
+    "rep_count",
     "seed",
     "share",
+    "verify_rep_count",
     "write_json",
 ]
 
@@ -66,8 +81,74 @@ positive_int = _checked(int, lambda v: v >= 1, "a positive integer")
 seed = _checked(int, lambda v: v >= 0, "an integer >= 0")
 #: argparse type: a share strictly between 0 and 1 (a confidence level); NaN is refused.
 share = _checked(float, lambda v: 0 < v < 1, "a share in (0, 1)", ", e.g. 0.8")
-#: argparse type: a finite money amount > 0 (a budget, a revenue goal); NaN and inf are refused.
-amount = _checked(float, lambda v: math.isfinite(v) and v > 0, "a finite amount > 0")
+#: argparse type: a finite money amount > 0 (a budget, a revenue goal); NaN and inf are refused,
+#: and so is anything above ``MAX_MONEY`` (10^12), like the scenario's amounts.
+amount = _checked(
+    float, lambda v: math.isfinite(v) and 0 < v <= MAX_MONEY, "a finite amount > 0 and <= 1e12"
+)
+#: argparse type: replications of one command, 1 to ``MAX_REPS`` (100,000 already pin a P(met)
+#: to +-0.3 points; more cost hours and gigabytes).
+rep_count = _checked(
+    int, lambda v: 1 <= v <= MAX_REPS, f"a positive integer up to {MAX_REPS:,}",
+    " (more replications only cost time and memory)",
+)
+#: argparse type: fresh replications verifying an optimizer's winner, ``MIN_VERIFY_REPS`` to
+#: ``MAX_REPS`` (the same bounds as ``[optimize] verify_reps``).
+verify_rep_count = _checked(
+    int, lambda v: MIN_VERIFY_REPS <= v <= MAX_REPS,
+    f"a whole number from {MIN_VERIFY_REPS} to {MAX_REPS:,}",
+    f" (fewer than {MIN_VERIFY_REPS} fresh months cannot tell 80 % from 90 % met)",
+)
+
+
+def check_workload(
+    scenarios: Sequence[Scenario], reps: int, option: str = "--reps", workers: int = 1
+) -> None:
+    """Refuse, before it starts, a simulation too long to wait for or too big for memory.
+
+    Leads per replication are estimated from the volumes (``sum of tiers.*.monthly_volume``
+    scaled to the horizon); a replication holds its leads' records in memory, and every
+    replication of every scenario is simulated.
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios the command simulates ``reps`` times each.
+    reps
+        Replications per scenario.
+    option
+        The option that set ``reps``, named in the error.
+    workers
+        Worker processes (they share the time, and each holds one replication).
+
+    Raises
+    ------
+    InputError
+        With the estimate: leads, time at ``LEADS_PER_SECOND`` per worker, or memory.
+    """
+    per_rep = [
+        sum(t.monthly_volume for t in s.tiers.values()) * s.horizon.months for s in scenarios
+    ]
+    for scenario, leads in zip(scenarios, per_rep, strict=True):
+        if leads > MAX_LEADS_PER_REP:
+            gigabytes = leads * RECORD_BYTES_PER_LEAD / 1e9
+            raise InputError.single(
+                f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+                f"about {leads:,.0f} leads per replication (the volumes over "
+                f"{scenario.horizon.days} days), about {gigabytes:,.0f} GB of records in memory; "
+                f"expected at most {MAX_LEADS_PER_REP:,} leads per replication: lower the "
+                "volumes or horizon.days",
+            )
+    total = sum(per_rep) * reps
+    if total > MAX_SIMULATED_LEADS:
+        hours = total / LEADS_PER_SECOND / workers / 3600
+        raise InputError.single(
+            "<cli>", option,
+            f"got {reps:,}: about {total:,.0f} simulated leads ({len(scenarios)} scenario(s) of "
+            f"about {sum(per_rep) / len(per_rep):,.0f} leads, {reps:,} times each), about "
+            f"{hours:,.1f} h with {workers} worker(s) at ~{LEADS_PER_SECOND:,} leads/s each; "
+            f"expected at most {MAX_SIMULATED_LEADS:,} leads in one command: lower {option}",
+        )
 
 
 def iso_datetime(text: str | None, option: str = "--as-of") -> datetime | None:
@@ -143,7 +224,7 @@ def add_simulation_args(
     if default_reps is not None:
         p.add_argument(
             "--reps",
-            type=positive_int,
+            type=rep_count,
             default=default_reps,
             help=f"{reps_help} (default {default_reps})",
         )

@@ -22,9 +22,28 @@ from slasim.analytic.erlang import erlang_c, service_level
 from slasim.analytic.funnel import FunnelPlan, FunnelTier, forward_funnel, reverse_funnel
 from slasim.analytic.staffing import required_sellers, roster_gaps, staffing_by_period
 from slasim.check import expected_work_per_lead, shift_intervals, slot_rates
+from slasim.errors import InputError
+from slasim.limits import MAX_TOTAL_SELLERS
 from slasim.scenario import Scenario
 
 __all__ = ["Plan", "plan_scenario"]
+
+
+#: Offered load (erlangs) a shift may carry: the staffing search stops at MAX_TOTAL_SELLERS.
+MAX_LOAD = MAX_TOTAL_SELLERS / 2
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _check_load(scenario: Scenario, where: str, load: float) -> None:
+    """Refuse a workload no team can carry (volumes x handling minutes beyond any staffing)."""
+    if load > MAX_LOAD:
+        raise InputError.single(
+            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+            f"{where} gets {load:,.0f} erlangs of work (leads per minute x handling "
+            f"minutes per lead: that many sellers busy all the time); expected at most "
+            f"{MAX_LOAD:,.0f}, the staffing search stops at {MAX_TOTAL_SELLERS:,} sellers: lower "
+            "the volumes or team.handling_*.mean_minutes",
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,7 @@ def plan_scenario(
             continue
         mean_work = float((lam_tier * work).sum() / lam)
         mu = 1.0 / mean_work
+        _check_load(scenario, f"shift {shift.name or f'shift {j}'!r}", lam / mu)
         now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
         n_now = max(math.floor(now * shrink), 0)
         for i, name in enumerate(names):
@@ -200,6 +220,11 @@ def plan_scenario(
     mean_work_all = float((counts.sum(axis=1) * work).sum() / max(counts.sum(), 1e-12))
     strict = min((t.response_target_minutes for t in scenario.sla.tiers.values()), default=60.0)
     strict_share = max((t.response_share for t in scenario.sla.tiers.values()), default=0.8)
+    peak = int(np.argmax(rate))
+    _check_load(
+        scenario, f"the busiest hour of the week ({WEEKDAY_NAMES[peak // 24]} {peak % 24:02d}:00)",
+        float(rate[peak]) * mean_work_all,
+    )
     sipp = staffing_by_period(rate, mean_work_all, strict, strict_share, scenario.team.shrinkage)
     scheduled = np.round(
         np.bincount(how, weights=on_duty_sellers, minlength=168) / np.maximum(weeks, 1)

@@ -15,8 +15,9 @@ from slasim.cliargs import (
     add_scenario_args,
     add_simulation_args,
     amount,
-    positive_int,
+    check_workload,
     share,
+    verify_rep_count,
 )
 from slasim.errors import InputError
 
@@ -47,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--revenue-goal", type=amount,
                    help="monthly revenue + pipeline value to reach (with --objective cost)")
     add_simulation_args(p, None)  # no --reps: the race decides; --verify-reps below
-    p.add_argument("--verify-reps", type=positive_int,
+    p.add_argument("--verify-reps", type=verify_rep_count,
                    help="fresh replications verifying the winner (default [optimize] "
                         "verify_reps, 200)")
     p.add_argument("--out", metavar="DIR",
@@ -141,6 +142,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from slasim.outputs import check_outputs
 
     scenario = load_scenario(args.scenario, args.overrides)
+    # The verification alone simulates this many months (the race and neighbours add more).
+    if args.verify_reps is not None:
+        check_workload([scenario], args.verify_reps, "--verify-reps", args.workers)
+    elif scenario.optimize is not None:
+        check_workload(
+            [scenario], scenario.optimize.verify_reps, "optimize.verify_reps", args.workers
+        )
     # Before the optimisation (and its imports), not after it: a bad --out must not cost the
     # whole run.
     check_outputs({}, input_files(scenario), folders={"--out": (args.out, OUTPUT_FILES)})

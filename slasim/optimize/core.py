@@ -228,7 +228,8 @@ def optimize(
     progress
         Called as ``progress(replications_done, replications_planned)``.
     verify_reps
-        Fresh replications for the verification (default ``[optimize] verify_reps``, 200).
+        Fresh replications for the verification (default ``[optimize] verify_reps``, 200);
+        from 30 to 100,000 like that field, else ``ValueError``.
     rounds
         Replications added per round of successive halving (fewer: a quicker, rougher race).
     """

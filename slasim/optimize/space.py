@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from slasim.errors import InputError
+from slasim.limits import MAX_REPS, MIN_VERIFY_REPS
 from slasim.loader import origin_of, scenario_from_dict
 from slasim.scenario import DAYS_PER_MONTH, Optimize, Scenario
 
@@ -246,7 +247,17 @@ def build_space(
     InputError
         When a value is out of range or the ``[optimize]`` table names an unknown shift, or a
         menu that cannot apply (an attempt commitment above ``cadence.max_attempts``).
+    ValueError
+        When ``verify_reps`` is outside the bounds of ``[optimize] verify_reps``.
     """
+    if verify_reps is not None and not (
+        isinstance(verify_reps, int) and MIN_VERIFY_REPS <= verify_reps <= MAX_REPS
+    ):
+        raise ValueError(
+            f"verify_reps(={verify_reps!r}) must be a whole number from {MIN_VERIFY_REPS} to "
+            f"{MAX_REPS:,}, the bounds of [optimize] verify_reps (fewer fresh months cannot "
+            "tell 80 % from 90 % met)."
+        )
     opt = scenario.optimize or Optimize()
     where = f"<scenario {scenario.name}>"
     objective = objective or opt.objective

@@ -7,7 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from slasim.cliargs import Progress, add_scenario_args, add_simulation_args, write_json
+from slasim.cliargs import (
+    Progress,
+    add_scenario_args,
+    add_simulation_args,
+    check_workload,
+    write_json,
+)
 from slasim.errors import InputError
 
 __all__ = ["register"]
@@ -32,6 +38,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "on stdout (write the other to a file)"
         )
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    check_workload(scenarios, args.reps, workers=args.workers)
     check_outputs(
         {"--csv": args.csv, "--json": args.json},
         [path for s in scenarios for path in input_files(s)],
@@ -87,6 +94,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         )
     scenario = load_scenario(args.scenario, args.overrides)
     options = [load_scenario(path, args.overrides) for path in args.compare]
+    check_workload([scenario, *options], args.reps, workers=args.workers)
     # Report.write's files: the HTML, the .md next to it, the Markdown's figure folder.
     check_outputs(
         {"--out": out, "--out (Markdown)": out.with_suffix(".md")},
