@@ -124,12 +124,20 @@ def check_workload(
     Raises
     ------
     InputError
-        With the estimate: leads, time at ``LEADS_PER_SECOND`` per worker, or memory.
+        With the estimate: leads, time at ``LEADS_PER_SECOND`` per worker, or memory; or when
+        a scenario has no leads at all (every volume 0 and no trace).
     """
     per_rep = [
         sum(t.monthly_volume for t in s.tiers.values()) * s.horizon.months for s in scenarios
     ]
     for scenario, leads in zip(scenarios, per_rep, strict=True):
+        if leads == 0 and scenario.trace is None:
+            zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
+            raise InputError.single(
+                f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+                f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least "
+                "one tier (nothing to simulate)",
+            )
         if leads > MAX_LEADS_PER_REP:
             gigabytes = leads * RECORD_BYTES_PER_LEAD / 1e9
             raise InputError.single(

@@ -39,7 +39,7 @@ __all__ = [
 MAX_MONTHLY_VOLUME = 10_000_000
 #: Any duration in minutes (handling, response targets, spacing, decay): one year, 365 days.
 MAX_MINUTES = 525_600
-#: Sales cycle length in days (median, p90 and lognormal mean): ten years.
+#: Sales cycle length in days (median and p90): ten years.
 MAX_SALES_CYCLE_DAYS = 3_650
 #: Any amount of money (per lead, per seller-month, deal size, budget): 10^12, far above any
 #: company's monthly figures yet small enough that sums over leads and months stay finite.

@@ -302,8 +302,10 @@ class Quantiles(_Model):
     median: float = Field(gt=0, strict=True)
     p90: float = Field(gt=0, strict=True)
 
-    #: Upper bound of the lognormal mean, and its unit (subclasses bound median and p90 too).
+    #: Upper bounds of the lognormal mean (in ``_unit``) and of p90 / median (subclasses bound
+    #: median and p90 too).
     _max_mean: ClassVar[float] = math.inf
+    _max_spread: ClassVar[float] = math.inf
     _unit: ClassVar[str] = ""
 
     @model_validator(mode="after")
@@ -317,6 +319,12 @@ class Quantiles(_Model):
                 f"median(={self.median}) and p90(={self.p90}) give a lognormal mean of "
                 f"{self.mean:.3g}; expected at most {self._max_mean:,.0f} {self._unit} (bring "
                 "p90 closer to the median)"
+            )
+        if self.p90 > self.median * self._max_spread:
+            raise ValueError(
+                f"p90(={self.p90}) is {self.p90 / self.median:,.0f} times median(="
+                f"{self.median}); expected at most {self._max_spread:,.0f} times (a wider "
+                "lognormal overflows when drawn)"
             )
         return self
 
@@ -349,8 +357,8 @@ class SalesCycle(Quantiles):
     median: Annotated[float, _DAYS] = Field(gt=0, strict=True)
     p90: Annotated[float, _DAYS] = Field(gt=0, strict=True)
 
-    _max_mean: ClassVar[float] = MAX_SALES_CYCLE_DAYS
-    _unit: ClassVar[str] = "days"
+    # Only draws are used (no mean): their spread is bounded, so that exp() stays finite.
+    _max_spread: ClassVar[float] = 100_000
 
 
 class Tier(_Model):
@@ -725,17 +733,6 @@ class Scenario(_Model):
                     "tier name 'all' is reserved for the totals over every tier; expected "
                     "another name"
                 )
-        return value
-
-    @field_validator("tiers")
-    @classmethod
-    def _some_leads(cls, value: dict[str, Tier]) -> dict[str, Tier]:
-        if value and not any(tier.monthly_volume > 0 for tier in value.values()):
-            zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in value)
-            raise ValueError(
-                f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least "
-                "one tier (nothing to staff, simulate or plan)"
-            )
         return value
 
     @model_validator(mode="after")

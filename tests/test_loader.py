@@ -340,9 +340,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     data["horizon"]["timezone"] = draw(
         st.sampled_from(["UTC", "Europe/Stockholm", "America/Sao_Paulo"])
     )
-    for i, tier in enumerate(data["tiers"].values()):
-        # At least one tier has leads: a scenario without any is refused.
-        tier["monthly_volume"] = draw(st.floats(1 if i == 0 else 0, 1e5, allow_nan=False))
+    for tier in data["tiers"].values():
+        tier["monthly_volume"] = draw(st.floats(0, 1e5, allow_nan=False))
         tier["base_contact"], tier["base_qualify"] = draw(prob), draw(prob)
         median = draw(st.floats(1, 1e6))
         tier["deal_size"] = {"median": median, "p90": median * draw(st.floats(1.01, 10))}

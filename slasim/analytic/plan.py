@@ -131,7 +131,20 @@ def plan_scenario(
         Monthly revenue goal (won deal value); gives the reverse-funnel quotas.
     marketing_share
         Share of the goal expected from marketing-sourced leads.
+
+    Raises
+    ------
+    InputError
+        When no tier has leads, or a shift or hour gets more work than any team can carry.
     """
+    if not any(tier.monthly_volume > 0 for tier in scenario.tiers.values()):
+        zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
+        raise InputError.single(
+            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+            f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least one "
+            "tier: the staffing answers are read from the volumes (a trace replays arrivals in "
+            "the simulation only)",
+        )
     start, length, counts = slot_rates(scenario)
     mid = start + length / 2
     names = list(scenario.tiers)
