@@ -70,13 +70,13 @@ OVERFLOW: list[tuple[list[str], list[str]]] = [
     (["costs.cost_per_lead.hot=1e308"], ["costs.cost_per_lead.hot", "1e+308", "must stay finite"]),
     (["tiers.hot.deal_size={median=1, p90=1e12}"], ["tiers.hot.deal_size", "lognormal mean", "at most 1,000,000,000,000"]),
     (["tiers.hot.sales_cycle_days={median=1e300, p90=1e308}"], ["tiers.hot.sales_cycle_days.median", "at most 3,650 days"]),
+    (["tiers.hot.sales_cycle_days={median=0.0001, p90=3000}"], ["tiers.hot.sales_cycle_days", "30,000,000 times median", "at most 100,000 times"]),
     (["tiers.hot.profile.hour=[1e308, 1]"], ["tiers.hot.profile.hour[0]", "1e+308", "only their ratios matter"]),
     (["tiers.hot.dispersion=1e300"], ["tiers.hot.dispersion", "1e+300", "at most 100"]),
     (["cadence.window_days=1e300"], ["cadence.window_days", "at most 365 days"]),
     (["sla.tiers.hot.quota=100000000000000000"], ["sla.tiers.hot.quota", "100000000000000000"]),
     (["optimize.tiers.hot.volume=[0, 1e308]"], ["optimize.tiers.hot.volume[1]", "1e+308"]),
-    # tiers that cannot be simulated
-    (NO_LEADS, ["tiers", "hot.monthly_volume(=0)", "expected monthly_volume > 0 in at least one tier"]),
+    # tier names that cannot be told apart or from the totals
     ([f'tiers.""={TIER}'], ["tiers", "tier name ''", "empty"]),
     ([f'tiers." hot"={TIER}'], ["tiers", "tier name ' hot'", "spaces around it"]),
     ([f"tiers.all={TIER}"], ["tiers", "'all' is reserved for the totals"]),
@@ -117,6 +117,29 @@ def test_a_workload_no_team_can_carry_exits_2(
     code, _, err = run([command, BASE, *_set(*overrides)], capsys)
     assert_input_error(code, err, "<scenario baseline>: tiers.*.monthly_volume:", where,
                        "erlangs of work", "lower the volumes")
+
+
+@pytest.mark.parametrize(
+    "command", [["check"], ["plan"], ["run", "--reps", "1", "--quiet"]]
+)
+def test_no_leads_in_any_tier_exits_2(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # check and plan divided by the volume (exit 1); run simulated an empty month (exit 0).
+    code, _, err = run([command[0], BASE, *command[1:], *_set(*NO_LEADS)], capsys)
+    assert_input_error(code, err, "error: <scenario baseline>: tiers.*.monthly_volume: every "
+                                  "tier has no leads (hot.monthly_volume(=0), warm.",
+                       "expected monthly_volume > 0 in at least one tier")
+
+
+def test_a_trace_replays_arrivals_without_volumes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "trace.csv").write_text("created_at,tier\n2026-04-01T10:00,hot\n")
+    path = _write(tmp_path / "traced.toml", f"extends = {BASE!r}\nname = 'traced'\n"
+                                            "[trace]\npath = 'trace.csv'\n")
+    code, _, err = run(["run", path, "--reps", "1", "--quiet", *_set(*NO_LEADS)], capsys)
+    assert code == 0, err
 
 
 def _write(path: Path, text: str) -> str:
