@@ -20,12 +20,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from slasim.catalogue import metric as catalogue_metric
 from slasim.engine import Model, Replication, prepare, run_replication
 from slasim.errors import InputError
 from slasim.metrics import ALL, METRICS, MetricContext, replication_metrics
 from slasim.scenario import Scenario
+from slasim.terms import TERMS
+from slasim.verdict import Verdict, judge
 
-__all__ = ["ComparisonResult", "SimulationResult", "compare", "simulate", "summarize"]
+__all__ = [
+    "ComparisonResult",
+    "SimulationResult",
+    "compare",
+    "simulate",
+    "summarize",
+    "verdict_of",
+]
 
 Progress = Callable[[int, int], None]
 _QUANTILES = (0.1, 0.9)
@@ -88,15 +98,15 @@ class SimulationResult:
     records: list[Replication] | None = field(default=None, repr=False)
 
     @property
+    def verdict(self) -> Verdict:
+        """Is the scenario's agreement realistic (:func:`slasim.verdict.judge`)."""
+        return verdict_of(self.scenario, self.replications)
+
+    @property
     def p_met(self) -> dict[str, float]:
         """P(met) over replications for marketing, sales and jointly (all tiers)."""
-        out = {}
-        for side in ("marketing", "sales", "joint"):
-            column = (f"{side}_met", ALL)
-            out[f"p_met_{side}"] = (
-                float(self.replications[column].mean()) if column in self.replications else math.nan
-            )
-        return out
+        p = self.verdict.p
+        return {f"p_met_{side}": p[side] for side in ("marketing", "sales", "joint")}
 
     def metric(self, name: str, tier: str = ALL) -> pd.Series:
         """Per-replication values of one metric."""
@@ -114,15 +124,33 @@ class SimulationResult:
             }
 
         summary = self.summary
+        verdict = self.verdict
         by_tier = {t: block(summary[summary["tier"] == t]) for t in self.scenario.tiers}
         return {
             "scenario": self.scenario.name,
             "reps": self.reps,
             "seed": self.seed,
             "metrics": block(summary[summary["tier"] == ALL]),
-            "sla": {k: _clean(v) for k, v in self.p_met.items()},
+            "sla": {
+                **{k: _clean(v) for k, v in self.p_met.items()},
+                "realistic": verdict.realistic,
+                "confidence": verdict.confidence,
+                "confidence_level": verdict.level,
+                "verdict": verdict.sentence(),
+            },
             "by_tier": by_tier,
         }
+
+
+def verdict_of(scenario: Scenario, replications: pd.DataFrame) -> Verdict:
+    """The verdict on per-replication metrics (columns ``(metric, tier)``) of ``scenario``."""
+    tiers = tuple(t for t in scenario.tiers if t in scenario.sla.tiers)
+    flags = {
+        (term.flag, tier): replications[(term.flag, tier)].to_numpy(dtype=float)
+        for term in TERMS for tier in tiers if (term.flag, tier) in replications
+    }
+    return judge(flags, tiers, scenario.sla.confidence, scenario.sla.confidence_level,
+                 reps=len(replications))
 
 
 def _clean(value: float) -> float | None:
@@ -283,7 +311,7 @@ def compare(
             k = len(diff)
             mean, half = _mean_ci(diff)
             low, high = mean - half, mean + half
-            if _is_share(metric):  # a difference of two shares lies in [-1, 1]
+            if catalogue_metric(metric).bounded:  # a difference of two shares lies in [-1, 1]
                 low, high = max(low, -1.0), min(high, 1.0)
             rows.append(
                 {
@@ -297,14 +325,6 @@ def compare(
                 }
             )
     return ComparisonResult(results, pd.DataFrame(rows))
-
-
-def _is_share(metric: str) -> bool:
-    """Metrics bounded by [0, 1]: SLA flags, funnel rates, shares within target, utilization."""
-    return metric.endswith(("_met", "_rate")) or metric in (
-        "first_attempt_within_target",
-        "seller_utilization",
-    )
 
 
 def _check_comparable(scenarios: Sequence[Scenario]) -> None:

@@ -50,8 +50,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from slasim.calendar import BusinessCalendar
-from slasim.engine import STATES, Replication
+from slasim.catalogue import METRICS, STATES
+from slasim.engine import Replication
 from slasim.scenario import Scenario
+from slasim.terms import TERMS
+from slasim.verdict import side_flags
 
 __all__ = [
     "ALL",
@@ -65,42 +68,8 @@ __all__ = [
 #: The tier label of period totals.
 ALL = "all"
 
-#: Metric names in display order (per tier and for ``all``; SLA flags only where defined).
-METRICS: tuple[str, ...] = (
-    "leads_created",
-    "response_minutes_mean",
-    "response_minutes_p50",
-    "response_minutes_p90",
-    "response_business_minutes_mean",
-    "response_business_minutes_p50",
-    "response_business_minutes_p90",
-    "first_attempt_within_target",
-    "leads_never_attempted",
-    "attempts_per_lead",
-    "contact_rate",
-    "qualify_rate",
-    "opportunity_rate",
-    "win_rate",
-    "won_deals",
-    "revenue",
-    "pipeline_value",
-    *(f"leads_{state}" for state in STATES),
-    "leads_abandoned",
-    "seller_utilization",
-    "seller_overtime_minutes",
-    "cost_sellers",
-    "cost_leads",
-    "cost",
-    "profit",
-    "marketing_met",
-    "response_met",
-    "attempts_met",
-    "conversion_met",
-    "sales_met",
-    "joint_met",
-)
-
 _STATE = {name: i for i, name in enumerate(STATES)}
+_TERM_FLAGS = frozenset(term.flag for term in TERMS)
 
 
 @dataclass(frozen=True)
@@ -233,28 +202,46 @@ def _attainment(
 ) -> dict[str, float]:
     """Per-term SLA flags for one tier (see the module docstring for the definitions)."""
     share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)
-    attempts_ok = attempt_share(leads, ctx, t.min_attempts)
     out = {"first_attempt_within_target": share}
     if not t.has_terms:
         return out
-    marketing = float(kpi["leads_created"] >= (t.quota_in_period or 0.0))
-    response = float(share >= t.response_share) if not np.isnan(share) else 1.0
-    attempts = float(attempts_ok >= t.attempt_share)
-    conversion = (
-        float(kpi["qualify_rate"] >= t.qualify_target) if t.qualify_target is not None else 1.0
-    )
-    if np.isnan(kpi["qualify_rate"]):
-        conversion = 1.0  # no leads at all: nothing was promised on them
-    sales = float(response and attempts and conversion)
-    out.update(
-        marketing_met=marketing,
-        response_met=response,
-        attempts_met=attempts,
-        conversion_met=conversion,
-        sales_met=sales,
-        joint_met=float(marketing and sales),
-    )
+    scored = {term.flag: _SCORE[term.name](leads, ctx, t, share, kpi) for term in TERMS}
+    out.update(scored)
+    sides = side_flags({(flag, t.name): np.array([v]) for flag, v in scored.items()}, (t.name,))
+    out.update({f"{side}_met": float(v[0]) for side, v in sides.items()})
     return out
+
+
+def _quota_met(leads: np.ndarray, ctx: MetricContext, t: _TierContext, share: float,
+               kpi: dict[str, float]) -> float:
+    return float(kpi["leads_created"] >= (t.quota_in_period or 0.0))
+
+
+def _response_met(leads: np.ndarray, ctx: MetricContext, t: _TierContext, share: float,
+                  kpi: dict[str, float]) -> float:
+    # No lead of the tier can be judged yet: met vacuously (nothing was late).
+    return float(share >= t.response_share) if not np.isnan(share) else 1.0
+
+
+def _attempts_met(leads: np.ndarray, ctx: MetricContext, t: _TierContext, share: float,
+                  kpi: dict[str, float]) -> float:
+    return float(attempt_share(leads, ctx, t.min_attempts) >= t.attempt_share)
+
+
+def _conversion_met(leads: np.ndarray, ctx: MetricContext, t: _TierContext, share: float,
+                    kpi: dict[str, float]) -> float:
+    if t.qualify_target is None or np.isnan(kpi["qualify_rate"]):
+        return 1.0  # no promise, or no leads at all: nothing was promised on them
+    return float(kpi["qualify_rate"] >= t.qualify_target)
+
+
+#: How each term of :data:`slasim.terms.TERMS` is scored in one month of one tier.
+_SCORE = {
+    "marketing": _quota_met,
+    "response": _response_met,
+    "attempts": _attempts_met,
+    "conversion": _conversion_met,
+}
 
 
 def response_share(
@@ -299,15 +286,25 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
         values = _tier_metrics(leads[leads["tier"] == index], ctx, t)
         for name, value in values.items():
             out[(name, t.name)] = value
-            if name.endswith("_met") and t.has_terms:
+            if t.has_terms and name in _TERM_FLAGS:
                 flags.setdefault(name, []).append(value)
         for name in ("pipeline_value", "cost_leads"):
             totals[name] = totals.get(name, 0.0) + values[name]
     overall = _tier_metrics(leads, ctx, None)
     overall.update(totals)
-    # Period-wide SLA flags: a side meets the SLA when it meets every tier's terms.
-    for name, tier_flags in flags.items():
-        overall[name] = float(all(tier_flags))
+    # Period-wide SLA flags: a term is met when every tier meets it; a side when it keeps every
+    # term of every tier (the one definition, slasim.verdict.side_flags).
+    for term in TERMS:
+        if term.flag in flags:
+            overall[term.flag] = float(all(flags[term.flag]))
+    terms_by_tier = {
+        (term.flag, t.name): np.array([out[(term.flag, t.name)]])
+        for t in ctx.tiers if t.has_terms for term in TERMS
+    }
+    if terms_by_tier:
+        named = tuple(t.name for t in ctx.tiers if t.has_terms)
+        for side, kept in side_flags(terms_by_tier, named).items():
+            overall[f"{side}_met"] = float(kept[0])
     # Response share over all tiers, each lead judged against its own tier's target.
     within = [out.get(("first_attempt_within_target", t.name), np.nan) for t in ctx.tiers]
     counts = [out[("leads_created", t.name)] for t in ctx.tiers]

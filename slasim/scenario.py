@@ -136,6 +136,7 @@ def _check_date(value: date) -> date:
 SaneDate = Annotated[date, AfterValidator(_check_date)]
 RoutingPolicy = Literal["fifo", "newest_first", "tier_priority", "value_index"]
 Clock = Literal["business", "wall"]
+ConfidenceLevel = Literal["side", "joint", "term"]  # = slasim.verdict.LEVELS
 
 #: Fields whose keys (or items) name tiers: each must be a key of ``[tiers]``. The loader
 #: checks them first too, so that an unknown tier is reported as such, not as missing terms.
@@ -574,7 +575,14 @@ class SlaTerms(_Model):
     """The agreement being tested."""
 
     confidence: Probability = Field(
-        0.8, description="a term is realistic when met in at least this share of simulated months"
+        0.8,
+        description="the agreement is realistic when kept in at least this share of simulated "
+        "months (what must be kept: confidence_level)",
+    )
+    confidence_level: ConfidenceLevel = Field(
+        "side",
+        description="what must reach the confidence: 'side' (each side keeps all its terms "
+        "together), 'joint' (both sides in the same month) or 'term' (each term on its own)",
     )
     tiers: dict[str, TierTerms] = Field(default_factory=dict)
 

@@ -213,6 +213,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["routing.tier_order", "every tier once"],
     ),
     ("sla.confidence", ["sla.confidence=1.2"], ["sla.confidence", "1.2"]),
+    ("sla.confidence_level", ["sla.confidence_level='tier'"], ["sla.confidence_level", "tier"]),
     (
         "sla.tiers",
         ["sla.tiers.vip.quota=3", "sla.tiers.vip.response_target_minutes=5"],
