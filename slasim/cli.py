@@ -24,6 +24,8 @@ from slasim.cliargs import (
     add_scenario_args,
     add_simulation_args,
     check_workload,
+    positive_int,
+    seed,
     write_json,
 )
 from slasim.errors import InputError
@@ -70,6 +72,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     check_outputs({"--json": args.json}, input_files(scenario))
     result = check_scenario(scenario)
+    quick = None
+    # The analytic screen cannot see the backlog at opening, priorities or repeated attempts:
+    # when it finds no problem, a short simulation speaks before `check` does.
+    if not result.warnings and scenario.sla.tiers and not args.no_simulate:
+        from slasim.staffing import quick_verdict
+
+        quick = quick_verdict(scenario)
     if args.json:
         payload = {
             "scenario": result.scenario,
@@ -77,10 +86,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "tiers": json.loads(result.tiers.to_json(orient="index")),
             "shifts": json.loads(result.shifts.to_json(orient="index")),
             "warnings": result.warnings,
+            "quick_simulation": None if quick is None else {
+                "reps": quick[1], "seed": 0, **quick[0].to_dict(),
+            },
         }
         write_json(payload, args.json)
     else:
-        print(format_check(scenario, result))
+        print(format_check(scenario, result, quick))
     return EXIT_OK
 
 
@@ -170,11 +182,34 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             "<cli>", "--marketing-share", f"got {args.marketing_share}; expected a share in [0, 1]"
         )
     plan = plan_scenario(scenario, args.revenue_goal, args.marketing_share)
+    answers = []
+    if not 0 <= args.reps <= 100_000:
+        raise InputError.single("<cli>", "--reps", f"got {args.reps}; expected 0 (queueing "
+                                "theory only) to 100000 months per staffing level")
+    if args.reps and scenario.sla.tiers:
+        from slasim.staffing import POLICY_NAMES, staffing_answers
+
+        for policy in args.routing or ():
+            if policy not in POLICY_NAMES:
+                raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "
+                                        f"of {', '.join(sorted(POLICY_NAMES))}")
+
+        policies = args.routing or None
+        with Progress(None, args.quiet, desc="staffing levels") as tick:
+            answers = staffing_answers(scenario, policies, reps=args.reps, seed=args.seed,
+                                       workers=args.workers, progress=tick)
     if args.json:
         payload = {
             "scenario": plan.scenario,
             "shifts": json.loads(plan.shifts.reset_index().to_json(orient="records")),
             "hours_short": plan.hours_short,
+            "fewest_sellers": [
+                {"routing": a.routing, "reps": a.reps, "seed": a.seed,
+                 "sellers": None if a.sellers is None else list(a.sellers),
+                 "text": a.describe(),
+                 "levels": json.loads(a.levels.to_json(orient="records"))}
+                for a in answers
+            ],
             "hourly": json.loads(plan.hourly.to_json(orient="records")),
             "funnel_now": json.loads(plan.funnel_now.reset_index().to_json(orient="records")),
             "funnel": None
@@ -183,7 +218,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         }
         write_json(payload, args.json)
     else:
-        print(format_plan(scenario, plan))
+        print(format_plan(scenario, plan, answers))
     return EXIT_OK
 
 
@@ -205,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a scenario and show what it implies")
     add_scenario_args(p)
     p.add_argument("--json", metavar="PATH|-", help="also write the check as JSON")
+    p.add_argument("--no-simulate", action="store_true",
+                   help="the analytic screen only (no quick simulation when it finds no problem)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
@@ -232,6 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of the goal from marketing leads (default 1)",
     )
     p.add_argument("--json", metavar="PATH|-", help="also write the plan as JSON")
+    p.add_argument("--reps", type=int, default=100,
+                   help="months simulated per staffing level for the fewest sellers (default "
+                        "100, like run and report; 0: queueing theory only)")
+    p.add_argument("--routing", action="append", metavar="POLICY",
+                   help="routing policy to find the fewest sellers for (repeatable; default: "
+                        "the scenario's and tier_priority)")
+    p.add_argument("--seed", type=seed, default=0, help="root random seed (default 0)")
+    p.add_argument("--workers", type=positive_int, default=1,
+                   help="worker processes (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

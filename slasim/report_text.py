@@ -7,12 +7,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from slasim.catalogue import text_spec
 from slasim.check import ScenarioCheck
 from slasim.scenario import Scenario
+from slasim.terms import side_flags, term_flags
 
 if TYPE_CHECKING:  # the engine is not needed to format a check
+    from collections.abc import Sequence
+
     from slasim.analytic.plan import Plan
     from slasim.experiment import ComparisonResult, SimulationResult
+    from slasim.staffing import StaffingAnswer
+    from slasim.verdict import Verdict
 
 ALL = "all"  # = slasim.metrics.ALL, repeated so that `check` does not import the engine
 
@@ -41,8 +47,10 @@ def _business_hours(scenario: Scenario) -> float:
     return scenario.business_calendar().business_minutes_total / 60
 
 
-def format_check(scenario: Scenario, result: ScenarioCheck) -> str:
-    """The ``slasim check`` report."""
+def format_check(
+    scenario: Scenario, result: ScenarioCheck, quick: tuple[Verdict, int] | None = None
+) -> str:
+    """The ``slasim check`` report; ``quick`` is the short simulation's verdict and months."""
     h = scenario.horizon
     lines = [
         f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}), "
@@ -79,42 +87,55 @@ def format_check(scenario: Scenario, result: ScenarioCheck) -> str:
     ]
     if result.warnings:
         lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
+        lines += ["", "Not realistic on the analytic screen: fix the warnings above first."]
+    elif quick is not None:
+        verdict, reps = quick
+        lines += [
+            "",
+            "The analytic screen (volumes, capacity after shrinkage, Erlang C per shift in "
+            "steady state) finds no problem; it cannot see the backlog at opening, priorities "
+            f"or repeated attempts, so {reps} months were simulated (seed 0):",
+            verdict.sentence(),
+            "`slasim run` gives the full answer; `slasim plan` the fewest sellers.",
+        ]
     else:
-        lines += ["", "No warnings: the scenario looks workable; run it to see the SLA attainment."]
+        lines += [
+            "",
+            "No problem on the analytic screen (volumes, capacity after shrinkage, Erlang C per "
+            "shift in steady state). It cannot see the backlog at opening, priorities or "
+            "repeated attempts: this is not a verdict; `slasim run` gives one.",
+        ]
     return "\n".join(lines)
 
 
 # -- slasim run --------------------------------------------------------------------------------
 
-#: Metrics shown by ``slasim run`` and how to format them (money has no decimals).
-RUN_ROWS: tuple[tuple[str, str], ...] = (
-    ("leads_created", "{:,.0f}"),
-    ("response_minutes_p50", "{:,.1f}"),
-    ("response_minutes_p90", "{:,.1f}"),
-    ("response_business_minutes_p90", "{:,.1f}"),
-    ("first_attempt_within_target", "{:.1%}"),
-    ("attempts_per_lead", "{:.2f}"),
-    ("contact_rate", "{:.1%}"),
-    ("qualify_rate", "{:.1%}"),
-    ("win_rate", "{:.2%}"),
-    ("won_deals", "{:,.1f}"),
-    ("revenue", "{:,.0f}"),
-    ("pipeline_value", "{:,.0f}"),
-    ("leads_nurtured", "{:,.1f}"),
-    ("leads_waiting", "{:,.1f}"),
-    ("seller_utilization", "{:.1%}"),
-    ("seller_overtime_minutes", "{:,.0f}"),
-    ("cost", "{:,.0f}"),
-    ("profit", "{:,.0f}"),
+#: Metrics shown by ``slasim run`` (formats and labels come from :mod:`slasim.catalogue`).
+RUN_ROWS: tuple[str, ...] = (
+    "leads_created",
+    "response_minutes_p50",
+    "response_minutes_p90",
+    "response_business_minutes_p90",
+    "first_attempt_within_target",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+    "pipeline_value",
+    "leads_nurtured",
+    "leads_waiting",
+    "seller_utilization",
+    "seller_overtime_minutes",
+    "cost",
+    "profit",
 )
-SLA_ROWS = (
-    "marketing_met",
-    "response_met",
-    "attempts_met",
-    "conversion_met",
-    "sales_met",
-    "joint_met",
-)
+
+
+def _sla_rows() -> tuple[str, ...]:
+    """The per-term flags, then the sides' (from the term registry)."""
+    return tuple(dict.fromkeys((*term_flags(), *side_flags())))
 
 
 def _fmt(spec: str, value: float) -> str:
@@ -163,12 +184,14 @@ def format_run(result: SimulationResult) -> str:
         f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
         f"{s.horizon.days} days, "
         f"seed {result.seed}",
-        f"SLA attainment (share of simulated periods, realistic if >= {s.sla.confidence:.0%}): "
+        f"SLA attainment (share of simulated periods in which each side keeps all its terms; "
+        f"realistic at >= {s.sla.confidence:.0%}, level {s.sla.confidence_level!r}): "
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
         "",
     ]
     rows = []
-    for metric, spec in RUN_ROWS:
+    for metric in RUN_ROWS:
+        spec = text_spec(metric)
         row = {"metric": metric}
         for tier in tiers:
             cell = summary.get((metric, tier))
@@ -184,7 +207,7 @@ def format_run(result: SimulationResult) -> str:
     table.columns = [f"{c} (mean ±95% CI)" if c == ALL else c for c in table.columns]
     lines += ["Mean per simulated period", table.to_string(), ""]
     sla_rows = []
-    for metric in SLA_ROWS:
+    for metric in _sla_rows():
         row = {"P(met)": metric.removesuffix("_met")}
         for tier in tiers:
             key = (metric, tier)
@@ -193,8 +216,21 @@ def format_run(result: SimulationResult) -> str:
     lines += [
         "P(term met) per tier",
         pd.DataFrame(sla_rows).set_index("P(met)").to_string(),
+        "",
+        _run_verdict(result),
     ]
     return "\n".join(lines)
+
+
+def _run_verdict(result: SimulationResult) -> str:
+    """The verdict line of ``slasim run``, pointing to the staffing answer when sales misses."""
+    verdict = result.verdict
+    sales_misses = any(r.side == "sales" for r in verdict.failing) or (
+        verdict.level != "side" and not verdict.realistic
+    )
+    fix = ("`slasim plan` gives the fewest sellers that fix the sales side, per routing policy"
+           if sales_misses else None)
+    return verdict.sentence(fix=fix)
 
 
 def format_comparison(comparison: ComparisonResult) -> str:
@@ -205,7 +241,8 @@ def format_comparison(comparison: ComparisonResult) -> str:
     lines = [f"Paired differences vs {base!r} (same leads in every option; 95% CI)"]
     rows = []
     for option in options:
-        for metric, spec in (*RUN_ROWS, *((m, "{:.0%}") for m in SLA_ROWS)):
+        for metric in (*RUN_ROWS, *_sla_rows()):
+            spec = text_spec(metric)
             r = d.get((option, metric, ALL))
             if r is None:
                 continue
@@ -224,14 +261,27 @@ def format_comparison(comparison: ComparisonResult) -> str:
     return "\n".join(lines)
 
 
-def format_plan(scenario: Scenario, plan: Plan) -> str:
-    """The ``slasim plan`` report."""
+def format_plan(
+    scenario: Scenario, plan: Plan, answers: Sequence[StaffingAnswer] = ()
+) -> str:
+    """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy."""
     money = "{:,.0f}"
-    lines = [
+    lines = []
+    if answers:
+        lines += [
+            f"Fewest sellers for which the agreement is realistic (simulated, {answers[0].reps} "
+            f"months per level, seed {answers[0].seed}; all shifts moved together):",
+            *(f"  {a.describe()}" for a in answers),
+            "The Erlang C figures below are a steady-state lower bound per tier: they ignore "
+            "the Monday backlog, priorities and repeated attempts.",
+            "",
+        ]
+    lines += [
         f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
         " see README 'When the analytic answers hold')",
         "",
-        "Per shift and tier: now vs needed for the tier's response target",
+        "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
+        "tier's response target alone",
         format_table(
             plan.shifts,
             {
@@ -251,7 +301,10 @@ def format_plan(scenario: Scenario, plan: Plan) -> str:
     business = int(plan.hourly["business_hour"].sum())
     lines.append(
         f"Hour-of-week check (SIPP, strictest target; off-hours leads counted in the next staffed "
-        f"hour): {plan.hours_short} of {business} business hours are short of the need."
+        f"hour): {plan.hours_short} of {business} business hours are short of the need. Each "
+        "hour's need is steady-state Erlang C for that hour alone: where the night's leads land "
+        "at opening it overstates the need (the backlog is worked off over the morning); the "
+        "simulated fewest sellers (first lines; --reps) are what to staff by."
     )
     if len(short):
         worst = (

@@ -21,7 +21,16 @@ def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[st
     assert "P(term met) per tier" in captured.err  # the table goes to stderr
     assert set(payload) == {"scenario", "reps", "seed", "metrics", "sla", "by_tier"}
     assert payload["scenario"] == "baseline" and payload["reps"] == 3 and payload["seed"] == 4
-    assert set(payload["sla"]) == {"p_met_marketing", "p_met_sales", "p_met_joint"}
+    assert set(payload["sla"]) == {
+        "p_met_marketing", "p_met_sales", "p_met_joint",
+        "realistic", "confidence", "confidence_level", "verdict",
+    }
+    # The JSON's verdict is the one the table prints (one definition, slasim.verdict); the
+    # table may add where to look next.
+    assert payload["sla"]["verdict"].removesuffix(".") in captured.err
+    assert payload["sla"]["verdict"].startswith(
+        "Realistic" if payload["sla"]["realistic"] else "Not realistic"
+    )
     for name in (
         "leads_created",
         "response_minutes_p90",
