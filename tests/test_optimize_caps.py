@@ -78,8 +78,10 @@ def test_budget_below_the_free_proposal_is_kept_on_verified_months() -> None:
     free = _run(VOLUME)
     assert free.success, free.message
     assert free.x is not None and math.isfinite(free.cost)
-    # More than one seller's monthly cost (75,000) below: the free proposal cannot stay.
-    budget = free.cost - 100_000
+    # Below the free proposal's cost, so it cannot stay, but within one seller's monthly cost
+    # (75,000): one seller fewer fits. (Further below, no staffing keeps every term of both
+    # sides together in 80 % of months on this small race: "no candidate" would be right.)
+    budget = free.cost - 50_000
     capped = _run(VOLUME, budget=budget)
     assert capped.success, capped.message
     assert capped.x is not None and capped.x != free.x
@@ -150,7 +152,9 @@ def test_two_shifts_each_within_bounds_and_verified(
     space = build_space(r.scenario)
     for n, (lo, hi) in zip(r.x.sellers, space.shift_bounds, strict=True):
         assert lo <= n <= hi
-    assert (r.verification["p_met"] >= r.confidence).all(), r.verification
+    terms = r.verification[r.verification["tier"] != "all"]
+    assert r.verdict is not None and r.verdict.realistic, r.verification
+    assert (terms["p_met"] >= r.confidence).all(), r.verification
     # The neighbour check covers ±1 seller in each shift (inside the bounds): one row each,
     # so an interior proposal has 2 x 2 rows.
     office, late = r.x.sellers
@@ -193,7 +197,9 @@ def test_tighter_confidence_never_proposes_a_term_below_it(confidence: float) ->
     assert r.confidence == confidence
     assert r.proposal is not None and r.proposal.sla.confidence == confidence
     # Every term, on the verification months, as the table and as the proposed terms say.
-    assert (r.verification["p_met"] >= confidence).all(), r.verification
+    terms = r.verification[r.verification["tier"] != "all"]
+    assert r.verdict is not None and r.verdict.realistic, r.verification
+    assert (terms["p_met"] >= confidence).all(), r.verification
     for t in r.terms.values():
         assert min(t.p_marketing, t.p_response, t.p_attempts, t.p_conversion) >= confidence
     # On 100 months the optimizer never saw, judged by slasim.metrics: a term whose true

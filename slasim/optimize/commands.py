@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--verify-reps", type=verify_rep_count,
                    help="fresh replications verifying the winner (default [optimize] "
                         "verify_reps, 200)")
+    p.add_argument("--no-staffing", action="store_true",
+                   help="skip the search for the fewest sellers that keep the proposal "
+                        "(saves one or two staffing levels of --verify-reps months)")
     p.add_argument("--out", metavar="DIR",
                    help="write proposal.toml, frontier.csv, value_of_speed.csv, result.json")
     p.set_defaults(func=cmd_optimize)
@@ -62,7 +65,7 @@ def _money(columns: list[str]) -> dict[str, str]:
 
 def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
     """Verified cost (and revenue) per month, against the budget (and goal) when set."""
-    months = f"mean over {result.verify_reps} fresh months"
+    months = f"mean over the {result.verify_reps} verification months"
     cost = f"cost per month: {result.cost:,.0f} {unit} (sellers + leads, {months})"
     if result.budget is not None:
         room = result.budget - result.cost
@@ -77,7 +80,7 @@ def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
     return lines
 
 
-def format_result(result: OptimizeResult) -> str:
+def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
     """The terminal report: proposal, verification, runner-ups, neighbours, frontier, speed."""
     from slasim.report_text import format_table
 
@@ -101,12 +104,13 @@ def format_result(result: OptimizeResult) -> str:
             f"status: {result.message}",
             *(f"bound: {note}" for note in result.notes),
             "",
-            f"Proposed terms and P(met) over {result.verify_reps} fresh months (95 % Wilson CI)",
+            f"Proposed terms and P(met) over the {result.verify_reps} verification months (seed "
+            f"{result.seed}; 95 % Wilson CI); rows 'all': each side keeps every term together",
             format_table(result.verification.set_index(["tier", "term"]),
                          {"p_met": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}"}),
         ]
         if len(result.neighbours):
-            lines += ["", "Neighbours (±1 seller, same fresh months; objective difference, "
+            lines += ["", "Neighbours (±1 seller, same months; objective difference, "
                           "95 % CI)",
                       format_table(result.neighbours.set_index("neighbour"),
                                    _money(["objective_diff", "ci_low", "ci_high"]))]
@@ -115,20 +119,32 @@ def format_result(result: OptimizeResult) -> str:
                   format_table(result.runner_ups.set_index("candidate"),
                                {**_money(["objective", "vs_leader", "vs_ci_half"])})]
     if len(result.frontier):
-        shown = result.frontier[["candidate", "months", "reps", "cost", "revenue", "profit",
-                                 "p_met_proposal", "on_frontier"]].set_index("candidate")
-        lines += ["", "Frontier: every simulated candidate, money per month (revenue = won + "
-                      "pipeline value); on_frontier = no cheaper option brings more",
-                  format_table(shown, {**_money(["cost", "revenue", "profit"]),
-                                       "p_met_proposal": "{:.0%}"})]
+        shown = result.frontier[["candidate", "months", "cost", "revenue", "objective",
+                                 "vs_proposal", "p_sales", "p_joint",
+                                 "on_frontier"]].set_index("candidate")
+        months = int(result.frontier["months"].iloc[0])
+        lines += ["", f"Frontier: every candidate on the same {months} months (race batch 1), "
+                      "money per month (revenue = won + pipeline value); vs_proposal = paired "
+                      "objective difference; p_*: how often the proposed terms are kept there",
+                  format_table(shown, {**_money(["cost", "revenue", "objective", "vs_proposal"]),
+                                       "p_sales": "{:.0%}", "p_joint": "{:.0%}"})]
     if len(result.value_of_speed):
         lines += ["", "Value of speed: cheapest simulated staffing meeting each response target "
-                      "(money per month)",
+                      "of the fastest tier on its own (that term only, not the whole agreement; "
+                      "money per month)",
                   format_table(result.value_of_speed.set_index("target_minutes"),
                                {**_money(["cost", "revenue", "profit"]),
                                 "p_met": "{:.0%}"})]
     lines += ["", f"{result.nfev:,} replications over {result.candidates} candidates "
                   f"in {result.wall_seconds:.1f} s"]
+    if result.staffing is not None:
+        lines += [f"fewest sellers that keep the proposed agreement: "
+                  f"{result.staffing.describe()} ({result.staffing.reps} months per level)"]
+    if result.verdict is not None:
+        lines += ["", result.verdict.sentence()]
+    if result.proposal is not None and out_dir:
+        lines += [f"Next: {result.report_command(out_dir)} writes the agreement for this "
+                  "proposal, on the same months (the same verdict)."]
     return "\n".join(lines)
 
 
@@ -165,9 +181,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         result = optimize(
             scenario, objective=args.objective, confidence=args.confidence, budget=args.budget,
             revenue_goal=args.revenue_goal, seed=args.seed, workers=args.workers,
-            progress=tick, verify_reps=args.verify_reps,
+            progress=tick, verify_reps=args.verify_reps, staffing=not args.no_staffing,
         )
-    print(format_result(result))
+    print(format_result(result, args.out))
     if args.out:
         try:
             written = result.write(args.out, args.scenario)

@@ -6,9 +6,11 @@
    the expected cost, the budget. Nothing fits the budget: no simulation, ``message`` says why.
 3. :func:`~slasim.optimize.race.race` simulates the shortlist with common random numbers and
    successive halving; the finalists carry 200 replications each.
-4. The winner is re-simulated on ``verify_reps`` *fresh* months (a batch seed no race round
-   uses): every proposed term must be met in >= ``confidence`` of them, and the budget and
-   revenue goal must hold on the mean. If not, the next finalist is tried and ``message`` says so.
+4. The winner is re-simulated on the ``verify_reps`` *verification months* (those of
+   ``SeedSequence(seed)``, which no race round uses and which ``slasim run/report/compare`` with
+   the same seed and reps simulate too): the agreement must be realistic on them by
+   :mod:`slasim.verdict`, and the budget and revenue goal must hold on the mean. If not, the
+   next finalist is tried and ``message`` says so.
 5. The ±1-seller neighbours of the winner run on the same fresh months (CRN). A neighbour with
    realistic terms of its own that beats the winner by more than the paired 95 % interval
    becomes the new proposal (verified on another fresh batch); a neighbourhood search of at
@@ -32,7 +34,7 @@ from slasim.optimize.race import ROUNDS, VERIFY_KEY, Evaluation, paired_differen
 from slasim.optimize.result import OptimizeResult
 from slasim.optimize.screen import screen
 from slasim.optimize.space import DecisionSpace, OperatingPoint, build_space, shift_label
-from slasim.optimize.speed import frontier_table, value_of_speed
+from slasim.optimize.speed import common_months, frontier_table, value_of_speed
 from slasim.optimize.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
 from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
 from slasim.scenario import Scenario
@@ -206,6 +208,7 @@ def optimize(
     progress: Progress | None = None,
     verify_reps: int | None = None,
     rounds: Sequence[int] = ROUNDS,
+    staffing: bool = True,
 ) -> OptimizeResult:
     """Propose realistic SLA terms, staffing, routing and lead volumes for ``scenario``.
 
@@ -232,6 +235,9 @@ def optimize(
         from 30 to 100,000 like that field, else ``ValueError``.
     rounds
         Replications added per round of successive halving (fewer: a quicker, rougher race).
+    staffing
+        Also search the fewest sellers that keep the proposed agreement under its routing
+        (:func:`slasim.staffing.fewest_sellers`, the answer ``plan`` and the report give).
     """
     start = time.perf_counter()
     space = build_space(
@@ -285,11 +291,13 @@ def optimize(
                     f"({why})",
             proposal=None, verification=pd.DataFrame(),
             runner_ups=_runner_ups(space, raced.evaluations, None),
-            neighbours=pd.DataFrame(), frontier=frontier_table(space, raced.evaluations, None),
+            neighbours=pd.DataFrame(),
+            frontier=frontier_table(space, common_months(raced.evaluations, 0, rounds[0]), None),
             value_of_speed=pd.DataFrame(),
         )
 
     # Neighbourhood search on fresh months: move while a neighbour is clearly better.
+    first = incumbent
     neighbours, _ = checker.neighbours(incumbent, key)
     for _move in range(MAX_MOVES):
         better = neighbours[neighbours["better"]]
@@ -311,27 +319,55 @@ def optimize(
         incumbent = verdict
         neighbours, _ = checker.neighbours(incumbent, key)
 
+    if incumbent.evaluation.batches != [VERIFY_KEY]:
+        # After a move the proposal was verified on new months; the published verdict is read
+        # on the verification months (those of `slasim run/report --seed S`), like every other
+        # command's.
+        final = checker.verify(incumbent.evaluation.point, incumbent.terms, VERIFY_KEY)
+        if final.loosened:
+            notes.append(f"loosened {', '.join(final.loosened)} to hold on the verification "
+                         "months")
+        if final.ok:
+            incumbent = final
+        else:
+            # The moves were judged on other months; on the verification months only the
+            # first verified proposal holds: keep it (it passed there before any move).
+            notes.append(f"the moves are not realistic on the verification months "
+                         f"({final.sla.sentence()}); kept the first verified proposal")
+            incumbent = first
+            neighbours, _ = checker.neighbours(incumbent, VERIFY_KEY)
     fresh = incumbent.evaluation
     assert fresh.samples is not None
-    notes.insert(0, f"verified on {space.verify_reps} fresh months: every term met in >= "
-                    f"{space.confidence:.0%} of them")
     if bool(neighbours["better"].any()):
         notes.append("a ±1-seller neighbour is still better by more than the CI (see neighbours)")
     tier = screened.speed_tier
     checker.speed_walk(fresh, tier, key, raced.evaluations + list(checker.cache.values()))
     simulated = raced.evaluations + list(checker.cache.values())
+    # The frontier scores every candidate on the same months: the race's first batch, which
+    # the proposal and its neighbours also run when the race did not include them.
+    for point in {ev.point for ev in simulated} - {ev.point for ev in raced.evaluations}:
+        checker.evaluate(point, 0, rounds[0])
+    common = common_months(raced.evaluations + list(checker.cache.values()), 0, rounds[0])
     same = [e for e in simulated
             if (e.point.routing, e.point.volumes) == (fresh.point.routing, fresh.point.volumes)]
     share = incumbent.terms[tier].response_share
     leader = raced.ranking[0] if raced.ranking else None
+    proposal = _proposal(space, fresh, incumbent.terms)
+    notes.insert(0, f"verified on the {space.verify_reps} verification months (seed {seed})")
+    fewest = None
+    if staffing:
+        from slasim.staffing import fewest_sellers
+
+        fewest = fewest_sellers(proposal, reps=space.verify_reps, seed=seed, workers=workers)
     return done(
         x=fresh.point, terms=incumbent.terms, fun=fresh.mean(),
         fun_ci=mean_ci(fresh.samples.objective), cost=fresh.mean("cost"),
         revenue=fresh.mean("value"), success=True, message="; ".join(notes),
-        proposal=_proposal(space, fresh, incumbent.terms), verification=incumbent.table,
+        proposal=proposal, verification=incumbent.table,
+        verdict=incumbent.sla, staffing=fewest,
         runner_ups=_runner_ups(space, raced.evaluations, leader),
         neighbours=neighbours,
-        frontier=frontier_table(space, simulated, incumbent.terms, fresh.point),
+        frontier=frontier_table(space, common, incumbent.terms, fresh.point),
         value_of_speed=value_of_speed(space, same, tier, share, screened.needs),
         notes=bound_notes(space, fresh.point, incumbent.terms),
     )

@@ -28,12 +28,12 @@ def _millions(axis: Axis) -> None:
 def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Cost vs revenue per month of every simulated candidate; the frontier joined by a line.
 
-    ``frontier`` is :attr:`OptimizeResult.frontier`. Point colour is P(all proposed terms met
-    in a month); the proposal is ringed.
+    ``frontier`` is :attr:`OptimizeResult.frontier` (every candidate on the same months). Point
+    colour is how often sales would keep all the proposed terms there; the proposal is ringed.
     """
     ax = _axes(ax)
     points = ax.scatter(
-        frontier["cost"], frontier["revenue"], c=frontier["p_met_proposal"], cmap="viridis",
+        frontier["cost"], frontier["revenue"], c=frontier["p_sales"], cmap="viridis",
         vmin=0, vmax=1, s=40, zorder=3,
     )
     edge = frontier[frontier["on_frontier"]].sort_values("cost")
@@ -42,7 +42,7 @@ def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     if len(chosen):
         ax.scatter(chosen["cost"], chosen["revenue"], s=160, facecolors="none",
                    edgecolors="crimson", lw=2, zorder=4, label="proposal")
-    ax.figure.colorbar(points, ax=ax, label="P(all terms met)")
+    ax.figure.colorbar(points, ax=ax, label="P(sales keeps the proposed terms)")
     _millions(ax.xaxis)
     _millions(ax.yaxis)
     ax.set_xlabel("cost per month (sellers + leads)")

@@ -35,7 +35,10 @@ __all__ = [
 
 #: Replications added per round of successive halving (finalists get their sum: 200).
 ROUNDS: tuple[int, ...] = (30, 30, 60, 80)
-#: Key of the verification batch: far from any race round, so its months are fresh.
+#: Key of the verification batch. Its months are those of ``SeedSequence(seed)`` itself, the
+#: months ``slasim run/report/compare --seed S --reps verify_reps`` simulate: the proposal is
+#: judged on exactly the months every other command shows. Race rounds use hashed keys, so
+#: these months are fresh to the race.
 VERIFY_KEY = 1_000_000
 
 Progress = Callable[[int, int], None]
@@ -67,8 +70,9 @@ class Evaluation:
         scenario = self.space.scenario_for(self.point)
         if self._context is None:
             self._context = MetricContext.from_scenario(scenario)
+        root = seed if key == VERIFY_KEY else batch_seed(seed, key)
         result = simulate(
-            scenario, reps, batch_seed(seed, key), workers, keep_records=True,
+            scenario, reps, root, workers, keep_records=True,
             progress=progress, model=prepare(scenario),
         )
         assert result.records is not None

@@ -20,6 +20,8 @@ from slasim.optimize.space import OperatingPoint
 from slasim.optimize.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.scenario import Scenario
+from slasim.staffing import StaffingAnswer
+from slasim.verdict import Verdict
 
 __all__ = ["OptimizeResult", "overlay_toml"]
 
@@ -87,6 +89,15 @@ class OptimizeResult:
     budget: float | None = None
     revenue_goal: float | None = None
     notes: list[str] = field(default_factory=list)
+    verdict: Verdict | None = field(default=None, repr=False)
+    staffing: StaffingAnswer | None = field(default=None, repr=False)
+
+    def report_command(self, out_dir: str | Path = "build/optimize") -> str:
+        """The ``slasim report`` call that writes the agreement for the proposal on the very
+        months it was verified on (same seed and replications: the same verdict)."""
+        folder = Path(out_dir)
+        return (f"slasim report {(folder / 'proposal.toml').as_posix()} --reps {self.verify_reps} "
+                f"--seed {self.seed} --out {(folder.parent / 'report.html').as_posix()}")
 
     @property
     def neighbours_better(self) -> bool:
@@ -120,6 +131,13 @@ class OptimizeResult:
             "budget": self.budget,
             "revenue_goal": self.revenue_goal,
             "notes": list(self.notes),
+            "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            "fewest_sellers": None if self.staffing is None else {
+                "routing": self.staffing.routing,
+                "sellers": None if self.staffing.sellers is None else list(self.staffing.sellers),
+                "reps": self.staffing.reps,
+                "text": self.staffing.describe(),
+            },
             "nfev": self.nfev,
             "candidates": self.candidates,
             "verify_reps": self.verify_reps,
@@ -174,7 +192,7 @@ def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
     row = rows[(rows["tier"] == tier) & (rows["term"] == term)].iloc[0]
     return (
         f"P(met) {row['p_met']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}] "
-        f"over {result.verify_reps} fresh months"
+        f"over the {result.verify_reps} verification months (seed {result.seed})"
     )
 
 
@@ -186,8 +204,9 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         f"# slasim optimize proposal for {base.name!r}: objective {result.objective}, "
         f"confidence {result.confidence:g}, seed {result.seed}.",
         f"# Objective per month {result.fun:,.0f} [{result.fun_ci[0]:,.0f}, "
-        f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} fresh simulated months; "
+        f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} verification months; "
         f"{result.nfev:,} replications in all.",
+        *([f"# {result.verdict.sentence()}"] if result.verdict is not None else []),
         f"# {result.message}",
         *(f"# note: {note}" for note in result.notes),
         "# Only the values that change are set; everything else comes from the extended file.",

@@ -103,6 +103,8 @@ class DecisionSpace:
     menus: dict[str, TermMenu] = field(repr=False)
     shortlist: int = 8
     verify_reps: int = 200
+    #: ``sla.confidence_level``: what must reach the confidence (see :mod:`slasim.verdict`).
+    confidence_level: str = "side"
 
     @property
     def months(self) -> float:
@@ -376,4 +378,5 @@ def build_space(
         menus=menus,
         shortlist=opt.shortlist,
         verify_reps=verify_reps or opt.verify_reps,
+        confidence_level=scenario.sla.confidence_level,
     )

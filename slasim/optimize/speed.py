@@ -13,11 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from slasim.optimize.race import VERIFY_KEY, Evaluation
+from slasim.optimize.race import Evaluation
 from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import ChosenTerms, joint_flags, wilson_interval
+from slasim.optimize.terms import ChosenTerms
 
-__all__ = ["frontier_table", "pooled", "value_of_speed"]
+__all__ = ["common_months", "frontier_table", "pooled", "value_of_speed"]
 
 
 def pooled(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
@@ -87,24 +87,42 @@ def value_of_speed(
     return pd.DataFrame(rows)
 
 
+def common_months(evaluations: Sequence[Evaluation], key: int, reps: int) -> list[Evaluation]:
+    """One evaluation per point, cut to the ``reps`` months of batch ``key`` (those every
+    candidate ran first): scored on the same months, points compare without luck."""
+    out: dict[object, Evaluation] = {}
+    for ev in evaluations:
+        if ev.samples is None or not ev.batches or ev.batches[0] != key or ev.point in out:
+            continue
+        out[ev.point] = Evaluation(ev.point, ev.space, ev.samples.head(reps), [key])
+    return list(out.values())
+
+
 def frontier_table(
     space: DecisionSpace,
     evaluations: Sequence[Evaluation],
     proposal: dict[str, ChosenTerms] | None,
     chosen: OperatingPoint | None = None,
 ) -> pd.DataFrame:
-    """Every simulated candidate: money per month, P(all proposed terms met), Pareto flag.
+    """Every candidate on the same months: money per month, P(proposed terms kept), Pareto flag.
 
-    Months of every batch a point ran on are pooled; ``months`` says whether they come from
-    the race, from fresh (verification) batches, or both. ``proposal`` marks the ``chosen``
-    point; ``on_frontier`` marks candidates no other candidate beats on both cost (lower) and
-    revenue (higher): the efficient options leadership chooses between.
+    ``evaluations`` must all hold the same months (:func:`common_months`); ``months`` says how
+    many. ``p_marketing``, ``p_sales``, ``p_joint``: how often the *proposed* terms would be
+    kept at that point on these months (descriptive: the verdict itself rests on the
+    verification months).
+    ``vs_proposal`` is the paired objective difference to the proposal with its 95 % CI half
+    width. ``on_frontier`` marks candidates no other beats on both cost (lower) and revenue
+    (higher): the efficient options leadership chooses between.
     """
+    from slasim.optimize.race import paired_difference
+    from slasim.optimize.terms import terms_verdict
+
     rows = []
-    for ev in pooled(evaluations):
+    base = next((ev for ev in evaluations if ev.point == chosen), None)
+    for ev in evaluations:
         assert ev.samples is not None
-        joint = joint_flags(ev.samples, space, proposal) if proposal else np.zeros(ev.reps)
-        low, high = wilson_interval(float(joint.sum()), ev.reps, 1.96)
+        verdict = terms_verdict(ev.samples, space, proposal) if proposal else None
+        diff, half = paired_difference(ev, base) if base is not None else (math.nan, math.nan)
         rows.append(
             {
                 "candidate": ev.point.label(space),
@@ -112,16 +130,16 @@ def frontier_table(
                 "sellers": _sellers(ev),
                 "routing": ev.point.routing,
                 **{f"volume_{n}": v for n, v in zip(space.tiers, ev.point.volumes, strict=True)},
-                "months": "+".join(sorted(
-                    {"fresh" if b >= VERIFY_KEY else "race" for b in ev.batches}, reverse=True
-                )),
-                "reps": ev.reps,
+                "months": ev.reps,
                 "cost": ev.mean("cost"),
                 "revenue": ev.mean("value"),
                 "profit": space.scenario.costs.gross_margin * ev.mean("value") - ev.mean("cost"),
-                "p_met_proposal": float(joint.mean()),
-                "p_met_low": low,
-                "p_met_high": high,
+                "objective": ev.mean(),
+                "vs_proposal": diff,
+                "vs_ci_half": half,
+                "p_marketing": verdict.p["marketing"] if verdict else math.nan,
+                "p_sales": verdict.p["sales"] if verdict else math.nan,
+                "p_joint": verdict.p["joint"] if verdict else math.nan,
             }
         )
     frame = pd.DataFrame(rows)

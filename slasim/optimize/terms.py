@@ -1,6 +1,9 @@
 """Chance-constrained SLA terms scored on simulated months.
 
-A term is *realistic* when it is met in at least ``confidence`` of simulated months. Response
+The proposal must be *realistic* by the one definition of :mod:`slasim.verdict` (by default:
+each side keeps all its terms together in at least ``confidence`` of simulated months). Terms
+are chosen per term at a level ``r >= confidence`` and ``r`` is raised, per side, until the
+side (or joint) requirement holds on the months (:func:`choose_terms`). Response
 targets, shares, attempt commitments and conversion (qualify-rate) targets do not change the
 simulated leads, so every entry of a tier's menu is scored on the same records
 (:func:`term_samples`), and the most ambitious entry that passes is proposed
@@ -22,6 +25,8 @@ import pandas as pd
 from slasim.engine import Replication
 from slasim.metrics import ALL, MetricContext, attempt_share, response_share
 from slasim.optimize.space import DecisionSpace, TermMenu, realistic_quota
+from slasim.terms import get_term
+from slasim.verdict import Verdict, judge, passes
 
 __all__ = [
     "ChosenTerms",
@@ -31,30 +36,15 @@ __all__ = [
     "describe_conversion",
     "joint_flags",
     "shortfalls",
+    "term_flags",
     "term_probabilities",
     "term_samples",
-    "wilson_interval",
+    "terms_verdict",
 ]
 
 
-def wilson_interval(met: float, n: int, z: float) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``met / n``; ``z`` standard normal quantile."""
-    if n == 0:
-        return 0.0, 1.0
-    p = met / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = abs(z) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def _passes(flags: np.ndarray, confidence: float, z: float) -> bool:
-    n = len(flags)
-    met = float(flags.sum())
-    if z == 0:
-        return n > 0 and met / n >= confidence
-    low, high = wilson_interval(met, n, abs(z))
-    return (low if z > 0 else high) >= confidence
+    return passes(flags, confidence, z)
 
 
 @dataclass(frozen=True)
@@ -79,6 +69,15 @@ class Samples:
     @property
     def reps(self) -> int:
         return len(self.objective)
+
+    def head(self, n: int) -> Samples:
+        """The first ``n`` replications."""
+
+        def cut(a: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return {k: v[:n] for k, v in a.items()}
+
+        return Samples(self.objective[:n], self.cost[:n], self.value[:n], cut(self.leads),
+                       cut(self.response), cut(self.attempts), cut(self.qualify))
 
     def extend(self, other: Samples) -> Samples:
         """These replications followed by ``other``'s."""
@@ -185,13 +184,12 @@ def _quota_flags(samples: Samples, tier: str, quota: int, months: float) -> np.n
     return (samples.leads[tier] >= quota * months).astype(float)
 
 
-def _aim(space: DecisionSpace) -> float:
+def _aim(space: DecisionSpace, conf: float) -> float:
     """P(met) to aim a quantile at, so that the verification passes with ~95 % probability.
 
-    The verification asks P-hat >= confidence over ``verify_reps`` fresh months; aiming 1.645
-    binomial standard errors above the confidence leaves that margin for its sampling noise.
+    The verification asks P-hat >= ``conf`` over ``verify_reps`` fresh months; aiming 1.645
+    binomial standard errors above it leaves that margin for its sampling noise.
     """
-    conf = space.confidence
     return min(0.999, conf + 1.645 * math.sqrt(conf * (1 - conf) / space.verify_reps))
 
 
@@ -200,7 +198,9 @@ def describe_conversion(target: float | None) -> str:
     return "none promised" if target is None else f"qualify rate >= {target * 100:.4g}%"
 
 
-def _realistic_qualify(samples: Samples, space: DecisionSpace, tier: str, z: float) -> float:
+def _realistic_qualify(
+    samples: Samples, space: DecisionSpace, tier: str, z: float, conf: float
+) -> float:
     """The qualify rate met in ``_aim`` of the months, rounded down to 0.01; lowered while the
     months do not pass at ``z`` (the same approach as the quota)."""
     rate = samples.qualify[tier]
@@ -208,19 +208,23 @@ def _realistic_qualify(samples: Samples, space: DecisionSpace, tier: str, z: flo
     if not len(finite):
         return 0.0
     # The epsilon keeps 0.29 from flooring to 0.28 through 0.29 * 100 = 28.999...
-    target = math.floor(float(np.quantile(finite, 1.0 - _aim(space))) * 100 + 1e-9) / 100
-    while target > 0 and not _passes(
-        _conversion_flags(samples, tier, target), space.confidence, z
-    ):
+    target = math.floor(float(np.quantile(finite, 1.0 - _aim(space, conf))) * 100 + 1e-9) / 100
+    while target > 0 and not _passes(_conversion_flags(samples, tier, target), conf, z):
         target = round(target - 0.01, 2)
     return max(target, 0.0)
 
 
 def _tier_terms(
-    samples: Samples, space: DecisionSpace, name: str, volume: float, z: float
+    samples: Samples,
+    space: DecisionSpace,
+    name: str,
+    volume: float,
+    z: float,
+    levels: tuple[float, float] | None = None,
 ) -> ChosenTerms | list[Shortfall]:
-    """The most ambitious realistic terms of one tier, or the terms no menu entry meets."""
-    conf = space.confidence
+    """The most ambitious terms of one tier met on their own at the per-term ``levels``
+    (marketing, sales; default: the confidence), or the terms no menu entry meets."""
+    conf_m, conf = levels or (space.confidence, space.confidence)
     menu = space.menus[name]
     response = next(
         (
@@ -235,7 +239,7 @@ def _tier_terms(
     )
     qualify: float | None = None
     if menu.qualify_propose:
-        qualify = _realistic_qualify(samples, space, name, z)
+        qualify = _realistic_qualify(samples, space, name, z, conf)
     elif menu.qualify:
         qualify = next(
             (q for q in menu.qualify
@@ -262,8 +266,8 @@ def _tier_terms(
     tier = space.scenario.tiers[name]
     # Analytic quantile first, aimed a margin above the confidence; lowered while the
     # simulated months disagree (profile, holidays).
-    quota = realistic_quota(volume, tier.dispersion, space.months, _aim(space))
-    while quota > 0 and not _passes(_quota_flags(samples, name, quota, space.months), conf, z):
+    quota = realistic_quota(volume, tier.dispersion, space.months, _aim(space, conf_m))
+    while quota > 0 and not _passes(_quota_flags(samples, name, quota, space.months), conf_m, z):
         quota -= 1
     return ChosenTerms(
         tier=name,
@@ -276,17 +280,54 @@ def _tier_terms(
     )
 
 
-def choose_terms(
-    samples: Samples, space: DecisionSpace, volumes: tuple[float, ...], z: float
+def _choose_at(
+    samples: Samples, space: DecisionSpace, volumes: tuple[float, ...], z: float,
+    levels: tuple[float, float],
 ) -> dict[str, ChosenTerms] | None:
-    """The most ambitious realistic terms per tier, or None if some tier has none."""
     out = {}
     for name in space.menus:
-        chosen = _tier_terms(samples, space, name, volumes[space.tiers.index(name)], z)
+        chosen = _tier_terms(samples, space, name, volumes[space.tiers.index(name)], z, levels)
         if not isinstance(chosen, ChosenTerms):
             return None
         out[name] = chosen
     return out
+
+
+#: Step by which the per-term level of a side is raised while its side requirement fails.
+_LEVEL_STEP = 0.02
+
+
+def choose_terms(
+    samples: Samples, space: DecisionSpace, volumes: tuple[float, ...], z: float
+) -> dict[str, ChosenTerms] | None:
+    """The most ambitious terms that are realistic together, or None if there are none.
+
+    Per side, terms are chosen so that each is met on its own at a level ``r`` (starting at the
+    confidence); while the verdict (:func:`slasim.verdict.judge` at ``sla.confidence_level``)
+    fails, ``r`` of the failing side is raised, which loosens that side's terms.
+    """
+    conf = space.confidence
+    levels = [conf, conf]  # marketing, sales
+    while True:
+        terms = _choose_at(samples, space, volumes, z, (levels[0], levels[1]))
+        if terms is None:
+            return None
+        if space.confidence_level == "term":
+            return terms
+        verdict = terms_verdict(samples, space, terms, z)
+        if verdict.realistic:
+            return terms
+        failing = {r.side for r in verdict.failing}
+        if space.confidence_level == "joint":
+            # Raise the side that keeps its terms less often.
+            failing = {"marketing" if verdict.p["marketing"] < verdict.p["sales"] else "sales"}
+        raised = False
+        for i, side in enumerate(("marketing", "sales")):
+            if side in failing and levels[i] < 0.999:
+                levels[i] = min(0.999, levels[i] + _LEVEL_STEP)
+                raised = True
+        if not raised:
+            return None
 
 
 def shortfalls(
@@ -320,15 +361,35 @@ def term_probabilities(
     }
 
 
+def term_flags(
+    samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms]
+) -> dict[tuple[str, str], np.ndarray]:
+    """Per replication, 0/1 per term of every tier: the input of :func:`slasim.verdict.judge`."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for name, t in terms.items():
+        menu = space.menus[name]
+        out[(get_term("marketing").flag, name)] = _quota_flags(samples, name, t.quota,
+                                                               space.months)
+        out[(get_term("response").flag, name)] = _response_flags(
+            samples, menu, t.response_target_minutes, t.response_share)
+        out[(get_term("attempts").flag, name)] = _attempt_flags(samples, menu, t.min_attempts)
+        out[(get_term("conversion").flag, name)] = _conversion_flags(
+            samples, name, t.qualify_rate_target)
+    return out
+
+
+def terms_verdict(
+    samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms], z: float = 0.0
+) -> Verdict:
+    """The verdict on ``terms`` over ``samples``' months (the one definition)."""
+    return judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
+                 space.confidence_level, z)
+
+
 def joint_flags(
     samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms]
 ) -> np.ndarray:
     """Per replication: 1 when every proposed term of every tier was met."""
-    ok = np.ones(samples.reps)
-    for name, t in terms.items():
-        menu = space.menus[name]
-        ok *= _quota_flags(samples, name, t.quota, space.months)
-        ok *= _response_flags(samples, menu, t.response_target_minutes, t.response_share)
-        ok *= _attempt_flags(samples, menu, t.min_attempts)
-        ok *= _conversion_flags(samples, name, t.qualify_rate_target)
-    return ok
+    from slasim.verdict import side_flags
+
+    return side_flags(term_flags(samples, space, terms), tuple(terms), samples.reps)["joint"]

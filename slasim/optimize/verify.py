@@ -23,8 +23,11 @@ from slasim.optimize.terms import (
     choose_terms,
     describe_conversion,
     term_probabilities,
-    wilson_interval,
+    terms_verdict,
 )
+from slasim.terms import TERMS
+from slasim.verdict import Verdict as SlaVerdict
+from slasim.verdict import wilson_interval
 
 __all__ = ["Verdict", "Verifier", "mean_ci"]
 
@@ -43,13 +46,17 @@ def mean_ci(values: np.ndarray) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of verifying terms on one fresh batch."""
+    """The outcome of verifying terms on one fresh batch.
+
+    ``sla`` is the verdict of :mod:`slasim.verdict` on these months; ``ok`` adds the caps.
+    """
 
     evaluation: Evaluation
     terms: dict[str, ChosenTerms]
     table: pd.DataFrame
     ok: bool
     loosened: list[str]
+    sla: SlaVerdict
 
 
 def _looser(
@@ -80,8 +87,9 @@ def _looser(
 
 
 def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
-           ) -> tuple[pd.DataFrame, dict[str, ChosenTerms]]:
-    """P(met) of each term on ``ev``'s months, as a table and as re-estimated terms."""
+           ) -> tuple[pd.DataFrame, dict[str, ChosenTerms], SlaVerdict]:
+    """P(met) of each term and side on ``ev``'s months (a table; ``met`` per term on its own,
+    per side as the verdict requires), the re-estimated terms, and the verdict."""
     assert ev.samples is not None
     rows, verified = [], {}
     for name, t in terms.items():
@@ -94,18 +102,23 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
             name, t.quota, t.response_target_minutes, t.response_share, t.min_attempts,
             t.qualify_rate_target, **p,
         )
-        values = {
-            "marketing": f"quota {t.quota}/month",
-            "response": f"{t.response_share:.0%} within {t.response_target_minutes:g} min",
-            "attempts": f">= {t.min_attempts} attempts",
-            "conversion": describe_conversion(t.qualify_rate_target),
-        }
+        texts = (f"quota {t.quota}/month",
+                 f"{t.response_share:.0%} within {t.response_target_minutes:g} min",
+                 f">= {t.min_attempts} attempts", describe_conversion(t.qualify_rate_target))
+        values = {term.name: text for term, text in zip(TERMS, texts, strict=True)}
         for term, value in values.items():
             prob = p[f"p_{term}"]
             low, high = wilson_interval(prob * ev.reps, ev.reps, 1.96)
             rows.append({"tier": name, "term": term, "value": value, "p_met": prob,
                          "ci_low": low, "ci_high": high, "met": prob >= space.confidence})
-    return pd.DataFrame(rows), verified
+    verdict = terms_verdict(ev.samples, space, verified)
+    required = {r.side for r in verdict.requirements if not r.term}
+    for side in ("marketing", "sales", "joint"):
+        rows.append({"tier": "all", "term": side, "value": "every term together",
+                     "p_met": verdict.p[side], "ci_low": verdict.ci[side][0],
+                     "ci_high": verdict.ci[side][1],
+                     "met": (verdict.p[side] >= space.confidence) if side in required else None})
+    return pd.DataFrame(rows), verified, verdict
 
 
 @dataclass
@@ -133,8 +146,8 @@ class Verifier:
     def verify(self, point: OperatingPoint, terms: dict[str, ChosenTerms], key: int) -> Verdict:
         """Re-estimate ``terms`` on batch ``key``; step terms back if only they fail."""
         ev = self.evaluate(point, key)
-        table, verified = _meets(self.space, ev, terms)
-        ok = bool(table["met"].all()) and ev.caps_ok(0.0)
+        table, verified, sla = _meets(self.space, ev, terms)
+        ok = sla.realistic and ev.caps_ok(0.0)
         loosened: list[str] = []
         assert ev.samples is not None
         fresh = choose_terms(ev.samples, self.space, point.volumes, 0.0)
@@ -142,9 +155,9 @@ class Verifier:
             # A term chosen on the race months can sit at the edge; step it back to what the
             # fresh months support (menus are ordered; looser terms are met at least as often).
             looser, loosened = _looser(self.space, terms, fresh)
-            table, verified = _meets(self.space, ev, looser)
-            ok = bool(table["met"].all())
-        return Verdict(ev, verified, table, ok, loosened)
+            table, verified, sla = _meets(self.space, ev, looser)
+            ok = sla.realistic
+        return Verdict(ev, verified, table, ok, loosened, sla)
 
     def neighbours(self, incumbent: Verdict, key: int) -> tuple[pd.DataFrame, list[Evaluation]]:
         """±1 seller per free shift on the incumbent's fresh months (paired).
@@ -159,7 +172,7 @@ class Verifier:
         for point in space.neighbours(incumbent.evaluation.point):
             ev = self.evaluate(point, key)
             evaluations.append(ev)
-            table, _ = _meets(space, ev, incumbent.terms)
+            _, _, sla = _meets(space, ev, incumbent.terms)
             own = ev.terms(0.0) is not None
             caps = ev.caps_ok(0.0)
             diff, half = paired_difference(ev, incumbent.evaluation)
@@ -168,7 +181,7 @@ class Verifier:
                 "objective_diff": diff,
                 "ci_low": diff - half,
                 "ci_high": diff + half,
-                "meets_terms": bool(table["met"].all()),
+                "meets_terms": sla.realistic,
                 "realistic_terms": own,
                 "within_caps": caps,
                 "better": own and caps and diff - half > 0,
