@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 
 from slasim.decay import DecayCurve
+from slasim.terms import TERMS
 
 if TYPE_CHECKING:
     from slasim.experiment import SimulationResult
@@ -160,7 +161,7 @@ def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
     """P(term met) per tier and term, with the agreed confidence as a dashed line."""
     ax = _axes(ax)
     scenario = result.scenario
-    terms = ("marketing", "response", "attempts", "conversion")
+    terms = tuple(t.name for t in TERMS)
     tiers = [t for t in scenario.tiers if t in scenario.sla.tiers]
     width = 0.8 / max(len(tiers), 1)
     x = np.arange(len(terms))
@@ -251,9 +252,11 @@ def staffing_attainment(
             if i == 0
             else {"color": tier_color(i - 1), "linewidth": 1.6}
         )
+        # Policies may be simulated at different levels: draw each line through its own points.
+        known = attainment[column].notna().to_numpy()
         ax.plot(
-            sellers,
-            attainment[column].to_numpy(dtype=float),
+            sellers[known],
+            attainment[column].to_numpy(dtype=float)[known],
             marker="o",
             label=str(column),
             **style,

@@ -68,7 +68,8 @@ def test_compare_cli_text_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0
     out = capsys.readouterr().out
     assert "vs baseline: option-fast-response" in out and "tier: hot" in out
-    assert "term: response target" in out and "joint_met" in out
+    assert "term: response time" in out and "joint_met" in out
+    assert "Verdicts" in out and ("Recommended:" in out or "No option is realistic" in out)
     # Differences of rates are in percentage points, in every rate row, never "%".
     assert "differences of rates in percentage points (pp)" in out
     diff_column = [line for line in out.splitlines() if line.startswith("contact_rate")]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from slasim.catalogue import metric as catalogue_metric
 from slasim.crm._sellers import UNASSIGNED
 from slasim.crm.plots_track import LABELS, track_figure
 from slasim.crm.track import TrackResult
@@ -27,6 +28,7 @@ from slasim.outputs import atomic_write_text, write_csv
 from slasim.report.i18n import tr
 from slasim.report.page import LANGS, format_money, format_number, format_percent
 from slasim.report_text import format_table
+from slasim.terms import TERMS
 
 __all__ = [
     "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_view", "write_outputs"
@@ -37,8 +39,6 @@ OUTPUT_FILES = ("by_tier.csv", "by_seller.csv", "summary.csv", "track.html")
 
 #: Below this many leads a seller's rates are flagged as small numbers.
 SMALL_N = 30
-_SHARES = {"first_attempt_within_target", "contact_rate", "qualify_rate", "win_rate"}
-_MINUTES = {"response_minutes_p90", "response_business_minutes_p90"}
 
 
 def _nan(value: object) -> bool:
@@ -77,9 +77,10 @@ class _Style:
 
     def value(self, measure: str, value: float) -> str:
         """A measure's value: share, minutes, money (pages only) or count."""
-        if measure in _SHARES:
+        kind = catalogue_metric(measure).kind
+        if kind == "share":
             return self.share(value)
-        if measure in _MINUTES or measure == "attempts_per_lead":
+        if kind in ("minutes", "number"):
             return self.number(value, 1)
         if measure == "revenue" and self.lang is not None and not _nan(value):
             return format_money(value, self.currency, self.lang)
@@ -145,7 +146,8 @@ def _target_words(result: TrackResult, period: str, tier: str, term: str, st: _S
     response, attempts, conversion = term_texts(
         result.scenario, result.scenario.sla.tiers[tier], st.words
     )
-    return {"response": response, "attempts": attempts, "conversion": conversion}[term]
+    sales = [t.name for t in TERMS if t.side == "sales"]
+    return dict(zip(sales, (response, attempts, conversion), strict=True))[term]
 
 
 def _summary_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
@@ -235,6 +237,22 @@ def _not_measurable(info_missing: tuple[str, ...], st: _Style) -> str:
     )
 
 
+_SIMULATED = {
+    "en": "Simulated for this month ({reps} months, seed {seed}): {sentence}",
+    "sv": "Simulerat för månaden ({reps} månader, frö {seed}): {sentence}",
+}
+
+
+def _verdict_lines(result: TrackResult, period: str, lang: str | None) -> list[str]:
+    """The verdict on the month's simulated months (the one definition), if there is one."""
+    verdict = result.verdicts.get(period)
+    if verdict is None:
+        return []
+    lang = lang or "en"
+    return [_SIMULATED[lang].format(reps=result.reps, seed=result.seed,
+                                    sentence=verdict.sentence(lang))]
+
+
 def format_track(result: TrackResult) -> str:
     """The ``slasim track`` terminal report: per month the tiers, the terms and the sellers."""
     st = _style(result, None)
@@ -250,6 +268,7 @@ def format_track(result: TrackResult) -> str:
             "",
             st.text("track_cap_terms"),
             format_table(_summary_view(result, info.label, st)),
+            *_verdict_lines(result, info.label, None),
             "",
             f"{st.text('track_h_sellers')} ({st.text('col_all')})",
             format_table(seller_view(result, info.label)),
@@ -275,6 +294,8 @@ def dashboard_html(result: TrackResult, lang: str = "en") -> str:
             body.append(f'<p class="note">{html.escape(text)}</p>')
         body.append(table_html(_summary_view(result, info.label, st),
                                caption=st.text("track_cap_terms"), lang=lang))
+        body += [f'<p class="note">{html.escape(line)}</p>'
+                 for line in _verdict_lines(result, info.label, lang)]
         body.append(figure_html(
             track_figure(result, info.label, lang=lang),
             alt=st.text("track_fig_alt").format(period=info.label),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from slasim.catalogue import metric as catalogue_metric
 from slasim.plots import TARGET_STYLE, percent_axis, tier_color
 from slasim.report.i18n import EN, tr
 
@@ -39,7 +40,6 @@ FIGURE_MEASURES: tuple[str, ...] = (
     "qualify_rate",
     "won_deals",
 )
-_SHARES = {"first_attempt_within_target", "contact_rate", "qualify_rate", "win_rate"}
 
 
 def measure_panel(
@@ -89,7 +89,7 @@ def measure_panel(
     ax.set_title(tr(lang, f"track_m_{measure}") if measure in LABELS else measure, fontsize=10)
     ax.set_xticks(np.arange(len(tiers)), list(tiers))
     ax.set_xlim(-0.6, len(tiers) - 0.4)
-    if measure in _SHARES:
+    if catalogue_metric(measure).kind == "share":
         percent_axis(ax.yaxis, "," if lang == "sv" else ".")
     ax.grid(axis="y", alpha=0.3)
     return ax

@@ -45,9 +45,12 @@ from slasim.crm.periods import (
 )
 from slasim.engine import SELLER_DTYPE, Replication
 from slasim.errors import InputError
-from slasim.experiment import simulate
+from slasim.experiment import simulate, verdict_of
 from slasim.metrics import ALL, MetricContext, replication_metrics
 from slasim.scenario import Scenario
+from slasim.terms import SIDES as SIDE_REGISTRY
+from slasim.terms import TERMS as TERM_REGISTRY
+from slasim.verdict import Verdict
 
 __all__ = ["MEASURES", "TERMS", "TrackResult", "TrackedPeriod", "month_scenario", "track"]
 
@@ -65,20 +68,11 @@ MEASURES: tuple[str, ...] = (
     "revenue",
 )
 #: SLA terms of ``TrackResult.summary`` per tier, and the metric flag saying each was met.
-TERMS: dict[str, str] = {
-    "marketing": "marketing_met",
-    "response": "response_met",
-    "attempts": "attempts_met",
-    "conversion": "conversion_met",
-}
+TERMS: dict[str, str] = {t.name: t.flag for t in TERM_REGISTRY}
 #: Period-wide rows (tier ``all``) of the summary: a side meets the SLA when every tier does.
-SIDES: dict[str, str] = {"marketing": "marketing_met", "sales": "sales_met", "joint": "joint_met"}
+SIDES: dict[str, str] = {s.name: s.flag for s in SIDE_REGISTRY}
 #: The term whose flag a measure row shows in ``by_tier.met``.
-_MEASURE_TERM = {
-    "leads_created": "marketing",
-    "first_attempt_within_target": "response",
-    "qualify_rate": "conversion",
-}
+_MEASURE_TERM = {t.measure: t.name for t in TERM_REGISTRY if t.measure is not None}
 Progress = Callable[[int, int], None]
 
 
@@ -111,6 +105,9 @@ class TrackResult:
         Simulated months per tracked month, and the seed.
     scenario
         The agreement (the dashboard words its terms as the agreement document does).
+    verdicts
+        Per tracked month, the verdict on its simulated months (:mod:`slasim.verdict`): how
+        realistic the agreement was for that month, beside what happened.
     """
 
     agreement: str
@@ -124,6 +121,7 @@ class TrackResult:
     reps: int
     seed: int
     scenario: Scenario = field(repr=False)
+    verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False)
 
 
 def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
@@ -148,14 +146,8 @@ def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
 
 
 def _term_measurable(term: str, missing: tuple[str, ...]) -> bool:
-    needs = {
-        "marketing": ("leads_created",),
-        "response": ("first_attempt_within_target",),
-        "attempts": ("attempts_per_lead", "contact_rate"),
-        "conversion": ("qualify_rate",),
-        "sales": ("first_attempt_within_target", "attempts_per_lead", "contact_rate",
-                  "qualify_rate"),
-    }
+    needs = {t.name: t.needs for t in TERM_REGISTRY}
+    needs["sales"] = tuple(m for t in TERM_REGISTRY if t.side == "sales" for m in t.needs)
     needs["joint"] = needs["sales"]
     return not any(m in missing for m in needs[term])
 
@@ -277,6 +269,7 @@ def track(
     selected = select_periods(period, sorted(labels.unique()))
 
     periods: list[TrackedPeriod] = []
+    verdicts: dict[str, Verdict] = {}
     tier_rows: list[dict[str, object]] = []
     summary_rows: list[dict[str, object]] = []
     sellers: list[dict[str, object]] = []
@@ -296,6 +289,7 @@ def track(
         rec, keep = observe(LeadTable.from_crm(month, t0, names), cutoff, cal)
         actual = _measure(rec, ctx, names)
         sim = _simulated(scenario, ctx, partial, reps, seed, workers, progress)
+        verdicts[label] = verdict_of(scenario, sim)
         info = TrackedPeriod(
             label, start, scenario.horizon.days,
             cal.to_local(cutoff), partial, fraction, len(rec), missing,
@@ -322,6 +316,7 @@ def track(
         reps=reps,
         seed=seed,
         scenario=agreement,
+        verdicts=verdicts,
     )
 
 

@@ -33,7 +33,7 @@ from slasim.report.evidence import (
 )
 from slasim.report.i18n import tr
 from slasim.report.page import LANGS, format_percent, render_page
-from slasim.report.staffing import staffing_blocks, staffing_sweep
+from slasim.report.staffing import staffing_blocks
 from slasim.scenario import Scenario
 
 __all__ = ["RECORD_REPS", "Report", "build_report"]
@@ -116,8 +116,9 @@ def build_report(
     lang
         ``"en"`` or ``"sv"``.
     staffing
-        Include the staffing sweep (6 staffing levels, ``max(10, reps // 4)`` replications
-        each, at most ``reps``).
+        Include the fewest sellers that make the agreement realistic, for the scenario's
+        routing and hot-first routing (:func:`slasim.staffing.staffing_answers`, ``reps``
+        months per level: the same months as the verdict).
     """
     from slasim.experiment import compare, simulate
 
@@ -151,8 +152,10 @@ def build_report(
     blocks += response_blocks(records, lang)
     blocks += decay_blocks(scenario, lang)
     if staffing:
-        sweep = staffing_sweep(scenario, min(reps, max(10, reps // 4)), seed, workers)
-        blocks += staffing_blocks(sweep, scenario, lang)
+        from slasim.staffing import staffing_answers
+
+        answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers)
+        blocks += staffing_blocks(answers, scenario, lang)
     from slasim import __version__
 
     return Report(

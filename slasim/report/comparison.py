@@ -11,10 +11,13 @@ import math
 
 import pandas as pd
 
+from slasim.catalogue import text_spec
 from slasim.experiment import ComparisonResult
 from slasim.metrics import ALL
-from slasim.report_text import RUN_ROWS, format_difference, format_table
+from slasim.report_text import format_difference, format_table
 from slasim.scenario import Scenario
+from slasim.terms import TERMS, side_flags, term_flags
+from slasim.verdict import recommendation
 
 __all__ = [
     "COMPARE_METRICS",
@@ -26,12 +29,8 @@ __all__ = [
 
 #: Metrics compared, in display order; each is shown for every tier where it is defined.
 COMPARE_METRICS: tuple[str, ...] = (
-    "joint_met",
-    "marketing_met",
-    "sales_met",
-    "response_met",
-    "attempts_met",
-    "conversion_met",
+    *reversed(side_flags()),  # joint, sales, marketing
+    *(f for f in term_flags() if f not in side_flags()),
     "revenue",
     "pipeline_value",
     "cost",
@@ -41,9 +40,6 @@ COMPARE_METRICS: tuple[str, ...] = (
     "contact_rate",
     "seller_utilization",
 )
-_FORMATS = {name: spec for name, spec in RUN_ROWS} | {
-    m: "{:.0%}" for m in COMPARE_METRICS if m.endswith("_met")
-}
 _COLUMNS = [
     "option",
     "tier",
@@ -121,12 +117,12 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
 
 
 def _fmt(metric: str, value: float) -> str:
-    return "-" if value != value else _FORMATS.get(metric, "{:,.2f}").format(value)
+    return "-" if value != value else text_spec(metric).format(value)
 
 
 def _diff(metric: str, value: float, signed: bool = False) -> str:
     """A paired difference; of rates and shares in percentage points (``+4.6 pp``)."""
-    return format_difference(_FORMATS.get(metric, "{:,.2f}"), value, signed=signed)
+    return format_difference(text_spec(metric), value, signed=signed)
 
 
 def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:
@@ -137,24 +133,13 @@ def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:
             rows[-1][s.name] = str(sum(sh.sellers for sh in s.team.shifts))
         rows.append({"item": "routing", **{s.name: s.routing.policy for s in scenarios}})
         return rows
-    for label, text in (
-        ("quota", lambda t: f"{t.quota:,}"),
-        (
-            "response target",
-            lambda t: (
-                f"{t.response_share:.0%} in {t.response_target_minutes:g} {t.response_clock} min"
-            ),
-        ),
-        ("attempts", lambda t: f"{t.min_attempts} for {t.attempt_share:.0%}"),
-        (
-            "qualify target",
-            lambda t: "-" if t.qualify_rate_target is None else f"{t.qualify_rate_target:.0%}",
-        ),
-    ):
-        row = {"item": f"term: {label}"}
+    for term in TERMS:
+        row = {"item": f"term: {term.label['en']}"}
         for s in scenarios:
             terms = s.sla.tiers.get(tier)
-            row[s.name] = text(terms) if terms is not None else "-"
+            row[s.name] = (
+                term.describe(terms, s.cadence.window_days) if terms is not None else "-"
+            )
         rows.append(row)
     return rows
 
@@ -199,4 +184,9 @@ def format_compare(comparison: ComparisonResult) -> str:
             f"tier: {tier}" if tier != ALL else "all tiers (period totals)",
             format_table(table),
         ]
+    verdicts = [r.verdict for r in comparison.results]
+    lines += ["", "Verdicts (share of months each side keeps all its terms, 95% CI)"]
+    lines += [f"  {name}: {v.sentence()}" for name, v in zip(names, verdicts, strict=True)]
+    profits = [float(r.metric("profit").mean()) for r in comparison.results]
+    lines += ["", recommendation(names, verdicts, profits)]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from slasim.catalogue import metric as catalogue_metric
 from slasim.experiment import ComparisonResult, SimulationResult
 from slasim.metrics import ALL
 from slasim.report.agreement import format_minutes, term_texts
@@ -18,6 +19,8 @@ from slasim.report.figures import finish_axes, metric_mean, new_axes, percent_ti
 from slasim.report.i18n import tr
 from slasim.report.page import NBSP, format_money, format_number, format_percent
 from slasim.scenario import Scenario
+from slasim.terms import TERMS, side_flags
+from slasim.verdict import recommendation as verdict_recommendation
 
 __all__ = [
     "attainment_blocks",
@@ -32,15 +35,6 @@ __all__ = [
     "response_blocks",
 ]
 
-_PERCENT = {
-    "first_attempt_within_target",
-    "contact_rate",
-    "qualify_rate",
-    "seller_utilization",
-}
-_MONEY = {"revenue", "pipeline_value", "cost", "profit", "cost_sellers", "cost_leads"}
-_DECIMALS = {"won_deals": 1, "attempts_per_lead": 2}
-TERMS = ("marketing", "response", "attempts", "conversion")
 KPI_ROWS = (
     "leads_created",
     "response_minutes_p90",
@@ -62,12 +56,13 @@ def format_metric(
     metric: str, value: float, lang: str, currency: str, *, signed: bool = False
 ) -> str:
     """A metric value in the report's format (percent, money, minutes or count)."""
-    if metric.endswith("_met") or metric in _PERCENT:
-        text = format_percent(value, lang, 0 if metric.endswith("_met") else 1)
-    elif metric in _MONEY:
+    m = catalogue_metric(metric)
+    if m.bounded:
+        text = format_percent(value, lang, m.decimals)
+    elif m.kind == "money":
         text = format_money(value, currency, lang)
     else:
-        text = format_number(value, lang, _DECIMALS.get(metric, 0))
+        text = format_number(value, lang, m.decimals if m.kind != "minutes" else 0)
     if signed and value == value and value > 0:
         text = "+" + text
     return text
@@ -81,11 +76,12 @@ def format_difference(
     58.6 % -> 61.0 % is ``+2.4 pp`` / ``+2,4 p.e.`` (``+2.4 %`` would read as a relative
     change); ``signed`` shows ``+`` on positive values.
     """
-    if not (metric.endswith("_met") or metric in _PERCENT):
+    m = catalogue_metric(metric)
+    if not m.bounded:
         return format_metric(metric, value, lang, currency, signed=signed)
     if value != value:
         return format_number(value, lang)  # the missing-value mark
-    points = format_number(100 * value, lang, 0 if metric.endswith("_met") else 1)
+    points = format_number(100 * value, lang, m.decimals)
     sign = "+" if signed and value > 0 else ""
     return f"{sign}{points}{NBSP}{tr(lang, 'unit_pp')}"
 
@@ -105,63 +101,51 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
     conf = s.sla.confidence
     p = result.p_met
     cur = s.costs.currency
+    verdict = result.verdict
     blocks: list[Block] = [
         Heading(tr(lang, "h_attainment"), 3),
-        Callout(
+        Callout(verdict.sentence(lang)),
+        Paragraph(
             tr(lang, "headline").format(
                 m=format_percent(p["p_met_marketing"], lang),
                 s=format_percent(p["p_met_sales"], lang),
                 j=format_percent(p["p_met_joint"], lang),
                 confidence=format_percent(conf, lang),
-            )
+            ),
+            note=True,
         ),
     ]
+    judged = {(r.tier, r.term): r for r in verdict.terms}
     rows = []
     for tier, terms in s.sla.tiers.items():
         response, attempts, conversion = term_texts(s, terms, lang)
         expected = {
-            "marketing": format_metric(
-                "leads_created", metric_mean(result, "leads_created", tier), lang, cur
-            ),
-            "response": format_metric(
-                "first_attempt_within_target",
-                metric_mean(result, "first_attempt_within_target", tier),
-                lang,
-                cur,
-            ),
-            "attempts": "–",
-            "conversion": format_metric(
-                "qualify_rate", metric_mean(result, "qualify_rate", tier), lang, cur
-            ),
+            t.name: "–" if t.measure is None
+            else format_metric(t.measure, metric_mean(result, t.measure, tier), lang, cur)
+            for t in TERMS
         }
-        targets = {
-            "marketing": format_number(terms.quota * s.horizon.months, lang),
-            "response": response,
-            "attempts": attempts,
-            "conversion": conversion,
-        }
+        # The quota in the period (the agreement states it per month), then the sales terms.
+        texts = (format_number(terms.quota * s.horizon.months, lang), response, attempts,
+                 conversion)
+        targets = {t.name: text for t, text in zip(TERMS, texts, strict=True)}
         for term in TERMS:
-            met = metric_mean(result, f"{term}_met", tier)
-            verdict = "realistic" if met >= conf else "not_realistic"
-            key = "term_quota" if term == "marketing" else f"term_{term}"
+            req = judged.get((tier, term.name))
+            met = req.p if req is not None else metric_mean(result, term.flag, tier)
             rows.append(
                 [
                     tier,
-                    tr(lang, key),
-                    targets[term],
-                    expected[term],
+                    term.label[lang],
+                    targets[term.name],
+                    expected[term.name],
                     format_percent(met, lang),
-                    tr(lang, verdict),
                 ]
             )
     columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
-    columns += [tr(lang, "col_p_met"), tr(lang, "col_verdict")]
+    columns += [tr(lang, "col_p_met")]
     blocks.append(Table(pd.DataFrame(rows, columns=columns).set_index(columns[:2])))
     fig, ax = new_axes()
     p_met_bars(result, ax=ax)
-    ax.set_xticks(
-        ax.get_xticks(), [tr(lang, "term_quota")] + [tr(lang, f"term_{t}") for t in TERMS[1:]]
-    )
+    ax.set_xticks(ax.get_xticks(), [t.label[lang] for t in TERMS])
     ax.set_ylabel(tr(lang, "axis_p_met"))
     percent_ticks(ax.yaxis, lang)
     finish_axes(
@@ -329,32 +313,20 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
 
 # --- options ------------------------------------------------------------------------------
 def recommendation(comparison: ComparisonResult, lang: str) -> str:
-    """The recommended option in plain words (highest profit among those met jointly)."""
+    """The recommended option in words (:func:`slasim.verdict.recommendation`)."""
     results = comparison.results
-    conf = results[0].scenario.sla.confidence
     cur = results[0].scenario.costs.currency
-    joint = [metric_mean(r, "joint_met") for r in results]
-    profit = [metric_mean(r, "profit") for r in results]
-    ok = [i for i, p in enumerate(joint) if p >= conf]
-    if ok:
-        best = max(ok, key=lambda i: profit[i])
-        return tr(lang, "recommend").format(
-            confidence=format_percent(conf, lang),
-            best=results[best].scenario.name,
-            profit=format_money(profit[best], cur, lang),
-        )
-    best = max(range(len(results)), key=lambda i: (joint[i], profit[i]))
-    return tr(lang, "recommend_none").format(
-        confidence=format_percent(conf, lang),
-        best=results[best].scenario.name,
-        p=format_percent(joint[best], lang),
+    return verdict_recommendation(
+        [r.scenario.name for r in results],
+        [r.verdict for r in results],
+        [metric_mean(r, "profit") for r in results],
+        lang,
+        lambda v: format_money(v, cur, lang),
     )
 
 
 _OPTION_ROWS = (
-    "joint_met",
-    "marketing_met",
-    "sales_met",
+    *reversed(side_flags()),  # joint, sales, marketing
     "revenue",
     "pipeline_value",
     "cost",

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from slasim.catalogue import CATALOGUE
+
 __all__ = ["EN", "SV", "TEXTS", "MissingTextError", "tr"]
 
 EN: Mapping[str, str] = MappingProxyType(
@@ -128,8 +130,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "method_text": (
             "Every number below comes from {reps} simulated months of this scenario "
             "(discrete-event simulation, seed {seed}); intervals are 95 % confidence intervals of "
-            "the mean. A term is called realistic when it is met in at least {confidence} of the "
-            "simulated months."
+            "the mean. The agreement is called realistic when each side keeps all its terms "
+            "together in at least {confidence} of the simulated months (sla.confidence_level "
+            "says whether sides, both together or each term are judged)."
         ),
         "h_attainment": "Expected outcome and chance of meeting each term",
         "headline": (
@@ -155,25 +158,6 @@ EN: Mapping[str, str] = MappingProxyType(
         ),
         "col_metric": "measure",
         "col_all": "all tiers",
-        "m_leads_created": "leads created",
-        "m_response_minutes_p90": "response time, 90th percentile (minutes)",
-        "m_first_attempt_within_target": "first attempt within target",
-        "m_attempts_per_lead": "attempts per lead",
-        "m_contact_rate": "contact rate",
-        "m_qualify_rate": "qualified (SQL) rate",
-        "m_won_deals": "won deals",
-        "m_revenue": "revenue",
-        "m_pipeline_value": "expected value of open opportunities",
-        "m_leads_nurtured": "leads sent to nurture",
-        "m_seller_utilization": "seller utilization",
-        "m_cost": "cost (sellers and leads)",
-        "m_profit": "profit (margin minus cost)",
-        "m_marketing_met": "marketing meets its terms",
-        "m_response_met": "response target met",
-        "m_attempts_met": "attempt cadence met",
-        "m_conversion_met": "conversion target met",
-        "m_sales_met": "sales meets its terms",
-        "m_joint_met": "both sides meet their terms",
         "h_funnel": "The funnel",
         "funnel_text": (
             "Expected leads at each stage per month, by tier. Only deals closed inside the month "
@@ -215,20 +199,30 @@ EN: Mapping[str, str] = MappingProxyType(
         "axis_multiplier": "multiplier f(age)",
         "label_contact": "contact",
         "label_qualify": "qualification",
-        "h_staffing": "Staffing against attainment",
+        "h_staffing": "How many sellers the agreement needs",
         "staffing_text": (
-            "The same months simulated with fewer or more sellers on the “{shift}” shift "
-            "({reps} months per level, same leads): how often sales meets its terms and what "
-            "each level earns."
+            "The fewest sellers for which the agreement is realistic, per routing policy: every "
+            "staffing level is simulated on the same {reps} months (all shifts moved together, "
+            "one seller at a time). Queueing theory (Erlang C, in slasim plan) gives a "
+            "steady-state lower bound that ignores the Monday backlog, priorities and repeated "
+            "attempts; this is the simulated answer."
         ),
         "col_sellers": "sellers",
-        "col_response_met_tier": "response met: {tier}",
+        "col_p_marketing": "marketing keeps its terms",
+        "col_p_sales": "sales keeps its terms",
+        "col_p_joint": "both sides",
+        "fewest": "With {policy}: the fewest sellers that make the agreement realistic is "
+                  "{total} ({per}).",
+        "fewest_none": "With {policy}: not realistic with up to {most} sellers.",
+        "fewest_blocking": "Staffing alone does not fix it; weakest terms at the most sellers "
+                           "tried: {weakest}.",
         "fig_staffing": (
-            "Share of months in which sales meets all its terms and each tier’s response target, "
-            "by the number of sellers; dashed line: the agreed confidence; marker: today."
+            "Share of months in which sales keeps all its terms, by the number of sellers, per "
+            "routing policy; dashed line: the agreed confidence; shaded: today."
         ),
-        "axis_sellers": "sellers on the “{shift}” shift",
-        "label_sales_all": "sales, all terms",
+        "axis_sellers_total": "sellers (all shifts)",
+        "axis_p_sales": "share of months sales keeps its terms",
+        "label_sales_policy": "sales: {policy}",
         "h_options": "Options compared",
         "options_text": (
             "Every option is simulated on the same {reps} months of leads (common random "
@@ -453,8 +447,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "method_text": (
             "Varje siffra nedan kommer från {reps} simulerade månader av scenariot (händelsestyrd "
             "simulering, slumpfrö {seed}); intervallen är 95-procentiga konfidensintervall för "
-            "medelvärdet. Ett villkor kallas realistiskt när det uppfylls i minst {confidence} av "
-            "de simulerade månaderna."
+            "medelvärdet. Avtalet kallas realistiskt när varje part håller alla sina villkor "
+            "samtidigt i minst {confidence} av de simulerade månaderna (sla.confidence_level "
+            "anger om parter, båda tillsammans eller varje villkor bedöms)."
         ),
         "h_attainment": "Förväntat utfall och chansen att nå varje villkor",
         "headline": (
@@ -480,25 +475,6 @@ SV: Mapping[str, str] = MappingProxyType(
         ),
         "col_metric": "mått",
         "col_all": "alla kategorier",
-        "m_leads_created": "skapade leads",
-        "m_response_minutes_p90": "svarstid, 90:e percentilen (minuter)",
-        "m_first_attempt_within_target": "första försök inom målet",
-        "m_attempts_per_lead": "försök per lead",
-        "m_contact_rate": "kontaktgrad",
-        "m_qualify_rate": "andel kvalificerade (SQL)",
-        "m_won_deals": "vunna affärer",
-        "m_revenue": "intäkter",
-        "m_pipeline_value": "förväntat värde av öppna affärsmöjligheter",
-        "m_leads_nurtured": "leads tillbaka till marknad",
-        "m_seller_utilization": "säljarnas beläggning",
-        "m_cost": "kostnad (säljare och leads)",
-        "m_profit": "resultat (marginal minus kostnad)",
-        "m_marketing_met": "marknad uppfyller sina villkor",
-        "m_response_met": "svarstidsmålet uppfyllt",
-        "m_attempts_met": "kontaktrytmen uppfylld",
-        "m_conversion_met": "konverteringsmålet uppfyllt",
-        "m_sales_met": "sälj uppfyller sina villkor",
-        "m_joint_met": "båda parter uppfyller sina villkor",
         "h_funnel": "Tratten",
         "funnel_text": (
             "Förväntat antal leads i varje steg per månad, per kategori. Bara affärer som avslutas "
@@ -541,20 +517,30 @@ SV: Mapping[str, str] = MappingProxyType(
         "axis_multiplier": "faktor f(ålder)",
         "label_contact": "kontakt",
         "label_qualify": "kvalificering",
-        "h_staffing": "Bemanning mot måluppfyllelse",
+        "h_staffing": "Hur många säljare avtalet kräver",
         "staffing_text": (
-            "Samma månader simulerade med färre eller fler säljare i passet ”{shift}” ({reps} "
-            "månader per nivå, samma leads): hur ofta sälj når sina villkor och vad varje nivå "
-            "ger i resultat."
+            "Det minsta antalet säljare som gör avtalet realistiskt, per fördelningsregel: varje "
+            "bemanning simuleras på samma {reps} månader (alla pass ändras tillsammans, en "
+            "säljare i taget). Köteori (Erlang C, i slasim plan) ger en undre gräns i jämvikt "
+            "som bortser från måndagens kö, prioriteringar och upprepade försök; detta är det "
+            "simulerade svaret."
         ),
         "col_sellers": "säljare",
-        "col_response_met_tier": "svarstid uppfylld: {tier}",
+        "col_p_marketing": "marknad håller sina villkor",
+        "col_p_sales": "sälj håller sina villkor",
+        "col_p_joint": "båda parter",
+        "fewest": "Med {policy}: minsta antal säljare som gör avtalet realistiskt är {total} "
+                  "({per}).",
+        "fewest_none": "Med {policy}: inte realistiskt med upp till {most} säljare.",
+        "fewest_blocking": "Bemanning räcker inte; svagaste villkoren vid flest säljare: "
+                           "{weakest}.",
         "fig_staffing": (
-            "Andel månader då sälj uppfyller alla sina villkor och varje kategoris svarstidsmål, "
-            "efter antal säljare; streckad linje: avtalad säkerhetsnivå; markering: i dag."
+            "Andel månader då sälj håller alla sina villkor, efter antal säljare, per "
+            "fördelningsregel; streckad linje: avtalad säkerhetsnivå; skuggat: i dag."
         ),
-        "axis_sellers": "säljare i passet ”{shift}”",
-        "label_sales_all": "sälj, alla villkor",
+        "axis_sellers_total": "säljare (alla pass)",
+        "axis_p_sales": "andel månader sälj håller sina villkor",
+        "label_sales_policy": "sälj: {policy}",
         "h_options": "Jämförelse av alternativ",
         "options_text": (
             "Varje alternativ simuleras på samma {reps} månader av leads (gemensamma slumptal), så "
@@ -673,7 +659,13 @@ class MissingTextError(KeyError):
 
 
 def tr(lang: str, key: str) -> str:
-    """The text ``key`` in ``lang``; raises :class:`MissingTextError` when it is missing."""
+    """The text ``key`` in ``lang``; raises :class:`MissingTextError` when it is missing.
+
+    ``m_<metric>`` is the metric's label from the catalogue (:mod:`slasim.catalogue`), the one
+    home of metric labels.
+    """
+    if key.startswith("m_") and key[2:] in CATALOGUE and lang in TEXTS:
+        return CATALOGUE[key[2:]].label[lang]
     try:
         return TEXTS[lang][key]
     except KeyError:
