@@ -1,0 +1,175 @@
+"""One verdict: the definition of "realistic", and every command that judges an SLA using it."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import run_cli
+
+from slasim.catalogue import CATALOGUE, METRICS
+from slasim.catalogue import STATES as CATALOGUE_STATES
+from slasim.engine import STATES
+from slasim.experiment import simulate
+from slasim.loader import load_scenario
+from slasim.metrics import _SCORE
+from slasim.terms import SIDES, TERMS
+from slasim.verdict import judge, recommend
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+
+def _flags(**columns: list[int]) -> dict[tuple[str, str], np.ndarray]:
+    """``response_hot=[1, 0, ...]`` -> {("response_met", "hot"): array}."""
+    out = {}
+    for key, values in columns.items():
+        term, tier = key.split("_")
+        out[(f"{term}_met", tier)] = np.array(values, dtype=float)
+    return out
+
+
+# Ten months: every term is met in 8 of them on its own, but the two sales terms fail in
+# different months, so sales keeps both in only 6: realistic per term, not per side.
+MONTHS = dict(
+    marketing_hot=[1] * 10,
+    response_hot=[1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+    attempts_hot=[0, 0, 1, 1, 1, 1, 1, 1, 1, 1],
+)
+
+
+def test_levels_differ_exactly_where_they_should() -> None:
+    flags = _flags(**MONTHS)
+    term = judge(flags, ("hot",), 0.8, "term")
+    side = judge(flags, ("hot",), 0.8, "side")
+    joint = judge(flags, ("hot",), 0.8, "joint")
+    assert term.realistic and not side.realistic and not joint.realistic
+    assert side.p == pytest.approx({"marketing": 1.0, "sales": 0.6, "joint": 0.6})
+    assert [r.side for r in side.failing] == ["sales"]
+    assert side.sentence().startswith("Not realistic: sales keeps every term in only 60")
+    assert term.sentence().startswith("Realistic: every term is met in at least 80")
+    # Loosen one sales term so that both fail in the same months: now sales keeps both in 8.
+    loose = _flags(**{**MONTHS, "attempts_hot": MONTHS["response_hot"]})
+    assert judge(loose, ("hot",), 0.8, "side").realistic
+    assert judge(loose, ("hot",), 0.8, "joint").realistic
+
+
+def test_confidence_is_reached_at_equality_not_below() -> None:
+    flags = _flags(marketing_hot=[1] * 8 + [0] * 2)
+    assert judge(flags, ("hot",), 0.8, "side").realistic
+    assert not judge(flags, ("hot",), 0.81, "side").realistic
+
+
+def test_recommend_prefers_realistic_then_profit() -> None:
+    good = judge(_flags(marketing_hot=[1] * 10), ("hot",), 0.8)
+    bad = judge(_flags(marketing_hot=[0] * 10), ("hot",), 0.8)
+    assert recommend([good, bad, good], [1.0, 9.0, 2.0]) == (2, True)
+    assert recommend([bad, bad], [1.0, 2.0]) == (1, False)
+
+
+def test_registry_and_catalogue_cover_the_engine() -> None:
+    assert {t.name for t in TERMS} == set(_SCORE)  # every term has its computation
+    assert CATALOGUE_STATES == STATES
+    assert {t.flag for t in TERMS} | {s.flag for s in SIDES} <= set(METRICS)
+    for m in CATALOGUE.values():
+        assert set(m.label) == {"en", "sv"} and all(m.label.values())
+
+
+def test_simulated_side_flags_are_the_products_of_their_terms() -> None:
+    result = simulate(load_scenario(BASELINE), 12, 3)
+    reps = result.replications
+    tiers = list(result.scenario.sla.tiers)
+    sales = np.ones(12)
+    for tier in tiers:
+        for term in TERMS:
+            if term.side == "sales":
+                sales *= reps[(term.flag, tier)].to_numpy()
+    np.testing.assert_array_equal(reps[("sales_met", "all")].to_numpy(), sales)
+    assert result.p_met["p_met_sales"] == pytest.approx(sales.mean())
+    assert result.verdict.realistic == (
+        result.p_met["p_met_marketing"] >= 0.8 and result.p_met["p_met_sales"] >= 0.8
+    )
+
+
+# --- no module keeps its own list of terms or metric kinds ----------------------------------
+
+_TERM_WORDS = {t.name for t in TERMS} | {t.flag for t in TERMS} | {s.flag for s in SIDES}
+_HOME = {"terms.py", "catalogue.py", "verdict.py"}
+#: The term -> computation table the registry test above checks against TERMS.
+_ALLOWED = {("metrics.py", "_SCORE")}
+
+
+def _strings(node: ast.AST) -> set[str]:
+    elements: list[ast.expr | None] = []
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        elements = list(node.elts)
+    elif isinstance(node, ast.Dict):
+        elements = list(node.keys)
+        keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+        if len(keys & set(METRICS)) >= 2:  # metric -> term tables count their values too
+            elements += list(node.values)
+    return {e.value for e in elements if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+
+
+def test_no_module_outside_the_registry_lists_terms_or_metric_kinds() -> None:
+    offenders = []
+    for path in sorted((ROOT / "slasim").rglob("*.py")):
+        if path.name in _HOME:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        allowed_nodes = {
+            id(n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Assign) and any(
+                isinstance(t, ast.Name) and (path.name, t.id) in _ALLOWED for t in n.targets)
+        }
+        for node in ast.walk(tree):
+            if id(node) in allowed_nodes:
+                continue
+            words = _strings(node)
+            if len(words & _TERM_WORDS) >= 2:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} lists terms "
+                                 f"{sorted(words & _TERM_WORDS)}")
+            # A kind list: several metric names mapped to formats, or a set of metric names.
+            metrics = words & set(METRICS)
+            if len(metrics) >= 2 and isinstance(node, ast.Set):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} classifies metrics "
+                                 f"{sorted(metrics)}")
+            if len(metrics) >= 2 and isinstance(node, ast.Dict) and any(
+                isinstance(v, ast.Constant) and isinstance(v.value, str) and "{:" in v.value
+                for v in node.values
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} formats metrics")
+    assert not offenders, "\n".join(offenders)
+
+
+# --- commands agree -------------------------------------------------------------------------
+
+def test_check_does_not_call_a_missed_target_workable(capsys: pytest.CaptureFixture[str]) -> None:
+    # Erlang C alone finds the 15-minute hot target workable; the Monday backlog under FIFO
+    # makes sales miss it in almost every month: check must simulate before it speaks.
+    code, out, _ = run_cli(
+        ["check", str(BASELINE), "--set", "sla.tiers.hot.response_target_minutes=15"], capsys
+    )
+    assert code == 0
+    assert "workable" not in out
+    assert "Not realistic" in out and "months were simulated" in out
+
+
+def test_run_compare_and_report_state_the_same_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from slasim.report.build import build_report
+
+    option = ROOT / "scenarios" / "option-fast-response.toml"
+    code, out, _ = run_cli(["run", str(option), "--reps", "12", "--quiet",
+                            "--json", str(tmp_path / "r.json")], capsys)
+    assert code == 0
+    sentence = json.loads((tmp_path / "r.json").read_text())["sla"]["verdict"]
+    code, out, _ = run_cli(["compare", str(BASELINE), str(option), "--reps", "12", "--quiet"],
+                           capsys)
+    assert code == 0 and f"option-fast-response: {sentence}" in out
+    report = build_report(load_scenario(option), reps=12, staffing=False)
+    assert sentence in report.markdown
