@@ -189,6 +189,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.reps and scenario.sla.tiers:
         from slasim.staffing import POLICY_NAMES, staffing_answers
 
+        # Each staffing level simulates --reps months: refuse a job too big before it starts.
+        check_workload([scenario], args.reps, workers=args.workers)
+
         for policy in args.routing or ():
             if policy not in POLICY_NAMES:
                 raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "

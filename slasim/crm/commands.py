@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from slasim.cliargs import Progress, add_simulation_args, iso_datetime, positive_int, seed
+from slasim.cliargs import (
+    Progress,
+    add_simulation_args,
+    check_workload,
+    iso_datetime,
+    rep_count,
+    seed,
+)
 from slasim.errors import InputError
 from slasim.outputs import atomic_write_text, check_outputs, write_csv
 
@@ -90,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="export time for censoring, ISO-8601 (default: the latest timestamp in "
                         "the export)")
     p.add_argument("--seed", type=seed, default=0, help="seed of bootstrap and simulation")
-    p.add_argument("--sim-reps", type=positive_int, default=20,
+    p.add_argument("--sim-reps", type=rep_count, default=20,
                    help="simulated periods when base_qualify is anchored (default 20)")
     p.add_argument("--hours", action="store_true", help="also list the hour-of-day profile")
     p.set_defaults(func=cmd_calibrate)
@@ -270,6 +277,8 @@ def cmd_track(args: argparse.Namespace) -> int:
     print()
     # track() simulates --reps months for every tracked month: the bar counts them all.
     months = 1 if args.period else _months_in_export(crm, agreement)
+    if months:  # refuse a job too big before it starts (each month simulates --reps months)
+        check_workload([agreement], args.reps * months, workers=args.workers)
     with Progress(args.reps * months, args.quiet) as tick:
         result = track(crm, agreement, period=args.period, reps=args.reps, seed=args.seed,
                        workers=args.workers, as_of=as_of, progress=tick)
