@@ -1,21 +1,44 @@
 # Two entry points, each self-contained on a fresh machine with Python 3.11:
-#   make demo  - create .venv, install, run the main job on the reference scenario
-#   make test  - create .venv, install with dev extras, lint, type-check, run the test suite
+#   make demo  - create .venv, install slasim and its runtime dependencies only, run the main job
+#                on the reference scenario
+#   make test  - create .venv, install the locked test environment (requirements-dev.lock, hash
+#                checked), lint, type-check, run the test suite
+#   make lock  - refresh requirements-dev.lock after a change of pyproject's dependencies
+#                (UPGRADE=1: move every pin to the newest release the ranges allow)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+LOCK := requirements-dev.lock
+LOCK_VENV := build/lock-venv
 
-.PHONY: demo test test-narrow test-slow lint bench clean
+.PHONY: demo test test-narrow test-slow lint bench clean lock
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Runtime only: what run, optimize, compare, report and the CRM commands need (no test, lint or
+# notebook tools; `pip install -e '.[notebooks]'` adds JupyterLab).
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+# The tested versions, exactly: every package pinned and hash-checked, then slasim itself.
+$(DEV_STAMP): $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP) $(DEV_STAMP)
+
+# pip-tools in a venv of its own, so that it never enters the tested environment.
+lock:
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) \
+		&& $(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip 'pip-tools>=7.4'; }
+	$(LOCK_VENV)/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+		--output-file $(LOCK) pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/slasim check scenarios/baseline.toml
@@ -23,7 +46,7 @@ demo: $(STAMP)
 	@mkdir -p build  # slasim creates an output folder, not its missing parents
 	$(BIN)/slasim optimize scenarios/baseline.toml --workers 2 --out build/optimize
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check slasim tests benchmarks
 	$(BIN)/mypy
 
@@ -34,16 +57,16 @@ test: lint
 # The engine and experiment tests once more with numpy's widest SIMD kernels switched off
 # (AVX-512, or AVX2 on a machine without it): a test that holds only with this machine's float
 # rounding fails here. .ci/narrow_cpu_features.py says which features and why.
-test-narrow: $(STAMP)
+test-narrow: $(DEV_STAMP)
 	@features="$$($(BIN)/python .ci/narrow_cpu_features.py)" \
 		&& echo "NPY_DISABLE_CPU_FEATURES=\"$$features\"" \
 		&& NPY_DISABLE_CPU_FEATURES="$$features" \
 		$(BIN)/python -m pytest -q -n 2 tests/test_engine*.py tests/test_experiment.py
 
-test-slow: $(STAMP)
+test-slow: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m slow
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/analytic.py
 	$(BIN)/python benchmarks/engine.py

@@ -51,6 +51,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "slasim.crm.commands",
     "slasim.optimize.commands",
     "slasim.report.commands",
+    "slasim.starters",
 )
 
 
