@@ -50,9 +50,9 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check slasim tests benchmarks
 	$(BIN)/mypy
 
-# Notebooks run as tests (nbmake); they are committed without outputs.
+# Notebooks run as tests (tests/test_notebooks_show.py: no cell fails, figures show inline).
 test: lint
-	$(BIN)/python -m pytest -q -n 2 --nbmake tests $(wildcard notebooks/*.ipynb)
+	$(BIN)/python -m pytest -q -n 2 tests
 
 # The engine and experiment tests once more with numpy's widest SIMD kernels switched off
 # (AVX-512, or AVX2 on a machine without it): a test that holds only with this machine's float

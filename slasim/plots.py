@@ -66,11 +66,19 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
+#: Line style per tier position: tiers stay apart where their curves coincide (hot and warm
+#: leads are often called equally fast), also in greyscale print.
+TIER_LINESTYLES = ("-", (0, (6, 2)), (0, (1.5, 1.5)), "-.")
+#: Ticks of a log minute axis: the usual response targets, then hours and days.
+_MINUTE_TICKS = (1, 5, 15, 30, 60, 120, 240, 480, 960, 1440, 2880, 5760, 11520, 20160, 43200)
+
+
 def response_time_distribution(
     result: SimulationResult,
     *,
     clock: str | None = None,
     max_minutes: float | None = None,
+    log: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Share of leads attempted within t minutes, per tier, against each tier's target.
@@ -86,7 +94,11 @@ def response_time_distribution(
     clock
         ``"business"`` or ``"wall"``; default: the clock of the first tier's SLA term.
     max_minutes
-        Right end of the x axis (default: 4 x the largest target, at least 60).
+        Right end of the x axis (default: the slowest first attempt on a log axis, else 4 x
+        the largest target, at least 60).
+    log
+        Log x axis from 1 minute: the 5- and 60-minute targets and the multi-day tail of
+        leads created before a weekend fit on one axis. Each target is labelled on its line.
     """
     if result.records is None:
         raise ValueError("result has no records: run simulate(..., keep_records=True).")
@@ -96,9 +108,8 @@ def response_time_distribution(
     if clock is None:
         clock = next((t.response_clock for t in terms.values()), "wall")
     targets = [t.response_target_minutes for t in terms.values()] or [60.0]
-    right = max_minutes or max(60.0, 4 * max(targets))
-    grid = np.linspace(0, right, 400)
     leads = np.concatenate([r.leads for r in result.records])
+    responses: list[tuple[int, str, np.ndarray]] = []
     for i, name in enumerate(scenario.tiers):
         mine = leads[leads["tier"] == i]
         if not len(mine):
@@ -107,31 +118,72 @@ def response_time_distribution(
             response = mine["response_business"]
         else:
             response = mine["first_attempt"] - mine["created"]
-        response = np.where(np.isnan(response), np.inf, response)
+        responses.append((i, name, np.where(np.isnan(response), np.inf, response)))
+    finite = [float(r[np.isfinite(r)].max()) for _, _, r in responses if np.isfinite(r).any()]
+    if max_minutes:
+        right = float(max_minutes)
+    elif log:
+        right = max([2 * max(targets), *finite])
+    else:
+        right = max(60.0, 4 * max(targets))
+    left = 1.0 if log else 0.0
+    grid = np.geomspace(left, right, 600) if log else np.linspace(0, right, 400)
+    for i, name, response in responses:
         share = np.searchsorted(np.sort(response), grid, side="right") / len(response)
-        ax.step(grid, share, where="post", color=tier_color(i), label=name, linewidth=1.8)
-        term = terms.get(name)
-        if term is not None:
-            ax.plot(
-                [term.response_target_minutes],
-                [term.response_share],
-                marker="o",
-                color=tier_color(i),
-                markeredgecolor="white",
-                markersize=8,
-                zorder=3,
-            )
-            ax.axvline(term.response_target_minutes, **TARGET_STYLE)
-    ax.set_xlim(0, right)
+        ax.step(
+            grid,
+            share,
+            where="post",
+            color=tier_color(i),
+            label=name,
+            linewidth=2.2 if i == 0 else 1.8,
+            linestyle=TIER_LINESTYLES[i % len(TIER_LINESTYLES)],
+            zorder=3 + len(responses) - i,  # the first (most urgent) tier on top
+        )
+    for name, term in terms.items():
+        if name not in scenario.tiers:
+            continue
+        i = list(scenario.tiers).index(name)
+        target = term.response_target_minutes
+        ax.plot(
+            [target],
+            [term.response_share],
+            marker="o",
+            color=tier_color(i),
+            markeredgecolor="white",
+            markersize=8,
+            zorder=10,
+        )
+        ax.axvline(target, **TARGET_STYLE)
+        ax.annotate(
+            f"{target:g} min",
+            (target, 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 4),
+            textcoords="offset points",
+            fontsize="small",
+            color="0.3",
+            va="bottom",
+        )
+    if log:
+        ax.set_xscale("log")
+        ax.set_xlim(left, right)
+        ticks = [t for t in _MINUTE_TICKS if left <= t <= right]
+        ax.set_xticks(ticks, [f"{t:,}" for t in ticks])
+        ax.xaxis.set_minor_locator(plt.NullLocator())
+    else:
+        ax.set_xlim(0, right)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"response time ({clock} minutes from lead creation to first attempt)")
+    scale = ", log scale" if log else ""
+    ax.set_xlabel(f"response time ({clock} minutes from lead creation to first attempt{scale})")
     ax.set_ylabel("share of leads attempted")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:.0%}"))
     ax.set_title(
         f"Response times vs SLA targets (dots: promised share at target) - {scenario.name}"
     )
     ax.grid(alpha=0.3)
-    ax.legend(title="tier", loc="lower right")
+    # Curves rise to the right: the lower right holds the target labels, the centre is free.
+    ax.legend(title="tier", loc="center right")
     return ax
 
 
@@ -183,11 +235,13 @@ def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
         scenario.sla.confidence, **TARGET_STYLE, label=f"confidence {scenario.sla.confidence:.0%}"
     )
     ax.set_xticks(x, terms)
-    ax.set_ylim(0, 1.05)
+    # Headroom above 100 % holds the legend in one row, so it covers no bar.
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:.0%}"))
     ax.set_ylabel("P(met) over simulated periods")
     ax.set_title(f"How often each SLA term is met - {scenario.name}")
-    ax.legend(loc="lower left", fontsize="small")
+    ax.legend(loc="upper center", ncol=len(tiers) + 1, fontsize="small", frameon=False)
     return ax
 
 

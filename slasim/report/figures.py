@@ -55,6 +55,8 @@ def finish_axes(
             [mapping.get(label, label) for label in labels],
             title=title,
             loc=old._loc,  # type: ignore[attr-defined]  # keep the plot function's position
+            ncols=old._ncols,  # type: ignore[attr-defined]  # and its columns
+            frameon=old.get_frame_on(),
             fontsize="small",
         )
 
