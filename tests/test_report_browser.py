@@ -10,8 +10,13 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from slasim.crm import export_leads, read_crm
+from slasim.crm.dashboard import dashboard_html
+from slasim.crm.track import track
+from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.report.build import build_report
 
@@ -19,12 +24,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"
 )
-# Marks the images that decoded; the report itself has no script (the probe is added here).
+# Marks the images that decoded and the page's width against the window's; the report itself
+# has no script (the probe is added here).
 PROBE = (
     '<script>window.addEventListener("load",function(){var i=Array.from(document.images);'
     'document.body.setAttribute("data-images",i.filter(function(x){return x.complete&&'
-    'x.naturalWidth>0}).length+"/"+i.length);console.log("probe-done");});</script>'
+    'x.naturalWidth>0}).length+"/"+i.length);'
+    'document.body.setAttribute("data-width",document.documentElement.scrollWidth+"/"+'
+    'window.innerWidth);console.log("probe-done");});</script>'
 )
+#: A phone (390 px) and a laptop (1280 px): the page must fit both without sideways scrolling.
+WIDTHS = (390, 1280)
 
 
 def _chromium(page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -99,3 +109,74 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     lower = pixels[pixels.shape[0] // 2 :]
     saturation = lower.max(axis=-1) - lower.min(axis=-1)
     assert (saturation > 0.3).mean() > 0.001
+
+
+def _framed(html: str, width: int, height: int) -> str:
+    """``html`` in an iframe ``width`` px wide: headless Chromium's window is at least 500 px,
+    so the phone width is the frame's. A ``srcdoc`` frame shares the wrapper's origin, so its
+    probe can report to the wrapper's body, which ``--dump-dom`` prints."""
+    import html as html_module
+
+    probe = PROBE.replace(
+        'console.log("probe-done")',
+        'parent.document.body.setAttribute("data-images",document.body.getAttribute('
+        '"data-images"));parent.document.body.setAttribute("data-width",document.body.'
+        'getAttribute("data-width"));console.log("probe-done")',
+    )
+    inner = html.replace("</body>", probe + "</body>")
+    return (
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe style="border:0;width:{width}px;height:{height}px" '
+        f'srcdoc="{html_module.escape(inner, quote=True)}"></iframe></body></html>'
+    )
+
+
+def _layout(html: str, tmp: Path, width: int, name: str) -> tuple[int, int]:
+    """Open ``html`` at ``width`` px: every image decoded, no console message, no page wider
+    than the window. Returns (scrollWidth, innerWidth); leaves a screenshot ``name-width.png``."""
+    n_images = html.count("<img ")
+    window = f"--window-size={max(width, 500)},2400"
+    probe = tmp / f"{name}-{width}-probe.html"
+    probe.write_text(_framed(html, width, 2400), encoding="utf-8")
+    run = _chromium(probe, tmp, "--dump-dom", window)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f'data-images="{n_images}/{n_images}"' in run.stdout
+    messages = _console(run.stderr)
+    assert len(messages) == 1 and messages[0].startswith('"probe-done"'), messages
+    found = re.search(r'data-width="(\d+)/(\d+)"', run.stdout)
+    assert found, run.stdout[:500]
+    scroll, inner = int(found.group(1)), int(found.group(2))
+    assert inner == width
+    shot = tmp / f"{name}-{width}.png"
+    run = _chromium(probe, tmp, f"--screenshot={shot}", window)
+    assert run.returncode == 0 and shot.exists(), run.stderr[-2000:]
+    return scroll, inner
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_report_fits_phone_and_laptop(tmp_path: Path, width: int) -> None:
+    # Wide tables (options side by side, staffing levels) scroll inside their own container.
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    base, *options = (
+        load_scenario(root / f"{n}.toml")
+        for n in ("baseline", "option-fast-response", "option-higher-quota")
+    )
+    report = build_report(base, options=options, reps=4, seed=1, workers=1, staffing=False)
+    assert report.html.count('<div class="table-wrap">') == report.html.count("<table")
+    scroll, inner = _layout(report.html, tmp_path, width, "report")
+    assert scroll <= inner, f"the page is {scroll} px wide in a {inner} px window"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dashboard_fits_phone_and_laptop(tmp_path: Path, width: int) -> None:
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios/baseline.toml")
+    month = simulate(scenario, 1, seed=11, keep_records=True).records[0]  # type: ignore[index]
+    csv = tmp_path / "leads.csv"
+    export_leads(scenario, month, csv)
+    crm = read_crm(csv, timezone=scenario.horizon.timezone, tiers=list(scenario.tiers))
+    as_of = pd.Timestamp("2026-05-01", tz=scenario.horizon.timezone)
+    result = track(crm, scenario, reps=4, seed=0, as_of=as_of)
+    html = dashboard_html(result)
+    assert html.count("<img ") >= 1
+    scroll, inner = _layout(html, tmp_path, width, "dashboard")
+    assert scroll <= inner, f"the page is {scroll} px wide in a {inner} px window"

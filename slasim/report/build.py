@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from slasim.report.agreement import agreement_blocks, period_dates
+from slasim.report.decision import decision_blocks
 from slasim.report.doc import (
     Block,
     Figure,
@@ -135,7 +136,16 @@ def build_report(
     assert result.records is not None
     records = replace(result, records=result.records[:RECORD_REPS])
     start, end = period_dates(scenario, lang)
-    blocks: list[Block] = agreement_blocks(scenario, lang)
+    answers = []
+    if staffing:
+        from slasim.staffing import staffing_answers
+
+        answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers)
+    # Page 1 is the decision; then the agreement to sign; then the evidence behind both.
+    blocks: list[Block] = decision_blocks(
+        result, lang, comparison=comparison, staffing=answers
+    )
+    blocks += agreement_blocks(scenario, lang)
     blocks += [
         Heading(tr(lang, "h_evidence")),
         Paragraph(
@@ -151,17 +161,27 @@ def build_report(
     blocks += funnel_blocks(result, lang)
     blocks += response_blocks(records, lang)
     blocks += decay_blocks(scenario, lang)
-    if staffing:
-        from slasim.staffing import staffing_answers
-
-        answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers)
+    if answers:
         blocks += staffing_blocks(answers, scenario, lang)
+    blocks += [
+        Heading(tr(lang, "h_appendix")),
+        Paragraph(
+            tr(lang, "appendix_text").format(
+                reps=reps,
+                seed=seed,
+                scenario=scenario.name,
+                command=f"slasim report {tr(lang, 'file_placeholder')} --reps {reps} "
+                f"--seed {seed}",
+            ),
+            note=True,
+        ),
+    ]
     from slasim import __version__
 
     return Report(
         title=tr(lang, "title"),
         subtitle=tr(lang, "subtitle").format(
-            scenario=scenario.name, start=start, end=end, reps=reps, seed=seed
+            scenario=scenario.name, start=start, end=end, reps=reps
         ),
         lang=lang,
         blocks=tuple(blocks),

@@ -37,6 +37,7 @@ __all__ = [
 
 KPI_ROWS = (
     "leads_created",
+    "response_business_minutes_p90",
     "response_minutes_p90",
     "first_attempt_within_target",
     "attempts_per_lead",
@@ -125,8 +126,14 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
             for t in TERMS
         }
         # The quota in the period (the agreement states it per month), then the sales terms.
-        texts = (format_number(terms.quota * s.horizon.months, lang), response, attempts,
-                 conversion)
+        # pro-rated (quota x days / 30.44) unless the period is an average month.
+        quota = format_number(terms.quota, lang)
+        in_period = format_number(terms.quota * s.horizon.months, lang)
+        if in_period != quota:
+            quota = tr(lang, "quota_in_period").format(
+                n=in_period, days=s.horizon.days, quota=quota
+            )
+        texts = (quota, response, attempts, conversion)
         targets = {t.name: text for t, text in zip(TERMS, texts, strict=True)}
         for term in TERMS:
             req = judged.get((tier, term.name))

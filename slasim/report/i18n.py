@@ -21,7 +21,28 @@ __all__ = ["EN", "SV", "TEXTS", "MissingTextError", "tr"]
 EN: Mapping[str, str] = MappingProxyType(
     {
         "title": "Sales–marketing service level agreement",
-        "subtitle": "{scenario} · {start} – {end} · {reps} simulated months, seed {seed}",
+        "subtitle": "{scenario} · {start} – {end} · {reps} simulated months",
+        # --- page 1: the decision -------------------------------------------------------------
+        "h_decision": "The decision in brief",
+        "decision_p_marketing": "chance marketing keeps all its terms in a month",
+        "decision_p_sales": "chance sales keeps all its terms in a month",
+        "decision_p_joint": "chance both sides keep them in the same month",
+        "decision_cost": "cost per month (sellers and leads)",
+        "decision_revenue": "revenue per month (deals won inside the month)",
+        "decision_profit": "expected profit per month",
+        "decision_money_range": "mean {lo} – {hi} (95 % CI); 8 months in 10: {p10} – {p90}",
+        "decision_col_value": "expected",
+        "decision_col_range": "range",
+        "h_decision_change": "What would change the answer",
+        "decision_weakest": "its weakest term is the {term}, kept in {p} of months (needed {confidence}).",
+        "decision_sellers": "Sellers:",
+        "h_appendix": "Appendix: reproduce these numbers",
+        "file_placeholder": "FILE",
+        "appendix_text": (
+            "{reps} simulated months, seed {seed}. The same command with the same seed and "
+            "number of months simulates exactly the same months and prints the same verdict: "
+            "{command}, FILE being the scenario file of “{scenario}”."
+        ),
         "footer": "Generated with slasim {version} from the scenario “{scenario}”.",
         # --- part 1: the agreement ------------------------------------------------------------
         "h_agreement": "1. The agreement",
@@ -63,6 +84,7 @@ EN: Mapping[str, str] = MappingProxyType(
             "count reaches it."
         ),
         "col_quota": "quota (leads per month)",
+        "quota_in_period": "{n} in these {days} days ({quota} a month × {days}/30.44, pro-rated)",
         "col_cost_per_lead": "cost per lead",
         "h_sales": "Sales’ commitments",
         "sales_text": (
@@ -129,7 +151,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "h_evidence": "2. The evidence",
         "method_text": (
             "Every number below comes from {reps} simulated months of this scenario "
-            "(discrete-event simulation, seed {seed}); intervals are 95 % confidence intervals of "
+            "(discrete-event simulation; the seed is in the appendix); intervals are 95 % confidence intervals of "
             "the mean. The agreement is called realistic when each side keeps all its terms "
             "together in at least {confidence} of the simulated months (sla.confidence_level "
             "says whether sides, both together or each term are judged)."
@@ -173,9 +195,10 @@ EN: Mapping[str, str] = MappingProxyType(
         "h_response": "Response times against the targets",
         "fig_response": (
             "Share of leads with a first attempt within t minutes, per tier; dots: the promised "
-            "share at each tier’s target (dashed line)."
+            "share at each tier’s target (dashed line, labelled with the target). The axis "
+            "runs to the slowest first attempt, often a lead created before a weekend."
         ),
-        "axis_response": "response time ({clock})",
+        "axis_response": "response time ({clock}, log scale)",
         "axis_share_attempted": "share of leads attempted",
         "h_decay": "How fast leads go cold: the decay curves used",
         "decay_contact": "Contact: {curve}.",
@@ -333,7 +356,27 @@ EN: Mapping[str, str] = MappingProxyType(
 SV: Mapping[str, str] = MappingProxyType(
     {
         "title": "Servicenivåavtal mellan marknad och sälj",
-        "subtitle": "{scenario} · {start} – {end} · {reps} simulerade månader, slumpfrö {seed}",
+        "subtitle": "{scenario} · {start} – {end} · {reps} simulerade månader",
+        "h_decision": "Beslutet i korthet",
+        "decision_p_marketing": "chansen att marknad håller alla sina villkor en månad",
+        "decision_p_sales": "chansen att sälj håller alla sina villkor en månad",
+        "decision_p_joint": "chansen att båda parter håller dem samma månad",
+        "decision_cost": "kostnad per månad (säljare och leads)",
+        "decision_revenue": "intäkt per månad (affärer vunna inom månaden)",
+        "decision_profit": "förväntad vinst per månad",
+        "decision_money_range": "medel {lo} – {hi} (95 % KI); 8 månader av 10: {p10} – {p90}",
+        "decision_col_value": "förväntat",
+        "decision_col_range": "spann",
+        "h_decision_change": "Vad som skulle ändra svaret",
+        "decision_weakest": "det svagaste villkoret är {term}, hållet {p} av månaderna (krävs {confidence}).",
+        "decision_sellers": "Säljare:",
+        "h_appendix": "Bilaga: återskapa siffrorna",
+        "file_placeholder": "FIL",
+        "appendix_text": (
+            "{reps} simulerade månader, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
+            "antal månader simulerar exakt samma månader och ger samma bedömning: "
+            "{command}, där FIL är scenariofilen för ”{scenario}”."
+        ),
         "footer": "Skapat med slasim {version} från scenariot ”{scenario}”.",
         "h_agreement": "1. Avtalet",
         "h_purpose": "Syfte",
@@ -377,6 +420,7 @@ SV: Mapping[str, str] = MappingProxyType(
             "månadens antal når den."
         ),
         "col_quota": "kvot (leads per månad)",
+        "quota_in_period": "{n} under dessa {days} dagar ({quota} i månaden × {days}/30,44, proportionellt)",
         "col_cost_per_lead": "kostnad per lead",
         "h_sales": "Säljs åtaganden",
         "sales_text": (
@@ -446,7 +490,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "h_evidence": "2. Underlaget",
         "method_text": (
             "Varje siffra nedan kommer från {reps} simulerade månader av scenariot (händelsestyrd "
-            "simulering, slumpfrö {seed}); intervallen är 95-procentiga konfidensintervall för "
+            "simulering; slumpfröet står i bilagan); intervallen är 95-procentiga konfidensintervall för "
             "medelvärdet. Avtalet kallas realistiskt när varje part håller alla sina villkor "
             "samtidigt i minst {confidence} av de simulerade månaderna (sla.confidence_level "
             "anger om parter, båda tillsammans eller varje villkor bedöms)."
@@ -491,9 +535,10 @@ SV: Mapping[str, str] = MappingProxyType(
         "h_response": "Svarstider mot målen",
         "fig_response": (
             "Andel leads med ett första försök inom t minuter, per kategori; punkter: utlovad "
-            "andel vid kategorins mål (streckad linje)."
+            "andel vid kategorins mål (streckad linje, märkt med målet). Axeln går till det "
+            "långsammaste första försöket, ofta en lead som kom in före en helg."
         ),
-        "axis_response": "svarstid ({clock})",
+        "axis_response": "svarstid ({clock}, logaritmisk skala)",
         "axis_share_attempted": "andel leads med försök",
         "h_decay": "Hur snabbt leads kallnar: avklingningskurvorna",
         "decay_contact": "Kontakt: {curve}.",

@@ -140,7 +140,8 @@ def table_html(frame: pd.DataFrame, *, caption: str | None = None, lang: str = "
     """
     _check_lang(lang)
     show_index = any(name is not None for name in frame.index.names)
-    parts = ['<table class="data">']
+    # The wrapper scrolls a wide table sideways inside itself; the page never widens.
+    parts = ['<div class="table-wrap">', '<table class="data">']
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
     head = [str(n) for n in frame.index.names] if show_index else []
@@ -160,6 +161,7 @@ def table_html(frame: pd.DataFrame, *, caption: str | None = None, lang: str = "
             cells.append(f"<td{cls}>{html.escape(_cell(value, lang))}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
+    parts.append("</div>")
     return "\n".join(parts)
 
 
@@ -206,7 +208,10 @@ header p.subtitle { color: var(--muted); margin: 0; font-size: 1.05rem; }
 h2 { font-size: 1.35rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--line);
   padding-bottom: .2rem; break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; break-after: avoid; page-break-after: avoid; }
-p, li { max-width: 48rem; }
+p, li { max-width: 48rem; overflow-wrap: anywhere; }
+.table-wrap { max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch;
+  margin: .8rem 0 1.2rem; }
+.table-wrap > table.data { margin: 0; }
 table.data { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .92rem;
   font-variant-numeric: tabular-nums; break-inside: avoid; page-break-inside: avoid; }
 table.data caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .3rem; }
@@ -215,7 +220,8 @@ table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .3
 table.data thead th { background: var(--band); border-bottom: 2px solid var(--line); }
 table.data td.num { text-align: right; white-space: nowrap; }
 figure { margin: 1rem 0 1.5rem; break-inside: avoid; page-break-inside: avoid; }
-figure img { display: block; max-width: 100%; height: auto; }
+img { max-width: 100%; height: auto; }
+figure img { display: block; }
 figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
 .note { color: var(--muted); font-size: .9rem; }
 .callout { background: var(--band); border-left: 4px solid var(--accent); padding: .6rem 1rem;
@@ -223,10 +229,18 @@ figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
 .ok { color: #00795a; font-weight: 600; } .miss { color: #b34700; font-weight: 600; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   border-top: 1px solid var(--line); padding-top: .5rem; }
+@media (max-width: 640px) {
+  html { font-size: 14px; }
+  body { padding: 1rem .9rem 2rem; }
+  h1 { font-size: 1.5rem; }
+  table.data th, table.data td { padding: .25rem .4rem; }
+}
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {
   html { font-size: 10.5pt; }
   body { max-width: none; padding: 0; }
+  .table-wrap { overflow: visible; }
+  table.data { font-size: .85rem; }
   h2 { break-before: auto; }
   a { color: inherit; text-decoration: none; }
 }
