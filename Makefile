@@ -45,6 +45,8 @@ demo: $(STAMP)
 	$(BIN)/slasim run scenarios/baseline.toml --reps 200 --workers 2 --seed 0 --quiet
 	@mkdir -p build  # slasim creates an output folder, not its missing parents
 	$(BIN)/slasim optimize scenarios/baseline.toml --workers 2 --out build/optimize
+	$(BIN)/slasim report build/optimize/proposal.toml --reps 200 --seed 0 --workers 2 --out build/report.html
+	@echo "The agreement for the optimizer's proposal: build/report.html (and build/report.md)"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check slasim tests benchmarks
