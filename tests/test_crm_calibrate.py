@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from cli_helpers import run_cli
 from scipy import stats
+from stat_helpers import assert_pass_rate
 
 from slasim.calendar import public_holidays
 from slasim.crm._stats import fit_censored_lognormal
@@ -39,11 +40,12 @@ ROUND_TRIP = [
     "tiers.cold.dispersion=0",
     'decay.qualify={kind="exponential", half_life_minutes=120, floor=0.2}',
 ]
-#: Seed of the round-trip simulation. Each of the 19 checked parameters has its own 95 %
-#: interval, so all 19 cover together only in ~0.95**19 = 38 % of seeds (7 of seeds 0..15
-#: did; misses were spread over parameters, overall coverage 293/304 = 96 %, see
-#: test_round_trip_coverage_over_seeds). Seed 0 is one where all hold: the per-parameter check
-#: is a coverage check, the joint bound below is the seed-independent sanity check.
+#: Seed of the round-trip period the deterministic checks (overlay, joint bound) use. It is not
+#: chosen: nothing asserted on this one period depends on which intervals happen to cover.
+#: Per-parameter coverage is a rate and is checked as one over seeds
+#: (test_round_trip_intervals_cover_the_truth_at_their_nominal_rate). Scanned on seeds 0..15:
+#: the chi-square sum ranged 10-26 (bound 43.8), weekday misses 0-3 (bound 4), and AIC chose
+#: the true (exponential) contact curve in 15 of 16.
 SEED = 0
 
 
@@ -167,15 +169,15 @@ def test_round_trip_recovers_the_truth(
     scenario, crm, _ = round_trip
     assert crm.summary.rows_rejected == 0 and crm.summary.rows_read > 4000
     cal = Calibrator(scenario, seed=1).fit(crm)
-    # The data are exponential-with-floor for both curves, and AIC says so.
-    assert cal.contact_decay_ is not None and cal.contact_decay_.model.kind == "exponential"
-    assert cal.qualify_decay_ is not None and cal.qualify_decay_.model.kind == "exponential"
-    misses, chi2 = _coverage(scenario, cal)
-    assert misses == []
-    # Joint sanity bound, whatever the seed: with 19 roughly independent, roughly normal
-    # estimates the sum of squared z-scores is ~chi2(19); its 99.9 % quantile is 43.8.
+    assert cal.contact_decay_ is not None and cal.qualify_decay_ is not None
+    # Whether each of the 19 intervals covers its truth on this one period is left to the
+    # coverage test over seeds. Joint sanity bound, whatever the seed: with 19 roughly
+    # independent, roughly normal estimates the sum of squared z-scores is ~chi2(19); its
+    # 99.9 % quantile is 43.8 (decay parameters of the true family, whatever AIC picked).
+    _, chi2 = _coverage(scenario, cal, true_family=True)
     assert chi2 < stats.chi2.ppf(0.999, 19)
-    # Weekday weights: 21 intervals; allow the odd miss (their intervals treat the mean as known).
+    # Weekday weights: 21 intervals, misses ~ Binomial(21, 0.05) if they were exact (mean 1.05,
+    # P(> 4) = 0.3 %); their intervals treat the mean as known, so allow up to 4.
     est = cal.weekday_profile_
     misses_wd = 0
     for name, tier in scenario.tiers.items():
@@ -183,7 +185,7 @@ def test_round_trip_recovers_the_truth(
         rows = est[est["tier"] == name]
         inside = (rows["ci_low"].to_numpy() <= true) & (true <= rows["ci_high"].to_numpy())
         misses_wd += int((~inside).sum())
-    assert misses_wd <= 3
+    assert misses_wd <= 4
     # The overlay loads and says where every number comes from.
     out = tmp_path / "calibrated.toml"
     out.write_text(cal.to_overlay_toml(BASELINE, out), encoding="utf-8")
@@ -228,23 +230,45 @@ def test_handling_times_when_present(round_trip: tuple[Scenario, CrmImport, Path
     assert team.handling_unanswered == scenario.team.handling_unanswered  # not in the export
 
 
+def _round_trip_covered(seed: int, directory: Path,
+                        kinds: list[str] | None = None) -> list[bool]:
+    """One round-trip period: does each of the 19 intervals cover its true value?"""
+    scenario = load_scenario(BASELINE, ROUND_TRIP)
+    result = simulate(scenario, 1, seed, keep_records=True)
+    assert result.records is not None
+    path = directory / f"leads{seed}.csv"
+    export_leads(scenario, result.records[0], path)
+    crm = read_crm(path, timezone=scenario.horizon.timezone, tiers=list(scenario.tiers),
+                   strict=True)
+    assert crm.summary.rows_rejected == 0
+    cal = Calibrator(scenario, seed=seed).fit(crm)
+    if kinds is not None and cal.contact_decay_ is not None:
+        kinds.append(cal.contact_decay_.model.kind)
+    # Decay parameters from the true family, whichever AIC picked in this period.
+    table = _estimates(cal, true_family=True)
+    return [table[(p, t)][1] <= true <= table[(p, t)][2] for p, t, true in _truth(scenario)]
+
+
+def test_round_trip_intervals_cover_the_truth_at_their_nominal_rate(tmp_path: Path) -> None:
+    # 5 periods (seeds 0-4, not chosen) x 19 parameters = 95 nominal-95 % intervals: covered
+    # ~ Binomial(95, 0.95), mean 90.3, sd 2.1; fewer than its 0.1 % quantile (83) means the
+    # intervals are too narrow or the estimates biased. Intervals with 80 % coverage would reach
+    # 83 only ~4 % of the time (85 %: ~30 %: this small run catches gross failures; the slow
+    # suite checks 16 more periods, both sides, and sees 85 % too).
+    assert_pass_rate(lambda seed: _round_trip_covered(seed, tmp_path), range(5), 0.95)
+
+
 @pytest.mark.slow
 def test_round_trip_coverage_over_seeds(tmp_path: Path) -> None:
-    # 16 periods x 19 parameters = 304 intervals; at 95 % nominal coverage the count of misses
-    # is ~Binomial(304, 0.05): mean 15, sd 3.8. More than 30 misses would mean the intervals
-    # are too narrow (or biased); fewer than 2 that they are far too wide.
-    scenario = load_scenario(BASELINE, ROUND_TRIP)
-    result = simulate(scenario, 16, 100, keep_records=True)
-    assert result.records is not None
-    total = 0
-    for i, rep in enumerate(result.records):
-        path = tmp_path / f"leads{i}.csv"
-        export_leads(scenario, rep, path)
-        crm = read_crm(path, timezone=scenario.horizon.timezone, tiers=list(scenario.tiers))
-        cal = Calibrator(scenario).fit(crm)
-        # Decay parameters from the true family, whichever AIC picked in this period.
-        total += len(_coverage(scenario, cal, true_family=True)[0])
-    assert 2 <= total <= 30
+    # 16 periods x 19 parameters = 304 intervals; at 95 % nominal coverage the count covered is
+    # ~Binomial(304, 0.95): mean 288.8, sd 3.8, accepted 276..299 (0.1 % each side). Fewer
+    # means the intervals are too narrow (or biased); more that they are far too wide.
+    kinds: list[str] = []
+    assert_pass_rate(lambda seed: _round_trip_covered(seed, tmp_path, kinds), range(100, 116),
+                     0.95, upper=True)
+    # AIC picks the true family (exponential) in most periods: 15 of seeds 0..15 did. This is
+    # a power claim of the model choice, not a nominal rate: at least 12 of 16.
+    assert kinds.count("exponential") >= 12, kinds
 
 
 def test_cli_calibrate_writes_a_loadable_overlay(

@@ -74,6 +74,7 @@ def test_budget_becomes_a_headcount_in_the_screen() -> None:
     assert all(space.expected_cost(p) <= budget * (1 + BUDGET_SLACK) for p in shortlist)
 
 
+@pytest.mark.slow  # three optimizer runs, ~40-95 s each
 def test_budget_below_the_free_proposal_is_kept_on_verified_months() -> None:
     free = _run(VOLUME)
     assert free.success, free.message
@@ -128,6 +129,7 @@ def test_headcount_cap_shortlist_reaches_the_cap(cap: int) -> None:
     assert totals and max(totals) == cap, totals
 
 
+@pytest.mark.slow  # three optimizer runs, ~40-95 s each
 def test_headcount_cap_below_the_free_proposal(two_shifts: OptimizeResult) -> None:
     assert two_shifts.x is not None
     cap = sum(two_shifts.x.sellers) - 1
@@ -143,6 +145,7 @@ def test_headcount_cap_below_the_free_proposal(two_shifts: OptimizeResult) -> No
 # -- two shifts -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # three optimizer runs, ~40-95 s each
 def test_two_shifts_each_within_bounds_and_verified(
     two_shifts: OptimizeResult, tmp_path: Path
 ) -> None:

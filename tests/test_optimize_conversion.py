@@ -126,6 +126,7 @@ def test_unreachable_fixed_target_message_names_the_term() -> None:
         r.message
 
 
+@pytest.mark.slow  # two optimizer runs, ~25 s each
 @pytest.mark.parametrize("mode", ["menu", "propose"])
 def test_conversion_target_is_verified_on_fresh_and_independent_months(mode: str) -> None:
     overrides = [*WEEK, "optimize.tiers.hot.volume=[150, 150]"]

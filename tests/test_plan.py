@@ -7,9 +7,12 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from slasim.analytic import contact_probability_exponential, erlang_c, required_sellers
+from slasim.analytic.funnel import FunnelTier, forward_funnel
 from slasim.analytic.plan import plan_scenario
 from slasim.cli import main
 from slasim.loader import load_scenario
@@ -37,11 +40,41 @@ def test_textbook_plan_is_exactly_erlang_c() -> None:
 
 
 def test_reverse_funnel_quotas_reach_the_goal() -> None:
-    # The reverse funnel must be the exact inverse of the forward funnel it prints.
+    # The reverse funnel must be the inverse of the forward funnel the plan prints: walk its
+    # quotas (leads per tier) forward through the same stage rates and the revenue must come
+    # back to goal x marketing share, tier by tier and stage by stage. The stage rates are
+    # read off the plan's own forward funnel at today's quotas (funnel_now: contacts/leads,
+    # sqls/contacts, ...), so a wrong division in the reverse walk, a rate applied to the wrong
+    # stage or a lost revenue share all show up as a mismatch here.
     scenario = load_scenario(SCENARIOS / "baseline.toml")
     plan = plan_scenario(scenario, revenue_goal=3_000_000, marketing_share=0.8)
     assert plan.funnel is not None
-    assert plan.funnel["revenue"].sum() == pytest.approx(2_400_000, rel=1e-9)
+    now = plan.funnel_now
+    tiers = [
+        FunnelTier(
+            name=str(name),
+            revenue_share=1.0 / len(now),  # not used by the forward funnel
+            deal_size=row["revenue"] / row["won"],
+            lead_to_contact=row["contacts"] / row["leads"],
+            contact_to_sql=row["sqls"] / row["contacts"],
+            sql_to_opportunity=row["opportunities"] / row["sqls"],
+            opportunity_to_won=row["won"] / row["opportunities"],
+        )
+        for name, row in now.iterrows()
+    ]
+    forward = forward_funnel(plan.funnel["leads"].to_dict(), tiers).to_frame()
+    assert forward["revenue"].sum() == pytest.approx(2_400_000, rel=1e-9)
+    columns = ["revenue", "won", "opportunities", "sqls", "contacts", "leads"]
+    np.testing.assert_allclose(forward[columns].to_numpy(), plan.funnel.loc[forward.index, columns]
+                               .to_numpy(), rtol=1e-9)
+    # Each tier brings its share of the marketing revenue: the shares are the tiers' expected
+    # revenue at their monthly volumes (what the plan would earn at forecast volumes).
+    volume_revenue = pd.Series(
+        {n: t.monthly_volume for n, t in scenario.tiers.items()}
+    ) * now["revenue"] / now["leads"]
+    np.testing.assert_allclose(
+        (forward["revenue"] / 2_400_000).to_numpy(),
+        (volume_revenue / volume_revenue.sum()).loc[forward.index].to_numpy(), rtol=1e-9)
     # More revenue per month needs proportionally more leads.
     double = plan_scenario(scenario, revenue_goal=6_000_000, marketing_share=0.8)
     assert double.funnel is not None
