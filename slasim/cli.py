@@ -73,13 +73,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     check_outputs({"--json": args.json}, input_files(scenario))
     result = check_scenario(scenario)
-    quick = None
+    quick, too_big = None, False
     # The analytic screen cannot see the backlog at opening, priorities or repeated attempts:
     # when it finds no problem, a short simulation speaks before `check` does.
     if not result.warnings and scenario.sla.tiers and not args.no_simulate:
         from slasim.staffing import quick_verdict
 
         quick = quick_verdict(scenario)
+        too_big = quick is None
     if args.json:
         payload = {
             "scenario": result.scenario,
@@ -93,7 +94,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         }
         write_json(payload, args.json)
     else:
-        print(format_check(scenario, result, quick))
+        print(format_check(scenario, result, quick, too_big=too_big))
     return EXIT_OK
 
 

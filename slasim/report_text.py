@@ -48,7 +48,11 @@ def _business_hours(scenario: Scenario) -> float:
 
 
 def format_check(
-    scenario: Scenario, result: ScenarioCheck, quick: tuple[Verdict, int] | None = None
+    scenario: Scenario,
+    result: ScenarioCheck,
+    quick: tuple[Verdict, int] | None = None,
+    *,
+    too_big: bool = False,
 ) -> str:
     """The ``slasim check`` report; ``quick`` is the short simulation's verdict and months."""
     h = scenario.horizon
@@ -99,11 +103,13 @@ def format_check(
             "`slasim run` gives the full answer; `slasim plan` the fewest sellers.",
         ]
     else:
+        why = (" (too many leads for check's quick simulation of a few seconds)"
+               if too_big else "")
         lines += [
             "",
             "No problem on the analytic screen (volumes, capacity after shrinkage, Erlang C per "
             "shift in steady state). It cannot see the backlog at opening, priorities or "
-            "repeated attempts: this is not a verdict; `slasim run` gives one.",
+            f"repeated attempts: this is not a verdict{why}; `slasim run` gives one.",
         ]
     return "\n".join(lines)
 

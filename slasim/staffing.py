@@ -251,12 +251,18 @@ QUICK_LEADS = 40_000
 QUICK_REPS = (5, 40)
 
 
-def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int]:
-    """A verdict from a short simulation (``slasim check``): the months simulated depend only on
-    the scenario's expected lead volume, so the answer is reproducible."""
+def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int] | None:
+    """A verdict from a short simulation (``slasim check``), or None when even
+    ``QUICK_REPS[0]`` months exceed ``QUICK_LEADS`` (too big to be quick).
+
+    The months simulated depend only on the scenario's expected lead volume, so the answer is
+    reproducible.
+    """
     from slasim.experiment import simulate
 
     expected = sum(t.monthly_volume for t in scenario.tiers.values()) * scenario.horizon.months
     lo, hi = QUICK_REPS
+    if expected * lo > QUICK_LEADS:
+        return None
     reps = int(min(hi, max(lo, QUICK_LEADS // max(1.0, expected))))
     return simulate(scenario, reps, seed).verdict, reps

@@ -173,3 +173,21 @@ def test_run_compare_and_report_state_the_same_verdict(
     assert code == 0 and f"option-fast-response: {sentence}" in out
     report = build_report(load_scenario(option), reps=12, staffing=False)
     assert sentence in report.markdown
+
+
+def test_check_quick_simulation_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    from slasim.staffing import QUICK_LEADS, QUICK_REPS, quick_verdict
+
+    # 1,500 leads a month: 26 months (~40,000 leads, a few seconds).
+    verdict = quick_verdict(load_scenario(BASELINE))
+    assert verdict is not None and QUICK_REPS[0] <= verdict[1] <= QUICK_REPS[1]
+    assert verdict[1] * 1500 <= QUICK_LEADS * 1.1
+    # 20,000 cold leads a month: even 5 months would be 100,000 leads; check says it is no
+    # verdict instead of making the user wait.
+    big = ["tiers.cold.monthly_volume=20000", "team.shifts[0].sellers=60",
+           "sla.tiers.cold.response_target_minutes=1440"]
+    assert quick_verdict(load_scenario(BASELINE, big)) is None
+    code, out, _ = run_cli(["check", str(BASELINE), *(x for s in big for x in ("--set", s))],
+                           capsys)
+    assert code == 0 and "this is not a verdict (too many leads" in out
+    assert "workable" not in out
