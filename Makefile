@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 LOCK := requirements-dev.lock
 LOCK_VENV := build/lock-venv
 
-.PHONY: demo test test-narrow test-slow lint bench clean lock
+.PHONY: demo test test-narrow test-slow lint bench clean lock mutation
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -67,6 +67,15 @@ test-narrow: $(DEV_STAMP)
 
 test-slow: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m slow
+
+# Mutation testing (slow, not part of `make test`): mutmut mutates the modules listed in
+# pyproject.toml [tool.mutmut] (analytic/, metrics, terms, verdict, crm/_lines) in a copy under
+# mutants/ and runs the fast tests that reach each mutant; prints the score per module.
+# docs/mutation.md has the last score, its date and the triage of the survivors.
+mutation: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/python .ci/mutation_score.py --survivors
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -230,9 +230,11 @@ def test_handling_times_when_present(round_trip: tuple[Scenario, CrmImport, Path
     assert team.handling_unanswered == scenario.team.handling_unanswered  # not in the export
 
 
-def _round_trip_covered(seed: int, directory: Path,
-                        kinds: list[str] | None = None) -> list[bool]:
-    """One round-trip period: does each of the 19 intervals cover its true value?"""
+def _round_trip_covered(seed: int, directory: Path, kinds: list[str] | None = None,
+                        chi2: list[float] | None = None) -> list[bool]:
+    """One round-trip period: does each of the 19 intervals cover its true value? (``kinds``
+    collects the AIC choice of the contact curve, ``chi2`` the period's sum of squared
+    z-scores.)"""
     scenario = load_scenario(BASELINE, ROUND_TRIP)
     result = simulate(scenario, 1, seed, keep_records=True)
     assert result.records is not None
@@ -244,6 +246,8 @@ def _round_trip_covered(seed: int, directory: Path,
     cal = Calibrator(scenario, seed=seed).fit(crm)
     if kinds is not None and cal.contact_decay_ is not None:
         kinds.append(cal.contact_decay_.model.kind)
+    if chi2 is not None:
+        chi2.append(_coverage(scenario, cal, true_family=True)[1])
     # Decay parameters from the true family, whichever AIC picked in this period.
     table = _estimates(cal, true_family=True)
     return [table[(p, t)][1] <= true <= table[(p, t)][2] for p, t, true in _truth(scenario)]
@@ -253,9 +257,15 @@ def test_round_trip_intervals_cover_the_truth_at_their_nominal_rate(tmp_path: Pa
     # 5 periods (seeds 0-4, not chosen) x 19 parameters = 95 nominal-95 % intervals: covered
     # ~ Binomial(95, 0.95), mean 90.3, sd 2.1; fewer than its 0.1 % quantile (83) means the
     # intervals are too narrow or the estimates biased. Intervals with 80 % coverage would reach
-    # 83 only ~4 % of the time (85 %: ~30 %: this small run catches gross failures; the slow
-    # suite checks 16 more periods, both sides, and sees 85 % too).
-    assert_pass_rate(lambda seed: _round_trip_covered(seed, tmp_path), range(5), 0.95)
+    # 83 only ~4 % of the time (85 %: ~30 %), so the count alone catches gross failures.
+    # Their sizes say more than the count: if the intervals are right, each period's sum of
+    # squared z-scores is ~chi2(19) (seeds 0-15 scanned: 10-26), so the five together are
+    # ~chi2(95), below its 99.9 % quantile 143 whatever the seeds. Intervals too narrow by half
+    # for 6 of the 19 parameters already push the expected sum to ~185. (The slow suite checks
+    # 16 more periods, both sides.)
+    chi2: list[float] = []
+    assert_pass_rate(lambda seed: _round_trip_covered(seed, tmp_path, chi2=chi2), range(5), 0.95)
+    assert sum(chi2) < stats.chi2.ppf(0.999, 19 * len(chi2)), chi2
 
 
 @pytest.mark.slow
