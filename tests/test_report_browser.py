@@ -96,7 +96,8 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     assert len(messages) == 1 and messages[0].startswith('"probe-done"'), messages
 
     shot = tmp_path / "shot.png"
-    run = _chromium(html_path, tmp_path, f"--screenshot={shot}", "--window-size=1240,3000")
+    # Page 1 is the decision and the agreement: the figures come after ~3,000 px of text.
+    run = _chromium(html_path, tmp_path, f"--screenshot={shot}", "--window-size=1240,7000")
     assert run.returncode == 0 and shot.exists(), run.stderr[-2000:]
     assert _console(run.stderr) == []
     import matplotlib.image
@@ -104,7 +105,7 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
     pixels = np.asarray(matplotlib.image.imread(shot))[..., :3]
     # Not blank: a white page has zero variance; text, tables and figures give plenty.
     assert pixels.std() > 0.05
-    # Figures start below the first screenful of text: the lower half must hold colour too
+    # Figures start below the decision and the agreement: the lower half must hold colour
     # (tier colours are saturated; text and tables are grey).
     lower = pixels[pixels.shape[0] // 2 :]
     saturation = lower.max(axis=-1) - lower.min(axis=-1)
