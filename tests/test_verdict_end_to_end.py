@@ -1,8 +1,9 @@
 """One verdict end to end: the optimizer's proposal, the report built from it, compare and plan
 state the same verdict, probabilities and staffing answer.
 
-A reduced optimizer run (60 verification months, a shorter race) keeps this in the default
-suite; tests/test_optimize_baseline.py runs the full-size baseline in the slow suite.
+A small team's optimizer run (40 verification months, a short race) keeps this in the default
+suite; the same tests on the baseline-size run, and tests/test_optimize_baseline.py, are in the
+slow suite.
 """
 
 from __future__ import annotations
@@ -33,11 +34,51 @@ SMALL = [
 ]
 
 
-@pytest.fixture(scope="module")
-def proposal(tmp_path_factory: pytest.TempPathFactory) -> tuple[OptimizeResult, Path]:
-    r = optimize(load_scenario(BASE), seed=0, **FAST)  # type: ignore[arg-type]
+#: SMALL as a scenario file: the proposal is written relative to the file it was optimized from,
+#: so that `slasim run/compare/report` on it see the same small team.
+SMALL_TOML = f"""extends = "{BASE.as_posix()}"
+name = "small-team"
+[tiers.hot]
+monthly_volume = 60
+[tiers.warm]
+monthly_volume = 180
+[tiers.cold]
+monthly_volume = 360
+[[team.shifts]]
+name = "office"
+weekdays = ["mon", "tue", "wed", "thu", "fri"]
+start = "08:00"
+end = "17:00"
+sellers = 4
+[sla.tiers.hot]
+quota = 50
+qualify_rate_target = 0.15
+min_attempts = 3
+[sla.tiers.warm]
+quota = 160
+qualify_rate_target = 0.05
+min_attempts = 3
+[sla.tiers.cold]
+quota = 320
+"""
+#: The proposal the verdict tests share: in the default suite the small team (a shorter race and
+#: 40 verification months, ~20 s); the baseline-size run (~150 s) is in the slow suite.
+PROPOSALS = {"small": (SMALL_TOML, {"verify_reps": 40, "rounds": (12, 12, 24)}),
+             "full": (None, FAST)}
+
+
+@pytest.fixture(scope="module",
+                params=["small", pytest.param("full", marks=pytest.mark.slow)])
+def proposal(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[OptimizeResult, Path]:
+    text, settings = PROPOSALS[request.param]
     out = tmp_path_factory.mktemp("optimize")
-    r.write(out, BASE)
+    base = BASE
+    if text is not None:
+        base = out / "small-team.toml"
+        base.write_text(text, encoding="utf-8")
+    r = optimize(load_scenario(base), seed=0, **settings)  # type: ignore[arg-type]
+    r.write(out, base)
     return r, out / "proposal.toml"
 
 
@@ -68,7 +109,8 @@ def test_frontier_points_share_their_months_and_do_not_dominate_the_proposal(
 ) -> None:
     r, _ = proposal
     f = r.frontier
-    assert f["months"].nunique() == 1 and int(f["months"].iloc[0]) == FAST["rounds"][0]
+    assert f["months"].nunique() == 1 and int(f["months"].iloc[0]) in {
+        settings["rounds"][0] for _, settings in PROPOSALS.values()}  # type: ignore[index]
     mine = f[f["proposal"]]
     assert len(mine) == 1
     cost = float(mine["cost"].iloc[0])
