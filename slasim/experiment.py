@@ -32,6 +32,7 @@ __all__ = [
     "ComparisonResult",
     "SimulationResult",
     "compare",
+    "rescore",
     "simulate",
     "summarize",
     "verdict_of",
@@ -254,15 +255,43 @@ def simulate(
                 outputs.append(out)
                 if progress:
                     progress(i + 1, reps)
-    columns = _columns(job.context)
+    table = _table([values for values, _ in outputs], job.context)
+    records = [r for _, r in outputs if r is not None] if keep_records else None
+    return SimulationResult(scenario, reps, seed, table, summarize(table), records)
+
+
+def _table(rows: Sequence[dict[tuple[str, str], float]], context: MetricContext) -> pd.DataFrame:
+    columns = _columns(context)
     table = pd.DataFrame(
-        [[values.get(c, math.nan) for c in columns] for values, _ in outputs],
+        [[values.get(c, math.nan) for c in columns] for values in rows],
         columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"]),
     )
     table = table.loc[:, ~table.isna().all(axis=0)]  # drop metrics undefined for a tier
     table.index.name = "rep"
-    records = [r for _, r in outputs if r is not None] if keep_records else None
-    return SimulationResult(scenario, reps, seed, table, summarize(table), records)
+    return table
+
+
+def rescore(result: SimulationResult, scenario: Scenario) -> SimulationResult:
+    """``result``'s months judged by ``scenario``'s SLA terms, without simulating again.
+
+    SLA terms (quotas, targets, shares, commitments, confidence) do not change a simulated
+    lead, so other terms are scored on the same records. ``scenario`` must be ``result``'s
+    scenario up to its ``[sla]`` (same tiers, period and model); ``result`` must hold records
+    (``simulate(..., keep_records=True)``).
+    """
+    if result.records is None:
+        raise ValueError("rescore needs a result with records (simulate(keep_records=True)).")
+    if list(scenario.tiers) != list(result.scenario.tiers) or (
+        scenario.horizon != result.scenario.horizon
+    ):
+        raise ValueError(
+            f"scenario(={scenario.name!r}) must have the tiers and period of the result's "
+            f"scenario {result.scenario.name!r}."
+        )
+    context = MetricContext.from_scenario(scenario)
+    table = _table([replication_metrics(rep, context) for rep in result.records], context)
+    return SimulationResult(scenario, result.reps, result.seed, table, summarize(table),
+                            result.records)
 
 
 @dataclass(frozen=True)

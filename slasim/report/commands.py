@@ -125,8 +125,43 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from slasim.loader import input_files, load_scenario
+    from slasim.outputs import atomic_write_text, check_outputs
+    from slasim.staffing import POLICY_NAMES
+
+    try:
+        import altair  # noqa: F401
+        import vl_convert  # noqa: F401
+
+        from slasim.report.explore import SELLER_OFFSETS, explore_grid, explorer_html
+    except ImportError as exc:
+        raise InputError.single(
+            "<cli>", "explore", f"needs the explore extra ({exc.name} is not installed); "
+            "expected `pip install 'slasim[explore]'`",
+        ) from None
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError.single("<cli>", "--out",
+                                f"got {args.out!r}; expected a file name ending in .html")
+    for policy in args.routing or ():
+        if policy not in POLICY_NAMES:
+            raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one of "
+                                    f"{', '.join(sorted(POLICY_NAMES))}")
+    scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    check_outputs({"--out": out}, [p for s in scenarios for p in input_files(s)])
+    routings = len(set(args.routing or [scenarios[0].routing.policy, "tier_priority"]))
+    check_workload(scenarios, args.reps * len(SELLER_OFFSETS) * routings, workers=args.workers)
+    with Progress(None, args.quiet, desc="simulating staffing x routing") as tick:
+        explorer = explore_grid(scenarios, policies=args.routing, reps=args.reps,
+                                seed=args.seed, workers=args.workers, progress=tick)
+    atomic_write_text(out, explorer_html(explorer))
+    print(f"wrote {out}: {len(explorer.grid):,} combinations on {explorer.reps} months each")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``compare`` and ``report`` subcommands."""
+    """Add the ``compare``, ``report`` and ``explore`` subcommands."""
     p = sub.add_parser(
         "compare",
         help="compare SLA options side by side on the same simulated leads (paired CIs)",
@@ -162,3 +197,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-staffing", action="store_true", help="skip the staffing sweep")
     add_simulation_args(p, 100, "replications per option")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "explore",
+        help="write one offline HTML page where leadership moves sellers, routing, response "
+        "target and quota and reads the verdict (needs the explore extra)",
+    )
+    add_scenario_args(p, "scenario TOML file(s): each is an option on the page", several=True)
+    p.add_argument("--out", default="explore.html", help="HTML file (explore.html)")
+    p.add_argument("--routing", action="append", metavar="POLICY",
+                   help="routing policies to offer (repeatable; default: the scenario's and "
+                        "tier_priority)")
+    add_simulation_args(p, 40, "simulated months per staffing and routing")
+    p.set_defaults(func=_cmd_explore)

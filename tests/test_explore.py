@@ -1,0 +1,123 @@
+"""slasim explore: the precomputed grid, and the page reacting to its controls in Chromium."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_cli
+
+from slasim.experiment import simulate
+from slasim.loader import load_scenario
+from slasim.staffing import with_staffing
+
+pytest.importorskip("altair", reason="slasim explore needs the explore extra (altair)")
+pytest.importorskip("vl_convert", reason="slasim explore needs the explore extra (vl-convert)")
+
+from slasim.report.explore import explore_grid, explorer_html  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def explorer():  # type: ignore[no-untyped-def]
+    return explore_grid([load_scenario(BASELINE)], offsets=(0, 1), reps=6, seed=3)
+
+
+def test_grid_points_are_what_simulate_says(explorer) -> None:  # type: ignore[no-untyped-def]
+    grid = explorer.grid
+    # 2 staffings x 2 routings x 4 hot targets (the [optimize] menu) x 3 quota levels.
+    assert len(grid) == 2 * 2 * 4 * 3
+    row = grid[(grid["offset"] == 1) & (grid["routing"] == "tier_priority")
+               & (grid["target"] == 5.0) & (grid["quota_scale"] == 1.0)].iloc[0]
+    scenario = load_scenario(BASELINE)
+    direct = simulate(with_staffing(scenario, [7], "tier_priority"), 6, 3)
+    # Re-scoring the terms on the records gives exactly what a fresh simulation judges.
+    assert row["verdict"] == direct.verdict.sentence()
+    assert row["p_sales"] == direct.verdict.p["sales"]
+    assert row["profit"] == pytest.approx(float(direct.metric("profit").mean()), rel=1e-12)
+    # Looser targets and lower quotas are kept at least as often (same months).
+    same = grid[(grid["offset"] == 0) & (grid["routing"] == "fifo")]
+    by_target = same[same["quota_scale"] == 1.0].sort_values("target")
+    assert by_target["p_sales"].is_monotonic_increasing
+    by_quota = same[same["target"] == 5.0].sort_values("quota_scale")
+    assert by_quota["p_marketing"].is_monotonic_decreasing
+
+
+def _flat(text: str) -> str:
+    """Vega breaks the sentence into lines at '; ' and the DOM dump escapes no-break spaces:
+    compare unescaped, without separators or spaces."""
+    return re.sub(r"[\s;]", "", html.unescape(text))
+
+
+PROBE = """<script>
+function texts() {
+  return Array.from(document.querySelectorAll('.mark-text text'))
+    .map(function (t) { return t.textContent; }).join('|');
+}
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    document.body.setAttribute('data-before', texts());
+    var select = document.querySelector('select[name="routing"]');
+    document.body.setAttribute('data-control', select ? 'found' : 'missing');
+    if (select) {
+      select.value = 'tier_priority';
+      select.dispatchEvent(new Event('change'));
+      select.dispatchEvent(new Event('input'));
+    }
+    setTimeout(function () { document.body.setAttribute('data-after', texts()); }, 1500);
+  }, 1500);
+});
+</script>"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
+def test_moving_a_control_shows_the_precomputed_values(
+    explorer, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    page = tmp_path / "explore.html"
+    text = explorer_html(explorer)
+    end = text.rindex("</body>")  # the inlined bundles contain '</body>' in strings
+    page.write_text(text[:end] + PROBE + text[end:])
+    run = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    dom = run.stdout
+    assert 'data-control="found"' in dom, dom[-2000:]
+    before = re.search(r'data-before="([^"]*)"', dom)
+    after = re.search(r'data-after="([^"]*)"', dom)
+    assert before and after, dom[-2000:]
+    grid = explorer.grid
+    pick = (grid["offset"] == 0) & (grid["target"] == 5.0) & (grid["quota_scale"] == 1.0)
+    fifo = grid[pick & (grid["routing"] == "fifo")].iloc[0]["verdict"]
+    hot_first = grid[pick & (grid["routing"] == "tier_priority")].iloc[0]["verdict"]
+    assert fifo != hot_first
+    assert _flat(fifo) in _flat(before.group(1)) and _flat(hot_first) not in _flat(before.group(1))
+    assert _flat(hot_first) in _flat(after.group(1))
+
+
+def test_explore_cli_writes_one_offline_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "explore.html"
+    code, text, _ = run_cli(["explore", str(BASELINE), "--reps", "3", "--quiet",
+                             "--routing", "fifo", "--out", str(out)], capsys)
+    assert code == 0 and "combinations" in text
+    page = out.read_text()
+    # Works offline: no script or stylesheet is loaded from the network.
+    assert "<script" in page
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+    code, _, err = run_cli(["explore", str(BASELINE), "--out", str(tmp_path / "x.txt")], capsys)
+    assert code == 2 and "--out" in err
+    code, _, err = run_cli(["explore", str(BASELINE), "--routing", "random",
+                            "--out", str(out)], capsys)
+    assert code == 2 and "--routing" in err and "'random'" in err
