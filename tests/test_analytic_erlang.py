@@ -17,6 +17,7 @@ from slasim.analytic import (
     service_level,
     wait_probability_exceeds,
 )
+from slasim.analytic.contact import contact_probability_exponential
 from slasim.analytic.erlang import _erlang_b_recursion
 
 # pyworkforce documentation case: 100 transactions per 30-minute interval, AHT 3 min,
@@ -285,3 +286,41 @@ def test_erlang_a_without_leads() -> None:
     assert (res.wait_probability, res.abandon_probability, res.mean_wait) == (0.0, 0.0, 0.0)
     assert res.mean_wait_served == 0.0
     assert res.served_within(1.0) == 1.0
+
+
+# -- validation names the argument, and the boundaries of what is valid ------------------------
+
+_BAD_INPUTS = [
+    (lambda: erlang_b(-1, 1.0), "n"),
+    (lambda: erlang_b(1, -1.0), "a"),
+    (lambda: erlang_c(0, 1.0), "n"),
+    (lambda: erlang_c(1, math.nan), "a"),
+    (lambda: wait_probability_exceeds(2, 1.0, 0.0, 1.0), "mu"),
+    (lambda: wait_probability_exceeds(2, 1.0, 1.0, -1.0), "t"),
+    (lambda: mean_wait(2, 1.0, 0.0), "mu"),
+    (lambda: mean_wait(2, 1.0, -1.0), "mu"),
+    (lambda: occupancy(0, 1.0), "n"),
+    (lambda: occupancy(1, -1.0), "a"),
+    (lambda: contact_probability_exponential(0, 1.0, 1.0, 0.5, 0.1), "n"),
+    (lambda: contact_probability_exponential(1, -1.0, 1.0, 0.5, 0.1), "lam"),
+    (lambda: contact_probability_exponential(1, 1.0, 0.0, 0.5, 0.1), "mu"),
+    (lambda: contact_probability_exponential(1, 1.0, 1.0, 1.5, 0.1), "p0"),
+    (lambda: contact_probability_exponential(1, 1.0, 1.0, 0.5, -0.1), "theta"),
+]
+
+
+@pytest.mark.parametrize(("call", "name"), _BAD_INPUTS)
+def test_invalid_input_names_its_argument(call, name: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=rf"^{name}\(="):
+        call()
+
+
+def test_occupancy_and_mean_wait_values() -> None:
+    assert occupancy(4, 2.0) == 0.5
+    assert occupancy(2, 3.0) == 1.0  # overloaded: busy all the time, never above 1
+    # M/M/2 at a = 1, mu = 1: C = 1/3, E[W] = C / ((n - a) mu) = 1/3 minute.
+    assert mean_wait(2, 1.0, 1.0) == pytest.approx(1 / 3, rel=1e-12)
+    assert mean_wait(2, 1.0, 0.5) == pytest.approx(2 / 3, rel=1e-12)
+    assert mean_wait(2, 2.0, 1.0) == math.inf  # a = n: no steady state
+    # At a = n the queue never empties: a first attempt is never immediate.
+    assert contact_probability_exponential(2, 2.0, 1.0, 0.5, 0.1) == 0.0

@@ -63,6 +63,20 @@ def test_confidence_is_reached_at_equality_not_below() -> None:
     assert not judge(flags, ("hot",), 0.81, "side").realistic
 
 
+def test_verdict_json_form_says_what_the_verdict_says() -> None:
+    side = judge(_flags(**MONTHS), ("hot",), 0.8, "side")
+    d = side.to_dict()
+    assert d == {
+        "realistic": False, "level": "side", "confidence": 0.8, "reps": 10,
+        "p_met": side.p, "ci": {k: list(v) for k, v in side.ci.items()},
+        "failing": ["sales"], "sentence": side.sentence(),
+    }
+    assert d["p_met"] == pytest.approx({"marketing": 1.0, "sales": 0.6, "joint": 0.6})
+    assert set(d["ci"]) == {"marketing", "sales", "joint"}
+    assert all(len(v) == 2 and v[0] <= v[1] for v in d["ci"].values())  # type: ignore[attr-defined]
+    assert json.loads(json.dumps(d)) == d
+
+
 def test_recommend_prefers_realistic_then_profit() -> None:
     good = judge(_flags(marketing_hot=[1] * 10), ("hot",), 0.8)
     bad = judge(_flags(marketing_hot=[0] * 10), ("hot",), 0.8)
