@@ -9,7 +9,7 @@ this check catches scenarios that cannot work at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ __all__ = [
     "check_scenario",
     "expected_work_per_lead",
     "shift_intervals",
+    "silent_defaults",
     "slot_rates",
 ]
 
@@ -43,6 +44,10 @@ class ScenarioCheck:
         Total expected work over total available seller time in the horizon.
     warnings
         Plain-language problems, empty when the scenario looks workable.
+    notes
+        Defaults the scenario did not choose that change the answer (a flat 24/7 arrival
+        profile under office hours, zero seller cost, no decay chosen, no ``[optimize]``
+        table): not errors, but worth a decision.
     """
 
     scenario: str
@@ -50,6 +55,7 @@ class ScenarioCheck:
     shifts: pd.DataFrame
     utilization: float
     warnings: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -186,7 +192,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         effective = shift.sellers * shrink
         shift_rows.append(
             {
-                "shift": shift.name or f"shift {j}",
+                "shift": scenario.shift_names()[j],
                 "sellers": shift.sellers,
                 "seller_hours_available": available / 60.0,
                 "offered_load_erlang": load,
@@ -196,7 +202,8 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         )
         if load >= effective and (load > 0 or effective == 0):
             warnings.append(
-                f"shift {shift.name or j!r} is overloaded: offered load {load:.2f} Erlang >= "
+                f"shift {scenario.shift_names()[j]!r} is overloaded: offered load {load:.2f} "
+                "Erlang >= "
                 f"{effective:.2f} effective sellers ({shift.sellers} x (1 - shrinkage)); "
                 "queues grow during the shift"
             )
@@ -229,13 +236,56 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         )
     if duty_minutes > 0:
         warnings += _erlang_shortfalls(scenario)
+    tiers = pd.DataFrame(tier_rows).set_index("tier")
     return ScenarioCheck(
         scenario=scenario.name,
-        tiers=pd.DataFrame(tier_rows).set_index("tier"),
+        tiers=tiers,
         shifts=pd.DataFrame(shift_rows).set_index("shift"),
         utilization=utilization,
         warnings=warnings,
+        notes=silent_defaults(scenario, tiers),
     )
+
+
+def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> list[str]:
+    """Defaults ``scenario`` falls back on without saying so, that change the answer.
+
+    ``tiers`` is :attr:`ScenarioCheck.tiers` (for the share of leads arriving off duty).
+    """
+    notes = []
+    office_hours = scenario.business_calendar().business_minutes_total < (
+        scenario.horizon.days * 1440
+    )
+    if office_hours and scenario.trace is None:
+        for name, tier in scenario.tiers.items():
+            if "profile" in tier.model_fields_set:
+                continue
+            off = ""
+            if tiers is not None and "share_arriving_off_duty" in tiers:
+                off = f" ({float(tiers.loc[name, 'share_arriving_off_duty']):.0%} of them arrive "
+                off += "while nobody is on duty)"
+            notes.append(
+                f"tiers.{name}.profile is not set: leads arrive around the clock, 7 days a "
+                f"week{off}, while the team works office hours; set weekday and hour weights "
+                "(slasim init writes working-hours ones) or calibrate them from a CRM export"
+            )
+    if scenario.team.cost_per_seller_month == 0 and scenario.team.shifts:
+        notes.append(
+            "team.cost_per_seller_month is 0: profit never pays for a seller, so more sellers "
+            "always look better; set the monthly cost of a seller"
+        )
+    if "decay" not in scenario.model_fields_set:
+        notes.append(
+            f"[decay] is not set: the {scenario.decay.preset!r} preset applies (contact odds fall "
+            "100x from 5 to 30 minutes, a strong assumption); choose a preset (lrm2007, hbr2011, "
+            "none) or fit one with slasim calibrate"
+        )
+    if scenario.optimize is None:
+        notes.append(
+            "no [optimize] table: slasim optimize would only choose the terms at today's "
+            "staffing, routing and volumes (one candidate); slasim init writes a table to edit"
+        )
+    return notes
 
 
 def _unreachable_target(

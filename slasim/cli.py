@@ -88,6 +88,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "tiers": json.loads(result.tiers.to_json(orient="index")),
             "shifts": json.loads(result.shifts.to_json(orient="index")),
             "warnings": result.warnings,
+            "notes": result.notes,
             "quick_simulation": None if quick is None else {
                 "reps": quick[1], "seed": 0, **quick[0].to_dict(),
             },

@@ -89,6 +89,9 @@ def format_check(
         "",
         f"overall utilisation (all work / all available seller time): {result.utilization:.0%}",
     ]
+    if result.notes:
+        lines += ["", "Defaults you did not choose (they change the answer)"]
+        lines += [f"  - {n}" for n in result.notes]
     if result.warnings:
         lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
         lines += ["", "Not realistic on the analytic screen: fix the warnings above first."]

@@ -783,6 +783,11 @@ class Scenario(_Model):
             self.holidays(),
         )
 
+    def shift_names(self) -> list[str]:
+        """Each shift's key, as users type it (``optimize.sellers.<key>``): its ``name``, or
+        ``shift<index>`` for an unnamed one. Every command names shifts this way."""
+        return [s.name or f"shift{j}" for j, s in enumerate(self.team.shifts)]
+
     def tier_order(self) -> list[str]:
         """Tiers in priority order (``routing.tier_order`` or the order of ``[tiers]``)."""
         return list(self.routing.tier_order or self.tiers)

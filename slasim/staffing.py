@@ -157,7 +157,7 @@ def fewest_sellers(
 
     policy = routing or scenario.routing.policy
     current = tuple(sh.sellers for sh in scenario.team.shifts)
-    names = tuple(sh.name or f"shift{i}" for i, sh in enumerate(scenario.team.shifts))
+    names = tuple(scenario.shift_names())
     cap = max(MAX_TOTAL, 4 * sum(current))
     low_k = 1 - min(current)  # every shift keeps at least one seller
     rows: dict[int, dict[str, object]] = {}

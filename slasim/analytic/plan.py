@@ -171,7 +171,7 @@ def plan_scenario(
 
     rows = []
     contact_now: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
-    for j, shift in enumerate(scenario.team.shifts):
+    for j in range(len(scenario.team.shifts)):
         minutes = float((length * on[j]).sum())
         if minutes == 0:
             continue
@@ -181,7 +181,7 @@ def plan_scenario(
             continue
         mean_work = float((lam_tier * work).sum() / lam)
         mu = 1.0 / mean_work
-        _check_load(scenario, f"shift {shift.name or f'shift {j}'!r}", lam / mu)
+        _check_load(scenario, f"shift {scenario.shift_names()[j]!r}", lam / mu)
         now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
         n_now = max(math.floor(now * shrink), 0)
         for i, name in enumerate(names):
@@ -204,7 +204,7 @@ def plan_scenario(
             contact_now[name].append((c_now, float((moved[i] * on[j]).sum())))
             rows.append(
                 {
-                    "shift": shift.name or f"shift {j}",
+                    "shift": scenario.shift_names()[j],
                     "tier": name,
                     "leads_per_hour": lam_tier[i] * 60,
                     "offered_load_erlang": lam / mu,

@@ -253,6 +253,10 @@ def optimize(
     raced = race(space, screened.shortlist, seed, workers, tick, rounds)
     checker = Verifier(space, seed, workers, space.verify_reps, tick)
     notes: list[str] = []
+    if scenario.optimize is None:
+        notes.append("no [optimize] table: only the terms were chosen, at today's staffing, "
+                     "routing and volumes (one candidate); add a table (slasim init writes one) "
+                     "to search staffing, routing and lead volumes")
 
     # Verify the finalists in turn until one passes on fresh months.
     key = VERIFY_KEY

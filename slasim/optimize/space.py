@@ -190,7 +190,7 @@ def _nearest(levels: tuple[float, ...], value: float) -> float:
 
 def shift_label(scenario: Scenario, index: int) -> str:
     """A shift's name, or ``shift<index>`` when it has none."""
-    return scenario.team.shifts[index].name or f"shift{index}"
+    return scenario.shift_names()[index]
 
 
 def lead_cost(scenario: Scenario, tier: str, leads_per_month: float) -> float:

@@ -108,7 +108,8 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
         "name": scenario.name,
         "description": scenario.description,
         "sellers": sum(s.sellers for s in scenario.team.shifts),
-        "shifts": {s.name or f"shift {i}": s.sellers for i, s in enumerate(scenario.team.shifts)},
+        "shifts": dict(zip(scenario.shift_names(), (s.sellers for s in scenario.team.shifts),
+                           strict=True)),
         "routing": scenario.routing.policy,
         "tiers": {
             name: terms.model_dump(mode="json") for name, terms in scenario.sla.tiers.items()
