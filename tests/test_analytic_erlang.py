@@ -306,6 +306,11 @@ _BAD_INPUTS = [
     (lambda: contact_probability_exponential(1, 1.0, 0.0, 0.5, 0.1), "mu"),
     (lambda: contact_probability_exponential(1, 1.0, 1.0, 1.5, 0.1), "p0"),
     (lambda: contact_probability_exponential(1, 1.0, 1.0, 0.5, -0.1), "theta"),
+    (lambda: erlang_a(0, 1.0, 1.0, 0.1), "n"),
+    (lambda: erlang_a(1, -1.0, 1.0, 0.1), "lam"),
+    (lambda: erlang_a(1, 1.0, 0.0, 0.1), "mu"),
+    (lambda: erlang_a(1, 1.0, 1.0, 0.0), "theta"),
+    (lambda: erlang_a(1, 1.0, 1.0, 0.1).served_within(-1.0), "t"),
 ]
 
 
@@ -322,5 +327,10 @@ def test_occupancy_and_mean_wait_values() -> None:
     assert mean_wait(2, 1.0, 1.0) == pytest.approx(1 / 3, rel=1e-12)
     assert mean_wait(2, 1.0, 0.5) == pytest.approx(2 / 3, rel=1e-12)
     assert mean_wait(2, 2.0, 1.0) == math.inf  # a = n: no steady state
+    # No leads: nobody waits; a lone lead would race service (n mu) against patience (theta).
+    idle = erlang_a(2, 0.0, 0.5, 0.25, method="chain")
+    assert (idle.n, idle.lam, idle.mu, idle.theta, idle.method) == (2, 0.0, 0.5, 0.25, "chain")
+    assert (idle.wait_probability, idle.abandon_probability, idle.mean_wait) == (0.0, 0.0, 0.0)
+    assert idle.abandon_given_wait == pytest.approx(0.25 / (2 * 0.5 + 0.25), rel=1e-15)
     # At a = n the queue never empties: a first attempt is never immediate.
     assert contact_probability_exponential(2, 2.0, 1.0, 0.5, 0.1) == 0.0

@@ -231,3 +231,30 @@ def test_every_physical_line_accounted_for(
                          timezone=STOCKHOLM)
         hit = {_CLEAN[index].split(",")[0] for index, (kind, _) in damage if kind == "quote"}
         assert set(clean.leads["lead_id"]) - hit <= set(crm.leads["lead_id"])
+
+
+@pytest.mark.parametrize(("edit", "fields"), [(",extra", 8), (",a,b", 9)])
+def test_wrong_field_count_says_how_many(tmp_path: Path, edit: str, fields: int) -> None:
+    lines = _export(4)
+    lines[2] += edit
+    lines[3] = lines[3].rsplit(",", 1)[0]  # one field short
+    path = _write(tmp_path / "count.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    rows = crm.rejected.set_index("row")
+    assert list(rows.index) == [3, 4]
+    assert set(rows["reason"]) == {"wrong number of fields"}
+    assert rows.loc[3, "value"] == str(fields) and rows.loc[4, "value"] == "6"
+    assert rows.loc[3, "message"].startswith(f"expected 7 fields like the header, got {fields} (a ")
+    assert "comma inside an unquoted value?" in rows.loc[4, "message"]
+    assert crm.summary.rows_used == 2
+    _accounted(crm, path)
+
+
+def test_a_value_exactly_at_the_field_size_limit_is_kept(tmp_path: Path) -> None:
+    lines = _export(3)
+    lines[2] = lines[2].replace("seller-2", "x" * (csv.field_size_limit() - len(lines[2]) + 8))
+    assert len(lines[2]) == csv.field_size_limit()
+    path = _write(tmp_path / "limit.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.rejected.empty and crm.summary.rows_used == 3
+    _accounted(crm, path)
