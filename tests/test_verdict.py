@@ -16,8 +16,8 @@ from slasim.engine import STATES
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.metrics import _SCORE
-from slasim.terms import SIDES, TERMS
-from slasim.verdict import judge, recommend
+from slasim.terms import SIDES, TERMS, get_term
+from slasim.verdict import judge, recommend, recommendation
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -75,6 +75,68 @@ def test_verdict_json_form_says_what_the_verdict_says() -> None:
     assert set(d["ci"]) == {"marketing", "sales", "joint"}
     assert all(len(v) == 2 and v[0] <= v[1] for v in d["ci"].values())  # type: ignore[attr-defined]
     assert json.loads(json.dumps(d)) == d
+
+
+# Terms met in 9, 7 and 8 of 10 months: the weakest is response, sales keeps both in 5.
+UNEVEN = dict(marketing_hot=[1] * 9 + [0], response_hot=[1] * 7 + [0] * 3,
+              attempts_hot=[0, 0] + [1] * 8)
+NB = "\xa0"
+
+
+def test_weakest_term_and_the_sentence_in_both_languages() -> None:
+    v = judge(_flags(**UNEVEN), ("hot",), 0.8, "side")
+    assert v.weakest_term() is not None and v.weakest_term().term == "response"  # type: ignore[union-attr]
+    assert v.weakest_term("sales").p == pytest.approx(0.7)  # type: ignore[union-attr]
+    assert v.weakest_term("marketing").term == "marketing"  # type: ignore[union-attr]
+    assert v.sentence() == (
+        f"Not realistic: sales keeps every term in only 50{NB}% of months (needed 80{NB}%; most "
+        f"missed: hot response time, met in 70{NB}% of months); both sides in the same month: "
+        f"50{NB}% [24{NB}%, 76{NB}%].")
+    assert v.sentence("sv") == (
+        f"Inte realistiskt: sälj håller alla villkor i bara 50{NB}% av månaderna (krav 80{NB}%; "
+        f"oftast missat: hot svarstid, uppfyllt i 70{NB}% av månaderna); båda parter samma "
+        f"månad: 50{NB}% [24{NB}%; 76{NB}%].")
+
+
+def test_recommend_closest_when_none_is_realistic() -> None:
+    near = judge(_flags(**UNEVEN), ("hot",), 0.8, "side")
+    far = judge(_flags(**{**UNEVEN, "response_hot": [1] * 5 + [0] * 5}), ("hot",), 0.8, "side")
+    # Closest = highest weakest requirement (0.5 sales vs 0.3), whatever the profit.
+    assert recommend([far, near], [100.0, 1.0]) == (1, False)
+    assert recommend([near, near], [1.0, 2.0]) == (1, False)  # tie: profit decides
+    text = recommendation(["a", "b"], [far, near], [100.0, 1.0])
+    assert text == ("No option is realistic: change terms or staffing before signing. Closest: b. "
+                    + near.sentence())
+    ok = judge(_flags(marketing_hot=[1] * 10), ("hot",), 0.8)
+    sv = recommendation(["a", "b"], [near, ok], [5.0, 1234567.0], "sv")
+    assert sv.startswith("Rekommendation: b: det realistiska alternativet med högst förväntat "
+                         "resultat (1,234,567 per period). Realistiskt: marknad håller alla "
+                         f"villkor i 100{NB}% av månaderna [72{NB}%; 100{NB}%]")
+
+
+def test_terms_in_words_in_both_languages() -> None:
+    scenario = load_scenario(BASELINE)
+    hot, cold = scenario.sla.tiers["hot"], scenario.sla.tiers["cold"]
+    days = scenario.cadence.window_days
+    words = {(t.name, lang): (t.describe(hot, days, lang), t.describe(cold, days, lang))
+             for t in TERMS for lang in ("en", "sv")}
+    assert words == {
+        ("marketing", "en"): ("140 leads per month", "850 leads per month"),
+        ("marketing", "sv"): ("140 leads per månad", "850 leads per månad"),
+        ("response", "en"): ("90% first called within 5 business minutes",
+                             "80% first called within 480 business minutes"),
+        ("response", "sv"): ("90% får första samtalet inom 5 minuter inom kontorstid",
+                             "80% får första samtalet inom 480 minuter inom kontorstid"),
+        ("attempts", "en"): ("90% of unreached leads get 6 attempts within 10 days",
+                             "80% of unreached leads get 3 attempts within 10 days"),
+        ("attempts", "sv"): ("90% av ej nådda leads får 6 försök inom 10 dagar",
+                             "80% av ej nådda leads får 3 försök inom 10 dagar"),
+        ("conversion", "en"): ("qualify rate >= 25%", "none promised"),
+        ("conversion", "sv"): ("andel kvalificerade >= 25%", "inget åtagande"),
+    }
+    assert get_term("response").flag == "response_met"
+    with pytest.raises(KeyError, match="quota"):
+        get_term("quota")
 
 
 def test_recommend_prefers_realistic_then_profit() -> None:
