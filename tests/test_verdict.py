@@ -98,6 +98,50 @@ def test_weakest_term_and_the_sentence_in_both_languages() -> None:
         f"månad: 50{NB}% [24{NB}%; 76{NB}%].")
 
 
+GOOD = dict(marketing_hot=[1] * 10, response_hot=[1] * 9 + [0], attempts_hot=[1] * 10)
+#: The verdict sentence at every level, met and not, in both languages (read and checked: the
+#: numbers are the flags' shares and their Wilson intervals).
+SENTENCES = {
+    ('uneven', 'side', 'en'):
+        'Not realistic: sales keeps every term in only 50\xa0% of months (needed 80\xa0%; most missed: hot response time, met in 70\xa0% of months); both sides in the same month: 50\xa0% [24\xa0%, 76\xa0%].',
+    ('uneven', 'side', 'sv'):
+        'Inte realistiskt: sälj håller alla villkor i bara 50\xa0% av månaderna (krav 80\xa0%; oftast missat: hot svarstid, uppfyllt i 70\xa0% av månaderna); båda parter samma månad: 50\xa0% [24\xa0%; 76\xa0%].',
+    ('uneven', 'joint', 'en'):
+        'Not realistic: both sides keep every term in the same month in 50\xa0% of months [24\xa0%, 76\xa0%] (needed: 80\xa0%); most missed: hot response time, met in 70\xa0% of months.',
+    ('uneven', 'joint', 'sv'):
+        'Inte realistiskt: båda parter håller alla villkor samma månad i 50\xa0% av månaderna [24\xa0%; 76\xa0%] (krav: 80\xa0%); oftast missat: hot svarstid, uppfyllt i 70\xa0% av månaderna.',
+    ('uneven', 'term', 'en'):
+        'Not realistic: hot response time is met in only 70\xa0% of months (needed 80\xa0%); both sides in the same month: 50\xa0% [24\xa0%, 76\xa0%].',
+    ('uneven', 'term', 'sv'):
+        'Inte realistiskt: hot svarstid uppfylls i bara 70\xa0% av månaderna (krav 80\xa0%); båda parter samma månad: 50\xa0% [24\xa0%; 76\xa0%].',
+    ('good', 'side', 'en'):
+        'Realistic: marketing keeps every term in 100\xa0% of months [72\xa0%, 100\xa0%] and sales keeps every term in 90\xa0% of months [60\xa0%, 98\xa0%] (needed: 80\xa0% each); both sides in the same month: 90\xa0% [60\xa0%, 98\xa0%].',
+    ('good', 'side', 'sv'):
+        'Realistiskt: marknad håller alla villkor i 100\xa0% av månaderna [72\xa0%; 100\xa0%] och sälj håller alla villkor i 90\xa0% av månaderna [60\xa0%; 98\xa0%] (krav: 80\xa0% vardera); båda parter samma månad: 90\xa0% [60\xa0%; 98\xa0%].',
+    ('good', 'joint', 'en'):
+        'Realistic: both sides keep every term in the same month in 90\xa0% of months [60\xa0%, 98\xa0%] (needed: 80\xa0%).',
+    ('good', 'joint', 'sv'):
+        'Realistiskt: båda parter håller alla villkor samma månad i 90\xa0% av månaderna [60\xa0%; 98\xa0%] (krav: 80\xa0%).',
+    ('good', 'term', 'en'):
+        'Realistic: every term is met in at least 80\xa0% of months (weakest: hot response time, 90\xa0%); both sides in the same month: 90\xa0% [60\xa0%, 98\xa0%].',
+    ('good', 'term', 'sv'):
+        'Realistiskt: varje villkor uppfylls i minst 80\xa0% av månaderna (svagast: hot svarstid, 90\xa0%); båda parter samma månad: 90\xa0% [60\xa0%; 98\xa0%].',
+}
+
+
+@pytest.mark.parametrize("key", list(SENTENCES))
+def test_the_verdict_sentence_at_every_level(key: tuple[str, str, str]) -> None:
+    name, level, lang = key
+    flags = _flags(**(UNEVEN if name == "uneven" else GOOD))
+    assert judge(flags, ("hot",), 0.8, level).sentence(lang) == SENTENCES[key]
+
+
+def test_sentence_without_terms_and_with_a_fix() -> None:
+    assert judge({}, ("hot",), 0.8, "side").sentence() == 'No verdict: the scenario states no SLA terms.'
+    assert judge(_flags(**UNEVEN), ("hot",), 0.8, "side").sentence(fix="add a seller") == (
+        'Not realistic: sales keeps every term in only 50\xa0% of months (needed 80\xa0%; most missed: hot response time, met in 70\xa0% of months); both sides in the same month: 50\xa0% [24\xa0%, 76\xa0%]; add a seller.')
+
+
 def test_recommend_closest_when_none_is_realistic() -> None:
     near = judge(_flags(**UNEVEN), ("hot",), 0.8, "side")
     far = judge(_flags(**{**UNEVEN, "response_hot": [1] * 5 + [0] * 5}), ("hot",), 0.8, "side")
