@@ -17,7 +17,7 @@ from slasim.staffing import with_staffing
 pytest.importorskip("altair", reason="slasim explore needs the explore extra (altair)")
 pytest.importorskip("vl_convert", reason="slasim explore needs the explore extra (vl-convert)")
 
-from slasim.report.explore import explore_grid, explorer_html  # noqa: E402
+from slasim.report.explore import explore_grid, explorer_html
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
