@@ -261,9 +261,13 @@ def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> li
             if "profile" in tier.model_fields_set:
                 continue
             off = ""
-            if tiers is not None and "share_arriving_off_duty" in tiers:
-                off = f" ({float(tiers.loc[name, 'share_arriving_off_duty']):.0%} of them arrive "
-                off += "while nobody is on duty)"
+            shares: dict[object, float] = (
+                {} if tiers is None or "share_arriving_off_duty" not in tiers
+                else tiers["share_arriving_off_duty"].to_dict()
+            )
+            share = shares.get(name)
+            if share is not None:
+                off = f" ({float(share):.0%} of them arrive while nobody is on duty)"
             notes.append(
                 f"tiers.{name}.profile is not set: leads arrive around the clock, 7 days a "
                 f"week{off}, while the team works office hours; set weekday and hour weights "
