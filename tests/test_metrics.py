@@ -195,3 +195,22 @@ def test_lead_cost_curve_charges_only_leads_beyond_the_reference(ctx: MetricCont
     c = replace(ctx, tiers=tuple(tiers))
     out = replication_metrics(_rep(_all_kept(), c.horizon_minutes), c)
     assert out[("cost_leads", "hot")] == pytest.approx(4 * tiers[0].cost_per_lead + 100.0)
+
+
+def test_context_reads_the_agreement_and_the_costs() -> None:
+    scenario = load_scenario(BASE, ["sla.tiers={hot={quota=140, response_target_minutes=5, "
+                                    "response_share=0.9}}"])
+    c = MetricContext.from_scenario(scenario)
+    months = scenario.horizon.months
+    assert c.seller_cost == pytest.approx(6 * 75_000 * months)
+    assert c.window_minutes == 10 * 1440.0 and c.gross_margin == 0.8
+    hot, warm = c.tiers[0], c.tiers[1]
+    assert (hot.quota_in_period, hot.target_minutes, hot.response_share) == (
+        pytest.approx(140 * months), 5, 0.9)
+    assert hot.has_terms and hot.cost_per_lead == 1500 and hot.win_rate == scenario.tiers[
+        "hot"].win_rate
+    # A tier without terms: nothing promised, nothing to break.
+    assert not warm.has_terms and warm.quota_in_period is None
+    assert (warm.target_minutes, warm.response_share, warm.min_attempts, warm.attempt_share,
+            warm.qualify_target, warm.target_clock) == (math.inf, 0.0, 0, 0.0, None, "wall")
+    assert warm.cost_per_lead == 600
