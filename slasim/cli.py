@@ -24,8 +24,6 @@ from slasim.cliargs import (
     add_scenario_args,
     add_simulation_args,
     check_workload,
-    positive_int,
-    seed,
     write_json,
 )
 from slasim.errors import InputError
@@ -281,10 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--routing", action="append", metavar="POLICY",
                    help="routing policy to find the fewest sellers for (repeatable; default: "
                         "the scenario's and tier_priority)")
-    p.add_argument("--seed", type=seed, default=0, help="root random seed (default 0)")
-    p.add_argument("--workers", type=positive_int, default=1,
-                   help="worker processes (default 1)")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_simulation_args(p, None)  # --seed, --workers, --quiet (--reps above: 0 is allowed)
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
