@@ -34,17 +34,12 @@ __all__ = [
     "Shortfall",
     "choose_terms",
     "describe_conversion",
-    "joint_flags",
     "shortfalls",
     "term_flags",
     "term_probabilities",
     "term_samples",
     "terms_verdict",
 ]
-
-
-def _passes(flags: np.ndarray, confidence: float, z: float) -> bool:
-    return passes(flags, confidence, z)
 
 
 @dataclass(frozen=True)
@@ -209,7 +204,7 @@ def _realistic_qualify(
         return 0.0
     # The epsilon keeps 0.29 from flooring to 0.28 through 0.29 * 100 = 28.999...
     target = math.floor(float(np.quantile(finite, 1.0 - _aim(space, conf))) * 100 + 1e-9) / 100
-    while target > 0 and not _passes(_conversion_flags(samples, tier, target), conf, z):
+    while target > 0 and not passes(_conversion_flags(samples, tier, target), conf, z):
         target = round(target - 0.01, 2)
     return max(target, 0.0)
 
@@ -230,12 +225,12 @@ def _tier_terms(
         (
             (t, s)
             for t, s in menu.response
-            if _passes(_response_flags(samples, menu, t, s), conf, z)
+            if passes(_response_flags(samples, menu, t, s), conf, z)
         ),
         None,
     )
     attempts = next(
-        (a for a in menu.attempts if _passes(_attempt_flags(samples, menu, a), conf, z)), None
+        (a for a in menu.attempts if passes(_attempt_flags(samples, menu, a), conf, z)), None
     )
     qualify: float | None = None
     if menu.qualify_propose:
@@ -243,7 +238,7 @@ def _tier_terms(
     elif menu.qualify:
         qualify = next(
             (q for q in menu.qualify
-             if _passes(_conversion_flags(samples, name, q), conf, z)),
+             if passes(_conversion_flags(samples, name, q), conf, z)),
             math.nan,  # no entry passes
         )
     missing = []
@@ -267,7 +262,7 @@ def _tier_terms(
     # Analytic quantile first, aimed a margin above the confidence; lowered while the
     # simulated months disagree (profile, holidays).
     quota = realistic_quota(volume, tier.dispersion, space.months, _aim(space, conf_m))
-    while quota > 0 and not _passes(_quota_flags(samples, name, quota, space.months), conf_m, z):
+    while quota > 0 and not passes(_quota_flags(samples, name, quota, space.months), conf_m, z):
         quota -= 1
     return ChosenTerms(
         tier=name,
@@ -384,12 +379,3 @@ def terms_verdict(
     """The verdict on ``terms`` over ``samples``' months (the one definition)."""
     return judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
                  space.confidence_level, z)
-
-
-def joint_flags(
-    samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms]
-) -> np.ndarray:
-    """Per replication: 1 when every proposed term of every tier was met."""
-    from slasim.verdict import side_flags
-
-    return side_flags(term_flags(samples, space, terms), tuple(terms), samples.reps)["joint"]
