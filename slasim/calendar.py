@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, overload
@@ -477,6 +477,40 @@ class BusinessCalendar:
         s = np.minimum(self._E[jc], self._S[jc] + np.maximum(0.0, target - self._C[jc]))
         s = np.where(j >= self._k, np.inf, np.maximum(ta, s))
         return np.where(ma == 0, ta, s)
+
+    def business_adder(self) -> Callable[[float, float], float]:
+        """A fast ``add_business(t, minutes)`` for one float ``t`` and ``minutes > 0``.
+
+        The engine calls it once per retry. It gives exactly the scalar path's result (same
+        float operations in the same order) without its type checks and method calls, and skips
+        the second bisection in the common case where the target lies in ``t``'s own interval.
+        Not checked: ``minutes`` must be a positive float (``add_business`` validates).
+        """
+        starts, ends, before, at_end, k = self._Sl, self._El, self._Cl, self._CEl, self._k
+        inf = float("inf")
+
+        def add(t: float, minutes: float) -> float:
+            i = bisect_right(starts, t) - 1
+            if i < 0:
+                target = 0.0 + minutes
+            else:
+                e = ends[i]
+                # The scalar path's business_minutes(t) + minutes, in its evaluation order.
+                target = before[i] + (t if t < e else e) - starts[i] + minutes
+            x = target - _TOL
+            if 0 <= i < k and at_end[i] >= x and (i == 0 or at_end[i - 1] < x):
+                j = i  # what bisect_left(at_end, x) returns here, without the search
+            else:
+                j = bisect_left(at_end, x)
+                if j >= k:
+                    return inf
+            d = target - before[j]
+            v = starts[j] + (d if d > 0.0 else 0.0)
+            e = ends[j]
+            s = v if v < e else e
+            return s if s > t else t
+
+        return add
 
     def __repr__(self) -> str:
         return (

@@ -459,7 +459,7 @@ def _simulate(
     max_att = model.max_attempts
     gaps = model.gaps
     window = model.window_minutes
-    add_business = model.calendar.add_business
+    add_business = model.calendar.business_adder()
     business_gaps = model.business_gaps
 
     # Contact probability at an age: inline the common curves (a call costs more than the math).

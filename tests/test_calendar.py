@@ -210,6 +210,31 @@ def test_array_path_matches_scalar_path() -> None:
     assert cal.business_minutes(t.reshape(-1, 2)).shape == (t.size // 2, 2)
 
 
+def test_business_adder_is_the_scalar_path() -> None:
+    # The engine's fast adder must give the scalar add_business bit for bit (records are
+    # compared exactly); edges are the risky part: interval ends, and targets that land exactly
+    # on a cumulative interval end (the _TOL slack decides the interval).
+    for cal in (plain(holidays=(PLAIN_MONDAY + timedelta(days=9),)), PROP_CAL,
+                BusinessCalendar(PLAIN_MONDAY, 7, STHLM, {})):
+        add = cal.business_adder()
+        rng = np.random.default_rng(7)
+        edges = cal.open_intervals.ravel()
+        t = np.concatenate([
+            rng.uniform(-100, cal.horizon_minutes + 100, 3000), edges, edges - 1e-9,
+            np.nextafter(edges, np.inf), [0.0, cal.horizon_minutes],
+        ])
+        lengths = np.diff(cal.open_intervals, axis=1).ravel().tolist()
+        menu = [0.5, 30.0, 120.0, 540.0, 1080.0, 3000.0, 1e-8, *lengths]
+        for x in t.tolist():
+            for m in menu:
+                assert add(x, m) == cal.add_business(x, m), (x, m)
+        # Exactly to the end of the interval holding t, and to the next ones.
+        for a, b in cal.open_intervals.tolist():
+            for x in (a, (a + b) / 2, b - 1.0):
+                for m in (b - x, b - x + 1e-12, b - x - 1e-12):
+                    assert add(x, m) == cal.add_business(x, m), (x, m)
+
+
 def test_always_closed_calendar() -> None:
     # No opening hours at all is legal (e.g. a tier handled only by automation).
     cal = BusinessCalendar(PLAIN_MONDAY, 7, STHLM, {})
