@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +20,18 @@ import pandas as pd
 from scipy import stats
 
 from slasim.catalogue import metric as catalogue_metric
-from slasim.engine import Model, Replication, prepare, run_replication
+from slasim.engine import Model, Replication, prepare
 from slasim.errors import InputError
-from slasim.metrics import ALL, METRICS, MetricContext, replication_metrics
+from slasim.executors import (
+    Batch,
+    BatchResult,
+    Executor,
+    Job,
+    executor_for,
+    metric_columns,
+    run_batches,
+)
+from slasim.metrics import ALL, MetricContext, replication_metrics
 from slasim.scenario import Scenario
 from slasim.terms import TERMS
 from slasim.verdict import Verdict, judge
@@ -32,44 +40,18 @@ __all__ = [
     "ComparisonResult",
     "SimulationResult",
     "compare",
+    "expected_leads",
     "rescore",
+    "result_of",
     "simulate",
+    "simulate_each",
+    "simulation_batch",
     "summarize",
     "verdict_of",
 ]
 
 Progress = Callable[[int, int], None]
 _QUANTILES = (0.1, 0.9)
-
-
-@dataclass(frozen=True)
-class _Job:
-    model: Model
-    context: MetricContext
-    keep_records: bool
-
-
-def _run_one(
-    job: _Job, seed: np.random.SeedSequence
-) -> tuple[dict[tuple[str, str], float], Replication | None]:
-    rep = run_replication(job.model, seed)
-    return replication_metrics(rep, job.context), (rep if job.keep_records else None)
-
-
-# Worker processes get the job once (initializer), not once per replication.
-_WORKER_JOB: _Job | None = None
-
-
-def _init_worker(job: _Job) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = job
-
-
-def _run_in_worker(
-    seed: np.random.SeedSequence,
-) -> tuple[dict[tuple[str, str], float], Replication | None]:
-    assert _WORKER_JOB is not None
-    return _run_one(_WORKER_JOB, seed)
 
 
 @dataclass(frozen=True)
@@ -196,9 +178,35 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _columns(context: MetricContext) -> list[tuple[str, str]]:
-    tiers = [ALL, *(t.name for t in context.tiers)]
-    return [(m, t) for m in METRICS for t in tiers]
+def _check(reps: int, seed: int, workers: int) -> None:
+    if not isinstance(reps, int) or reps < 1:
+        raise ValueError(f"reps(={reps!r}) must be a positive integer.")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers(={workers!r}) must be a positive integer.")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed(={seed!r}) must be a non-negative integer.")
+
+
+def expected_leads(scenario: Scenario) -> float:
+    """Leads per replication the volumes promise (sizes tasks; a trace counts as 1,000)."""
+    leads = sum(t.monthly_volume for t in scenario.tiers.values()) * scenario.horizon.months
+    return float(leads) if leads > 0 else 1000.0
+
+
+def simulation_batch(
+    scenario: Scenario, reps: int, seed: int, *, keep_records: bool = False,
+    model: Model | None = None,
+) -> Batch:
+    """The :class:`~slasim.executors.Batch` of ``simulate(scenario, reps, seed)``."""
+    job = Job(model or prepare(scenario), MetricContext.from_scenario(scenario), keep_records)
+    return Batch(job, seed, reps, expected_leads(scenario))
+
+
+def result_of(scenario: Scenario, batch: Batch, out: BatchResult) -> SimulationResult:
+    """The :class:`SimulationResult` of a batch made by :func:`simulation_batch`."""
+    table = _table(out.metrics, batch.job.context)
+    return SimulationResult(scenario, batch.reps, batch.seed, table, summarize(table),
+                            out.records)
 
 
 def simulate(
@@ -210,6 +218,7 @@ def simulate(
     keep_records: bool = False,
     progress: Progress | None = None,
     model: Model | None = None,
+    executor: Executor | None = None,
 ) -> SimulationResult:
     """Run ``reps`` independent replications of ``scenario``.
 
@@ -222,49 +231,56 @@ def simulate(
     seed
         Root seed; replication ``r`` uses child ``r`` of ``SeedSequence(seed)``.
     workers
-        Worker processes; results do not depend on it.
+        Worker processes of the local pool (without ``executor``); with ``executor``, the
+        parallelism the tasks are sized for. Results do not depend on it.
     keep_records
         Keep every replication's per-lead records in ``result.records``.
     progress
-        Called as ``progress(done, reps)`` after each replication.
+        Called as ``progress(done, reps)`` after each finished task (a range of replications,
+        about a second of work).
     model
         A model already prepared from ``scenario`` with :func:`slasim.engine.prepare` (saves
         the preparation when the same scenario is simulated repeatedly).
+    executor
+        Where the replications run: any object with an ordered ``map(fn, *iterables)``
+        (:mod:`slasim.executors`), e.g. a job's shared pool from
+        :func:`slasim.executors.local_executor`; left open. Default: a pool of ``workers``
+        opened for this call. Results are byte-identical whatever the executor.
     """
-    if not isinstance(reps, int) or reps < 1:
-        raise ValueError(f"reps(={reps!r}) must be a positive integer.")
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers(={workers!r}) must be a positive integer.")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed(={seed!r}) must be a non-negative integer.")
-    job = _Job(model or prepare(scenario), MetricContext.from_scenario(scenario), keep_records)
-    seeds = np.random.SeedSequence(seed).spawn(reps)
-    outputs: list[tuple[dict[tuple[str, str], float], Replication | None]] = []
-    if workers == 1 or reps == 1:
-        for i, s in enumerate(seeds):
-            outputs.append(_run_one(job, s))
-            if progress:
-                progress(i + 1, reps)
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, reps), initializer=_init_worker, initargs=(job,)
-        ) as pool:
-            # map() yields in submission order: the result does not depend on scheduling.
-            chunk = max(1, reps // (workers * 8))
-            for i, out in enumerate(pool.map(_run_in_worker, seeds, chunksize=chunk)):
-                outputs.append(out)
-                if progress:
-                    progress(i + 1, reps)
-    table = _table([values for values, _ in outputs], job.context)
-    records = [r for _, r in outputs if r is not None] if keep_records else None
-    return SimulationResult(scenario, reps, seed, table, summarize(table), records)
+    _check(reps, seed, workers)
+    batch = simulation_batch(scenario, reps, seed, keep_records=keep_records, model=model)
+    with executor_for(executor, min(workers, reps)) as pool:
+        (out,) = run_batches([batch], pool, workers, progress)
+    return result_of(scenario, batch, out)
 
 
-def _table(rows: Sequence[dict[tuple[str, str], float]], context: MetricContext) -> pd.DataFrame:
-    columns = _columns(context)
+def simulate_each(
+    scenarios: Sequence[Scenario],
+    reps: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    *,
+    keep_records: bool = False,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> list[SimulationResult]:
+    """:func:`simulate` every scenario with the same seed and reps, all in one submission.
+
+    The same as ``[simulate(s, reps, seed, ...) for s in scenarios]``, byte for byte, but
+    the tasks of every scenario go to the executor together (no idle worker between
+    scenarios). ``progress(done, total)`` counts replications over all scenarios.
+    """
+    _check(reps, seed, workers)
+    batches = [simulation_batch(s, reps, seed, keep_records=keep_records) for s in scenarios]
+    with executor_for(executor, workers) as pool:
+        outs = run_batches(batches, pool, workers, progress)
+    return [result_of(s, b, o) for s, b, o in zip(scenarios, batches, outs, strict=True)]
+
+
+def _table(metrics: np.ndarray, context: MetricContext) -> pd.DataFrame:
+    columns = metric_columns(context)
     table = pd.DataFrame(
-        [[values.get(c, math.nan) for c in columns] for values in rows],
-        columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"]),
+        metrics, columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"])
     )
     table = table.loc[:, ~table.isna().all(axis=0)]  # drop metrics undefined for a tier
     table.index.name = "rep"
@@ -289,7 +305,10 @@ def rescore(result: SimulationResult, scenario: Scenario) -> SimulationResult:
             f"scenario {result.scenario.name!r}."
         )
     context = MetricContext.from_scenario(scenario)
-    table = _table([replication_metrics(rep, context) for rep in result.records], context)
+    columns = metric_columns(context)
+    rows = [replication_metrics(rep, context) for rep in result.records]
+    table = _table(np.array([[row.get(c, math.nan) for c in columns] for row in rows],
+                            dtype=float).reshape(len(rows), len(columns)), context)
     return SimulationResult(scenario, result.reps, result.seed, table, summarize(table),
                             result.records)
 
@@ -314,19 +333,20 @@ def compare(
     *,
     keep_records: bool = False,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> ComparisonResult:
     """Simulate several options with common random numbers and pair them with the first.
 
     ``keep_records`` keeps every option's per-lead records (``results[i].records``), as in
-    :func:`simulate`; ``progress`` is passed to each option's :func:`simulate` in turn.
+    :func:`simulate`. Every option's replications go to ``executor`` (default: a pool of
+    ``workers`` for this call) in one submission (:func:`simulate_each`); ``progress(done,
+    total)`` counts replications over all options.
     """
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)}).")
     _check_comparable(scenarios)
-    results = [
-        simulate(s, reps, seed, workers, keep_records=keep_records, progress=progress)
-        for s in scenarios
-    ]
+    results = simulate_each(scenarios, reps, seed, workers, keep_records=keep_records,
+                            progress=progress, executor=executor)
     base = results[0].replications
     rows = []
     for result in results[1:]:
