@@ -9,17 +9,25 @@ this check catches scenarios that cannot work at all.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from slasim.arrivals import load_trace
 from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.scenario import DAYS_PER_MONTH, Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "ScenarioCheck",
+    "ShiftLoad",
+    "TierLoad",
     "check_scenario",
     "expected_work_per_lead",
     "shift_intervals",
@@ -29,17 +37,43 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class TierLoad:
+    """One tier's expected leads and work (a row of :attr:`ScenarioCheck.tiers`)."""
+
+    tier: str
+    leads_per_month: float
+    leads_in_horizon: float
+    attempts_per_lead: float
+    work_minutes_per_lead: float
+    share_arriving_off_duty: float
+
+
+@dataclass(frozen=True)
+class ShiftLoad:
+    """One shift's capacity and offered load (a row of :attr:`ScenarioCheck.shifts`)."""
+
+    shift: str
+    sellers: int
+    seller_hours_available: float
+    offered_load_erlang: float
+    effective_sellers: float
+    utilization_on_duty: float
+
+
+def _frame(rows: Sequence[TierLoad | ShiftLoad], index: str) -> pd.DataFrame:
+    import pandas as pd  # here: `slasim check` prints the rows without loading pandas
+
+    return pd.DataFrame([dataclasses.asdict(r) for r in rows]).set_index(index)
+
+
+@dataclass(frozen=True)
 class ScenarioCheck:
     """Result of :func:`check_scenario`.
 
     Attributes
     ----------
-    tiers
-        Per tier: leads per month, leads in the horizon, expected attempts and work minutes
-        per lead, share of leads arriving while no seller is on duty.
-    shifts
-        Per shift: sellers, seller-hours available after shrinkage, leads arriving on duty,
-        offered load (Erlang) and utilisation of the on-duty sellers.
+    tier_rows, shift_rows
+        The rows of :attr:`tiers` and :attr:`shifts`, as plain records.
     utilization
         Total expected work over total available seller time in the horizon.
     warnings
@@ -51,11 +85,23 @@ class ScenarioCheck:
     """
 
     scenario: str
-    tiers: pd.DataFrame
-    shifts: pd.DataFrame
+    tier_rows: tuple[TierLoad, ...]
+    shift_rows: tuple[ShiftLoad, ...]
     utilization: float
     warnings: list[str]
     notes: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def tiers(self) -> pd.DataFrame:
+        """Per tier (index ``tier``): leads per month, leads in the horizon, expected attempts
+        and work minutes per lead, share of leads arriving while no seller is on duty."""
+        return _frame(self.tier_rows, "tier")
+
+    @functools.cached_property
+    def shifts(self) -> pd.DataFrame:
+        """Per shift (index ``shift``): sellers, seller-hours available after shrinkage,
+        offered load (Erlang), effective sellers and utilisation of the on-duty sellers."""
+        return _frame(self.shift_rows, "shift")
 
 
 def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -149,14 +195,14 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         total = counts[i].sum()
         off_share = counts[i][~covered].sum() / total if total > 0 else 0.0
         tier_rows.append(
-            {
-                "tier": name,
-                "leads_per_month": tier.monthly_volume,
-                "leads_in_horizon": total,
-                "attempts_per_lead": attempts,
-                "work_minutes_per_lead": work,
-                "share_arriving_off_duty": off_share,
-            }
+            TierLoad(
+                tier=name,
+                leads_per_month=tier.monthly_volume,
+                leads_in_horizon=total,
+                attempts_per_lead=attempts,
+                work_minutes_per_lead=work,
+                share_arriving_off_duty=off_share,
+            )
         )
         warnings += _unreachable_target(
             scenario, name, i, counts, start, length, intervals, calendar
@@ -191,14 +237,14 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
         effective = shift.sellers * shrink
         shift_rows.append(
-            {
-                "shift": scenario.shift_names()[j],
-                "sellers": shift.sellers,
-                "seller_hours_available": available / 60.0,
-                "offered_load_erlang": load,
-                "effective_sellers": effective,
-                "utilization_on_duty": load / effective if effective else float("inf"),
-            }
+            ShiftLoad(
+                shift=scenario.shift_names()[j],
+                sellers=shift.sellers,
+                seller_hours_available=available / 60.0,
+                offered_load_erlang=load,
+                effective_sellers=effective,
+                utilization_on_duty=load / effective if effective else float("inf"),
+            )
         )
         if load >= effective and (load > 0 or effective == 0):
             warnings.append(
@@ -236,14 +282,15 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         )
     if duty_minutes > 0:
         warnings += _erlang_shortfalls(scenario)
-    tiers = pd.DataFrame(tier_rows).set_index("tier")
     return ScenarioCheck(
         scenario=scenario.name,
-        tiers=tiers,
-        shifts=pd.DataFrame(shift_rows).set_index("shift"),
+        tier_rows=tuple(tier_rows),
+        shift_rows=tuple(shift_rows),
         utilization=utilization,
         warnings=warnings,
-        notes=silent_defaults(scenario, tiers),
+        notes=_silent_defaults(
+            scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
+        ),
     )
 
 
@@ -252,6 +299,15 @@ def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> li
 
     ``tiers`` is :attr:`ScenarioCheck.tiers` (for the share of leads arriving off duty).
     """
+    shares: dict[object, float] = (
+        {} if tiers is None or "share_arriving_off_duty" not in tiers
+        else tiers["share_arriving_off_duty"].to_dict()
+    )
+    return _silent_defaults(scenario, shares)
+
+
+def _silent_defaults(scenario: Scenario, shares: Mapping[object, float]) -> list[str]:
+    """:func:`silent_defaults` with the off-duty shares per tier name (may be empty)."""
     notes = []
     office_hours = scenario.business_calendar().business_minutes_total < (
         scenario.horizon.days * 1440
@@ -261,10 +317,6 @@ def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> li
             if "profile" in tier.model_fields_set:
                 continue
             off = ""
-            shares: dict[object, float] = (
-                {} if tiers is None or "share_arriving_off_duty" not in tiers
-                else tiers["share_arriving_off_duty"].to_dict()
-            )
             share = shares.get(name)
             if share is not None:
                 off = f" ({float(share):.0%} of them arrive while nobody is on duty)"
@@ -352,20 +404,19 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
     A first, optimistic reading: the simulation adds the backlog of off-hours leads, retries
     and routing, which usually make it worse (``slasim plan`` shows the details).
     """
-    from slasim.analytic.plan import plan_scenario
+    from slasim.analytic.plan import shift_queues
 
     out = []
-    for key, row in plan_scenario(scenario).shifts.iterrows():
-        shift, tier = str(key[0]), str(key[1])  # type: ignore[index]
-        terms = scenario.sla.tiers.get(tier)
-        if terms is None or row["within_target_now"] >= terms.response_share:
+    for q in shift_queues(scenario):
+        terms = scenario.sla.tiers.get(q.tier)
+        if terms is None or q.within_target_now >= terms.response_share:
             continue
         out.append(
-            f"shift {shift!r}, tier {tier!r}: Erlang C gives {row['within_target_now']:.0%} of "
+            f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives {q.within_target_now:.0%} of "
             f"first attempts within {terms.response_target_minutes:g} min with "
-            f"{row['sellers_working']:.0f} sellers working, below the promised "
-            f"{terms.response_share:.0%}; it needs {row['sellers_needed']} working "
-            f"({row['sellers_needed_scheduled']} scheduled): see `slasim plan`"
+            f"{q.sellers_working:.0f} sellers working, below the promised "
+            f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
+            f"({q.needed.sellers_scheduled} scheduled): see `slasim plan`"
         )
     return out
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import integrate
 
 from slasim.analytic.erlang import _check_float, _check_int, erlang_c
 
@@ -85,6 +84,9 @@ def contact_probability(
 
     def integrand(u: float) -> float:
         return _evaluate_curve(decay, -math.log1p(-u) / r)
+
+    # Imported here: scipy.integrate costs ~0.5 s to import, which `slasim check` never needs.
+    from scipy import integrate
 
     expected_f_given_wait, _ = integrate.quad(
         integrand, 0.0, 1.0, epsabs=1e-12, epsrel=1e-10, limit=200

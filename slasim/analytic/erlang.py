@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 import numbers
 
-from scipy import special
-
 __all__ = [
     "erlang_b",
     "erlang_c",
@@ -144,6 +142,9 @@ def erlang_b(n: int, a: float) -> float:
         return 0.0
     if n <= _RECURSION_MAX_N:
         return _erlang_b_recursion(n, a)
+    # Imported here: teams of up to 64 sellers (the `check` screen) never load scipy.special.
+    from scipy import special
+
     q = float(special.gammaincc(n + 1, a))
     if q < _GAMMAINCC_FLOOR:
         return _erlang_b_recursion(n, a)

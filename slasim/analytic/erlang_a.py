@@ -30,9 +30,9 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from scipy import integrate, sparse, special
-from scipy.sparse import linalg as sparse_linalg
 
+# scipy (special, integrate, sparse) is imported inside the functions that use it: ~0.7 s of
+# imports that `slasim check`, which loads this module through slasim.analytic, never needs.
 from slasim.analytic.erlang import _check_float, _check_int, erlang_b
 
 __all__ = ["ErlangAResult", "erlang_a"]
@@ -192,6 +192,8 @@ def _log_kummer(x: float, y: float) -> float:
     ``A`` is Kummer's ``M(1; x + 1; y)``. The incomplete-gamma form is evaluated in log
     space, so ``A`` may exceed the float range (heavy overload) without overflow.
     """
+    from scipy import special
+
     if y == 0.0:
         return 0.0
     p = float(special.gammainc(x, y))
@@ -201,6 +203,8 @@ def _log_kummer(x: float, y: float) -> float:
 
 
 def _log_kummer_series(x: float, y: float) -> float:
+    from scipy import special
+
     # Only reached when gammainc underflows, i.e. y far below x: the term ratio y/(x+j)
     # is then well below 1 and the series converges in a few thousand terms at most.
     log_total = 0.0
@@ -266,6 +270,8 @@ def _closed_served_tail_integral(
     n: int, lam: float, mu: float, theta: float, p_wait: float
 ) -> float:
     """``E[W; served] = integral_0^inf P(served, V > s) ds`` by adaptive quadrature."""
+    from scipy import integrate
+
     log_pn = _closed_log_pn(n, lam, mu, theta, p_wait)
     # Rescale time so the integrand decays on a unit scale: the stable bulk decays at
     # n mu + theta - lam, an overloaded queue on the patience scale 1/theta.
@@ -297,6 +303,8 @@ class _Chain:
 
 
 def _chain(n: int, lam: float, mu: float, theta: float) -> _Chain:
+    from scipy import special
+
     a = lam / mu
     k = np.arange(n, dtype=float)
     log_below = k * math.log(a) - special.gammaln(k + 1.0)
@@ -377,6 +385,9 @@ def _chain_served_wait_sum(n: int, lam: float, mu: float, theta: float) -> float
 
 
 def _chain_served_within(n: int, lam: float, mu: float, theta: float, t: float) -> float:
+    from scipy import sparse
+    from scipy.sparse import linalg as sparse_linalg
+
     ch = _chain(n, lam, mu, theta)
     # Served leads with j ahead finish waiting after a sum of Exp(out_rates[i]), i <= j
     # (the served-conditioned, exponentially tilted offered wait). Push their mass through

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from slasim.analytic.erlang import _check_float
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FunnelPlan",
@@ -110,6 +112,8 @@ class FunnelPlan:
     def to_frame(self) -> pd.DataFrame:
         """One row per tier (index ``tier``), columns revenue, won, opportunities, sqls,
         contacts, leads."""
+        import pandas as pd  # here: importing slasim.analytic must not cost pandas' 0.3 s
+
         columns = ["revenue", "won", "opportunities", "sqls", "contacts", "leads"]
         frame = pd.DataFrame(
             [[getattr(t, c) for c in columns] for t in self.tiers],

@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from slasim.analytic.contact import contact_probability
 from slasim.analytic.erlang import erlang_c, service_level
 from slasim.analytic.funnel import FunnelPlan, FunnelTier, forward_funnel, reverse_funnel
-from slasim.analytic.staffing import required_sellers, roster_gaps, staffing_by_period
+from slasim.analytic.staffing import (
+    StaffingResult,
+    required_sellers,
+    roster_gaps,
+    staffing_by_period,
+)
 from slasim.check import expected_work_per_lead, shift_intervals, slot_rates
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
 from slasim.scenario import Scenario
 
-__all__ = ["Plan", "plan_scenario"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Plan", "TierQueue", "plan_scenario", "shift_queues"]
 
 
 #: Offered load (erlangs) a shift may carry: the staffing search stops at MAX_TOTAL_SELLERS.
@@ -74,6 +82,172 @@ class Plan:
     hours_short: int
     funnel: pd.DataFrame | None
     funnel_now: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class TierQueue:
+    """One tier's view of a shift's pooled M/M/n queue: a row of :attr:`Plan.shifts`
+    without the contact probabilities (which need an integral).
+
+    Attributes
+    ----------
+    shift, tier
+        Names.
+    leads_per_minute
+        The tier's leads per on-duty minute (off-hours leads moved to the next staffed hour).
+    lam, mu
+        All tiers' leads per on-duty minute and the pooled service rate (1 / mean work).
+    sellers_scheduled, sellers_working
+        Average head count on duty and, after shrinkage, the ``n`` of Erlang C.
+    target_wait, target_share
+        The tier's response target (60 min, 80 % for a tier without SLA terms).
+    within_target_now
+        Erlang C share of first attempts within ``target_wait`` with ``sellers_working``.
+    needed
+        The smallest team meeting the target.
+    leads_on_duty
+        The tier's leads reaching this shift in the horizon (weights the contact average).
+    """
+
+    shift: str
+    tier: str
+    leads_per_minute: float
+    lam: float
+    mu: float
+    sellers_scheduled: float
+    sellers_working: int
+    target_wait: float
+    target_share: float
+    within_target_now: float
+    needed: StaffingResult
+    leads_on_duty: float
+
+    @property
+    def offered_load(self) -> float:
+        """``lam / mu`` in erlangs."""
+        return self.lam / self.mu
+
+
+@dataclass(frozen=True)
+class _Load:
+    """Where the expected work lands in the horizon (hour slots, shifts on duty)."""
+
+    moved: np.ndarray  # (tiers, slots) expected leads, off-hours ones in the next staffed slot
+    mid: np.ndarray  # slot midpoints, sim minutes
+    on_duty_sellers: np.ndarray  # head count on duty per slot
+    hour_of_week: np.ndarray  # per slot
+    weeks: np.ndarray  # slots per hour of the week
+    rate: np.ndarray  # leads per minute per hour of the week, as they reach the sellers
+    mean_work: float  # work minutes per lead, all tiers
+
+
+def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
+    """The load of ``scenario`` and its per-shift, per-tier queues (see :func:`shift_queues`)."""
+    if not any(tier.monthly_volume > 0 for tier in scenario.tiers.values()):
+        zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
+        raise InputError.single(
+            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+            f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least one "
+            "tier: the staffing answers are read from the volumes (a trace replays arrivals in "
+            "the simulation only)",
+        )
+    start, length, counts = slot_rates(scenario)
+    mid = start + length / 2
+    names = list(scenario.tiers)
+    work = np.array([expected_work_per_lead(scenario, n)[1] for n in names])
+    shrink = 1.0 - scenario.team.shrinkage
+    intervals = shift_intervals(scenario)
+    sellers = np.array([s.sellers for s in scenario.team.shifts], dtype=float)
+    on = np.zeros((len(intervals), len(mid)), dtype=bool)
+    for j, iv in enumerate(intervals):
+        if len(iv):
+            k = np.searchsorted(iv[:, 0], mid, side="right") - 1
+            on[j] = (k >= 0) & (mid < iv[np.clip(k, 0, None), 1])
+    staffed = (on & (sellers[:, None] > 0)).any(axis=0)
+    covered = np.flatnonzero(staffed)
+    moved = counts.copy()
+    if len(covered):
+        # Leads arriving while nobody works queue up for the next staffed hour.
+        target = covered[
+            np.minimum(np.searchsorted(covered, np.arange(len(mid))), len(covered) - 1)
+        ]
+        moved = np.stack([np.bincount(target, weights=c, minlength=len(mid)) for c in counts])
+    on_duty_sellers = (on * sellers[:, None]).sum(axis=0)
+
+    queues = []
+    for j in range(len(scenario.team.shifts)):
+        minutes = float((length * on[j]).sum())
+        if minutes == 0:
+            continue
+        lam_tier = (moved * on[j]).sum(axis=1) / minutes  # leads per on-duty minute
+        lam = float(lam_tier.sum())
+        if lam == 0:
+            continue
+        mean_work = float((lam_tier * work).sum() / lam)
+        mu = 1.0 / mean_work
+        _check_load(scenario, f"shift {scenario.shift_names()[j]!r}", lam / mu)
+        now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
+        n_now = max(math.floor(now * shrink), 0)
+        for i, name in enumerate(names):
+            terms = scenario.sla.tiers.get(name)
+            target_wait = terms.response_target_minutes if terms else 60.0
+            share = terms.response_share if terms else 0.8
+            need = required_sellers(
+                lam,
+                mu,
+                target_wait=target_wait,
+                target_share=share,
+                shrinkage=scenario.team.shrinkage,
+            )
+            queues.append(
+                TierQueue(
+                    shift=scenario.shift_names()[j],
+                    tier=name,
+                    leads_per_minute=float(lam_tier[i]),
+                    lam=lam,
+                    mu=mu,
+                    sellers_scheduled=now,
+                    sellers_working=n_now,
+                    target_wait=target_wait,
+                    target_share=share,
+                    within_target_now=(
+                        service_level(n_now, lam / mu, mu, target_wait) if n_now > lam / mu
+                        else 0.0
+                    ),
+                    needed=need,
+                    leads_on_duty=float((moved[i] * on[j]).sum()),
+                )
+            )
+
+    # Hour-of-week arrival rates (for SIPP in plan_scenario), checked here so that `check`
+    # refuses the same impossible workloads as `plan`.
+    how = scenario.business_calendar().hour_grid().hour_of_week
+    weeks = np.bincount(how, minlength=168).astype(float)
+    # Work as it reaches the sellers: off-hours leads counted in the next staffed hour.
+    per_hour_leads = np.bincount(how, weights=moved.sum(axis=0), minlength=168)
+    rate = np.divide(per_hour_leads, weeks * 60, out=np.zeros(168), where=weeks > 0)
+    mean_work_all = float((counts.sum(axis=1) * work).sum() / max(counts.sum(), 1e-12))
+    peak = int(np.argmax(rate))
+    _check_load(
+        scenario, f"the busiest hour of the week ({WEEKDAY_NAMES[peak // 24]} {peak % 24:02d}:00)",
+        float(rate[peak]) * mean_work_all,
+    )
+    return _Load(moved, mid, on_duty_sellers, how, weeks, rate, mean_work_all), queues
+
+
+def shift_queues(scenario: Scenario) -> list[TierQueue]:
+    """Per shift and tier, the pooled Erlang C queue of :func:`plan_scenario`, without pandas.
+
+    What ``slasim check`` reads for its Erlang C warnings: the same numbers as
+    :attr:`Plan.shifts`, with none of the plan's tables, contact integrals or imports.
+
+    Raises
+    ------
+    InputError
+        As :func:`plan_scenario`: no tier has leads, or a shift gets more work than any team
+        can carry.
+    """
+    return _queues(scenario)[1]
 
 
 def _funnel_tiers(scenario: Scenario, contact: dict[str, float]) -> list[FunnelTier]:
@@ -137,110 +311,49 @@ def plan_scenario(
     InputError
         When no tier has leads, or a shift or hour gets more work than any team can carry.
     """
-    if not any(tier.monthly_volume > 0 for tier in scenario.tiers.values()):
-        zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
-        raise InputError.single(
-            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
-            f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least one "
-            "tier: the staffing answers are read from the volumes (a trace replays arrivals in "
-            "the simulation only)",
-        )
-    start, length, counts = slot_rates(scenario)
-    mid = start + length / 2
-    names = list(scenario.tiers)
-    work = np.array([expected_work_per_lead(scenario, n)[1] for n in names])
-    shrink = 1.0 - scenario.team.shrinkage
-    intervals = shift_intervals(scenario)
-    sellers = np.array([s.sellers for s in scenario.team.shifts], dtype=float)
-    on = np.zeros((len(intervals), len(mid)), dtype=bool)
-    for j, iv in enumerate(intervals):
-        if len(iv):
-            k = np.searchsorted(iv[:, 0], mid, side="right") - 1
-            on[j] = (k >= 0) & (mid < iv[np.clip(k, 0, None), 1])
-    staffed = (on & (sellers[:, None] > 0)).any(axis=0)
-    covered = np.flatnonzero(staffed)
-    moved = counts.copy()
-    if len(covered):
-        # Leads arriving while nobody works queue up for the next staffed hour.
-        target = covered[
-            np.minimum(np.searchsorted(covered, np.arange(len(mid))), len(covered) - 1)
-        ]
-        moved = np.stack([np.bincount(target, weights=c, minlength=len(mid)) for c in counts])
-    on_duty_sellers = (on * sellers[:, None]).sum(axis=0)
+    import pandas as pd  # here: `slasim check` reads shift_queues() and never loads pandas
+
+    load, queues = _queues(scenario)
     contact_curve, _ = scenario.decay.curves()
 
     rows = []
-    contact_now: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
-    for j in range(len(scenario.team.shifts)):
-        minutes = float((length * on[j]).sum())
-        if minutes == 0:
-            continue
-        lam_tier = (moved * on[j]).sum(axis=1) / minutes  # leads per on-duty minute
-        lam = float(lam_tier.sum())
-        if lam == 0:
-            continue
-        mean_work = float((lam_tier * work).sum() / lam)
-        mu = 1.0 / mean_work
-        _check_load(scenario, f"shift {scenario.shift_names()[j]!r}", lam / mu)
-        now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
-        n_now = max(math.floor(now * shrink), 0)
-        for i, name in enumerate(names):
-            terms = scenario.sla.tiers.get(name)
-            target_wait = terms.response_target_minutes if terms else 60.0
-            share = terms.response_share if terms else 0.8
-            need = required_sellers(
-                lam,
-                mu,
-                target_wait=target_wait,
-                target_share=share,
-                shrinkage=scenario.team.shrinkage,
-            )
-            sl_now = service_level(n_now, lam / mu, mu, target_wait) if n_now > lam / mu else 0.0
-            p0 = scenario.tiers[name].base_contact
-            c_now = (
-                contact_probability(n_now, lam, mu, p0, contact_curve) if n_now > lam / mu else 0.0
-            )
-            c_need = contact_probability(need.sellers, lam, mu, p0, contact_curve)
-            contact_now[name].append((c_now, float((moved[i] * on[j]).sum())))
-            rows.append(
-                {
-                    "shift": scenario.shift_names()[j],
-                    "tier": name,
-                    "leads_per_hour": lam_tier[i] * 60,
-                    "offered_load_erlang": lam / mu,
-                    "sellers_scheduled": now,
-                    "sellers_working": n_now,  # after shrinkage: what Erlang C sees
-                    "p_wait_now": erlang_c(n_now, lam / mu) if n_now > 0 else 1.0,
-                    "within_target_now": sl_now,
-                    "contact_first_attempt_now": c_now,
-                    "target": f"{share:.0%} in {target_wait:g} min",
-                    "sellers_needed": need.sellers,
-                    "sellers_needed_scheduled": need.sellers_scheduled,
-                    "contact_first_attempt_needed": c_need,
-                }
-            )
+    contact_now: dict[str, list[tuple[float, float]]] = {n: [] for n in scenario.tiers}
+    for q in queues:
+        lam, mu, n_now, a = q.lam, q.mu, q.sellers_working, q.offered_load
+        p0 = scenario.tiers[q.tier].base_contact
+        c_now = contact_probability(n_now, lam, mu, p0, contact_curve) if n_now > a else 0.0
+        c_need = contact_probability(q.needed.sellers, lam, mu, p0, contact_curve)
+        contact_now[q.tier].append((c_now, q.leads_on_duty))
+        rows.append(
+            {
+                "shift": q.shift,
+                "tier": q.tier,
+                "leads_per_hour": q.leads_per_minute * 60,
+                "offered_load_erlang": a,
+                "sellers_scheduled": q.sellers_scheduled,
+                "sellers_working": n_now,  # after shrinkage: what Erlang C sees
+                "p_wait_now": erlang_c(n_now, a) if n_now > 0 else 1.0,
+                "within_target_now": q.within_target_now,
+                "contact_first_attempt_now": c_now,
+                "target": f"{q.target_share:.0%} in {q.target_wait:g} min",
+                "sellers_needed": q.needed.sellers,
+                "sellers_needed_scheduled": q.needed.sellers_scheduled,
+                "contact_first_attempt_needed": c_need,
+            }
+        )
     shifts = pd.DataFrame(rows).set_index(["shift", "tier"]) if rows else pd.DataFrame()
 
     # Hour-of-week staffing (SIPP): average arrival rate per hour of the week.
-    calendar = scenario.business_calendar()
-    grid = calendar.hour_grid()
-    how = grid.hour_of_week
-    weeks = np.bincount(how, minlength=168).astype(float)
-    # Work as it reaches the sellers: off-hours leads counted in the next staffed hour.
-    per_hour_leads = np.bincount(how, weights=moved.sum(axis=0), minlength=168)
-    open_hours = np.bincount(how, weights=calendar.is_open(mid), minlength=168) > 0
-    rate = np.divide(per_hour_leads, weeks * 60, out=np.zeros(168), where=weeks > 0)
-    mean_work_all = float((counts.sum(axis=1) * work).sum() / max(counts.sum(), 1e-12))
+    how, weeks, rate = load.hour_of_week, load.weeks, load.rate
+    open_hours = (
+        np.bincount(how, weights=scenario.business_calendar().is_open(load.mid), minlength=168)
+        > 0
+    )
     strict = min((t.response_target_minutes for t in scenario.sla.tiers.values()), default=60.0)
     strict_share = max((t.response_share for t in scenario.sla.tiers.values()), default=0.8)
-    peak = int(np.argmax(rate))
-    _check_load(
-        scenario, f"the busiest hour of the week ({WEEKDAY_NAMES[peak // 24]} {peak % 24:02d}:00)",
-        float(rate[peak]) * mean_work_all,
-    )
-    sipp = staffing_by_period(rate, mean_work_all, strict, strict_share, scenario.team.shrinkage)
+    sipp = staffing_by_period(rate, load.mean_work, strict, strict_share, scenario.team.shrinkage)
     scheduled = np.round(
-        np.bincount(how, weights=on_duty_sellers, minlength=168) / np.maximum(weeks, 1)
+        np.bincount(how, weights=load.on_duty_sellers, minlength=168) / np.maximum(weeks, 1)
     ).astype(np.int64)
     # Only business hours can be short: outside them nobody is expected to work.
     gaps = roster_gaps(np.where(open_hours, sipp.sellers_scheduled, 0), scheduled)

@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special
 
 from slasim.analytic.erlang import _check_float, erlang_c
 from slasim.analytic.erlang_a import erlang_a
@@ -61,10 +60,13 @@ def square_root_staffing(a: float, beta: float) -> float:
 
 
 def _log_hw_ratio(beta: float) -> float:
-    # log(beta Phi(beta) / phi(beta)), in log space so large beta does not overflow.
+    # log(beta Phi(beta) / phi(beta)), in log space so large beta does not overflow. For
+    # beta > 0, log Phi(beta) = log1p(-erfc(beta / sqrt 2) / 2) is exact to rounding (the
+    # argument of log1p lies in (-1/2, 0]): the standard library does what scipy's log_ndtr
+    # did, without scipy's import cost on the path of `slasim check`.
     return (
         math.log(beta)
-        + float(special.log_ndtr(beta))
+        + math.log1p(-0.5 * math.erfc(beta / math.sqrt(2.0)))
         + 0.5 * beta * beta
         + 0.5 * math.log(2.0 * math.pi)
     )
@@ -81,8 +83,17 @@ def _halfin_whitt_beta(alpha: float) -> float:
     lo = hi / 2.0
     while _log_hw_ratio(lo) > target:
         lo /= 2.0
-    beta: float = optimize.brentq(lambda b: _log_hw_ratio(b) - target, lo, hi, xtol=1e-15)
-    return beta
+    # Bisection down to adjacent floats (or 1e-15, the tolerance brentq was given): at most
+    # ~60 cheap steps, and the result is cached.
+    while hi - lo > 1e-15:
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if _log_hw_ratio(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def halfin_whitt_beta(alpha: float) -> float:
