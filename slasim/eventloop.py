@@ -27,6 +27,7 @@ import itertools
 import math
 from collections import deque
 from heapq import heappop, heappush
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,6 +47,15 @@ FloatArray = npt.NDArray[np.float64]
 _DONE, _WAKE, _START, _END = 0, 1, 2, 3
 
 
+def _jitloop() -> ModuleType | None:
+    """:mod:`slasim.jitloop`, imported on first use (it imports numba); None without numba."""
+    try:
+        from slasim import jitloop
+    except ImportError:  # pragma: no cover - numba is a dependency; a broken install falls back
+        return None
+    return jitloop
+
+
 def simulate(
     model: Model,
     leads: Arrivals,
@@ -54,8 +64,14 @@ def simulate(
     h_unans: FloatArray,
     shifts: list[list[tuple[float, float]]],
     deadline: FloatArray | None = None,
+    *,
+    compiled: bool = True,
 ) -> RunState:
-    """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`)."""
+    """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`).
+
+    ``compiled=True`` runs :mod:`slasim.jitloop` when it covers the model and numba is
+    installed; otherwise (or with ``compiled=False``) the pure-Python loop below runs.
+    """
     n = len(leads)
     horizon = model.horizon_minutes
     inf = math.inf
@@ -68,6 +84,13 @@ def simulate(
         busy=[0.0] * n_sellers,
         overtime=[0.0] * n_sellers,
     )
+    jit = _jitloop() if compiled else None
+    if jit is not None and jit.covers(model):
+        out.busy, out.overtime = jit.run(
+            model, leads.created, leads.tier, u_contact, h_conv, h_unans, shifts, deadline,
+            out.first, out.contact, out.attempts, out.status,
+        )
+        return out
     created = floats(leads.created)
     tier = ints(leads.tier)
     first = floats(out.first)

@@ -1,8 +1,9 @@
-"""The fast event loop (slasim.eventloop) against the simpy reference: identical records.
+"""The fast event loops against the simpy reference: identical records.
 
-Both loops run the same model on the same machine in the same process, so the comparison is
-exact (NaN where NaN, every float bit for bit): the fast loop must schedule the same events in
-the same order and do the same arithmetic. The cases cover every branch of the handlers: each
+Three loops run the same model: the compiled one (slasim.jitloop, numba), the pure-Python one
+(slasim.eventloop) and simpy (engine._simulate). They run on the same machine in the same
+process, so the comparison is exact (NaN where NaN, every float bit for bit): the fast loops
+must schedule the same events in the same order and do the same arithmetic. The cases cover every branch of the handlers: each
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
 ends, overtime splits), overload (backlogs, idle-free stretches), retries on the business clock
 and on the wall clock, 24/7 calendars and a late shift that runs past closing time.
@@ -15,12 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from slasim import jitloop
 from slasim.engine import Replication, prepare, run_replication
 from slasim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TEXTBOOK_A = ROOT / "scenarios" / "textbook-erlang-a.toml"
+POWER_LAW = 'decay.contact={kind="power_law", scale_minutes=30, exponent=0.5}'
 
 CASES = [
     (BASELINE, ()),
@@ -36,6 +39,9 @@ CASES = [
     (BASELINE, ("cadence.business_hours_only=false",)),
     (BASELINE, ('team.shifts[0].start="13:00"', 'team.shifts[0].end="24:00"',
                 "team.work_holidays=true")),
+    (BASELINE, (POWER_LAW,)),
+    (BASELINE, ('decay.contact={kind="table", ages_minutes=[0, 60, 600], factors=[1, 0.5, 0.2]}',
+                "routing.policy=tier_priority")),
     (TEXTBOOK_A, ()),
     (TEXTBOOK_A, ("routing.age_cutoff_minutes=5",)),
     (ROOT / "scenarios" / "olist-marketplace.toml", ()),
@@ -53,13 +59,30 @@ def assert_identical(fast: Replication, ref: Replication) -> None:
 
 
 @pytest.mark.parametrize(("path", "overrides"), CASES, ids=lambda v: str(v)[-40:])
-def test_fast_loop_records_equal_the_simpy_loop(path: Path, overrides: tuple[str, ...]) -> None:
+def test_fast_loops_records_equal_the_simpy_loop(path: Path, overrides: tuple[str, ...]) -> None:
     model = prepare(load_scenario(path, overrides=overrides))
     for seed in (0, 1):
-        fast = run_replication(model, np.random.SeedSequence(seed))
         ref = run_replication(model, np.random.SeedSequence(seed), loop="simpy")
         assert len(ref.leads) > 0
-        assert_identical(fast, ref)
+        for loop in ("fast", "python"):
+            assert_identical(run_replication(model, np.random.SeedSequence(seed), loop=loop), ref)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "compiled"),
+    [
+        ((), True),
+        (("routing.policy=tier_priority", "routing.patience_minutes=60"), True),
+        (("routing.policy=value_index",), False),  # curve objects in the pick: Python loop
+        ((POWER_LAW,), False),  # a curve object in the contact probability: Python loop
+    ],
+)
+def test_the_compiled_loop_covers_the_common_models(
+    overrides: tuple[str, ...], compiled: bool
+) -> None:
+    # The cases above are only worth as much as the loop they exercise: the baseline and its
+    # variants must run compiled, the rest falls back to the Python loop.
+    assert jitloop.covers(prepare(load_scenario(BASELINE, overrides=overrides))) is compiled
 
 
 def test_unknown_loop_names_the_value() -> None:
