@@ -214,3 +214,27 @@ def test_context_reads_the_agreement_and_the_costs() -> None:
     assert (warm.target_minutes, warm.response_share, warm.min_attempts, warm.attempt_share,
             warm.qualify_target, warm.target_clock) == (math.inf, 0.0, 0, 0.0, None, "wall")
     assert warm.cost_per_lead == 600
+
+
+def test_response_quantiles_are_numpys_on_a_simulated_month(ctx: MetricContext) -> None:
+    # p50 and p90 come from one np.quantile call per tier: they must be exactly what separate
+    # calls give (the same order statistics and interpolation), ties and all.
+    from slasim.engine import prepare, run_replication
+
+    rep = run_replication(prepare(load_scenario(BASE)), np.random.SeedSequence(3))
+    values = replication_metrics(rep, ctx)
+    for index, name in enumerate([*ctx_tiers(ctx), ALL]):
+        leads = rep.leads if name == ALL else rep.leads[rep.leads["tier"] == index]
+        served = ~np.isnan(leads["first_attempt"])
+        wall = (leads["first_attempt"] - leads["created"])[served]
+        business = leads["response_business"][served]
+        assert served.sum() > 10
+        for q, label in ((0.5, "p50"), (0.9, "p90")):
+            assert values[(f"response_minutes_{label}", name)] == float(np.quantile(wall, q))
+            assert values[(f"response_business_minutes_{label}", name)] == float(
+                np.quantile(business, q)
+            )
+
+
+def ctx_tiers(ctx: MetricContext) -> list[str]:
+    return [t.name for t in ctx.tiers]
