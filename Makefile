@@ -81,6 +81,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/analytic.py
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/full_model.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

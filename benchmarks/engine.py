@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import platform
 import time
 import tracemalloc
@@ -192,6 +193,7 @@ def main() -> None:
         f"{MAIN_DAYS} days; best of {repeats}; Python {platform.python_version()}, "
         f"{platform.machine()}, simpy {simpy.__version__}"
         + (f", Ciw {ciw.__version__}" if ciw is not None else " (Ciw not installed)")
+        + f"; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
     )
     main_runs = [measure(name, runner, MAIN_DAYS, repeats) for name, runner in runners]
     ref = next((m for m in main_runs if m.model == "Ciw"), None)
