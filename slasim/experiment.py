@@ -40,6 +40,7 @@ __all__ = [
     "SimulationResult",
     "compare",
     "expected_leads",
+    "replications_table",
     "rescore",
     "result_of",
     "simulate",
@@ -207,7 +208,7 @@ def simulation_batch(
 
 def result_of(scenario: Scenario, batch: Batch, out: BatchResult) -> SimulationResult:
     """The :class:`SimulationResult` of a batch made by :func:`simulation_batch`."""
-    table = _table(out.metrics, batch.job.context)
+    table = replications_table(out.metrics, batch.job.context)
     return SimulationResult(scenario, batch.reps, batch.seed, table, summarize(table),
                             out.records)
 
@@ -280,7 +281,9 @@ def simulate_each(
     return [result_of(s, b, o) for s, b, o in zip(scenarios, batches, outs, strict=True)]
 
 
-def _table(metrics: np.ndarray, context: MetricContext) -> pd.DataFrame:
+def replications_table(metrics: np.ndarray, context: MetricContext) -> pd.DataFrame:
+    """Per-replication metric vectors (rows in :func:`slasim.executors.metric_columns` order)
+    as the table of :attr:`SimulationResult.replications`."""
     columns = metric_columns(context)
     table = pd.DataFrame(
         metrics, columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"])
@@ -310,7 +313,7 @@ def rescore(result: SimulationResult, scenario: Scenario) -> SimulationResult:
     context = MetricContext.from_scenario(scenario)
     columns = metric_columns(context)
     rows = [replication_metrics(rep, context) for rep in result.records]
-    table = _table(np.array([[row.get(c, math.nan) for c in columns] for row in rows],
+    table = replications_table(np.array([[row.get(c, math.nan) for c in columns] for row in rows],
                             dtype=float).reshape(len(rows), len(columns)), context)
     return SimulationResult(scenario, result.reps, result.seed, table, summarize(table),
                             result.records)

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from slasim.scenario import Scenario
 from slasim.verdict import Requirement, Verdict
+
+if TYPE_CHECKING:
+    from slasim.executors import Executor
 
 __all__ = [
     "POLICY_NAMES",
@@ -137,6 +141,7 @@ def fewest_sellers(
     seed: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> StaffingAnswer:
     """The fewest sellers (all shifts moving together) that make ``scenario``'s agreement
     realistic under ``routing`` (default: the scenario's own policy).
@@ -152,7 +157,20 @@ def fewest_sellers(
     progress
         Called as ``progress(levels_done, levels_done + 1)`` after each level (the number of
         levels is not known in advance).
+    executor
+        Where the levels are simulated (:mod:`slasim.executors`; left open); default: one
+        pool of ``workers`` for the whole search.
     """
+    from slasim.executors import executor_for
+
+    with executor_for(executor, workers) as pool:
+        return _fewest(scenario, routing, reps, seed, workers, progress, pool)
+
+
+def _fewest(
+    scenario: Scenario, routing: str | None, reps: int, seed: int, workers: int,
+    progress: Progress | None, pool: Executor,
+) -> StaffingAnswer:
     from slasim.experiment import simulate
 
     policy = routing or scenario.routing.policy
@@ -169,7 +187,8 @@ def fewest_sellers(
     def ok(k: int) -> bool:
         if k not in rows:
             staffed = sellers_at(k)
-            result = simulate(with_staffing(scenario, staffed, policy), reps, seed, workers)
+            result = simulate(with_staffing(scenario, staffed, policy), reps, seed, workers,
+                              executor=pool)
             v = verdicts[k] = result.verdict
             rows[k] = {
                 "sellers": _label(staffed), "total": sum(staffed),
@@ -237,12 +256,19 @@ def staffing_answers(
     seed: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> list[StaffingAnswer]:
-    """:func:`fewest_sellers` per policy: by default the scenario's and hot-first routing."""
+    """:func:`fewest_sellers` per policy: by default the scenario's and hot-first routing.
+
+    Every policy's levels run on one executor (default: one pool of ``workers``).
+    """
+    from slasim.executors import executor_for
+
     if policies is None:
         policies = list(dict.fromkeys([scenario.routing.policy, "tier_priority"]))
-    return [fewest_sellers(scenario, p, reps=reps, seed=seed, workers=workers,
-                           progress=progress) for p in policies]
+    with executor_for(executor, workers) as pool:
+        return [fewest_sellers(scenario, p, reps=reps, seed=seed, workers=workers,
+                               progress=progress, executor=pool) for p in policies]
 
 
 #: ``slasim check``'s quick simulation: about this many simulated leads in all (a few seconds

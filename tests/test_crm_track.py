@@ -275,6 +275,24 @@ def test_same_result_whatever_the_workers(month: Month) -> None:
     pd.testing.assert_frame_equal(one.summary, two.summary)
 
 
+def test_every_simulated_month_runs_on_the_given_executor(month: Month) -> None:
+    # A partial month (records kept for the cut) and the executor a job shares (slasim.executors).
+    class MapOnly:
+        reps = 0
+
+        def map(self, fn, *iterables):  # type: ignore[no-untyped-def]
+            for task in iterables[0]:
+                MapOnly.reps += task.stop - task.start
+                yield fn(task)
+
+    crm = _read(month.csv, month.scenario)
+    as_of = datetime.fromisoformat("2026-04-16T00:00:00+02:00")
+    shared = track(crm, month.scenario, reps=4, seed=3, as_of=as_of, executor=MapOnly())
+    assert MapOnly.reps == 4  # one period, every month simulated there
+    alone = track(crm, month.scenario, reps=4, seed=3, as_of=as_of)
+    pd.testing.assert_frame_equal(shared.by_tier, alone.by_tier)
+
+
 @pytest.mark.skipif(not OLIST.exists(), reason=f"Olist data not found in {OLIST}")
 def test_olist_export_against_its_scenario() -> None:
     from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist

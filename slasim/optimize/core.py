@@ -29,8 +29,16 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from slasim.executors import Executor, executor_for
 from slasim.loader import scenario_from_dict
-from slasim.optimize.race import ROUNDS, VERIFY_KEY, Evaluation, paired_difference, race
+from slasim.optimize.race import (
+    ROUNDS,
+    VERIFY_KEY,
+    Evaluation,
+    Simulator,
+    paired_difference,
+    race,
+)
 from slasim.optimize.result import OptimizeResult
 from slasim.optimize.screen import screen
 from slasim.optimize.space import DecisionSpace, OperatingPoint, build_space, shift_label
@@ -49,15 +57,14 @@ MAX_MOVES = 3
 
 
 class _Ticker:
-    """Turns simulate()'s per-replication callbacks into one running count for ``progress``."""
+    """Reports the simulator's running count of replications against the planned total."""
 
     def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
+        self.progress, self.total = progress, total
 
     def __call__(self, done: int, total: int) -> None:
-        self.done += 1
         if self.progress:
-            self.progress(self.done, max(self.total, self.done))
+            self.progress(done, max(self.total, done))
 
 
 def _planned_reps(shortlist: int, verify: int, neighbours: int, rounds: Sequence[int]) -> int:
@@ -209,6 +216,7 @@ def optimize(
     verify_reps: int | None = None,
     rounds: Sequence[int] = ROUNDS,
     staffing: bool = True,
+    executor: Executor | None = None,
 ) -> OptimizeResult:
     """Propose realistic SLA terms, staffing, routing and lead volumes for ``scenario``.
 
@@ -238,7 +246,35 @@ def optimize(
     staffing
         Also search the fewest sellers that keep the proposed agreement under its routing
         (:func:`slasim.staffing.fewest_sellers`, the answer ``plan`` and the report give).
+    executor
+        Where every simulation of the optimization runs (:mod:`slasim.executors`; left open).
+        Default: one pool of ``workers`` processes for the whole optimization. Each round
+        of the race, the neighbours and the frontier's missing candidates go to it in one
+        submission; the proposal does not depend on it.
     """
+    with executor_for(executor, workers) as pool:
+        return _optimize(
+            scenario, objective=objective, confidence=confidence, budget=budget,
+            revenue_goal=revenue_goal, seed=seed, workers=workers, progress=progress,
+            verify_reps=verify_reps, rounds=rounds, staffing=staffing, pool=pool,
+        )
+
+
+def _optimize(
+    scenario: Scenario,
+    *,
+    objective: str | None,
+    confidence: float | None,
+    budget: float | None,
+    revenue_goal: float | None,
+    seed: int,
+    workers: int,
+    progress: Progress | None,
+    verify_reps: int | None,
+    rounds: Sequence[int],
+    staffing: bool,
+    pool: Executor,
+) -> OptimizeResult:
     start = time.perf_counter()
     space = build_space(
         scenario, objective=objective, confidence=confidence, budget=budget,
@@ -250,8 +286,9 @@ def optimize(
     tick = _Ticker(
         progress, _planned_reps(len(screened.shortlist), space.verify_reps, 2 * free, rounds)
     )
-    raced = race(space, screened.shortlist, seed, workers, tick, rounds)
-    checker = Verifier(space, seed, workers, space.verify_reps, tick)
+    simulator = Simulator(seed, pool, workers, tick)
+    raced = race(space, screened.shortlist, simulator, rounds)
+    checker = Verifier(space, simulator, space.verify_reps)
     notes: list[str] = []
     if scenario.optimize is None:
         notes.append("no [optimize] table: only the terms were chosen, at today's staffing, "
@@ -349,8 +386,11 @@ def optimize(
     simulated = raced.evaluations + list(checker.cache.values())
     # The frontier scores every candidate on the same months: the race's first batch, which
     # the proposal and its neighbours also run when the race did not include them.
-    for point in {ev.point for ev in simulated} - {ev.point for ev in raced.evaluations}:
-        checker.evaluate(point, 0, rounds[0])
+    raced_points = {ev.point for ev in raced.evaluations}
+    checker.evaluate_all(
+        [p for p in dict.fromkeys(ev.point for ev in simulated) if p not in raced_points],
+        0, rounds[0],
+    )
     common = common_months(raced.evaluations + list(checker.cache.values()), 0, rounds[0])
     same = [e for e in simulated
             if (e.point.routing, e.point.volumes) == (fresh.point.routing, fresh.point.volumes)]
@@ -362,7 +402,8 @@ def optimize(
     if staffing:
         from slasim.staffing import fewest_sellers
 
-        fewest = fewest_sellers(proposal, reps=space.verify_reps, seed=seed, workers=workers)
+        fewest = fewest_sellers(proposal, reps=space.verify_reps, seed=seed, workers=workers,
+                                executor=pool)
     return done(
         x=fresh.point, terms=incumbent.terms, fun=fresh.mean(),
         fun_ci=mean_ci(fresh.samples.objective), cost=fresh.mean("cost"),

@@ -18,16 +18,19 @@ import numpy as np
 from scipy import stats
 
 from slasim.engine import prepare
-from slasim.experiment import simulate
+from slasim.executors import Batch, BatchResult, Executor, Job, run_batches
+from slasim.experiment import expected_leads, replications_table
 from slasim.metrics import MetricContext
+from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import ChosenTerms, Samples, choose_terms, term_samples
+from slasim.optimize.terms import ChosenTerms, Samples, choose_terms
 
 __all__ = [
     "ROUNDS",
     "VERIFY_KEY",
     "Evaluation",
     "RaceResult",
+    "Simulator",
     "batch_seed",
     "paired_difference",
     "race",
@@ -57,28 +60,35 @@ class Evaluation:
     space: DecisionSpace = field(repr=False)
     samples: Samples | None = field(default=None, repr=False)
     batches: list[int] = field(default_factory=list)
-    _context: MetricContext | None = field(default=None, repr=False)
+    _job: Job | None = field(default=None, repr=False)
+    _leads: float = field(default=0.0, repr=False)
 
     @property
     def reps(self) -> int:
         return 0 if self.samples is None else self.samples.reps
 
-    def run(
-        self, key: int, seed: int, reps: int, workers: int, progress: Progress | None = None
-    ) -> None:
-        """Add batch ``key`` (``reps`` replications) to the samples."""
-        scenario = self.space.scenario_for(self.point)
-        if self._context is None:
-            self._context = MetricContext.from_scenario(scenario)
+    def batch(self, key: int, seed: int, reps: int) -> Batch:
+        """The :class:`~slasim.executors.Batch` of batch ``key`` (``reps`` replications).
+
+        Workers send back metric vectors and every menu entry's score (:class:`MenuScorer`),
+        never the lead records.
+        """
+        if self._job is None:
+            scenario = self.space.scenario_for(self.point)
+            self._job = Job(prepare(scenario), MetricContext.from_scenario(scenario),
+                            scorer=MenuScorer.of(self.space))
+            self._leads = expected_leads(scenario)
         root = seed if key == VERIFY_KEY else batch_seed(seed, key)
-        result = simulate(
-            scenario, reps, root, workers, keep_records=True,
-            progress=progress, model=prepare(scenario),
-        )
-        assert result.records is not None
-        new = term_samples(self.space, result.replications, result.records, self._context)
+        return Batch(self._job, root, reps, self._leads)
+
+    def add(self, key: int, out: BatchResult) -> None:
+        """Add batch ``key``'s results (of :meth:`batch`) to the samples."""
+        assert self._job is not None and out.scores is not None
+        table = replications_table(out.metrics, self._job.context)
+        new = samples_from(self.space, table, out.scores)
         self.samples = new if self.samples is None else self.samples.extend(new)
         self.batches.append(key)
+
 
     def terms(self, z: float) -> dict[str, ChosenTerms] | None:
         """Most ambitious realistic terms at Wilson ``z`` (None: some term out of reach)."""
@@ -113,6 +123,38 @@ class Evaluation:
         return self.caps_ok(z) and self.terms(z) is not None
 
 
+@dataclass
+class Simulator:
+    """Runs evaluations' batches on one executor for a whole optimization.
+
+    ``progress(done, done)`` is called after each finished task with the replications done
+    so far by this simulator (the total is not known in advance).
+    """
+
+    seed: int
+    executor: Executor
+    workers: int = 1
+    progress: Progress | None = None
+    done: int = 0
+
+    def run(self, evaluations: Sequence[Evaluation], key: int, reps: int) -> None:
+        """Add batch ``key`` (``reps`` replications each) to every evaluation, in one
+        submission: the candidates of a round run side by side."""
+        if not evaluations:
+            return
+        base = self.done
+
+        def tick(done: int, total: int) -> None:
+            self.done = base + done
+            if self.progress:
+                self.progress(self.done, self.done)
+
+        batches = [ev.batch(key, self.seed, reps) for ev in evaluations]
+        outs = run_batches(batches, self.executor, self.workers, tick)
+        for ev, out in zip(evaluations, outs, strict=True):
+            ev.add(key, out)
+
+
 def paired_difference(a: Evaluation, b: Evaluation, name: str = "objective") -> tuple[float, float]:
     """Mean of ``a - b`` per replication and its 95 % t half-width (common random numbers)."""
     assert a.samples is not None and b.samples is not None
@@ -136,19 +178,19 @@ class RaceResult:
 def race(
     space: DecisionSpace,
     points: Sequence[OperatingPoint],
-    seed: int,
-    workers: int = 1,
-    progress: Progress | None = None,
+    simulator: Simulator,
     rounds: Sequence[int] = ROUNDS,
 ) -> RaceResult:
-    """Successive halving over ``points``; ranking holds the feasible finalists."""
+    """Successive halving over ``points``; ranking holds the feasible finalists.
+
+    Every round's candidates run in one submission to ``simulator``'s executor.
+    """
     evaluations = [Evaluation(p, space) for p in points]
     alive = list(evaluations)
     nfev = 0
     for key, reps in enumerate(rounds):
-        for ev in alive:
-            ev.run(key, seed, reps, workers, progress)
-            nfev += reps
+        simulator.run(alive, key, reps)
+        nfev += reps * len(alive)
         if key == len(rounds) - 1:
             break
         # Optimistic screen (Wilson upper bound): drop only what is clearly out of reach.

@@ -9,14 +9,14 @@ difference to the incumbent has a tight interval.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from slasim.optimize.race import Evaluation, paired_difference
+from slasim.optimize.race import Evaluation, Simulator, paired_difference
 from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import (
     ChosenTerms,
@@ -31,7 +31,6 @@ from slasim.verdict import wilson_interval
 
 __all__ = ["Verdict", "Verifier", "mean_ci"]
 
-Progress = Callable[[int, int], None]
 #: Value-of-speed walk: up to this many staffings below the proposal, this many months each.
 SPEED_STEPS, SPEED_REPS = 3, 60
 
@@ -126,22 +125,29 @@ class Verifier:
     """Simulates points on fresh batches, caching by (point, key)."""
 
     space: DecisionSpace
-    seed: int
-    workers: int
+    simulator: Simulator
     reps: int
-    progress: Progress | None = None
     cache: dict[tuple[OperatingPoint, int], Evaluation] = field(default_factory=dict)
 
     @property
     def nfev(self) -> int:
         return sum(ev.reps for ev in self.cache.values())
 
+    def evaluate_all(
+        self, points: Sequence[OperatingPoint], key: int, reps: int | None = None
+    ) -> list[Evaluation]:
+        """``points`` on batch ``key``; those not yet simulated run in one submission."""
+        new = []
+        for point in dict.fromkeys(points):
+            if (point, key) not in self.cache:
+                ev = Evaluation(point, self.space)
+                self.cache[(point, key)] = ev
+                new.append(ev)
+        self.simulator.run(new, key, reps or self.reps)
+        return [self.cache[(point, key)] for point in points]
+
     def evaluate(self, point: OperatingPoint, key: int, reps: int | None = None) -> Evaluation:
-        if (point, key) not in self.cache:
-            ev = Evaluation(point, self.space)
-            ev.run(key, self.seed, reps or self.reps, self.workers, self.progress)
-            self.cache[(point, key)] = ev
-        return self.cache[(point, key)]
+        return self.evaluate_all([point], key, reps)[0]
 
     def verify(self, point: OperatingPoint, terms: dict[str, ChosenTerms], key: int) -> Verdict:
         """Re-estimate ``terms`` on batch ``key``; step terms back if only they fail."""
@@ -168,10 +174,10 @@ class Verifier:
         the incumbent's proposed terms.
         """
         space = self.space
-        rows, evaluations = [], []
-        for point in space.neighbours(incumbent.evaluation.point):
-            ev = self.evaluate(point, key)
-            evaluations.append(ev)
+        rows = []
+        evaluations = self.evaluate_all(space.neighbours(incumbent.evaluation.point), key)
+        for ev in evaluations:
+            point = ev.point
             _, _, sla = _meets(space, ev, incumbent.terms)
             own = ev.terms(0.0) is not None
             caps = ev.caps_ok(0.0)

@@ -12,6 +12,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slasim.report.agreement import agreement_blocks, period_dates
 from slasim.report.decision import decision_blocks
@@ -36,6 +37,9 @@ from slasim.report.i18n import tr
 from slasim.report.page import LANGS, format_percent, render_page
 from slasim.report.staffing import staffing_blocks
 from slasim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from slasim.executors import Executor
 
 __all__ = ["RECORD_REPS", "Report", "build_report"]
 
@@ -103,6 +107,7 @@ def build_report(
     workers: int = 1,
     lang: str = "en",
     staffing: bool = True,
+    executor: Executor | None = None,
 ) -> Report:
     """Simulate ``scenario`` (and ``options``) and write the agreement with its evidence.
 
@@ -120,17 +125,31 @@ def build_report(
         Include the fewest sellers that make the agreement realistic, for the scenario's
         routing and hot-first routing (:func:`slasim.staffing.staffing_answers`, ``reps``
         months per level: the same months as the verdict).
+    executor
+        Where every simulation of the report runs (:mod:`slasim.executors`; left open);
+        default: one pool of ``workers`` processes for the whole report.
     """
-    from slasim.experiment import compare, simulate
-
     if lang not in LANGS:
         raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
+    from slasim.executors import executor_for
+
+    with executor_for(executor, workers) as pool:
+        return _build(scenario, options, reps, seed, workers, lang, staffing, pool)
+
+
+def _build(
+    scenario: Scenario, options: Sequence[Scenario], reps: int, seed: int, workers: int,
+    lang: str, staffing: bool, pool: Executor,
+) -> Report:
+    from slasim.experiment import compare, simulate
+
     comparison = None
     if options:
-        comparison = compare([scenario, *options], reps, seed, workers, keep_records=True)
+        comparison = compare([scenario, *options], reps, seed, workers, keep_records=True,
+                             executor=pool)
         result = comparison.results[0]
     else:
-        result = simulate(scenario, reps, seed, workers, keep_records=True)
+        result = simulate(scenario, reps, seed, workers, keep_records=True, executor=pool)
     # The response-time figure reads the first RECORD_REPS months of the main run (the same
     # months whatever ``reps``, so the figure does not change when only ``reps`` grows).
     assert result.records is not None
@@ -140,7 +159,8 @@ def build_report(
     if staffing:
         from slasim.staffing import staffing_answers
 
-        answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers)
+        answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers,
+                                   executor=pool)
     # Page 1 is the decision; then the agreement to sign; then the evidence behind both.
     blocks: list[Block] = decision_blocks(
         result, lang, comparison=comparison, staffing=answers

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from slasim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from slasim.executors import Executor
 
 __all__ = ["QUOTA_SCALES", "SELLER_OFFSETS", "Explorer", "explore_grid", "explorer_html"]
 
@@ -88,55 +92,75 @@ def explore_grid(
     seed: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Explorer:
     """Simulate every option x staffing x routing once (same seed) and score every response
     target x quota level on those months.
 
     The response target is that of the first scenario's fastest tier; its choices come from
-    its ``[optimize]`` menu (today's target always included).
+    its ``[optimize]`` menu (today's target always included). Every run goes to ``executor``
+    (:mod:`slasim.executors`; default: one pool of ``workers`` for the whole grid).
     """
-    from slasim.experiment import rescore, simulate
-    from slasim.staffing import with_staffing
+    from slasim.executors import executor_for
 
     base = scenarios[0]
     tier = _fastest_tier(base)
     targets = _targets(base, tier)
     routings = list(dict.fromkeys(policies or [base.routing.policy, "tier_priority"]))
+
     runs = [(s, k, r) for s in scenarios for k in offsets for r in routings]
     rows = []
-    for done, (scenario, k, routing) in enumerate(runs):
-        current = [sh.sellers for sh in scenario.team.shifts]
-        sellers = [max(1, n + k) for n in current]
-        if k < 0 and min(current) + k < 1:
-            continue  # a shift would have no seller left
-        staffed = with_staffing(scenario, sellers, routing)
-        result = simulate(staffed, reps, seed, workers, keep_records=True)
-        money = {
-            "cost": result.metric("cost").to_numpy(float),
-            "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(float),
-            "profit": result.metric("profit").to_numpy(float),
-        }
-        for target in targets:
-            for scale in quota_scales:
-                judged = rescore(result, _with_terms(staffed, tier, target, scale)).verdict
-                row: dict[str, object] = {
-                    "option": scenario.name, "offset": k, "routing": routing,
-                    "target": target, "quota_scale": scale,
-                    "sellers": "+".join(str(n) for n in sellers),
-                    "p_marketing": judged.p["marketing"], "p_sales": judged.p["sales"],
-                    "p_joint": judged.p["joint"], "realistic": judged.realistic,
-                    "verdict": judged.sentence(),
-                }
-                for name, values in money.items():
-                    row[name] = float(values.mean())
-                    row[f"{name}_p10"], row[f"{name}_p90"] = (
-                        float(v) for v in np.quantile(values, (0.1, 0.9))
-                    )
-                rows.append(row)
-        if progress:
-            progress(done + 1, len(runs))
+    # One pool for the whole grid; the runs go one at a time, so that only one run's records
+    # are held at once.
+    with executor_for(executor, workers) as pool:
+        for done, (scenario, k, routing) in enumerate(runs):
+            rows += _grid_rows(scenario, k, routing, tier, targets, quota_scales, reps, seed,
+                               workers, pool)
+            if progress:
+                progress(done + 1, len(runs))
     return Explorer(pd.DataFrame(rows), tier, reps, seed, base.sla.confidence,
                     base.costs.currency)
+
+
+def _grid_rows(
+    scenario: Scenario, k: int, routing: str, tier: str, targets: Sequence[float],
+    quota_scales: Sequence[float], reps: int, seed: int, workers: int, pool: Executor,
+) -> list[dict[str, object]]:
+    """The grid's rows of one option x staffing offset x routing (none when a shift would
+    have no seller left)."""
+    from slasim.experiment import rescore, simulate
+    from slasim.staffing import with_staffing
+
+    rows: list[dict[str, object]] = []
+    current = [sh.sellers for sh in scenario.team.shifts]
+    sellers = [max(1, n + k) for n in current]
+    if k < 0 and min(current) + k < 1:
+        return rows  # a shift would have no seller left
+    staffed = with_staffing(scenario, sellers, routing)
+    result = simulate(staffed, reps, seed, workers, keep_records=True, executor=pool)
+    money = {
+        "cost": result.metric("cost").to_numpy(float),
+        "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(float),
+        "profit": result.metric("profit").to_numpy(float),
+    }
+    for target in targets:
+        for scale in quota_scales:
+            judged = rescore(result, _with_terms(staffed, tier, target, scale)).verdict
+            row: dict[str, object] = {
+                "option": scenario.name, "offset": k, "routing": routing,
+                "target": target, "quota_scale": scale,
+                "sellers": "+".join(str(n) for n in sellers),
+                "p_marketing": judged.p["marketing"], "p_sales": judged.p["sales"],
+                "p_joint": judged.p["joint"], "realistic": judged.realistic,
+                "verdict": judged.sentence(),
+            }
+            for name, values in money.items():
+                row[name] = float(values.mean())
+                row[f"{name}_p10"], row[f"{name}_p90"] = (
+                    float(v) for v in np.quantile(values, (0.1, 0.9))
+                )
+            rows.append(row)
+    return rows
 
 
 def _summary(row: pd.Series, currency: str) -> str:
