@@ -96,7 +96,7 @@ class SimulationResult:
         return self.replications[(name, tier)]
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON contract of ``slasim run --json`` (see DESIGN.md)."""
+        """The JSON document of ``slasim run --json`` (docs: Reference > Contracts)."""
 
         def block(rows: pd.DataFrame) -> dict[str, dict[str, float | None]]:
             return {

@@ -340,7 +340,7 @@ def format_plan(
         ]
     lines += [
         f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
-        " see README 'When the analytic answers hold')",
+        " see the docs: Explanation > Validation)",
         "",
         "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
         "tier's response target alone",

@@ -115,7 +115,7 @@ def test_actuals_equal_the_simulators_metrics_for_the_same_leads(month: Month) -
                 "attempts": "attempts_met", "conversion": "conversion_met",
                 "sales": "sales_met", "joint": "joint_met"}[r.term]
         assert r.met == bool(expected[(flag, r.tier)]), (r.tier, r.term)
-    # The baseline's hot tier misses its 5-minute target (README): the export shows it too.
+    # The baseline's hot tier misses its 5-minute target (docs/how-to/track.md): the export shows it too.
     hot = summary[(summary["tier"] == "hot") & (summary["term"] == "response")].iloc[0]
     assert hot["met"] is False and hot["actual"] < 0.9
 

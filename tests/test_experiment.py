@@ -34,7 +34,7 @@ def _json(result) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_same_seed_byte_identical_whatever_the_workers(baseline, base_result) -> None:  # type: ignore[no-untyped-def]
-    # DESIGN.md contract: same scenario, seed and reps -> byte-identical JSON for any --workers.
+    # Contract (docs/reference/contracts.md): same scenario, seed and reps -> byte-identical JSON for any --workers.
     parallel = simulate(baseline, REPS, seed=7, workers=2)
     assert _json(parallel) == _json(base_result)
     assert parallel.replications.equals(base_result.replications)

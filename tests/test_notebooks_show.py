@@ -15,10 +15,14 @@ The rule a reader can follow: **a code cell draws if and only if it carries the 
 - a cell that creates a figure (``plt.subplots``, ``plt.show``, or a ``*_figure(`` helper) is
   tagged, so the tag cannot be forgotten on a new plotting cell;
 - no notebook switches matplotlib to a non-interactive backend (``matplotlib.use``).
+
+The executed copy is saved in ``build/notebooks/``: the docs build (``make test`` builds it after
+the tests) renders the tutorials from it instead of executing the notebooks a second time.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -31,6 +35,12 @@ PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 TAG = "draws"
 CREATES_FIGURE = re.compile(r"plt\.subplots|plt\.show\(|\w+_figure\(")
 FIGURE_REPR = re.compile(r"<Figure size [^>]*>")
+_SPEC = importlib.util.spec_from_file_location(
+    "docs_notebooks", NOTEBOOKS.parent / "docs" / "scripts" / "notebooks.py"
+)
+assert _SPEC is not None and _SPEC.loader is not None
+docs_notebooks = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(docs_notebooks)
 
 
 def _texts(cell: nbformat.NotebookNode) -> list[str]:
@@ -85,3 +95,4 @@ def test_notebook_runs_and_shows_its_figures(path: Path) -> None:
             assert not _has_image(c), f"{path.name}: untagged cell shows an image: {head}"
         reprs = [m for t in _texts(c) for m in FIGURE_REPR.findall(t)]
         assert not reprs, f"{path.name}: cell prints {reprs[0]} instead of the figure: {head}"
+    docs_notebooks.save_executed(nb, path.name)  # for the docs build (docs/scripts/notebooks.py)

@@ -157,7 +157,7 @@ def test_conversion_target_is_verified_on_fresh_and_independent_months(mode: str
 
 
 def test_capped_hot_volume_gets_a_proposal_and_flags_the_bound(tmp_path: Path) -> None:
-    # The notebook's section 7 and the README on one week: marketing may buy at most 200 hot
+    # The notebook's section 7 and docs/how-to/optimize.md (Change a bound) on one week: marketing may buy at most 200 hot
     # leads. With the conversion target on a menu the optimizer still finds realistic terms.
     r = optimize(load_scenario(BASE, [*WEEK, "optimize.tiers.hot.volume=[100, 200]"]),
                  seed=1, **FAST)  # type: ignore[arg-type]
