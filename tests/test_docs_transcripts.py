@@ -95,3 +95,17 @@ def test_scenario_examples_on_the_pages_load(tmp_path: Path) -> None:
         path.write_text(block, encoding="utf-8")
         loaded.append(load_scenario(str(path)).name)
     assert loaded == ["my-team", "option-fast-response"]
+
+
+def test_readme_is_short_starts_with_the_two_commands_and_links_resolve() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 150
+    first = FENCE.search(text)
+    assert first is not None
+    commands = [line.split("#")[0].strip() for line in first.group(2).splitlines()]
+    assert commands == ["make demo", "make test"]
+    assert text.index(first.group(0)) < text.index("\n## "), "the set-up block comes first"
+    links = re.findall(r"\]\(((?:docs/)[^)#]+)", text)
+    assert len(links) >= 10
+    missing = [link for link in links if not (ROOT / link).is_file()]
+    assert missing == []

@@ -45,6 +45,7 @@ class Transcript:
     commands: tuple[str, ...]
     keep: tuple[str, ...] = ()
     start: str = ""
+    head: int = 0
     slow: bool = False
     setup: tuple[str, ...] = field(default=())  # commands run first, not shown
 
@@ -59,6 +60,14 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
     ),
     Transcript(
         "run-baseline", ("slasim run scenarios/baseline.toml --reps 200 --workers 2 --quiet",)
+    ),
+    Transcript(
+        "run-json",
+        ("slasim run scenarios/baseline.toml --reps 30 --quiet --json -",),
+        start=r"^\{",
+        head=11,
+        keep=(r'^  "\w+"', r'^    "(p_met_\w+|realistic|confidence|confidence_level)"',
+              r'^    "hot"', r"^}"),
     ),
     Transcript(
         "run-paired",
@@ -159,7 +168,7 @@ def _slasim(command: str, cwd: Path) -> str:
     return done.stdout
 
 
-def _shown(output: str, keep: Sequence[str], start: str = "") -> list[str]:
+def _shown(output: str, keep: Sequence[str], start: str = "", head: int = 0) -> list[str]:
     lines = output.rstrip("\n").splitlines()
     if start:
         first = next((i for i, line in enumerate(lines) if re.search(start, line)), 0)
@@ -167,8 +176,9 @@ def _shown(output: str, keep: Sequence[str], start: str = "") -> list[str]:
     if not keep:
         return lines
     patterns = [re.compile(k) for k in keep]
-    shown: list[str] = []
-    for line in lines:
+    first = 1 if lines[:1] == ["..."] else 0
+    shown: list[str] = lines[: first + head]
+    for line in lines[first + head :]:
         if line == "..." or any(p.search(line) for p in patterns):
             shown.append(line)
         elif not shown or shown[-1] != "...":
@@ -185,7 +195,8 @@ def run(transcript: Transcript) -> str:
         parts: list[str] = []
         for command in transcript.commands:
             parts.append(f"$ {command}")
-            parts.extend(_shown(_slasim(command, folder), transcript.keep, transcript.start))
+            parts.extend(_shown(_slasim(command, folder), transcript.keep, transcript.start,
+                                transcript.head))
         return "\n".join(line.rstrip() for line in parts) + "\n"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
