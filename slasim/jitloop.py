@@ -74,16 +74,24 @@ def run(
     over = np.zeros(n_sellers)
     limit = math.inf if model.age_cutoff is None else float(model.age_cutoff)
     cast(Any, _loop)(
-        created, tier, u_contact, h_conv, h_unans,
-        deadline if deadline is not None else np.empty(0), deadline is not None, limit,
-        model.base_contact, mode, theta, floor, model.max_attempts, gaps,
+        *(_plain(a) for a in (created, tier, u_contact, h_conv, h_unans)),
+        _plain(deadline) if deadline is not None else np.empty(0), deadline is not None, limit,
+        _plain(model.base_contact), mode, theta, floor, model.max_attempts, gaps,
         float(model.window_minutes), float(model.horizon_minutes), bool(model.business_gaps),
-        *(np.ascontiguousarray(a) for a in (cal._S, cal._E, cal._C, cal._CE)),
+        # Writable contiguous copies: one compiled signature for every calendar (a read-only
+        # view, as the calendar's own arrays are, would be a second type and a second compile).
+        *(np.array(a, dtype=np.float64) for a in (cal._S, cal._E, cal._C, cal._CE)),
         flat[:, 0].copy(), flat[:, 1].copy(), offsets,
         _POLICIES[model.policy], np.array(model.tier_rank, dtype=np.int64), queue_start,
         first, contact, attempts, status, busy, over,
     )
     return busy.tolist(), over.tolist()
+
+
+def _plain(a: np.ndarray) -> np.ndarray:
+    # numba compiles one version per array type, and read-only or non-contiguous arrays are
+    # other types (a replayed trace's arrays may be read-only): hand it writable C arrays only.
+    return a if a.flags.writeable and a.flags.c_contiguous else np.array(a)
 
 
 # One function: the handlers share the loop's state, and numba closures cannot rebind it.

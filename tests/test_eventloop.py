@@ -89,3 +89,19 @@ def test_unknown_loop_names_the_value() -> None:
     model = prepare(load_scenario(TEXTBOOK_A, overrides=["horizon.days=1"]))
     with pytest.raises(ValueError, match=r"loop\(='numba'\)"):
         run_replication(model, np.random.SeedSequence(0), loop="numba")
+
+
+def test_one_compiled_version_serves_every_model() -> None:
+    # numba compiles once per argument type (seconds each): read-only calendar arrays or a
+    # replayed trace must not add a version. Calendars with one and with many open intervals
+    # (their column views are contiguous or not), a trace, patience on and off.
+    for path, overrides in [
+        (BASELINE, ()),
+        (TEXTBOOK_A, ("horizon.days=2",)),
+        (ROOT / "scenarios" / "textbook-mmn.toml", ("horizon.days=2",)),
+        (ROOT / "scenarios" / "olist-marketplace.toml", ()),
+    ]:
+        model = prepare(load_scenario(path, overrides=overrides))
+        assert jitloop.covers(model)
+        run_replication(model, np.random.SeedSequence(0))
+    assert len(jitloop._loop.signatures) == 1
