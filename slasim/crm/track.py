@@ -45,8 +45,8 @@ from slasim.crm.periods import (
 )
 from slasim.engine import SELLER_DTYPE, Replication
 from slasim.errors import InputError
-from slasim.executors import Executor, executor_for
-from slasim.experiment import simulate, verdict_of
+from slasim.executors import Executor, executor_for, run_batches
+from slasim.experiment import SimulationResult, result_of, simulation_batch, verdict_of
 from slasim.metrics import ALL, MetricContext, replication_metrics
 from slasim.scenario import Scenario
 from slasim.terms import SIDES as SIDE_REGISTRY
@@ -162,11 +162,10 @@ def _measure(rec: np.ndarray, ctx: MetricContext, names: tuple[str, ...]) -> dic
 
 
 def _simulated(
-    scenario: Scenario, ctx: MetricContext, partial: bool, reps: int, seed: int, workers: int,
-    progress: Progress | None, pool: Executor,
+    scenario: Scenario, ctx: MetricContext, partial: bool, result: SimulationResult,
 ) -> pd.DataFrame:
-    result = simulate(scenario, reps, seed, workers, keep_records=partial, progress=progress,
-                      executor=pool)
+    """The simulated months' metrics; a partial month is measured as the export is (cut at
+    the export time, from its records)."""
     if not partial:
         return result.replications
     assert result.records is not None
@@ -239,11 +238,11 @@ def track(
         The export time (cut-off of a month still running); default: the latest timestamp in
         the export. Naive values are local time of the agreement.
     progress
-        ``progress(done, reps)`` after each finished task of simulated months (restarts for
-        every period).
+        ``progress(done, total)`` after each finished task, counting simulated months over
+        every tracked period.
     executor
         Where the months are simulated (:mod:`slasim.executors`; left open); default: one
-        pool of ``workers`` processes for every tracked period.
+        pool of ``workers`` processes. Every tracked period's months go in one submission.
 
     Raises
     ------
@@ -280,34 +279,41 @@ def track(
     tier_rows: list[dict[str, object]] = []
     summary_rows: list[dict[str, object]] = []
     sellers: list[dict[str, object]] = []
-    # One pool for every tracked period (a month at a time: a partial month keeps records).
+    months = []
+    for label in selected:
+        start = date(int(label[:4]), int(label[5:]), 1)
+        scenario = month_scenario(agreement, start)
+        cal = scenario.business_calendar()
+        t0 = pd.Timestamp(cal.to_local(0.0))
+        month_end = cal.horizon_minutes
+        cutoff = min(month_end, (exported - t0).total_seconds() / 60.0)
+        months.append((label, start, scenario, cal, t0, cutoff, cutoff < month_end,
+                       cutoff / month_end))
+    # Every tracked month's simulated months in one submission (a partial month keeps its
+    # records: it is cut at the export time below).
+    batches = [simulation_batch(m[2], reps, seed, keep_records=m[6]) for m in months]
     with executor_for(executor, workers) as pool:
-        for label in selected:
-            start = date(int(label[:4]), int(label[5:]), 1)
-            scenario = month_scenario(agreement, start)
-            cal = scenario.business_calendar()
-            t0 = pd.Timestamp(cal.to_local(0.0))
-            month_end = cal.horizon_minutes
-            cutoff = min(month_end, (exported - t0).total_seconds() / 60.0)
-            partial = cutoff < month_end
-            fraction = cutoff / month_end
-            ctx = period_context(scenario, cutoff, fraction)
-            rows = labels.index[(labels == label).to_numpy()]
-            month = leads.loc[rows]
-            missing = _not_measurable(crm, rows)
-            rec, keep = observe(LeadTable.from_crm(month, t0, names), cutoff, cal)
-            actual = _measure(rec, ctx, names)
-            sim = _simulated(scenario, ctx, partial, reps, seed, workers, progress, pool)
-            verdicts[label] = verdict_of(scenario, sim)
-            info = TrackedPeriod(
-                label, start, scenario.horizon.days,
-                cal.to_local(cutoff), partial, fraction, len(rec), missing,
-            )
-            periods.append(info)
-            tier_rows += _tier_rows(info, actual, sim, scenario, ctx, names)
-            summary_rows += _summary_rows(info, actual, sim, rec, scenario, ctx, names)
-            owners = month["owner"].fillna(UNASSIGNED).to_numpy(dtype=object)[keep]
-            sellers += seller_rows(label, owners, rec, ctx, names, missing)
+        outs = run_batches(batches, pool, workers, progress)
+    for (label, start, scenario, cal, t0, cutoff, partial, fraction), batch, out in zip(
+        months, batches, outs, strict=True
+    ):
+        ctx = period_context(scenario, cutoff, fraction)
+        rows = labels.index[(labels == label).to_numpy()]
+        month = leads.loc[rows]
+        missing = _not_measurable(crm, rows)
+        rec, keep = observe(LeadTable.from_crm(month, t0, names), cutoff, cal)
+        actual = _measure(rec, ctx, names)
+        sim = _simulated(scenario, ctx, partial, result_of(scenario, batch, out))
+        verdicts[label] = verdict_of(scenario, sim)
+        info = TrackedPeriod(
+            label, start, scenario.horizon.days,
+            cal.to_local(cutoff), partial, fraction, len(rec), missing,
+        )
+        periods.append(info)
+        tier_rows += _tier_rows(info, actual, sim, scenario, ctx, names)
+        summary_rows += _summary_rows(info, actual, sim, rec, scenario, ctx, names)
+        owners = month["owner"].fillna(UNASSIGNED).to_numpy(dtype=object)[keep]
+        sellers += seller_rows(label, owners, rec, ctx, names, missing)
 
     by_tier, summary = pd.DataFrame(tier_rows), pd.DataFrame(summary_rows)
     # True / False / None (not measurable) as Python objects, whatever pandas would infer.
