@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from slasim.catalogue import metric as catalogue_metric
 from slasim.engine import Model, Replication, prepare
@@ -34,6 +34,11 @@ from slasim.metrics import ALL, MetricContext, replication_metrics
 from slasim.scenario import Scenario
 from slasim.terms import TERMS
 from slasim.verdict import Verdict, judge
+
+if TYPE_CHECKING:
+    # pandas is imported where the tables are built, after the replications: a parent
+    # process with workers loads it while they simulate (see slasim.cli) and no worker needs it.
+    import pandas as pd
 
 __all__ = [
     "ComparisonResult",
@@ -159,6 +164,8 @@ def _mean_ci(values: np.ndarray) -> tuple[float, float]:
 
 def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics."""
+    import pandas as pd
+
     rows = []
     for column in replications.columns:
         metric, tier = str(column[0]), str(column[1])
@@ -284,6 +291,8 @@ def simulate_each(
 def replications_table(metrics: np.ndarray, context: MetricContext) -> pd.DataFrame:
     """Per-replication metric vectors (rows in :func:`slasim.executors.metric_columns` order)
     as the table of :attr:`SimulationResult.replications`."""
+    import pandas as pd
+
     columns = metric_columns(context)
     table = pd.DataFrame(
         metrics, columns=pd.MultiIndex.from_tuples(columns, names=["metric", "tier"])
@@ -379,6 +388,8 @@ def compare(
                     "p_better": float((diff > 0).mean()) if k else math.nan,
                 }
             )
+    import pandas as pd
+
     return ComparisonResult(results, pd.DataFrame(rows))
 
 

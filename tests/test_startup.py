@@ -145,3 +145,51 @@ def test_shift_queues_are_the_rows_of_the_plan(name: str) -> None:
         assert q.needed.sellers == row["sellers_needed"]
         assert q.needed.sellers_scheduled == row["sellers_needed_scheduled"]
         assert q.offered_load == row["offered_load_erlang"]
+
+
+_FIRST_REPLICATION = """
+import json, sys
+import slasim.executors as executors
+from slasim.cli import main
+
+real, seen = executors.run_task, []
+
+def first(task):
+    if not seen:
+        seen.append(sorted(sys.modules))
+    return real(task)
+
+executors.run_task = first  # run_batches looks it up when it maps the tasks
+code = main(["run", sys.argv[1], "--reps", "2", "--quiet", "--workers", "1"])
+print(json.dumps({"code": code, "modules": seen[0]}), file=sys.stderr)
+"""
+
+
+def test_replications_start_before_the_table_libraries_load() -> None:
+    # A run's serial part is what comes before its first replication and after its last: the
+    # tables' libraries (pandas, scipy.special) load after the simulation, so that with
+    # --workers the parent loads them while the workers simulate (slasim.cli).
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_REPLICATION, str(BASELINE)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0
+    loaded = {m.split(".")[0] for m in report["modules"]}
+    assert "simpy" in loaded  # the probe did see the engine ready to run
+    assert not loaded & {"pandas", "scipy", "matplotlib"}
+
+
+def test_the_parent_loads_the_tables_at_the_first_result_of_its_workers() -> None:
+    from slasim.cli import _loading_while_workers_run
+
+    calls: list[tuple[int, int]] = []
+
+    def tick(done: int, total: int) -> None:
+        calls.append((done, total))
+
+    assert _loading_while_workers_run(tick, 1) is tick  # nothing runs in parallel to overlap
+    wrapped = _loading_while_workers_run(tick, 2)
+    wrapped(20, 200)
+    wrapped(40, 200)
+    assert calls == [(20, 200), (40, 200)]  # every tick still reaches the bar, unchanged
