@@ -62,7 +62,7 @@ def test_check_without_simulation_loads_no_pandas_scipy_or_engine() -> None:
     # The analytic screen: scenario (pydantic, numpy, holidays), Erlang C in pure Python, text
     # tables without pandas. scipy.special is needed only beyond 64 sellers in one shift.
     loaded = _loaded(["check", str(BASELINE), "--no-simulate"])
-    assert not loaded & {"pandas", "scipy", "matplotlib", "simpy"}
+    assert not loaded & {"pandas", "scipy", "matplotlib", "simpy", "numba"}
     assert {"numpy", "pydantic"} <= loaded
 
 
