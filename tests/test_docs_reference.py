@@ -22,7 +22,7 @@ import pytest
 import slasim
 from slasim.cli import build_parser
 from slasim.scenario import Scenario
-from tests.docs_scripts import ROOT, load
+from docs_scripts import ROOT, load
 
 reference = load("reference")
 

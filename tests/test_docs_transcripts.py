@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_scripts import ROOT, load
+from docs_scripts import ROOT, load
 
 transcripts = load("transcripts")
 DOCS = ROOT / "docs"
