@@ -292,3 +292,74 @@ def test_roster_gaps() -> None:
         roster_gaps([1, 2], [1, 2, 3])
     with pytest.raises(ValueError, match=r"scheduled\[1\]\(=1.5\)"):
         roster_gaps([1, 2], [1, 1.5])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: required_sellers(2.0, 0.0, max_occupancy=0.8),
+         "mu(=0.0) must be a finite number in (0, inf)."),
+        (lambda: required_sellers(2.0, 0.25, target_wait=-1.0, target_share=0.8),
+         "target_wait(=-1.0) must be a finite number in [0, inf)."),
+        (lambda: required_sellers(2.0, 0.25, max_wait_probability=1.5),
+         "max_wait_probability(=1.5) must be a finite number in [0, 1]."),
+        (lambda: required_sellers(2.0, 0.25, max_occupancy=1.5),
+         "max_occupancy(=1.5) must be a finite number in (0, 1]."),
+        (lambda: required_sellers(2.0, 0.25, max_wait_probability=0.2, theta=0.0),
+         "theta(=0.0) must be a finite number in (0, inf)."),
+        (lambda: required_sellers(2.0, 0.25, max_abandonment=1.5, theta=0.1),
+         "max_abandonment(=1.5) must be a finite number in [0, 1]."),
+        (lambda: required_sellers(2.0, 0.25, target_wait=5.0),
+         "target_wait(=5.0) and target_share(=None) must be given together."),
+        (lambda: required_sellers(2.0, 0.25), "required_sellers needs at least one target."),
+        (lambda: square_root_staffing(4.0, math.nan),
+         "beta(=nan) must be a finite number in [-inf, inf)."),
+        (lambda: halfin_whitt_beta(1.0), "alpha(=1.0) must be a finite number in (0, 1)."),
+        (lambda: scheduled_sellers(-1, 0.1), "n(=-1) must be >= 0."),
+    ],
+)
+def test_invalid_staffing_input_says_which_and_what_was_expected(call, message: str) -> None:  # type: ignore[no-untyped-def]
+    # The whole message: the argument's name, the value given and the interval expected.
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_staffing_result_reports_the_queue_at_the_answer() -> None:
+    # M/M/n at A = 8 (lambda = 2/min, mu = 0.25/min), occupancy at most 1: Erlang C needs a
+    # stable queue, so the answer is the smallest n > A = 9, and the result describes M/M/9.
+    res = required_sellers(2.0, 0.25, max_occupancy=1.0)
+    c = erlang_c(9, 8.0)
+    assert (res.sellers, res.sellers_scheduled, res.model) == (9, 9, "erlang_c")
+    assert res.offered_load == pytest.approx(8.0, rel=1e-15)
+    assert res.wait_probability == pytest.approx(c, rel=1e-12)
+    assert res.occupancy == pytest.approx(8 / 9, rel=1e-12)
+    assert res.mean_wait == pytest.approx(c / ((9 - 8.0) * 0.25), rel=1e-12)  # E[W] = C/(n mu - lam)
+    assert res.service_level is None  # no target_wait asked
+    assert res.abandon_probability is None
+    # Erlang A (patience 10 minutes): every measure is the M/M/n+M queue's at the answer.
+    res = required_sellers(2.0, 0.25, max_abandonment=0.05, theta=0.1)
+    ref = erlang_a(res.sellers, 2.0, 0.25, 0.1)
+    assert res.model == "erlang_a" and res.offered_load == pytest.approx(8.0, rel=1e-15)
+    assert res.mean_wait == pytest.approx(ref.mean_wait, rel=1e-12)
+    assert res.abandon_probability == pytest.approx(ref.abandon_probability, rel=1e-12)
+    assert res.service_level is None
+
+
+@pytest.mark.parametrize(("lower", "upper"), [(1, 40), (9, 30)])
+def test_smallest_feasible_finds_every_threshold_from_every_start(lower: int, upper: int) -> None:
+    # For a monotone test (feasible from k on), the search returns k whatever its first guess,
+    # in O(log) evaluations: at most 2 log2(range) + 4 (gallop then bisection).
+    budget = 2 * math.ceil(math.log2(upper - lower + 1)) + 4
+    for k in range(lower, upper + 1):
+        for start in range(0, upper + 5):
+            calls = 0
+
+            def feasible(n: int, k: int = k) -> bool:
+                nonlocal calls
+                calls += 1
+                assert calls <= budget, f"more than {budget} evaluations"
+                assert lower <= n <= upper, f"evaluated n = {n} outside [{lower}, {upper}]"
+                return n >= k
+
+            assert _smallest_feasible(feasible, start, lower, upper) == k

@@ -258,3 +258,112 @@ def test_a_value_exactly_at_the_field_size_limit_is_kept(tmp_path: Path) -> None
     crm = read_crm(path, timezone=STOCKHOLM)
     assert crm.rejected.empty and crm.summary.rows_used == 3
     _accounted(crm, path)
+
+
+def test_quoted_rows_are_accounted_like_unquoted_ones(tmp_path: Path) -> None:
+    # Quoted lines take the careful (csv) path: blank rows, rows spanning lines, rows with the
+    # wrong number of fields and their values must come out as on the plain path.
+    lines = _export(6)
+    empty = ",".join(['""'] * 7)
+    lines[1] = lines[1].replace("seller-1", '"sel\nler"')  # row 2 spans 2 lines
+    lines[3] = lines[3].replace("seller-3", '"Ann\nB. Smith"')  # row 4 spans 2 lines
+    lines[5] = lines[5].replace("seller-1", '"seller-1",extra')  # row 6: 8 fields
+    lines[6:6] = [empty, empty]  # two blank rows, quoted
+    path = _write(tmp_path / "quoted.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    s = crm.summary
+    assert (s.blank_rows, s.continuation_lines, s.rows_used) == (2, 2, 5)
+    owners = crm.leads.set_index("row")["owner"]
+    assert owners.loc[2] == "sel\nler" and owners.loc[4] == "Ann\nB. Smith"
+    bad = crm.rejected.set_index("row")
+    assert (bad.loc[6, "reason"], bad.loc[6, "value"]) == ("wrong number of fields", "8")
+    _accounted(crm, path)
+
+
+@pytest.mark.parametrize(
+    ("owner", "used"), [("sel\x00ler", False), ("sel\udce9ler", False), ("Åsa Öberg", True)],
+    ids=["nul", "undecodable", "non-ascii"],
+)
+def test_quoted_values_are_checked_for_encoding(tmp_path: Path, owner: str, used: bool) -> None:
+    # A NUL or a byte that is not UTF-8 inside a quoted value is an encoding error, as on the
+    # plain path; a quoted name with letters beyond ASCII is just a name. One case per file:
+    # the check runs per chunk, so another bad row must not do the flagging.
+    lines = _export(3)
+    lines[2] = lines[2].replace("seller-2", f'"{owner}"')
+    path = _write(tmp_path / "enc.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    if used:
+        assert crm.rejected.empty
+        assert crm.leads.set_index("row").loc[3, "owner"] == owner
+    else:
+        assert [(r.row, r.column, r.reason) for r in crm.rejected.itertuples()] == [
+            (3, "owner", "encoding error")]
+    _accounted(crm, path)
+
+
+def test_lines_read_ahead_by_a_failed_continuation_are_each_a_line(tmp_path: Path) -> None:
+    # A stray quote in row 3 makes the reader look ahead for its closing quote; when none comes
+    # within the bound, the lines it read are handled one by one like any other line: blank
+    # (empty, only delimiters, only spaces), wrong number of fields (8 and 6), or a row.
+    lines = _export(8)
+    lines[2] = lines[2].replace("seller-2", '"seller-2')
+    lines[3:3] = ["", ",,,,,,", "   "]
+    lines[7] += ",extra"
+    lines[8] = lines[8].rsplit(",", 1)[0]
+    path = _write(tmp_path / "ahead.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    s = crm.summary
+    assert (s.blank_rows, s.continuation_lines) == (3, 0)
+    bad = crm.rejected.set_index("row")
+    assert list(bad.index) == [3, 8, 9]
+    assert bad.loc[3, "reason"] == "unclosed quote"
+    assert (bad.loc[8, "value"], bad.loc[9, "value"]) == ("8", "6")
+    assert "comma inside an unquoted value?" in bad.loc[9, "message"]
+    assert s.rows_used == 5
+    _accounted(crm, path)
+
+
+def test_a_line_longer_than_any_row_can_be(tmp_path: Path) -> None:
+    # Two million characters in one line: more than 7 fields at the field size limit can hold,
+    # rejected without parsing, shown by its first 60 characters. A stray quote before it
+    # does not swallow it: the continuation stops at the overlong line.
+    lines = _export(4)
+    lines[2] = lines[2].replace("seller-2", "y" * 2_000_000)
+    lines[1] = lines[1].replace("seller-1", '"seller-1')
+    path = _write(tmp_path / "huge.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    bad = crm.rejected.set_index("row")
+    assert list(bad.index) == [2, 3]
+    assert bad.loc[2, "reason"] == "unclosed quote"
+    assert bad.loc[3, "reason"] == "value too long"
+    assert bad.loc[3, "value"] == lines[2][:60] + "..."
+    assert bad.loc[3, "message"] == (
+        f"a value in the row is longer than {csv.field_size_limit():,} characters (the csv "
+        "field size limit); expected a shorter value")
+    assert crm.summary.rows_used == 2
+    _accounted(crm, path)
+
+
+def test_a_row_of_values_at_the_limit_written_as_quotes_is_not_too_long(tmp_path: Path) -> None:
+    # The longest line a valid row can be: every value exactly at the field size limit and
+    # made of quote characters, each written doubled inside quotes. It is read (and rejected
+    # for its content), not rejected as too long.
+    value = '"' + '""' * csv.field_size_limit() + '"'
+    path = _write(tmp_path / "quotes.csv", HEADER + "\n" + ",".join([value] * 7) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert "value too long" not in set(crm.rejected["reason"])
+    assert set(crm.rejected["row"]) == {2}
+    _accounted(crm, path)
+
+
+@pytest.mark.parametrize("length", [60, 61])
+def test_a_rejected_line_is_shown_whole_up_to_60_characters(tmp_path: Path, length: int) -> None:
+    lines = _export(2)
+    stray = '"' + lines[2][1:]  # an unclosed quote at the start of the row
+    stray = (stray + "z" * length)[:length]
+    lines[2] = stray
+    path = _write(tmp_path / "shown.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    bad = crm.rejected.iloc[0]
+    assert bad["reason"] == "unclosed quote"
+    assert bad["value"] == (stray if length == 60 else stray[:60] + "...")
