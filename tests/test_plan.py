@@ -22,6 +22,7 @@ from slasim.analytic.plan import plan_scenario
 from slasim.cli import main
 from slasim.errors import InputError
 from slasim.loader import load_scenario
+from slasim.scenario import DAYS_PER_MONTH
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -208,11 +209,18 @@ def test_overloaded_or_unstaffed_shift_serves_nobody_in_time(override: str) -> N
 
 def test_tier_without_response_terms_is_planned_for_80_percent_in_60_minutes() -> None:
     # The documented default target of `slasim plan` for a tier the SLA says nothing about;
-    # with no response terms at all, the hour-of-week check uses the same default.
-    plan = plan_scenario(load_scenario(MMN, ["sla.tiers={}"]))
+    # with no response terms at all, the hour-of-week check uses the same default. The load
+    # (A = 8 erlangs of 51.1-minute calls) is one where the minute matters: 80 % within 60
+    # minutes needs 10 sellers, within 61 minutes 9.
+    volume = 6860.0
+    lam, mu = volume / DAYS_PER_MONTH / 1440, 1 / 51.1
+    plan = plan_scenario(load_scenario(MMN, [
+        "sla.tiers={}", f"tiers.only.monthly_volume={volume}", *_handling(51.1)]))
     row = plan.shifts.loc[("always", "only")]
     assert row["target"] == "80% in 60 min"
-    need = required_sellers(2.0, 0.25, target_wait=60.0, target_share=0.8)
+    need = required_sellers(lam, mu, target_wait=60.0, target_share=0.8)
+    assert need.sellers == 10
+    assert required_sellers(lam, mu, target_wait=61.0, target_share=0.8).sellers == 9
     assert row["sellers_needed"] == need.sellers
     assert (plan.hourly["sellers_needed_scheduled"] == need.sellers_scheduled).all()
 
@@ -421,7 +429,7 @@ _TOO_MUCH = (
 )
 
 
-def _handling(minutes: int) -> list[str]:
+def _handling(minutes: float) -> list[str]:
     return [f'team.handling_{kind}={{ dist = "exponential", mean_minutes = {minutes} }}'
             for kind in ("unanswered", "conversation")]
 
