@@ -190,18 +190,28 @@ def test_mm1_plan_is_the_textbook_mm1() -> None:
 
 
 @pytest.mark.parametrize(
-    "override", ["team.shrinkage=0.3", "team.shifts[0].sellers=0"], ids=["overloaded", "nobody"]
+    ("overrides", "working", "shrinkage"),
+    [
+        (["team.shrinkage=0.3"], 7, 0.3),
+        (["team.shrinkage=0.2"], 8, 0.2),
+        (["team.shifts[0].sellers=0"], 0, 0.0),
+        (["team.shrinkage=0.3", "decay.contact.floor=0.5"], 7, 0.3),
+    ],
+    ids=["overloaded", "critical", "nobody", "overloaded-with-contact-floor"],
 )
-def test_overloaded_or_unstaffed_shift_serves_nobody_in_time(override: str) -> None:
-    # 7 working sellers for A = 8 erlangs (or none at all): the queue grows without bound, so
-    # every lead waits, none is served within the target and the first attempt (made after an
-    # unbounded wait) contacts nobody. The need for the target does not depend on today's staff.
-    row = plan_scenario(load_scenario(MMN, [override])).shifts.loc[("always", "only")]
-    assert row["sellers_working"] == (7 if "shrinkage" in override else 0)
+def test_overloaded_or_unstaffed_shift_serves_nobody_in_time(
+    overrides: list[str], working: int, shrinkage: float
+) -> None:
+    # 7 working sellers for A = 8 erlangs, exactly 8 (the critical queue: no steady state
+    # either), or none at all: the queue grows without bound, so every lead waits, none is
+    # served within the target and no first attempt is made in the steady state (even where
+    # the decay curve keeps a floor). The need for the target does not depend on today's staff.
+    row = plan_scenario(load_scenario(MMN, overrides)).shifts.loc[("always", "only")]
+    assert row["offered_load_erlang"] == pytest.approx(8.0, rel=1e-9)
+    assert row["sellers_working"] == working
     assert row["p_wait_now"] == 1.0
     assert row["within_target_now"] == 0.0
     assert row["contact_first_attempt_now"] == 0.0
-    shrinkage = 0.3 if "shrinkage" in override else 0.0
     need = required_sellers(2.0, 0.25, target_wait=1.0, target_share=0.5, shrinkage=shrinkage)
     assert (row["sellers_needed"], row["sellers_needed_scheduled"]) == (
         need.sellers, need.sellers_scheduled)
