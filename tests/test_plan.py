@@ -196,8 +196,9 @@ def test_mm1_plan_is_the_textbook_mm1() -> None:
         (["team.shrinkage=0.2"], 8, 0.2),
         (["team.shifts[0].sellers=0"], 0, 0.0),
         (["team.shrinkage=0.3", "decay.contact.floor=0.5"], 7, 0.3),
+        (["team.shrinkage=0.2", "decay.contact.floor=0.5"], 8, 0.2),
     ],
-    ids=["overloaded", "critical", "nobody", "overloaded-with-contact-floor"],
+    ids=["overloaded", "critical", "nobody", "overloaded-with-floor", "critical-with-floor"],
 )
 def test_overloaded_or_unstaffed_shift_serves_nobody_in_time(
     overrides: list[str], working: int, shrinkage: float
