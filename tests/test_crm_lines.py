@@ -12,7 +12,7 @@ from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm._lines import MAX_CONTINUATION_LINES, SPACES
+from slasim.crm._lines import CHUNK_ROWS, MAX_CONTINUATION_LINES, SPACES, delimiter_name
 from slasim.crm.importer import CrmImport, read_crm
 from slasim.errors import InputError
 
@@ -367,3 +367,57 @@ def test_a_rejected_line_is_shown_whole_up_to_60_characters(tmp_path: Path, leng
     bad = crm.rejected.iloc[0]
     assert bad["reason"] == "unclosed quote"
     assert bad["value"] == (stray if length == 60 else stray[:60] + "...")
+
+
+def test_unclosed_quote_message_says_what_happened_and_what_was_expected(tmp_path: Path) -> None:
+    lines = _export(3)
+    lines[2] = lines[2].replace("seller-2", '"seller-2')
+    path = _write(tmp_path / "quote.csv", "\n".join(lines) + "\n")
+    bad = read_crm(path, timezone=STOCKHOLM).rejected.iloc[0]
+    assert bad["message"] == (
+        f"a quote opened on line 3 is not closed on that line, nor within the next "
+        f"{MAX_CONTINUATION_LINES} lines with 7 fields in the row; expected a closing quote (the "
+        "row is skipped, reading resumes at the next line)")
+
+
+def test_a_line_of_only_delimiters_and_spaces_is_blank(tmp_path: Path) -> None:
+    lines = _export(3)
+    lines[2:2] = [",,,,,,", " , ,\t,,,,", "\u00a0"]
+    path = _write(tmp_path / "blank.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.rejected.empty
+    assert (crm.summary.blank_rows, crm.summary.rows_used) == (3, 3)
+    _accounted(crm, path)
+
+
+def test_more_rows_than_one_chunk(tmp_path: Path) -> None:
+    # Rows are parsed in chunks of CHUNK_ROWS; a file one row longer reads the same.
+    lines = _export(CHUNK_ROWS + 1)
+    path = _write(tmp_path / "many.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.summary.rows_used == CHUNK_ROWS + 1
+    assert list(crm.leads["row"]) == list(range(2, CHUNK_ROWS + 3))
+
+
+def test_delimiters_by_name() -> None:
+    assert [delimiter_name(d) for d in (",", ";", "\t", "|")] == [
+        "comma", "semicolon", "tab", "pipe"]
+    assert delimiter_name(":") == "':'"  # one without a name: shown as itself
+
+
+def test_a_row_read_ahead_may_itself_span_lines(tmp_path: Path) -> None:
+    # Row 3 has a stray quote; looking for its end, the reader reads row 4, whose quoted last
+    # value spans onto the next line (its quoted lead id closes row 3's quote, its last value
+    # opens another), and finds a closing quote there, but not the header's 7 fields: row 3 is
+    # rejected, and row 4, read again from the lines read ahead, is one row over two lines.
+    lines = _export(5)
+    lines[2] = lines[2].replace("seller-2", '"seller-2')
+    lines[3] = '"L003"' + lines[3][4:].rsplit(",", 1)[0] + ',"1030'
+    lines.insert(4, '"')
+    path = _write(tmp_path / "ahead.csv", "\n".join(lines) + "\n")
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.summary.continuation_lines == 1
+    unclosed = crm.rejected[crm.rejected["reason"] == "unclosed quote"]
+    assert list(unclosed["row"]) == [3]
+    assert set(crm.leads["row"]) | set(crm.rejected["row"]) == {2, 3, 4, 5, 6}
+    _accounted(crm, path)
