@@ -238,3 +238,76 @@ def test_response_quantiles_are_numpys_on_a_simulated_month(ctx: MetricContext) 
 
 def ctx_tiers(ctx: MetricContext) -> list[str]:
     return [t.name for t in ctx.tiers]
+
+
+def test_response_times_and_rates_of_one_tier(ctx: MetricContext) -> None:
+    # Four hot leads answered after 1, 2, 3 and 10 minutes (wall and business alike), one of
+    # them an opportunity: mean 4, median 2.5, 90th percentile 3 + 0.7 x 7 = 7.9 (linear
+    # interpolation between order statistics, numpy's default).
+    leads = [_good(0, 1000.0 + i, first_attempt=1000.0 + i + w, response_business=w,
+                   opportunity=i == 0) for i, w in enumerate((1.0, 2.0, 3.0, 10.0))]
+    out = replication_metrics(_rep(leads, ctx.horizon_minutes), ctx)
+    for clock in ("response_minutes", "response_business_minutes"):
+        assert out[(f"{clock}_mean", "hot")] == pytest.approx(4.0)
+        assert out[(f"{clock}_p50", "hot")] == pytest.approx(2.5)
+        assert out[(f"{clock}_p90", "hot")] == pytest.approx(7.9)
+    assert out[("opportunity_rate", "hot")] == 0.25
+    assert out[("cost_sellers", ALL)] == ctx.seller_cost
+
+
+def test_a_tier_without_leads_and_a_team_without_time(ctx: MetricContext) -> None:
+    # No hot lead this period and a quota of 0: nothing to average (NaN), nothing promised
+    # that could be broken (every hot term met vacuously). No available seller minutes: the
+    # utilization is undefined, not a division error.
+    c = replace(ctx, tiers=(replace(ctx.tiers[0], quota_in_period=0.0), *ctx.tiers[1:]))
+    leads = [row for row in _all_kept() if row["tier"] != 0]
+    rep = _rep(leads, c.horizon_minutes)
+    rep.sellers["available_minutes"] = 0.0
+    out = replication_metrics(rep, c)
+    assert out[("leads_created", "hot")] == 0.0
+    for name in ("response_minutes_mean", "response_minutes_p50", "response_minutes_p90",
+                 "response_business_minutes_mean", "attempts_per_lead", "contact_rate"):
+        assert math.isnan(out[(name, "hot")]), name
+    assert _flags(out, "hot") == (1.0,) * 6
+    assert math.isnan(out[("seller_utilization", ALL)])
+
+
+def test_response_and_attempt_shares_exactly_at_the_target_are_met(ctx: MetricContext) -> None:
+    # baseline: hot 90 % within 5 business minutes, cold 3 attempts for 80 % of the leads it
+    # could not reach. 9 of 10 hot leads on time is exactly 90 %; 4 of 5 unreached cold leads
+    # with 3 attempts exactly 80 %: both met (">=", as the SLA says "at least").
+    leads = [_good(0, 1000.0 + i, response_business=5.0 if i < 9 else 6.0) for i in range(10)]
+    leads += [_good(2, float(i), contacted=NAN, attempts=3 if i < 4 else 2) for i in range(5)]
+    out = replication_metrics(_rep(leads, ctx.horizon_minutes), ctx)
+    assert out[("first_attempt_within_target", "hot")] == pytest.approx(0.9)
+    assert out[("response_met", "hot")] == 1.0
+    assert out[("attempts_met", "cold")] == 1.0
+    leads[-2] = {**leads[-2], "attempts": 2}  # 3 of 5: below
+    out = replication_metrics(_rep(leads, ctx.horizon_minutes), ctx)
+    assert out[("attempts_met", "cold")] == 0.0
+
+
+def test_period_response_share_leaves_out_tiers_with_nothing_decided(ctx: MetricContext) -> None:
+    # Warm: 4 leads, all on time. Hot: 2 leads created in the last minute, not attempted yet,
+    # their deadlines after the end: censored, so hot has no share (NaN) and no weight in the
+    # period's share, which is warm's.
+    h = ctx.horizon_minutes
+    leads = [_good(1, 1000.0 + i) for i in range(4)]
+    leads += [{"tier": 0, "created": h - 1}, {"tier": 0, "created": h - 0.5}]
+    out = replication_metrics(_rep(leads, h), ctx)
+    assert math.isnan(out[("first_attempt_within_target", "hot")])
+    assert out[("first_attempt_within_target", ALL)] == 1.0
+
+
+def test_lead_cost_curve_from_the_scenario() -> None:
+    # baseline: hot leads beyond 250 a month cost 1,000 more each; a 30-day period holds
+    # 250 x 30 / 30.4375 of the reference. 300 hot leads: the rest pay the surcharge.
+    scenario = load_scenario(BASE)
+    c = MetricContext.from_scenario(scenario)
+    curve = scenario.costs.lead_cost_curve["hot"]
+    leads = [_good(0, float(i)) for i in range(300)]
+    out = replication_metrics(_rep(leads, c.horizon_minutes), c)
+    reference = curve.reference_volume * scenario.horizon.months
+    assert out[("cost_leads", "hot")] == pytest.approx(
+        300 * scenario.costs.cost_per_lead["hot"] + curve.extra_cost_per_lead * (300 - reference))
+    assert out[("cost_leads", "warm")] == 0.0
