@@ -363,3 +363,51 @@ def test_smallest_feasible_finds_every_threshold_from_every_start(lower: int, up
                 return n >= k
 
             assert _smallest_feasible(feasible, start, lower, upper) == k
+
+
+def test_every_target_is_an_inclusive_bound() -> None:
+    # A team exactly at a target meets it ("at least" a share, "at most" a probability): ask
+    # for exactly what the smallest stable team (n = 9 at A = 8) achieves and get that team.
+    stable = required_sellers(2.0, 0.25, target_wait=1.0, target_share=0.01)
+    assert stable.sellers == 9
+    assert stable.service_level is not None
+    again = required_sellers(2.0, 0.25, target_wait=1.0, target_share=stable.service_level)
+    assert again.sellers == 9
+    assert required_sellers(2.0, 0.25, max_wait_probability=erlang_c(9, 8.0)).sellers == 9
+    # No bound at all on P(W > 0) (1.0): the smallest stable team.
+    assert required_sellers(2.0, 0.25, max_wait_probability=1.0).sellers == 9
+    # Erlang A: any abandonment allowed -> one seller; exactly that one's abandonment -> one.
+    one = required_sellers(2.0, 0.25, max_abandonment=1.0, theta=0.1)
+    assert one.sellers == 1 and one.abandon_probability is not None
+    assert required_sellers(2.0, 0.25, max_abandonment=one.abandon_probability,
+                            theta=0.1).sellers == 1
+    # The cap on the team is inclusive too.
+    assert required_sellers(2.0, 0.25, max_occupancy=1.0, max_sellers=9).sellers == 9
+    with pytest.raises(ValueError) as info:
+        required_sellers(2.0, 0.25, max_occupancy=1.0, max_sellers=8)
+    assert str(info.value) == "max_sellers(=8) is below the 9 sellers needed."
+
+
+def test_period_staffing_and_gaps_are_whole_sellers() -> None:
+    # Without shrinkage, scheduled = needed; counts are integers, as documented.
+    plan = staffing_by_period([0.0, 2.0], 4.0, 1.0, 0.5)
+    assert plan.sellers.dtype.kind == "i" and plan.sellers_scheduled.dtype.kind == "i"
+    np.testing.assert_array_equal(plan.sellers_scheduled, plan.sellers)
+    gaps = roster_gaps([1, 2], [2, 1])
+    assert gaps.gap.dtype.kind == "i"
+
+
+@pytest.mark.parametrize(
+    ("needed", "scheduled", "message"),
+    [
+        ([1, 1.5], [1, 2], "needed[1](=1.5) must be a whole number >= 0."),
+        ([-1, 2], [1, 2], "needed[0](=-1) must be a whole number >= 0."),
+        (np.ones((2, 2)), [1, 2], "needed must be one-dimensional, got shape (2, 2)."),
+        ([1, 2], [1, 2, 3],
+         "needed (shape (2,)) and scheduled (shape (3,)) must have the same shape."),
+    ],
+)
+def test_roster_gaps_says_what_is_wrong(needed: object, scheduled: object, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        roster_gaps(needed, scheduled)  # type: ignore[arg-type]
+    assert str(info.value) == message
