@@ -311,3 +311,27 @@ def test_lead_cost_curve_from_the_scenario() -> None:
     assert out[("cost_leads", "hot")] == pytest.approx(
         300 * scenario.costs.cost_per_lead["hot"] + curve.extra_cost_per_lead * (300 - reference))
     assert out[("cost_leads", "warm")] == 0.0
+
+
+def test_business_deadline_passed_without_an_attempt_is_late(ctx: MetricContext) -> None:
+    # A hot lead created at the start and never attempted: its 5 business minutes ran out
+    # long before the end, so it is judged (late), not censored.
+    leads = _leads([
+        {"tier": 0, "created": 0, "first_attempt": 900, "response_business": 5.0},
+        {"tier": 0, "created": 0},
+    ])
+    assert response_share(leads, ctx, 5.0, "business") == pytest.approx(1 / 2)
+
+
+def test_context_from_the_scenario_scores_attempts_and_lead_costs() -> None:
+    # baseline's cold tier: 3 attempts for 80 % of the leads it could not reach. One such
+    # lead with 2 attempts breaks the term. A tier with no cost per lead in [costs] costs 0.
+    scenario = load_scenario(BASE, ["costs.cost_per_lead={ hot = 1500 }"])
+    c = MetricContext.from_scenario(scenario)
+    leads = [_good(2, 0.0, contacted=NAN, attempts=2), _good(1, 0.0)]
+    out = replication_metrics(_rep(leads, c.horizon_minutes), c)
+    assert out[("attempts_met", "cold")] == 0.0
+    assert out[("cost_leads", "warm")] == 0.0 and out[("cost_leads", "cold")] == 0.0
+    leads[0] = {**leads[0], "attempts": 3}
+    out = replication_metrics(_rep(leads, c.horizon_minutes), c)
+    assert out[("attempts_met", "cold")] == 1.0
