@@ -10,16 +10,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "compare", "load_scenario", "simulate"]
+__all__ = ["__version__", "compare", "load_scenario", "simulate", "sweep"]
 
 if TYPE_CHECKING:
     from slasim.experiment import compare, simulate
     from slasim.loader import load_scenario
+    from slasim.sweeps import sweep
 
 _LAZY = {
     "simulate": "slasim.experiment",
     "compare": "slasim.experiment",
     "load_scenario": "slasim.loader",
+    "sweep": "slasim.sweeps",
 }
 
 

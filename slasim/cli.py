@@ -50,6 +50,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "slasim.optimize.commands",
     "slasim.report.commands",
     "slasim.starters",
+    "slasim.sweep_commands",
 )
 
 

@@ -17,7 +17,8 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -34,15 +35,19 @@ from slasim.limits import (
 from slasim.outputs import atomic_write_text
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from slasim.scenario import Scenario
 
 __all__ = [
     "Progress",
+    "add_executor_args",
     "add_scenario_args",
     "add_simulation_args",
     "amount",
     "check_workload",
     "iso_datetime",
+    "open_executor",
     "positive_int",
     "rep_count",
     "seed",
@@ -239,6 +244,51 @@ def add_simulation_args(
     p.add_argument("--seed", type=seed, default=0, help="root random seed (default 0)")
     p.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def add_executor_args(p: argparse.ArgumentParser) -> None:
+    """Add ``--executor {local,dask}`` and ``--scheduler ADDRESS`` (see :func:`open_executor`)."""
+    p.add_argument(
+        "--executor", choices=["local", "dask"], default=None,
+        help="where replications run: local worker processes (default), or a Dask cluster "
+             "(pip install 'slasim[dask]'); results are the same",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="the Dask scheduler to use, e.g. tcp://host:8786 (implies --executor dask; "
+             "without it, --executor dask starts a local cluster of --workers processes)",
+    )
+
+
+@contextmanager
+def open_executor(args: argparse.Namespace) -> Iterator[Executor | None]:
+    """The executor ``--executor``/``--scheduler`` ask for, open for the whole command.
+
+    Yields None for the local default (the command runs ``--workers`` processes itself), else
+    a :class:`slasim.dask_executor.DaskExecutor`, closed when the command ends.
+
+    Raises
+    ------
+    InputError
+        ``--scheduler`` with ``--executor local``; Dask not installed; scheduler unreachable.
+    """
+    executor = getattr(args, "executor", None)
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is not None and executor == "local":
+        raise InputError.single(
+            "<cli>", "--scheduler", f"got {scheduler!r} with --executor local; expected "
+            "--executor dask (or no --executor) to use a Dask scheduler",
+        )
+    if executor != "dask" and scheduler is None:
+        yield None
+        return
+    from slasim.dask_executor import DaskExecutor
+
+    dask = DaskExecutor.connect(scheduler, workers=getattr(args, "workers", 1))
+    try:
+        yield dask
+    finally:
+        dask.shutdown()
 
 
 def write_json(payload: object, target: str) -> None:

@@ -1,0 +1,173 @@
+"""Run slasim's replication tasks on a Dask cluster (``pip install 'slasim[dask]'``).
+
+:class:`DaskExecutor` is a :class:`concurrent.futures.Executor` on a
+:class:`distributed.Client`: ``map`` submits every task at once (``client.map``) and yields
+the results in submission order, which is all slasim asks of an executor. Replication ``r``
+draws from child ``r`` of the root seed whichever worker runs it, so a cluster returns the
+same bytes as the local process pool.
+
+``DaskExecutor.connect(address)`` joins a running cluster (``dask scheduler`` and
+``dask worker tcp://host:8786`` on the machines, or a cluster made by dask-jobqueue or
+dask-kubernetes: pass its ``scheduler_address``); ``connect(None, workers=n)`` starts a
+``LocalCluster`` of ``n`` single-threaded worker processes for the command and stops it after.
+Every worker needs the same slasim version installed: ``connect`` checks.
+
+``distributed`` is imported only here, and only when a command asks for ``--executor dask``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from slasim.errors import InputError
+
+__all__ = ["INSTALL_HINT", "DaskExecutor", "import_distributed"]
+
+#: What to install for ``--executor dask``.
+INSTALL_HINT = "pip install 'slasim[dask]'"
+#: Seconds to wait for a scheduler before giving up on its address.
+CONNECT_TIMEOUT = 20
+
+
+def import_distributed() -> Any:
+    """The ``distributed`` module, or an :class:`InputError` telling what to install."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError.single(
+            "<cli>", "--executor",
+            f"got 'dask', but Dask distributed is not installed; expected it installed: "
+            f"{INSTALL_HINT} (or --executor local)",
+        ) from None
+    return distributed
+
+
+def _slasim_version() -> str:
+    from slasim import __version__
+
+    return __version__
+
+
+class DaskExecutor(cf.Executor):
+    """An executor on a ``distributed.Client``: ordered ``map``, ``submit``, ``shutdown``.
+
+    Parameters
+    ----------
+    client
+        A connected ``distributed.Client``.
+    own
+        Close the client (and ``cluster``) on :meth:`shutdown`; False for a client the caller
+        keeps using.
+    cluster
+        The cluster this executor started (closed with the client when ``own``).
+    """
+
+    def __init__(self, client: Any, *, own: bool = False, cluster: Any = None) -> None:
+        self.client = client
+        self._own = own
+        self._cluster = cluster
+
+    @classmethod
+    def connect(cls, scheduler: str | None, workers: int = 1) -> DaskExecutor:
+        """Join the cluster at ``scheduler`` (``tcp://host:8786``), or start a local one.
+
+        Parameters
+        ----------
+        scheduler
+            The scheduler's address; None starts a ``LocalCluster`` of ``workers`` processes.
+        workers
+            Worker processes of the local cluster (ignored with ``scheduler``).
+
+        Raises
+        ------
+        InputError
+            ``distributed`` is missing, the scheduler cannot be reached, or a worker runs
+            another slasim version (or none).
+        """
+        distributed = import_distributed()
+        cluster = None
+        try:
+            if scheduler is None:
+                cluster = distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None,
+                )
+                client = distributed.Client(cluster)
+            else:
+                client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise InputError.single(
+                "<cli>", "--scheduler",
+                f"got {scheduler!r}: cannot connect ({type(exc).__name__}: {exc}); expected "
+                "the address of a running Dask scheduler, e.g. tcp://host:8786",
+            ) from None
+        executor = cls(client, own=True, cluster=cluster)
+        try:
+            executor.check_workers()
+        except BaseException:
+            executor.shutdown()
+            raise
+        return executor
+
+    def check_workers(self) -> None:
+        """Refuse workers that cannot import this slasim version (they would fail or differ).
+
+        Raises
+        ------
+        InputError
+            Naming the workers and their versions.
+        """
+        ours = _slasim_version()
+        try:
+            versions = self.client.run(_slasim_version)
+        except Exception as exc:  # a worker without slasim cannot even load the function
+            raise InputError.single(
+                "<cli>", "--scheduler",
+                f"the Dask workers cannot run slasim ({type(exc).__name__}: {exc}); expected "
+                f"slasim {ours} installed on every worker",
+            ) from None
+        other = {w: v for w, v in versions.items() if v != ours}
+        if other:
+            listed = ", ".join(f"{w} has {v}" for w, v in sorted(other.items()))
+            raise InputError.single(
+                "<cli>", "--scheduler",
+                f"{listed}; expected slasim {ours} (this one) on every worker: the same "
+                "version gives the same results",
+            )
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        """Run ``fn(*args, **kwargs)`` on the cluster; a ``concurrent.futures.Future``."""
+        future: cf.Future[Any] = self.client.get_executor(pure=False).submit(fn, *args, **kwargs)
+        return future
+
+    def map(
+        self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[Any]:
+        """``fn`` over ``iterables`` on the cluster, results in submission order.
+
+        Every task is submitted before the first result is awaited; ``chunksize`` is ignored
+        (slasim's tasks are already batches of replications). Tasks not yet collected are
+        cancelled when the caller stops early (an error, Ctrl-C).
+        """
+        futures = self.client.map(fn, *iterables, pure=False)
+
+        def results() -> Iterator[Any]:
+            try:
+                for future in futures:
+                    yield future.result(timeout=timeout)
+            finally:
+                self.client.cancel([f for f in futures if not f.done()])
+
+        return results()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Close the client and the local cluster, when this executor made them."""
+        if self._own:
+            self.client.close()
+            if self._cluster is not None:
+                self._cluster.close()

@@ -1,0 +1,95 @@
+"""``--grid PATH=VALUES``: ranges, lists, the product, and every mistake named (exit 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from slasim.errors import InputError
+from slasim.grid import MAX_GRID_POINTS, GridAxis, grid_points, parse_grid
+
+
+@pytest.mark.parametrize(
+    ("item", "values", "texts"),
+    [
+        ("team.shifts[0].sellers=4..10", (4, 5, 6, 7, 8, 9, 10), None),
+        ("team.shifts[0].sellers=4..20..4", (4, 8, 12, 16, 20), None),
+        ("team.shifts[0].sellers = 4 .. 6", (4, 5, 6), None),
+        ("team.shifts[0].sellers=5..5", (5,), None),
+        # The step does not reach the end: the end is left out, as range() would.
+        ("team.shifts[0].sellers=1..10..4", (1, 5, 9), None),
+        # Counted in decimal: 0.8 + 3 x 0.05 is 0.95, not 0.9500000000000001.
+        ("sla.confidence=0.8..0.95..0.05", (0.8, 0.85, 0.9, 0.95), ("0.8", "0.85", "0.9", "0.95")),
+        ("team.shrinkage=0..0.3..0.1", (0.0, 0.1, 0.2, 0.3), None),
+        ("routing.policy=fifo,tier_priority", ("fifo", "tier_priority"), ("fifo", "tier_priority")),
+        ("sla.confidence=0.8, 0.9", (0.8, 0.9), ("0.8", "0.9")),
+        ("routing.policy=fifo", ("fifo",), None),
+        # Commas inside brackets and quotes belong to the value.
+        ('team.shifts[0].days=["mon","tue"],["wed"]', (["mon", "tue"], ["wed"]),
+         ('["mon","tue"]', '["wed"]')),
+        ('name="a,b",c', ("a,b", "c"), ('"a,b"', "c")),
+        ("x=true,false", (True, False), None),
+    ],
+)
+def test_ranges_and_lists_parse_to_the_values_set_would_give(
+    item: str, values: tuple[object, ...], texts: tuple[str, ...] | None
+) -> None:
+    axis = parse_grid(item)
+    assert axis.path == item.partition("=")[0].strip()
+    assert axis.values == values
+    assert [type(v) for v in axis.values] == [type(v) for v in values]
+    if texts is not None:
+        assert axis.texts == texts
+
+
+def test_numeric_axes_are_told_apart_from_ordered_ones() -> None:
+    assert parse_grid("a=1..3").numeric
+    assert parse_grid("a=0.5,2").numeric
+    assert not parse_grid("a=fifo,tier_priority").numeric
+    assert not parse_grid("a=true,false").numeric  # booleans have no scale
+
+
+@pytest.mark.parametrize(
+    ("item", "field", "words"),
+    [
+        ("team.shifts[0].sellers", "team.shifts[0].sellers", ["expected PATH=VALUES"]),
+        ("=1,2", "=1,2", ["expected PATH=VALUES"]),
+        ("team.shifts[0].sellers=", "team.shifts[0].sellers", ["got no values", "a..b"]),
+        ("team.shifts[0].sellers=10..4", "team.shifts[0].sellers", ["'10..4'", "a <= b", "4..10"]),
+        ("sla.confidence=0.8..0.9", "sla.confidence", ["'0.8..0.9'", "expected a step", "0.8..0.9..0.05"]),
+        ("team.shifts[0].sellers=1..5..0", "team.shifts[0].sellers", ["'1..5..0'", "step > 0"]),
+        ("team.shifts[0].sellers=1..5..-1", "team.shifts[0].sellers", ["'1..5..-1'", "step > 0"]),
+        ("routing.policy=fifo,fifo", "routing.policy", ["'fifo'", "appears twice"]),
+        ("routing.policy=fifo,,tier_priority", "routing.policy", ["empty value", "comma list"]),
+        ('team.shifts[0].days=["mon",["tue"]', "team.shifts[0].days", ["unclosed bracket"]),
+        ('name="a,b', "name", ["unclosed quote"]),
+        ("team..sellers=1,2", "team..sellers", ["part 2", "empty"]),
+        ("team.shifts[x].sellers=1,2", "team.shifts[x].sellers", ["bad index"]),
+        ("a=1..100000", "a", ["100,000 values", f"at most {MAX_GRID_POINTS:,}"]),
+    ],
+)
+def test_a_bad_grid_names_the_flag_the_path_the_value_and_what_was_expected(
+    item: str, field: str, words: list[str]
+) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_grid(item)
+    (problem,) = caught.value.problems
+    assert problem.source == "--grid"
+    assert problem.field == field
+    for word in words:
+        assert word in problem.message
+
+
+def test_points_are_the_product_with_the_first_axis_slowest() -> None:
+    axes = [parse_grid("a=1..2"), parse_grid("b=x,y,z")]
+    assert grid_points(axes) == [(1, "x"), (1, "y"), (1, "z"), (2, "x"), (2, "y"), (2, "z")]
+
+
+def test_the_same_path_twice_and_a_grid_too_large_are_refused() -> None:
+    with pytest.raises(InputError, match="given twice"):
+        grid_points([parse_grid("a=1,2"), parse_grid("a=3,4")])
+    big = GridAxis("b", tuple(range(200)), tuple(str(i) for i in range(200)))
+    with pytest.raises(InputError) as caught:
+        grid_points([big, GridAxis("c", tuple(range(60)), tuple(str(i) for i in range(60)))])
+    assert "200 x 60 = 12,000 points" in str(caught.value)
+    with pytest.raises(InputError, match="no axis"):
+        grid_points([])
