@@ -92,7 +92,7 @@ class DaskExecutor(cf.Executor):
             if scheduler is None:
                 cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: never "8787 is in use"
                 )
                 client = distributed.Client(cluster)
             else:
@@ -112,6 +112,12 @@ class DaskExecutor(cf.Executor):
             executor.shutdown()
             raise
         return executor
+
+    @property
+    def workers(self) -> int:
+        """Threads over all workers of the cluster now (at least 1): what tasks are sized for."""
+        info = self.client.scheduler_info()["workers"]
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
 
     def check_workers(self) -> None:
         """Refuse workers that cannot import this slasim version (they would fail or differ).

@@ -95,7 +95,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     with open_executor(args) as executor, Progress(len(points) * args.reps, args.quiet,
                                                    desc="sweeping") as tick:
-        result = sweep(args.scenario, axes, args.reps, args.seed, args.workers,
+        # Tasks are cut for the parallelism at hand: a cluster's workers, not --workers.
+        parallel = getattr(executor, "workers", args.workers)
+        result = sweep(args.scenario, axes, args.reps, args.seed, parallel,
                        overrides=args.overrides, executor=executor, progress=tick)
     tables = sys.stderr if args.json == "-" else sys.stdout
     print(format_sweep(result), file=tables)

@@ -1,0 +1,146 @@
+"""The Dask executor: a ``distributed.LocalCluster`` of 2 workers gives the local pool's bytes.
+
+The cluster runs its 2 workers as separate processes (``processes=True``), as ``dask worker``
+does on a real cluster: the tasks then really cross a process boundary through Dask's own
+serialisation, and each worker imports slasim for itself (what :meth:`check_workers` checks).
+With ``processes=False`` the workers would be threads of this process that receive the very
+task objects, unserialised, which proves less. The price is ~2-3 s to start the cluster, paid
+once for the module; the test starts and stops it itself (dashboard and ports on whatever the
+OS gives, so parallel test processes do not collide).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import distributed
+import pandas as pd
+import pytest
+from cli_helpers import run_cli
+
+import slasim
+from slasim.cliargs import open_executor
+from slasim.dask_executor import DaskExecutor
+from slasim.errors import InputError
+from slasim.sweeps import sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+GRID = ["team.shifts[0].sellers=5,7", "routing.policy=fifo,tier_priority"]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    local = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+        scheduler_port=0,
+    )
+    try:
+        yield local
+    finally:
+        local.close()
+
+
+@pytest.fixture
+def dask(cluster: Any) -> Iterator[DaskExecutor]:
+    with distributed.Client(cluster) as client:
+        yield DaskExecutor(client)
+
+
+def _same_bytes(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert a.to_numpy().tobytes() == b.to_numpy().tobytes()
+
+
+def test_the_cluster_has_two_worker_processes(dask: DaskExecutor) -> None:
+    workers = dask.client.scheduler_info()["workers"]
+    assert len(workers) == 2
+    pids = dask.client.run(__import__("os").getpid)
+    assert len(set(pids.values())) == 2 and __import__("os").getpid() not in pids.values()
+
+
+def test_sweep_on_the_cluster_is_the_local_pool_byte_for_byte(dask: DaskExecutor) -> None:
+    local = sweep(BASELINE, GRID, 4, 21, workers=2)
+    remote = sweep(BASELINE, GRID, 4, 21, workers=2, executor=dask)
+    for a, b in zip(local.points, remote.points, strict=True):
+        assert a.values == b.values
+        _same_bytes(a.result.replications, b.result.replications)
+    pd.testing.assert_frame_equal(local.table, remote.table, check_exact=True)
+
+
+def test_map_keeps_submission_order_and_submit_returns_a_future(dask: DaskExecutor) -> None:
+    # Later items finish first (shorter sleeps): the order must still be the submission's.
+    assert list(dask.map(_slow_square, [5, 4, 3, 2, 1, 0])) == [25, 16, 9, 4, 1, 0]
+    assert list(dask.map(pow, [2, 3], [3, 2])) == [8, 9]
+    assert dask.submit(pow, 2, 10).result() == 1024
+
+
+def _slow_square(x: int) -> int:
+    import time
+
+    time.sleep(0.02 * x)
+    return x * x
+
+
+def test_a_worker_with_another_slasim_version_is_refused(
+    dask: DaskExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dask.check_workers()  # the same version everywhere: accepted
+    monkeypatch.setattr(slasim, "__version__", "0.0.0-other")  # only in this process
+    with pytest.raises(InputError) as caught:
+        dask.check_workers()
+    message = str(caught.value)
+    assert "--scheduler" in message and f"has {slasim.__version__}" not in message
+    assert "expected slasim 0.0.0-other (this one) on every worker" in message
+
+
+def test_open_executor_joins_a_scheduler_and_leaves_the_cluster_running(cluster: Any) -> None:
+    args = argparse.Namespace(executor=None, scheduler=cluster.scheduler_address, workers=1)
+    with open_executor(args) as executor:
+        assert isinstance(executor, DaskExecutor)
+        assert list(executor.map(abs, [-1, -2])) == [1, 2]
+    assert executor.client.status == "closed"
+    with distributed.Client(cluster) as again:  # the cluster is not ours to stop
+        assert len(again.scheduler_info()["workers"]) == 2
+
+
+def test_an_unreachable_scheduler_is_exit_2_naming_the_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("slasim.dask_executor.CONNECT_TIMEOUT", 1)
+    with pytest.raises(InputError) as caught:
+        DaskExecutor.connect("tcp://127.0.0.1:9")  # the discard port: nobody listens
+    message = str(caught.value)
+    assert "--scheduler: got 'tcp://127.0.0.1:9': cannot connect" in message
+    assert "expected the address of a running Dask scheduler" in message
+
+
+def test_the_executor_counts_the_clusters_threads(dask: DaskExecutor) -> None:
+    assert dask.workers == 2  # 2 workers x 1 thread: the tasks are cut for 2
+
+
+def test_cli_sweep_on_a_scheduler_writes_the_local_csv(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["sweep", str(BASELINE), "--grid", "team.shifts[0].sellers=5,7", "--reps", "3",
+            "--seed", "2", "--figure", "none", "--quiet"]
+    code, _, err = run_cli([*base, "--out", str(tmp_path / "local")], capsys)
+    assert code == 0, err
+    code, _, err = run_cli([*base, "--out", str(tmp_path / "dask"),
+                            "--scheduler", cluster.scheduler_address], capsys)
+    assert code == 0, err
+    local = (tmp_path / "local" / "sweep.csv").read_bytes()
+    assert (tmp_path / "dask" / "sweep.csv").read_bytes() == local
+
+
+def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() -> None:
+    with open_executor(argparse.Namespace(executor="dask", scheduler=None, workers=1)) as ex:
+        assert isinstance(ex, DaskExecutor)
+        assert ex.workers == 1
+        assert list(ex.map(abs, [-3])) == [3]
+        cluster = ex._cluster
+    assert cluster.status.name == "closed"
+    assert ex.client.status == "closed"
