@@ -21,9 +21,12 @@ from typing import TYPE_CHECKING
 
 from slasim.cliargs import (
     Progress,
+    add_executor_args,
     add_scenario_args,
     add_simulation_args,
     check_workload,
+    executor_workers,
+    open_executor,
     write_json,
 )
 from slasim.errors import InputError
@@ -115,16 +118,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         {"--json": args.json, "--export-leads": args.export_leads},
         [path for s in scenarios for path in input_files(s)],
     )
-    with Progress(args.reps * len(scenarios), args.quiet) as bar:
-        tick = _loading_while_workers_run(bar, args.workers)
+    with open_executor(args) as executor, Progress(args.reps * len(scenarios),
+                                                   args.quiet) as bar:
+        workers = executor_workers(executor, args.workers)
+        tick = _loading_while_workers_run(bar, workers)
         if len(scenarios) == 1:
             result = simulate(
-                scenarios[0], args.reps, args.seed, args.workers, progress=tick,
-                keep_records=bool(args.export_leads),
+                scenarios[0], args.reps, args.seed, workers, progress=tick,
+                keep_records=bool(args.export_leads), executor=executor,
             )
             results = [result]
         else:
-            comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
+            comparison = compare(scenarios, args.reps, args.seed, workers, progress=tick,
+                                 executor=executor)
             results = comparison.results
     # With --json - stdout carries the JSON alone, so that it can be piped into another tool.
     tables = sys.stderr if args.json == "-" else sys.stdout
@@ -284,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         p, "scenario TOML file(s); several are compared with the first", several=True
     )
     add_simulation_args(p, 100)
+    add_executor_args(p)
     p.add_argument("--json", metavar="PATH|-", help="write the results as JSON (- for stdout)")
     p.add_argument(
         "--export-leads",

@@ -35,8 +35,7 @@ from slasim.limits import (
 from slasim.outputs import atomic_write_text
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
+    from slasim.executors import Executor
     from slasim.scenario import Scenario
 
 __all__ = [
@@ -46,6 +45,7 @@ __all__ = [
     "add_simulation_args",
     "amount",
     "check_workload",
+    "executor_workers",
     "iso_datetime",
     "open_executor",
     "positive_int",
@@ -258,6 +258,11 @@ def add_executor_args(p: argparse.ArgumentParser) -> None:
         help="the Dask scheduler to use, e.g. tcp://host:8786 (implies --executor dask; "
              "without it, --executor dask starts a local cluster of --workers processes)",
     )
+
+
+def executor_workers(executor: Executor | None, workers: int) -> int:
+    """The parallelism to cut tasks for: a cluster's worker threads, else ``--workers``."""
+    return int(getattr(executor, "workers", workers))
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from slasim.cliargs import (
     add_scenario_args,
     add_simulation_args,
     check_workload,
+    executor_workers,
     open_executor,
     write_json,
 )
@@ -95,9 +96,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     with open_executor(args) as executor, Progress(len(points) * args.reps, args.quiet,
                                                    desc="sweeping") as tick:
-        # Tasks are cut for the parallelism at hand: a cluster's workers, not --workers.
-        parallel = getattr(executor, "workers", args.workers)
-        result = sweep(args.scenario, axes, args.reps, args.seed, parallel,
+        result = sweep(args.scenario, axes, args.reps, args.seed,
+                       executor_workers(executor, args.workers),
                        overrides=args.overrides, executor=executor, progress=tick)
     tables = sys.stderr if args.json == "-" else sys.stdout
     print(format_sweep(result), file=tables)

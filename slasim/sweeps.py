@@ -24,10 +24,9 @@ from slasim.errors import InputError, Problem
 from slasim.grid import GRID_SOURCE, GridAxis, grid_points, parse_grid
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
-
     import pandas as pd
 
+    from slasim.executors import Executor
     from slasim.experiment import SimulationResult
     from slasim.scenario import Scenario
 
@@ -262,9 +261,10 @@ def sweep(
     overrides
         ``--set`` overrides applied before the grid.
     executor
-        Runs the task list (an object with an ordered ``map``, such as
-        :class:`concurrent.futures.ProcessPoolExecutor` or
+        Runs the task list (an object with an ordered ``map``, :mod:`slasim.executors`, such
+        as :func:`slasim.executors.local_executor` or
         :class:`slasim.dask_executor.DaskExecutor`); the caller keeps it open and closes it.
+        ``workers`` then sizes the tasks (the parallelism to keep busy).
     progress
         Called as ``progress(done, total)`` with replications over all points.
 
@@ -307,11 +307,9 @@ def _simulate_points(
     executor: Executor | None, progress: Progress | None,
 ) -> list[SimulationResult]:
     """Every point's replications as one task list on one executor."""
-    from slasim.tasks import chunk_size, run_tasks, tasks_for
+    from slasim.experiment import simulate_each
 
-    size = chunk_size(scenarios[0], reps, workers)
-    tasks = [t for i, s in enumerate(scenarios) for t in tasks_for(i, s, reps, seed, size)]
-    return run_tasks(scenarios, tasks, reps, seed, workers, executor, progress)
+    return simulate_each(scenarios, reps, seed, workers, progress=progress, executor=executor)
 
 
 def _tidy(axes: Sequence[GridAxis], points: Sequence[SweepPoint]) -> pd.DataFrame:

@@ -25,6 +25,8 @@ import slasim
 from slasim.cliargs import open_executor
 from slasim.dask_executor import DaskExecutor
 from slasim.errors import InputError
+from slasim.experiment import simulate
+from slasim.loader import load_scenario
 from slasim.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,19 @@ def test_the_cluster_has_two_worker_processes(dask: DaskExecutor) -> None:
     assert len(workers) == 2
     pids = dask.client.run(__import__("os").getpid)
     assert len(set(pids.values())) == 2 and __import__("os").getpid() not in pids.values()
+
+
+def test_simulate_on_the_cluster_is_the_local_pool_byte_for_byte(dask: DaskExecutor) -> None:
+    scenario = load_scenario(BASELINE)
+    local = simulate(scenario, 8, 13, workers=2)
+    remote = simulate(scenario, 8, 13, workers=2, executor=dask)
+    _same_bytes(local.replications, remote.replications)
+    assert remote.to_dict() == local.to_dict()
+    # Records travel back too when asked for (export-leads): the same leads.
+    kept = simulate(scenario, 2, 13, workers=2, executor=dask, keep_records=True)
+    assert kept.records is not None
+    assert kept.records[1].leads.tobytes() == simulate(
+        scenario, 2, 13, keep_records=True).records[1].leads.tobytes()  # type: ignore[index]
 
 
 def test_sweep_on_the_cluster_is_the_local_pool_byte_for_byte(dask: DaskExecutor) -> None:
@@ -134,6 +149,19 @@ def test_cli_sweep_on_a_scheduler_writes_the_local_csv(
     assert code == 0, err
     local = (tmp_path / "local" / "sweep.csv").read_bytes()
     assert (tmp_path / "dask" / "sweep.csv").read_bytes() == local
+
+
+def test_cli_run_and_compare_on_a_scheduler_print_the_local_json(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    option = str(ROOT / "scenarios" / "option-fast-response.toml")
+    for argv in (["run", str(BASELINE)], ["compare", str(BASELINE), option]):
+        base = [*argv, "--reps", "3", "--seed", "5", "--quiet", "--json", "-"]
+        code, local, err = run_cli(base, capsys)
+        assert code == 0, err
+        code, remote, err = run_cli([*base, "--scheduler", cluster.scheduler_address], capsys)
+        assert code == 0, err
+        assert remote == local
 
 
 def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() -> None:

@@ -9,9 +9,12 @@ from pathlib import Path
 
 from slasim.cliargs import (
     Progress,
+    add_executor_args,
     add_scenario_args,
     add_simulation_args,
     check_workload,
+    executor_workers,
+    open_executor,
     write_json,
 )
 from slasim.errors import InputError
@@ -43,8 +46,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         {"--csv": args.csv, "--json": args.json},
         [path for s in scenarios for path in input_files(s)],
     )
-    with Progress(args.reps * len(scenarios), args.quiet) as tick:
-        comparison = compare(scenarios, args.reps, args.seed, args.workers, progress=tick)
+    with open_executor(args) as executor, Progress(args.reps * len(scenarios),
+                                                   args.quiet) as tick:
+        comparison = compare(scenarios, args.reps, args.seed,
+                             executor_workers(executor, args.workers), progress=tick,
+                             executor=executor)
     frame = comparison_frame(comparison)
     if args.csv:
         _write_csv(frame, args.csv)
@@ -168,6 +174,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_scenario_args(p, "scenario TOML files; the first is the base", several=True)
     add_simulation_args(p, 100, "replications per option")
+    add_executor_args(p)
     p.add_argument("--json", metavar="PATH|-", help="write terms and results as JSON")
     p.add_argument(
         "--csv",
