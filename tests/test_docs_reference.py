@@ -18,11 +18,11 @@ from typing import Any, get_args, get_origin
 
 import pydantic
 import pytest
+from docs_scripts import ROOT, load
 
 import slasim
 from slasim.cli import build_parser
 from slasim.scenario import Scenario
-from docs_scripts import ROOT, load
 
 reference = load("reference")
 

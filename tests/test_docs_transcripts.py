@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from docs_scripts import ROOT, load
 
 transcripts = load("transcripts")
