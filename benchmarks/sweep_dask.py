@@ -1,6 +1,6 @@
 """The speed-up of ``slasim sweep`` from 1 to 2 Dask workers (a ``distributed.LocalCluster``).
 
-Run: ``.venv/bin/python benchmarks/sweep_dask.py [--reps 40] [--repeat 2]`` (needs
+Run: ``.venv/bin/python benchmarks/sweep_dask.py [--reps 200] [--repeat 2]`` (needs
 ``pip install 'slasim[dask]'``). One sweep of the baseline (sellers 4..9 x two routing
 policies: 12 points) is timed on a local cluster of 1 worker process, then of 2, in the same
 run, each cluster started before its clock starts (a real cluster is already running when a
@@ -63,7 +63,8 @@ def _same(a: SweepResult, b: SweepResult) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=40, help="months per grid point")
+    parser.add_argument("--reps", type=int, default=200,
+                        help="months per grid point (default 200: enough work to time)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=2, help="timed sweeps per setting")
     args = parser.parse_args()
