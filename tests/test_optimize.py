@@ -15,8 +15,8 @@ from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.metrics import ALL, MetricContext
 from slasim.optimize import OptimizeResult, build_space, optimize, realistic_quota
+from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import OperatingPoint
-from slasim.optimize.terms import term_samples
 from slasim.verdict import wilson_interval
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -146,7 +146,11 @@ def test_term_scoring_matches_metrics() -> None:
     scn = space.scenario_for(point)
     result = simulate(scn, reps=4, seed=5, keep_records=True)
     assert result.records is not None
-    samples = term_samples(space, result.replications, result.records, MetricContext.from_scenario(scn))
+    # The worker's MenuScorer is what the race uses: score every month as a worker would.
+    context = MetricContext.from_scenario(scn)
+    scorer = MenuScorer.of(space)
+    scores = np.vstack([scorer(rep, context) for rep in result.records])
+    samples = samples_from(space, result.replications, scores)
     for name, menu in space.menus.items():
         terms = scenario.sla.tiers[name]
         k = menu.targets.index(terms.response_target_minutes)

@@ -5,9 +5,9 @@ each side keeps all its terms together in at least ``confidence`` of simulated m
 are chosen per term at a level ``r >= confidence`` and ``r`` is raised, per side, until the
 side (or joint) requirement holds on the months (:func:`choose_terms`). Response
 targets, shares, attempt commitments and conversion (qualify-rate) targets do not change the
-simulated leads, so every entry of a tier's menu is scored on the same records
-(:func:`term_samples`), and the most ambitious entry that passes is proposed
-(:func:`choose_terms`). Quotas, and qualify-rate targets without a menu, are the realistic
+simulated leads, so every entry of a tier's menu is scored on the same months (in the worker:
+:class:`slasim.optimize.scoring.MenuScorer`), and the most ambitious entry that passes is
+proposed (:func:`choose_terms`). Quotas, and qualify-rate targets without a menu, are the realistic
 quantile of what the months delivered. When a tier has no realistic entry for some term,
 :func:`shortfalls` says which term and how close it came. Pass/fail uses a Wilson score bound on the
 estimated P(met): ``z > 0`` demands evidence (lower bound), ``z < 0`` only drops options that are
@@ -20,10 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from slasim.engine import Replication
-from slasim.metrics import ALL, MetricContext, attempt_share, response_share
 from slasim.optimize.space import DecisionSpace, TermMenu, realistic_quota
 from slasim.terms import get_term
 from slasim.verdict import Verdict, judge, passes
@@ -37,7 +34,6 @@ __all__ = [
     "shortfalls",
     "term_flags",
     "term_probabilities",
-    "term_samples",
     "terms_verdict",
 ]
 
@@ -89,39 +85,6 @@ class Samples:
             cat(self.attempts, other.attempts),
             cat(self.qualify, other.qualify),
         )
-
-
-def term_samples(
-    space: DecisionSpace,
-    replications: pd.DataFrame,
-    records: list[Replication],
-    context: MetricContext,
-) -> Samples:
-    """Score every menu entry on the simulated records of one operating point."""
-    months = space.months
-    cost = replications[("cost", ALL)].to_numpy(float) / months
-    value = (
-        replications[("revenue", ALL)].to_numpy(float)
-        + replications[("pipeline_value", ALL)].to_numpy(float)
-    ) / months
-    objective = (
-        replications[("profit", ALL)].to_numpy(float) / months
-        if space.objective == "profit"
-        else -cost
-    )
-    index = {name: i for i, name in enumerate(space.tiers)}
-    leads, response, attempts, qualify = {}, {}, {}, {}
-    for name, menu in space.menus.items():
-        leads[name] = replications[("leads_created", name)].to_numpy(float)
-        qualify[name] = replications[("qualify_rate", name)].to_numpy(float)
-        per_rep = [rep.leads[rep.leads["tier"] == index[name]] for rep in records]
-        response[name] = np.array(
-            [[response_share(lt, context, t, menu.clock) for t in menu.targets] for lt in per_rep]
-        ).reshape(len(records), len(menu.targets))
-        attempts[name] = np.array(
-            [[attempt_share(lt, context, a) for a in menu.attempts] for lt in per_rep]
-        ).reshape(len(records), len(menu.attempts))
-    return Samples(objective, cost, value, leads, response, attempts, qualify)
 
 
 @dataclass(frozen=True)
