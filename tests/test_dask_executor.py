@@ -164,6 +164,30 @@ def test_cli_run_and_compare_on_a_scheduler_print_the_local_json(
         assert remote == local
 
 
+def test_cli_optimize_and_report_on_a_scheduler_write_the_local_files(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One week, 30 verification months, no staffing search: ~5 s locally. The optimizer's
+    # race, neighbours and verification all go through the executor, so the same proposal
+    # (byte for byte) proves that every one of them ran on the cluster with the same seeds.
+    small = ["--set", "horizon.days=7", "--set", "optimize.sellers.office=[4, 7]"]
+    opt = ["optimize", str(BASELINE), *small, "--verify-reps", "30", "--no-staffing",
+           "--seed", "1", "--quiet"]
+    rep = ["report", str(BASELINE), *small, "--reps", "4", "--seed", "3", "--no-staffing",
+           "--quiet"]
+    for where, extra in (("local", []), ("dask", ["--scheduler", cluster.scheduler_address])):
+        before = cluster.scheduler.transition_counter  # the cluster's work so far
+        code, _, err = run_cli([*opt, "--out", str(tmp_path / where), *extra], capsys)
+        assert code == 0, err
+        # optimize ran its simulations on the cluster exactly when --scheduler said so.
+        assert (cluster.scheduler.transition_counter > before) == bool(extra)
+        # The same file name in both folders: the Markdown names its figure folder.
+        code, _, err = run_cli([*rep, "--out", str(tmp_path / where / "r.html"), *extra], capsys)
+        assert code == 0, err
+    for name in ("proposal.toml", "frontier.csv", "r.md"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
 def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() -> None:
     with open_executor(argparse.Namespace(executor="dask", scheduler=None, workers=1)) as ex:
         assert isinstance(ex, DaskExecutor)

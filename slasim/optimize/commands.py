@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 from slasim.cliargs import (
     Progress,
+    add_executor_args,
     add_scenario_args,
     add_simulation_args,
     amount,
     check_workload,
+    executor_workers,
+    open_executor,
     share,
     verify_rep_count,
 )
@@ -48,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--revenue-goal", type=amount,
                    help="monthly revenue + pipeline value to reach (with --objective cost)")
     add_simulation_args(p, None)  # no --reps: the race decides; --verify-reps below
+    add_executor_args(p)
     p.add_argument("--verify-reps", type=verify_rep_count,
                    help="fresh replications verifying the winner (default [optimize] "
                         "verify_reps, 200)")
@@ -177,11 +181,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "missing; --objective cost needs a monthly revenue goal (or [optimize] revenue_goal)",
         )
     # The total is an estimate (successive halving decides as it goes): the bar follows it.
-    with Progress(None, args.quiet, desc="optimizing") as tick:
+    with open_executor(args) as executor, Progress(None, args.quiet, desc="optimizing") as tick:
         result = optimize(
             scenario, objective=args.objective, confidence=args.confidence, budget=args.budget,
-            revenue_goal=args.revenue_goal, seed=args.seed, workers=args.workers,
-            progress=tick, verify_reps=args.verify_reps, staffing=not args.no_staffing,
+            revenue_goal=args.revenue_goal, seed=args.seed,
+            workers=executor_workers(executor, args.workers), progress=tick,
+            verify_reps=args.verify_reps, staffing=not args.no_staffing, executor=executor,
         )
     print(format_result(result, args.out))
     if args.out:

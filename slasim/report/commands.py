@@ -114,15 +114,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
             + (" + staffing sweep" if not args.no_staffing else ""),
             file=sys.stderr,
         )
-    report = build_report(
-        scenario,
-        options=options,
-        reps=args.reps,
-        seed=args.seed,
-        workers=args.workers,
-        lang=args.lang,
-        staffing=not args.no_staffing,
-    )
+    with open_executor(args) as executor:
+        report = build_report(
+            scenario,
+            options=options,
+            reps=args.reps,
+            seed=args.seed,
+            workers=executor_workers(executor, args.workers),
+            lang=args.lang,
+            staffing=not args.no_staffing,
+            executor=executor,
+        )
     try:
         html_path, md_path = report.write(out)
     except OSError as exc:
@@ -203,6 +205,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-staffing", action="store_true", help="skip the staffing sweep")
     add_simulation_args(p, 100, "replications per option")
+    add_executor_args(p)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
