@@ -234,9 +234,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                                         f"of {', '.join(sorted(POLICY_NAMES))}")
 
         policies = args.routing or None
-        with Progress(None, args.quiet, desc="staffing levels") as tick:
+        with open_executor(args) as executor, Progress(None, args.quiet,
+                                                        desc="staffing levels") as tick:
             answers = staffing_answers(scenario, policies, reps=args.reps, seed=args.seed,
-                                       workers=args.workers, progress=tick)
+                                       workers=executor_workers(executor, args.workers),
+                                       progress=tick, executor=executor)
     if args.json:
         payload = {
             "scenario": plan.scenario,
@@ -316,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="routing policy to find the fewest sellers for (repeatable; default: "
                         "the scenario's and tier_priority)")
     add_simulation_args(p, None)  # --seed, --workers, --quiet (--reps above: 0 is allowed)
+    add_executor_args(p)
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

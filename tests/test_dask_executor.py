@@ -23,6 +23,7 @@ from cli_helpers import run_cli
 
 import slasim
 from slasim.cliargs import open_executor
+from slasim.crm.export import export_leads
 from slasim.dask_executor import DaskExecutor
 from slasim.errors import InputError
 from slasim.experiment import simulate
@@ -186,6 +187,40 @@ def test_cli_optimize_and_report_on_a_scheduler_write_the_local_files(
         assert code == 0, err
     for name in ("proposal.toml", "frontier.csv", "r.md"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_cli_plan_explore_and_track_on_a_scheduler_write_the_local_output(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A month of the baseline exported as a CRM file is what track reads back.
+    scenario = load_scenario(BASELINE)
+    records = simulate(scenario, 1, seed=11, keep_records=True).records
+    assert records is not None
+    export = tmp_path / "leads.csv"
+    export_leads(scenario, records[0], export)
+    commands = {
+        "plan": ["plan", str(BASELINE), "--reps", "3", "--routing", "fifo", "--seed", "4",
+                 "--quiet", "--json", "{out}/plan.json"],
+        "explore": ["explore", str(BASELINE), "--reps", "2", "--routing", "fifo", "--quiet",
+                    "--out", "{out}/explore.html"],
+        "track": ["track", str(export), "--agreement", str(BASELINE), "--period", "2026-04",
+                  "--as-of", "2026-05-01T00:00:00+02:00", "--reps", "3", "--quiet",
+                  "--out", "{out}/track"],
+    }
+    files = {"plan": "plan.json", "explore": "explore.html", "track": "track/summary.csv"}
+    for name, argv in commands.items():
+        outputs = {}
+        for where, extra in (("local", []),
+                             ("dask", ["--scheduler", cluster.scheduler_address])):
+            out = tmp_path / name / where
+            out.mkdir(parents=True)
+            before = cluster.scheduler.transition_counter
+            code, _, err = run_cli([a.format(out=out) for a in argv] + extra, capsys)
+            assert code == 0, (name, err)
+            # The months were simulated on the cluster exactly when --scheduler said so.
+            assert (cluster.scheduler.transition_counter > before) == bool(extra), name
+            outputs[where] = (out / files[name]).read_bytes()
+        assert outputs["dask"] == outputs["local"], name
 
 
 def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() -> None:

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from slasim.cliargs import (
     Progress,
+    add_executor_args,
     add_simulation_args,
     check_workload,
+    executor_workers,
     iso_datetime,
+    open_executor,
     rep_count,
     seed,
 )
@@ -120,6 +123,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="export time, ISO-8601 (default: the latest timestamp in the export); "
                         "a month ending later is partial")
     add_simulation_args(p, 100, "simulated months per tracked month")
+    add_executor_args(p)
     p.set_defaults(func=cmd_track)
 
 
@@ -279,9 +283,10 @@ def cmd_track(args: argparse.Namespace) -> int:
     months = 1 if args.period else _months_in_export(crm, agreement)
     if months:  # refuse a job too big before it starts (each month simulates --reps months)
         check_workload([agreement], args.reps * months, workers=args.workers)
-    with Progress(args.reps * months, args.quiet) as tick:
+    with open_executor(args) as executor, Progress(args.reps * months, args.quiet) as tick:
         result = track(crm, agreement, period=args.period, reps=args.reps, seed=args.seed,
-                       workers=args.workers, as_of=as_of, progress=tick)
+                       workers=executor_workers(executor, args.workers), as_of=as_of,
+                       progress=tick, executor=executor)
     print(format_track(result))
     if args.out:
         for path in write_outputs(result, args.out, lang=args.lang):

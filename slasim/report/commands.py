@@ -160,9 +160,12 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     check_outputs({"--out": out}, [p for s in scenarios for p in input_files(s)])
     routings = len(set(args.routing or [scenarios[0].routing.policy, "tier_priority"]))
     check_workload(scenarios, args.reps * len(SELLER_OFFSETS) * routings, workers=args.workers)
-    with Progress(None, args.quiet, desc="simulating staffing x routing") as tick:
+    with open_executor(args) as executor, Progress(
+        None, args.quiet, desc="simulating staffing x routing"
+    ) as tick:
         explorer = explore_grid(scenarios, policies=args.routing, reps=args.reps,
-                                seed=args.seed, workers=args.workers, progress=tick)
+                                seed=args.seed, workers=executor_workers(executor, args.workers),
+                                progress=tick, executor=executor)
     atomic_write_text(out, explorer_html(explorer))
     print(f"wrote {out}: {len(explorer.grid):,} combinations on {explorer.reps} months each")
     return 0
@@ -219,4 +222,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="routing policies to offer (repeatable; default: the scenario's and "
                         "tier_priority)")
     add_simulation_args(p, 40, "simulated months per staffing and routing")
+    add_executor_args(p)
     p.set_defaults(func=_cmd_explore)
