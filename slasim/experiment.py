@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ComparisonResult",
     "SimulationResult",
+    "check_run_args",
     "compare",
     "expected_leads",
     "replications_table",
@@ -189,7 +190,8 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check(reps: int, seed: int, workers: int) -> None:
+def check_run_args(reps: int, seed: int, workers: int) -> None:
+    """Raise ValueError unless reps and workers are positive integers and seed is >= 0."""
     if not isinstance(reps, int) or reps < 1:
         raise ValueError(f"reps(={reps!r}) must be a positive integer.")
     if not isinstance(workers, int) or workers < 1:
@@ -258,7 +260,7 @@ def simulate(
         :func:`slasim.executors.local_executor`; left open. Default: a pool of ``workers``
         opened for this call. Results are byte-identical whatever the executor.
     """
-    _check(reps, seed, workers)
+    check_run_args(reps, seed, workers)
     batch = simulation_batch(scenario, reps, seed, keep_records=keep_records, model=model)
     with executor_for(executor, min(workers, reps)) as pool:
         (out,) = run_batches([batch], pool, workers, progress)
@@ -281,7 +283,7 @@ def simulate_each(
     the tasks of every scenario go to the executor together (no idle worker between
     scenarios). ``progress(done, total)`` counts replications over all scenarios.
     """
-    _check(reps, seed, workers)
+    check_run_args(reps, seed, workers)
     batches = [simulation_batch(s, reps, seed, keep_records=keep_records) for s in scenarios]
     with executor_for(executor, workers) as pool:
         outs = run_batches(batches, pool, workers, progress)

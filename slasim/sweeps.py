@@ -273,14 +273,10 @@ def sweep(
     InputError
         A bad grid or a grid point that is not a valid scenario.
     """
+    from slasim.experiment import check_run_args
     from slasim.loader import load_scenario, scenario_from_dict
 
-    if not isinstance(reps, int) or reps < 1:
-        raise ValueError(f"reps(={reps!r}) must be a positive integer.")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed(={seed!r}) must be a non-negative integer.")
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers(={workers!r}) must be a positive integer.")
+    check_run_args(reps, seed, workers)
     axes = tuple(a if isinstance(a, GridAxis) else parse_grid(a) for a in grid)
     overrides = list(overrides)
     if isinstance(scenario, str | Path):
