@@ -49,8 +49,10 @@ uses the same numbers whatever the routing, staffing or shifts:
 - ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``;
 - ``shrinkage/j/i``: the breaks of seller ``i`` of shift ``j``, so adding a seller does not move
   anybody else's breaks;
-- ``patience``: standard exponentials, shape ``(n,)``, drawn only when
-  ``routing.patience_minutes`` is set (scaled by it), so switching patience on moves no other
+- ``patience``: standard exponentials, shape ``(n,)``, drawn only when the scenario has a
+  patience (``routing.patience`` or ``routing.patience_minutes``) and turned into patiences by
+  its law (:mod:`slasim.patience`: the exponential scales them by the mean, the other laws take
+  their quantile, ``inf`` for leads that never abandon), so switching patience on moves no other
   stream's numbers.
 
 Patience (Erlang A abandonment) is lazy like the age cut-off: lead ``i`` gets a deadline
@@ -82,6 +84,7 @@ from slasim import eventloop
 from slasim.arrivals import ArrivalPlan, Arrivals, arrival_plan, generate_arrivals, load_trace
 from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
+from slasim.patience import PatienceLaw, patience_law
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
 from slasim.scenario import Distribution, Scenario
 
@@ -208,7 +211,7 @@ class Model:
     window_minutes: float
     policy: str
     age_cutoff: float | None
-    patience: float | None  # mean exponential patience (minutes); None = infinite
+    patience: PatienceLaw | None  # routing.patience (or patience_minutes); None = infinite
     tier_rank: tuple[int, ...]  # tier indices in priority order
     seller_shift: IntArray
     seller_rank: IntArray  # index of the seller within its shift
@@ -304,7 +307,7 @@ def prepare(scenario: Scenario) -> Model:
         window_minutes=cadence.window_days * 1440.0,
         policy=scenario.routing.policy,
         age_cutoff=scenario.routing.age_cutoff_minutes,
-        patience=scenario.routing.patience_minutes,
+        patience=patience_law(scenario.routing.patience_spec()),
         tier_rank=tuple(names.index(t) for t in order),
         seller_shift=np.array(seller_shift, dtype=np.int64),
         seller_rank=np.array(seller_rank, dtype=np.int64),
@@ -668,7 +671,7 @@ def run_replication(
     shifts = _seller_intervals(model, seed)
     patience = deadline = None
     if model.patience is not None:
-        patience = model.patience * _stream(seed, "patience").standard_exponential(n)
+        patience = model.patience.draw(_stream(seed, "patience"), n)
         deadline = leads.created + patience
         if model.age_cutoff is not None:
             deadline = np.minimum(deadline, leads.created + model.age_cutoff)

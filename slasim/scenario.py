@@ -48,6 +48,7 @@ from slasim.limits import (
 )
 
 __all__ = [
+    "PATIENCE_FIELDS",
     "TIER_REFERENCES",
     "ArrivalProfile",
     "AtMost",
@@ -61,6 +62,7 @@ __all__ = [
     "LeadCostCurve",
     "Optimize",
     "OptimizeTier",
+    "Patience",
     "Routing",
     "Scenario",
     "Shift",
@@ -531,6 +533,90 @@ class Cadence(_Model):
         return self.spacing_minutes[min(k - 1, len(self.spacing_minutes) - 1)]
 
 
+PatienceDist = Literal["exponential", "lognormal", "weibull", "empirical"]
+#: Fields of :class:`Patience` each distribution needs; the others must be absent.
+PATIENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "exponential": ("mean_minutes",),
+    "lognormal": ("mean_minutes", "cv"),
+    "weibull": ("mean_minutes", "cv"),
+    "empirical": ("minutes", "abandoned_share"),
+}
+
+
+class Patience(_Model):
+    """How long a lead waits for its first attempt before it leaves the queue, in minutes.
+
+    ``slasim.patience`` turns it into the law the engine draws from; see the explanation page
+    "Leads that give up waiting".
+    """
+
+    dist: PatienceDist = Field(
+        description=(
+            "exponential (mean_minutes), lognormal or weibull (mean_minutes and cv), or "
+            "empirical (minutes and abandoned_share)"
+        )
+    )
+    mean_minutes: Minutes | None = Field(
+        None, description="mean patience in minutes (exponential, lognormal, weibull)"
+    )
+    cv: float | None = Field(
+        None,
+        ge=0.01,
+        le=20,
+        strict=True,
+        description=(
+            "coefficient of variation of the patience, 0.01 to 20 (lognormal, weibull; the "
+            "exponential's is 1)"
+        ),
+    )
+    minutes: list[Minutes] | None = Field(
+        None, description="empirical: ages in minutes, increasing"
+    )
+    abandoned_share: list[Probability] | None = Field(
+        None,
+        description=(
+            "empirical: share of leads whose patience is at most each age of minutes, "
+            "nondecreasing in [0, 1], linear in between (from 0 at age 0); the rest never "
+            "abandon"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _fields_of_dist(self) -> Self:
+        needs = PATIENCE_FIELDS[self.dist]
+        for name in ("mean_minutes", "cv", "minutes", "abandoned_share"):
+            value = getattr(self, name)
+            if name in needs and value is None:
+                raise ValueError(
+                    f"dist={self.dist!r} needs {name}; expected {' and '.join(needs)}"
+                )
+            if name not in needs and value is not None and not (name == "cv" and value == 1):
+                raise ValueError(
+                    f"{name}(={value!r}) is not used by dist={self.dist!r}; expected only "
+                    f"{' and '.join(needs)}"
+                )
+        if self.dist == "empirical":
+            ages, shares = self.minutes or [], self.abandoned_share or []
+            if not ages or len(ages) != len(shares):
+                raise ValueError(
+                    f"minutes has {len(ages)} ages and abandoned_share {len(shares)} shares; "
+                    "expected the same number, at least one"
+                )
+            for k in range(1, len(ages)):
+                if ages[k] <= ages[k - 1]:
+                    raise ValueError(
+                        f"minutes[{k}](={ages[k]!r}) is not after minutes[{k - 1}]"
+                        f"(={ages[k - 1]!r}); expected increasing ages"
+                    )
+                if shares[k] < shares[k - 1]:
+                    raise ValueError(
+                        f"abandoned_share[{k}](={shares[k]!r}) is below abandoned_share"
+                        f"[{k - 1}](={shares[k - 1]!r}); expected shares that never decrease "
+                        "(a share of leads with patience at most each age)"
+                    )
+        return self
+
+
 class Routing(_Model):
     """Which waiting lead a free seller takes next."""
 
@@ -543,12 +629,37 @@ class Routing(_Model):
         description=(
             "mean of an exponential patience: a lead still waiting for its first attempt after "
             "its patience leaves the queue as nurtured (it bought elsewhere, the Erlang A "
-            "abandonment); none = infinite patience"
+            "abandonment); none = infinite patience. Shorthand for [routing.patience] with "
+            'dist = "exponential"; give one or the other'
+        ),
+    )
+    patience: Patience | None = Field(
+        None,
+        description=(
+            "patience of a lead waiting for its first attempt (exponential, lognormal, weibull "
+            "or an empirical table); none = infinite patience"
         ),
     )
     tier_order: list[str] | None = Field(
         None, description="priority order for tier_priority (default: order of [tiers])"
     )
+
+    @model_validator(mode="after")
+    def _one_patience(self) -> Self:
+        if self.patience_minutes is not None and self.patience is not None:
+            raise ValueError(
+                f"patience_minutes(={self.patience_minutes!r}) and [routing.patience] are both "
+                "given; expected one: patience_minutes is the shorthand for an exponential "
+                "[routing.patience]"
+            )
+        return self
+
+    def patience_spec(self) -> Patience | None:
+        """The patience as one :class:`Patience` (the shorthand made explicit), None if none."""
+        if self.patience_minutes is not None:
+            # Already validated as the Minutes it is: not checked twice.
+            return Patience.model_construct(dist="exponential", mean_minutes=self.patience_minutes)
+        return self.patience
 
 
 class TierTerms(_Model):

@@ -34,6 +34,18 @@ CASES = [
     (BASELINE, ("routing.patience_minutes=300", "routing.age_cutoff_minutes=200",
                 "routing.policy=tier_priority")),
     (BASELINE, ("routing.patience_minutes=120", "routing.policy=value_index")),
+    # Patience laws other than the exponential (routing.patience): deadlines from quantiles,
+    # some infinite (the empirical table's share that never abandons).
+    (BASELINE, ("routing.patience.dist=lognormal", "routing.patience.mean_minutes=240",
+                "routing.patience.cv=1.3", "routing.age_cutoff_minutes=600",
+                "routing.policy=tier_priority")),
+    (BASELINE, ("routing.patience.dist=weibull", "routing.patience.mean_minutes=180",
+                "routing.patience.cv=0.6", "routing.policy=value_index")),
+    (BASELINE, ("routing.patience.dist=empirical", "routing.patience.minutes=[30, 120, 600]",
+                "routing.patience.abandoned_share=[0.1, 0.3, 0.6]")),
+    (ROOT / "scenarios" / "textbook-mmn.toml", (
+        "routing.patience.dist=weibull", "routing.patience.mean_minutes=3",
+        "routing.patience.cv=2.5", "routing.policy=newest_first", "horizon.days=3")),
     (BASELINE, ("team.shrinkage=0",)),
     (BASELINE, ("team.shifts[0].sellers=1", "team.handling_conversation.mean_minutes=60")),
     (BASELINE, ("cadence.business_hours_only=false",)),
@@ -73,6 +85,8 @@ def test_fast_loops_records_equal_the_simpy_loop(path: Path, overrides: tuple[st
     [
         ((), True),
         (("routing.policy=tier_priority", "routing.patience_minutes=60"), True),
+        (("routing.patience.dist=empirical", "routing.patience.minutes=[30, 120]",
+          "routing.patience.abandoned_share=[0.1, 0.5]"), True),
         (("routing.policy=value_index",), False),  # curve objects in the pick: Python loop
         ((POWER_LAW,), False),  # a curve object in the contact probability: Python loop
     ],

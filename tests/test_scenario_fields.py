@@ -208,6 +208,43 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["routing.patience_minutes", "0", "greater than 0"],
     ),
     (
+        "routing.patience.dist",
+        ["routing.patience.dist=gamma", "routing.patience.mean_minutes=2"],
+        ["routing.patience.dist", "gamma", "empirical"],
+    ),
+    (
+        "routing.patience.mean_minutes",
+        ["routing.patience.dist=exponential", "routing.patience.mean_minutes=-2"],
+        ["routing.patience.mean_minutes", "-2"],
+    ),
+    (
+        "routing.patience.cv",
+        [
+            "routing.patience.dist=lognormal",
+            "routing.patience.mean_minutes=2",
+            "routing.patience.cv=0",
+        ],
+        ["routing.patience.cv", "0"],
+    ),
+    (
+        "routing.patience.minutes",
+        [
+            "routing.patience.dist=empirical",
+            "routing.patience.minutes=[2, 1]",
+            "routing.patience.abandoned_share=[0.1, 0.2]",
+        ],
+        ["routing.patience", "minutes[1](=1.0)", "increasing"],
+    ),
+    (
+        "routing.patience.abandoned_share",
+        [
+            "routing.patience.dist=empirical",
+            "routing.patience.minutes=[1, 2]",
+            "routing.patience.abandoned_share=[0.5, -0.1]",
+        ],
+        ["routing.patience.abandoned_share[1]", "-0.1"],
+    ),
+    (
         "routing.tier_order",
         ['routing.tier_order=["hot", "warm"]'],
         ["routing.tier_order", "every tier once"],
