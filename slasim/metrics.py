@@ -24,7 +24,7 @@ times are from creation to the start of the first attempt. Definitions, in one p
     end-of-period states; they add up to ``leads_created``.
 ``leads_abandoned``
     nurtured leads that left the queue before a first attempt because their patience
-    (``routing.patience_minutes``) ran out; 0 without patience.
+    (``routing.patience`` or ``routing.patience_minutes``) ran out; 0 without patience.
 ``seller_utilization``
     busy minutes inside availability / available minutes (shift time after shrinkage), so at
     most 1: the part of an attempt that runs into a break or past the shift end is overtime.

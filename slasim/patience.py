@@ -77,6 +77,10 @@ class ExponentialPatience:
         """Abandonment rate per minute for Erlang A; None when the law is not exponential."""
         return 1.0 / self.mean
 
+    def describe(self) -> str:
+        """One line for reports."""
+        return f"exponential, mean {self.mean:g} min (Erlang A: theta = {1 / self.mean:.3g}/min)"
+
 
 @dataclass(frozen=True)
 class LognormalPatience:
@@ -124,6 +128,13 @@ class LognormalPatience:
     def erlang_a_theta(self) -> float | None:
         """None: Erlang A assumes exponential patience."""
         return None
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return (
+            f"lognormal, mean {self.mean:g} min, cv {self.cv:g}, median {math.exp(self.mu):.3g} "
+            "min"
+        )
 
 
 def weibull_shape(cv: float) -> float:
@@ -192,6 +203,13 @@ class WeibullPatience:
         """None: Erlang A assumes exponential patience."""
         return None
 
+    def describe(self) -> str:
+        """One line for reports."""
+        return (
+            f"weibull, mean {self.mean:g} min, cv {self.cv:g} (shape {self.shape:.3g}), median "
+            f"{self.quantile(0.5):.3g} min"
+        )
+
 
 @dataclass(frozen=True)
 class EmpiricalPatience:
@@ -238,6 +256,13 @@ class EmpiricalPatience:
     def erlang_a_theta(self) -> float | None:
         """None: Erlang A assumes exponential patience."""
         return None
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return (
+            f"empirical table, {self.shares[-1]:.0%} abandon within {self.minutes[-1]:g} min, "
+            "the rest never"
+        )
 
 
 PatienceLaw = ExponentialPatience | LognormalPatience | WeibullPatience | EmpiricalPatience

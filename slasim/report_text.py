@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from slasim.catalogue import text_spec
 from slasim.check import ScenarioCheck
+from slasim.patience import patience_law
 from slasim.scenario import Scenario
 from slasim.terms import side_flags, term_flags
 
@@ -94,6 +95,17 @@ def _business_hours(scenario: Scenario) -> float:
     return scenario.business_calendar().business_minutes_total / 60
 
 
+def _patience_lines(scenario: Scenario) -> list[str]:
+    """The patience, and that the analytic screen leaves it out; nothing without patience."""
+    law = patience_law(scenario.routing.patience_spec())
+    if law is None:
+        return []
+    return [
+        f"patience: {law.describe()}; Erlang C here ignores it (nobody leaves the queue: a "
+        "conservative screen), the simulation draws it"
+    ]
+
+
 def format_check(
     scenario: Scenario,
     result: ScenarioCheck,
@@ -109,6 +121,7 @@ def format_check(
         f"in {len(scenario.team.shifts)} shift(s), routing {scenario.routing.policy}",
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
         f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
+        *_patience_lines(scenario),
         "",
         "Leads (expected)",
         format_rows(
@@ -341,6 +354,7 @@ def format_plan(
     lines += [
         f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
         " see the docs: Explanation > Validation)",
+        *_patience_lines(scenario),
         "",
         "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
         "tier's response target alone",
