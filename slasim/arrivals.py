@@ -81,15 +81,25 @@ class ArrivalPlan:
     dispersion: FloatArray
 
 
-def arrival_plan(scenario: Scenario) -> ArrivalPlan:
-    """Compile the per-slot expected arrivals of every tier of ``scenario``."""
-    grid = scenario.business_calendar().hour_grid()
+def arrival_plan(scenario: Scenario, *, warmup: bool = False) -> ArrivalPlan:
+    """Compile the per-slot expected arrivals of every tier of ``scenario``.
+
+    With ``warmup``, the plan covers the whole simulated run (``horizon.warmup_days`` and then
+    the horizon, minutes from the warm-up start, as ``scenario.business_calendar(warmup=True)``)
+    and every slot has the rate it has without warm-up: the volumes are scaled to the horizon
+    alone, so the measured period's expected leads do not depend on the warm-up.
+    """
+    calendar = scenario.business_calendar(warmup=warmup)
+    grid = calendar.hour_grid()
+    # Slots from the horizon start on (a suffix: all of them without warm-up).
+    begin = calendar.day_start[scenario.horizon.warmup_days if warmup else 0]
+    first = int(np.searchsorted(grid.start, begin))
     rows = []
     for name, tier in scenario.tiers.items():
         weights = np.asarray(tier.profile.hour_of_week_weights(), dtype=np.float64)
         shape = weights[grid.hour_of_week] * grid.length
         shape = np.where(grid.is_holiday, shape * tier.profile.holiday_factor, shape)
-        total = float(shape.sum())
+        total = float(shape[first:].sum())
         mean = tier.monthly_volume * scenario.horizon.days / DAYS_PER_MONTH
         # A profile whose weight is zero over the whole horizon (e.g. weekend-only leads in a
         # Mon-Fri horizon) cannot deliver its volume; that is a scenario mistake, not a zero.
@@ -151,7 +161,9 @@ def generate_arrivals(source: Scenario | ArrivalPlan, rng: np.random.Generator) 
     return Arrivals(created_all[order], tier_all[order])
 
 
-def load_trace(scenario: Scenario, path: str | Path | None = None) -> Arrivals:
+def load_trace(
+    scenario: Scenario, path: str | Path | None = None, *, warmup: bool = False
+) -> Arrivals:
     """Read historical lead creation times from a CSV file (trace replay).
 
     Parameters
@@ -162,6 +174,11 @@ def load_trace(scenario: Scenario, path: str | Path | None = None) -> Arrivals:
     path
         The CSV file; default ``scenario.trace.path``. A relative path is relative to the
         current directory (the scenario loader makes ``trace.path`` absolute).
+    warmup
+        Read the whole simulated run: rows in the ``horizon.warmup_days`` before the horizon
+        are the warm-up's leads, and times are minutes from the warm-up start (as
+        ``scenario.business_calendar(warmup=True)``). With warm-up days the trace must have
+        at least one row in them: an empty warm-up would silently start empty.
 
     Raises
     ------
@@ -178,7 +195,7 @@ def load_trace(scenario: Scenario, path: str | Path | None = None) -> Arrivals:
     created_col = trace.created_column if trace else "created_at"
     tier_col = trace.tier_column if trace else "tier"
     source = str(path)
-    calendar = scenario.business_calendar()
+    calendar = scenario.business_calendar(warmup=warmup)
     tz = ZoneInfo(scenario.horizon.timezone)
     tier_index = {name: i for i, name in enumerate(scenario.tiers)}
     horizon = calendar.horizon_minutes
@@ -226,5 +243,14 @@ def load_trace(scenario: Scenario, path: str | Path | None = None) -> Arrivals:
     except OSError as exc:
         raise InputError.single(source, "", f"cannot read the trace file ({exc})") from None
     times = np.array(created, dtype=np.float64)
+    start = float(calendar.day_start[scenario.horizon.warmup_days if warmup else 0])
+    if start > 0 and not (times < start).any():
+        raise InputError.single(
+            source, f"column {created_col!r}",
+            f"has no row before the horizon start {calendar.to_local(start).isoformat()}, but "
+            f"horizon.warmup_days(={scenario.horizon.warmup_days}) replays the trace from "
+            f"{calendar.to_local(0.0).isoformat()}; expected rows in the warm-up days, or "
+            "horizon.warmup_days = 0",
+        )
     order = np.argsort(times, kind="stable")
     return Arrivals(times[order], np.array(tiers, dtype=np.int8)[order])

@@ -171,7 +171,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     if scenario.trace is not None:
         # Read the whole trace now: a missing file or a bad row must fail the check (exit 2),
         # not pass it and then stop the run.
-        load_trace(scenario)
+        load_trace(scenario, warmup=True)
     calendar = scenario.business_calendar()
     start, length, counts = slot_rates(scenario)
     mid = start + length / 2

@@ -133,7 +133,8 @@ def check_workload(
         a scenario has no leads at all (every volume 0 and no trace).
     """
     per_rep = [
-        sum(t.monthly_volume for t in s.tiers.values()) * s.horizon.months for s in scenarios
+        sum(t.monthly_volume for t in s.tiers.values()) * s.horizon.simulated_months
+        for s in scenarios
     ]
     for scenario, leads in zip(scenarios, per_rep, strict=True):
         if leads == 0 and scenario.trace is None:
@@ -148,9 +149,10 @@ def check_workload(
             raise InputError.single(
                 f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
                 f"about {leads:,.0f} leads per replication (the volumes over "
-                f"{scenario.horizon.days} days), about {gigabytes:,.0f} GB of records in memory; "
+                f"{scenario.horizon.days + scenario.horizon.warmup_days} days), about "
+                f"{gigabytes:,.0f} GB of records in memory; "
                 f"expected at most {MAX_LEADS_PER_REP:,} leads per replication: lower the "
-                "volumes or horizon.days",
+                "volumes, horizon.days or horizon.warmup_days",
             )
     total = sum(per_rep) * reps
     if total > MAX_SIMULATED_LEADS:

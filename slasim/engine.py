@@ -183,12 +183,17 @@ class Model:
     """Everything that stays the same between replications (picklable).
 
     Per-tier arrays are indexed like ``tier_names``; seller arrays list sellers shift by shift.
+    Times inside the model (``calendar``, ``arrivals``, ``trace``, ``shift_days``) are minutes
+    of the simulated run, from the warm-up start: the horizon runs from ``warmup_minutes`` to
+    ``run_minutes``. Without warm-up (``horizon.warmup_days = 0``) both frames are the same.
     """
 
     name: str
     tier_names: tuple[str, ...]
-    horizon_minutes: float
-    calendar: BusinessCalendar
+    horizon_minutes: float  # length of the measured period (the horizon)
+    warmup_minutes: float  # run minute at which the horizon starts; 0 without warm-up
+    run_minutes: float  # run minute at which the horizon ends
+    calendar: BusinessCalendar  # of the whole run
     always_open: bool  # calendar open 24/7 over the whole horizon: skip calendar math
     arrivals: ArrivalPlan | None  # None when a trace is replayed
     trace: Arrivals | None
@@ -250,8 +255,11 @@ class Replication:
 
 def prepare(scenario: Scenario) -> Model:
     """Compile ``scenario`` into a :class:`Model` for :func:`run_replication`."""
-    cal = scenario.business_calendar()
-    horizon = float(cal.horizon_minutes)
+    cal = scenario.business_calendar(warmup=True)
+    horizon = float(cal.horizon_minutes)  # the run's end
+    warmup_days = scenario.horizon.warmup_days
+    warmup = float(cal.day_start[warmup_days])
+    measured = scenario.business_calendar().horizon_minutes if warmup_days else horizon
     tiers = list(scenario.tiers.values())
     names = tuple(scenario.tiers)
     if len(names) > 127:
@@ -282,11 +290,13 @@ def prepare(scenario: Scenario) -> Model:
     return Model(
         name=scenario.name,
         tier_names=names,
-        horizon_minutes=horizon,
+        horizon_minutes=float(measured),
+        warmup_minutes=warmup,
+        run_minutes=horizon,
         calendar=cal,
         always_open=bool(always_open),
-        arrivals=None if scenario.trace else arrival_plan(scenario),
-        trace=load_trace(scenario) if scenario.trace else None,
+        arrivals=None if scenario.trace else arrival_plan(scenario, warmup=True),
+        trace=load_trace(scenario, warmup=True) if scenario.trace else None,
         base_contact=arr([t.base_contact for t in tiers]),
         base_qualify=arr([t.base_qualify for t in tiers]),
         opportunity_rate=arr([t.opportunity_rate for t in tiers]),
@@ -433,7 +443,8 @@ def _simulate(
     seller is idle is a simpy "wake" event kept pending at the next creation or due time.
     """
     n = len(leads)
-    horizon = model.horizon_minutes
+    horizon = model.run_minutes
+    t0 = model.warmup_minutes  # busy and overtime minutes count from here (the horizon start)
     inf = math.inf
     n_sellers = len(shifts)
     out = RunState(
@@ -555,7 +566,10 @@ def _simulate(
         if end < iv_end[s]:
             # The common case: the attempt ends inside the interval, hence before the horizon
             # (an attempt ending exactly at the interval end takes the split path: no overtime).
-            busy_acc[s] += end - now
+            if now >= t0:
+                busy_acc[s] += end - now
+            elif end > t0:
+                busy_acc[s] += end - t0  # started in the warm-up: only its part in the horizon
             schedule(_Due(on_done, end, s), NORMAL, end - now)
         elif end < horizon:
             schedule(_Due(on_done, end, s), NORMAL, end - now)
@@ -566,15 +580,21 @@ def _simulate(
     def split(s: int, now: float, end: float) -> None:
         # The attempt (started inside interval pos[s]) runs past its end: only the overlap
         # with this and any later intervals it reaches is busy time; the rest is overtime.
+        # Both count from t0 on: the part of an attempt in the warm-up is not in the period.
+        lo = now if now >= t0 else t0
+        if end <= lo:
+            return
         ivs = shifts[s]
-        inside = iv_end[s] - now if iv_end[s] > now else 0.0  # 0: started right at its end
+        inside = iv_end[s] - lo if iv_end[s] > lo else 0.0  # 0: started right at its end
         p = pos[s] + 1
         while p < len(ivs) and ivs[p][0] < end:
             a, b = ivs[p]
-            inside += (end if end < b else b) - a
+            x = (end if end < b else b) - (a if a > lo else lo)
+            if x > 0.0:
+                inside += x
             p += 1
         busy_acc[s] += inside
-        over_acc[s] += (end - now) - inside
+        over_acc[s] += (end - lo) - inside
 
     def dispatch(now: float) -> None:
         while idle:
@@ -686,12 +706,31 @@ def run_replication(
     del u_contact, h_conv, h_unans  # 24 bytes per lead and attempt: not held with the records
 
     records = _lead_records(model, leads, run, u_funnel, z_deal, patience)
+    t0 = model.warmup_minutes
+    if t0 > 0:
+        records = _measured(records, t0)
     sellers = np.zeros(len(shifts), dtype=SELLER_DTYPE)
     sellers["shift"] = model.seller_shift
-    sellers["available_minutes"] = [sum(b - a for a, b in ivs) for ivs in shifts]
+    # Available minutes from the horizon start on (without warm-up: whole intervals).
+    sellers["available_minutes"] = [
+        sum(b - (a if a > t0 else t0) for a, b in ivs if b > t0) for ivs in shifts
+    ]
     sellers["busy_minutes"] = run.busy
     sellers["overtime_minutes"] = run.overtime
     return Replication(records, sellers, model.horizon_minutes, model.tier_names)
+
+
+#: Record fields holding a time (the others are durations, counts, flags or values).
+_TIME_FIELDS = ("created", "first_attempt", "contacted", "closed", "abandoned")
+
+
+def _measured(records: npt.NDArray[np.void], t0: float) -> npt.NDArray[np.void]:
+    """The records of the leads created from run minute ``t0`` (the horizon start) on, with
+    their times made relative to it: the warm-up's leads are not in any metric."""
+    kept = records[int(np.searchsorted(records["created"], t0, side="left")):].copy()
+    for name in _TIME_FIELDS:
+        kept[name] -= t0
+    return kept
 
 
 def _lead_records(
@@ -704,7 +743,7 @@ def _lead_records(
 ) -> npt.NDArray[np.void]:
     """Per-lead records; the funnel after contact is resolved here, vectorised."""
     n = len(leads)
-    horizon = model.horizon_minutes
+    horizon = model.run_minutes
     rec = np.zeros(n, dtype=LEAD_DTYPE)
     rec["tier"] = leads.tier
     rec["created"] = leads.created

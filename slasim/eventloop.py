@@ -73,7 +73,8 @@ def simulate(
     installed; otherwise (or with ``compiled=False``) the pure-Python loop below runs.
     """
     n = len(leads)
-    horizon = model.horizon_minutes
+    horizon = model.run_minutes
+    t0 = model.warmup_minutes  # busy and overtime minutes count from here (the horizon start)
     inf = math.inf
     n_sellers = len(shifts)
     out = RunState(
@@ -196,7 +197,10 @@ def simulate(
                         ensure_wake(now, clock)
         busy[s] = True
         if end < iv_end[s]:
-            busy_acc[s] += end - now
+            if now >= t0:
+                busy_acc[s] += end - now
+            elif end > t0:
+                busy_acc[s] += end - t0
             heappush(heap, (clock + (end - now), next_id(), _DONE, s, end))
         elif end < horizon:
             heappush(heap, (clock + (end - now), next_id(), _DONE, s, end))
@@ -205,15 +209,20 @@ def simulate(
             split(s, now, horizon)
 
     def split(s: int, now: float, end: float) -> None:
+        lo = now if now >= t0 else t0
+        if end <= lo:
+            return
         ivs = shifts[s]
-        inside = iv_end[s] - now if iv_end[s] > now else 0.0
+        inside = iv_end[s] - lo if iv_end[s] > lo else 0.0
         p = pos[s] + 1
         while p < len(ivs) and ivs[p][0] < end:
             a, b = ivs[p]
-            inside += (end if end < b else b) - a
+            x = (end if end < b else b) - (a if a > lo else lo)
+            if x > 0.0:
+                inside += x
             p += 1
         busy_acc[s] += inside
-        over_acc[s] += (end - now) - inside
+        over_acc[s] += (end - lo) - inside
 
     def take_or_idle(s: int, now: float, clock: float) -> None:
         if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):

@@ -201,8 +201,10 @@ def check_run_args(reps: int, seed: int, workers: int) -> None:
 
 
 def expected_leads(scenario: Scenario) -> float:
-    """Leads per replication the volumes promise (sizes tasks; a trace counts as 1,000)."""
-    leads = sum(t.monthly_volume for t in scenario.tiers.values()) * scenario.horizon.months
+    """Leads per replication the volumes promise, warm-up included (sizes tasks; a trace
+    counts as 1,000)."""
+    volume = sum(t.monthly_volume for t in scenario.tiers.values())
+    leads = volume * scenario.horizon.simulated_months
     return float(leads) if leads > 0 else 1000.0
 
 
@@ -395,6 +397,12 @@ def compare(
     return ComparisonResult(results, pd.DataFrame(rows))
 
 
+def _period(scenario: Scenario) -> str:
+    h = scenario.horizon
+    warmup = f" after {h.warmup_days} warm-up days" if h.warmup_days else ""
+    return f"{h.start} + {h.days} days ({h.timezone}){warmup}"
+
+
 def _check_comparable(scenarios: Sequence[Scenario]) -> None:
     """Options are paired replication by replication: they must simulate the same period and
     tiers, or "the same leads in replication k" (common random numbers) means nothing."""
@@ -409,7 +417,6 @@ def _check_comparable(scenarios: Sequence[Scenario]) -> None:
         if other.horizon != base.horizon:
             raise InputError.single(
                 f"<scenario {other.name}>", "horizon",
-                f"got {other.horizon.start} + {other.horizon.days} days "
-                f"({other.horizon.timezone}); expected the base {base.name!r}'s period "
-                f"{base.horizon.start} + {base.horizon.days} days ({base.horizon.timezone})",
+                f"got {_period(other)}; expected the base {base.name!r}'s period "
+                f"{_period(base)}",
             )

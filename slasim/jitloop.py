@@ -77,7 +77,8 @@ def run(
         *(_plain(a) for a in (created, tier, u_contact, h_conv, h_unans)),
         _plain(deadline) if deadline is not None else np.empty(0), deadline is not None, limit,
         _plain(model.base_contact), mode, theta, floor, model.max_attempts, gaps,
-        float(model.window_minutes), float(model.horizon_minutes), bool(model.business_gaps),
+        float(model.window_minutes), float(model.run_minutes), float(model.warmup_minutes),
+        bool(model.business_gaps),
         # Writable contiguous copies: one compiled signature for every calendar (a read-only
         # view, as the calendar's own arrays are, would be a second type and a second compile).
         *(np.array(a, dtype=np.float64) for a in (cal._S, cal._E, cal._C, cal._CE)),
@@ -100,7 +101,7 @@ def _loop(
     created: Any, tier: Any, uc: Any, hc: Any, hu: Any,
     dl: Any, has_deadline: bool, limit: float,
     p0: Any, mode: int, theta: float, floor: float, max_att: int, gaps: Any,
-    window: float, horizon: float, business_gaps: bool,
+    window: float, horizon: float, t0: float, business_gaps: bool,
     cal_s: Any, cal_e: Any, cal_c: Any, cal_ce: Any,
     iv_a: Any, iv_b: Any, offsets: Any,
     policy: int, rank: Any, queue_start: Any,
@@ -311,7 +312,10 @@ def _loop(
                                 eid += 1
             busy[s] = True
             if end < iv_end[s]:
-                busy_acc[s] += end - now
+                if now >= t0:
+                    busy_acc[s] += end - now
+                elif end > t0:
+                    busy_acc[s] += end - t0  # started in the warm-up: its part in the horizon
                 heapq.heappush(heap, (clock + (end - now), eid, done_k, s, end))
                 eid += 1
             else:
@@ -321,16 +325,22 @@ def _loop(
                     stop = end
                 else:
                     stop = horizon  # the period ends: the rest of the attempt is not in it
-                # split: only the overlap with this and later available intervals is busy time
-                base = offsets[s]
-                size = offsets[s + 1] - base
-                inside = iv_end[s] - now if iv_end[s] > now else 0.0
-                q = pos[s] + 1
-                while q < size and iv_a[base + q] < stop:
-                    bq = iv_b[base + q]
-                    inside += (stop if stop < bq else bq) - iv_a[base + q]
-                    q += 1
-                busy_acc[s] += inside
-                over_acc[s] += (stop - now) - inside
+                # split: only the overlap with this and later available intervals is busy
+                # time, both counted from t0 on (the horizon start)
+                lo = now if now >= t0 else t0
+                if stop > lo:
+                    base = offsets[s]
+                    size = offsets[s + 1] - base
+                    inside = iv_end[s] - lo if iv_end[s] > lo else 0.0
+                    q = pos[s] + 1
+                    while q < size and iv_a[base + q] < stop:
+                        bq = iv_b[base + q]
+                        aq = iv_a[base + q]
+                        x = (stop if stop < bq else bq) - (aq if aq > lo else lo)
+                        if x > 0.0:
+                            inside += x
+                        q += 1
+                    busy_acc[s] += inside
+                    over_acc[s] += (stop - lo) - inside
             if not dispatching:
                 break

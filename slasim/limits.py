@@ -29,6 +29,7 @@ __all__ = [
     "MAX_SELLERS_PER_SHIFT",
     "MAX_SIMULATED_LEADS",
     "MAX_TOTAL_SELLERS",
+    "MAX_WARMUP_DAYS",
     "MAX_WEIGHT",
     "MIN_VERIFY_REPS",
     "RECORD_BYTES_PER_LEAD",
@@ -53,6 +54,9 @@ MAX_RATIO = 100.0
 MAX_SELLERS_PER_SHIFT = 10_000
 #: Sellers in total (``optimize.max_sellers``); the staffing search gives up beyond it.
 MAX_TOTAL_SELLERS = 1_000_000
+#: Warm-up days simulated before the horizon (``horizon.warmup_days``): a queue forgets its
+#: empty start within hours to days; a quarter of warm-up is already far more than any needs.
+MAX_WARMUP_DAYS = 90
 #: Dates: within the span pandas timestamps can hold (1677-09-21 to 2262-04-11), with room for
 #: a 400-day horizon and time zone offsets at both ends.
 FIRST_DATE = date(1900, 1, 1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from slasim.catalogue import text_spec
 from slasim.check import ScenarioCheck
 from slasim.patience import patience_law
-from slasim.scenario import Scenario
+from slasim.scenario import Horizon, Scenario
 from slasim.terms import side_flags, term_flags
 
 if TYPE_CHECKING:  # neither the engine nor pandas is needed to format a check
@@ -91,6 +91,11 @@ def format_rows(
     return "\n".join(lines)
 
 
+def _warmup(horizon: Horizon) -> str:
+    """`` after N warm-up days`` when the horizon has a warm-up, else nothing."""
+    return f" after {horizon.warmup_days} warm-up days" if horizon.warmup_days else ""
+
+
 def _business_hours(scenario: Scenario) -> float:
     return scenario.business_calendar().business_minutes_total / 60
 
@@ -116,7 +121,7 @@ def format_check(
     """The ``slasim check`` report; ``quick`` is the short simulation's verdict and months."""
     h = scenario.horizon
     lines = [
-        f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}), "
+        f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}){_warmup(h)}, "
         f"{len(scenario.tiers)} tiers, {sum(s.sellers for s in scenario.team.shifts)} sellers "
         f"in {len(scenario.team.shifts)} shift(s), routing {scenario.routing.policy}",
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
@@ -253,7 +258,7 @@ def format_run(result: SimulationResult) -> str:
     p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
     lines = [
         f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
-        f"{s.horizon.days} days, "
+        f"{s.horizon.days} days{_warmup(s.horizon)}, "
         f"seed {result.seed}",
         f"SLA attainment (share of simulated periods in which each side keeps all its terms; "
         f"realistic at >= {s.sla.confidence:.0%}, level {s.sla.confidence_level!r}): "

@@ -13,7 +13,7 @@ import itertools
 import math
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
@@ -42,6 +42,7 @@ from slasim.limits import (
     MAX_SALES_CYCLE_DAYS,
     MAX_SELLERS_PER_SHIFT,
     MAX_TOTAL_SELLERS,
+    MAX_WARMUP_DAYS,
     MAX_WEIGHT,
     MIN_VERIFY_REPS,
     date_range_text,
@@ -176,6 +177,16 @@ class Horizon(_Model):
     start: SaneDate = Field(description=f"first local day of the period, {date_range_text()}")
     days: int = Field(gt=0, le=400, strict=True, description="length of the period in days")
     timezone: str = Field("UTC", description="IANA time zone, e.g. Europe/Stockholm")
+    warmup_days: int = Field(
+        0, ge=0, le=MAX_WARMUP_DAYS, strict=True,
+        description=(
+            "days simulated before `start` (same calendar, arrivals, team and routing) and then "
+            "discarded from every metric, so the period starts with the backlog and busy "
+            "sellers of a running operation; 0 (the default) starts empty: no lead waiting, "
+            "every seller free. A trace replay takes the warm-up leads from the trace's own "
+            "rows in those days"
+        ),
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -192,6 +203,26 @@ class Horizon(_Model):
     def months(self) -> float:
         """Length in average months (30.44 days)."""
         return self.days / DAYS_PER_MONTH
+
+    @model_validator(mode="after")
+    def _warmup_in_range(self) -> Self:
+        if self.run_start < FIRST_DATE:
+            raise ValueError(
+                f"warmup_days(={self.warmup_days}) starts the run on "
+                f"{self.run_start.isoformat()}; expected the warm-up to start on "
+                f"{FIRST_DATE.isoformat()} or later"
+            )
+        return self
+
+    @property
+    def simulated_months(self) -> float:
+        """Length of the simulated run (warm-up and horizon) in average months."""
+        return (self.days + self.warmup_days) / DAYS_PER_MONTH
+
+    @property
+    def run_start(self) -> date:
+        """First local day simulated: ``start`` minus the warm-up days."""
+        return self.start - timedelta(days=self.warmup_days)
 
 
 def _default_hours() -> dict[Weekday, list[str]]:
@@ -873,25 +904,30 @@ class Scenario(_Model):
         return self
 
     # -- derived views -------------------------------------------------------------------
-    def holidays(self) -> list[date]:
-        """Closed dates in the horizon: the country's public holidays plus extra dates."""
-        days: set[date] = set(self.calendar.holidays)
+    def holidays(self, *, warmup: bool = False) -> list[date]:
+        """Closed dates in the horizon (with ``warmup``: from the warm-up's first day): the
+        country's public holidays plus extra dates."""
+        h = self.horizon
+        start, days = (h.run_start, h.days + h.warmup_days) if warmup else (h.start, h.days)
+        out: set[date] = set(self.calendar.holidays)
         if self.calendar.holiday_country:
-            days.update(
-                public_holidays(
-                    self.calendar.holiday_country, self.horizon.start, self.horizon.days
-                )
-            )
-        return sorted(days)
+            out.update(public_holidays(self.calendar.holiday_country, start, days))
+        return sorted(out)
 
-    def business_calendar(self) -> BusinessCalendar:
-        """The business calendar of the horizon."""
+    def business_calendar(self, *, warmup: bool = False) -> BusinessCalendar:
+        """The business calendar of the horizon.
+
+        With ``warmup``, the calendar of the whole simulated run: the ``horizon.warmup_days``
+        before ``horizon.start`` and then the horizon; its minute 0 is the warm-up's first local
+        midnight (the horizon's own calendar when there is no warm-up).
+        """
+        h = self.horizon
         return BusinessCalendar(
-            self.horizon.start,
-            self.horizon.days,
-            self.horizon.timezone,
+            h.run_start if warmup else h.start,
+            h.days + h.warmup_days if warmup else h.days,
+            h.timezone,
             self.calendar.open_minutes(),
-            self.holidays(),
+            self.holidays(warmup=warmup),
         )
 
     def shift_names(self) -> list[str]:

@@ -286,7 +286,8 @@ def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int] | No
     """
     from slasim.experiment import simulate
 
-    expected = sum(t.monthly_volume for t in scenario.tiers.values()) * scenario.horizon.months
+    volume = sum(t.monthly_volume for t in scenario.tiers.values())
+    expected = volume * scenario.horizon.simulated_months  # leads simulated: with the warm-up
     lo, hi = QUICK_REPS
     if expected * lo > QUICK_LEADS:
         return None

@@ -6,7 +6,8 @@ process, so the comparison is exact (NaN where NaN, every float bit for bit): th
 must schedule the same events in the same order and do the same arithmetic. The cases cover every branch of the handlers: each
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
 ends, overtime splits), overload (backlogs, idle-free stretches), retries on the business clock
-and on the wall clock, 24/7 calendars and a late shift that runs past closing time.
+and on the wall clock, 24/7 calendars, a late shift that runs past closing time and warm-up days
+(seller minutes counted from the horizon start).
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ CASES = [
     (TEXTBOOK_A, ("routing.age_cutoff_minutes=5",)),
     (ROOT / "scenarios" / "olist-marketplace.toml", ()),
     (ROOT / "scenarios" / "textbook-mmn.toml", ()),
+    # Warm-up: busy and overtime count from the horizon start (an attempt running at the start,
+    # a split across it), the records from it. The baseline's 3 days start on the DST change
+    # (29 March); the night shift ends at the start; value_index runs the Python loop.
+    (BASELINE, ("horizon.warmup_days=3",)),
+    (BASELINE, ("horizon.warmup_days=1", 'team.shifts[0].start="13:00"',
+                'team.shifts[0].end="24:00"', "team.handling_conversation.mean_minutes=60",
+                "team.handling_unanswered.mean_minutes=60", "team.shifts[0].sellers=2")),
+    (BASELINE, ("horizon.warmup_days=2", "routing.patience_minutes=120",
+                "routing.policy=value_index", "cadence.business_hours_only=false")),
+    (TEXTBOOK_A, ("horizon.warmup_days=1", "horizon.days=2")),
 ]
 
 
