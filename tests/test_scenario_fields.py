@@ -28,6 +28,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ("horizon.start", ['horizon.start="April"'], ["horizon.start", "'April'"]),
     ("horizon.days", ["horizon.days=0"], ["horizon.days", "got 0", "greater than 0"]),
     ("horizon.timezone", ['horizon.timezone="Mars/Olympus"'], ["horizon.timezone", "Mars/Olympus"]),
+    ("horizon.warmup_days", ["horizon.warmup_days=91"], ["horizon.warmup_days", "got 91", "90"]),
     (
         "calendar.hours",
         ['calendar.hours.mon=["17:00-08:00"]'],
