@@ -364,6 +364,20 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     data["routing"]["policy"] = draw(
         st.sampled_from(["fifo", "newest_first", "tier_priority", "value_index"])
     )
+    patience = draw(
+        st.sampled_from(
+            [
+                None,
+                {"dist": "exponential", "mean_minutes": 12.5},
+                {"dist": "lognormal", "mean_minutes": 2.0, "cv": 1.3},
+                {"dist": "weibull", "mean_minutes": 3.0, "cv": 0.6},
+                {"dist": "empirical", "minutes": [0.5, 2], "abandoned_share": [0.2, 0.7]},
+            ]
+        )
+    )
+    if patience is not None:
+        data["routing"].pop("patience_minutes", None)
+        data["routing"]["patience"] = patience
     data["cadence"]["max_attempts"] = draw(st.integers(1, 10))
     data["decay"] = draw(
         st.sampled_from(
