@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from slasim.terms import SIDES, TERMS
 
-__all__ = ["CATALOGUE", "KINDS", "METRICS", "STATES", "Metric", "metric", "text_spec"]
+__all__ = [
+    "CATALOGUE", "KINDS", "METRICS", "QUEUE_METRICS", "STATES", "Metric", "metric", "text_spec"
+]
 
 #: End-of-period lead states (the engine's order); ``leads_<state>`` add up to leads created.
 STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
@@ -108,6 +110,30 @@ _ENTRIES: tuple[Metric, ...] = (
        "förväntat värde av öppna affärsmöjligheter"),
     *(_m(f"leads_{s}", "count", 1, *_STATE_LABELS[s]) for s in STATES),
     _m("leads_abandoned", "count", 1, "leads that gave up waiting", "leads som gav upp"),
+    # The queue as a call centre reads it (definitions: slasim.queue_metrics); all per lead
+    # created, the waits to the first attempt on the wall clock. Not SLA terms.
+    _m("wait_positive_share", "share", 1, "leads that waited, P(wait > 0)",
+       "leads som fick vänta, P(väntan > 0)"),
+    _m("wait_served_minutes_mean", "minutes", 2,
+       "wait of attempted leads, mean (minutes around the clock)",
+       "väntan för leads som fick ett försök, medel (minuter dygnet runt)", "wall"),
+    _m("wait_served_minutes_p90", "minutes", 2,
+       "wait of attempted leads, 90th percentile (minutes around the clock)",
+       "väntan för leads som fick ett försök, 90:e percentilen (minuter dygnet runt)", "wall"),
+    _m("wait_abandoned_minutes_mean", "minutes", 2,
+       "wait before giving up, mean (minutes around the clock)",
+       "väntan innan leads gav upp, medel (minuter dygnet runt)", "wall"),
+    _m("abandonment_rate", "share", 2, "abandonment rate (gave up waiting, per lead)",
+       "andel som gav upp i kön (per lead)"),
+    _m("abandoned_short_share", "share", 2,
+       "gave up within the short-abandon time (routing.short_abandon_seconds, per lead)",
+       "gav upp inom kort tid (routing.short_abandon_seconds, per lead)"),
+    _m("answered_within_target_wall", "share", 1,
+       "service level: first attempt within the response target (minutes around the clock)",
+       "servicenivå: första försök inom svarstidsmålet (minuter dygnet runt)"),
+    _m("answered_within_target_business", "share", 1,
+       "service level: first attempt within the response target (business minutes)",
+       "servicenivå: första försök inom svarstidsmålet (minuter inom kontorstid)"),
     _m("seller_utilization", "share", 1, "seller utilization", "säljarnas beläggning"),
     _m("seller_overtime_minutes", "minutes", 0, "seller overtime (minutes)",
        "säljarnas övertid (minuter)", "wall"),
@@ -123,6 +149,18 @@ _ENTRIES: tuple[Metric, ...] = (
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _ENTRIES}
 #: Metric names in display order.
 METRICS: tuple[str, ...] = tuple(CATALOGUE)
+#: The queue metrics (:mod:`slasim.queue_metrics`), in display order: ``slasim run``'s and the
+#: report's queue block.
+QUEUE_METRICS: tuple[str, ...] = (
+    "wait_positive_share",
+    "wait_served_minutes_mean",
+    "wait_served_minutes_p90",
+    "wait_abandoned_minutes_mean",
+    "abandonment_rate",
+    "abandoned_short_share",
+    "answered_within_target_wall",
+    "answered_within_target_business",
+)
 
 
 def metric(name: str) -> Metric:

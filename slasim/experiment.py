@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from slasim.catalogue import QUEUE_METRICS
 from slasim.catalogue import metric as catalogue_metric
 from slasim.engine import Model, Replication, prepare
 from slasim.errors import InputError
@@ -128,6 +129,28 @@ class SimulationResult:
                 "verdict": verdict.sentence(),
             },
             "by_tier": by_tier,
+            "queue": self._queue_block(),
+        }
+
+    def _queue_block(self) -> dict[str, object]:
+        """``run --json``'s ``queue``: the queue metrics and what defines them, every metric
+        present (``null`` where undefined in every replication, e.g. no lead gave up)."""
+        stats = ("mean", "ci_low", "ci_high", "p10", "p90")
+        cells = {
+            (str(r.metric), str(r.tier)): {k: _clean(getattr(r, k)) for k in stats}
+            for r in self.summary.itertuples()
+            if r.metric in QUEUE_METRICS
+        }
+        s = self.scenario
+        return {
+            "short_abandon_seconds": s.routing.short_abandon_seconds,
+            "response_target_minutes": {
+                t: terms.response_target_minutes for t, terms in s.sla.tiers.items()
+            },
+            "metrics": {m: cells.get((m, ALL)) for m in QUEUE_METRICS},
+            "by_tier": {
+                tier: {m: cells.get((m, tier)) for m in QUEUE_METRICS} for tier in s.tiers
+            },
         }
 
 

@@ -25,6 +25,9 @@ times are from creation to the start of the first attempt. Definitions, in one p
 ``leads_abandoned``
     nurtured leads that left the queue before a first attempt because their patience
     (``routing.patience`` or ``routing.patience_minutes``) ran out; 0 without patience.
+``wait_positive_share``, ``wait_served_minutes_mean|p90``, ``wait_abandoned_minutes_mean``,
+``abandonment_rate``, ``abandoned_short_share``, ``answered_within_target_wall|business``
+    the queue metrics, defined in :mod:`slasim.queue_metrics` (informative: not SLA terms).
 ``seller_utilization``
     busy minutes inside availability / available minutes (shift time after shrinkage), so at
     most 1: the part of an attempt that runs into a break or past the shift end is overtime.
@@ -52,6 +55,7 @@ import numpy as np
 from slasim.calendar import BusinessCalendar
 from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
+from slasim.queue_metrics import queue_metrics
 from slasim.scenario import Scenario
 from slasim.terms import TERMS
 from slasim.verdict import side_flags
@@ -100,6 +104,8 @@ class MetricContext:
     window_minutes: float
     seller_cost: float
     gross_margin: float
+    #: ``routing.short_abandon_seconds`` in minutes (``abandoned_short_share``).
+    short_abandon_minutes: float = 10.0 / 60.0
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> MetricContext:
@@ -132,6 +138,7 @@ class MetricContext:
             window_minutes=scenario.cadence.window_days * 1440.0,
             seller_cost=sellers * scenario.team.cost_per_seller_month * months,
             gross_margin=scenario.costs.gross_margin,
+            short_abandon_minutes=scenario.routing.short_abandon_seconds / 60.0,
         )
 
 
@@ -191,6 +198,7 @@ def _tier_metrics(
     for name, index in _STATE.items():
         out[f"leads_{name}"] = float((state == index).sum())
     out["leads_abandoned"] = float((~np.isnan(leads["abandoned"])).sum())
+    out.update(queue_metrics(leads, ctx))
     if t is not None:
         out["pipeline_value"] = float(leads["value"][pipeline].sum()) * t.win_rate
         out["cost_leads"] = n * t.cost_per_lead + t.extra_cost * max(

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from slasim.catalogue import text_spec
+from slasim.catalogue import QUEUE_METRICS, text_spec
 from slasim.check import ScenarioCheck
 from slasim.patience import patience_law
 from slasim.scenario import Horizon, Scenario
@@ -265,25 +265,16 @@ def format_run(result: SimulationResult) -> str:
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
         "",
     ]
-    rows = []
-    for metric in RUN_ROWS:
-        spec = text_spec(metric)
-        row = {"metric": metric}
-        for tier in tiers:
-            cell = summary.get((metric, tier))
-            if cell is not None:
-                text = _fmt(spec, cell["mean"])
-                if tier == ALL and cell["ci_high"] == cell["ci_high"]:
-                    text += f" ±{_fmt(spec, cell['ci_high'] - cell['mean'])}"
-                row[tier] = text
-            else:
-                row[tier] = ""
-        rows.append(row)
+    lines += ["Mean per simulated period", _mean_table(summary, RUN_ROWS, tiers), ""]
+    short = s.routing.short_abandon_seconds
+    lines += [
+        f"Queue per simulated period (wait = created to first attempt; short = gave up within "
+        f"{short:g} s; - = no such lead; not SLA terms)",
+        _mean_table(summary, QUEUE_METRICS, tiers, missing="-"),
+        "",
+    ]
     import pandas as pd  # here: `slasim check` imports this module and must start fast
 
-    table = pd.DataFrame(rows).set_index("metric")
-    table.columns = [f"{c} (mean ±95% CI)" if c == ALL else c for c in table.columns]
-    lines += ["Mean per simulated period", table.to_string(), ""]
     sla_rows = []
     for metric in _sla_rows():
         row = {"P(met)": metric.removesuffix("_met")}
@@ -298,6 +289,31 @@ def format_run(result: SimulationResult) -> str:
         _run_verdict(result),
     ]
     return "\n".join(lines)
+
+
+def _mean_table(
+    summary: Cells, metrics: Sequence[str], tiers: Sequence[str], missing: str = ""
+) -> str:
+    """Metric rows, tier columns: the mean, with its 95 % CI half-width for all tiers."""
+    import pandas as pd  # here: `slasim check` imports this module and must start fast
+
+    rows = []
+    for metric in metrics:
+        spec = text_spec(metric)
+        row = {"metric": metric}
+        for tier in tiers:
+            cell = summary.get((metric, tier))
+            if cell is not None:
+                text = _fmt(spec, cell["mean"])
+                if tier == ALL and cell["ci_high"] == cell["ci_high"]:
+                    text += f" ±{_fmt(spec, cell['ci_high'] - cell['mean'])}"
+                row[tier] = text
+            else:
+                row[tier] = missing
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("metric")
+    table.columns = [f"{c} (mean ±95% CI)" if c == ALL else c for c in table.columns]
+    return table.to_string()
 
 
 def _run_verdict(result: SimulationResult) -> str:

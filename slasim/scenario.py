@@ -674,6 +674,18 @@ class Routing(_Model):
     tier_order: list[str] | None = Field(
         None, description="priority order for tier_priority (default: order of [tiers])"
     )
+    short_abandon_seconds: Annotated[
+        float, AtMost(3600, "seconds (an hour is not a short abandonment)")
+    ] = Field(
+        10.0,
+        gt=0,
+        strict=True,
+        description=(
+            "a lead that gives up within this many seconds of its creation is a short "
+            "abandonment (metric abandoned_short_share: too quick for any staffing to "
+            "catch); it changes no simulated lead"
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_patience(self) -> Self:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from slasim.catalogue import QUEUE_METRICS
 from slasim.cli import main
 
 METRIC_KEYS = {"mean", "ci_low", "ci_high", "p10", "p90"}
@@ -19,7 +20,7 @@ def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[st
     captured = capsys.readouterr()
     payload = json.loads(captured.out)  # stdout is the JSON alone: it can be piped
     assert "P(term met) per tier" in captured.err  # the table goes to stderr
-    assert set(payload) == {"scenario", "reps", "seed", "metrics", "sla", "by_tier"}
+    assert set(payload) == {"scenario", "reps", "seed", "metrics", "sla", "by_tier", "queue"}
     assert payload["scenario"] == "baseline" and payload["reps"] == 3 and payload["seed"] == 4
     assert set(payload["sla"]) == {
         "p_met_marketing", "p_met_sales", "p_met_joint",
@@ -44,6 +45,20 @@ def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[st
     assert set(payload["by_tier"]) == {"hot", "warm", "cold"}
     tiers = sum(payload["by_tier"][t]["leads_created"]["mean"] for t in ("hot", "warm", "cold"))
     assert tiers == pytest.approx(payload["metrics"]["leads_created"]["mean"])
+    # The queue block: what defines the queue metrics, then every one of them (null when no
+    # replication defines it: nobody gives up without patience), the same numbers as above.
+    queue = payload["queue"]
+    assert queue["short_abandon_seconds"] == 10.0
+    assert queue["response_target_minutes"] == {"hot": 5.0, "warm": 60.0, "cold": 480.0}
+    assert list(queue["metrics"]) == list(QUEUE_METRICS)
+    assert queue["metrics"]["wait_abandoned_minutes_mean"] is None
+    assert queue["metrics"]["abandonment_rate"]["mean"] == 0.0
+    assert queue["metrics"]["wait_served_minutes_p90"] == payload["metrics"]["response_minutes_p90"]
+    assert set(queue["by_tier"]) == {"hot", "warm", "cold"}
+    for tier, block in queue["by_tier"].items():
+        assert block["wait_positive_share"] == payload["by_tier"][tier]["wait_positive_share"]
+    assert "Queue per simulated period" in captured.err
+    assert "answered_within_target_business" in captured.err
 
 
 def test_run_json_file_is_identical_with_two_workers(baseline_path: Path, tmp_path: Path) -> None:
