@@ -417,3 +417,24 @@ def test_tiers_add_up_to_the_period() -> None:
     for t in (*tiers, ALL):
         assert out[("answered_within_target_business", t)] >= out[
             ("answered_within_target_wall", t)]
+
+
+def test_report_queue_table_in_both_languages() -> None:
+    from slasim.experiment import simulate
+    from slasim.report.doc import Heading, Paragraph, Table
+    from slasim.report.evidence import queue_blocks
+
+    # Without patience nobody gives up: the wait of those who did is "–" in every column.
+    scenario = load_scenario(MMN, ["horizon.days=1", "routing.short_abandon_seconds=7.5"])
+    result = simulate(scenario, reps=2, seed=3)
+    for lang, heading, seconds in (("en", "The queue", "7.5 s"), ("sv", "Kön", "7,5 s")):
+        head, table, note = queue_blocks(result, lang)
+        assert isinstance(head, Heading) and head.text == heading
+        assert isinstance(table, Table) and isinstance(note, Paragraph)
+        assert list(table.frame.index) == [metric(m).label[lang] for m in QUEUE_METRICS]
+        gave_up = table.frame.loc[metric("wait_abandoned_minutes_mean").label[lang]]
+        assert set(gave_up) == {"–"}
+        # Sub-minute waits keep their decimals (not rounded to whole minutes).
+        wait = table.frame.loc[metric("wait_served_minutes_mean").label[lang]].iloc[1]
+        assert wait[1] in ".," and wait != "0", wait
+        assert seconds in note.text

@@ -97,7 +97,8 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
     Transcript(
         "run-erlang-a",
         ("slasim run scenarios/textbook-erlang-a.toml --reps 20 --workers 2 --quiet",),
-        keep=(r"^scenario ", r"^leads_created ", r"^leads_abandoned ", r"^seller_utilization "),
+        keep=(r"^scenario ", r"^leads_created ", r"^leads_abandoned ", r"^seller_utilization ",
+              r"^Queue per", r"^(wait_\w+|abandon\w+|answered_within_target_wall) "),
     ),
     Transcript("crm-check-malformed", ("slasim crm-check tests/data/crm/malformed.csv",)),
     Transcript(

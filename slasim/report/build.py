@@ -31,6 +31,7 @@ from slasim.report.evidence import (
     funnel_blocks,
     kpi_blocks,
     options_blocks,
+    queue_blocks,
     response_blocks,
 )
 from slasim.report.i18n import tr
@@ -178,6 +179,7 @@ def _build(
     if comparison is not None:
         blocks += options_blocks(comparison, lang)
     blocks += kpi_blocks(result, lang)
+    blocks += queue_blocks(result, lang)
     blocks += funnel_blocks(result, lang)
     blocks += response_blocks(records, lang)
     blocks += decay_blocks(scenario, lang)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from slasim.catalogue import QUEUE_METRICS
 from slasim.catalogue import metric as catalogue_metric
 from slasim.experiment import ComparisonResult, SimulationResult
 from slasim.metrics import ALL
@@ -31,6 +32,7 @@ __all__ = [
     "funnel_frame",
     "kpi_blocks",
     "options_blocks",
+    "queue_blocks",
     "recommendation",
     "response_blocks",
 ]
@@ -63,7 +65,10 @@ def format_metric(
     elif m.kind == "money":
         text = format_money(value, currency, lang)
     else:
-        text = format_number(value, lang, m.decimals if m.kind != "minutes" else 0)
+        # Minutes: whole ones from 10 up (read next to targets such as "60 min"), the
+        # catalogue's decimals below (a queue's wait of 0.33 min is not "0").
+        whole = m.kind == "minutes" and not abs(value) < 10
+        text = format_number(value, lang, 0 if whole else m.decimals)
     if signed and value == value and value > 0:
         text = "+" + text
     return text
@@ -169,18 +174,20 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
     return blocks
 
 
-def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
-    """The expected month: KPI means per tier, with the CI for the all-tiers column."""
+def _mean_table(
+    result: SimulationResult, metrics: tuple[str, ...], lang: str, missing: str = ""
+) -> Table:
+    """Metric means per tier, with the CI for the all-tiers column."""
     s = result.scenario
     summary = cells(result.summary, ("metric", "tier"))
     cur = s.costs.currency
     tiers = [ALL, *s.tiers]
     rows = []
-    for metric in KPI_ROWS:
+    for metric in metrics:
         row = [tr(lang, f"m_{metric}")]
         for tier in tiers:
             if (metric, tier) not in summary:
-                row.append("")
+                row.append(missing)
                 continue
             cell = summary[(metric, tier)]
             text = format_metric(metric, float(cell["mean"]), lang, cur)
@@ -190,10 +197,26 @@ def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
             row.append(text)
         rows.append(row)
     columns = [tr(lang, "col_metric"), tr(lang, "col_all"), *s.tiers]
+    return Table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
+
+
+def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """The expected month: KPI means per tier, with the CI for the all-tiers column."""
     return [
         Heading(tr(lang, "h_kpis"), 3),
-        Table(pd.DataFrame(rows, columns=columns).set_index(columns[0])),
+        _mean_table(result, KPI_ROWS, lang),
         Paragraph(tr(lang, "kpi_note"), note=True),
+    ]
+
+
+def queue_blocks(result: SimulationResult, lang: str) -> list[Block]:
+    """The queue as a call centre reads it (:data:`slasim.catalogue.QUEUE_METRICS`)."""
+    short = result.scenario.routing.short_abandon_seconds
+    seconds = format_number(short, lang, 0 if short.is_integer() else 1)
+    return [
+        Heading(tr(lang, "h_queue"), 3),
+        _mean_table(result, QUEUE_METRICS, lang, missing="–"),
+        Paragraph(tr(lang, "queue_note").format(short=seconds), note=True),
     ]
 
 

@@ -178,6 +178,15 @@ EN: Mapping[str, str] = MappingProxyType(
             "Mean per simulated month; the all-tiers column adds ± the half-width of the 95 % "
             "confidence interval."
         ),
+        "h_queue": "The queue",
+        "queue_note": (
+            "The wait as a call centre reads it, per lead created: the wait runs from creation "
+            "to the first attempt (minutes around the clock); a short abandonment gives up "
+            "within {short} s; the service level is the share first attempted within the "
+            "tier’s response target on each clock, leads that gave up counting as misses. "
+            "For information only: none of these is a term of the agreement. “–”: no such "
+            "lead (e.g. nobody gave up)."
+        ),
         "col_metric": "measure",
         "col_all": "all tiers",
         "h_funnel": "The funnel",
@@ -516,6 +525,15 @@ SV: Mapping[str, str] = MappingProxyType(
         "kpi_note": (
             "Medelvärde per simulerad månad; kolumnen för alla kategorier visar även ± halva "
             "bredden av 95-procentigt konfidensintervall."
+        ),
+        "h_queue": "Kön",
+        "queue_note": (
+            "Väntan så som ett kontaktcenter läser den, per skapad lead: väntan räknas från att "
+            "leaden skapas till första försöket (minuter dygnet runt); ett kort avhopp ger upp "
+            "inom {short} s; servicenivån är andelen med ett första försök inom kategorins "
+            "svarstidsmål på respektive klocka, där leads som gav upp räknas som missar. Endast "
+            "information: inget av detta är ett villkor i avtalet. ”–”: ingen sådan lead "
+            "(t.ex. gav ingen upp)."
         ),
         "col_metric": "mått",
         "col_all": "alla kategorier",
