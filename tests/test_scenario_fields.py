@@ -246,6 +246,11 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["routing.patience.abandoned_share[1]", "-0.1"],
     ),
     (
+        "routing.short_abandon_seconds",
+        ["routing.short_abandon_seconds=0"],
+        ["routing.short_abandon_seconds", "0", "greater than 0"],
+    ),
+    (
         "routing.tier_order",
         ['routing.tier_order=["hot", "warm"]'],
         ["routing.tier_order", "every tier once"],
