@@ -92,7 +92,11 @@ def test_every_float_record_field_is_a_time_or_not() -> None:
     # records would mix two clocks.
     floats = {n for n in LEAD_DTYPE.names or () if LEAD_DTYPE[n].kind == "f"}
     not_times = {"response_business", "value"}
-    assert floats == set(_TIME_FIELDS) | not_times
+    assert floats == set(_TIME_FIELDS) | not_times, (
+        f"float fields {sorted(floats - set(_TIME_FIELDS) - not_times)}: add a time (minutes "
+        "of the run) to slasim.engine._TIME_FIELDS, which the warm-up shifts, or a duration "
+        "or amount to not_times here"
+    )
 
 
 # -- the start-empty bias --------------------------------------------------------------------
