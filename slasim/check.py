@@ -294,6 +294,11 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     )
 
 
+#: Below this many days a horizon without ``warmup_days`` gets a note: its empty start is a
+#: sizeable share of it (a busy queue takes hours to a day to forget it, a cadence days).
+_SHORT_HORIZON_DAYS = 7
+
+
 def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> list[str]:
     """Defaults ``scenario`` falls back on without saying so, that change the answer.
 
@@ -325,6 +330,14 @@ def _silent_defaults(scenario: Scenario, shares: Mapping[object, float]) -> list
                 f"week{off}, while the team works office hours; set weekday and hour weights "
                 "(slasim init writes working-hours ones) or calibrate them from a CRM export"
             )
+    horizon = scenario.horizon
+    if horizon.days < _SHORT_HORIZON_DAYS and "warmup_days" not in horizon.model_fields_set:
+        notes.append(
+            f"horizon.warmup_days is not set: the {horizon.days}-day period starts empty (no "
+            "lead waiting, no retry due, every seller free), which flatters a short period, "
+            "the more so at high load; set warmup_days (a few days) to start it as a running "
+            "operation would, or 0 to keep the empty start"
+        )
     if scenario.team.cost_per_seller_month == 0 and scenario.team.shifts:
         notes.append(
             "team.cost_per_seller_month is 0: profit never pays for a seller, so more sellers "

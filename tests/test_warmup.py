@@ -21,6 +21,7 @@ from scipy import stats
 
 from slasim.analytic.erlang import mean_wait
 from slasim.arrivals import arrival_plan, load_trace
+from slasim.check import check_scenario
 from slasim.crm.export import export_leads
 from slasim.engine import _TIME_FIELDS, LEAD_DTYPE, prepare, run_replication
 from slasim.errors import InputError
@@ -352,3 +353,16 @@ def test_track_takes_an_agreement_with_warmup(
          "2026-04", "--as-of", "2026-05-01T00:00:00+02:00", "--reps", "3", "--quiet",
          "--out", str(tmp_path / "out")], capsys)
     assert code == 0 and "2026-04: complete month (30 days)" in out, err
+
+
+def test_check_notes_the_empty_start_of_a_short_horizon() -> None:
+    def notes(*overrides: str) -> str:
+        return "\n".join(check_scenario(load_scenario(ERLANG_A, overrides=overrides)).notes)
+
+    assert "horizon.warmup_days is not set: the 2-day period starts empty" in notes(
+        "horizon.days=2"
+    )
+    # Chosen (even 0, the default) or a horizon long enough to outweigh its start: no note.
+    assert "warmup_days" not in notes("horizon.days=2", "horizon.warmup_days=0")
+    assert "warmup_days" not in notes("horizon.days=2", "horizon.warmup_days=3")
+    assert "warmup_days" not in notes("horizon.days=7")
