@@ -102,6 +102,14 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
     ),
     Transcript("crm-check-malformed", ("slasim crm-check tests/data/crm/malformed.csv",)),
     Transcript(
+        "calibrate-calls",
+        ("slasim calibrate tests/data/crm/calls.csv --base scenarios/baseline.toml "
+         "--out calibrated.toml",),
+        keep=(r"^tests/data", r"^  lines", r"^parameter", r"^monthly_volume", r"^abandonment",
+              r"^patience", r"^handling", r"^wrapup", r"^roster", r"^fit: (patience|talk|wrap)",
+              r"^wrote"),
+    ),
+    Transcript(
         "track-month",
         ("slasim run scenarios/baseline.toml --reps 1 --seed 21 --quiet --export-leads leads.csv",
          "slasim track leads.csv --agreement scenarios/baseline.toml "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,12 +23,15 @@ from slasim.cliargs import (
     open_executor,
     rep_count,
     seed,
+    write_json,
 )
 from slasim.errors import InputError
 from slasim.outputs import atomic_write_text, check_outputs, write_csv
 
 if TYPE_CHECKING:
-    from slasim.crm.importer import CrmImport
+    import pandas as pd
+
+    from slasim.crm.importer import CrmImport, ImportSummary
     from slasim.scenario import Scenario
 
 __all__ = ["register"]
@@ -80,6 +83,18 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _roster_interval(text: str) -> int:
+    """argparse type of ``--roster-interval``: whole minutes dividing a day."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; expected whole minutes, e.g. 15") from None
+    if value <= 0 or 1440 % value:
+        raise argparse.ArgumentTypeError(
+            f"got {value}; expected minutes that divide a day (1440), e.g. 15 or 30")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``crm-check``, ``calibrate`` and ``track`` to the ``slasim`` subcommands."""
     p = sub.add_parser(
@@ -103,6 +118,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sim-reps", type=rep_count, default=20,
                    help="simulated periods when base_qualify is anchored (default 20)")
     p.add_argument("--hours", action="store_true", help="also list the hour-of-day profile")
+    p.add_argument("--format", dest="export_format", choices=("auto", "crm", "calls"),
+                   default="auto",
+                   help="crm: one row per lead; calls: a call-level or attempt-level "
+                        "contact-centre export (created, answered, ended, abandoned, ...); "
+                        "auto (default): calls when the header has created and abandoned")
+    p.add_argument("--json", metavar="PATH",
+                   help="write every estimate, interval and goodness-of-fit statement as JSON "
+                        "('-' for stdout)")
+    p.add_argument("--roster-interval", type=_roster_interval, default=15, metavar="MIN",
+                   help="calls: grid of the roster estimated from agent ids, minutes dividing "
+                        "1440 (default 15)")
+    p.add_argument("--roster-gap", type=_non_negative_int, default=60, metavar="MIN",
+                   help="calls: longest pause between an agent's calls inside one shift "
+                        "(default 60)")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser(
@@ -187,14 +216,23 @@ def _import(
         encoding=args.encoding,
         delimiter=_DELIMITERS[args.delimiter] if args.delimiter else None,
     )
-    print("\n".join(crm.summary.lines()), file=out)
-    if args.timezone is None and base is None:
+    _report(crm.summary, crm.rejected, args, out, purpose, has_base=base is not None)
+    return base, crm
+
+
+def _report(
+    summary: ImportSummary, rejected: pd.DataFrame, args: argparse.Namespace, out: TextIO,
+    purpose: str | None, *, has_base: bool,
+) -> None:
+    """Print the import summary and the rejected rows; write ``--rejected``; refuse an export
+    without usable rows when there is a ``purpose``."""
+    print("\n".join(summary.lines()), file=out)
+    if args.timezone is None and not has_base:
         print("note: no --timezone and no --base: naive timestamps read as UTC", file=out)
-    rejected = crm.rejected
     limit = args.max_listed
     for r in rejected.head(limit).itertuples():
         where = f"row {r.row}, column {r.column!r}" if r.column else f"row {r.row}"
-        print(f"{crm.summary.source}: {where}: {r.reason}: got {r.value!r}; {r.message}",
+        print(f"{summary.source}: {where}: {r.reason}: got {r.value!r}; {r.message}",
               file=out)
     if len(rejected) > limit:
         hint = "" if args.rejected else " (write them all with --rejected PATH)"
@@ -206,7 +244,6 @@ def _import(
             raise InputError.single(args.rejected, "--rejected",
                                     f"cannot write the file ({exc.strerror or exc})") from None
         print(f"wrote {len(rejected)} rejected-row problems to {args.rejected}", file=out)
-    summary = crm.summary
     if summary.rows_used == 0:
         if purpose is not None:
             raise InputError.single(
@@ -214,13 +251,102 @@ def _import(
                 "rejected; see the list above",
             )
         print(f"no usable rows: all {summary.rows_read} rows rejected", file=out)
-    return base, crm
 
 
 def cmd_crm_check(args: argparse.Namespace) -> int:
     """``slasim crm-check``: the import report; exit 0 unless ``--strict`` finds problems."""
     _import(args, sys.stdout)
     return EXIT_OK
+
+
+def _is_call_export(args: argparse.Namespace) -> bool:
+    """Whether ``calibrate`` reads a call-level export (``--format``, else the header)."""
+    from slasim.crm._reader import open_table
+    from slasim.crm.calls import CALL_COLUMNS, is_call_header
+    from slasim.crm.schema import COLUMNS
+
+    if args.export_format != "auto":
+        return bool(args.export_format == "calls")
+    crm_names = {c.name for c in COLUMNS}
+    keys = {part.partition("=")[0].strip() for item in args.mapping for part in item.split(",")}
+    if keys & (set(CALL_COLUMNS) - crm_names):
+        return True
+    table = open_table(args.export, args.encoding,
+                       _DELIMITERS[args.delimiter] if args.delimiter else None)
+    table.close()
+    return is_call_header(table.header)
+
+
+def _calibrate_calls(args: argparse.Namespace) -> int:
+    """``slasim calibrate`` on a call-level export (:mod:`slasim.crm.queuefit`)."""
+    from slasim.crm.calls import parse_call_mapping, read_calls
+    from slasim.crm.queuefit import QueueCalibrator
+    from slasim.loader import input_files, load_scenario
+
+    for option, value in (("--source-tier", args.source_tiers), ("--date-format",
+                                                                  args.date_format)):
+        if value:
+            shown = value[0] if isinstance(value, list) else value
+            raise InputError.single(
+                "<cli>", option, f"got {shown!r}, but the export is call-level; expected "
+                f"{option} only with a CRM export (timestamps of a call-level export are "
+                "ISO-8601)",
+            )
+    as_of = iso_datetime(args.as_of)
+    base = load_scenario(args.base, args.overrides) if args.base else None
+    if base is None and args.overrides:
+        raise InputError.single(
+            "<cli>", "--set", f"got {args.overrides[0]!r} but no --base; expected --set only "
+            "with a --base scenario to apply it to",
+        )
+    roster = (Path(args.out).with_name(Path(args.out).stem + "-roster.csv")
+              if args.out else None)
+    check_outputs(
+        {"--rejected": args.rejected, "--out": args.out, "--json": args.json,
+         "--out (its roster CSV)": roster},
+        [args.export, *(input_files(base) if base else ())],
+    )
+    # With --json - stdout carries the JSON alone.
+    out = sys.stderr if args.json == "-" else sys.stdout
+    timezone = args.timezone if args.timezone is not None else (
+        base.horizon.timezone if base else "UTC")
+    calls = read_calls(
+        args.export, timezone, list(base.tiers) if base else None,
+        mapping=dict(parse_call_mapping(args.mapping)), strict=args.strict,
+        encoding=args.encoding, delimiter=_DELIMITERS[args.delimiter] if args.delimiter else None,
+    )
+    _report(calls.summary, calls.rejected, args, out, "calibrate", has_base=base is not None)
+    print(file=out)
+    cal = QueueCalibrator(base, as_of=as_of, roster_interval_minutes=args.roster_interval,
+                          roster_gap_minutes=float(args.roster_gap)).fit(calls)
+    print(cal.format_summary(hours=args.hours), file=out)
+    roster_name = None
+    if args.out and roster is not None:
+        if cal.roster_ is not None:
+            shifts = cal.roster_.shifts
+            _write(lambda: write_csv(shifts, roster), roster, "--out")
+            roster_name = roster.name
+            print(f"wrote {roster} ({len(shifts)} shifts)", file=out)
+        text = cal.to_overlay_toml(args.base, args.out, roster_name)
+        if args.overrides:
+            note = ("calibrated with --set " + " --set ".join(args.overrides)
+                    + "; these values are not in this file: repeat them when you use it")
+            text = f"# {note}\n{text}"
+            print(f"note: {note}", file=out)
+        _write(lambda: atomic_write_text(args.out, text), args.out, "--out")
+        load_scenario(args.out, args.overrides)  # the overlay must load; a failure is a bug
+        print(f"wrote {args.out} (extends {args.base})", file=out)
+    if args.json:
+        write_json(cal.to_dict(roster), args.json)
+    return EXIT_OK
+
+
+def _write(action: Callable[[], None], path: str | Path, option: str) -> None:
+    try:
+        action()
+    except OSError as exc:
+        raise InputError.single(str(path), option,
+                                f"cannot write the file ({exc.strerror or exc})") from None
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -231,6 +357,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.out and not args.base:
         raise InputError.single(
             "<cli>", "--out", "needs --base: the overlay extends a base scenario"
+        )
+    if _is_call_export(args):
+        return _calibrate_calls(args)
+    if args.json:
+        raise InputError.single(
+            "<cli>", "--json", f"got {args.json!r}; expected --json only with a call-level "
+            "export (CRM calibration prints its summary and writes --out)",
         )
     as_of = iso_datetime(args.as_of)
     base, crm = _import(args, sys.stdout, purpose="calibrate", outputs={"--out": args.out})

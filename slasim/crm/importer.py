@@ -71,6 +71,8 @@ class ImportSummary:
         after the first of rows whose quoted values span lines: ``file_lines == header_lines
         + rows_read + blank_rows + continuation_lines``, every line accounted for (see
         :mod:`slasim.crm._reader`).
+    created_column
+        The arrival column's name (``created`` in a call-level export).
     """
 
     source: str
@@ -90,6 +92,7 @@ class ImportSummary:
     file_lines: int | None = None
     header_lines: int = 0
     continuation_lines: int = 0
+    created_column: str = "created_at"
 
     def line_accounting(self) -> str | None:
         """``lines in file: N = 1 header + U used + R rejected + B blank (+ C continuation)``."""
@@ -126,7 +129,7 @@ class ImportSummary:
                 out.append(f"{name}: {dated} of {total} values are dates without time; {tail}")
         if self.first_created is not None and self.last_created is not None:
             out.append(
-                f"created_at from {self.first_created.isoformat()} to "
+                f"{self.created_column} from {self.first_created.isoformat()} to "
                 f"{self.last_created.isoformat()} ({self.timezone})"
             )
         out.extend(f"note: {n}" for n in self.notes)

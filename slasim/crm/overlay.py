@@ -15,8 +15,9 @@ from typing import Any
 
 __all__ = ["OverlayEntry", "overlay_data", "render_overlay"]
 
-#: A value: a number, a string, a list of numbers, or an inline table as ``((key, number), ...)``.
-Value = float | int | str | list[float] | tuple[tuple[str, float], ...]
+#: A value: a number, a string, a list of numbers, a list of such lists (a matrix), or an
+#: inline table as ``((key, number), ...)``.
+Value = float | int | str | list[float] | list[list[float]] | tuple[tuple[str, float], ...]
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -54,7 +55,9 @@ def _value(value: Value) -> str:
     if isinstance(value, str):
         return json.dumps(value)  # a JSON string literal is a valid TOML basic string
     if isinstance(value, list):
-        return "[" + ", ".join(_number(v) for v in value) + "]"
+        if any(isinstance(v, list) for v in value):  # a matrix: one row per line
+            return "[\n" + "".join(f"    {_value(row)},\n" for row in value) + "]"
+        return "[" + ", ".join(_number(v) for v in value) + "]"  # type: ignore[arg-type]
     if isinstance(value, tuple):
         return "{ " + ", ".join(f"{_key(k)} = {_number(v)}" for k, v in value) + " }"
     return _number(value)

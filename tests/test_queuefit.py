@@ -1,0 +1,241 @@
+"""Queue calibration from a call-level export: estimates against a known truth, censoring,
+the roster from agent ids, the overlay and the JSON of ``slasim calibrate``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from call_data import Truth, synthetic_calls
+from cli_helpers import run_cli
+from stat_helpers import assert_pass_rate
+
+from slasim.crm.callarrivals import estimate_call_arrivals
+from slasim.crm.callroster import estimate_roster
+from slasim.crm.calls import read_calls
+from slasim.crm.durationfit import fit_durations
+from slasim.crm.queuefit import QueueCalibrator
+from slasim.loader import load_scenario
+from slasim.scenario import Routing, Team
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+TRUTH = Truth()
+#: The seed of the one synthetic month most tests read. Not chosen: each interval check on it
+#: is a 95 % interval that misses in 1 of 20 seeds; the patience interval's coverage is tested
+#: as a rate over seeds below (test_patience_median_interval_covers_at_its_nominal_rate).
+SEED = 0
+
+
+@pytest.fixture(scope="module")
+def fitted() -> QueueCalibrator:
+    calls = read_calls(synthetic_calls(TRUTH, SEED), TRUTH.timezone, ["hot", "warm", "cold"])
+    return QueueCalibrator(load_scenario(BASELINE)).fit(calls)
+
+
+def test_patience_is_lognormal_and_its_median_within_the_interval(fitted: QueueCalibrator) -> None:
+    fit = fitted.patience_
+    assert fit is not None
+    assert fit.family == "lognormal", fit.candidates
+    assert fit.median.ci_low <= TRUTH.patience_median <= fit.median.ci_high, fit.median
+    # ~2,000 hang-ups: the interval is narrow (a useless +-50 % interval would also cover).
+    assert fit.median.ci_high / fit.median.ci_low < 1.2
+    assert fit.mean.ci_low <= TRUTH.patience_mean <= fit.mean.ci_high, fit.mean
+    km = fit.kaplan_meier
+    assert km is not None
+    assert km.median.ci_low <= TRUTH.patience_median <= km.median.ci_high, km.median
+    assert "inside Kaplan-Meier's pointwise 95 % band" in fit.gof
+
+
+def _lognormal_sample(seed: int, n: int = 800) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    s2 = math.log(1 + TRUTH.patience_cv**2)
+    patience = rng.lognormal(math.log(TRUTH.patience_mean) - s2 / 2, math.sqrt(s2), n)
+    wait = rng.exponential(TRUTH.wait_mean, n) * (rng.random(n) < TRUTH.wait_positive)
+    gone = patience < wait
+    # Rounded to the second, as exports are.
+    return np.round(patience[gone] * 60) / 60, np.round(wait[~gone] * 60) / 60
+
+
+def test_patience_median_interval_covers_at_its_nominal_rate() -> None:
+    # 60 seeds of 800 callers (~200 hang-ups each): passes ~ Binomial(60, 0.95) when the
+    # censored fit and its delta-method interval are right; assert_pass_rate fails when the
+    # count is below that distribution's 0.001 quantile (an interval too narrow or biased).
+    def covers(seed: int) -> bool:
+        events, censored = _lognormal_sample(seed)
+        fit = fit_durations(events, censored, families=("lognormal",), resolution=1 / 60)
+        assert fit is not None
+        return bool(fit.median.ci_low <= TRUTH.patience_median <= fit.median.ci_high)
+
+    assert_pass_rate(covers, range(60), 0.95)
+
+
+def test_ignoring_censoring_would_be_clearly_wrong(fitted: QueueCalibrator) -> None:
+    events, censored = _lognormal_sample(SEED, n=8000)
+    right = fit_durations(events, censored, families=("lognormal",), resolution=1 / 60)
+    naive = fit_durations(events, families=("lognormal",), resolution=1 / 60)
+    assert right is not None and naive is not None
+    assert right.median.ci_low <= TRUTH.patience_median <= right.median.ci_high
+    # Hang-up times alone describe only the callers who gave up within their wait: their
+    # median is a fraction of the truth (the patient callers were served first).
+    assert naive.median.ci_high < 0.6 * TRUTH.patience_median, naive.median
+
+
+def test_handling_and_wrapup_family_and_mean(fitted: QueueCalibrator) -> None:
+    talk, wrap = fitted.handling_, fitted.wrapup_
+    assert talk is not None and wrap is not None
+    assert talk.family == "gamma", talk.candidates
+    assert wrap.family == "lognormal", wrap.candidates
+    assert talk.mean.ci_low <= TRUTH.talk_mean <= talk.mean.ci_high, talk.mean
+    assert wrap.mean.ci_low <= TRUTH.wrap_mean <= wrap.mean.ci_high, wrap.mean
+    assert talk.cv.ci_low <= TRUTH.talk_cv <= talk.cv.ci_high, talk.cv
+    assert "Kolmogorov-Smirnov" in talk.gof and talk.gof_p > 0.01
+
+
+def test_arrival_volume_and_profile(fitted: QueueCalibrator) -> None:
+    by_tier = {a.tier: a for a in fitted.arrivals_}
+    months = 28 / (365.25 / 12)
+    for tier, share in (("hot", TRUTH.hot_share), ("warm", 1 - TRUTH.hot_share)):
+        a = by_tier[tier]
+        truth = TRUTH.monthly_volume * share
+        # One month's count is Poisson: within 4 standard errors of the truth (fails by chance
+        # once in ~16,000 seeds); the 95 % interval's coverage is a rate, tested below.
+        assert abs(a.volume.value - truth) < 4 * math.sqrt(truth * months) / months, a.volume
+        # Closed hours have no calls; open hours follow the truth's shape (Monday row, each
+        # open hour's weight within 25 % of the truth: ~100 calls per cell for warm).
+        hours = TRUTH.hour_weights()
+        monday = a.matrix[0]
+        assert (monday[hours == 0] == 0).all()
+        expected = hours / hours.mean() * (1 / ((5 + 2 * TRUTH.weekend) / 7))
+        open_ = hours > 0.15
+        np.testing.assert_allclose(monday[open_], expected[open_], rtol=0.25)
+        assert a.separable  # the truth is separable; the G test should not reject it here
+    assert by_tier["cold"].n == 0
+
+
+def test_volume_interval_covers_at_its_nominal_rate() -> None:
+    # Arrival times only (no export): a Poisson count of ~700 calls over 28 days, at the
+    # truth's hours. passes ~ Binomial(200, 0.95) when the exact Poisson interval is right; the
+    # Garwood interval is conservative, so coverage may exceed 95 % (upper bound not checked).
+    hours = TRUTH.hour_weights()
+    start = pd.Timestamp("2026-03-02", tz="UTC")
+    truth = 25.0 * 28 / 28 * 365.25 / 12  # 25 calls a day
+
+    def covers(seed: int) -> bool:
+        rng = np.random.default_rng(seed)
+        n = int(rng.poisson(25.0 * 28))
+        day = rng.integers(0, 28, n)
+        hour = rng.choice(24, size=n, p=hours)
+        created = pd.Series(start + pd.to_timedelta(day * 1440 + hour * 60 + 30, unit="min"))
+        created.iloc[0] = start + pd.Timedelta(minutes=1)  # the period: all 28 days
+        created.iloc[1] = start + pd.Timedelta(days=27, minutes=1)
+        (a,) = estimate_call_arrivals(created, np.zeros(n, dtype=np.intp), ["t"],
+                                      (start.date(), (start + pd.Timedelta(days=27)).date()))
+        return bool(a.volume.ci_low <= truth <= a.volume.ci_high)
+
+    assert_pass_rate(covers, range(200), 0.95)
+
+
+def test_summary_has_an_interval_and_a_statement_for_every_fitted_estimate(
+    fitted: QueueCalibrator,
+) -> None:
+    s = fitted.summary
+    fitted_rows = s[s["parameter"].str.match(r"(patience|handling|wrapup|monthly_volume)")
+                    & (s["n"] > 0)]
+    assert len(fitted_rows) >= 12
+    assert fitted_rows[["ci_low", "ci_high"]].notna().all().all()
+    assert (fitted_rows["gof"].str.len() > 20).all()
+
+
+# -- the roster --------------------------------------------------------------------------------
+
+
+def _shift_calls(agent: str, day: str, start: str, end: str, rng: np.random.Generator
+                 ) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """Calls back to back (idle pauses of 0-3 min) answered from start + 1 min to end - 1 min."""
+    t = pd.Timestamp(f"{day} {start}", tz="Europe/Stockholm") + pd.Timedelta(minutes=1)
+    last = pd.Timestamp(f"{day} {start}", tz="Europe/Stockholm") + (
+        pd.Timedelta(end + ":00") - pd.Timedelta(start + ":00")) - pd.Timedelta(minutes=1)
+    out = []
+    while t <= last:
+        busy = pd.Timedelta(minutes=float(rng.uniform(3, 8)))
+        out.append((agent, t, t + busy))
+        t = t + busy + pd.Timedelta(minutes=float(rng.uniform(0, 3)))
+    return out
+
+
+def test_roster_recovers_the_shifts_from_agent_ids() -> None:
+    rng = np.random.default_rng(3)
+    truth = [
+        ("anna", "2026-03-02", "08:00", "12:00"),
+        ("anna", "2026-03-02", "13:30", "17:00"),  # a 90-minute lunch: two shifts
+        ("bo", "2026-03-02", "12:00", "16:15"),
+        ("cai", "2026-03-02", "22:00", "26:00"),  # overnight: split at midnight
+    ]
+    calls = [c for agent, day, s, e in truth
+             for c in _shift_calls(agent, day, s, f"{int(e[:2]):02d}:{e[3:]}", rng)]
+    frame = pd.DataFrame(calls, columns=["agent", "answered", "busy_end"])
+    roster = estimate_roster(frame["agent"], frame["answered"], frame["busy_end"], 15, 60)
+    expected = pd.DataFrame(
+        [("anna", "2026-03-02", "08:00", "12:00"), ("bo", "2026-03-02", "12:00", "16:15"),
+         ("anna", "2026-03-02", "13:30", "17:00"), ("cai", "2026-03-02", "22:00", "24:00"),
+         ("cai", "2026-03-03", "00:00", "02:00")],
+        columns=["seller", "date", "start", "end"])
+    pd.testing.assert_frame_equal(roster.shifts, expected)
+    assert roster.agents == 3
+    assert roster.duty_hours == pytest.approx(4 + 3.5 + 4.25 + 4)
+    assert 0.6 < roster.occupancy < 1.0
+
+
+def test_a_call_running_past_the_shift_end_adds_no_interval() -> None:
+    tz = "Europe/Stockholm"
+    # Seconds resolution on purpose: pandas parses these strings to datetime64[s].
+    answered = pd.Series(pd.to_datetime(["2026-03-02 08:05", "2026-03-02 15:58"])).dt.tz_localize(tz)
+    busy_end = pd.Series(pd.to_datetime(["2026-03-02 08:20", "2026-03-02 16:25"])).dt.tz_localize(tz)
+    roster = estimate_roster(pd.Series(["a", "a"]), answered, busy_end, 15, 60 * 8)
+    assert roster.shifts[["start", "end"]].values.tolist() == [["08:00", "16:00"]]
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_calibrate_writes_an_overlay_that_loads_and_a_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "calls.csv"
+    synthetic_calls(TRUTH, SEED, agents=8).to_csv(export, index=False)
+    out = tmp_path / "calibrated.toml"
+    code, stdout, err = run_cli(["calibrate", str(export), "--base", str(BASELINE), "--out",
+                                 str(out), "--json", str(tmp_path / "cal.json")], capsys)
+    assert code == 0, err
+    assert "lines in file:" in stdout and "fit: patience: lognormal by AIC" in stdout
+    roster = pd.read_csv(tmp_path / "calibrated-roster.csv")
+    assert list(roster.columns) == ["seller", "date", "start", "end"]
+    assert set(roster["seller"]) == {f"a{k}" for k in range(8)}
+    scenario = load_scenario(out)
+    payload = json.loads((tmp_path / "cal.json").read_text())
+    rows = {(r["parameter"], r["tier"]): r for r in payload["summary"]}
+    assert scenario.tiers["warm"].monthly_volume == pytest.approx(
+        rows["monthly_volume", "warm"]["estimate"], rel=1e-6)
+    matrix = scenario.tiers["hot"].profile.matrix
+    assert matrix is not None and len(matrix) == 7 and matrix[0][3] == 0.0
+    talk = scenario.team.handling_conversation
+    assert (talk.dist, talk.mean_minutes) == ("gamma", pytest.approx(
+        rows["handling_conversation.mean", "all"]["estimate"], rel=1e-4))
+    text = out.read_text()
+    # The fields issue 14 adds are written once this slasim has them, a comment until then.
+    if "patience" in Routing.model_fields:
+        patience = scenario.routing.patience
+        assert patience is not None and patience.dist == "lognormal"
+    else:
+        assert "not written: this version of slasim has no routing.patience" in text
+    if "roster" in Team.model_fields:
+        assert 'roster = "calibrated-roster.csv"' in text
+    else:
+        assert "the estimated roster is in calibrated-roster.csv" in text
+    assert payload["patience"]["family"] == "lognormal"
+    assert payload["rows_used"] == payload["rows_read"] == len(pd.read_csv(export))
