@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -277,7 +278,7 @@ def _is_call_export(args: argparse.Namespace) -> bool:
     return is_call_header(table.header)
 
 
-def _calibrate_calls(args: argparse.Namespace) -> int:
+def _calibrate_calls(args: argparse.Namespace, as_of: datetime | None) -> int:
     """``slasim calibrate`` on a call-level export (:mod:`slasim.crm.queuefit`)."""
     from slasim.crm.calls import parse_call_mapping, read_calls
     from slasim.crm.queuefit import QueueCalibrator
@@ -292,7 +293,6 @@ def _calibrate_calls(args: argparse.Namespace) -> int:
                 f"{option} only with a CRM export (timestamps of a call-level export are "
                 "ISO-8601)",
             )
-    as_of = iso_datetime(args.as_of)
     base = load_scenario(args.base, args.overrides) if args.base else None
     if base is None and args.overrides:
         raise InputError.single(
@@ -358,14 +358,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise InputError.single(
             "<cli>", "--out", "needs --base: the overlay extends a base scenario"
         )
+    as_of = iso_datetime(args.as_of)  # before any file: a typo must not wait for a long read
     if _is_call_export(args):
-        return _calibrate_calls(args)
+        return _calibrate_calls(args, as_of)
     if args.json:
         raise InputError.single(
             "<cli>", "--json", f"got {args.json!r}; expected --json only with a call-level "
             "export (CRM calibration prints its summary and writes --out)",
         )
-    as_of = iso_datetime(args.as_of)
     base, crm = _import(args, sys.stdout, purpose="calibrate", outputs={"--out": args.out})
     print()
     calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
