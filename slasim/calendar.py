@@ -288,6 +288,10 @@ class BusinessCalendar:
         # Whole seconds first, so equal instants give bit-identical floats (dedup in hour_grid).
         return (self._epoch_seconds(d, minute, fold) - self._t0) / 60.0
 
+    def local_minute(self, d: date, minute: int) -> float:
+        """Simulation minute of local date ``d`` at ``minute`` after midnight (1440: its end)."""
+        return self._sim(d, minute)
+
     def to_local(self, t: float) -> datetime:
         """Aware local datetime of simulation minute ``t``."""
         if not np.isfinite(t):

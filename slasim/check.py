@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.arrivals import load_trace
-from slasim.calendar import WEEKDAYS, BusinessCalendar
+from slasim.calendar import BusinessCalendar
 from slasim.scenario import DAYS_PER_MONTH, Scenario
+from slasim.staff import Staffing, staffing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,16 +128,12 @@ def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
-    """On-duty intervals ``(k, 2)`` in sim minutes for each shift (before shrinkage)."""
-    calendar = scenario.business_calendar()
-    out = []
-    for shift in scenario.team.shifts:
-        start, end = shift.minutes
-        days = [WEEKDAYS.index(d) for d in shift.weekdays]
-        out.append(
-            calendar.intervals_for(days, start, end, skip_holidays=not scenario.team.work_holidays)
-        )
-    return out
+    """On-duty intervals ``(k, 2)`` in sim minutes for each shift (before shrinkage).
+
+    The shifts of ``team.roster`` when given (see :func:`slasim.staff.staffing`), else
+    ``team.shifts``.
+    """
+    return list(staffing(scenario).group_days)
 
 
 def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
@@ -175,16 +172,13 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     calendar = scenario.business_calendar()
     start, length, counts = slot_rates(scenario)
     mid = start + length / 2
-    intervals = shift_intervals(scenario)
+    staff = staffing(scenario)
+    intervals = list(staff.group_days)
     shrink = 1.0 - scenario.team.shrinkage
     warnings: list[str] = []
 
-    on_duty = np.zeros((len(intervals), len(mid)), dtype=bool)
-    for j, iv in enumerate(intervals):
-        if len(iv):
-            idx = np.searchsorted(iv[:, 0], mid, side="right") - 1
-            on_duty[j] = (idx >= 0) & (mid < iv[np.clip(idx, 0, None), 1])
-    staffed = on_duty & (np.array([s.sellers for s in scenario.team.shifts]) > 0)[:, None]
+    on_count = staff.on_duty(mid)  # sellers of each shift on duty in each slot
+    staffed = on_count > 0
     covered = staffed.any(axis=0)
 
     tier_rows = []
@@ -205,7 +199,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
             )
         )
         warnings += _unreachable_target(
-            scenario, name, i, counts, start, length, intervals, calendar
+            scenario, name, i, counts, start, length, intervals, staff.group_sellers, calendar
         )
 
     total_work = sum(counts[i].sum() * work_per_lead[n] for i, n in enumerate(scenario.tiers))
@@ -220,26 +214,25 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
             np.minimum(np.searchsorted(covered_idx, np.arange(len(mid))), len(covered_idx) - 1)
         ]
         work_by_slot = np.bincount(target, weights=work_by_slot, minlength=len(mid))
-    for j, (shift, iv) in enumerate(zip(scenario.team.shifts, intervals, strict=True)):
+    available_by_shift = _available_minutes(scenario, staff)
+    for j, (name, sellers, iv) in enumerate(
+        zip(staff.group_names, staff.group_sellers, intervals, strict=True)
+    ):
         minutes = float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0
-        available = shift.sellers * minutes * shrink
+        available = available_by_shift[j]
         capacity += available
         # Work arriving while this shift is on duty, shared with other shifts on duty then in
-        # proportion to their effective sellers: the shift's own offered load.
-        share = np.where(
-            staffed[j],
-            shift.sellers
-            / np.maximum(
-                (staffed * np.array([s.sellers for s in scenario.team.shifts])[:, None]).sum(0), 1
-            ),
-            0.0,
-        )
+        # proportion to their sellers on duty: the shift's own offered load.
+        share = np.where(staffed[j], on_count[j] / np.maximum(on_count.sum(0), 1), 0.0)
         load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
-        effective = shift.sellers * shrink
+        plain = staff.roster is None and scenario.team.breaks is None
+        # Productive sellers on duty on average: the head count less shrinkage for weekly
+        # shifts, the available minutes per on-duty minute for a roster or breaks by rule.
+        effective = sellers * shrink if plain else (available / minutes if minutes else 0.0)
         shift_rows.append(
             ShiftLoad(
-                shift=scenario.shift_names()[j],
-                sellers=shift.sellers,
+                shift=name,
+                sellers=sellers,
                 seller_hours_available=available / 60.0,
                 offered_load_erlang=load,
                 effective_sellers=effective,
@@ -247,19 +240,21 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
             )
         )
         if load >= effective and (load > 0 or effective == 0):
+            why = (
+                f"{sellers} x (1 - shrinkage)" if plain
+                else "sellers on duty, less breaks and shrinkage"
+            )
             warnings.append(
-                f"shift {scenario.shift_names()[j]!r} is overloaded: offered load {load:.2f} "
-                "Erlang >= "
-                f"{effective:.2f} effective sellers ({shift.sellers} x (1 - shrinkage)); "
-                "queues grow during the shift"
+                f"shift {name!r} is overloaded: offered load {load:.2f} Erlang >= "
+                f"{effective:.2f} effective sellers ({why}); queues grow during the shift"
             )
     utilization = total_work / capacity if capacity else float("inf")
     duty_minutes = sum(
         float((iv[:, 1] - iv[:, 0]).sum())
-        for iv, s in zip(intervals, scenario.team.shifts, strict=True)
-        if s.sellers > 0 and len(iv)
+        for iv, n in zip(intervals, staff.group_sellers, strict=True)
+        if n > 0 and len(iv)
     )
-    if duty_minutes == 0 and any(s.sellers > 0 for s in scenario.team.shifts):
+    if duty_minutes == 0 and any(n > 0 for n in staff.group_sellers):
         # Valid but empty: a horizon of weekend days or holidays, or shifts outside it. Say so
         # once instead of an overload warning with "0 h available".
         first = scenario.horizon.start.isoformat()
@@ -288,10 +283,40 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         shift_rows=tuple(shift_rows),
         utilization=utilization,
         warnings=warnings,
-        notes=_silent_defaults(
+        notes=_roster_notes(scenario, staff) + _silent_defaults(
             scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
         ),
     )
+
+
+def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:
+    """Per shift: seller minutes available, as the simulation's ``available_minutes`` sum.
+
+    On-duty minutes less breaks by rule, times ``1 - shrinkage`` (the simulation removes that
+    share of every working piece exactly, in random blocks).
+    """
+    team = scenario.team
+    shrink = 1.0 - team.shrinkage
+    if staff.roster is None and team.breaks is None:
+        return [
+            n * (float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0) * shrink
+            for n, iv in zip(staff.group_sellers, staff.group_days, strict=True)
+        ]
+    return [float(m) * shrink for m in staff.working_minutes(team.breaks)]
+
+
+def _roster_notes(scenario: Scenario, staff: Staffing) -> list[str]:
+    """Roster rows ignored because their date lies outside the horizon: said, not dropped."""
+    lines = staff.outside_lines
+    if not lines:
+        return []
+    shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+    end = scenario.horizon.days
+    return [
+        f"team.roster: {len(lines)} row(s) of {staff.roster} (line {shown}) lie outside the "
+        f"horizon ({scenario.horizon.start.isoformat()} + {end} day{'s' if end != 1 else ''}) "
+        "and are ignored"
+    ]
 
 
 #: Below this many days a horizon without ``warmup_days`` gets a note: its empty start is a
@@ -338,7 +363,9 @@ def _silent_defaults(scenario: Scenario, shares: Mapping[object, float]) -> list
             "the more so at high load; set warmup_days (a few days) to start it as a running "
             "operation would, or 0 to keep the empty start"
         )
-    if scenario.team.cost_per_seller_month == 0 and scenario.team.shifts:
+    if scenario.team.cost_per_seller_month == 0 and (
+        scenario.team.shifts or scenario.team.roster
+    ):
         notes.append(
             "team.cost_per_seller_month is 0: profit never pays for a seller, so more sellers "
             "always look better; set the monthly cost of a seller"
@@ -365,6 +392,7 @@ def _unreachable_target(
     start: np.ndarray,
     length: np.ndarray,
     intervals: list[np.ndarray],
+    sellers: Sequence[int],
     calendar: BusinessCalendar,
 ) -> list[str]:
     """Warn when a tier's response target fails even with zero waiting.
@@ -376,7 +404,7 @@ def _unreachable_target(
     terms = scenario.sla.tiers.get(name)
     if terms is None or counts[i].sum() == 0:
         return []
-    starts = [iv for iv, s in zip(intervals, scenario.team.shifts, strict=True) if s.sellers > 0]
+    starts = [iv for iv, n in zip(intervals, sellers, strict=True) if n > 0]
     if not starts:
         return [f"tier {name!r}: no shift has sellers, so no lead is ever attempted"]
     duty = np.concatenate(starts)

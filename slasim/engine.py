@@ -47,8 +47,9 @@ uses the same numbers whatever the routing, staffing or shifts:
 - ``handling/0`` and ``handling/1``: conversation and unanswered handling times,
   shape ``(max_attempts, n)`` each, so both outcomes of an attempt have a fixed duration;
 - ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``;
-- ``shrinkage/j/i``: the breaks of seller ``i`` of shift ``j``, so adding a seller does not move
-  anybody else's breaks;
+- ``shrinkage/j/i``: the random breaks of seller ``i`` of shift ``j`` (of ``team.shifts``, or a
+  shift of ``team.roster``: see :mod:`slasim.staff`), so adding a seller does not move anybody
+  else's breaks; breaks by rule (``team.breaks``) draw nothing;
 - ``patience``: standard exponentials, shape ``(n,)``, drawn only when the scenario has a
   patience (``routing.patience`` or ``routing.patience_minutes``) and turned into patiences by
   its law (:mod:`slasim.patience`: the exponential scales them by the mean, the other laws take
@@ -86,7 +87,9 @@ from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
 from slasim.patience import PatienceLaw, patience_law
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
-from slasim.scenario import Distribution, Scenario
+from slasim.scenario import Breaks, Distribution, Scenario
+from slasim.staff import merge_touching as _merge_touching
+from slasim.staff import rule_breaks, staffing
 
 __all__ = [
     "LEAD_DTYPE",
@@ -222,6 +225,10 @@ class Model:
     seller_rank: IntArray  # index of the seller within its shift
     shift_days: tuple[FloatArray, ...]  # per shift: (k, 2) working intervals, one per day
     shrinkage: float
+    # From team.roster: per seller, (k, 2) on-duty intervals (sellers of one roster shift may
+    # work different days); None: every seller works its shift's shift_days.
+    seller_days: tuple[FloatArray, ...] | None = None
+    breaks: Breaks | None = None  # breaks by rule (slasim.staff.rule_breaks)
 
     @property
     def n_sellers(self) -> int:
@@ -276,7 +283,14 @@ def prepare(scenario: Scenario) -> Model:
     shift_days: list[FloatArray] = []
     seller_shift: list[int] = []
     seller_rank: list[int] = []
-    for j, shift in enumerate(team.shifts):
+    seller_days = None
+    if team.roster is not None:
+        staff = staffing(scenario)
+        shift_days = list(staff.group_days)
+        seller_shift = staff.seller_group.tolist()
+        seller_rank = staff.seller_rank.tolist()
+        seller_days = staff.seller_days
+    for j, shift in enumerate(team.shifts if team.roster is None else ()):
         start, end = shift.minutes
         days = cal.intervals_for(
             [WEEKDAYS.index(d) for d in shift.weekdays], start, end,
@@ -323,6 +337,8 @@ def prepare(scenario: Scenario) -> Model:
         seller_rank=np.array(seller_rank, dtype=np.int64),
         shift_days=tuple(shift_days),
         shrinkage=team.shrinkage,
+        seller_days=seller_days,
+        breaks=team.breaks,
     )
 
 
@@ -371,43 +387,25 @@ def _with_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generator) -
     return np.column_stack([(start + taken)[keep], (start + size)[keep]])
 
 
-def _merge_touching(iv: FloatArray) -> list[tuple[float, float]]:
-    # Back-to-back intervals (a 00:00-24:00 shift every day) become one stretch, so the
-    # seller does not log off and on at midnight.
-    iv = iv[iv[:, 1] > iv[:, 0]]
-    a, b = iv[:, 0], iv[:, 1]
-    if a.size and bool(np.all(a[1:] >= a[:-1])):
-        # Sorted starts (always, from intervals_for and _with_breaks): the loop below,
-        # vectorised. A stretch ends at the running maximum of the ends, and the next starts
-        # where an interval begins after it.
-        reach = np.maximum.accumulate(b)
-        new = np.empty(a.size, dtype=bool)
-        new[0] = True
-        np.greater(a[1:], reach[:-1], out=new[1:])
-        heads = np.flatnonzero(new)
-        ends = np.maximum.reduceat(b, heads)
-        return list(zip(a[heads].tolist(), ends.tolist(), strict=True))
-    out: list[tuple[float, float]] = []
-    for a, b in iv.tolist():
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
 def _seller_intervals(
     model: Model, seed: np.random.SeedSequence
 ) -> list[list[tuple[float, float]]]:
-    merged = [_merge_touching(days) for days in model.shift_days]
-    if model.shrinkage <= 0:
+    # Breaks by rule first (deterministic, per seller), then random shrinkage blocks on what
+    # is left: team.shrinkage is then the share of the time after breaks lost to absence.
+    breaks, roster = model.breaks, model.seller_days
+    if breaks is None and roster is None and model.shrinkage <= 0:
+        merged = [_merge_touching(days) for days in model.shift_days]
         return [merged[j] for j in model.seller_shift.tolist()]
     out = []
-    for j, rank in zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True):
-        rng = _stream(seed, "shrinkage", j, rank)
-        out.append(_merge_touching(_with_breaks(model.shift_days[j], model.shrinkage, rng)))
+    for s, (j, rank) in enumerate(
+        zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True)
+    ):
+        days = model.shift_days[j] if roster is None else roster[s]
+        if breaks is not None:
+            days = rule_breaks(_merge_touching(days), breaks, s)
+        if model.shrinkage > 0:
+            days = _with_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, rank))
+        out.append(_merge_touching(days))
     return out
 
 

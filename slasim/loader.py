@@ -85,12 +85,13 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 def input_files(scenario: Scenario) -> tuple[Path, ...]:
     """Every file a :func:`load_scenario` result was read from.
 
-    The scenario file, its ``extends`` parents (nearest first) and its trace CSV, if any: what
-    a command must not overwrite (see :func:`slasim.outputs.check_outputs`). A scenario built
-    in code has no file but its trace.
+    The scenario file, its ``extends`` parents (nearest first), its trace and roster CSVs, if
+    any: what a command must not overwrite (see :func:`slasim.outputs.check_outputs`). A
+    scenario built in code has no file but its trace and roster.
     """
     trace = (Path(scenario.trace.path),) if scenario.trace is not None else ()
-    return _FILES.get(id(scenario), ()) + trace
+    roster = (Path(scenario.team.roster),) if scenario.team.roster is not None else ()
+    return _FILES.get(id(scenario), ()) + trace + roster
 
 
 def scenario_from_dict(
@@ -219,6 +220,10 @@ def _resolve(
     if isinstance(trace, dict) and isinstance(trace.get("path"), str):
         # A trace file is named relative to the scenario file that names it.
         trace["path"] = str((path.parent / trace["path"]).resolve())
+    team = data.get("team")
+    if isinstance(team, dict) and isinstance(team.get("roster"), str):
+        # So is a roster file (team.roster).
+        team["roster"] = str((path.parent / team["roster"]).resolve())
     origin: dict[Loc, str] = {}
     _record_origin(data, (), str(path), origin)
     parent = data.pop("extends", None)

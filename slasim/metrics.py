@@ -57,6 +57,7 @@ from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
 from slasim.queue_metrics import queue_metrics
 from slasim.scenario import Scenario
+from slasim.staff import staffing
 from slasim.terms import TERMS
 from slasim.verdict import side_flags
 
@@ -130,7 +131,11 @@ class MetricContext:
                 )
             )
         calendar = scenario.business_calendar()
-        sellers = sum(s.sellers for s in scenario.team.shifts)
+        # A roster's head count is its engine sellers (slasim.staff.Staffing.head_count).
+        sellers = (
+            sum(s.sellers for s in scenario.team.shifts) if scenario.team.roster is None
+            else staffing(scenario).head_count
+        )
         return cls(
             tiers=tuple(tiers),
             calendar=calendar,

@@ -53,6 +53,7 @@ __all__ = [
     "TIER_REFERENCES",
     "ArrivalProfile",
     "AtMost",
+    "Breaks",
     "BusinessHours",
     "Cadence",
     "Costs",
@@ -515,23 +516,87 @@ class Shift(_Model):
         return parse_hhmm(self.start), parse_hhmm(self.end)
 
 
+class Breaks(_Model):
+    """Breaks by rule: ``minutes`` off after every ``every_minutes`` of a working stretch."""
+
+    every_minutes: Minutes = Field(
+        description="a break starts every this many minutes after a working stretch starts"
+    )
+    minutes: Minutes = Field(description="length of each break")
+    stagger_minutes: Annotated[float, _MINUTES] = Field(
+        0.0,
+        ge=0,
+        strict=True,
+        description=(
+            "seller k (in engine order) shifts its breaks by (k mod n) * stagger_minutes, "
+            "n = ceil(every_minutes / stagger_minutes), so sellers do not all break at once; "
+            "0: everybody breaks together"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        if self.minutes >= self.every_minutes:
+            raise ValueError(
+                f"minutes(={self.minutes:g}) must be below every_minutes(={self.every_minutes:g})"
+                "; a break cannot last as long as the work between breaks"
+            )
+        return self
+
+
 class Team(_Model):
     """The sellers who work the leads."""
 
-    shifts: list[Shift] = Field(min_length=1)
+    shifts: list[Shift] = Field(
+        default_factory=list,
+        description="weekly shifts; at least one unless team.roster is given (it overrides them)",
+    )
+    roster: str | None = Field(
+        None,
+        description=(
+            "roster CSV, relative to the scenario file that names it: seller,date,start,end or "
+            "date|weekday,start,end,sellers; overrides team.shifts (see how-to 'Staff from a "
+            "roster')"
+        ),
+    )
+    breaks: Breaks | None = Field(
+        None,
+        description=(
+            "breaks by rule within each working stretch, staggered across sellers, instead of "
+            "random shrinkage blocks; shrinkage may be kept on top as absence"
+        ),
+    )
     shrinkage: float = Field(
         0.0,
         ge=0,
         lt=0.9,
         strict=True,
-        description="share of shift time not available (meetings, breaks)",
+        description=(
+            "share of on-duty time not available, taken as random 30-minute blocks (meetings, "
+            "absence; with team.breaks, a share of the time left after the breaks)"
+        ),
     )
     work_holidays: bool = Field(False, description="whether shifts run on public holidays")
     handling_unanswered: Distribution = Field(description="minutes per unanswered attempt")
     handling_conversation: Distribution = Field(
         description="minutes per attempt that reaches the lead"
     )
-    cost_per_seller_month: Money = Field(0.0, description="fully loaded cost per seller")
+    cost_per_seller_month: Money = Field(
+        0.0,
+        description=(
+            "fully loaded cost per seller (a roster: per distinct seller, or per seller of each "
+            "shift's peak head count)"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _staffed(self) -> Self:
+        if not self.shifts and self.roster is None:
+            raise ValueError(
+                "shifts is empty and there is no roster; expected at least one [[team.shifts]] "
+                "or team.roster = \"roster.csv\""
+            )
+        return self
 
 
 class Cadence(_Model):

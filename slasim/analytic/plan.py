@@ -26,10 +26,11 @@ from slasim.analytic.staffing import (
     roster_gaps,
     staffing_by_period,
 )
-from slasim.check import expected_work_per_lead, shift_intervals, slot_rates
+from slasim.check import expected_work_per_lead, slot_rates
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
 from slasim.scenario import Scenario
+from slasim.staff import effective_shrinkage, staffing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,15 +156,17 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
     mid = start + length / 2
     names = list(scenario.tiers)
     work = np.array([expected_work_per_lead(scenario, n)[1] for n in names])
-    shrink = 1.0 - scenario.team.shrinkage
-    intervals = shift_intervals(scenario)
-    sellers = np.array([s.sellers for s in scenario.team.shifts], dtype=float)
+    staff = staffing(scenario)
+    shrinkage = effective_shrinkage(scenario, staff)  # breaks by rule count as shrinkage
+    shrink = 1.0 - shrinkage
+    intervals = staff.group_days
     on = np.zeros((len(intervals), len(mid)), dtype=bool)
     for j, iv in enumerate(intervals):
         if len(iv):
             k = np.searchsorted(iv[:, 0], mid, side="right") - 1
             on[j] = (k >= 0) & (mid < iv[np.clip(k, 0, None), 1])
-    staffed = (on & (sellers[:, None] > 0)).any(axis=0)
+    on_count = staff.on_duty(mid).astype(float)  # sellers of each shift on duty per slot
+    staffed = (on_count > 0).any(axis=0)
     covered = np.flatnonzero(staffed)
     moved = counts.copy()
     if len(covered):
@@ -172,10 +175,10 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
             np.minimum(np.searchsorted(covered, np.arange(len(mid))), len(covered) - 1)
         ]
         moved = np.stack([np.bincount(target, weights=c, minlength=len(mid)) for c in counts])
-    on_duty_sellers = (on * sellers[:, None]).sum(axis=0)
+    on_duty_sellers = on_count.sum(axis=0)
 
     queues = []
-    for j in range(len(scenario.team.shifts)):
+    for j, shift_name in enumerate(staff.group_names):
         minutes = float((length * on[j]).sum())
         if minutes == 0:
             continue
@@ -185,7 +188,7 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
             continue
         mean_work = float((lam_tier * work).sum() / lam)
         mu = 1.0 / mean_work
-        _check_load(scenario, f"shift {scenario.shift_names()[j]!r}", lam / mu)
+        _check_load(scenario, f"shift {shift_name!r}", lam / mu)
         now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
         n_now = max(math.floor(now * shrink), 0)
         for i, name in enumerate(names):
@@ -197,11 +200,11 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
                 mu,
                 target_wait=target_wait,
                 target_share=share,
-                shrinkage=scenario.team.shrinkage,
+                shrinkage=shrinkage,
             )
             queues.append(
                 TierQueue(
-                    shift=scenario.shift_names()[j],
+                    shift=shift_name,
                     tier=name,
                     leads_per_minute=float(lam_tier[i]),
                     lam=lam,
@@ -351,7 +354,9 @@ def plan_scenario(
     )
     strict = min((t.response_target_minutes for t in scenario.sla.tiers.values()), default=60.0)
     strict_share = max((t.response_share for t in scenario.sla.tiers.values()), default=0.8)
-    sipp = staffing_by_period(rate, load.mean_work, strict, strict_share, scenario.team.shrinkage)
+    sipp = staffing_by_period(
+        rate, load.mean_work, strict, strict_share, effective_shrinkage(scenario)
+    )
     scheduled = np.round(
         np.bincount(how, weights=load.on_duty_sellers, minlength=168) / np.maximum(weeks, 1)
     ).astype(np.int64)

@@ -25,6 +25,7 @@ import numpy as np
 from slasim.analytic.plan import plan_scenario
 from slasim.analytic.staffing import required_sellers
 from slasim.optimize.space import DecisionSpace, OperatingPoint, shift_label
+from slasim.staff import effective_shrinkage
 
 __all__ = ["ScreenResult", "Screened", "screen", "speed_tier"]
 
@@ -125,6 +126,7 @@ def _needs(
     shifts = plan_scenario(scenario).shifts
     menu = space.menus[tier]
     share = max(s for _, s in menu.response)
+    shrinkage = effective_shrinkage(scenario)  # breaks by rule count as shrinkage
     out = {}
     for target in menu.targets:
         row = []
@@ -138,7 +140,7 @@ def _needs(
             load = float(block["offered_load_erlang"].iloc[0])
             need = required_sellers(
                 lam, lam / load, target_wait=target, target_share=share,
-                shrinkage=scenario.team.shrinkage,
+                shrinkage=shrinkage,
             )
             row.append(int(np.clip(need.sellers_scheduled, lo, hi)))
         out[target] = tuple(row)

@@ -248,7 +248,8 @@ def build_space(
     ------
     InputError
         When a value is out of range or the ``[optimize]`` table names an unknown shift, or a
-        menu that cannot apply (an attempt commitment above ``cadence.max_attempts``).
+        menu that cannot apply (an attempt commitment above ``cadence.max_attempts``), or the
+        scenario staffs from ``team.roster`` (the optimizer varies weekly shifts only).
     ValueError
         When ``verify_reps`` is outside the bounds of ``[optimize] verify_reps``.
     """
@@ -262,6 +263,15 @@ def build_space(
         )
     opt = scenario.optimize or Optimize()
     where = f"<scenario {scenario.name}>"
+    if scenario.team.roster is not None:
+        # The optimizer varies the head count of each weekly shift; a roster is a fixed
+        # plan of who works when, with nothing to vary. Refuse rather than ignore it.
+        raise InputError.single(
+            origin_of(scenario, "team.roster", where), "team.roster",
+            f"got {scenario.team.roster!r}; slasim optimize varies the sellers of team.shifts "
+            "and cannot vary a roster: optimize a scenario with weekly [[team.shifts]] (the "
+            "same hours as the roster), then write the roster for the chosen head counts",
+        )
     objective = objective or opt.objective
     if objective not in ("profit", "cost"):
         raise InputError.single(
