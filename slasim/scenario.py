@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -547,10 +548,6 @@ class Breaks(_Model):
 class Team(_Model):
     """The sellers who work the leads."""
 
-    shifts: list[Shift] = Field(
-        default_factory=list,
-        description="weekly shifts; at least one unless team.roster is given (it overrides them)",
-    )
     roster: str | None = Field(
         None,
         description=(
@@ -558,6 +555,11 @@ class Team(_Model):
             "date|weekday,start,end,sellers; overrides team.shifts (see how-to 'Staff from a "
             "roster')"
         ),
+    )
+    shifts: list[Shift] = Field(
+        default_factory=list,
+        validate_default=True,
+        description="weekly shifts; at least one unless team.roster is given (it overrides them)",
     )
     breaks: Breaks | None = Field(
         None,
@@ -589,14 +591,15 @@ class Team(_Model):
         ),
     )
 
-    @model_validator(mode="after")
-    def _staffed(self) -> Self:
-        if not self.shifts and self.roster is None:
+    @field_validator("shifts")
+    @classmethod
+    def _staffed(cls, value: list[Shift], info: ValidationInfo) -> list[Shift]:
+        if not value and info.data.get("roster") is None:
             raise ValueError(
-                "shifts is empty and there is no roster; expected at least one [[team.shifts]] "
-                "or team.roster = \"roster.csv\""
+                "got an empty list and no team.roster; expected at least 1 item "
+                "([[team.shifts]]) or team.roster = \"roster.csv\""
             )
-        return self
+        return value
 
 
 class Cadence(_Model):

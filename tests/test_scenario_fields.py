@@ -140,6 +140,22 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ),
     ("decay.qualify", ['decay.qualify.kind="exponential"'], ["decay.qualify", "half_life_minutes"]),
     ("team.shifts", ["team.shifts=[]"], ["team.shifts", "at least 1 item"]),
+    ("team.roster", ['team.roster="no-such-roster.csv"'], ["team.roster", "no-such-roster.csv"]),
+    (
+        "team.breaks.every_minutes",
+        ["team.breaks.every_minutes=0", "team.breaks.minutes=5"],
+        ["team.breaks.every_minutes", "greater than 0"],
+    ),
+    (
+        "team.breaks.minutes",
+        ["team.breaks.every_minutes=60", "team.breaks.minutes=60"],
+        ["team.breaks", "minutes(=60) must be below every_minutes(=60)"],
+    ),
+    (
+        "team.breaks.stagger_minutes",
+        ["team.breaks.every_minutes=60", "team.breaks.minutes=5", "team.breaks.stagger_minutes=-1"],
+        ["team.breaks.stagger_minutes", "greater than or equal to 0"],
+    ),
     ("team.shifts.*.name", ["team.shifts[0].name=7"], ["team.shifts[0].name", "valid string"]),
     (
         "team.shifts.*.weekdays",
