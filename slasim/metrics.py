@@ -57,7 +57,7 @@ from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
 from slasim.queue_metrics import queue_metrics
 from slasim.scenario import Scenario
-from slasim.staff import staffing
+from slasim.staff import head_count
 from slasim.terms import TERMS
 from slasim.verdict import side_flags
 
@@ -131,11 +131,7 @@ class MetricContext:
                 )
             )
         calendar = scenario.business_calendar()
-        # A roster's head count is its engine sellers (slasim.staff.Staffing.head_count).
-        sellers = (
-            sum(s.sellers for s in scenario.team.shifts) if scenario.team.roster is None
-            else staffing(scenario).head_count
-        )
+        sellers = head_count(scenario)
         return cls(
             tiers=tuple(tiers),
             calendar=calendar,

@@ -111,6 +111,11 @@ def _patience_lines(scenario: Scenario) -> list[str]:
     ]
 
 
+def _staff_text(result: ScenarioCheck) -> str:
+    rows = result.shift_rows
+    return f"{sum(r.sellers for r in rows)} sellers in {len(rows)} shift(s)"
+
+
 def format_check(
     scenario: Scenario,
     result: ScenarioCheck,
@@ -122,8 +127,7 @@ def format_check(
     h = scenario.horizon
     lines = [
         f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}){_warmup(h)}, "
-        f"{len(scenario.tiers)} tiers, {sum(s.sellers for s in scenario.team.shifts)} sellers "
-        f"in {len(scenario.team.shifts)} shift(s), routing {scenario.routing.policy}",
+        f"{len(scenario.tiers)} tiers, {_staff_text(result)}, routing {scenario.routing.policy}",
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
         f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
         *_patience_lines(scenario),
@@ -363,6 +367,12 @@ def format_plan(
     """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy."""
     money = "{:,.0f}"
     lines = []
+    if scenario.team.roster is not None:
+        lines += [
+            "Staffed from a roster (team.roster): the fewest-sellers search varies weekly shifts "
+            "and is skipped; the Erlang C figures below still apply.",
+            "",
+        ]
     if answers:
         lines += [
             f"Fewest sellers for which the agreement is realistic (simulated, {answers[0].reps} "

@@ -48,6 +48,7 @@ __all__ = [
     "Staffing",
     "break_offset",
     "effective_shrinkage",
+    "head_count",
     "merge_touching",
     "rule_breaks",
     "staffing",
@@ -237,6 +238,14 @@ def _from_roster(roster: Roster, cal: BusinessCalendar, work_holidays: bool) -> 
 
 
 # -- breaks by rule --------------------------------------------------------------------------
+
+
+def head_count(scenario: Scenario) -> int:
+    """Sellers paid ``team.cost_per_seller_month``: the shifts' sellers, or the roster's
+    (:attr:`Staffing.head_count`)."""
+    if scenario.team.roster is None:
+        return sum(s.sellers for s in scenario.team.shifts)
+    return staffing(scenario).head_count
 
 
 def merge_touching(iv: FloatArray) -> list[tuple[float, float]]:

@@ -260,10 +260,14 @@ def staffing_answers(
 ) -> list[StaffingAnswer]:
     """:func:`fewest_sellers` per policy: by default the scenario's and hot-first routing.
 
-    Every policy's levels run on one executor (default: one pool of ``workers``).
+    Every policy's levels run on one executor (default: one pool of ``workers``). None for a
+    scenario staffed from ``team.roster``: the search moves weekly shifts, and a roster is a
+    fixed plan of who works when.
     """
     from slasim.executors import executor_for
 
+    if scenario.team.roster is not None:
+        return []
     if policies is None:
         policies = list(dict.fromkeys([scenario.routing.policy, "tier_priority"]))
     with executor_for(executor, workers) as pool:

@@ -12,7 +12,7 @@ import pytest
 from cli_helpers import run_cli
 
 from slasim.check import check_scenario
-from slasim.engine import prepare, run_replication
+from slasim.engine import Replication, prepare, run_replication
 from slasim.errors import InputError
 from slasim.loader import load_scenario
 from slasim.metrics import MetricContext
@@ -61,7 +61,7 @@ def _write(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def _run(scenario: Scenario, seed: int = 11):  # noqa: ANN202 -- a Replication
+def _run(scenario: Scenario, seed: int = 11) -> Replication:
     return run_replication(prepare(scenario), np.random.SeedSequence(seed))
 
 
@@ -251,7 +251,7 @@ def test_bom_crlf_and_blank_lines_are_read(
     text = "\ufeffSeller , Date,Start,End\r\n\r\nann,2026-04-01,08:00,17:00\r\n,,,\r\n" \
            "bo,2026-04-01,09:00,24:00\r\n\r\n"
     path = _scenario_file(tmp_path, text)
-    code, out, err = run_cli(["check", str(path)], capsys)
+    code, _, err = run_cli(["check", str(path)], capsys)
     assert code == 0, err
     staff = staffing(load_scenario(path))
     assert [len(d) for d in staff.seller_days] == [1, 1]

@@ -16,6 +16,7 @@ from slasim.experiment import ComparisonResult
 from slasim.metrics import ALL
 from slasim.report_text import format_difference, format_table
 from slasim.scenario import Scenario
+from slasim.staff import head_count, staffing
 from slasim.terms import TERMS, side_flags, term_flags
 from slasim.verdict import recommendation
 
@@ -104,12 +105,12 @@ def comparison_frame(comparison: ComparisonResult) -> pd.DataFrame:
 
 def terms_record(scenario: Scenario) -> dict[str, object]:
     """The terms and staffing of one option as plain JSON-ready values."""
+    staff = staffing(scenario)
     return {
         "name": scenario.name,
         "description": scenario.description,
-        "sellers": sum(s.sellers for s in scenario.team.shifts),
-        "shifts": dict(zip(scenario.shift_names(), (s.sellers for s in scenario.team.shifts),
-                           strict=True)),
+        "sellers": head_count(scenario),
+        "shifts": dict(zip(staff.group_names, staff.group_sellers, strict=True)),
         "routing": scenario.routing.policy,
         "tiers": {
             name: terms.model_dump(mode="json") for name, terms in scenario.sla.tiers.items()
@@ -131,7 +132,7 @@ def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:
     if tier == ALL:
         rows.append({"item": "sellers"})
         for s in scenarios:
-            rows[-1][s.name] = str(sum(sh.sellers for sh in s.team.shifts))
+            rows[-1][s.name] = str(head_count(s))
         rows.append({"item": "routing", **{s.name: s.routing.policy for s in scenarios}})
         return rows
     for term in TERMS:

@@ -20,6 +20,7 @@ from slasim.report.figures import finish_axes, metric_mean, new_axes, percent_ti
 from slasim.report.i18n import tr
 from slasim.report.page import NBSP, format_money, format_number, format_percent
 from slasim.scenario import Scenario
+from slasim.staff import head_count
 from slasim.terms import TERMS, side_flags
 from slasim.verdict import recommendation as verdict_recommendation
 
@@ -383,7 +384,7 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
     cur = scenarios[0].costs.currency
     frame = cells(comparison_frame(comparison), ("tier", "metric", "option"))
     values: dict[str, list[str]] = {
-        tr(lang, "row_sellers"): [str(sum(sh.sellers for sh in s.team.shifts)) for s in scenarios],
+        tr(lang, "row_sellers"): [str(head_count(s)) for s in scenarios],
         tr(lang, "row_routing"): [_policy_name(s, lang) for s in scenarios],
     }
     for tier in scenarios[0].sla.tiers:

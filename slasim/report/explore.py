@@ -132,11 +132,17 @@ def _grid_rows(
     from slasim.staffing import with_staffing
 
     rows: list[dict[str, object]] = []
+    if scenario.team.roster is not None and k != 0:
+        return rows  # a roster is a fixed plan: only today's staffing (offset 0) is simulated
     current = [sh.sellers for sh in scenario.team.shifts]
     sellers = [max(1, n + k) for n in current]
     if k < 0 and min(current) + k < 1:
         return rows  # a shift would have no seller left
-    staffed = with_staffing(scenario, sellers, routing)
+    staffed = (
+        scenario.model_copy(update={"routing": scenario.routing.model_copy(
+            update={"policy": routing})})
+        if scenario.team.roster is not None else with_staffing(scenario, sellers, routing)
+    )
     result = simulate(staffed, reps, seed, workers, keep_records=True, executor=pool)
     money = {
         "cost": result.metric("cost").to_numpy(float),
