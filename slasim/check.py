@@ -83,6 +83,9 @@ class ScenarioCheck:
         Defaults the scenario did not choose that change the answer (a flat 24/7 arrival
         profile under office hours, zero seller cost, no decay chosen, no ``[optimize]``
         table): not errors, but worth a decision.
+    roster
+        What ``team.roster`` gave (file, sellers, shifts, rows outside the horizon that were
+        ignored); empty for weekly shifts.
     """
 
     scenario: str
@@ -91,6 +94,7 @@ class ScenarioCheck:
     utilization: float
     warnings: list[str]
     notes: list[str] = field(default_factory=list)
+    roster: str = ""
 
     @functools.cached_property
     def tiers(self) -> pd.DataFrame:
@@ -283,9 +287,10 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         shift_rows=tuple(shift_rows),
         utilization=utilization,
         warnings=warnings,
-        notes=_roster_notes(scenario, staff) + _silent_defaults(
+        notes=_silent_defaults(
             scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
         ),
+        roster=_roster_text(scenario, staff),
     )
 
 
@@ -305,18 +310,24 @@ def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:
     return [float(m) * shrink for m in staff.working_minutes(team.breaks)]
 
 
-def _roster_notes(scenario: Scenario, staff: Staffing) -> list[str]:
-    """Roster rows ignored because their date lies outside the horizon: said, not dropped."""
+def _roster_text(scenario: Scenario, staff: Staffing) -> str:
+    """The roster in one line; rows ignored outside the horizon are said, not dropped."""
+    if staff.roster is None:
+        return ""
+    text = (
+        f"roster {staff.roster}: {staff.head_count} sellers in {len(staff.group_names)} "
+        f"shift(s) ({', '.join(staff.group_names)})"
+    )
     lines = staff.outside_lines
-    if not lines:
-        return []
-    shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-    end = scenario.horizon.days
-    return [
-        f"team.roster: {len(lines)} row(s) of {staff.roster} (line {shown}) lie outside the "
-        f"horizon ({scenario.horizon.start.isoformat()} + {end} day{'s' if end != 1 else ''}) "
-        "and are ignored"
-    ]
+    if lines:
+        shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+        days = scenario.horizon.days
+        text += (
+            f"; {len(lines)} row(s) (line {shown}) lie outside the horizon "
+            f"({scenario.horizon.start.isoformat()} + {days} day{'s' if days != 1 else ''}) "
+            "and are ignored"
+        )
+    return text
 
 
 #: Below this many days a horizon without ``warmup_days`` gets a note: its empty start is a

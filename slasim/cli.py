@@ -91,6 +91,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "shifts": json.loads(result.shifts.to_json(orient="index")),
             "warnings": result.warnings,
             "notes": result.notes,
+            "roster": result.roster or None,
             "quick_simulation": None if quick is None else {
                 "reps": quick[1], "seed": 0, **quick[0].to_dict(),
             },

@@ -131,6 +131,7 @@ def format_check(
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
         f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
         *_patience_lines(scenario),
+        *([result.roster] if result.roster else []),
         "",
         "Leads (expected)",
         format_rows(

@@ -19,6 +19,7 @@ from slasim.metrics import MetricContext
 from slasim.optimize.space import build_space
 from slasim.scenario import Scenario, Shift
 from slasim.staff import staffing
+from slasim.staffing import staffing_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -148,8 +149,8 @@ def test_dated_counts_and_rows_outside_the_horizon_are_reported(tmp_path: Path) 
     _same(only_office, roster)
     staff = staffing(roster)
     assert staff.outside_lines == (len(lines) - 1, len(lines))
-    notes = check_scenario(roster).notes
-    assert any("2 row(s)" in n and f"line {len(lines) - 1}, {len(lines)}" in n for n in notes)
+    said = check_scenario(roster).roster
+    assert f"2 row(s) (line {len(lines) - 1}, {len(lines)}) lie outside the horizon" in said
 
 
 def test_head_count_is_the_peak_of_each_shift(tmp_path: Path) -> None:
@@ -256,3 +257,18 @@ def test_bom_crlf_and_blank_lines_are_read(
     staff = staffing(load_scenario(path))
     assert [len(d) for d in staff.seller_days] == [1, 1]
     assert float(staff.seller_days[1][0, 1] - staff.seller_days[1][0, 0]) == 15 * 60
+
+
+def test_plan_skips_the_fewest_sellers_search_for_a_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _scenario_file(tmp_path, "weekday,start,end,sellers\nmon,08:00,17:00,2\n"
+                                    "tue,08:00,17:00,3\n")
+    assert staffing_answers(load_scenario(path)) == []
+    code, out, err = run_cli(["plan", str(path), "--reps", "2", "--quiet"], capsys)
+    assert code == 0, err
+    assert "Staffed from a roster (team.roster): the fewest-sellers search" in out
+    assert "Fewest sellers" not in out
+    code, out, err = run_cli(["check", str(path), "--no-simulate"], capsys)
+    assert code == 0, err
+    assert f"roster {tmp_path / 'roster.csv'}: 3 sellers in 1 shift(s) (08:00-17:00)" in out

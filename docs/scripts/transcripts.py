@@ -82,6 +82,14 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
          "slasim check scenarios/baseline.toml --set 'team.shifts[0].start=\"25:00\"'"),
     ),
     Transcript("check-baseline", ("slasim check scenarios/baseline.toml",)),
+    Transcript(
+        "check-roster",
+        ("slasim check scenarios/baseline.toml --set 'team.roster=\"scenarios/roster-april.csv\"' "
+         "--set team.breaks.every_minutes=120 --set team.breaks.minutes=15 "
+         "--set team.breaks.stagger_minutes=10 --set team.shrinkage=0.05 --no-simulate",),
+        keep=(r"^scenario ", r"^roster ", r"^Shifts", r"^ +sellers", r"^shift ", r"^roster +\d",
+              r"^overall"),
+    ),
     Transcript("plan-queueing", ("slasim plan scenarios/baseline.toml --reps 0",)),
     Transcript(
         "plan-baseline",
