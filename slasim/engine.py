@@ -135,7 +135,7 @@ LEAD_DTYPE = np.dtype(
 
 SELLER_DTYPE = np.dtype(
     [
-        ("shift", np.int16),  # index into scenario.team.shifts
+        ("shift", np.int16),  # index into scenario.team.shifts (or the roster's, slasim.staff)
         ("available_minutes", np.float64),  # on shift minus breaks, within the horizon
         # Handling time inside the seller's available intervals (so <= available_minutes).
         ("busy_minutes", np.float64),

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -170,6 +171,8 @@ def _row_intervals(
         iv = cal.intervals_for([row.weekday], row.start, row.end, skip_holidays=not work_holidays)
         return [(float(a), float(b)) for a, b in iv.tolist()]
     assert row.day is not None
+    if not cal.start - timedelta(days=1) <= row.day <= cal.start + timedelta(days=cal.days):
+        return []  # far outside the horizon (and maybe beyond what time zones can convert)
     a, b = cal.local_minute(row.day, row.start), cal.local_minute(row.day, row.end)
     a, b = max(a, 0.0), min(b, cal.horizon_minutes)
     return [(a, b)] if b > a else []

@@ -141,16 +141,18 @@ def test_dated_counts_and_rows_outside_the_horizon_are_reported(tmp_path: Path) 
         d = weekly.horizon.start + timedelta(days=i)
         if d.weekday() < 5 and d not in cal.holidays:
             lines.append(f"{d},08:00,17:00,6")
-    lines += ["2026-03-31,08:00,17:00,6", "2026-05-04,08:00,17:00,6"]  # before and after
+    # Before and after the horizon, and far outside anything a time zone converts.
+    lines += ["2026-03-31,08:00,17:00,6", "2026-05-04,08:00,17:00,6", "0001-01-01,08:00,09:00,1"]
     only_office = weekly.model_copy(
         update={"team": weekly.team.model_copy(update={"shifts": weekly.team.shifts[:1]})}
     )
     roster = _with_roster(only_office, _write(tmp_path / "d.csv", lines), shifts=[])
     _same(only_office, roster)
     staff = staffing(roster)
-    assert staff.outside_lines == (len(lines) - 1, len(lines))
+    n = len(lines)
+    assert staff.outside_lines == (n - 2, n - 1, n)
     said = check_scenario(roster).roster
-    assert f"2 row(s) (line {len(lines) - 1}, {len(lines)}) lie outside the horizon" in said
+    assert f"3 row(s) (line {n - 2}, {n - 1}, {n}) lie outside the horizon" in said
 
 
 def test_head_count_is_the_peak_of_each_shift(tmp_path: Path) -> None:
