@@ -318,13 +318,17 @@ def _roster_text(scenario: Scenario, staff: Staffing) -> str:
         f"roster {staff.roster}: {staff.head_count} sellers in {len(staff.group_names)} "
         f"shift(s) ({', '.join(staff.group_names)})"
     )
+    if scenario.horizon.warmup_days:
+        staff = staffing(scenario, warmup=True)  # rows in the warm-up days are simulated
     lines = staff.outside_lines
     if lines:
         shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-        days = scenario.horizon.days
+        h = scenario.horizon
+        days = h.days + h.warmup_days
         text += (
-            f"; {len(lines)} row(s) (line {shown}) lie outside the horizon "
-            f"({scenario.horizon.start.isoformat()} + {days} day{'s' if days != 1 else ''}) "
+            f"; {len(lines)} row(s) (line {shown}) lie outside the "
+            f"{'warm-up and ' if h.warmup_days else ''}horizon "
+            f"({h.run_start.isoformat()} + {days} day{'s' if days != 1 else ''}) "
             "and are ignored"
         )
     return text

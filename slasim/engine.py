@@ -285,7 +285,7 @@ def prepare(scenario: Scenario) -> Model:
     seller_rank: list[int] = []
     seller_days = None
     if team.roster is not None:
-        staff = staffing(scenario)
+        staff = staffing(scenario, warmup=True)  # in run minutes, like cal
         shift_days = list(staff.group_days)
         seller_shift = staff.seller_group.tolist()
         seller_rank = staff.seller_rank.tolist()

@@ -127,15 +127,20 @@ def _covers(days: FloatArray, t: FloatArray) -> npt.NDArray[np.bool_]:
     return (k >= 0) & (t < days[np.clip(k, 0, None), 1])
 
 
-def staffing(scenario: Scenario) -> Staffing:
+def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
     """The sellers of ``scenario``: from ``team.roster`` when given, else ``team.shifts``.
+
+    Times are minutes of the horizon, or with ``warmup`` of the whole simulated run (from the
+    first of the ``horizon.warmup_days``, :meth:`~slasim.scenario.Scenario.business_calendar`):
+    a dated roster row in the warm-up days is worked then, so a dated roster warms up only
+    with rows for those days.
 
     Raises
     ------
     InputError
         The roster file cannot be read or has a bad row (see :func:`slasim.roster.read_roster`).
     """
-    cal = scenario.business_calendar()
+    cal = scenario.business_calendar(warmup=warmup)
     team = scenario.team
     if team.roster is not None:
         return _from_roster(read_roster(team.roster), cal, team.work_holidays)

@@ -274,3 +274,24 @@ def test_plan_skips_the_fewest_sellers_search_for_a_roster(
     code, out, err = run_cli(["check", str(path), "--no-simulate"], capsys)
     assert code == 0, err
     assert f"roster {tmp_path / 'roster.csv'}: 3 sellers in 1 shift(s) (08:00-17:00)" in out
+
+
+def test_weekly_roster_with_warm_up_reproduces_the_weekly_shifts(tmp_path: Path) -> None:
+    weekly = _two_shifts(0.25)
+    weekly = weekly.model_copy(
+        update={"horizon": weekly.horizon.model_copy(update={"warmup_days": 3})}
+    )
+    lines = ["weekday,start,end,sellers"]
+    for shift in weekly.team.shifts:
+        lines += [f"{d},{shift.start},{shift.end},{shift.sellers}" for d in shift.weekdays]
+    _same(weekly, _with_roster(weekly, _write(tmp_path / "w.csv", lines), shifts=[]))
+    # A dated row in the warm-up days is worked then (not outside); one before them is outside.
+    dated = _with_roster(weekly, _write(tmp_path / "dw.csv", [
+        "date,start,end,sellers", "2026-03-29,08:00,17:00,1", "2026-03-27,08:00,17:00,1",
+        "2026-04-01,08:00,17:00,2"]), shifts=[])
+    assert staffing(dated, warmup=True).outside_lines == (3,)
+    assert "1 row(s) (line 3) lie outside the warm-up and horizon (2026-03-29 + 17 days)" in (
+        check_scenario(dated).roster
+    )
+    available = _run(dated).sellers["available_minutes"]
+    assert available.tolist() == [405.0, 405.0]  # 540 horizon minutes less 25 % shrinkage
