@@ -141,11 +141,14 @@ def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
 
 
 def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
-    """(expected attempts, expected handling minutes) per lead of ``tier``, ignoring queueing."""
+    """(expected attempts, expected work minutes) per lead of ``tier``, ignoring queueing.
+
+    Work is handling plus wrap-up (:meth:`~slasim.scenario.Team.work_minutes`).
+    """
     spec = scenario.tiers[tier]
     contact_curve, _ = scenario.decay.curves()
-    unanswered = scenario.team.handling_unanswered.mean_minutes
-    conversation = scenario.team.handling_conversation.mean_minutes
+    # Seller minutes per attempt include the wrap-up: it is busy time in the simulation too.
+    conversation, unanswered = scenario.team.work_minutes()
     reach, age, attempts, work = 1.0, 0.0, 0.0, 0.0
     window = scenario.cadence.window_days * 1440.0
     for k in range(1, scenario.cadence.max_attempts + 1):

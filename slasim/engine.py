@@ -27,7 +27,7 @@ entry), ``newest_first`` (latest entry), ``tier_priority`` (fifo within the tier
 ``value * base_contact * f(age) * mu(age) / max(theta(age), 1e-9)`` (Atar, Giat & Shimkin 2010),
 where ``value = opportunity_rate * win_rate * deal mean * base_qualify``, ``f`` is the product
 of the contact and qualify curves, ``theta`` the sum of their decay rates and ``mu`` the service
-rate ``1 / E[handling]`` at the current contact probability.
+rate ``1 / E[handling + wrap-up]`` at the current contact probability.
 
 An attempt's contact outcome is decided at its start (age = start - created); the funnel of a
 contacted lead (qualified, opportunity, won, deal value, close time) depends only on the contact
@@ -36,8 +36,9 @@ time and per-lead random numbers, so it is computed vectorised after the run.
 Random streams and common random numbers
 ----------------------------------------
 The replication's SeedSequence is split into named children -- ``arrivals``, ``handling``,
-``outcomes``, ``shrinkage``, ``deals``, ``patience`` (the same children as ``seed.spawn(6)`` on
-a fresh sequence, derived without mutating ``seed``). Lead ``i`` is the ``i``-th lead by
+``outcomes``, ``shrinkage``, ``deals``, ``patience``, ``wrapup`` (the same children as
+``seed.spawn(7)`` on a fresh sequence, derived without mutating ``seed``; new streams are only
+ever appended, so the existing ones keep their numbers). Lead ``i`` is the ``i``-th lead by
 creation time.
 Per-lead numbers are drawn in blocks indexed by attempt and lead, so lead ``i``'s attempt ``k``
 uses the same numbers whatever the routing, staffing or shifts:
@@ -54,7 +55,16 @@ uses the same numbers whatever the routing, staffing or shifts:
   patience (``routing.patience`` or ``routing.patience_minutes``) and turned into patiences by
   its law (:mod:`slasim.patience`: the exponential scales them by the mean, the other laws take
   their quantile, ``inf`` for leads that never abandon), so switching patience on moves no other
-  stream's numbers.
+  stream's numbers;
+- ``wrapup/0`` and ``wrapup/1``: wrap-up (after-call work) after a reached and after an
+  unanswered attempt, shape ``(max_attempts, n)`` each, drawn only when
+  ``team.wrapup_conversation`` / ``team.wrapup_unanswered`` is set.
+
+Wrap-up is busy time of the seller who made the attempt: it is added to the attempt's
+handling time before the loop runs, so the three loops see one duration (talk + wrap-up), the
+seller is free only at its end, utilisation and overtime include it, and the cadence spacing to
+the next attempt counts from the end of the wrap-up. The records keep the first attempt's
+seller, the end of its talk (``first_end``) and of its wrap-up (``first_wrapup_end``).
 
 Patience (Erlang A abandonment) is lazy like the age cut-off: lead ``i`` gets a deadline
 ``created + patience_i`` (the earlier of that and the cut-off), and a router that meets it
@@ -112,7 +122,7 @@ _WON, _LOST, _NURTURED, _PIPELINE, _WAITING = range(5)
 
 #: Named children of the replication SeedSequence, in spawn order.
 STREAMS: tuple[str, ...] = (
-    "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience"
+    "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience", "wrapup"
 )
 
 LEAD_DTYPE = np.dtype(
@@ -129,18 +139,24 @@ LEAD_DTYPE = np.dtype(
         ("closed", np.float64),  # won/lost decision time; NaN otherwise
         ("value", np.float64),  # deal value if won or in_pipeline, else 0
         ("abandoned", np.float64),  # left the queue (patience ran out) at; NaN otherwise
+        ("seller", np.int32),  # index of the seller who made the first attempt; -1 if none
+        # End of the first attempt's handling (talk), and of its wrap-up (= first_end without
+        # wrap-up); NaN if none. They may lie past the horizon: the attempt is finished.
+        ("first_end", np.float64),
+        ("first_wrapup_end", np.float64),
     ]
 )
-"""One record per lead."""
+"""One record per lead: 82 bytes (100,000 leads are 8.2 MB per replication held)."""
 
 SELLER_DTYPE = np.dtype(
     [
         ("shift", np.int16),  # index into scenario.team.shifts (or the roster's, slasim.staff)
         ("available_minutes", np.float64),  # on shift minus breaks, within the horizon
-        # Handling time inside the seller's available intervals (so <= available_minutes).
+        # Handling time (talk plus wrap-up) inside the seller's available intervals (so
+        # <= available_minutes).
         ("busy_minutes", np.float64),
-        # Handling time outside them, within the horizon: an attempt that runs into a break
-        # or past the end of the shift is finished, and that part is overtime.
+        # Handling time outside them, within the horizon: an attempt (and its wrap-up) that
+        # runs into a break or past the end of the shift is finished, and that part is overtime.
         ("overtime_minutes", np.float64),
     ]
 )
@@ -213,6 +229,8 @@ class Model:
     qualify_curve: DecayCurve
     conversation: Handling
     unanswered: Handling
+    wrapup_conversation: Handling | None  # after-call work; None = no wrap-up
+    wrapup_unanswered: Handling | None
     max_attempts: int
     gaps: tuple[float, ...]  # gaps[k - 1]: minutes from the end of attempt k to attempt k + 1
     business_gaps: bool
@@ -233,6 +251,18 @@ class Model:
     @property
     def n_sellers(self) -> int:
         return int(self.seller_shift.shape[0])
+
+    @property
+    def has_wrapup(self) -> bool:
+        return self.wrapup_conversation is not None or self.wrapup_unanswered is not None
+
+    def work_means(self) -> tuple[float, float]:
+        """Mean seller minutes per attempt (reached, unanswered): handling plus wrap-up."""
+        wc, wu = self.wrapup_conversation, self.wrapup_unanswered
+        return (
+            self.conversation.mean + (wc.mean if wc is not None else 0.0),
+            self.unanswered.mean + (wu.mean if wu is not None else 0.0),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,6 +354,10 @@ def prepare(scenario: Scenario) -> Model:
         qualify_curve=qualify,
         conversation=Handling.of(team.handling_conversation),
         unanswered=Handling.of(team.handling_unanswered),
+        wrapup_conversation=(
+            Handling.of(team.wrapup_conversation) if team.wrapup_conversation else None
+        ),
+        wrapup_unanswered=Handling.of(team.wrapup_unanswered) if team.wrapup_unanswered else None,
         max_attempts=cadence.max_attempts,
         gaps=tuple(cadence.spacing(k) for k in range(1, cadence.max_attempts)),
         # On a 24/7 calendar business minutes are wall minutes: skip the calendar lookups.
@@ -450,12 +484,14 @@ def _simulate(
         contact=np.full(n, np.nan),
         attempts=np.zeros(n, dtype=np.int16),
         status=np.zeros(n, dtype=np.int8),
+        seller=np.full(n, -1, dtype=np.int32),
         busy=[0.0] * n_sellers,
         overtime=[0.0] * n_sellers,
     )
     created = floats(leads.created)
     tier = ints(leads.tier)
     first = floats(out.first)
+    first_seller = ints(out.seller)
     contact_t = floats(out.contact)
     att = ints(out.attempts)
     status = ints(out.status)
@@ -532,6 +568,7 @@ def _simulate(
         att[i] = k + 1
         if k == 0:
             first[i] = now
+            first_seller[i] = s
         age = now - created[i]
         if mode == 0:
             p = p0[tier[i]]
@@ -685,6 +722,12 @@ def run_replication(
     u_funnel = _stream(seed, "outcomes", 1).random((3, n))
     h_conv = model.conversation.draw(_stream(seed, "handling", 0), (m, n))
     h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
+    # The first attempt's talk, for the records (the loops see talk + wrap-up as one duration).
+    talk_conv, talk_unans = h_conv[0].copy(), h_unans[0].copy()
+    if model.wrapup_conversation is not None:
+        h_conv += model.wrapup_conversation.draw(_stream(seed, "wrapup", 0), (m, n))
+    if model.wrapup_unanswered is not None:
+        h_unans += model.wrapup_unanswered.draw(_stream(seed, "wrapup", 1), (m, n))
     z_deal = _stream(seed, "deals").standard_normal((2, n))
     shifts = _seller_intervals(model, seed)
     patience = deadline = None
@@ -701,9 +744,18 @@ def run_replication(
             model, leads, u_contact, h_conv, h_unans, shifts, deadline,
             compiled=loop == "fast",
         )
+    # The first attempt reached the lead iff the lead is contacted after one attempt (a
+    # contacted lead gets no further attempt).
+    reached = (run.status == CONTACTED) & (run.attempts == 1)
+    first_end = run.first + np.where(reached, talk_conv, talk_unans)
+    # The loops' own sum (start + talk + wrap-up), so it is exactly when the seller was free.
+    first_wrapup_end = run.first + np.where(reached, h_conv[0], h_unans[0])
     del u_contact, h_conv, h_unans  # 24 bytes per lead and attempt: not held with the records
+    del talk_conv, talk_unans
 
     records = _lead_records(model, leads, run, u_funnel, z_deal, patience)
+    records["first_end"] = first_end
+    records["first_wrapup_end"] = first_wrapup_end
     t0 = model.warmup_minutes
     if t0 > 0:
         records = _measured(records, t0)
@@ -719,7 +771,10 @@ def run_replication(
 
 
 #: Record fields holding a time (the others are durations, counts, flags or values).
-_TIME_FIELDS = ("created", "first_attempt", "contacted", "closed", "abandoned")
+_TIME_FIELDS = (
+    "created", "first_attempt", "contacted", "closed", "abandoned", "first_end",
+    "first_wrapup_end",
+)
 
 
 def _measured(records: npt.NDArray[np.void], t0: float) -> npt.NDArray[np.void]:
@@ -748,6 +803,7 @@ def _lead_records(
     rec["first_attempt"] = run.first
     rec["attempts"] = run.attempts
     rec["contacted"] = run.contact
+    rec["seller"] = run.seller
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 

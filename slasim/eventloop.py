@@ -82,6 +82,7 @@ def simulate(
         contact=np.full(n, np.nan),
         attempts=np.zeros(n, dtype=np.int16),
         status=np.zeros(n, dtype=np.int8),
+        seller=np.full(n, -1, dtype=np.int32),
         busy=[0.0] * n_sellers,
         overtime=[0.0] * n_sellers,
     )
@@ -89,12 +90,13 @@ def simulate(
     if jit is not None and jit.covers(model):
         out.busy, out.overtime = jit.run(
             model, leads.created, leads.tier, u_contact, h_conv, h_unans, shifts, deadline,
-            out.first, out.contact, out.attempts, out.status,
+            out.first, out.contact, out.attempts, out.status, out.seller,
         )
         return out
     created = floats(leads.created)
     tier = ints(leads.tier)
     first = floats(out.first)
+    first_seller = ints(out.seller)
     contact_t = floats(out.contact)
     att = ints(out.attempts)
     status = ints(out.status)
@@ -169,6 +171,7 @@ def simulate(
         att[i] = k + 1
         if k == 0:
             first[i] = now
+            first_seller[i] = s
         age = now - created[i]
         if mode == 0:
             p = p0[tier[i]]

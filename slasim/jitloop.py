@@ -54,6 +54,7 @@ def run(
     contact: np.ndarray,
     attempts: np.ndarray,
     status: np.ndarray,
+    seller: np.ndarray,
 ) -> tuple[list[float], list[float]]:
     """Run the compiled loop, filling the per-lead arrays; return per-seller busy, overtime."""
     curve = model.contact_curve
@@ -84,7 +85,7 @@ def run(
         *(np.array(a, dtype=np.float64) for a in (cal._S, cal._E, cal._C, cal._CE)),
         flat[:, 0].copy(), flat[:, 1].copy(), offsets,
         _POLICIES[model.policy], np.array(model.tier_rank, dtype=np.int64), queue_start,
-        first, contact, attempts, status, busy, over,
+        first, contact, attempts, status, seller, busy, over,
     )
     return busy.tolist(), over.tolist()
 
@@ -105,7 +106,8 @@ def _loop(
     cal_s: Any, cal_e: Any, cal_c: Any, cal_ce: Any,
     iv_a: Any, iv_b: Any, offsets: Any,
     policy: int, rank: Any, queue_start: Any,
-    first: Any, contact_t: Any, att: Any, status: Any, busy_acc: Any, over_acc: Any,
+    first: Any, contact_t: Any, att: Any, status: Any, first_seller: Any, busy_acc: Any,
+    over_acc: Any,
 ) -> None:
     inf = np.inf
     n = created.shape[0]
@@ -258,6 +260,7 @@ def _loop(
             att[i] = k + 1
             if k == 0:
                 first[i] = now
+                first_seller[i] = s
             age = now - created[i]
             if mode == 0:
                 p = p0[tier[i]]

@@ -48,8 +48,9 @@ class RunState:
     contact: FloatArray
     attempts: npt.NDArray[np.int16]
     status: npt.NDArray[np.int8]
-    busy: list[float]  # per seller: handling minutes inside available intervals
-    overtime: list[float]  # per seller: handling minutes outside them (breaks, after shift)
+    seller: npt.NDArray[np.int32]  # per lead: the seller of the first attempt, -1 if none
+    busy: list[float]  # per seller: handling (+ wrap-up) minutes inside available intervals
+    overtime: list[float]  # per seller: the same outside them (breaks, after shift)
 
 
 def router(
@@ -125,7 +126,7 @@ def router(
     worth = (
         model.opportunity_rate * model.win_rate * model.deal_mean * model.base_qualify
     ).tolist()
-    m_conv, m_unans = model.conversation.mean, model.unanswered.mean
+    m_conv, m_unans = model.work_means()  # the seller's time per attempt: talk + wrap-up
     rank = list(model.tier_rank)
 
     def pick_value(now: float) -> int:

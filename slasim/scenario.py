@@ -583,6 +583,18 @@ class Team(_Model):
     handling_conversation: Distribution = Field(
         description="minutes per attempt that reaches the lead"
     )
+    wrapup_conversation: Distribution | None = Field(
+        None,
+        description=(
+            "minutes of after-call work (notes, CRM update) after an attempt that reaches the "
+            "lead: busy time of the seller, and the next attempt's spacing counts from its end; "
+            "none = no wrap-up"
+        ),
+    )
+    wrapup_unanswered: Distribution | None = Field(
+        None,
+        description="minutes of after-call work after an unanswered attempt; none = no wrap-up",
+    )
     cost_per_seller_month: Money = Field(
         0.0,
         description=(
@@ -600,6 +612,20 @@ class Team(_Model):
                 "([[team.shifts]]) or team.roster = \"roster.csv\""
             )
         return value
+
+    def work_minutes(self) -> tuple[float, float]:
+        """Mean seller minutes per attempt, (reached, unanswered): handling plus wrap-up.
+
+        Every analytic load (``check``, ``plan``, the staffing screen, value-index routing)
+        uses these, so the analytic answers count the same busy time as the simulation.
+        """
+        conv = self.handling_conversation.mean_minutes
+        unans = self.handling_unanswered.mean_minutes
+        if self.wrapup_conversation is not None:
+            conv += self.wrapup_conversation.mean_minutes
+        if self.wrapup_unanswered is not None:
+            unans += self.wrapup_unanswered.mean_minutes
+        return float(conv), float(unans)
 
 
 class Cadence(_Model):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.crm.export import OWNER_LABEL, export_leads, leads_frame
+from slasim.crm.export import export_leads, leads_frame
 from slasim.crm.importer import read_crm
 from slasim.crm.schema import COLUMNS
 from slasim.engine import STATES, Replication
@@ -52,7 +52,12 @@ def test_export_reads_back_without_loss(week: tuple[Scenario, Replication], tmp_
     assert list(leads["tier"]) == [list(scenario.tiers)[t] for t in rec["tier"]]
     assert (leads["attempts"].to_numpy() == rec["attempts"]).all()
     assert (leads["qualified"].to_numpy(dtype=bool) == rec["qualified"]).all()
-    assert (leads["owner"] == OWNER_LABEL).all()
+    # The owner is the seller of the first attempt; a lead never attempted has none.
+    seller = rec["seller"]
+    assert (seller >= 0).any() and (seller < 0).any()
+    attempted = seller >= 0
+    assert (leads["owner"][attempted] == [f"seller-{s + 1}" for s in seller[attempted]]).all()
+    assert leads["owner"][~attempted].isna().all()
     # Won / lost / status agree with the engine's final states.
     state = np.array(STATES)[rec["state"]]
     assert (leads["status"].to_numpy() == state).all()

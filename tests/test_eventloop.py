@@ -6,8 +6,9 @@ process, so the comparison is exact (NaN where NaN, every float bit for bit): th
 must schedule the same events in the same order and do the same arithmetic. The cases cover every branch of the handlers: each
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
 ends, overtime splits), overload (backlogs, idle-free stretches), retries on the business clock
-and on the wall clock, 24/7 calendars, a late shift that runs past closing time and warm-up days
-(seller minutes counted from the horizon start).
+and on the wall clock, 24/7 calendars, a late shift that runs past closing time, warm-up days
+(seller minutes counted from the horizon start) and wrap-up after both outcomes. Every lead
+field is compared, including the first attempt's seller.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TEXTBOOK_A = ROOT / "scenarios" / "textbook-erlang-a.toml"
 POWER_LAW = 'decay.contact={kind="power_law", scale_minutes=30, exponent=0.5}'
+WRAPUP = (
+    'team.wrapup_conversation={dist="lognormal", mean_minutes=2, cv=0.8}',
+    'team.wrapup_unanswered={dist="gamma", mean_minutes=0.5, cv=0.5}',
+)
 
 CASES = [
     (BASELINE, ()),
@@ -69,6 +74,12 @@ CASES = [
     (BASELINE, ("horizon.warmup_days=2", "routing.patience_minutes=120",
                 "routing.policy=value_index", "cadence.business_hours_only=false")),
     (TEXTBOOK_A, ("horizon.warmup_days=1", "horizon.days=2")),
+    # Wrap-up: longer busy times, later retries, overtime past breaks and shift ends.
+    (BASELINE, WRAPUP),
+    (BASELINE, (*WRAPUP, "routing.policy=value_index")),
+    (BASELINE, (*WRAPUP[1:], "team.shifts[0].sellers=2", "cadence.business_hours_only=false")),
+    (TEXTBOOK_A, WRAPUP[:1]),
+    (BASELINE, ("horizon.warmup_days=1", *WRAPUP)),  # end times shifted with the warm-up
 ]
 
 
@@ -87,6 +98,8 @@ def test_fast_loops_records_equal_the_simpy_loop(path: Path, overrides: tuple[st
     for seed in (0, 1):
         ref = run_replication(model, np.random.SeedSequence(seed), loop="simpy")
         assert len(ref.leads) > 0
+        # The first attempt's seller is recorded by the loops (compared field by field below).
+        assert (ref.leads["seller"] >= 0).any()
         for loop in ("fast", "python"):
             assert_identical(run_replication(model, np.random.SeedSequence(seed), loop=loop), ref)
 

@@ -436,7 +436,7 @@ def test_no_leads_at_all_is_an_input_error() -> None:
 _TOO_MUCH = (
     "erlangs of work (leads per minute x handling minutes per lead: that many sellers busy all "
     "the time); expected at most 500,000, the staffing search stops at 1,000,000 sellers: lower "
-    "the volumes or team.handling_*.mean_minutes"
+    "the volumes or team.handling_*.mean_minutes (and team.wrapup_*)"
 )
 
 

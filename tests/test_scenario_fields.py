@@ -196,6 +196,27 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["team.handling_conversation.mean_minutes=-15"],
         ["handling_conversation.mean_minutes", "-15"],
     ),
+    ("team.wrapup_conversation", ["team.wrapup_conversation=3"], ["team.wrapup_conversation", "3"]),
+    (
+        "team.wrapup_conversation.dist",
+        ['team.wrapup_conversation={dist="weibull", mean_minutes=1}'],
+        ["wrapup_conversation.dist", "weibull"],
+    ),
+    (
+        "team.wrapup_conversation.mean_minutes",
+        ["team.wrapup_conversation={mean_minutes=0}"],
+        ["wrapup_conversation.mean_minutes", "0"],
+    ),
+    (
+        "team.wrapup_conversation.cv",
+        ["team.wrapup_conversation={mean_minutes=1, cv=0}"],
+        ["team.wrapup_conversation", "cv(=0"],
+    ),
+    (
+        "team.wrapup_unanswered",
+        ['team.wrapup_unanswered={dist="fixed", mean_minutes=-1}'],
+        ["wrapup_unanswered.mean_minutes", "-1"],
+    ),
     (
         "team.cost_per_seller_month",
         ["team.cost_per_seller_month=-1"],
@@ -403,9 +424,11 @@ def test_every_schema_field_has_an_invalid_value_case() -> None:
     # A field added to the schema without a case here fails this test (the "every field").
     covered = {case[0] for case in CASES}
     fields = _leaf_fields(Scenario)
-    # Sub-fields of decay.qualify and handling_conversation share their types with decay.contact
-    # and handling_unanswered, which are covered one by one.
-    shared = {f for f in fields if f.startswith(("decay.qualify.", "team.handling_conversation."))}
+    # Sub-fields of decay.qualify, handling_conversation and wrapup_unanswered share their types
+    # with decay.contact, handling_unanswered and wrapup_conversation, covered one by one.
+    shared = {f for f in fields if f.startswith(
+        ("decay.qualify.", "team.handling_conversation.", "team.wrapup_unanswered.")
+    )}
     missing = sorted(fields - covered - shared)
     assert not missing, f"schema fields without an invalid-value test: {missing}"
 

@@ -3,10 +3,10 @@
 The queueing view pools all tiers into one M/M/n queue per shift: leads arrive at the average
 rate seen while the shift is on duty (leads arriving off-hours are added to the next staffed
 hour, where the morning backlog lands), and one "service" is all the work a lead brings over
-its cadence (expected attempts x handling). On-duty, business and wall minutes coincide, so
-the response targets apply as they are. These are approximations that hold when the queue is
-near stationary within a shift; the simulation (``slasim run``) is the answer when they do not
-(backlogs at opening, priorities, retries competing with new leads).
+its cadence (expected attempts x (handling + wrap-up)). On-duty, business and wall minutes
+coincide, so the response targets apply as they are. These are approximations that hold when
+the queue is near stationary within a shift; the simulation (``slasim run``) is the answer when
+they do not (backlogs at opening, priorities, retries competing with new leads).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _check_load(scenario: Scenario, where: str, load: float) -> None:
             f"{where} gets {load:,.0f} erlangs of work (leads per minute x handling "
             f"minutes per lead: that many sellers busy all the time); expected at most "
             f"{MAX_LOAD:,.0f}, the staffing search stops at {MAX_TOTAL_SELLERS:,} sellers: lower "
-            "the volumes or team.handling_*.mean_minutes",
+            "the volumes or team.handling_*.mean_minutes (and team.wrapup_*)",
         )
 
 

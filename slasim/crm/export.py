@@ -2,11 +2,13 @@
 
 ``export_leads(scenario, replication, "leads.csv")`` writes one row per simulated lead with the
 columns of :mod:`slasim.crm.schema`: ISO-8601 timestamps with the offset of the scenario's
-time zone (rounded to the second), the tier, an owner label, the funnel flags and the deal
+time zone (rounded to the second), the tier, the owner, the funnel flags and the deal
 value. Reading the file back with :func:`slasim.crm.read_crm` gives the same leads.
 
 How engine records map to CRM columns:
 
+- ``owner``: ``seller-K``, the seller who made the first attempt (``K`` = the engine's seller
+  index + 1, sellers listed shift by shift); empty (unassigned) for a lead never attempted;
 - ``first_attempt_at``: start of the first attempt; ``contacted_at``: start of the attempt
   that reached the lead (the same instant when the first attempt did);
 - ``qualified_at`` (and ``opportunity``): the engine decides both at contact, so
@@ -31,10 +33,8 @@ from slasim.errors import InputError
 from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
-__all__ = ["OWNER_LABEL", "export_leads", "leads_frame"]
+__all__ = ["export_leads", "leads_frame"]
 
-#: Owner written when the engine's records carry no seller.
-OWNER_LABEL = "simulated-seller"
 _COLUMNS = [
     "lead_id", "created_at", "tier", "owner", "first_attempt_at", "attempts", "contacted_at",
     "qualified", "qualified_at", "opportunity", "won_at", "lost_at", "deal_value", "status",
@@ -80,10 +80,7 @@ def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "
         return ["true" if v else "false" for v in values.tolist()]
 
     width = max(6, len(str(n)))
-    owner = (
-        [f"seller-{int(s) + 1}" for s in rec["seller"]]
-        if "seller" in (rec.dtype.names or ()) else [OWNER_LABEL] * n
-    )
+    owner = [f"seller-{s + 1}" if s >= 0 else "" for s in rec["seller"].tolist()]
     frame = pd.DataFrame({
         "lead_id": [f"{id_prefix}{i + 1:0{width}d}" for i in range(n)],
         "created_at": _stamps(rec["created"], start, tz),
