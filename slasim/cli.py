@@ -109,14 +109,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from slasim.report_text import format_comparison, format_run
 
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
-    if args.export_leads and len(scenarios) > 1:
-        raise InputError.single(
-            "<cli>", "--export-leads", "needs a single scenario; got "
-            f"{len(scenarios)} ({', '.join(args.scenario)})"
-        )
+    exports = {"--export-leads": args.export_leads, "--export-calls": args.export_calls}
+    for option, value in exports.items():
+        if value and len(scenarios) > 1:
+            raise InputError.single(
+                "<cli>", option, "needs a single scenario; got "
+                f"{len(scenarios)} ({', '.join(args.scenario)})"
+            )
     check_workload(scenarios, args.reps, workers=args.workers)
     check_outputs(
-        {"--json": args.json, "--export-leads": args.export_leads},
+        {"--json": args.json, **exports},
         [path for s in scenarios for path in input_files(s)],
     )
     with open_executor(args) as executor, Progress(args.reps * len(scenarios),
@@ -126,7 +128,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if len(scenarios) == 1:
             result = simulate(
                 scenarios[0], args.reps, args.seed, workers, progress=tick,
-                keep_records=bool(args.export_leads), executor=executor,
+                keep_records=any(exports.values()), executor=executor,
             )
             results = [result]
         else:
@@ -152,6 +154,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         write_json(payload, args.json)
     if args.export_leads:
         _export_leads(results[0], args.export_leads)
+    if args.export_calls:
+        _export_calls(results[0], args.export_calls)
     return EXIT_OK
 
 
@@ -194,6 +198,19 @@ def _export_leads(result: SimulationResult, path: str) -> None:
     frame = export_leads(result.scenario, result.records[0], path)
     print(
         f"wrote {len(frame):,} simulated leads (replication 0 of {result.reps}) to {path}",
+        file=sys.stderr,
+    )
+
+
+def _export_calls(result: SimulationResult, path: str) -> None:
+    """Write the first replication's leads as a call-level CSV (one row per lead), for the
+    same reason as :func:`_export_leads`: one period, as a contact centre would export it."""
+    from slasim.crm.calls_export import export_calls
+
+    assert result.records is not None  # simulate(keep_records=True)
+    frame = export_calls(result.scenario, result.records[0], path)
+    print(
+        f"wrote {len(frame):,} simulated calls (replication 0 of {result.reps}) to {path}",
         file=sys.stderr,
     )
 
@@ -298,7 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--export-leads",
         metavar="PATH",
-        help="write the simulated leads as a CRM export CSV (one file, a replication column)",
+        help="write the first replication's leads as a CRM export CSV (one simulated period)",
+    )
+    p.add_argument(
+        "--export-calls",
+        metavar="PATH",
+        help="write the first replication's leads as a call-level CSV: one row per lead (its "
+        "first attempt) with created, answered, ended, wrapup_ended, abandoned, agent",
     )
     p.set_defaults(func=_cmd_run)
 

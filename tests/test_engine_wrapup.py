@@ -112,6 +112,22 @@ def test_busy_time_is_talk_plus_wrapup_of_every_attempt() -> None:
     )
 
 
+@pytest.mark.parametrize("loop", ["fast", "simpy"])
+def test_a_seller_starts_the_next_first_attempt_after_the_wrapup(loop: str) -> None:
+    # One seller, long calls and wrap-up: the seller recorded on each lead really was free,
+    # so a seller's first attempts, in time order, never start before the previous wrap-up end.
+    model = model_of(BASELINE, "horizon.days=7", "team.shifts[0].sellers=2", *WRAPUP)
+    leads = run_replication(model, np.random.SeedSequence(6), loop=loop).leads
+    checked = 0
+    for s in range(model.n_sellers):
+        mine = np.flatnonzero(leads["seller"] == s)
+        order = mine[np.argsort(leads["first_attempt"][mine], kind="stable")]
+        start, free = leads["first_attempt"][order], leads["first_wrapup_end"][order]
+        assert np.all(start[1:] >= free[:-1])
+        checked += len(order)
+    assert checked == int((~np.isnan(leads["first_attempt"])).sum()) > 100
+
+
 def test_utilization_with_wrapup_matches_check_and_little() -> None:
     # M/M/10 with exponential talk a = 3 min and a fixed wrap-up w = 1 min after every attempt,
     # lambda = 2/min, 24/7 without breaks: by Little's law the mean number of busy sellers is

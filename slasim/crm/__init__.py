@@ -7,6 +7,8 @@
 - :func:`read_calls` and :class:`QueueCalibrator`: the same for a call-level contact-centre
   export (arrivals, talk, wrap-up, patience, roster);
 - :func:`export_leads`: simulated leads in the same format;
+- :func:`export_calls`: simulated leads as a call-level export (one row per lead's first
+  attempt: created, answered, ended, wrap-up end, abandoned, agent);
 - :func:`read_olist`: the public Olist marketing-funnel files in this format;
 - :func:`slasim.crm.commands.register`: the ``crm-check`` and ``calibrate`` subcommands.
 
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from slasim.crm.calibrate import Calibrator
     from slasim.crm.calls import CallImport, read_calls
+    from slasim.crm.calls_export import export_calls
     from slasim.crm.export import export_leads, leads_frame
     from slasim.crm.importer import CrmImport, ImportSummary, read_crm
     from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist
@@ -33,6 +36,7 @@ __all__ = [
     "CrmImport",
     "ImportSummary",
     "QueueCalibrator",
+    "export_calls",
     "export_leads",
     "leads_frame",
     "read_calls",
@@ -45,6 +49,7 @@ _HOME = {
     "CallImport": "slasim.crm.calls",
     "read_calls": "slasim.crm.calls",
     "QueueCalibrator": "slasim.crm.queuefit",
+    "export_calls": "slasim.crm.calls_export",
     "export_leads": "slasim.crm.export",
     "leads_frame": "slasim.crm.export",
     "CrmImport": "slasim.crm.importer",

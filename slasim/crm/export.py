@@ -33,7 +33,7 @@ from slasim.errors import InputError
 from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
-__all__ = ["export_leads", "leads_frame"]
+__all__ = ["export_leads", "leads_frame", "local_stamps"]
 
 _COLUMNS = [
     "lead_id", "created_at", "tier", "owner", "first_attempt_at", "attempts", "contacted_at",
@@ -41,8 +41,11 @@ _COLUMNS = [
 ]
 
 
-def _stamps(minutes: npt.NDArray[np.float64], start: datetime, tz: str) -> list[str]:
-    """ISO-8601 local timestamps (with offset) of simulation minutes; "" for NaN."""
+def local_stamps(minutes: npt.NDArray[np.float64], start: datetime, tz: str) -> list[str]:
+    """ISO-8601 local timestamps (with offset) of simulation minutes, to the second; "" for NaN.
+
+    ``start`` is the local time of simulation minute 0, ``tz`` the scenario's time zone.
+    """
     seconds = np.round(start.timestamp() + minutes * 60.0)
     stamps = pd.to_datetime(pd.Series(seconds), unit="s", utc=True).dt.tz_convert(tz)
     return ["" if pd.isna(s) else s.isoformat() for s in stamps]
@@ -83,17 +86,17 @@ def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "
     owner = [f"seller-{s + 1}" if s >= 0 else "" for s in rec["seller"].tolist()]
     frame = pd.DataFrame({
         "lead_id": [f"{id_prefix}{i + 1:0{width}d}" for i in range(n)],
-        "created_at": _stamps(rec["created"], start, tz),
+        "created_at": local_stamps(rec["created"], start, tz),
         "tier": [names[t] for t in rec["tier"].tolist()],
         "owner": owner,
-        "first_attempt_at": _stamps(rec["first_attempt"], start, tz),
+        "first_attempt_at": local_stamps(rec["first_attempt"], start, tz),
         "attempts": rec["attempts"].astype(int).tolist(),
-        "contacted_at": _stamps(rec["contacted"], start, tz),
+        "contacted_at": local_stamps(rec["contacted"], start, tz),
         "qualified": flag(qualified),
-        "qualified_at": _stamps(np.where(qualified, rec["contacted"], np.nan), start, tz),
+        "qualified_at": local_stamps(np.where(qualified, rec["contacted"], np.nan), start, tz),
         "opportunity": flag(rec["opportunity"].astype(bool)),
-        "won_at": _stamps(np.where(won, rec["closed"], np.nan), start, tz),
-        "lost_at": _stamps(np.where(lost, rec["closed"], np.nan), start, tz),
+        "won_at": local_stamps(np.where(won, rec["closed"], np.nan), start, tz),
+        "lost_at": local_stamps(np.where(lost, rec["closed"], np.nan), start, tz),
         "deal_value": ["" if v <= 0 else f"{v:.2f}" for v in value.tolist()],
         "status": [STATES[s] for s in state.tolist()],
     })
