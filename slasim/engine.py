@@ -97,7 +97,7 @@ from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
 from slasim.patience import PatienceLaw, patience_law
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
-from slasim.scenario import Breaks, Distribution, Scenario
+from slasim.scenario import Distribution, Scenario
 from slasim.staff import merge_touching as _merge_touching
 from slasim.staff import rule_breaks, staffing
 
@@ -243,10 +243,11 @@ class Model:
     seller_rank: IntArray  # index of the seller within its shift
     shift_days: tuple[FloatArray, ...]  # per shift: (k, 2) working intervals, one per day
     shrinkage: float
-    # From team.roster: per seller, (k, 2) on-duty intervals (sellers of one roster shift may
-    # work different days); None: every seller works its shift's shift_days.
+    # Per seller, (k, 2) working intervals before random shrinkage: from team.roster (sellers
+    # of one roster shift may work different days) and/or less the breaks by rule of
+    # team.breaks (deterministic, so placed once here); None: every seller works its shift's
+    # shift_days.
     seller_days: tuple[FloatArray, ...] | None = None
-    breaks: Breaks | None = None  # breaks by rule (slasim.staff.rule_breaks)
 
     @property
     def n_sellers(self) -> int:
@@ -330,6 +331,12 @@ def prepare(scenario: Scenario) -> Model:
         shift_days.append(days)
         seller_shift += [j] * shift.sellers
         seller_rank += list(range(shift.sellers))
+    if team.breaks is not None:
+        on_duty = seller_days or tuple(shift_days[j] for j in seller_shift)
+        seller_days = tuple(
+            _frozen(rule_breaks(_merge_touching(days), team.breaks, s))
+            for s, days in enumerate(on_duty)
+        )
     order = scenario.tier_order()
     return Model(
         name=scenario.name,
@@ -372,7 +379,6 @@ def prepare(scenario: Scenario) -> Model:
         shift_days=tuple(shift_days),
         shrinkage=team.shrinkage,
         seller_days=seller_days,
-        breaks=team.breaks,
     )
 
 
@@ -421,22 +427,25 @@ def _with_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generator) -
     return np.column_stack([(start + taken)[keep], (start + size)[keep]])
 
 
+def _frozen(a: FloatArray) -> FloatArray:
+    a.setflags(write=False)
+    return a
+
+
 def _seller_intervals(
     model: Model, seed: np.random.SeedSequence
 ) -> list[list[tuple[float, float]]]:
-    # Breaks by rule first (deterministic, per seller), then random shrinkage blocks on what
-    # is left: team.shrinkage is then the share of the time after breaks lost to absence.
-    breaks, roster = model.breaks, model.seller_days
-    if breaks is None and roster is None and model.shrinkage <= 0:
+    # Breaks by rule are already out of seller_days (prepare); random shrinkage blocks come on
+    # what is left: team.shrinkage is then the share of the time after breaks lost to absence.
+    own = model.seller_days
+    if own is None and model.shrinkage <= 0:
         merged = [_merge_touching(days) for days in model.shift_days]
         return [merged[j] for j in model.seller_shift.tolist()]
     out = []
     for s, (j, rank) in enumerate(
         zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True)
     ):
-        days = model.shift_days[j] if roster is None else roster[s]
-        if breaks is not None:
-            days = rule_breaks(_merge_touching(days), breaks, s)
+        days = model.shift_days[j] if own is None else own[s]
         if model.shrinkage > 0:
             days = _with_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, rank))
         out.append(_merge_touching(days))
