@@ -15,7 +15,7 @@ from cli_helpers import run_cli
 from stat_helpers import assert_pass_rate
 
 from slasim.crm.callarrivals import estimate_call_arrivals
-from slasim.crm.callroster import estimate_roster
+from slasim.crm.callroster import estimate_roster, repeat_weeks_before
 from slasim.crm.calls import read_calls
 from slasim.crm.durationfit import fit_durations
 from slasim.crm.queuefit import QueueCalibrator
@@ -189,6 +189,19 @@ def test_roster_recovers_the_shifts_from_agent_ids() -> None:
     assert roster.agents == 3
     assert roster.duty_hours == pytest.approx(4 + 3.5 + 4.25 + 4)
     assert 0.6 < roster.occupancy < 1.0
+
+
+def test_warmup_days_repeat_the_first_week_of_the_roster() -> None:
+    shifts = pd.DataFrame(
+        [("a", "2026-03-02", "08:00", "12:00"), ("b", "2026-03-03", "09:00", "17:00"),
+         ("a", "2026-03-09", "10:00", "11:00")], columns=["seller", "date", "start", "end"])
+    out = repeat_weeks_before(shifts, pd.Timestamp("2026-03-02").date(), 8)
+    # 8 warm-up days: Feb 22 (Sun) .. Mar 1 (Sun); Mondays Feb 23 copy Mar 2, the Tuesday
+    # Feb 24 copies Mar 3; Feb 22 (8 days back) copies Mar 8, the first week's Sunday (none).
+    assert out.values.tolist() == [
+        ["a", "2026-02-23", "08:00", "12:00"], ["b", "2026-02-24", "09:00", "17:00"],
+        *shifts.values.tolist()]
+    assert repeat_weeks_before(shifts, pd.Timestamp("2026-03-02").date(), 0) is shifts
 
 
 def test_a_call_running_past_the_shift_end_adds_no_interval() -> None:

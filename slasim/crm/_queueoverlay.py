@@ -143,7 +143,9 @@ def queue_entries(cal: QueueCalibrator, roster_file: str | None
                 OverlayEntry(("horizon",), "start", first.isoformat(),
                              "the export's first date: the dated roster covers its dates"),
                 OverlayEntry(("horizon",), "days", days, "the export's days"),
-                OverlayEntry(("team",), "roster", roster_file, cal.roster_.statement),
+                OverlayEntry(("team",), "roster", roster_file, cal.roster_.statement + (
+                    f"; the {cal.warmup_days} warm-up days repeat the export's first week"
+                    if cal.warmup_days else "")),
             ]
         else:
             kept.append(f"team.roster: this slasim has no team.roster yet (issue 14); the "

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ROSTER_COLUMNS", "RosterEstimate", "estimate_roster"]
+__all__ = ["ROSTER_COLUMNS", "RosterEstimate", "estimate_roster", "repeat_weeks_before"]
 
 ROSTER_COLUMNS = ["seller", "date", "start", "end"]
 _DAY = 1440
@@ -145,3 +146,19 @@ def estimate_roster(
 def _wall_minutes(stamps: pd.Series) -> np.ndarray:
     wall = pd.DatetimeIndex(stamps).tz_localize(None).as_unit("s")
     return np.asarray(wall.asi8, dtype=np.float64) / 60.0
+
+
+def repeat_weeks_before(shifts: pd.DataFrame, first: date, days: int) -> pd.DataFrame:
+    """``shifts`` with rows for the ``days`` dates before ``first`` (a warm-up, which a dated
+    roster must cover too): date ``first - j`` copies the rows of the same weekday in the
+    export's first week, ``first - j + 7 * ceil(j / 7)``."""
+    if days <= 0 or shifts.empty:
+        return shifts
+    by_date = {d: g for d, g in shifts.groupby("date", sort=False)}
+    extra = []
+    for j in range(days, 0, -1):
+        day = first - timedelta(days=j)
+        source = (day + timedelta(days=7 * math.ceil(j / 7))).isoformat()
+        if source in by_date:
+            extra.append(by_date[source].assign(date=day.isoformat()))
+    return pd.concat([*extra, shifts], ignore_index=True) if extra else shifts

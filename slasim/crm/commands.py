@@ -323,7 +323,7 @@ def _calibrate_calls(args: argparse.Namespace, as_of: datetime | None) -> int:
     roster_name = None
     if args.out and roster is not None:
         if cal.roster_ is not None:
-            shifts = cal.roster_.shifts
+            shifts = cal.roster_frame()
             _write(lambda: write_csv(shifts, roster), roster, "--out")
             roster_name = roster.name
             print(f"wrote {roster} ({len(shifts)} shifts)", file=out)

@@ -36,7 +36,7 @@ import pandas as pd
 from slasim.calendar import WEEKDAYS
 from slasim.crm._stats import ROW_COLUMNS, Estimate, Row, wilson_ci
 from slasim.crm.callarrivals import TierArrivals, estimate_call_arrivals, profile_frame
-from slasim.crm.callroster import RosterEstimate, estimate_roster
+from slasim.crm.callroster import RosterEstimate, estimate_roster, repeat_weeks_before
 from slasim.crm.calls import CallImport
 from slasim.crm.durationfit import DurationFit, fit_durations
 from slasim.errors import InputError
@@ -325,6 +325,20 @@ class QueueCalibrator:
                 "file": None if roster_file is None else str(roster_file)},
             "notes": list(self.notes_),
         }
+
+    @property
+    def warmup_days(self) -> int:
+        """The base scenario's ``horizon.warmup_days`` (0 without it)."""
+        return int(getattr(self.base.horizon, "warmup_days", 0) or 0) if self.base else 0
+
+    def roster_frame(self) -> pd.DataFrame:
+        """The roster CSV's rows: the estimated shifts, and when the base scenario warms up,
+        the warm-up days as copies of the export's first week (a dated roster has no sellers
+        on dates it does not list)."""
+        self._check_fitted()
+        if self.roster_ is None:
+            raise ValueError("no roster: the export has no agent ids")
+        return repeat_weeks_before(self.roster_.shifts, self.period_[0], self.warmup_days)
 
     def to_overlay_toml(self, base_path: str | Path, out_path: str | Path | None = None,
                         roster_file: str | None = None, name: str | None = None) -> str:
