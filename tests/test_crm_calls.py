@@ -122,8 +122,9 @@ def test_cli_reports_rejected_rows_and_still_calibrates(
         ([*GOOD, HOSTILE[1][0]], ["--strict"],
          "row 6, column 'answered': answered before created: got '2026-03-02T09:59:00+01:00'; "
          "expected a time at or after created"),
-        (GOOD, ["--as-of", "2026-03-02T10:00:00+01:00"],
-         "<cli>: --as-of: got 2026-03-02T10:00:00+01:00, before the export's latest time"),
+        (GOOD, ["--as-of", "2026-03-02T09:02:30+01:00"],
+         "<cli>: --as-of: got 2026-03-02T09:02:30+01:00, before the export's last call arrived "
+         "(2026-03-02T09:03:00+01:00)"),
         (GOOD, ["--source-tier", "hot=web"], "<cli>: --source-tier: got 'hot=web', but the "
          "export is call-level"),
         (GOOD, ["--map", "arrival=created"], "--map: arrival: is not a column of the call-level "

@@ -67,7 +67,7 @@ class QueueCalibrator:
         1 - confidence level of the intervals.
     as_of
         Export time: callers neither served nor abandoned are censored there (default: the
-        latest timestamp in the export).
+        latest timestamp in the export; at or after the last ``created``).
     roster_interval_minutes, roster_gap_minutes
         Grid of the estimated shifts and the longest pause inside one
         (:func:`~slasim.crm.callroster.estimate_roster`).
@@ -122,11 +122,14 @@ class QueueCalibrator:
         latest = max(c[k].max() for k in ("created", "answered", "ended", "wrapup_ended")
                      if c[k].notna().any())
         as_of = latest if self.as_of is None else pd.Timestamp(self.as_of).tz_convert(tz)
-        if as_of < latest:
+        last_call = c["created"].max()
+        if as_of < last_call:
+            # Later answers and hang-ups are fine (a simulation's export runs past its horizon
+            # end); a call arriving after the export was taken is not.
             raise InputError.single(
-                "<cli>", "--as-of", f"got {as_of.isoformat()}, before the export's latest time "
-                f"({latest.isoformat()}); expected the time the export was taken, at or after "
-                "every time in it",
+                "<cli>", "--as-of", f"got {as_of.isoformat()}, before the export's last call "
+                f"arrived ({last_call.isoformat()}); expected the time the export was taken, at "
+                "or after every created time in it",
             )
         self.as_of_ = as_of
         notes: list[str] = []
