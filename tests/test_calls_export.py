@@ -10,6 +10,7 @@ import pytest
 
 from slasim.cli import main
 from slasim.crm.calls_export import CALL_COLUMNS, calls_frame
+from slasim.crm.export import local_stamps
 from slasim.engine import Replication
 from slasim.experiment import simulate
 from slasim.loader import load_scenario
@@ -146,3 +147,23 @@ def test_export_calls_into_a_missing_folder_exits_2(
                  "--export-calls", str(target)])
     assert code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "tz", ["Europe/Stockholm", "UTC", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kolkata"]
+)
+def test_local_stamps_equal_isoformat_across_dst(tz: str) -> None:
+    # The vectorised stamps against pandas' own isoformat, value by value, over a year and a
+    # bit (both DST changes; half-hour zones and a 30-minute DST shift), with NaN and values
+    # on the half second (rounded like np.round: to even).
+    start = pd.Timestamp("2026-03-01", tz=tz).to_pydatetime()
+    rng = np.random.default_rng(14)
+    minutes = rng.uniform(-100, 1440 * 400, 5000)
+    minutes[::10] = np.nan
+    minutes[1:5] = [0.0, 0.5 / 60, 1.5 / 60, 59.99999]
+    got = local_stamps(minutes, start, tz)
+    seconds = np.round(start.timestamp() + minutes * 60.0)
+    ref = pd.to_datetime(pd.Series(seconds), unit="s", utc=True).dt.tz_convert(tz)
+    want = ["" if pd.isna(s) else s.isoformat() for s in ref]
+    assert got == want
+    assert all(type(s) is str for s in got)
