@@ -15,7 +15,7 @@ import pytest
 matplotlib.use("Agg")
 
 from slasim.cli import main
-from slasim.crm._observe import lead_outcomes
+from slasim.crm._observe import LeadTable, lead_outcomes, observe
 from slasim.crm.dashboard import dashboard_html, format_track, write_outputs
 from slasim.crm.export import export_leads, leads_frame
 from slasim.crm.importer import read_crm
@@ -118,6 +118,18 @@ def test_actuals_equal_the_simulators_metrics_for_the_same_leads(month: Month) -
     # The baseline's hot tier misses its 5-minute target (docs/how-to/track.md): the export shows it too.
     hot = summary[(summary["tier"] == "hot") & (summary["term"] == "response")].iloc[0]
     assert hot["met"] is False and hot["actual"] < 0.9
+
+
+def test_observed_records_have_no_engine_seller_or_end_times(month: Month) -> None:
+    # A CRM lead has an owner name, not an engine seller index, and no attempt end times:
+    # the observed records say "none" (-1, NaN), never seller 0 or minute 0.
+    rec, keep = observe(
+        LeadTable.from_records(month.rep.leads), month.rep.horizon_minutes,
+        month.scenario.business_calendar(),
+    )
+    assert keep.sum() == len(rec) > 100
+    assert (rec["seller"] == -1).all()
+    assert np.isnan(rec["first_end"]).all() and np.isnan(rec["first_wrapup_end"]).all()
 
 
 def test_per_lead_outcomes_give_the_metric_shares(month: Month) -> None:

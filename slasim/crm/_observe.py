@@ -179,6 +179,9 @@ def observe(
     for name in set(LEAD_DTYPE.names or ()) - _SET_FIELDS:
         if LEAD_DTYPE[name].kind == "f":
             rec[name] = np.nan
+    # The engine's seller index means nothing for a CRM lead (its owner is a name): none, -1,
+    # never seller 0.
+    rec["seller"] = -1
     return rec, keep
 
 
