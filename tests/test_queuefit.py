@@ -14,6 +14,7 @@ from call_data import Truth, synthetic_calls
 from cli_helpers import run_cli
 from stat_helpers import assert_pass_rate
 
+from slasim.crm._stats import Estimate
 from slasim.crm.callarrivals import estimate_call_arrivals
 from slasim.crm.callroster import estimate_roster, repeat_weeks_before
 from slasim.crm.calls import read_calls
@@ -252,3 +253,46 @@ def test_calibrate_writes_an_overlay_that_loads_and_a_roster(
         assert "the estimated roster is in calibrated-roster.csv" in text
     assert payload["patience"]["family"] == "lognormal"
     assert payload["rows_used"] == payload["rows_read"] == len(pd.read_csv(export))
+
+
+# -- a simulated month through slasim run --export-calls's writer ------------------------------
+
+
+def test_a_simulated_export_calibrates_back_to_its_scenario() -> None:
+    from slasim.crm.calls_export import calls_frame
+    from slasim.experiment import simulate
+
+    # M/G/10+G 24/7, every attempt a conversation: lognormal patience (mean 2, cv 1.3) and
+    # wrap-up (mean 1, cv 0.8), exponential talk of 3.5 min; ~40,000 calls over 14 days.
+    truth = load_scenario(ROOT / "scenarios" / "textbook-mmn.toml", [
+        "horizon.days=14", "tiers.only.base_contact=1.0", 'decay.contact={kind="flat"}',
+        'team.handling_conversation={dist="exponential", mean_minutes=3.5}',
+        'team.handling_unanswered={dist="exponential", mean_minutes=3.5}',
+        'team.wrapup_conversation={dist="lognormal", mean_minutes=1.0, cv=0.8}',
+        'routing.patience={dist="lognormal", mean_minutes=2.0, cv=1.3}',
+    ])
+    result = simulate(truth, 1, 5, keep_records=True)
+    assert result.records is not None
+    frame = calls_frame(truth, result.records[0])
+    calls = read_calls(frame, "UTC", ["only"])
+    assert calls.summary.rows_used == len(frame)
+    cal = QueueCalibrator(truth, as_of=pd.Timestamp("2026-01-19", tz="UTC")).fit(calls)
+
+    def near(e: Estimate, value: float) -> bool:
+        # Within 3 standard errors on the log scale (the 95 % half-width is 1.96 of them): a
+        # correct estimate fails this about 3 times in 1,000 seeds; the 95 % coverage itself is
+        # tested as a rate above.
+        se = (math.log(e.ci_high) - math.log(e.ci_low)) / (2 * 1.96)
+        return abs(math.log(e.value) - math.log(value)) < 3 * se
+
+    assert cal.patience_ is not None and cal.patience_.family == "lognormal"
+    assert near(cal.patience_.median, 2.0 / math.sqrt(1 + 1.3**2)), cal.patience_.median
+    assert cal.handling_ is not None and near(cal.handling_.mean, 3.5), cal.handling_.mean
+    assert cal.wrapup_ is not None and near(cal.wrapup_.mean, 1.0), cal.wrapup_.mean
+    (arrivals,) = cal.arrivals_
+    assert near(arrivals.volume, truth.tiers["only"].monthly_volume), arrivals.volume
+    # Ten sellers on duty around the clock, busy most of the time: the roster from agent ids
+    # finds all ten, on duty all 14 days (no idle hour splits a shift at this load).
+    roster = cal.roster_
+    assert roster is not None and roster.agents == 10
+    assert roster.duty_hours == pytest.approx(10 * 24 * 14)
