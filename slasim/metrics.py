@@ -199,7 +199,7 @@ def _tier_metrics(
     for name, index in _STATE.items():
         out[f"leads_{name}"] = float((state == index).sum())
     out["leads_abandoned"] = float((~np.isnan(leads["abandoned"])).sum())
-    out.update(queue_metrics(leads, ctx))
+    out.update(queue_metrics(leads, ctx, served_p90=wall_p90))
     if t is not None:
         out["pipeline_value"] = float(leads["value"][pipeline].sum()) * t.win_rate
         out["cost_leads"] = n * t.cost_per_lead + t.extra_cost * max(
