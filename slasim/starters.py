@@ -128,11 +128,20 @@ def write_new(path: Path, text: str, force: bool) -> None:
     atomic_write_text(path, text)
 
 
+def _data_files(path: Path) -> list[Path]:
+    """The data files a reference scenario names (``team.roster``, ``trace.path``)."""
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    names = [data.get("team", {}).get("roster"), data.get("trace", {}).get("path")]
+    return [path.parent / n for n in names if isinstance(n, str)]
+
+
 def copy_example(name: str, target: str | Path, force: bool = False) -> list[Path]:
     """Write the example ``name`` to the file ``target`` and its ``extends`` parents beside it.
 
-    Parents keep their own file names (the child refers to them by name); a parent already
-    there with the same text is left alone. Nothing is written unless everything can be.
+    Parents keep their own file names (the child refers to them by name), and so do the data
+    files a scenario names (its roster or trace CSV); a parent or data file already there with
+    the same text is left alone. Nothing is written unless everything can be.
 
     Returns
     -------
@@ -151,6 +160,11 @@ def copy_example(name: str, target: str | Path, force: bool = False) -> list[Pat
                 "same file; choose another file name",
             )
         plan.append((path, parent.path.read_text(encoding="utf-8")))
+    for example in chain:
+        for data in _data_files(example.path):
+            # A roster or trace beside its scenario (the scenario names it relatively).
+            plan.append((target.parent / data.relative_to(example.path.parent),
+                         data.read_text(encoding="utf-8")))
     todo = [(path, text) for i, (path, text) in enumerate(plan)
             if _writable(path, force, text, same_ok=i > 0)]
     from slasim.outputs import atomic_write_text

@@ -115,8 +115,8 @@ def test_wheel_works_outside_the_repository(tmp_path: Path) -> None:
 
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-    for example in (ROOT / "scenarios").glob("*.toml"):
-        assert f"slasim/scenarios/{example.name}" in names
+    for example in [*(ROOT / "scenarios").glob("*.toml"), *(ROOT / "scenarios").glob("*.csv")]:
+        assert f"slasim/scenarios/{example.name}" in names  # rosters too: scenarios name them
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     with tarfile.open(sdist) as tf:
         members = {m.split("/", 1)[1] for m in tf.getnames() if "/" in m}

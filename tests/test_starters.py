@@ -49,6 +49,23 @@ def test_copy_writes_the_parent_beside_the_child(tmp_path: Path,
     assert load_scenario(child).name == "option-fast-response"  # extends resolves
 
 
+def test_copy_writes_the_roster_a_scenario_names(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # contact-centre staffs from a roster CSV beside it: the copy must load on its own.
+    code, _, err = run_cli(["examples", "copy", "contact-centre", str(tmp_path)], capsys)
+    assert code == 0, err
+    roster = tmp_path / "contact-centre-roster.csv"
+    assert roster.read_text() == (ROOT / "scenarios" / roster.name).read_text()
+    assert load_scenario(tmp_path / "contact-centre.toml").team.roster == str(roster)  # resolved
+    # init --from beside the same roster is fine (same text); a different roster is kept.
+    assert run_cli(["init", str(tmp_path / "c2.toml"), "--from", "contact-centre"], capsys)[0] == 0
+    roster.write_text("seller,date,start,end\n")
+    code, _, err = run_cli(["init", str(tmp_path / "c3.toml"), "--from", "contact-centre"],
+                           capsys)
+    assert code == 2 and "exists" in err and roster.name in err
+    assert not (tmp_path / "c3.toml").exists()
+
+
 def test_init_from_an_example_to_another_name(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "mine.toml"
