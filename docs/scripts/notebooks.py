@@ -4,7 +4,7 @@
 executed copy in ``build/notebooks/``; ``make test`` builds the docs after the tests, so the
 site shows those outputs without running the notebooks a second time. A copy older than its
 notebook or than any file of ``slasim/`` or ``scenarios/`` is stale and executed here again
-(``make docs`` on a fresh clone executes all four, about 3 minutes on 2 cores).
+(``make docs`` on a fresh clone executes all of them, about 3 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ __all__ = ["EXECUTED", "SOURCE", "executed", "save_executed"]
 
 
 def _newest_input(notebook: Path) -> float:
-    inputs = [notebook, *(ROOT / "slasim").rglob("*.py"), *(ROOT / "scenarios").glob("*.toml")]
+    inputs = [notebook, *(ROOT / "slasim").rglob("*.py"), *(ROOT / "scenarios").glob("*.toml"),
+              *(ROOT / "scenarios").glob("*.csv")]
     return max(p.stat().st_mtime for p in inputs)
 
 
