@@ -55,7 +55,7 @@ import numpy as np
 from slasim.calendar import BusinessCalendar
 from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
-from slasim.queue_metrics import queue_metrics
+from slasim.queue_metrics import queue_metrics, response_outcomes
 from slasim.scenario import Scenario
 from slasim.staff import head_count
 from slasim.terms import TERMS
@@ -267,20 +267,12 @@ def response_share(
     clock: str,
     attempted: np.ndarray | None = None,
 ) -> float:
-    """Share of one tier's ``leads`` first attempted within ``target_minutes`` on ``clock``.
+    """Share of one tier's ``leads`` first attempted within ``target_minutes`` on ``clock``,
+    over the decided leads (:func:`slasim.queue_metrics.response_outcomes`).
 
     Public so that the optimizer can score a menu of targets on the same records.
     """
-    if attempted is None:
-        attempted = ~np.isnan(leads["first_attempt"])
-    created = leads["created"]
-    if clock == "business":
-        deadline = ctx.calendar.add_business(created, np.full(len(created), target_minutes))
-        within = attempted & (leads["response_business"] <= target_minutes)
-    else:
-        deadline = created + target_minutes
-        within = attempted & (leads["first_attempt"] - created <= target_minutes)
-    decided = attempted | (deadline <= ctx.horizon_minutes)
+    within, decided = response_outcomes(leads, ctx, target_minutes, clock, attempted)
     return float(within[decided].mean()) if decided.any() else float("nan")
 
 

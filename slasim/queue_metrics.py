@@ -50,7 +50,7 @@ from slasim.catalogue import QUEUE_METRICS, STATES
 if TYPE_CHECKING:  # slasim.metrics imports this module
     from slasim.metrics import MetricContext
 
-__all__ = ["QUEUE_METRICS", "queue_metrics"]
+__all__ = ["QUEUE_METRICS", "queue_metrics", "response_outcomes"]
 
 _WAITING = STATES.index("waiting")
 
@@ -106,34 +106,42 @@ def queue_metrics(
     # Each lead's target by its tier; NaN for a tier without SLA terms (nothing to be within).
     by_tier = np.array([t.target_minutes if t.has_terms else np.nan for t in ctx.tiers])
     targets = by_tier[leads["tier"]] if len(by_tier) else np.full(n, np.nan)
-    # Decided without a deadline: attempted, or gone (gave up or cut off) before any attempt.
-    settled = attempted | (leads["state"] != _WAITING)
     for clock in ("wall", "business"):
         out[f"answered_within_target_{clock}"] = _service_level(
-            leads, ctx, targets, attempted, settled, clock
+            leads, ctx, targets, attempted, clock
         )
     return out
 
 
-def _service_level(
+def response_outcomes(
     leads: np.ndarray,
     ctx: MetricContext,
-    targets: np.ndarray,
-    attempted: np.ndarray,
-    settled: np.ndarray,
+    targets: np.ndarray | float,
     clock: str,
-) -> float:
-    """Share of the decided leads with a target that were first attempted within it."""
+    attempted: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per lead: first attempted within its target on ``clock``, and decided.
+
+    The one definition behind the response term (``first_attempt_within_target``) and the
+    service level (``answered_within_target_*``). A lead is *decided* once attempted, once gone
+    before any attempt (gave up or cut off: a miss, whatever its deadline), or once its
+    deadline has passed inside the period; a lead still waiting at the end whose deadline
+    falls after it is left out (the period cannot say). ``targets`` is one target for all or
+    one per lead (NaN: no target, never decided).
+    """
+    if attempted is None:
+        attempted = ~np.isnan(leads["first_attempt"])
     created = leads["created"]
+    targets = np.broadcast_to(np.asarray(targets, dtype=np.float64), created.shape)
     has_target = ~np.isnan(targets)
     if clock == "business":
         within = attempted & (leads["response_business"] <= targets)
     else:
         within = attempted & (leads["first_attempt"] - created <= targets)
-    decided = settled.copy()
+    decided = attempted | (leads["state"] != _WAITING)
     # Still waiting at the end: decided (a miss) only once its deadline has passed. The
     # business deadline is computed for these few leads only.
-    pending = has_target & ~settled
+    pending = has_target & ~decided
     if pending.any():
         if clock == "business":
             deadline = ctx.calendar.add_business(created[pending], targets[pending])
@@ -141,4 +149,16 @@ def _service_level(
             deadline = created[pending] + targets[pending]
         decided[pending] = deadline <= ctx.horizon_minutes
     decided &= has_target
+    return within, decided
+
+
+def _service_level(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: np.ndarray,
+    attempted: np.ndarray,
+    clock: str,
+) -> float:
+    """Share of the decided leads with a target that were first attempted within it."""
+    within, decided = response_outcomes(leads, ctx, targets, clock, attempted)
     return float(within[decided].mean()) if decided.any() else float("nan")
