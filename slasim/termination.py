@@ -63,25 +63,50 @@ def sigterm_raises() -> Iterator[None]:
     Only the process that entered the block raises: a worker forked inside it inherits the
     handler and, on SIGTERM, ends as it would by default. The previous handler is restored on
     exit. Outside the main thread (where Python cannot install handlers) this does nothing.
+
+    The handler raises wherever the main thread happens to be. If that is a place that
+    reports and ignores exceptions -- an at-fork hook while the pool starts a worker, a
+    ``__del__`` -- the job goes on with its workers stopped and then fails; the block turns that
+    failure (or even a normal end) back into :class:`Terminated`, and the ignored exception is
+    not reported, so SIGTERM always ends in the one message and exit code 143.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     owner = os.getpid()
+    requested = False
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal requested
         if os.getpid() != owner:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        requested = True
         _stop_workers()
         raise Terminated(f"terminated by signal {signal.Signals(signum).name}")
 
+    def unraisable(args: sys.UnraisableHookArgs) -> None:
+        if not (requested and args.exc_type is Terminated):
+            previous_hook(args)
+
     previous = signal.signal(signal.SIGTERM, handler)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
         yield
+    except Terminated:
+        raise
+    except BaseException as exc:
+        if requested:
+            raise Terminated("terminated by signal SIGTERM") from exc
+        raise
+    else:
+        if requested:
+            raise Terminated("terminated by signal SIGTERM")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
 
 
 def silence_stdout() -> None:

@@ -43,6 +43,40 @@ def test_sigterm_raises_only_inside_the_block() -> None:
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_a_swallowed_sigterm_still_terminates(capsys: pytest.CaptureFixture[str]) -> None:
+    # The handler raises wherever the main thread is; an at-fork hook (the pool starting a
+    # worker) reports and ignores it, and the job then fails on its stopped workers. That
+    # failure, or even a normal end, is still SIGTERM -- and the ignored exception is quiet.
+    hook = sys.unraisablehook
+    with pytest.raises(Terminated) as info, sigterm_raises():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except Terminated as exc:  # swallowed, as CPython does in an at-fork hook ...
+            sys.unraisablehook(_Unraisable(Terminated, exc))  # ... after reporting it here
+        raise RuntimeError("a process in the pool was terminated abruptly")
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert capsys.readouterr().err == ""  # the ignored Terminated was not printed
+    assert sys.unraisablehook is hook
+    with pytest.raises(Terminated), sigterm_raises():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except Terminated:
+            pass  # swallowed, and the block then ends normally
+    # Without a SIGTERM an error stays what it is.
+    with pytest.raises(RuntimeError), sigterm_raises():
+        raise RuntimeError("not a signal")
+
+
+class _Unraisable:
+    """The argument of ``sys.unraisablehook`` (``UnraisableHookArgs`` has no constructor)."""
+
+    def __init__(self, exc_type: type[BaseException], exc: BaseException) -> None:
+        self.exc_type, self.exc_value, self.exc_traceback = exc_type, exc, exc.__traceback__
+        self.err_msg, self.object = "Exception ignored in", None
+
+
 def test_sigterm_stops_the_workers() -> None:
     psutil = pytest.importorskip("psutil")
     proc = slasim("run", str(BASELINE), "--reps", "400", "--workers", "2", "--quiet")
