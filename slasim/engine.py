@@ -93,7 +93,7 @@ from simpy.events import NORMAL
 
 from slasim import eventloop
 from slasim.arrivals import ArrivalPlan, Arrivals, arrival_plan, generate_arrivals, load_trace
-from slasim.calendar import WEEKDAYS, BusinessCalendar
+from slasim.calendar import BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
 from slasim.patience import PatienceLaw, patience_law
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
@@ -311,26 +311,13 @@ def prepare(scenario: Scenario) -> Model:
     contact, qualify = scenario.decay.curves()
     cadence = scenario.cadence
     team = scenario.team
-    shift_days: list[FloatArray] = []
-    seller_shift: list[int] = []
-    seller_rank: list[int] = []
-    seller_days = None
-    if team.roster is not None:
-        staff = staffing(scenario, warmup=True)  # in run minutes, like cal
-        shift_days = list(staff.group_days)
-        seller_shift = staff.seller_group.tolist()
-        seller_rank = staff.seller_rank.tolist()
-        seller_days = staff.seller_days
-    for j, shift in enumerate(team.shifts if team.roster is None else ()):
-        start, end = shift.minutes
-        days = cal.intervals_for(
-            [WEEKDAYS.index(d) for d in shift.weekdays], start, end,
-            skip_holidays=not team.work_holidays,
-        )
-        days.setflags(write=False)
-        shift_days.append(days)
-        seller_shift += [j] * shift.sellers
-        seller_rank += list(range(shift.sellers))
+    # One construction of the sellers for the engine, check and plan (slasim.staff), in run
+    # minutes like cal: a roster's per-seller days, or each shift's days shared by its sellers.
+    staff = staffing(scenario, warmup=True)
+    shift_days = list(staff.group_days)
+    seller_shift = staff.seller_group.tolist()
+    seller_rank = staff.seller_rank.tolist()
+    seller_days = staff.seller_days if team.roster is not None else None
     if team.breaks is not None:
         on_duty = seller_days or tuple(shift_days[j] for j in seller_shift)
         seller_days = tuple(

@@ -4,7 +4,7 @@
 lognormal talk and wrap-up, and lognormal patience (mean 5 min, cv 1.5: median 2.77 min).
 One simulated month is exported call-level (``slasim run --export-calls``), and
 ``scenarios/contact-centre-base.toml`` (guesses: flat day, exponential 4-minute calls, no
-wrap-up, eight agents all day, patient callers) is calibrated from it (``slasim calibrate``):
+wrap-up, forty agents all day, patient callers) is calibrated from it (``slasim calibrate``):
 arrivals, talk, wrap-up, patience and the roster from the agent ids. The calibrated scenario,
 simulated, must then reproduce the truth's queue: P(wait > 0), the mean and p90 wait of served
 callers and the abandonment rate within 10 % relative, and the patience median must lie in the

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slasim.crm.export import local_stamps
+from slasim.crm.export import local_stamps, replication_frame
 from slasim.engine import Replication
 from slasim.errors import InputError
 from slasim.outputs import write_csv
@@ -55,15 +55,7 @@ def calls_frame(scenario: Scenario, replication: Replication) -> pd.DataFrame:
     replication
         One replication, e.g. ``simulate(..., keep_records=True).records[0]``.
     """
-    names = list(scenario.tiers)
-    if list(replication.tier_names) != names:
-        raise ValueError(
-            f"replication tiers {list(replication.tier_names)} differ from the scenario's "
-            f"{names}; export a replication with the scenario that produced it"
-        )
-    rec = replication.leads
-    tz = scenario.horizon.timezone
-    start = scenario.business_calendar().to_local(0.0)
+    names, rec, tz, start = replication_frame(scenario, replication)
     abandoned = ~np.isnan(rec["abandoned"])
     frame = pd.DataFrame({
         "call_id": np.arange(len(rec)),

@@ -33,7 +33,7 @@ from slasim.errors import InputError
 from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
-__all__ = ["export_leads", "leads_frame", "local_stamps"]
+__all__ = ["export_leads", "leads_frame", "local_stamps", "replication_frame"]
 
 _COLUMNS = [
     "lead_id", "created_at", "tier", "owner", "first_attempt_at", "attempts", "contacted_at",
@@ -66,6 +66,22 @@ def local_stamps(minutes: npt.NDArray[np.float64], start: datetime, tz: str) -> 
     return list(out)
 
 
+def replication_frame(
+    scenario: Scenario, replication: Replication
+) -> tuple[list[str], npt.NDArray[np.void], str, datetime]:
+    """What an export of ``replication`` needs: tier names, lead records, the time zone and
+    the local time of simulation minute 0 -- after checking the replication is the scenario's.
+    """
+    names = list(scenario.tiers)
+    if list(replication.tier_names) != names:
+        raise ValueError(
+            f"replication tiers {list(replication.tier_names)} differ from the scenario's "
+            f"{names}; export a replication with the scenario that produced it"
+        )
+    return (names, replication.leads, scenario.horizon.timezone,
+            scenario.business_calendar().to_local(0.0))
+
+
 def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "L") -> pd.DataFrame:
     """The leads of one replication as a CRM-format DataFrame (all values as text).
 
@@ -78,15 +94,7 @@ def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "
     id_prefix
         Prefix of the lead ids (``L000001``, ...).
     """
-    names = list(scenario.tiers)
-    if list(replication.tier_names) != names:
-        raise ValueError(
-            f"replication tiers {list(replication.tier_names)} differ from the scenario's "
-            f"{names}; export a replication with the scenario that produced it"
-        )
-    rec = replication.leads
-    tz = scenario.horizon.timezone
-    start = scenario.business_calendar().to_local(0.0)
+    names, rec, tz, start = replication_frame(scenario, replication)
     n = len(rec)
     state = rec["state"].astype(np.intp)
     won = state == STATES.index("won")
