@@ -205,6 +205,15 @@ def build_points(
     data.pop("extends", None)
     origin = {_parse_path(a.path, a.path): GRID_SOURCE for a in axes}
     paths = {a.path for a in axes}
+    if scenario.team.roster is not None:
+        # The roster replaces the shifts: an axis over them would sweep nothing, silently.
+        idle = [p for p in sorted(paths) if p.startswith("team.shifts")]
+        if idle:
+            raise InputError([Problem(
+                GRID_SOURCE, p, f"the scenario staffs from team.roster "
+                f"({scenario.team.roster}), which replaces team.shifts, so this axis would change "
+                "nothing; expected an axis over the roster file (team.roster=a.csv,b.csv) or "
+                "another field") for p in idle])
     points: list[tuple[tuple[Any, ...], Scenario]] = []
     problems: list[Problem] = []
     for values in grid_points(axes):

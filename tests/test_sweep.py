@@ -16,6 +16,7 @@ import slasim
 from slasim.catalogue import metric
 from slasim.errors import InputError
 from slasim.experiment import simulate
+from slasim.grid import parse_grid
 from slasim.loader import load_scenario
 from slasim.sweep_figure import sweep_figure, sweep_heatmap, sweep_line
 from slasim.sweeps import KEY_METRICS, SweepResult, build_points, sweep
@@ -240,3 +241,18 @@ def test_parquet_without_pyarrow_and_dask_without_distributed_say_what_to_instal
     code, _, err = run_cli([*base, "--executor", "dask", "--quiet"], capsys)
     assert code == 2 and "--executor: got 'dask'" in err and "pip install 'slasim[dask]'" in err
     assert not (tmp_path / "o" / "sweep.csv").exists()
+
+
+def test_an_axis_over_shifts_of_a_roster_scenario_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # contact-centre staffs from a roster: sweeping team.shifts would simulate the same month
+    # at every point and call the flat line a result.
+    centre = ROOT / "scenarios" / "contact-centre.toml"
+    code, _, err = run_cli(["sweep", str(centre), "--grid", "team.shifts[0].sellers=4,8",
+                            "--reps", "2", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2, err
+    assert "team.shifts[0].sellers" in err and "team.roster" in err and "change nothing" in err
+    assert not (tmp_path / "o").exists()
+    # An axis over something the roster scenario does use is fine.
+    assert build_points(load_scenario(centre), [parse_grid("routing.policy=fifo,newest_first")])
