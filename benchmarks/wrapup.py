@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from patience import best_seconds  # the same timing as the patience table (this folder)
 
 from slasim.crm.calls_export import calls_frame
 from slasim.engine import LEAD_DTYPE, prepare, run_replication
@@ -44,17 +43,6 @@ CASES: dict[str, tuple[str, ...]] = {
     "exponential": _both('{dist="exponential", mean_minutes=1}'),
     "lognormal": _both('{dist="lognormal", mean_minutes=1, cv=0.8}'),
 }
-
-
-def best_seconds(fn: Callable[[], object], repeats: int) -> float:
-    """Best wall time of ``repeats`` calls (after one warm-up call)."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:

@@ -31,10 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slasim.crm.export import local_stamps, replication_frame
+from slasim.crm.export import local_stamps, replication_frame, write_export
 from slasim.engine import Replication
-from slasim.errors import InputError
-from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
 __all__ = ["CALL_COLUMNS", "calls_frame", "export_calls"]
@@ -82,11 +80,4 @@ def export_calls(scenario: Scenario, replication: Replication, path: str | Path)
     InputError
         If the file cannot be written.
     """
-    frame = calls_frame(scenario, replication)
-    try:
-        write_csv(frame, path)
-    except OSError as exc:
-        # pandas raises a bare OSError (strerror None) for a missing folder: show its text.
-        reason = exc.strerror or exc
-        raise InputError.single(str(path), "", f"cannot write the file ({reason})") from None
-    return frame
+    return write_export(calls_frame(scenario, replication), path)

@@ -33,7 +33,7 @@ from slasim.errors import InputError
 from slasim.outputs import write_csv
 from slasim.scenario import Scenario
 
-__all__ = ["export_leads", "leads_frame", "local_stamps", "replication_frame"]
+__all__ = ["export_leads", "leads_frame", "local_stamps", "replication_frame", "write_export"]
 
 _COLUMNS = [
     "lead_id", "created_at", "tier", "owner", "first_attempt_at", "attempts", "contacted_at",
@@ -139,7 +139,11 @@ def export_leads(
     InputError
         If the file cannot be written.
     """
-    frame = leads_frame(scenario, replication, id_prefix)
+    return write_export(leads_frame(scenario, replication, id_prefix), path)
+
+
+def write_export(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """Write an export table as CSV (atomically); an unwritable path is an InputError."""
     try:
         write_csv(frame, path)
     except OSError as exc:
