@@ -68,7 +68,8 @@ def sigterm_raises() -> Iterator[None]:
     reports and ignores exceptions -- an at-fork hook while the pool starts a worker, a
     ``__del__`` -- the job goes on with its workers stopped and then fails; the block turns that
     failure (or even a normal end) back into :class:`Terminated`, and the ignored exception is
-    not reported, so SIGTERM always ends in the one message and exit code 143.
+    not reported -- nor is an exception of a pool thread torn down by the stop -- so SIGTERM
+    always ends in the one message and exit code 143.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -90,9 +91,18 @@ def sigterm_raises() -> Iterator[None]:
         if not (requested and args.exc_type is Terminated):
             previous_hook(args)
 
+    def thread_failed(args: threading.ExceptHookArgs) -> None:
+        # Once SIGTERM has stopped the workers, the pool's manager thread may fail while it
+        # tears down (CPython 3.11's ``terminate_broken`` sets an exception on a future the
+        # shutdown had cancelled: InvalidStateError). That is the stop we asked for, not news.
+        if not requested:
+            previous_thread_hook(args)
+
     previous = signal.signal(signal.SIGTERM, handler)
     previous_hook = sys.unraisablehook
+    previous_thread_hook = threading.excepthook
     sys.unraisablehook = unraisable
+    threading.excepthook = thread_failed
     try:
         yield
     except Terminated:
@@ -107,6 +117,10 @@ def sigterm_raises() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, previous)
         sys.unraisablehook = previous_hook
+        if not requested:
+            # After SIGTERM the hook stays: a pool thread still ending must not print a
+            # traceback after the one message (the process is about to exit anyway).
+            threading.excepthook = previous_thread_hook
 
 
 def silence_stdout() -> None:

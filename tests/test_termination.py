@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent import futures
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,34 @@ def test_a_swallowed_sigterm_still_terminates(capsys: pytest.CaptureFixture[str]
     # Without a SIGTERM an error stays what it is.
     with pytest.raises(RuntimeError), sigterm_raises():
         raise RuntimeError("not a signal")
+
+
+def test_a_pool_thread_failing_after_sigterm_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # CPython 3.11: once the workers are stopped, the pool's manager thread may raise
+    # InvalidStateError on a future the shutdown cancelled; CI printed that traceback above
+    # the one message. After SIGTERM a failing thread is part of the stop and stays quiet ...
+    reported: list[type[BaseException] | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: reported.append(args.exc_type))
+
+    def manager_thread() -> None:
+        raise futures.InvalidStateError("CANCELLED: <Future state=cancelled>")
+
+    def run_thread() -> None:
+        thread = threading.Thread(target=manager_thread)
+        thread.start()
+        thread.join()
+
+    # ... but without a SIGTERM a thread's failure is reported as usual.
+    with sigterm_raises():
+        run_thread()
+    assert reported == [futures.InvalidStateError]
+    with pytest.raises(Terminated), sigterm_raises():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        finally:
+            run_thread()
+    assert reported == [futures.InvalidStateError]  # not reported again
 
 
 class _Unraisable:
