@@ -36,10 +36,10 @@ time and per-lead random numbers, so it is computed vectorised after the run.
 Random streams and common random numbers
 ----------------------------------------
 The replication's SeedSequence is split into named children -- ``arrivals``, ``handling``,
-``outcomes``, ``shrinkage``, ``deals``, ``patience``, ``wrapup`` (the same children as
-``seed.spawn(7)`` on a fresh sequence, derived without mutating ``seed``; new streams are only
-ever appended, so the existing ones keep their numbers). Lead ``i`` is the ``i``-th lead by
-creation time.
+``outcomes``, ``shrinkage``, ``deals``, ``patience``, ``wrapup``, ``attrition``,
+``conversations``, ``owners`` (the same children as ``seed.spawn(10)`` on a fresh
+sequence, derived without mutating ``seed``; new streams are only ever appended, so the
+existing ones keep their numbers). Lead ``i`` is the ``i``-th lead by creation time.
 Per-lead numbers are drawn in blocks indexed by attempt and lead, so lead ``i``'s attempt ``k``
 uses the same numbers whatever the routing, staffing or shifts:
 
@@ -122,7 +122,8 @@ _WON, _LOST, _NURTURED, _PIPELINE, _WAITING = range(5)
 
 #: Named children of the replication SeedSequence, in spawn order.
 STREAMS: tuple[str, ...] = (
-    "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience", "wrapup"
+    "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience", "wrapup",
+    "attrition", "conversations", "owners",
 )
 
 LEAD_DTYPE = np.dtype(
@@ -144,9 +145,13 @@ LEAD_DTYPE = np.dtype(
         # wrap-up); NaN if none. They may lie past the horizon: the attempt is finished.
         ("first_end", np.float64),
         ("first_wrapup_end", np.float64),
+        # The seller who owns the lead (routing.owner; by default the one who made the first
+        # attempt, = seller); -1 if none.
+        ("owner", np.int32),
+        ("conversations", np.int16),  # conversations held with the lead (0 if never reached)
     ]
 )
-"""One record per lead: 82 bytes (100,000 leads are 8.2 MB per replication held)."""
+"""One record per lead: 88 bytes (100,000 leads are 8.8 MB per replication held)."""
 
 SELLER_DTYPE = np.dtype(
     [
@@ -800,6 +805,8 @@ def _lead_records(
     rec["attempts"] = run.attempts
     rec["contacted"] = run.contact
     rec["seller"] = run.seller
+    rec["owner"] = run.seller
+    rec["conversations"] = run.status == CONTACTED
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 

@@ -37,11 +37,12 @@ def model_of(path: Path, *overrides: str) -> Model:
     return prepare(load_scenario(path, overrides=overrides))
 
 
-def test_wrapup_stream_is_appended_last() -> None:
+def test_streams_are_only_appended() -> None:
     # Appending keeps every other stream's index, hence its numbers for the same seed.
-    assert STREAMS == (
+    assert STREAMS[:7] == (
         "arrivals", "handling", "outcomes", "shrinkage", "deals", "patience", "wrapup"
     )
+    assert STREAMS[7:] == ("attrition", "conversations", "owners")
 
 
 def test_without_wrapup_the_first_attempt_ends_once() -> None:
@@ -158,4 +159,14 @@ def test_utilization_with_wrapup_matches_check_and_little() -> None:
 def test_lead_dtype_fields_and_size() -> None:
     assert LEAD_DTYPE["seller"] == np.dtype(np.int32)
     assert LEAD_DTYPE["first_end"] == LEAD_DTYPE["first_wrapup_end"] == np.dtype(np.float64)
-    assert LEAD_DTYPE.itemsize == 82  # the engine's docstring gives the bytes per lead
+    assert LEAD_DTYPE["owner"] == np.dtype(np.int32)
+    assert LEAD_DTYPE["conversations"] == np.dtype(np.int16)
+    assert LEAD_DTYPE.itemsize == 88  # the engine's docstring gives the bytes per lead
+
+
+def test_by_default_the_owner_made_the_first_attempt_and_a_contact_is_one_conversation() -> None:
+    leads = run_replication(model_of(BASELINE), np.random.SeedSequence(3)).leads
+    assert np.array_equal(leads["owner"], leads["seller"])
+    contacted = ~np.isnan(leads["contacted"])
+    assert 0 < contacted.sum() < len(leads)
+    assert np.array_equal(leads["conversations"], contacted.astype(np.int16))
