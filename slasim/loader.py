@@ -31,6 +31,7 @@ __all__ = [
     "origin_of",
     "scenario_from_dict",
     "scenario_to_toml",
+    "set_locations",
 ]
 
 Loc = tuple[str | int, ...]
@@ -127,6 +128,21 @@ def origin_of(scenario: Scenario, loc: str | Loc, default: str) -> str:
         return default
     key = _parse_path(loc, loc) if isinstance(loc, str) else loc
     return _origin_of(key, origin, default)
+
+
+def set_locations(scenario: Scenario) -> tuple[Loc, ...]:
+    """The key paths ``--set`` replaced in a :func:`load_scenario` result, outermost only.
+
+    ``team.shifts[0].sellers=8`` gives ``("team", "shifts", 0, "sellers")``; the tables an
+    override created are not listed apart. Empty for a scenario without provenance.
+    """
+    origin = _ORIGINS.get(id(scenario), {})
+    locs = sorted((loc for loc, source in origin.items() if source == SET_SOURCE), key=len)
+    roots: list[Loc] = []
+    for loc in locs:
+        if not any(loc[: len(r)] == r for r in roots):
+            roots.append(loc)
+    return tuple(roots)
 
 
 def scenario_to_toml(scenario: Scenario) -> str:

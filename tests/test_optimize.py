@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from slasim.experiment import simulate
 from slasim.loader import load_scenario
 from slasim.metrics import ALL, MetricContext
 from slasim.optimize import OptimizeResult, build_space, optimize, realistic_quota
+from slasim.optimize.result import overlay_toml
 from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import OperatingPoint
 from slasim.verdict import wilson_interval
@@ -111,15 +113,30 @@ def test_overlay_round_trip(textbook_result: OptimizeResult, tmp_path: Path) -> 
 def test_same_seed_same_proposal_any_workers(tmp_path: Path) -> None:
     # A proposed qualify-rate target too: it is read off the simulated months, so it must be
     # as reproducible as the rest.
+    # --set values the optimizer does not change (shrinkage, a table, a list element) must
+    # reach the proposal too: it extends the file, which does not have them.
     scenario = load_scenario(TEXTBOOK, ["optimize.sellers.always=[4, 7]",
-                                        'optimize.tiers.only.qualify_rate_target="propose"'])
+                                        'optimize.tiers.only.qualify_rate_target="propose"',
+                                        "team.shrinkage=0.05",
+                                        'team.handling_unanswered={dist="fixed", mean_minutes=1}'])
     texts = []
     for workers in (1, 2):
         r = optimize(scenario, seed=3, workers=workers, verify_reps=30, rounds=(10, 10))
         r.write(tmp_path / str(workers), TEXTBOOK)
         texts.append((tmp_path / str(workers) / "proposal.toml").read_text())
     assert "qualify_rate_target = " in texts[0]
+    assert "shrinkage = 0.05    # --set" in texts[0]
     assert texts[0] == texts[1]
+    loaded = load_scenario(tmp_path / "1" / "proposal.toml")
+    assert r.proposal is not None and r.proposal.team.shrinkage == 0.05
+    want = r.proposal.model_dump(exclude={"name", "extends"})
+    assert loaded.model_dump(exclude={"name", "extends"}) == want
+    # A --set inside a list the optimizer leaves alone repeats the whole list (an overlay
+    # replaces lists), here as if the proposal kept the staffing.
+    scenario = load_scenario(TEXTBOOK, ["team.shifts[0].sellers=5"])
+    kept = dataclasses.replace(r, scenario=scenario, proposal=scenario)
+    (tmp_path / "kept.toml").write_text(overlay_toml(kept, TEXTBOOK.as_posix()))
+    assert load_scenario(tmp_path / "kept.toml").team.shifts == scenario.team.shifts
 
 
 def test_proposal_meets_terms_on_independent_months() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,9 +182,13 @@ def _clean(value: float) -> float | None:
 
 
 def _value(v: object) -> str:
-    """One TOML value (via tomli_w, so strings are quoted as TOML wants); lists on one line."""
+    """One TOML value (via tomli_w, so strings are quoted as TOML wants); lists and tables
+    on one line."""
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table (a list element: team.shifts from --set)
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()
+                                if x is not None) + " }"
     return tomli_w.dumps({"v": v}).strip()[len("v = "):]
 
 
@@ -197,10 +202,15 @@ def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
 
 
 def overlay_toml(result: OptimizeResult, extends: str) -> str:
-    """The proposal as a commented scenario overlay that ``extends`` the input scenario."""
+    """The proposal as a commented scenario overlay that ``extends`` the input scenario.
+
+    Besides the optimizer's changes it repeats the values ``--set`` gave the optimized
+    scenario (the extended file does not have them), so the proposal loads as what was
+    optimized and verified.
+    """
     base, new = result.scenario, result.proposal
     assert new is not None and result.x is not None
-    lines = [
+    header = [
         f"# slasim optimize proposal for {base.name!r}: objective {result.objective}, "
         f"confidence {result.confidence:g}, seed {result.seed}.",
         f"# Objective per month {result.fun:,.0f} [{result.fun_ci[0]:,.0f}, "
@@ -209,19 +219,24 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         *([f"# {result.verdict.sentence()}"] if result.verdict is not None else []),
         f"# {result.message}",
         *(f"# note: {note}" for note in result.notes),
-        "# Only the values that change are set; everything else comes from the extended file.",
+        "# Only the values that change (and those given with --set, marked so) are set; "
+        "everything else comes from the extended file.",
         "",
         f"name = {_value(base.name + '-proposal')}",
         f"extends = {_value(extends)}",
     ]
+    # Table path -> (key, line) in writing order; the root table's keys follow `extends`.
+    tables: dict[tuple[str, ...], list[tuple[str, str]]] = {(): []}
+
+    def put(table: tuple[str, ...], key: str, line: str) -> None:
+        tables.setdefault(table, []).append((key, line))
+
     if new.sla.confidence != base.sla.confidence:
-        lines += ["", "[sla]", f"confidence = {_value(new.sla.confidence)}"]
+        put(("sla",), "confidence", f"confidence = {_value(new.sla.confidence)}")
     if new.routing.policy != base.routing.policy:
-        lines += [
-            "",
-            "[routing]",
-            f"policy = {_value(new.routing.policy)}    # was {base.routing.policy!r}",
-        ]
+        put(("routing",), "policy",
+            f"policy = {_value(new.routing.policy)}    # was {base.routing.policy!r}")
+    shift_lines: list[str] = []
     if any(a.sellers != b.sellers for a, b in zip(base.team.shifts, new.team.shifts, strict=True)):
         verdict = (
             "a neighbour (±1 seller) beat it by more than the CI"
@@ -229,22 +244,18 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
             else "no ±1-seller neighbour better by more than the CI"
         )
         for old, shift in zip(base.team.shifts, new.team.shifts, strict=True):
-            lines += ["", "[[team.shifts]]    # the list replaces the extended file's shifts"]
+            shift_lines += ["", "[[team.shifts]]    # the list replaces the extended file's shifts"]
             data = shift.model_dump(mode="python")
             for key, v in data.items():
                 note = f"    # was {old.sellers}; {verdict}" if key == "sellers" else ""
-                lines.append(f"{key} = {_value(v)}{note}")
+                shift_lines.append(f"{key} = {_value(v)}{note}")
     for name in base.tiers:
         before, after = base.tiers[name].monthly_volume, new.tiers[name].monthly_volume
         if before != after:
-            lines += [
-                "",
-                f"[tiers.{name}]",
-                f"monthly_volume = {_value(after)}    # leads to buy per month; was {before:g}",
-            ]
+            put(("tiers", name), "monthly_volume",
+                f"monthly_volume = {_value(after)}    # leads to buy per month; was {before:g}")
     for name, terms in result.terms.items():
         was_terms = base.sla.tiers[name]
-        changes = []
         pairs = (
             ("quota", "marketing", was_terms.quota, terms.quota),
             ("response_target_minutes", "response", was_terms.response_target_minutes,
@@ -257,9 +268,58 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         for key, term, was, now in pairs:
             if was != now and now is not None:
                 was_text = "not set" if was is None else f"{was:g}"
-                changes.append(
-                    f"{key} = {_value(now)}    # was {was_text}; {_evidence(result, name, term)}"
-                )
-        if changes:
-            lines += ["", f"[sla.tiers.{name}]", *changes]
-    return "\n".join(lines) + "\n"
+                put(("sla", "tiers", name), key,
+                    f"{key} = {_value(now)}    # was {was_text}; {_evidence(result, name, term)}")
+    for table, key, value in _set_values(base):
+        if table == ("team",) and key == "shifts" and shift_lines:
+            continue  # the shifts written above are the proposal's, --set values included
+        if any(k == key for k, _ in tables.get(table, ())):
+            continue  # the optimizer changed it: its value wins
+        put(table, key, f"{_key(key)} = {_value(value)}    # --set")
+    lines = header + [line for _, line in tables.pop(())]
+    for table, entries in tables.items():
+        lines += ["", "[" + ".".join(_key(k) for k in table) + "]", *(e for _, e in entries)]
+    return "\n".join(lines + shift_lines) + "\n"
+
+
+def _set_values(scenario: Scenario) -> list[tuple[tuple[str, ...], str, object]]:
+    """``(table, key, value)`` of every value ``--set`` changed, from the validated scenario.
+
+    An override inside a list (``team.shifts[0].sellers``) repeats the whole list, since an
+    overlay replaces lists; a table it replaced is written key by key.
+    """
+    from slasim.loader import set_locations
+
+    dump = scenario.model_dump(mode="python", exclude_none=True)
+    out: list[tuple[tuple[str, ...], str, object]] = []
+    seen: set[tuple[str, ...]] = set()
+    for loc in set_locations(scenario):
+        path: list[str] = []
+        for part in loc:
+            if isinstance(part, int):
+                break
+            path.append(part)
+        root = tuple(path)
+        if root in seen or root in (("name",), ()):
+            continue  # the proposal has a name of its own
+        seen.add(root)
+        node: object = dump
+        for part in root:
+            node = node.get(part) if isinstance(node, dict) else None
+        _leaves(root, node, out)
+    return out
+
+
+def _leaves(
+    path: tuple[str, ...], node: object, out: list[tuple[tuple[str, ...], str, object]]
+) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _leaves((*path, key), value, out)
+    elif node is not None:
+        out.append((path[:-1], path[-1], node))
+
+
+def _key(key: str) -> str:
+    """A TOML key: bare when it can be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
