@@ -278,6 +278,9 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         put(table, key, f"{_key(key)} = {_value(value)}    # --set")
     lines = header + [line for _, line in tables.pop(())]
     for table, entries in tables.items():
+        if shift_lines and table not in (("sla",), ("routing",)):
+            lines += shift_lines  # where a reader looks for staffing: after the routing
+            shift_lines = []
         lines += ["", "[" + ".".join(_key(k) for k in table) + "]", *(e for _, e in entries)]
     return "\n".join(lines + shift_lines) + "\n"
 
