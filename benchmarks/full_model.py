@@ -8,7 +8,7 @@ temporary folder and imported from there instead of this checkout. Prints
 1. the baseline scenario (``scenarios/baseline.toml``, ~1,450 leads a month): leads/s per
    replication for the old commit, this code's simpy reference loop
    (``run_replication(..., loop="simpy")``) and the default fast loop, as ratios to the old
-   commit. A replication is what a worker does for ``slasim run``: simulate one month and
+   commit (with ``--python-loop`` also the pure-Python loop of both versions). A replication is what a worker does for ``slasim run``: simulate one month and
    compute its metrics (no records kept). Best of the repeats of ``REPS`` replications each;
 2. scaling to ~1M leads on ``scenarios/textbook-erlang-a.toml`` (one replication with its
    metrics, no records): microseconds per lead and the peak memory above imports (tracemalloc,
@@ -107,6 +107,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat, scaling up to ~100k")
     parser.add_argument("--old", default=OLD, help=f"commit to compare with (default {OLD})")
+    parser.add_argument(
+        "--python-loop", action="store_true",
+        help="also the pure-Python loop (loop='python') of both versions (--old must have it)",
+    )
     args = parser.parse_args()
     repeats = 1 if args.quick else 3
     scale_days = SCALE_DAYS[:2] if args.quick else SCALE_DAYS
@@ -118,6 +122,9 @@ def main() -> None:
             ("this code, loop='simpy'", "", "simpy"),
             ("this code, fast loop", "", "fast"),
         ]
+        if args.python_loop:
+            versions += [(f"commit {args.old}, loop='python'", old_src, "python"),
+                         ("this code, loop='python'", "", "python")]
         print(f"Baseline full model, {REPS} replications per run, best of {repeats}; "
               f"Python {platform.python_version()}, {platform.machine()}; {load()}")
         best: dict[str, dict[str, float]] = {}

@@ -95,6 +95,8 @@ from slasim import eventloop
 from slasim.arrivals import ArrivalPlan, Arrivals, arrival_plan, generate_arrivals, load_trace
 from slasim.calendar import BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
+from slasim.errors import InputError
+from slasim.ownership import assign_owners
 from slasim.patience import PatienceLaw, patience_law
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
 from slasim.scenario import Distribution, Scenario
@@ -253,10 +255,19 @@ class Model:
     # team.breaks (deterministic, so placed once here); None: every seller works its shift's
     # shift_days.
     seller_days: tuple[FloatArray, ...] | None = None
+    # routing.owner / keep_owner (slasim.ownership); owner_weights: per seat, for "weighted".
+    owner_rule: str = "first_attempt"
+    owner_weights: tuple[float, ...] = ()
+    keep_owner: bool = False
 
     @property
     def n_sellers(self) -> int:
         return int(self.seller_shift.shape[0])
+
+    @property
+    def owned(self) -> bool:
+        """Whether some attempt waits in a seat's own queue (else one shared queue)."""
+        return self.owner_rule != "first_attempt" or self.keep_owner
 
     @property
     def has_wrapup(self) -> bool:
@@ -330,6 +341,7 @@ def prepare(scenario: Scenario) -> Model:
             for s, days in enumerate(on_duty)
         )
     order = scenario.tier_order()
+    rules = scenario.routing
     return Model(
         name=scenario.name,
         tier_names=names,
@@ -371,7 +383,26 @@ def prepare(scenario: Scenario) -> Model:
         shift_days=tuple(shift_days),
         shrinkage=team.shrinkage,
         seller_days=seller_days,
+        owner_rule=rules.owner,
+        owner_weights=_seat_weights(scenario, staff.group_names, seller_shift),
+        keep_owner=rules.keep_owner,
     )
+
+
+def _seat_weights(
+    scenario: Scenario, group_names: tuple[str, ...], seller_shift: list[int]
+) -> tuple[float, ...]:
+    """Per seat, the routing.owner_weights of its shift (1 if not listed); () unless weighted."""
+    weights = scenario.routing.owner_weights or {}
+    if scenario.routing.owner != "weighted":
+        return ()
+    unknown = [name for name in weights if name not in group_names]
+    if unknown:  # team.shifts names are checked by the schema; a roster's only here
+        raise InputError.single(
+            scenario.team.roster or scenario.name, "routing.owner_weights",
+            f"names shift(s) {unknown}; expected shift names of the roster {list(group_names)}",
+        )
+    return tuple(float(weights.get(group_names[j], 1.0)) for j in seller_shift)
 
 
 # -- random streams ------------------------------------------------------------------------
@@ -467,6 +498,7 @@ def _simulate(
     h_unans: FloatArray,
     shifts: list[list[tuple[float, float]]],
     deadline: FloatArray | None = None,
+    owners: npt.NDArray[np.int32] | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state.
 
@@ -488,6 +520,7 @@ def _simulate(
         seller=np.full(n, -1, dtype=np.int32),
         busy=[0.0] * n_sellers,
         overtime=[0.0] * n_sellers,
+        owner=owners,
     )
     created = floats(leads.created)
     tier = ints(leads.tier)
@@ -533,8 +566,10 @@ def _simulate(
     ai = 0  # next lead not yet admitted to the queue
     wake_at = inf  # time of the latest scheduled wake event
 
+    owned = model.owned  # routing.owner / keep_owner: one queue per seat (slasim.ownership)
     push, pick = router(
-        model, created, att, status, tier, None if deadline is None else floats(deadline)
+        model, created, att, status, tier, None if deadline is None else floats(deadline),
+        (ints(owners) if owners is not None else first_seller) if owned else None, n_sellers,
     )
 
     def admit(now: float) -> None:
@@ -633,11 +668,14 @@ def _simulate(
         over_acc[s] += (end - lo) - inside
 
     def dispatch(now: float) -> None:
+        if owned:
+            dispatch_owned(now)
+            return
         while idle:
             s = idle.popleft()
             if not is_idle[s]:
                 continue  # left behind when the seller's interval ended
-            i = pick(now)
+            i = pick(s, now)
             if i < 0:
                 idle.appendleft(s)
                 ensure_wake(now)
@@ -645,10 +683,28 @@ def _simulate(
             is_idle[s] = False
             serve(s, i, now)
 
+    def dispatch_owned(now: float) -> None:
+        # Each seat has its own queue: a seller with nothing to take says nothing about the
+        # next one, so every idle seller is asked (in idle order) and those left stay idle.
+        left: list[int] = []
+        while idle:
+            s = idle.popleft()
+            if not is_idle[s] or s in left:
+                continue
+            i = pick(s, now)
+            if i < 0:
+                left.append(s)
+                continue
+            is_idle[s] = False
+            serve(s, i, now)
+        if left:
+            idle.extend(left)
+            ensure_wake(now)
+
     def take_or_idle(s: int, now: float) -> None:
         if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):
             admit(now)
-        i = pick(now)
+        i = pick(s, now)
         if i >= 0:
             serve(s, i, now)
         else:
@@ -738,12 +794,19 @@ def run_replication(
         if model.age_cutoff is not None:
             deadline = np.minimum(deadline, leads.created + model.age_cutoff)
 
+    owners = None
+    if model.owner_rule != "first_attempt":
+        owners = assign_owners(
+            model.owner_rule, leads.created, shifts, model.owner_weights,
+            _stream(seed, "owners") if model.owner_rule == "weighted" else None,
+        )
+
     if loop == "simpy":
-        run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts, deadline)
+        run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts, deadline, owners)
     else:
         run = eventloop.simulate(
             model, leads, u_contact, h_conv, h_unans, shifts, deadline,
-            compiled=loop == "fast",
+            compiled=loop == "fast", owners=owners,
         )
     # The first attempt reached the lead iff the lead is contacted after one attempt (a
     # contacted lead gets no further attempt).
@@ -805,7 +868,11 @@ def _lead_records(
     rec["attempts"] = run.attempts
     rec["contacted"] = run.contact
     rec["seller"] = run.seller
-    rec["owner"] = run.seller
+    # An owner assigned at creation; otherwise (and for a lead no seat could be assigned to)
+    # the seller of the first attempt.
+    rec["owner"] = run.seller if run.owner is None else np.where(
+        run.owner >= 0, run.owner, run.seller
+    )
     rec["conversations"] = run.status == CONTACTED
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan

@@ -66,6 +66,7 @@ def simulate(
     deadline: FloatArray | None = None,
     *,
     compiled: bool = True,
+    owners: npt.NDArray[np.int32] | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`).
 
@@ -85,6 +86,7 @@ def simulate(
         seller=np.full(n, -1, dtype=np.int32),
         busy=[0.0] * n_sellers,
         overtime=[0.0] * n_sellers,
+        owner=owners,
     )
     jit = _jitloop() if compiled else None
     if jit is not None and jit.covers(model):
@@ -135,8 +137,10 @@ def simulate(
     ai = 0  # next lead not yet admitted to the queue
     wake_at = inf  # time of the latest scheduled wake event
 
+    owned = model.owned  # routing.owner / keep_owner: one queue per seat (slasim.ownership)
     push, pick = router(
-        model, created, att, status, tier, None if deadline is None else floats(deadline)
+        model, created, att, status, tier, None if deadline is None else floats(deadline),
+        (ints(owners) if owners is not None else first_seller) if owned else None, n_sellers,
     )
 
     def admit(now: float) -> None:
@@ -230,12 +234,30 @@ def simulate(
     def take_or_idle(s: int, now: float, clock: float) -> None:
         if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):
             admit(now)
-        i = pick(now)
+        i = pick(s, now)
         if i >= 0:
             serve(s, i, now, clock)
         else:
             idle.append(s)
             is_idle[s] = True
+            ensure_wake(now, clock)
+
+    def dispatch_owned(now: float, clock: float) -> None:
+        # Each seat has its own queue: a seller with nothing to take says nothing about the
+        # next one, so every idle seller is asked (in idle order) and those left stay idle.
+        left: list[int] = []
+        while idle:
+            s = idle.popleft()
+            if not is_idle[s] or s in left:
+                continue
+            i = pick(s, now)
+            if i < 0:
+                left.append(s)
+                continue
+            is_idle[s] = False
+            serve(s, i, now, clock)
+        if left:
+            idle.extend(left)
             ensure_wake(now, clock)
 
     for s, ivs in enumerate(shifts):
@@ -250,7 +272,7 @@ def simulate(
             if on[s]:  # take_or_idle, inlined: this is the most frequent event
                 if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):
                     admit(now)
-                i = pick(now)
+                i = pick(s, now)
                 if i >= 0:
                     serve(s, i, now, clock)
                 else:
@@ -261,11 +283,14 @@ def simulate(
             if now >= wake_at:
                 wake_at = inf
             admit(now)
+            if owned:
+                dispatch_owned(now, clock)
+                continue
             while idle:
                 s = idle.popleft()
                 if not is_idle[s]:
                     continue
-                i = pick(now)
+                i = pick(s, now)
                 if i < 0:
                     idle.appendleft(s)
                     ensure_wake(now, clock)

@@ -3,7 +3,8 @@
 :func:`slasim.eventloop.simulate` calls :func:`run` when :func:`covers` the model: routing
 ``fifo``, ``newest_first`` or ``tier_priority``, and a flat or exponential contact curve (the
 cases whose handlers need no Python object). Everything else -- ``value_index`` routing,
-power-law or table curves -- runs the pure-Python loop. The code below is that loop written
+power-law or table curves, lead ownership (:mod:`slasim.ownership`) -- runs the pure-Python
+loop. The code below is that loop written
 for numba on arrays: the same events, the same order (keys computed as simpy computes them,
 ties by scheduling order), the same float operations in the same order, so the records are
 identical to the simpy reference (``tests/test_eventloop.py`` compares all three loops).
@@ -35,8 +36,12 @@ _POLICIES = {"fifo": 0, "newest_first": 1, "tier_priority": 2}
 
 
 def covers(model: Model) -> bool:
-    """Whether the compiled loop handles ``model`` (else the Python loop runs)."""
-    return model.policy in _POLICIES and isinstance(
+    """Whether the compiled loop handles ``model`` (else the Python loop runs).
+
+    Not with lead ownership (``routing.owner`` other than first_attempt, or ``keep_owner``):
+    per-seat queues run in the Python loop (the documented fallback).
+    """
+    return not model.owned and model.policy in _POLICIES and isinstance(
         model.contact_curve, FlatDecay | ExponentialDecay
     )
 

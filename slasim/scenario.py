@@ -140,6 +140,7 @@ def _check_date(value: date) -> date:
 #: A calendar date the simulation can hold (see :data:`slasim.limits.FIRST_DATE`).
 SaneDate = Annotated[date, AfterValidator(_check_date)]
 RoutingPolicy = Literal["fifo", "newest_first", "tier_priority", "value_index"]
+OwnerRule = Literal["first_attempt", "round_robin", "weighted"]  # = slasim.ownership.RULES
 Clock = Literal["business", "wall"]
 ConfidenceLevel = Literal["side", "joint", "term"]  # = slasim.verdict.LEVELS
 
@@ -768,6 +769,30 @@ class Routing(_Model):
     tier_order: list[str] | None = Field(
         None, description="priority order for tier_priority (default: order of [tiers])"
     )
+    owner: OwnerRule = Field(
+        "first_attempt",
+        description=(
+            "who owns a lead: first_attempt = the seller who makes its first attempt; "
+            "round_robin = at creation, the next seat in rotation that is on shift (skipping "
+            "seats off shift, on a break or vacant); weighted = at creation, a seat on shift "
+            "drawn with routing.owner_weights. An assigned lead waits in its owner's queue "
+            "for its first attempt (see how-to 'Lead ownership')"
+        ),
+    )
+    owner_weights: dict[str, Weight] | None = Field(
+        None,
+        description=(
+            "for owner = weighted: relative weight of each seat of a shift, by shift name "
+            "(a shift not listed weighs 1; 0 = its seats get no new leads)"
+        ),
+    )
+    keep_owner: bool = Field(
+        False,
+        description=(
+            "true: every later attempt (retry) of a lead waits for its owner; false: a retry "
+            "goes to whichever seller is free"
+        ),
+    )
     short_abandon_seconds: Annotated[
         float, AtMost(3600, "seconds (an hour is not a short abandonment)")
     ] = Field(
@@ -788,6 +813,15 @@ class Routing(_Model):
                 f"patience_minutes(={self.patience_minutes!r}) and [routing.patience] are both "
                 "given; expected one: patience_minutes is the shorthand for an exponential "
                 "[routing.patience]"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _owner_weights(self) -> Self:
+        if self.owner_weights is not None and self.owner != "weighted":
+            raise ValueError(
+                f"owner_weights(={self.owner_weights!r}) is only read with owner = "
+                f"\"weighted\"; got owner = {self.owner!r}"
             )
         return self
 
@@ -1003,6 +1037,14 @@ class Scenario(_Model):
                     raise ValueError(
                         f"{where} names tier {name!r}, which is not in [tiers] {known}"
                     )
+        weights = self.routing.owner_weights or {}
+        shifts = self.shift_names()
+        if self.team.roster is None and any(name not in shifts for name in weights):
+            unknown = [name for name in weights if name not in shifts]
+            raise ValueError(
+                f"routing.owner_weights(={weights!r}) names shift(s) {unknown}; expected "
+                f"shift names of team.shifts {shifts}"
+            )
         if self.routing.tier_order is not None and sorted(self.routing.tier_order) != sorted(known):
             raise ValueError(
                 f"routing.tier_order(={self.routing.tier_order}) must list every tier once: {known}"

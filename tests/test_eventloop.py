@@ -80,6 +80,19 @@ CASES = [
     (BASELINE, (*WRAPUP[1:], "team.shifts[0].sellers=2", "cadence.business_hours_only=false")),
     (TEXTBOOK_A, WRAPUP[:1]),
     (BASELINE, ("horizon.warmup_days=1", *WRAPUP)),  # end times shifted with the warm-up
+    # Lead ownership (slasim.ownership): per-seat queues, owners assigned at creation, retries
+    # kept with the owner; every policy's merge of a seat's queue with the shared one.
+    (BASELINE, ("routing.owner=round_robin",)),
+    (BASELINE, ("routing.owner=round_robin", "routing.keep_owner=true",
+                "routing.policy=tier_priority", "routing.age_cutoff_minutes=600")),
+    (BASELINE, ("routing.keep_owner=true", "routing.policy=newest_first",
+                "routing.patience_minutes=300")),
+    (BASELINE, ("routing.owner=weighted", "routing.keep_owner=true", "routing.policy=value_index",
+                "horizon.warmup_days=1", *WRAPUP)),
+    (BASELINE, ("routing.keep_owner=true", 'team.shifts[0].start="13:00"',
+                'team.shifts[0].end="24:00"', "team.shifts[0].sellers=2",
+                "team.handling_conversation.mean_minutes=60")),
+    (TEXTBOOK_A, ("routing.owner=round_robin", "routing.keep_owner=true")),
 ]
 
 
@@ -113,6 +126,11 @@ def test_fast_loops_records_equal_the_simpy_loop(path: Path, overrides: tuple[st
           "routing.patience.abandoned_share=[0.1, 0.5]"), True),
         (("routing.policy=value_index",), False),  # curve objects in the pick: Python loop
         ((POWER_LAW,), False),  # a curve object in the contact probability: Python loop
+        # Per-seat queues (lead ownership): the documented fallback to the Python loop.
+        (("routing.owner=round_robin",), False),
+        (("routing.owner=weighted",), False),
+        (("routing.keep_owner=true",), False),
+        (("routing.owner=first_attempt", "routing.keep_owner=false"), True),
     ],
 )
 def test_the_compiled_loop_covers_the_common_models(

@@ -287,6 +287,13 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["routing.short_abandon_seconds=0"],
         ["routing.short_abandon_seconds", "0", "greater than 0"],
     ),
+    ("routing.owner", ['routing.owner="sticky"'], ["routing.owner", "'sticky'", "round_robin"]),
+    (
+        "routing.owner_weights",
+        ["routing.owner=weighted", "routing.owner_weights={office=-1}"],
+        ["routing.owner_weights.office", "got -1", "greater than or equal to 0"],
+    ),
+    ("routing.keep_owner", ["routing.keep_owner=3"], ["routing.keep_owner", "got 3", "boolean"]),
     (
         "routing.tier_order",
         ['routing.tier_order=["hot", "warm"]'],

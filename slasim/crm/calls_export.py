@@ -16,8 +16,9 @@ How engine records map to the columns:
 - ``wrapup_ended``: end of the first attempt's after-call work, the same instant as
   ``ended`` when the scenario has no wrap-up; empty if the lead was never answered;
 - ``abandoned``: ``yes`` or ``no``;
-- ``agent``: ``seller-K``, the seller who made the first attempt (the engine's seller index
-  + 1, sellers listed shift by shift, as the CRM export's ``owner``); empty if never.
+- ``agent``: ``seller-K``, the seller who made the first attempt (the engine's seat index
+  + 1, seats listed shift by shift, as the CRM export's ``owner``: a first attempt is always
+  made by the lead's owner, so an answered call's agent is its lead's owner); empty if never.
 
 A lead neither answered nor abandoned by the horizon end is still waiting (or was sent to
 nurture by ``routing.age_cutoff_minutes``): its row has ``created`` and ``abandoned = no`` only.

@@ -7,8 +7,10 @@ value. Reading the file back with :func:`slasim.crm.read_crm` gives the same lea
 
 How engine records map to CRM columns:
 
-- ``owner``: ``seller-K``, the seller who made the first attempt (``K`` = the engine's seller
-  index + 1, sellers listed shift by shift); empty (unassigned) for a lead never attempted;
+- ``owner``: ``seller-K``, the simulated owner (``K`` = the engine's seat index + 1, seats
+  listed shift by shift): the seller who made the first attempt, or with
+  ``routing.owner = "round_robin"`` / ``"weighted"`` the seat the lead was assigned to at
+  creation (also when it was never attempted); empty (unassigned) for a lead without one;
 - ``first_attempt_at``: start of the first attempt; ``contacted_at``: start of the attempt
   that reached the lead (the same instant when the first attempt did);
 - ``qualified_at`` (and ``opportunity``): the engine decides both at contact, so
@@ -106,7 +108,7 @@ def leads_frame(scenario: Scenario, replication: Replication, id_prefix: str = "
         return ["true" if v else "false" for v in values.tolist()]
 
     width = max(6, len(str(n)))
-    owner = [f"seller-{s + 1}" if s >= 0 else "" for s in rec["seller"].tolist()]
+    owner = [f"seller-{s + 1}" if s >= 0 else "" for s in rec["owner"].tolist()]
     frame = pd.DataFrame({
         "lead_id": [f"{id_prefix}{i + 1:0{width}d}" for i in range(n)],
         "created_at": local_stamps(rec["created"], start, tz),
