@@ -27,7 +27,9 @@ entry), ``newest_first`` (latest entry), ``tier_priority`` (fifo within the tier
 ``value * base_contact * f(age) * mu(age) / max(theta(age), 1e-9)`` (Atar, Giat & Shimkin 2010),
 where ``value = opportunity_rate * win_rate * deal mean * base_qualify``, ``f`` is the product
 of the contact and qualify curves, ``theta`` the sum of their decay rates and ``mu`` the service
-rate ``1 / E[handling + wrap-up]`` at the current contact probability.
+rate ``1 / E[handling + wrap-up]`` at the current contact probability. With lead ownership
+(``routing.owner`` / ``keep_owner``, :mod:`slasim.ownership`) each seat also has a queue of its
+own, and a seller takes from it and the shared queue in that order of the policy.
 
 An attempt's contact outcome is decided at its start (age = start - created); the funnel of a
 contacted lead (qualified, opportunity, won, deal value, close time) depends only on the contact
@@ -58,7 +60,9 @@ uses the same numbers whatever the routing, staffing or shifts:
   stream's numbers;
 - ``wrapup/0`` and ``wrapup/1``: wrap-up (after-call work) after a reached and after an
   unanswered attempt, shape ``(max_attempts, n)`` each, drawn only when
-  ``team.wrapup_conversation`` / ``team.wrapup_unanswered`` is set.
+  ``team.wrapup_conversation`` / ``team.wrapup_unanswered`` is set;
+- ``owners``: one uniform per lead, shape ``(n,)``, drawn only with ``routing.owner =
+  "weighted"`` (the owner drawn at creation, :mod:`slasim.ownership`).
 
 Wrap-up is busy time of the seller who made the attempt: it is added to the attempt's
 handling time before the loop runs, so the three loops see one duration (talk + wrap-up), the
