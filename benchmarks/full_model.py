@@ -8,8 +8,9 @@ temporary folder and imported from there instead of this checkout. Prints
 1. the baseline scenario (``scenarios/baseline.toml``, ~1,450 leads a month): leads/s per
    replication for the old commit, this code's simpy reference loop
    (``run_replication(..., loop="simpy")``) and the default fast loop, as ratios to the old
-   commit (with ``--python-loop`` also the pure-Python loop of both versions). A replication is what a worker does for ``slasim run``: simulate one month and
-   compute its metrics (no records kept). Best of the repeats of ``REPS`` replications each;
+   commit (with ``--python-loop`` also the pure-Python loop of both versions). A replication
+   is what a worker does for ``slasim run``: simulate one month and compute its metrics (no
+   records kept). Best of the repeats of ``REPS`` replications each;
 2. scaling to ~1M leads on ``scenarios/textbook-erlang-a.toml`` (one replication with its
    metrics, no records): microseconds per lead and the peak memory above imports (tracemalloc,
    in a separate run, since tracing slows Python down), old commit and this code.
