@@ -40,7 +40,9 @@ from slasim.termination import (
 )
 
 if TYPE_CHECKING:
+    from slasim.analytic.plan import Plan
     from slasim.experiment import SimulationResult
+    from slasim.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -240,23 +242,38 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if not 0 <= args.reps <= 100_000:
         raise InputError.single("<cli>", "--reps", f"got {args.reps}; expected 0 (queueing "
                                 "theory only) to 100000 months per staffing level")
-    if args.reps and scenario.sla.tiers:
-        from slasim.staffing import POLICY_NAMES, staffing_answers
-
+    staff = bool(args.reps and scenario.sla.tiers)
+    if staff:
         # Each staffing level simulates --reps months: refuse a job too big before it starts.
         check_workload([scenario], args.reps, workers=args.workers)
+        from slasim.staffing import POLICY_NAMES
 
         for policy in args.routing or ():
             if policy not in POLICY_NAMES:
                 raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "
                                         f"of {', '.join(sorted(POLICY_NAMES))}")
+    goal_note = _goal_note(scenario, plan, args)
+    simulate_goal = plan.funnel is not None and goal_note is None
+    odds = None
+    if staff or simulate_goal:
+        with open_executor(args) as executor:
+            workers = executor_workers(executor, args.workers)
+            if staff:
+                from slasim.staffing import staffing_answers
 
-        policies = args.routing or None
-        with open_executor(args) as executor, Progress(None, args.quiet,
-                                                        desc="staffing levels") as tick:
-            answers = staffing_answers(scenario, policies, reps=args.reps, seed=args.seed,
-                                       workers=executor_workers(executor, args.workers),
-                                       progress=tick, executor=executor)
+                with Progress(None, args.quiet, desc="staffing levels") as tick:
+                    answers = staffing_answers(scenario, args.routing or None, reps=args.reps,
+                                               seed=args.seed, workers=workers, progress=tick,
+                                               executor=executor)
+            if simulate_goal:
+                from slasim.goal import goal_odds
+
+                assert plan.funnel is not None and args.revenue_goal is not None
+                with Progress(None, args.quiet, desc="revenue goal") as tick:
+                    odds = goal_odds(scenario, _quotas(plan),
+                                     args.revenue_goal, args.marketing_share, reps=args.reps,
+                                     seed=args.seed, workers=workers, progress=tick,
+                                     executor=executor)
     if args.json:
         payload = {
             "scenario": plan.scenario,
@@ -274,11 +291,50 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             "funnel": None
             if plan.funnel is None
             else json.loads(plan.funnel.reset_index().to_json(orient="records")),
+            "revenue_goal": None if plan.funnel is None else (
+                odds.to_dict() if odds is not None else {"simulated": False, "note": goal_note}
+            ),
         }
         write_json(payload, args.json)
     else:
-        print(format_plan(scenario, plan, answers))
+        print(format_plan(scenario, plan, answers, odds, goal_note))
     return EXIT_OK
+
+
+def _quotas(plan: Plan) -> dict[str, float]:
+    """The reverse funnel's leads per tier and month."""
+    assert plan.funnel is not None
+    return {str(tier): float(n) for tier, n in plan.funnel["leads"].items()}
+
+
+def _goal_note(scenario: Scenario, plan: Plan, args: argparse.Namespace) -> str | None:
+    """Why ``plan --revenue-goal`` does not simulate the goal (None: it does).
+
+    Raises
+    ------
+    InputError
+        When the months at the quotas are too many to simulate with ``--reps`` (as ``run``).
+    """
+    if plan.funnel is None:
+        return None
+    if args.reps == 0:
+        return "--reps 0: point estimates only (--reps N simulates how likely the goal is)"
+    if args.revenue_goal == 0 or args.marketing_share == 0:
+        return "no revenue is asked of marketing's leads: any quotas reach the goal"
+    if scenario.trace is not None:
+        return (f"the scenario replays a trace ({scenario.trace.path}): its leads are not set "
+                "by quotas, so how likely the goal is is not simulated")
+    from slasim.goal import with_quotas
+    from slasim.limits import MAX_LEADS_PER_REP
+
+    quotas = _quotas(plan)
+    at_quotas = with_quotas(scenario, quotas)
+    leads = sum(quotas.values()) * scenario.horizon.simulated_months
+    if leads > MAX_LEADS_PER_REP:
+        return (f"the quotas are about {leads:,.0f} leads per simulated period, more than "
+                f"{MAX_LEADS_PER_REP:,} a replication may hold: point estimates only")
+    check_workload([at_quotas], args.reps, workers=args.workers)
+    return None
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -336,8 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", metavar="PATH|-", help="also write the plan as JSON")
     p.add_argument("--reps", type=int, default=100,
-                   help="months simulated per staffing level for the fewest sellers (default "
-                        "100, like run and report; 0: queueing theory only)")
+                   help="months simulated per staffing level for the fewest sellers, and per "
+                        "quota level for --revenue-goal (default 100, like run and report; 0: "
+                        "queueing theory only)")
     p.add_argument("--routing", action="append", metavar="POLICY",
                    help="routing policy to find the fewest sellers for (repeatable; default: "
                         "the scenario's and tier_priority)")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # neither the engine nor pandas is needed to format a check
 
     from slasim.analytic.plan import Plan
     from slasim.experiment import ComparisonResult, SimulationResult
+    from slasim.goal import GoalOdds
     from slasim.staffing import StaffingAnswer
     from slasim.verdict import Verdict
 
@@ -363,9 +364,15 @@ def format_comparison(comparison: ComparisonResult) -> str:
 
 
 def format_plan(
-    scenario: Scenario, plan: Plan, answers: Sequence[StaffingAnswer] = ()
+    scenario: Scenario,
+    plan: Plan,
+    answers: Sequence[StaffingAnswer] = (),
+    odds: GoalOdds | None = None,
+    goal_note: str | None = None,
 ) -> str:
-    """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy."""
+    """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy;
+    ``odds``: how likely the revenue goal is at the quotas (or ``goal_note``: why not
+    simulated)."""
     money = "{:,.0f}"
     lines = []
     if scenario.team.roster is not None:
@@ -436,4 +443,37 @@ def format_plan(
                 plan.funnel, dict.fromkeys(plan.funnel.columns, "{:,.1f}") | {"revenue": money}
             ),
         ]
+        if odds is not None:
+            lines += ["", *_goal_lines(odds)]
+        elif goal_note is not None:
+            lines.append(f"(How likely the goal is: not simulated; {goal_note}.)")
     return "\n".join(lines)
+
+
+def _goal_lines(odds: GoalOdds) -> list[str]:
+    """The quotas with their month-to-month spread and P(goal) (``plan --revenue-goal``)."""
+    import pandas as pd
+
+    def leads(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.1f}"
+
+    table = pd.DataFrame(
+        {
+            "quota": [f"{q.leads:,.1f}" for q in odds.quotas],
+            "one month needs (p10 - p90)": [
+                f"{leads(q.leads_low)} - {leads(q.leads_high)}" for q in odds.quotas
+            ],
+            f"for {odds.confidence:.0%} of months": [
+                leads(q.leads_for_confidence) for q in odds.quotas
+            ],
+        },
+        index=pd.Index([q.tier for q in odds.quotas], name="tier"),
+    )
+    return [
+        f"The quotas simulated ({odds.reps} months per level, seed {odds.seed}; a month's "
+        "revenue = the deals won from its leads, each booked when won: a steady month). Leads "
+        "per month: the quota, what a single month needs to reach the goal (revenue "
+        "proportional to leads), and the quotas that reach it in sla.confidence of months:",
+        table.to_string(),
+        *odds.describe(),
+    ]

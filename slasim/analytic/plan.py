@@ -388,6 +388,21 @@ def plan_scenario(
     funnel_now = forward_funnel(quotas, tiers).to_frame()
     funnel: pd.DataFrame | None = None
     if revenue_goal is not None:
+        if not any(t.revenue_share > 0 for t in tiers):
+            # Queueing theory has no contact rate for an overloaded team (no steady state):
+            # the expected revenue per lead is 0 in every tier and no quotas reach the goal.
+            why = (
+                "the team cannot carry today's leads (the offered load exceeds the sellers "
+                "working in every shift, so queueing theory gives no contact rate; the plan "
+                "without --revenue-goal shows the sellers needed)"
+                if not any(contact.values())
+                else "every tier has a conversion rate of 0"
+            )
+            raise InputError.single(
+                f"<scenario {scenario.name}>", "--revenue-goal",
+                f"got {revenue_goal:,.0f}; no quotas reach it: a lead's expected revenue is 0 in "
+                f"every tier because {why}; expected a scenario whose leads can win deals",
+            )
         plan: FunnelPlan = reverse_funnel(revenue_goal, marketing_share, tiers)
         funnel = plan.to_frame()
     return Plan(
