@@ -66,6 +66,8 @@ __all__ = [
 GRID_STEPS = 24
 #: The search for the multiplier stops at this many times the quotas.
 MAX_MULTIPLIER = 8.0
+#: The spread shown for the leads one month needs: its p10 and p90 over months.
+_SPREAD = (0.1, 0.9)
 #: Below this utilisation and never-attempted share, capacity is not what limits revenue.
 _BUSY, _UNSERVED = 0.9, 0.1
 #: A sales cycle of a nanoday (~0.1 ms): every won deal closes when it is won.
@@ -364,50 +366,63 @@ def _search(
             revenues[k] = revenue
         return levels[k]
 
-    def ok(k: int) -> bool:
-        return level(k).p_goal >= confidence - 1e-12
+    def crossing(p: float, guess: float) -> int | None:
+        """The smallest grid point with P(goal) >= p (None: none up to ``k_max``), assuming
+        P grows with the quotas: bracketed by what is simulated already or by steps from
+        ``guess`` (a multiplier) that double, then bisected."""
+
+        def ok(k: int) -> bool:
+            return level(k).p_goal >= p - 1e-12
+
+        k0 = min(max(round(GRID_STEPS * math.log2(guess)), k_min), k_max)
+        good = min((k for k in levels if ok(k)), default=None)
+        bad = max((k for k in levels if not ok(k) and (good is None or k < good)), default=None)
+        step = 1
+        if good is None:  # nothing passes yet: climb from the guess
+            k = k0 if bad is None else max(k0, bad + 1)
+            while k <= k_max:
+                if ok(k):
+                    good = k
+                    break
+                bad = k
+                if k == k_max:
+                    break
+                k, step = min(k + step, k_max), step * 2
+        elif bad is None:  # everything simulated passes: descend from the guess
+            k = min(k0, good - 1)
+            while k >= k_min:
+                if not ok(k):
+                    bad = k
+                    break
+                good = k
+                if k == k_min:
+                    break
+                k, step = max(k - step, k_min), step * 2
+        while good is not None and bad is not None and good - bad > 1:
+            mid = (good + bad) // 2
+            if ok(mid):
+                good = mid
+            else:
+                bad = mid
+        return good
 
     at_quotas = level(0)
-    revenue = revenues[0]
-    # First guess, with revenue proportional to leads: the multiplier that lifts the
-    # (1 - confidence) quantile of the month's revenue to the target.
-    q = float(np.quantile(revenue, 1 - confidence))
-    k0 = round(GRID_STEPS * math.log2(target / q)) if q > 0 else GRID_STEPS
-    k0 = min(max(k0, k_min), k_max)
-    good: int | None
-    bad: int | None
-    if ok(k0):
-        good, bad, step = k0, None, 1
-        while bad is None and good > k_min:
-            k = max(good - step, k_min)
-            if ok(k):
-                good = k
-            else:
-                bad = k
-            step *= 2
-    else:
-        bad, good, step = k0, None, 1
-        while good is None and bad < k_max:
-            k = min(bad + step, k_max)
-            if ok(k):
-                good = k
-            else:
-                bad = k
-            step *= 2
-    while good is not None and bad is not None and good - bad > 1:
-        mid = (good + bad) // 2
-        if ok(mid):
-            good = mid
-        else:
-            bad = mid
-    needed = levels[good] if good is not None else None
+    guess = _guesses(revenues[0], target)
+    k_needed = crossing(confidence, guess(confidence))
+    k_high = crossing(_SPREAD[1], guess(_SPREAD[1]))
+    k_low = crossing(_SPREAD[0], guess(_SPREAD[0]))
+    needed = None if k_needed is None else levels[k_needed]
+
+    def scaled(k: int | None, tier: str) -> float | None:
+        return None if k is None else levels[k].multiplier * float(leads[tier])
+
     quotas = tuple(
         TierQuota(
             tier=name,
             leads=float(leads[name]),
-            leads_low=_needed_leads(leads[name], target, at_quotas.revenue_p90),
-            leads_high=_needed_leads(leads[name], target, at_quotas.revenue_p10),
-            leads_for_confidence=None if needed is None else needed.multiplier * leads[name],
+            leads_low=scaled(k_low, name),
+            leads_high=scaled(k_high, name),
+            leads_for_confidence=scaled(k_needed, name),
         )
         for name in scenario.tiers
     )
@@ -434,10 +449,23 @@ def _nanmean(values: object) -> float:
     return float(array.mean()) if len(array) else math.nan
 
 
-def _needed_leads(leads: float, target: float, revenue: float) -> float | None:
-    """Leads with which a month of ``revenue`` at ``leads`` reaches ``target`` (revenue
-    proportional to leads); None when that month earns nothing."""
-    return float(leads) * target / revenue if revenue > 0 else None
+def _guesses(revenue: np.ndarray, target: float) -> Callable[[float], float]:
+    """First guesses of the multiplier reaching ``target`` in a share ``p`` of months, from
+    the months at the quotas: month ``r`` earns ``m mean + sqrt(m) (R_r - mean)`` at ``m`` x
+    the quotas (more leads: a Poisson count of deals, whose spread grows as its square root),
+    so it needs ``m_r`` solving ``mean m + (R_r - mean) sqrt(m) = target``; the guess is
+    their ``p`` quantile. Only where the search starts: the answer is simulated."""
+    mean = float(revenue.mean())
+    if mean <= 0:
+        return lambda p: 2.0
+    e = revenue - mean
+    root = (-e + np.sqrt(e * e + 4 * mean * target)) / (2 * mean)
+    needed = root * root
+
+    def guess(p: float) -> float:
+        return max(float(np.quantile(needed, p)), 1e-3)
+
+    return guess
 
 
 def _limit(levels: tuple[GoalLevel, ...], at_quotas: GoalLevel, target: float,

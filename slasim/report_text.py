@@ -455,7 +455,7 @@ def _goal_lines(odds: GoalOdds) -> list[str]:
     import pandas as pd
 
     def leads(value: float | None) -> str:
-        return "-" if value is None else f"{value:,.1f}"
+        return "not reached" if value is None else f"{value:,.1f}"
 
     table = pd.DataFrame(
         {
@@ -470,10 +470,11 @@ def _goal_lines(odds: GoalOdds) -> list[str]:
         index=pd.Index([q.tier for q in odds.quotas], name="tier"),
     )
     return [
-        f"The quotas simulated ({odds.reps} months per level, seed {odds.seed}; a month's "
-        "revenue = the deals won from its leads, each booked when won: a steady month). Leads "
-        "per month: the quota, what a single month needs to reach the goal (revenue "
-        "proportional to leads), and the quotas that reach it in sla.confidence of months:",
+        f"How likely the goal is (simulated: {odds.reps} months per quota level, seed "
+        f"{odds.seed}; a month's revenue = the deals won from its leads, each booked when won, "
+        "as in a steady month). Leads per month: the quota; what one month needs (p10 - p90 "
+        "over months: the quotas that reach the goal in 10 % and in 90 % of months); the quotas "
+        "that reach it in sla.confidence of months:",
         table.to_string(),
         *odds.describe(),
     ]

@@ -98,6 +98,19 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
         slow=True,
     ),
     Transcript(
+        "plan-revenue-goal",
+        ("slasim plan scenarios/baseline.toml --revenue-goal 1000000 --routing fifo --reps 40 "
+         "--workers 2 --quiet",),
+        start=r"^Reverse funnel",
+    ),
+    Transcript(
+        "plan-goal-unreachable",
+        ("slasim plan scenarios/baseline.toml --revenue-goal 3000000 --routing fifo --reps 40 "
+         "--workers 2 --quiet",),
+        keep=(r"^At these quotas", r"^No quotas"),
+        slow=True,
+    ),
+    Transcript(
         "compare-options",
         ("slasim compare scenarios/baseline.toml scenarios/option-fast-response.toml "
          "scenarios/option-higher-quota.toml --reps 100 --workers 2 --quiet",),
