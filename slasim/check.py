@@ -232,7 +232,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         # proportion to their sellers on duty: the shift's own offered load.
         share = np.where(staffed[j], on_count[j] / np.maximum(on_count.sum(0), 1), 0.0)
         load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
-        plain = staff.roster is None and scenario.team.breaks is None
+        plain = staff.uniform and scenario.team.breaks is None
         # Productive sellers on duty on average: the head count less shrinkage for weekly
         # shifts, the available minutes per on-duty minute for a roster or breaks by rule.
         effective = sellers * shrink if plain else (available / minutes if minutes else 0.0)
@@ -305,7 +305,7 @@ def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:
     """
     team = scenario.team
     shrink = 1.0 - team.shrinkage
-    if staff.roster is None and team.breaks is None:
+    if staff.uniform and team.breaks is None:
         return [
             n * (float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0) * shrink
             for n, iv in zip(staff.group_sellers, staff.group_days, strict=True)

@@ -337,7 +337,8 @@ def prepare(scenario: Scenario) -> Model:
     shift_days = list(staff.group_days)
     seller_shift = staff.seller_group.tolist()
     seller_rank = staff.seller_rank.tolist()
-    seller_days = staff.seller_days if team.roster is not None else None
+    # Per-seller days when sellers of a shift differ: a roster, hires, planned leavers.
+    seller_days = None if staff.uniform else staff.seller_days
     if team.breaks is not None:
         on_duty = seller_days or tuple(shift_days[j] for j in seller_shift)
         seller_days = tuple(

@@ -55,9 +55,10 @@ import numpy as np
 from slasim.calendar import BusinessCalendar
 from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
+from slasim.people import has_people_changes
 from slasim.queue_metrics import queue_metrics, response_outcomes
 from slasim.scenario import Scenario
-from slasim.staff import head_count
+from slasim.staff import head_count, paid_seller_months
 from slasim.terms import TERMS
 from slasim.verdict import side_flags
 
@@ -132,12 +133,18 @@ class MetricContext:
             )
         calendar = scenario.business_calendar()
         sellers = head_count(scenario)
+        cost = scenario.team.cost_per_seller_month
+        # Hires are paid from their start, planned leavers up to their last day.
+        seller_cost = (
+            paid_seller_months(scenario) * cost if has_people_changes(scenario)
+            else sellers * cost * months
+        )
         return cls(
             tiers=tuple(tiers),
             calendar=calendar,
             horizon_minutes=calendar.horizon_minutes,
             window_minutes=scenario.cadence.window_days * 1440.0,
-            seller_cost=sellers * scenario.team.cost_per_seller_month * months,
+            seller_cost=seller_cost,
             gross_margin=scenario.costs.gross_margin,
             short_abandon_minutes=scenario.routing.short_abandon_seconds / 60.0,
         )

@@ -48,6 +48,7 @@ from slasim.limits import (
     MIN_VERIFY_REPS,
     date_range_text,
 )
+from slasim.people import Hire, check_people
 
 __all__ = [
     "PATIENCE_FIELDS",
@@ -500,6 +501,22 @@ class Shift(_Model):
     start: HHMM
     end: HHMM
     sellers: Annotated[int, _SELLERS] = Field(ge=0, strict=True)
+    last_day: SaneDate | None = Field(
+        None,
+        description=(
+            "last working day of the shift's sellers (planned leavers: they work nothing "
+            "after it); none = they stay the whole horizon"
+        ),
+    )
+    tenure_weeks: Annotated[float, AtMost(5200, "weeks (a century)")] | None = Field(
+        None,
+        ge=0,
+        strict=True,
+        description=(
+            "the shift's sellers' tenure at the horizon start, in weeks (team.ramp counts from "
+            "it); none = fully ramped"
+        ),
+    )
 
     _hhmm_start = field_validator("start")(_check_hhmm)
     _hhmm_end = field_validator("end")(_check_hhmm)
@@ -595,6 +612,14 @@ class Team(_Model):
     wrapup_unanswered: Distribution | None = Field(
         None,
         description="minutes of after-call work after an unanswered attempt; none = no wrap-up",
+    )
+    hires: list[Hire] = Field(
+        default_factory=list,
+        description=(
+            "cohorts of sellers joining during the horizon, each working a team.shifts "
+            "entry's weekdays and hours from its start date (extra seats after the shifts' "
+            "sellers); see how-to 'Plan a team over time'"
+        ),
     )
     cost_per_seller_month: Money = Field(
         0.0,
@@ -1027,6 +1052,7 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _cross_refs(self) -> Self:
+        check_people(self)  # hires and shift dates against the horizon and the shift names
         known = list(self.tiers)
         for where in TIER_REFERENCES:
             node: Any = self

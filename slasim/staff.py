@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +42,9 @@ import numpy.typing as npt
 from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
+from slasim.people import has_people_changes
 from slasim.roster import Roster, RosterRow, hhmm_text, read_roster
-from slasim.scenario import Breaks, Scenario
+from slasim.scenario import DAYS_PER_MONTH, Breaks, Scenario
 
 __all__ = [
     "Staffing",
@@ -51,6 +52,7 @@ __all__ = [
     "effective_shrinkage",
     "head_count",
     "merge_touching",
+    "paid_seller_months",
     "rule_breaks",
     "staffing",
     "working_intervals",
@@ -96,6 +98,15 @@ class Staffing:
     def head_count(self) -> int:
         """Sellers paid ``cost_per_seller_month``: every engine seller."""
         return len(self.seller_days)
+
+    @property
+    def uniform(self) -> bool:
+        """Whether every seller works exactly its shift's days (weekly shifts without hires or
+        ``last_day``): then a shift's capacity is its sellers times its days."""
+        return self.roster is None and all(
+            d is self.group_days[g]
+            for g, d in zip(self.seller_group.tolist(), self.seller_days, strict=True)
+        )
 
     def on_duty(self, t: FloatArray) -> IntArray:
         """``(shifts, len(t))`` number of each shift's sellers on duty at the times ``t``."""
@@ -158,15 +169,62 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
         days.append(iv)
         group += [j] * shift.sellers
         rank += list(range(shift.sellers))
-        seller_days += [iv] * shift.sellers
+        seat = iv
+        if shift.last_day is not None:
+            # Planned leavers: the days that start after their last day are not worked.
+            seat = _frozen(iv[iv[:, 0] < _day_minute(cal, shift.last_day + timedelta(days=1))])
+        seller_days += [seat] * shift.sellers
+    sellers = [s.sellers for s in team.shifts]
+    if team.hires:
+        names = scenario.shift_names()
+        for hire in team.hires:
+            # Extra seats after every shift's seats, ranked after the shift's sellers (and its
+            # earlier cohorts): their shrinkage stream is the one an extra seller of the shift
+            # would draw.
+            j = names.index(hire.shift)
+            iv = days[j]
+            seat = _frozen(iv[iv[:, 0] >= _day_minute(cal, hire.start)])
+            group += [j] * hire.sellers
+            rank += list(range(sellers[j], sellers[j] + hire.sellers))
+            sellers[j] += hire.sellers
+            seller_days += [seat] * hire.sellers
+        if len(seller_days) > MAX_TOTAL_SELLERS:
+            raise InputError.single(
+                f"<scenario {scenario.name}>", "team.hires",
+                f"the shifts and hires make {len(seller_days):,} sellers; expected at most "
+                f"{MAX_TOTAL_SELLERS:,}",
+            )
+    group_days = tuple(days)
+    if has_people_changes(scenario):
+        # A shift is on duty when one of its seats is (all of them may start late or stop
+        # early); a shift without seats keeps its own days, as without these fields.
+        per_group: list[list[FloatArray]] = [[] for _ in days]
+        for g, seat in zip(group, seller_days, strict=True):
+            per_group[g].append(seat)
+        group_days = tuple(
+            d if not seats or any(x is d for x in seats)
+            else _frozen(np.unique(np.concatenate(seats), axis=0).reshape(-1, 2))
+            for d, seats in zip(days, per_group, strict=True)
+        )
     return Staffing(
         group_names=tuple(scenario.shift_names()),
-        group_sellers=tuple(s.sellers for s in team.shifts),
-        group_days=tuple(days),
+        group_sellers=tuple(sellers),
+        group_days=group_days,
         seller_group=np.array(group, dtype=np.int64),
         seller_rank=np.array(rank, dtype=np.int64),
         seller_days=tuple(seller_days),
     )
+
+
+def _day_minute(cal: BusinessCalendar, day: date) -> float:
+    """Minute of ``day``'s local midnight in ``cal`` (0 before it starts, its end after it)."""
+    k = (day - cal.start).days
+    return float(cal.day_start[min(max(k, 0), cal.days)])
+
+
+def _frozen(a: FloatArray) -> FloatArray:
+    a.setflags(write=False)
+    return a
 
 
 def _row_intervals(
@@ -251,9 +309,29 @@ def _from_roster(roster: Roster, cal: BusinessCalendar, work_holidays: bool) -> 
 def head_count(scenario: Scenario) -> int:
     """Sellers paid ``team.cost_per_seller_month``: the shifts' sellers, or the roster's
     (:attr:`Staffing.head_count`)."""
-    if scenario.team.roster is None:
-        return sum(s.sellers for s in scenario.team.shifts)
+    team = scenario.team
+    if team.roster is None:
+        return sum(s.sellers for s in team.shifts) + sum(h.sellers for h in team.hires)
     return staffing(scenario).head_count
+
+
+def paid_seller_months(scenario: Scenario) -> float:
+    """Seller-months paid ``team.cost_per_seller_month`` over the horizon.
+
+    Every seat for the whole horizon (:func:`head_count` times its months), except that a hired
+    cohort is paid from its ``start`` and a shift with ``last_day`` up to that day (inclusive).
+    """
+    h = scenario.horizon
+    if not has_people_changes(scenario):
+        return head_count(scenario) * h.months
+    end = h.start + timedelta(days=h.days)  # the day after the horizon
+    days = 0
+    for shift in scenario.team.shifts:
+        last = end if shift.last_day is None else min(shift.last_day + timedelta(days=1), end)
+        days += shift.sellers * max((last - h.start).days, 0)
+    for hire in scenario.team.hires:
+        days += hire.sellers * (end - hire.start).days
+    return days / DAYS_PER_MONTH
 
 
 def merge_touching(iv: FloatArray) -> list[tuple[float, float]]:

@@ -173,6 +173,32 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["team.shifts[0]", "end(='07:00') must be after start"],
     ),
     ("team.shifts.*.sellers", ["team.shifts[0].sellers=-2"], ["team.shifts[0].sellers", "-2"]),
+    (
+        "team.shifts.*.last_day",
+        ['team.shifts[0].last_day="soon"'],
+        ["team.shifts[0].last_day", "'soon'"],
+    ),
+    (
+        "team.shifts.*.tenure_weeks",
+        ["team.shifts[0].tenure_weeks=-1"],
+        ["team.shifts[0].tenure_weeks", "-1"],
+    ),
+    ("team.hires", ['team.hires="two"'], ["team.hires", "'two'"]),
+    (
+        "team.hires.*.shift",
+        ['team.hires=[{shift="night", start=2026-04-15, sellers=1}]'],
+        ["team.hires[0].shift(='night')", "['office']"],
+    ),
+    (
+        "team.hires.*.start",
+        ['team.hires=[{shift="office", start=2027-04-15, sellers=1}]'],
+        ["team.hires[0].start(=2027-04-15)", "outside the horizon"],
+    ),
+    (
+        "team.hires.*.sellers",
+        ['team.hires=[{shift="office", start=2026-04-15, sellers=0}]'],
+        ["team.hires[0].sellers", "got 0"],
+    ),
     ("team.shrinkage", ["team.shrinkage=0.95"], ["team.shrinkage", "0.95"]),
     ("team.work_holidays", ['team.work_holidays="sometimes"'], ["team.work_holidays", "sometimes"]),
     ("team.handling_unanswered", ["team.handling_unanswered=3"], ["team.handling_unanswered", "3"]),

@@ -1,0 +1,117 @@
+"""Sellers over time: hired cohorts (``[[team.hires]]``) and their checks against the scenario.
+
+A seller index of the engine is a *seat* (see :mod:`slasim.staff`): a position on a shift, a
+roster row or a hire cohort. Hired cohorts are extra seats appended after the shifts' seats;
+they work their shift's weekdays and hours from their ``start`` date on. A shift's own sellers
+may stop on ``last_day`` (planned leavers) and start the horizon with some tenure
+(``tenure_weeks``); both fields live on :class:`slasim.scenario.Shift`.
+
+This module holds the schema of these fields (kept out of the already long
+:mod:`slasim.scenario`) and :func:`check_people`, the cross-checks that need the horizon and
+the shift names; :class:`slasim.scenario.Scenario` calls it when it validates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from slasim.limits import FIRST_DATE, LAST_DATE, MAX_SELLERS_PER_SHIFT, date_range_text
+
+if TYPE_CHECKING:
+    from slasim.scenario import Scenario
+
+__all__ = ["Hire", "PeopleDate", "check_people", "has_people_changes"]
+
+
+def _check_date(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"got {value.isoformat()}; expected {date_range_text()}")
+    return value
+
+
+#: A calendar date the simulation can hold (as :data:`slasim.scenario.SaneDate`).
+PeopleDate = Annotated[date, AfterValidator(_check_date)]
+
+
+class _Model(BaseModel):
+    # The same configuration as slasim.scenario's models: unknown keys are errors.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+
+class Hire(_Model):
+    """A cohort of sellers who join on a date and work a shift's weekdays and hours."""
+
+    shift: str = Field(
+        description=(
+            "name of the team.shifts entry whose weekdays and hours the cohort works "
+            "('shift<index>' for an unnamed shift); not with team.roster (add rows instead)"
+        )
+    )
+    start: PeopleDate = Field(
+        description=(
+            "first working day, inside the horizon; the cohort works nothing before it and "
+            "starts at tenure 0 (week 1 of team.ramp) on that day"
+        )
+    )
+    sellers: int = Field(
+        ge=1, le=MAX_SELLERS_PER_SHIFT, strict=True, description="sellers in the cohort"
+    )
+
+
+def has_people_changes(scenario: Scenario) -> bool:
+    """Whether any seat's working days differ from its shift's: hires or a shift ``last_day``."""
+    team = scenario.team
+    return bool(team.hires) or any(s.last_day is not None for s in team.shifts)
+
+
+def check_people(scenario: Scenario) -> None:
+    """Raise ``ValueError`` naming the field when hires or shift dates do not fit the scenario.
+
+    A hire must name a shift of ``team.shifts`` and start inside the horizon; ``team.roster``
+    has no shift names to refer to, so a roster scenario cannot hire (add the rows to the
+    roster file) nor set a shift's ``last_day``/``tenure_weeks`` (the roster overrides the
+    shifts). A shift's ``last_day`` must not lie before the run's first day.
+    """
+    team = scenario.team
+    h = scenario.horizon
+    first, last = h.start, h.start + timedelta(days=h.days - 1)
+    if team.roster is not None:
+        if team.hires:
+            raise ValueError(
+                f"team.hires(={len(team.hires)} cohort(s)) cannot be combined with team.roster"
+                f"(={team.roster!r}); expected the new sellers as rows of the roster file "
+                "(dated rows from their first day), or team.shifts instead of the roster"
+            )
+        for j, s in enumerate(team.shifts):
+            for name in ("last_day", "tenure_weeks"):
+                if getattr(s, name) is not None:
+                    raise ValueError(
+                        f"team.shifts[{j}].{name} is set but team.roster(={team.roster!r}) "
+                        "overrides team.shifts; expected it without the roster (a roster's "
+                        "rows already say who works which day)"
+                    )
+    names = scenario.shift_names()
+    for k, hire in enumerate(team.hires):
+        if hire.shift not in names:
+            raise ValueError(
+                f"team.hires[{k}].shift(={hire.shift!r}) is not a shift; expected one of "
+                f"{names} (team.shifts names; 'shift<index>' for an unnamed one)"
+            )
+        if not first <= hire.start <= last:
+            raise ValueError(
+                f"team.hires[{k}].start(={hire.start.isoformat()}) lies outside the horizon; "
+                f"expected a date from {first.isoformat()} to {last.isoformat()} (sellers "
+                "on duty from the start are team.shifts sellers, with tenure_weeks)"
+            )
+    for j, s in enumerate(team.shifts):
+        if s.last_day is not None and s.last_day < h.run_start:
+            raise ValueError(
+                f"team.shifts[{j}].last_day(={s.last_day.isoformat()}) lies before the run "
+                f"starts ({h.run_start.isoformat()}); expected {h.run_start.isoformat()} or "
+                "later (a shift whose sellers never work has sellers = 0)"
+            )
