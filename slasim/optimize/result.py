@@ -245,7 +245,7 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         )
         for old, shift in zip(base.team.shifts, new.team.shifts, strict=True):
             shift_lines += ["", "[[team.shifts]]    # the list replaces the extended file's shifts"]
-            data = shift.model_dump(mode="python")
+            data = shift.model_dump(mode="python", exclude_none=True)
             for key, v in data.items():
                 note = f"    # was {old.sellers}; {verdict}" if key == "sellers" else ""
                 shift_lines.append(f"{key} = {_value(v)}{note}")
