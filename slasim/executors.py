@@ -47,7 +47,8 @@ import numpy.typing as npt
 
 from slasim.engine import Model, Replication, run_replication
 from slasim.limits import LEADS_PER_SECOND
-from slasim.metrics import ALL, METRICS, MetricContext, replication_metrics
+from slasim.metrics import ALL, METRICS, MONTHLY_METRICS, MetricContext, replication_metrics
+from slasim.months import month_column
 
 __all__ = [
     "TASK_SECONDS",
@@ -99,7 +100,10 @@ class Scorer(Protocol):
 def metric_columns(context: MetricContext) -> list[tuple[str, str]]:
     """The ``(metric, tier)`` columns of :attr:`TaskResult.metrics`, in order."""
     tiers = [ALL, *(t.name for t in context.tiers)]
-    return [(m, t) for m in METRICS for t in tiers]
+    # A multi-month horizon adds its months' columns after the period's ("hot@2027-02").
+    monthly = [(m, month_column(t, month)) for month in context.months for m in MONTHLY_METRICS
+               for t in tiers]
+    return [(m, t) for m in METRICS for t in tiers] + monthly
 
 
 @dataclass(frozen=True, eq=False)

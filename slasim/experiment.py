@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,14 +33,17 @@ from slasim.executors import (
     run_batches,
 )
 from slasim.metrics import ALL, MetricContext, replication_metrics
+from slasim.months import LANGS, month_column, months_of
 from slasim.scenario import Scenario
 from slasim.terms import TERMS
-from slasim.verdict import Verdict, judge
+from slasim.verdict import Verdict, judge, judge_months
 
 if TYPE_CHECKING:
     # pandas is imported where the tables are built, after the replications: a parent
     # process with workers loads it while they simulate (see slasim.cli) and no worker needs it.
     import pandas as pd
+
+    from slasim.quarter import RevenueRow
 
 __all__ = [
     "ComparisonResult",
@@ -130,7 +134,31 @@ class SimulationResult:
             },
             "by_tier": by_tier,
             "queue": self._queue_block(),
+            **self._months_block(),
         }
+
+    def _months_block(self) -> dict[str, object]:
+        """A multi-month horizon's ``months`` (each month's verdict and revenue won in it) and
+        ``revenue_won`` (the whole horizon's: deals closed inside it; the open pipeline at the
+        end is ``metrics.pipeline_value``); nothing for a one-period horizon."""
+        verdict = self.verdict
+        if not verdict.months:
+            return {}
+        from slasim.quarter import months, revenue_rows
+
+        revenue = revenue_rows(self)
+
+        def stats(r: RevenueRow) -> dict[str, float | None]:
+            return {k: _clean(getattr(r, k)) for k in ("mean", "p10", "p50", "p90")}
+
+        blocks = []
+        for month, judged, money in zip(months(self.scenario), verdict.months, revenue,
+                                        strict=False):
+            block = judged.to_dict()
+            block.update(first=month.first.isoformat(), last=month.last.isoformat(),
+                         partial=month.partial, revenue_won=stats(money))
+            blocks.append(block)
+        return {"months": blocks, "revenue_won": stats(revenue[-1])}
 
     def _queue_block(self) -> dict[str, object]:
         """``run --json``'s ``queue``: the queue metrics and what defines them, every metric
@@ -155,14 +183,26 @@ class SimulationResult:
 
 
 def verdict_of(scenario: Scenario, replications: pd.DataFrame) -> Verdict:
-    """The verdict on per-replication metrics (columns ``(metric, tier)``) of ``scenario``."""
+    """The verdict on per-replication metrics (columns ``(metric, tier)``) of ``scenario``:
+    month by month for a multi-month horizon (:func:`slasim.verdict.judge_months`)."""
     tiers = tuple(t for t in scenario.tiers if t in scenario.sla.tiers)
-    flags = {
-        (term.flag, tier): replications[(term.flag, tier)].to_numpy(dtype=float)
-        for term in TERMS for tier in tiers if (term.flag, tier) in replications
-    }
-    return judge(flags, tiers, scenario.sla.confidence, scenario.sla.confidence_level,
-                 reps=len(replications))
+    sla = scenario.sla
+
+    def flags(label: Callable[[str], str]) -> dict[tuple[str, str], np.ndarray]:
+        return {
+            (term.flag, tier): replications[(term.flag, label(tier))].to_numpy(dtype=float)
+            for term in TERMS for tier in tiers if (term.flag, label(tier)) in replications
+        }
+
+    months = months_of(scenario.horizon.start, scenario.horizon.days, scenario.horizon.timezone)
+    if not months:
+        return judge(flags(str), tiers, sla.confidence, sla.confidence_level,
+                     reps=len(replications))
+    return judge_months(
+        [(m.key, {lang: m.label(lang) for lang in LANGS},
+          flags(partial(month_column, month=m))) for m in months],
+        tiers, sla.confidence, sla.confidence_level, reps=len(replications),
+    )
 
 
 def _clean(value: float) -> float | None:

@@ -48,25 +48,28 @@ times are from creation to the start of the first attempt. Definitions, in one p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from slasim.calendar import BusinessCalendar
 from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
+from slasim.months import Month, month_column, months_of
 from slasim.people import has_people_changes
 from slasim.queue_metrics import queue_metrics, response_outcomes
 from slasim.scenario import Scenario
 from slasim.staff import head_count, paid_seller_months
-from slasim.terms import TERMS
+from slasim.terms import SIDES, TERMS
 from slasim.verdict import side_flags
 
 __all__ = [
     "ALL",
     "METRICS",
+    "MONTHLY_METRICS",
     "MetricContext",
     "attempt_share",
+    "month_metrics",
     "replication_metrics",
     "response_share",
 ]
@@ -76,6 +79,11 @@ ALL = "all"
 
 _STATE = {name: i for i, name in enumerate(STATES)}
 _TERM_FLAGS = frozenset(term.flag for term in TERMS)
+#: The metrics computed per calendar month of a multi-month horizon (:func:`month_metrics`).
+MONTHLY_METRICS: tuple[str, ...] = tuple(dict.fromkeys((  # marketing's term is its side
+    "leads_created", "won_deals", "revenue",
+    *(term.flag for term in TERMS), *(side.flag for side in SIDES),
+)))
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ class _TierContext:
     # costs.lead_cost_curve: leads beyond this many in the period cost `extra_cost` more each.
     reference_in_period: float = float("inf")
     extra_cost: float = 0.0
+    #: ``sla.tiers.<tier>.quota`` (a month's quota is this x the month's length in months).
+    quota: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,11 @@ class MetricContext:
     gross_margin: float
     #: ``routing.short_abandon_seconds`` in minutes (``abandoned_short_share``).
     short_abandon_minutes: float = 10.0 / 60.0
+    #: The calendar months of a multi-month horizon (:func:`slasim.months.months_of`); empty
+    #: for a horizon judged as one period.
+    months: tuple[Month, ...] = ()
+    #: ``routing.age_cutoff_minutes``: when a never-attempted lead left (for a month's end).
+    age_cutoff_minutes: float | None = None
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> MetricContext:
@@ -119,6 +134,7 @@ class MetricContext:
                 _TierContext(
                     name=name,
                     quota_in_period=terms.quota * months if terms else None,
+                    quota=terms.quota if terms else None,
                     target_minutes=terms.response_target_minutes if terms else np.inf,
                     target_clock=terms.response_clock if terms else "wall",
                     response_share=terms.response_share if terms else 0.0,
@@ -133,6 +149,7 @@ class MetricContext:
             )
         calendar = scenario.business_calendar()
         sellers = head_count(scenario)
+        h = scenario.horizon
         cost = scenario.team.cost_per_seller_month
         # Hires are paid from their start, planned leavers up to their last day.
         seller_cost = (
@@ -147,6 +164,8 @@ class MetricContext:
             seller_cost=seller_cost,
             gross_margin=scenario.costs.gross_margin,
             short_abandon_minutes=scenario.routing.short_abandon_seconds / 60.0,
+            months=months_of(h.start, h.days, h.timezone),
+            age_cutoff_minutes=scenario.routing.age_cutoff_minutes,
         )
 
 
@@ -296,30 +315,15 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
     out: dict[tuple[str, str], float] = {}
     leads = rep.leads
     totals: dict[str, float] = {}
-    flags: dict[str, list[float]] = {}
     for index, t in enumerate(ctx.tiers):
         values = _tier_metrics(leads[leads["tier"] == index], ctx, t)
         for name, value in values.items():
             out[(name, t.name)] = value
-            if t.has_terms and name in _TERM_FLAGS:
-                flags.setdefault(name, []).append(value)
         for name in ("pipeline_value", "cost_leads"):
             totals[name] = totals.get(name, 0.0) + values[name]
     overall = _tier_metrics(leads, ctx, None)
     overall.update(totals)
-    # Period-wide SLA flags: a term is met when every tier meets it; a side when it keeps every
-    # term of every tier (the one definition, slasim.verdict.side_flags).
-    for term in TERMS:
-        if term.flag in flags:
-            overall[term.flag] = float(all(flags[term.flag]))
-    terms_by_tier = {
-        (term.flag, t.name): np.array([out[(term.flag, t.name)]])
-        for t in ctx.tiers if t.has_terms for term in TERMS
-    }
-    if terms_by_tier:
-        named = tuple(t.name for t in ctx.tiers if t.has_terms)
-        for side, kept in side_flags(terms_by_tier, named).items():
-            overall[f"{side}_met"] = float(kept[0])
+    overall.update(_overall_flags({k: v for k, v in out.items() if k[0] in _TERM_FLAGS}, ctx))
     # Response share over all tiers, each lead judged against its own tier's target.
     within = [out.get(("first_attempt_within_target", t.name), np.nan) for t in ctx.tiers]
     counts = [out[("leads_created", t.name)] for t in ctx.tiers]
@@ -338,4 +342,86 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
     )
     for name, value in overall.items():
         out[(name, ALL)] = value
+    if ctx.months:
+        out.update(month_metrics(leads, ctx))
+    return out
+
+
+def _overall_flags(
+    by_tier: dict[tuple[str, str], float], ctx: MetricContext
+) -> dict[str, float]:
+    """Period-wide SLA flags from each tier's ``{(term_flag, tier): 0/1}``: a term is met when
+    every tier meets it; a side when it keeps every term of every tier (the one definition,
+    :func:`slasim.verdict.side_flags`)."""
+    named = tuple(t.name for t in ctx.tiers if t.has_terms)
+    out: dict[str, float] = {}
+    for term in TERMS:
+        if named:
+            out[term.flag] = float(all(by_tier[(term.flag, tier)] for tier in named))
+    if named:
+        columns = {(term.flag, tier): np.array([by_tier[(term.flag, tier)]])
+                   for tier in named for term in TERMS}
+        for side, kept in side_flags(columns, named).items():
+            out[f"{side}_met"] = float(kept[0])
+    return out
+
+
+def _as_of(leads: np.ndarray, end: float, age_cutoff: float | None) -> np.ndarray:
+    """``leads`` as they stood at simulation minute ``end`` (a month's close): a first attempt
+    or a contact after it has not happened yet, and a lead not attempted by then is still
+    waiting unless it had already left (gave up, or was cut off at ``age_cutoff``)."""
+    rec = leads.copy()
+    late = rec["first_attempt"] > end  # NaN (never attempted) compares False
+    rec["first_attempt"][late] = np.nan
+    rec["response_business"][late] = np.nan
+    rec["attempts"][late] = 0
+    unreached = rec["contacted"] > end
+    rec["contacted"][unreached] = np.nan
+    rec["qualified"][unreached] = False
+    rec["opportunity"][unreached] = False
+    cutoff = np.inf if age_cutoff is None else age_cutoff
+    left = np.where(np.isnan(rec["abandoned"]), rec["created"] + cutoff, rec["abandoned"])
+    rec["abandoned"][rec["abandoned"] > end] = np.nan
+    still = np.isnan(rec["first_attempt"]) & (left > end)
+    rec["state"][still] = _STATE["waiting"]
+    return rec
+
+
+def month_metrics(leads: np.ndarray, ctx: MetricContext) -> dict[tuple[str, str], float]:
+    """Per calendar month of ``ctx.months``: :data:`MONTHLY_METRICS` keyed
+    ``(metric, "<tier>@<YYYY-MM>")`` (``"all@..."`` for totals).
+
+    The term flags are the period's (the same scoring functions) on a sub-period: the leads
+    created in the month as of its end (:func:`_as_of`), its quota pro rata to its days; wins
+    and revenue are the deals closed in the month (see :mod:`slasim.months`).
+    """
+    out: dict[tuple[str, str], float] = {}
+    won = leads["state"] == _STATE["won"]
+    closed = leads["closed"]
+    for month in ctx.months:
+        created = leads["created"]
+        now = _as_of(leads[(created >= month.start) & (created < month.end)], month.end,
+                     ctx.age_cutoff_minutes)
+        sub = replace(ctx, horizon_minutes=month.end)
+        closing = won & (closed >= month.start) & (closed < month.end)
+        flags: dict[tuple[str, str], float] = {}
+        for index, t in enumerate(ctx.tiers):
+            mine = now[now["tier"] == index]
+            n = len(mine)
+            kpi = {
+                "leads_created": float(n),
+                "qualify_rate": float(mine["qualified"].sum()) / n if n else float("nan"),
+            }
+            values = {**kpi, "won_deals": float((closing & (leads["tier"] == index)).sum()),
+                      "revenue": float(leads["value"][closing & (leads["tier"] == index)].sum())}
+            if t.has_terms:
+                quota = None if t.quota is None else t.quota * month.months
+                values.update(_attainment(mine, sub, replace(t, quota_in_period=quota),
+                                          ~np.isnan(mine["first_attempt"]), kpi))
+                flags.update({(f, t.name): values[f] for f in _TERM_FLAGS})
+            column = month_column(t.name, month)
+            out.update({(m, column): values[m] for m in MONTHLY_METRICS if m in values})
+        total = {"leads_created": float(len(now)), "won_deals": float(closing.sum()),
+                 "revenue": float(leads["value"][closing].sum()), **_overall_flags(flags, ctx)}
+        out.update({(m, month_column(ALL, month)): v for m, v in total.items()})
     return out

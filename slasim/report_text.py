@@ -262,12 +262,14 @@ def format_run(result: SimulationResult) -> str:
     summary = _cells(result.summary, ("metric", "tier"))
     tiers = [ALL, *s.tiers]
     p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
+    every = " in every month" if result.verdict.months else ""
     lines = [
         f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
         f"{s.horizon.days} days{_warmup(s.horizon)}, "
         f"seed {result.seed}",
-        f"SLA attainment (share of simulated periods in which each side keeps all its terms; "
-        f"realistic at >= {s.sla.confidence:.0%}, level {s.sla.confidence_level!r}): "
+        f"SLA attainment (share of simulated periods in which each side keeps all its terms"
+        f"{every}; realistic at >= {s.sla.confidence:.0%}"
+        f"{' in each month' if every else ''}, level {s.sla.confidence_level!r}): "
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
         "",
     ]
@@ -281,6 +283,9 @@ def format_run(result: SimulationResult) -> str:
     ]
     import pandas as pd  # here: `slasim check` imports this module and must start fast
 
+    if result.verdict.months:
+        lines += [*_month_lines(result), "", _run_verdict(result)]
+        return "\n".join(lines)
     sla_rows = []
     for metric in _sla_rows():
         row = {"P(met)": metric.removesuffix("_met")}
@@ -295,6 +300,34 @@ def format_run(result: SimulationResult) -> str:
         _run_verdict(result),
     ]
     return "\n".join(lines)
+
+
+def _month_lines(result: SimulationResult) -> list[str]:
+    """A multi-month horizon: P(term met) month by month and revenue won per month."""
+    import pandas as pd
+
+    from slasim.quarter import month_rows, revenue_rows
+
+    verdict = result.verdict
+    names = [m.labels["en"] for m in verdict.months]
+    table = pd.DataFrame(
+        [{"P(met)": r.label, **{n: _fmt("{:.0%}", p) + ("" if ok else " !")
+                                for n, p, ok in zip(names, r.p, r.met, strict=True)},
+          "every month": _fmt("{:.0%}", r.every)} for r in month_rows(verdict)]
+    ).set_index("P(met)")
+    money = pd.DataFrame(
+        [{"won in": r.label, "mean": f"{r.mean:,.0f}", "p10": f"{r.p10:,.0f}",
+          "median": f"{r.p50:,.0f}", "p90": f"{r.p90:,.0f}"} for r in revenue_rows(result)]
+    ).set_index("won in")
+    return [
+        f"P(term met) per month (! = below the confidence {verdict.confidence:.0%}; the "
+        "horizon is realistic when every month is; every month = P(kept in all months))",
+        table.to_string(),
+        "",
+        f"Revenue of deals won ({result.scenario.costs.currency}; open pipeline at the end "
+        "not included: pipeline_value above)",
+        money.to_string(),
+    ]
 
 
 def _mean_table(

@@ -15,12 +15,20 @@ months, ``sla.confidence_level`` says what must reach ``sla.confidence``:
 The joint probability is always shown beside the verdict. ``run``, ``compare``, ``report``,
 ``track``, ``optimize`` (its chance constraint), ``plan`` and the staffing search all call
 :func:`judge`; none keeps its own rule.
+
+A horizon of several months (a quarter, a year: :mod:`slasim.months`) is judged month by month
+(:func:`judge_months`): each calendar month gets its own verdict on its own flags, by the rule
+above, and ``sla.confidence`` applies to each month (the confidence always speaks of a month:
+"met in at least 80 % of simulated months"). The horizon is realistic when *every* month is.
+Beside it, P(kept in every month): a simulated horizon counts only when its every month is
+kept (the quarter as a whole), which is lower than any single month's P; it is reported, not
+required.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,9 +37,11 @@ from slasim.terms import SIDES, TERMS, get_term
 
 __all__ = [
     "LEVELS",
+    "MonthVerdict",
     "Requirement",
     "Verdict",
     "judge",
+    "judge_months",
     "passes",
     "recommend",
     "recommendation",
@@ -95,7 +105,8 @@ def side_flags(
 class Requirement:
     """One requirement of the verdict: what must reach the confidence, and how often it did.
 
-    ``tier`` and ``term`` are empty for a side (``side`` names it).
+    ``tier`` and ``term`` are empty for a side (``side`` names it); ``month`` is the calendar
+    month (``"2027-02"``) of a multi-month horizon's requirement, else empty.
     """
 
     side: str
@@ -104,13 +115,13 @@ class Requirement:
     p: float
     ci: tuple[float, float]
     met: bool
+    month: str = ""
 
     def describe(self, lang: str = "en") -> str:
-        """``"sales"``, ``"hot response time"`` (in ``lang``)."""
+        """``"sales"``, ``"hot response time"``, ``"sales (2027-02)"`` (in ``lang``)."""
         side = next(s for s in SIDES if s.name == self.side).label[lang]
-        if not self.term:
-            return side
-        return f"{self.tier} {get_term(self.term).label[lang]}"
+        text = side if not self.term else f"{self.tier} {get_term(self.term).label[lang]}"
+        return f"{text} ({self.month})" if self.month else text
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,10 @@ class Verdict:
         What the level asks for, each with its P and whether it was reached.
     terms
         Every term of every tier (P met), whatever the level: the weakest explains a miss.
+    months
+        A multi-month horizon's verdict per calendar month (:func:`judge_months`); then
+        ``realistic`` says every month is, ``p``, ``ci`` and ``terms`` are P(kept in every
+        month) and ``requirements`` are the months' own. Empty for a one-period horizon.
     """
 
     realistic: bool
@@ -141,6 +156,7 @@ class Verdict:
     ci: dict[str, tuple[float, float]]
     requirements: tuple[Requirement, ...]
     terms: tuple[Requirement, ...]
+    months: tuple[MonthVerdict, ...] = ()
 
     @property
     def failing(self) -> tuple[Requirement, ...]:
@@ -157,8 +173,8 @@ class Verdict:
         return _sentence(self, lang, fix)
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (``months``: each month's, for a multi-month horizon)."""
+        out: dict[str, object] = {
             "realistic": self.realistic,
             "level": self.level,
             "confidence": self.confidence,
@@ -168,6 +184,29 @@ class Verdict:
             "failing": [r.describe() for r in self.failing],
             "sentence": self.sentence(),
         }
+        if self.months:
+            out["months"] = [m.to_dict() for m in self.months]
+        return out
+
+
+@dataclass(frozen=True)
+class MonthVerdict:
+    """One calendar month's verdict in a multi-month horizon.
+
+    ``key`` is ``"2027-02"``; ``labels`` its name per language (``"Feb 2027"``, a partial month
+    says so).
+    """
+
+    key: str
+    labels: dict[str, str]
+    verdict: Verdict
+
+    def to_dict(self) -> dict[str, object]:
+        v = self.verdict
+        return {"month": self.key, "label": self.labels["en"], "realistic": v.realistic,
+                "p_met": dict(v.p), "ci": {k: list(c) for k, c in v.ci.items()},
+                "terms": {f"{t.tier}.{t.term}": t.p for t in v.terms},
+                "failing": [r.describe() for r in v.failing]}
 
 
 def judge(
@@ -227,6 +266,54 @@ def judge(
     return Verdict(realistic, level, confidence, reps, p, ci, requirements, tuple(terms))
 
 
+def judge_months(
+    months: Sequence[tuple[str, dict[str, str], Flags]],
+    tiers: tuple[str, ...],
+    confidence: float,
+    level: str = "side",
+    z: float = 0.0,
+    *,
+    reps: int | None = None,
+) -> Verdict:
+    """The verdict on a multi-month horizon: :func:`judge` on each month's flags.
+
+    Parameters
+    ----------
+    months
+        Per calendar month, in order: ``(key, labels, flags)`` with ``flags`` as for
+        :func:`judge` (one 0/1 per simulated horizon), the same keys every month.
+    tiers, confidence, level, z, reps
+        As for :func:`judge`; the confidence applies to each month.
+
+    Returns
+    -------
+    Verdict
+        Realistic when every month is; ``p``/``ci``/``terms``: kept in every month (a
+        simulated horizon counts only if each of its months keeps it); ``requirements``: the
+        months' own, tagged with their month; ``months``: each month's verdict.
+    """
+    if not months:
+        raise ValueError("months(=[]) must list at least one month; use judge() for one period.")
+    per_month = tuple(
+        MonthVerdict(key, dict(labels), judge(flags, tiers, confidence, level, z, reps=reps))
+        for key, labels, flags in months
+    )
+    # Every month: the product of the months' flags, per term and tier.
+    every: dict[tuple[str, str], np.ndarray] = {}
+    for _, _, flags in months:
+        for name, column in flags.items():
+            column = np.asarray(column, dtype=float)
+            every[name] = every[name] * column if name in every else column
+    whole = judge(every, tiers, confidence, level, z, reps=reps)
+    requirements = tuple(
+        Requirement(r.side, r.tier, r.term, r.p, r.ci, r.met, m.key)
+        for m in per_month for r in m.verdict.requirements
+    )
+    realistic = all(m.verdict.realistic for m in per_month)
+    return Verdict(realistic, level, confidence, whole.reps, whole.p, whole.ci, requirements,
+                   whole.terms, per_month)
+
+
 # --- wording --------------------------------------------------------------------------------
 
 def _pct(value: float, lang: str) -> str:
@@ -255,6 +342,8 @@ _WORDS = {
         "most": "most missed: {what}, met in {p} of months",
         "and": " and ",
         "none": "No verdict: the scenario states no SLA terms.",
+        "each": "every one of the {n} months reaches it; the tightest, {month}:",
+        "every": "all {n} months kept by both sides together in {p} of simulated horizons {ci}",
     },
     "sv": {
         "yes": "Realistiskt", "no": "Inte realistiskt",
@@ -269,6 +358,8 @@ _WORDS = {
         "most": "oftast missat: {what}, uppfyllt i {p} av månaderna",
         "and": " och ",
         "none": "Inget utlåtande: scenariot anger inga SLA-villkor.",
+        "each": "var och en av de {n} månaderna når kravet; snävast, {month}:",
+        "every": "alla {n} månader hålls av båda parter i {p} av simulerade perioder {ci}",
     },
 }
 
@@ -277,6 +368,35 @@ def _sentence(v: Verdict, lang: str, fix: str | None) -> str:
     w = _WORDS[lang]
     if not v.terms:
         return w["none"]
+    head = w["yes"] if v.realistic else w["no"]
+    body = _months_body(v, lang) if v.months else _body(v, lang)
+    text = f"{head}: {body}"
+    if fix and not v.realistic:
+        text += f"; {fix}"
+    return text + "."
+
+
+def _months_body(v: Verdict, lang: str) -> str:
+    """A multi-month verdict: the failing months (or the weakest one), then every month."""
+    w = _WORDS[lang]
+    n = len(v.months)
+
+    def margin(m: MonthVerdict) -> float:
+        return min((r.p for r in m.verdict.requirements), default=math.nan)
+
+    every = w["every"].format(n=n, p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))
+    if v.realistic:
+        weakest = min(v.months, key=margin)
+        lead = w["each"].format(n=n, month=weakest.labels[lang])
+        return f"{lead} {_body(weakest.verdict, lang)}; {every}"
+    failing = [m for m in v.months if not m.verdict.realistic]
+    return "; ".join(f"{m.labels[lang]}: {_body(m.verdict, lang)}" for m in failing) + (
+        f"; {every}"
+    )
+
+
+def _body(v: Verdict, lang: str) -> str:
+    w = _WORDS[lang]
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
     joint = w["joint"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))
@@ -316,11 +436,7 @@ def _sentence(v: Verdict, lang: str, fix: str | None) -> str:
                 for r in misses[:3]
             )
         body += f"; {joint}"
-    head = w["yes"] if v.realistic else w["no"]
-    text = f"{head}: {body}"
-    if fix and not v.realistic:
-        text += f"; {fix}"
-    return text + "."
+    return body
 
 
 # --- choosing between options -------------------------------------------------------------
