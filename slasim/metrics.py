@@ -41,6 +41,8 @@ times are from creation to the start of the first attempt. Definitions, in one p
 ``marketing_met``, ``response_met``, ``attempts_met``, ``conversion_met``, ``sales_met``,
 ``joint_met``
     1 if the SLA term was met in this period, else 0; their mean over replications is P(met).
+    A horizon of several months (:mod:`slasim.months`) is judged month by month
+    (:func:`month_metrics`): its flags are then 1 when the term was met in every month.
     Marketing meets a tier's quota when leads created >= quota x period length in months.
     The attempt commitment counts uncontacted leads whose attempt window ended inside the
     period; it is met vacuously when there are none.
@@ -55,7 +57,7 @@ import numpy as np
 from slasim.calendar import BusinessCalendar
 from slasim.catalogue import METRICS, STATES
 from slasim.engine import Replication
-from slasim.months import Month, month_column, months_of
+from slasim.months import SEP, Month, month_column, months_of
 from slasim.people import has_people_changes
 from slasim.queue_metrics import queue_metrics, response_outcomes
 from slasim.scenario import Scenario
@@ -79,6 +81,9 @@ ALL = "all"
 
 _STATE = {name: i for i, name in enumerate(STATES)}
 _TERM_FLAGS = frozenset(term.flag for term in TERMS)
+_FLAGS = frozenset(
+    (*(term.flag for term in TERMS), *(side.flag for side in SIDES))
+)
 #: The metrics computed per calendar month of a multi-month horizon (:func:`month_metrics`).
 MONTHLY_METRICS: tuple[str, ...] = tuple(dict.fromkeys((  # marketing's term is its side
     "leads_created", "won_deals", "revenue",
@@ -343,7 +348,16 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
     for name, value in overall.items():
         out[(name, ALL)] = value
     if ctx.months:
-        out.update(month_metrics(leads, ctx))
+        monthly = month_metrics(leads, ctx)
+        out.update(monthly)
+        # A multi-month horizon keeps its terms when it keeps them in every month: the
+        # period's flags are the products of the months' (what the verdict calls P(every
+        # month)), so every reader of a flag column sees the monthly judgement.
+        for name, tier in list(out):
+            if name in _FLAGS and SEP not in tier:
+                out[(name, tier)] = float(all(
+                    monthly[(name, month_column(tier, month))] for month in ctx.months
+                ))
     return out
 
 

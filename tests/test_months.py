@@ -199,3 +199,28 @@ def test_run_json_and_text_show_the_monthly_verdict(
     total = doc["revenue_won"]["mean"]
     assert total == pytest.approx(sum(m["revenue_won"]["mean"] for m in doc["months"]))
     assert total == pytest.approx(doc["metrics"]["revenue"]["mean"])
+
+
+def test_report_states_the_terms_of_each_month_and_the_monthly_verdict(
+    quarter: object,
+) -> None:
+    from slasim.report.build import build_report
+
+    result = quarter
+    scenario = result.scenario
+    for lang in ("en", "sv"):
+        report = build_report(scenario, reps=result.reps, seed=result.seed, lang=lang,
+                              staffing=False)
+        text = report.markdown
+        # The same verdict as run's on the same replications (one judge).
+        assert result.verdict.sentence(lang) in text
+        names = [m.labels[lang] for m in result.verdict.months]
+        assert all(f"| {name} |" in text or f" {name} |" in text for name in names)
+        # The agreement: each month's hot quota, pro rata (140 x 31 / 30.44 = 143; Feb 129).
+        assert "| hot | " in text and " 143 | 129 | 143 |" in text
+        figures = [b.name for b in report.blocks if hasattr(b, "png")]
+        assert "months_p_met" in figures and "revenue_won" in figures
+    # The period's flag columns are "met in every month" (what the verdict calls every month).
+    whole = {(r.tier, r.term): r.p for r in result.verdict.terms}
+    assert result.replications[("marketing_met", "hot")].mean() == pytest.approx(
+        whole[("hot", "marketing")], abs=1e-12)

@@ -134,6 +134,7 @@ def agreement_blocks(scenario: Scenario, lang: str) -> list[Block]:
             )
         ),
         Paragraph(_policy(scenario, lang)),
+        *_months(scenario, lang),
         Heading(tr(lang, "h_measurement"), 3),
         Table(_measurement(scenario, lang)),
         Paragraph(tr(lang, "measurement_note"), note=True),
@@ -153,6 +154,13 @@ def agreement_blocks(scenario: Scenario, lang: str) -> list[Block]:
         ),
     ]
     return blocks
+
+
+def _months(scenario: Scenario, lang: str) -> list[Block]:
+    # Imported here: slasim.report.months words its terms with term_texts from this module.
+    from slasim.report.months import agreement_month_blocks
+
+    return agreement_month_blocks(scenario, lang)
 
 
 def _measurement(scenario: Scenario, lang: str) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from slasim.report.evidence import (
     response_blocks,
 )
 from slasim.report.i18n import tr
+from slasim.report.months import month_blocks
 from slasim.report.page import LANGS, format_percent, render_page
 from slasim.report.staffing import staffing_blocks
 from slasim.scenario import Scenario
@@ -176,6 +177,7 @@ def _build(
         ),
     ]
     blocks += attainment_blocks(result, lang)
+    blocks += month_blocks(result, lang)
     if comparison is not None:
         blocks += options_blocks(comparison, lang)
     blocks += kpi_blocks(result, lang)

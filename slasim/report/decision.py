@@ -44,11 +44,13 @@ def decision_blocks(
     if comparison is not None:
         blocks.append(Callout(recommendation(comparison, lang)))
     rows = []
+    # A horizon of several months: its P is "in every month", its money the whole period's.
+    suffix = "_months" if verdict.months else ""
     for key in ("marketing", "sales", "joint"):
         lo, hi = verdict.ci[key]
         p = format_percent(verdict.p[key], lang)
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
-        rows.append([tr(lang, f"decision_p_{key}"), p, ci])
+        rows.append([tr(lang, f"decision_p_{key}{suffix}"), p, ci])
     summary = cells(result.summary, ("metric", "tier"))
     for metric in ("cost", "revenue", "profit"):
         series = result.replications[(metric, ALL)].to_numpy(dtype=float)
@@ -56,9 +58,9 @@ def decision_blocks(
         p10, p90 = np.quantile(series, [0.1, 0.9])
         rows.append(
             [
-                tr(lang, f"decision_{metric}").format(currency=cur),
+                tr(lang, f"decision_{metric}{suffix}").format(currency=cur),
                 format_money(float(cell["mean"]), cur, lang),
-                tr(lang, "decision_money_range").format(
+                tr(lang, f"decision_money_range{suffix}").format(
                     lo=format_money(float(cell["ci_low"]), cur, lang),
                     hi=format_money(float(cell["ci_high"]), cur, lang),
                     p10=format_money(float(p10), cur, lang),

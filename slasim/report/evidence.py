@@ -113,7 +113,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         Heading(tr(lang, "h_attainment"), 3),
         Callout(verdict.sentence(lang)),
         Paragraph(
-            tr(lang, "headline").format(
+            tr(lang, "headline_months" if verdict.months else "headline").format(
                 m=format_percent(p["p_met_marketing"], lang),
                 s=format_percent(p["p_met_sales"], lang),
                 j=format_percent(p["p_met_joint"], lang),
@@ -135,7 +135,9 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         # pro-rated (quota x days / 30.44) unless the period is an average month.
         quota = format_number(terms.quota, lang)
         in_period = format_number(terms.quota * s.horizon.months, lang)
-        if in_period != quota:
+        if verdict.months:  # judged month by month: the month-by-month table says each
+            quota = tr(lang, "quota_per_month").format(quota=quota)
+        elif in_period != quota:
             quota = tr(lang, "quota_in_period").format(
                 n=in_period, days=s.horizon.days, quota=quota
             )
@@ -154,8 +156,10 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
                 ]
             )
     columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
-    columns += [tr(lang, "col_p_met")]
+    columns += [tr(lang, "col_p_every_month" if verdict.months else "col_p_met")]
     blocks.append(Table(pd.DataFrame(rows, columns=columns).set_index(columns[:2])))
+    if verdict.months:
+        return blocks  # the month-by-month section has the figure (slasim.report.months)
     fig, ax = new_axes()
     p_met_bars(result, ax=ax)
     ax.set_xticks(ax.get_xticks(), [t.label[lang] for t in TERMS])

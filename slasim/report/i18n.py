@@ -30,6 +30,16 @@ EN: Mapping[str, str] = MappingProxyType(
         "decision_cost": "cost per month (sellers and leads)",
         "decision_revenue": "revenue per month (deals won inside the month)",
         "decision_profit": "expected profit per month",
+        # The same rows for a horizon of several months (judged month by month).
+        "decision_p_marketing_months": "chance marketing keeps all its terms in every month",
+        "decision_p_sales_months": "chance sales keeps all its terms in every month",
+        "decision_p_joint_months": "chance both sides keep them in every month",
+        "decision_cost_months": "cost over the period (sellers and leads)",
+        "decision_revenue_months": "revenue over the period (deals won inside it)",
+        "decision_profit_months": "expected profit over the period",
+        "decision_money_range_months": (
+            "mean {lo} – {hi} (95 % CI); 8 periods in 10: {p10} – {p90}"
+        ),
         "decision_money_range": "mean {lo} – {hi} (95 % CI); 8 months in 10: {p10} – {p90}",
         "decision_col_value": "expected",
         "decision_col_range": "range",
@@ -359,6 +369,46 @@ EN: Mapping[str, str] = MappingProxyType(
         "track_m_win_rate": "win rate",
         "track_m_won_deals": "deals won",
         "track_m_revenue": "revenue",
+        # --- a horizon of several months (slasim.report.months) ---------------------------
+        "h_months_terms": "Terms month by month",
+        "months_terms_text": (
+            "The agreement is judged month by month: each of the {n} calendar months of the "
+            "period has its own terms. A month's quota is pro rata to the days of it the period "
+            "covers (quota × days / 30.44, so a short month asks for fewer leads and a partial "
+            "month for its share); the other terms are the same every month."
+        ),
+        "h_months": "Month by month",
+        "months_text": (
+            "Chance that each term (and each side's terms together) is met in each of the {n} "
+            "months, and in every month of the period. The agreement is realistic when every "
+            "month reaches {confidence} (“{mark}” marks a month below it); the last column, the chance that a "
+            "simulated period keeps the term in all its months, is reported, not required."
+        ),
+        "below_mark": "(below)",
+        "quota_per_month": "{quota} a month (pro rata per month)",
+        "headline_months": (
+            "Chance that every month of the period meets the agreement: marketing {m}, sales "
+            "{s}, both sides {j} (each month is realistic from {confidence})."
+        ),
+        "col_p_every_month": "chance met in every month",
+        "col_every_month": "every month",
+        "col_won_in": "deals won in",
+        "col_mean": "mean",
+        "col_median": "median",
+        "fig_months": (
+            "Share of simulated periods in which each side keeps all its terms, month by "
+            "month; dashed line: the agreed confidence."
+        ),
+        "revenue_text": (
+            "Revenue of the deals won inside the period, by the month they close, and over the "
+            "whole period (the spread over simulated periods). Opportunities still open at the "
+            "end are not in it: their expected value is {pipeline}."
+        ),
+        "axis_revenue": "revenue won ({currency})",
+        "fig_revenue": (
+            "Revenue of deals won per month and in the whole period: bar from the 10th to the "
+            "90th percentile of the simulated periods, line at the median, dot at the mean."
+        ),
     }
 )
 
@@ -373,6 +423,15 @@ SV: Mapping[str, str] = MappingProxyType(
         "decision_cost": "kostnad per månad (säljare och leads)",
         "decision_revenue": "intäkt per månad (affärer vunna inom månaden)",
         "decision_profit": "förväntad vinst per månad",
+        "decision_p_marketing_months": "chansen att marknad håller alla sina villkor varje månad",
+        "decision_p_sales_months": "chansen att sälj håller alla sina villkor varje månad",
+        "decision_p_joint_months": "chansen att båda parter håller dem varje månad",
+        "decision_cost_months": "kostnad för perioden (säljare och leads)",
+        "decision_revenue_months": "intäkt för perioden (affärer vunna inom den)",
+        "decision_profit_months": "förväntad vinst för perioden",
+        "decision_money_range_months": (
+            "medel {lo} – {hi} (95 % KI); 8 perioder av 10: {p10} – {p90}"
+        ),
         "decision_money_range": "medel {lo} – {hi} (95 % KI); 8 månader av 10: {p10} – {p90}",
         "decision_col_value": "förväntat",
         "decision_col_range": "spann",
@@ -711,6 +770,48 @@ SV: Mapping[str, str] = MappingProxyType(
         "track_m_win_rate": "andel vunna",
         "track_m_won_deals": "vunna affärer",
         "track_m_revenue": "intäkter",
+        # --- a horizon of several months (slasim.report.months) ---------------------------
+        "h_months_terms": "Villkor månad för månad",
+        "months_terms_text": (
+            "Avtalet bedöms månad för månad: var och en av periodens {n} kalendermånader har "
+            "sina egna villkor. En månads kvot är proportionell mot de dagar av månaden som "
+            "perioden täcker (kvot × dagar / 30,44: en kort månad kräver färre leads och en "
+            "del av en månad sin andel); övriga villkor är desamma varje månad."
+        ),
+        "h_months": "Månad för månad",
+        "months_text": (
+            "Chansen att varje villkor (och varje parts villkor tillsammans) uppfylls under "
+            "var och en av de {n} månaderna, och under alla periodens månader. Avtalet är "
+            "realistiskt när varje månad når {confidence} (“{mark}” markerar en månad under kravet); sista "
+            "kolumnen, chansen att en simulerad period håller villkoret alla månader, "
+            "redovisas men krävs inte."
+        ),
+        "below_mark": "(under)",
+        "quota_per_month": "{quota} i månaden (proportionellt per månad)",
+        "headline_months": (
+            "Chansen att varje månad under perioden uppfyller avtalet: marknad {m}, sälj {s}, "
+            "båda parter {j} (varje månad är realistisk från {confidence})."
+        ),
+        "col_p_every_month": "chans att uppfyllas varje månad",
+        "col_every_month": "alla månader",
+        "col_won_in": "affärer vunna i",
+        "col_mean": "medel",
+        "col_median": "median",
+        "fig_months": (
+            "Andel simulerade perioder där varje part håller alla sina villkor, månad för "
+            "månad; streckad linje: den avtalade konfidensen."
+        ),
+        "revenue_text": (
+            "Intäkter från affärer vunna inom perioden, efter den månad de avslutas, och för "
+            "hela perioden (spridningen över simulerade perioder). Affärsmöjligheter som "
+            "fortfarande är öppna vid slutet ingår inte: deras förväntade värde är {pipeline}."
+        ),
+        "axis_revenue": "vunna intäkter ({currency})",
+        "fig_revenue": (
+            "Intäkter från vunna affärer per månad och för hela perioden: stapel från 10:e "
+            "till 90:e percentilen av de simulerade perioderna, streck vid medianen, punkt "
+            "vid medelvärdet."
+        ),
     }
 )
 
