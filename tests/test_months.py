@@ -224,3 +224,12 @@ def test_report_states_the_terms_of_each_month_and_the_monthly_verdict(
     whole = {(r.tier, r.term): r.p for r in result.verdict.terms}
     assert result.replications[("marketing_met", "hot")].mean() == pytest.approx(
         whole[("hot", "marketing")], abs=1e-12)
+
+
+def test_optimize_refuses_to_choose_terms_for_several_months(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_cli(["optimize", str(BASELINE), "--quiet",
+                            *(x for s in QUARTER for x in ("--set", s))], capsys)
+    assert code == 2
+    assert "horizon.days" in err and "got 90 days" in err and "month by month" in err

@@ -162,6 +162,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from slasim.outputs import check_outputs
 
     scenario = load_scenario(args.scenario, args.overrides)
+    from slasim.quarter import months
+
+    if months(scenario):
+        raise InputError.single(
+            "<cli>", "horizon.days",
+            f"got {scenario.horizon.days} days: a horizon of several months is judged month by "
+            "month, and optimize chooses terms and staffing for one period; optimize one month "
+            "(--set horizon.days=30)",
+        )
     # The verification alone simulates this many months (the race and neighbours add more).
     if args.verify_reps is not None:
         check_workload([scenario], args.verify_reps, "--verify-reps", args.workers)

@@ -394,7 +394,6 @@ EN: Mapping[str, str] = MappingProxyType(
         "col_every_month": "every month",
         "col_won_in": "deals won in",
         "col_mean": "mean",
-        "col_median": "median",
         "fig_months": (
             "Share of simulated periods in which each side keeps all its terms, month by "
             "month; dashed line: the agreed confidence."
@@ -796,7 +795,6 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_every_month": "alla månader",
         "col_won_in": "affärer vunna i",
         "col_mean": "medel",
-        "col_median": "median",
         "fig_months": (
             "Andel simulerade perioder där varje part håller alla sina villkor, månad för "
             "månad; streckad linje: den avtalade konfidensen."

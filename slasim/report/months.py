@@ -84,8 +84,7 @@ def month_blocks(result: SimulationResult, lang: str) -> list[Block]:
         [r.label, *(format_money(v, cur, lang) for v in (r.mean, r.p10, r.p50, r.p90))]
         for r in revenue_rows(result, lang)
     ]
-    columns = [tr(lang, "col_won_in"), tr(lang, "col_mean"), "p10", tr(lang, "col_median"),
-               "p90"]
+    columns = [tr(lang, "col_won_in"), tr(lang, "col_mean"), "p10", "p50", "p90"]
     blocks += [
         Paragraph(tr(lang, "revenue_text").format(
             pipeline=format_money(metric_mean(result, "pipeline_value"), cur, lang))),
