@@ -12,7 +12,8 @@ the distribution of the month's revenue:
   turned into leads with revenue proportional to leads (``target / revenue`` quantiles);
 - the quota multiplier with which the goal is reached in ``sla.confidence`` of months,
   searched on a geometric grid (steps of 2 ** (1/24), ~3 %) by bracketing and bisection, every
-  multiplier simulated on the same months (the same seed);
+  multiplier simulated with the same seed (common random numbers; the arrival counts differ
+  with the volume, so neighbouring multipliers share less luck than staffing levels do);
 - when no multiplier up to :data:`MAX_MULTIPLIER` gets there: why (the team's capacity, or the
   goal being further away than that).
 
