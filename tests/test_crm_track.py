@@ -276,7 +276,9 @@ def test_dashboard_has_one_figure_per_month(month: Month, tmp_path: Path) -> Non
     assert page.count("<img") == len(month.result.periods) == 1
     assert "simulated p10-p90" in page and "Wilson" in page
     files = write_outputs(month.result, tmp_path / "x", html_page=False)
-    assert sorted(p.name for p in files) == ["by_seller.csv", "by_tier.csv", "summary.csv"]
+    assert sorted(p.name for p in files) == [
+        "by_seller.csv", "by_tier.csv", "seller_bands.csv", "summary.csv"
+    ]
 
 
 def test_same_result_whatever_the_workers(month: Month) -> None:
@@ -285,6 +287,8 @@ def test_same_result_whatever_the_workers(month: Month) -> None:
     two = track(crm, month.scenario, reps=4, seed=3, workers=2, as_of=month.month_end)
     pd.testing.assert_frame_equal(one.by_tier, two.by_tier)
     pd.testing.assert_frame_equal(one.summary, two.summary)
+    assert len(one.seller_bands) > 0  # the seats' records come back from the workers alike
+    pd.testing.assert_frame_equal(one.seller_bands, two.seller_bands)
 
 
 def test_every_simulated_month_runs_on_the_given_executor(month: Month) -> None:

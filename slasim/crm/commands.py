@@ -152,6 +152,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of",
                    help="export time, ISO-8601 (default: the latest timestamp in the export); "
                         "a month ending later is partial")
+    p.add_argument("--json", metavar="PATH",
+                   help="write the periods, verdicts and every table (tiers, terms, sellers, "
+                        "seller bands) as JSON ('-' for stdout)")
     add_simulation_args(p, 100, "simulated months per tracked month")
     add_executor_args(p)
     p.set_defaults(func=cmd_track)
@@ -409,9 +412,11 @@ def cmd_track(args: argparse.Namespace) -> int:
     # Without --base the agreement (with its --set values) gives the tiers and time zone that
     # read the export; a separate --base is read as given.
     base = agreement if args.base is None else load_scenario(args.base)
-    _, crm = _import(args, sys.stdout, base, purpose="track",
+    # With --json - stdout carries the JSON alone.
+    out = sys.stderr if args.json == "-" else sys.stdout
+    _, crm = _import(args, out, base, purpose="track", outputs={"--json": args.json},
                      folders={"--out": (args.out, OUTPUT_FILES)}, inputs=input_files(agreement))
-    print()
+    print(file=out)
     # track() simulates --reps months for every tracked month: the bar counts them all.
     months = 1 if args.period else _months_in_export(crm, agreement)
     if months:  # refuse a job too big before it starts (each month simulates --reps months)
@@ -420,8 +425,10 @@ def cmd_track(args: argparse.Namespace) -> int:
         result = track(crm, agreement, period=args.period, reps=args.reps, seed=args.seed,
                        workers=executor_workers(executor, args.workers), as_of=as_of,
                        progress=tick, executor=executor)
-    print(format_track(result))
+    print(format_track(result), file=out)
     if args.out:
         for path in write_outputs(result, args.out, lang=args.lang):
-            print(f"wrote {path}")
+            print(f"wrote {path}", file=out)
+    if args.json:
+        write_json(result.to_dict(), args.json)
     return EXIT_OK

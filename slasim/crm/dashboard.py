@@ -31,11 +31,14 @@ from slasim.report_text import format_table
 from slasim.terms import TERMS
 
 __all__ = [
-    "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_view", "write_outputs"
+    "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_band_view", "seller_view",
+    "write_outputs",
 ]
 
 #: The files :func:`write_outputs` writes into its folder.
-OUTPUT_FILES = ("by_tier.csv", "by_seller.csv", "summary.csv", "track.html")
+OUTPUT_FILES = (
+    "by_tier.csv", "by_seller.csv", "seller_bands.csv", "summary.csv", "track.html"
+)
 
 #: Below this many leads a seller's rates are flagged as small numbers.
 SMALL_N = 30
@@ -63,10 +66,12 @@ class _Style:
     def missing(self) -> str:
         return "-" if self.lang is None else format_number(math.nan, self.lang)
 
-    def share(self, value: float) -> str:
+    def share(self, value: float, decimals: int = 0) -> str:
         if _nan(value):
             return self.missing
-        return f"{value:.0%}" if self.lang is None else format_percent(value, self.lang)
+        if self.lang is None:
+            return f"{value:.{decimals}%}"
+        return format_percent(value, self.lang, decimals)
 
     def number(self, value: float, decimals: int = 0) -> str:
         if _nan(value):
@@ -224,6 +229,47 @@ def seller_view(
     return out.reset_index(drop=True)
 
 
+#: Labels of the seller-band measures (keys of the i18n ``track_m_*`` texts).
+_BAND_LABELS = {
+    "leads": "leads_owned", "within_target_rate": "first_attempt_within_target",
+    "attempts_per_lead": "attempts_per_lead", "contact_rate": "contact_rate",
+    "qualify_rate": "qualify_rate", "win_rate": "win_rate",
+}
+
+
+def seller_band_view(result: TrackResult, period: str, lang: str | None = None) -> pd.DataFrame:
+    """The per-seller bands of one period as display strings: per owner and measure, the
+    actual value, the simulated seats' p10-p90 in brackets, and ``above`` / ``below`` when
+    outside (an empty table when the export names no owner)."""
+    st = _style(result, lang)
+    bands = result.seller_bands
+    rows = bands[bands["period"] == period] if len(bands) else bands
+
+    def show(measure: str, value: float) -> str:
+        if measure == "leads":
+            return st.number(value)
+        if measure == "attempts_per_lead":
+            return st.number(value, 2)  # bands of a tenth wide: 1 decimal would blur them
+        # Win rates within a month are a few per cent: whole per cents would show 0 %-0 %.
+        return st.share(value, 1 if measure == "win_rate" else 0)
+
+    table: dict[str, list[str]] = {st.text("track_col_owner"): []}
+    for measure in _BAND_LABELS:
+        table[st.text(f"track_m_{_BAND_LABELS[measure]}")] = []
+    for owner, mine in rows.groupby("owner", sort=False):
+        table[st.text("track_col_owner")].append(str(owner))
+        for measure, actual, low, high, band in zip(
+            mine["measure"], mine["actual"], mine["sim_p10"], mine["sim_p90"], mine["band"],
+            strict=True,
+        ):
+            mark = "" if band in ("inside", "n/a") else f" {st.text(f'track_band_{band}')}"
+            span = st.span(show(measure, low), show(measure, high))
+            table[st.text(f"track_m_{_BAND_LABELS[measure]}")].append(
+                f"{show(measure, actual)} [{span}]{mark}"
+            )
+    return pd.DataFrame(table)
+
+
 def _header(result: TrackResult, st: _Style) -> str:
     return st.text("track_header").format(
         agreement=result.agreement, reps=result.reps, seed=result.seed,
@@ -274,6 +320,10 @@ def format_track(result: TrackResult) -> str:
             format_table(seller_view(result, info.label)),
             st.text("track_small_note").format(n=SMALL_N),
         ]
+        bands = seller_band_view(result, info.label)
+        if len(bands):
+            parts += ["", st.text("track_h_seller_bands"), format_table(bands),
+                      st.text("track_seller_bands_note")]
     return "\n".join(parts)
 
 
@@ -308,6 +358,12 @@ def dashboard_html(result: TrackResult, lang: str = "en") -> str:
                                caption=st.text("track_cap_all"), lang=lang))
         small = st.text("track_small_note").format(n=SMALL_N)
         body.append(f'<p class="note">{html.escape(small)}</p>')
+        bands = seller_band_view(result, info.label, lang=lang)
+        if len(bands):
+            body.append(f"<h3>{html.escape(st.text('track_h_seller_bands'))}</h3>")
+            body.append(table_html(bands, caption=st.text("track_cap_all"), lang=lang))
+            note = st.text("track_seller_bands_note")
+            body.append(f'<p class="note">{html.escape(note)}</p>')
     return render_page(
         st.text("track_title").format(agreement=result.agreement), "\n".join(body), lang=lang,
         subtitle=", ".join(p.label for p in result.periods),
@@ -317,7 +373,8 @@ def dashboard_html(result: TrackResult, lang: str = "en") -> str:
 def write_outputs(
     result: TrackResult, out_dir: str | Path, *, html_page: bool = True, lang: str = "en"
 ) -> list[Path]:
-    """Write ``by_tier.csv``, ``by_seller.csv``, ``summary.csv`` (and ``track.html`` in
+    """Write ``by_tier.csv``, ``by_seller.csv``, ``seller_bands.csv``, ``summary.csv`` (and
+    ``track.html`` in
     ``lang``, ``"en"`` or ``"sv"``; the CSV files are language-neutral data).
 
     Each file is written atomically; CSV text cells that a spreadsheet would run as a formula
@@ -327,7 +384,7 @@ def write_outputs(
     folder = Path(out_dir)
     files = {
         "by_tier.csv": result.by_tier, "by_seller.csv": result.by_seller,
-        "summary.csv": result.summary,
+        "seller_bands.csv": result.seller_bands, "summary.csv": result.summary,
     }
     written: list[Path] = []
     try:

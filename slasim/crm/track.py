@@ -25,6 +25,7 @@ are comparable, and a closed month's figures do not change with later exports):
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.crm._observe import LeadTable, lead_outcomes, observe
+from slasim.crm._sellerbands import SELLER_BAND_COLUMNS, seat_values, seller_band_rows
 from slasim.crm._sellers import UNASSIGNED, seller_rows
 from slasim.crm.importer import CrmImport
 from slasim.crm.periods import (
@@ -96,6 +98,12 @@ class TrackResult:
     by_seller
         Per period, owner and tier (``all`` first): leads, then every rate next to its count
         and a 95 % Wilson interval (``*_ci_low``, ``*_ci_high``); ordered by volume, then name.
+    seller_bands
+        Tidy, per period, owner (of the export; not the unassigned) and measure of
+        :data:`~slasim.crm._sellerbands.SELLER_MEASURES`: leads, actual, sim_p10, sim_median,
+        sim_p90 over every simulated seat of every simulated month (lead counts scaled to the
+        export's owned leads per owner), band, partial. Evidence beside each seller, not a
+        verdict. Empty when the export names no owner.
     summary
         One row per period, tier and SLA term (tier ``all``: marketing, sales, joint): target
         (text), actual, met (``True`` / ``False`` / ``None`` = not measurable), sim_p_met (share
@@ -123,6 +131,34 @@ class TrackResult:
     seed: int
     scenario: Scenario = field(repr=False)
     verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False)
+    seller_bands: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """Everything as JSON-ready values (``track --json``): the tables as lists of records,
+        NaN as None."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+            return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+
+        return {
+            "agreement": self.agreement,
+            "currency": self.currency,
+            "as_of": self.as_of.isoformat(),
+            "reps": self.reps,
+            "seed": self.seed,
+            "tiers": list(self.tiers),
+            "periods": [
+                {"label": p.label, "start": p.start.isoformat(), "days": p.days,
+                 "cutoff": p.cutoff.isoformat(), "partial": p.partial, "fraction": p.fraction,
+                 "leads": p.leads, "not_measurable": list(p.not_measurable)}
+                for p in self.periods
+            ],
+            "verdicts": {label: v.to_dict() for label, v in self.verdicts.items()},
+            "by_tier": records(self.by_tier),
+            "summary": records(self.summary),
+            "by_seller": records(self.by_seller),
+            "seller_bands": records(self.seller_bands),
+        }
 
 
 def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
@@ -175,6 +211,24 @@ def _simulated(
         rec, _ = observe(LeadTable.from_records(rep.leads), ctx.horizon_minutes, ctx.calendar)
         rows.append(_measure(rec, ctx, names))
     return pd.DataFrame(rows)
+
+
+def _seats(
+    ctx: MetricContext, partial: bool, result: SimulationResult
+) -> list[dict[str, np.ndarray]]:
+    """Per simulated month, each seat's measures (:func:`seat_values`), measured as the
+    export is (cut at the export time for a partial month)."""
+    assert result.records is not None
+    out = []
+    for rep in result.records:
+        rec, owner = rep.leads, rep.leads["owner"]
+        if partial:
+            rec, keep = observe(
+                LeadTable.from_records(rep.leads), ctx.horizon_minutes, ctx.calendar
+            )
+            owner = owner[keep]
+        out.append(seat_values(rec, owner, len(rep.sellers), ctx))
+    return out
 
 
 def _band(actual: float, low: float, high: float) -> str:
@@ -279,6 +333,7 @@ def track(
     tier_rows: list[dict[str, object]] = []
     summary_rows: list[dict[str, object]] = []
     sellers: list[dict[str, object]] = []
+    bands: list[dict[str, object]] = []
     months = []
     for label in selected:
         start = date(int(label[:4]), int(label[5:]), 1)
@@ -290,8 +345,12 @@ def track(
         months.append((label, start, scenario, cal, t0, cutoff, cutoff < month_end,
                        cutoff / month_end))
     # Every tracked month's simulated months in one submission (a partial month keeps its
-    # records: it is cut at the export time below).
-    batches = [simulation_batch(m[2], reps, seed, keep_records=m[6]) for m in months]
+    # records: it is cut at the export time below; with owners in the export every month
+    # does: the seats' measures give the per-seller bands).
+    owners_named = crm.has("owner") and bool(leads["owner"].notna().any())
+    batches = [
+        simulation_batch(m[2], reps, seed, keep_records=m[6] or owners_named) for m in months
+    ]
     with executor_for(executor, workers) as pool:
         outs = run_batches(batches, pool, workers, progress)
     for (label, start, scenario, cal, t0, cutoff, partial, fraction), batch, out in zip(
@@ -303,7 +362,8 @@ def track(
         missing = _not_measurable(crm, rows)
         rec, keep = observe(LeadTable.from_crm(month, t0, names), cutoff, cal)
         actual = _measure(rec, ctx, names)
-        sim = _simulated(scenario, ctx, partial, result_of(scenario, batch, out))
+        result = result_of(scenario, batch, out)
+        sim = _simulated(scenario, ctx, partial, result)
         verdicts[label] = verdict_of(scenario, sim)
         info = TrackedPeriod(
             label, start, scenario.horizon.days,
@@ -313,7 +373,14 @@ def track(
         tier_rows += _tier_rows(info, actual, sim, scenario, ctx, names)
         summary_rows += _summary_rows(info, actual, sim, rec, scenario, ctx, names)
         owners = month["owner"].fillna(UNASSIGNED).to_numpy(dtype=object)[keep]
-        sellers += seller_rows(label, owners, rec, ctx, names, missing)
+        rows_now = seller_rows(label, owners, rec, ctx, names, missing)
+        sellers += rows_now
+        if owners_named:
+            frame = pd.DataFrame(rows_now)
+            bands += seller_band_rows(
+                label, frame[frame["tier"] == ALL], _seats(ctx, partial, result), missing,
+                partial,
+            )
 
     by_tier, summary = pd.DataFrame(tier_rows), pd.DataFrame(summary_rows)
     # True / False / None (not measurable) as Python objects, whatever pandas would infer.
@@ -332,6 +399,7 @@ def track(
         seed=seed,
         scenario=agreement,
         verdicts=verdicts,
+        seller_bands=pd.DataFrame(bands, columns=list(SELLER_BAND_COLUMNS)),
     )
 
 

@@ -319,6 +319,14 @@ EN: Mapping[str, str] = MappingProxyType(
         "track_tiers_band": "band: where the actual falls against the simulated p10-p90 of this month",
         "track_cap_terms": "SLA terms",
         "track_h_sellers": "Sellers",
+        "track_h_seller_bands": "Sellers against the simulated seats",
+        "track_seller_bands_note": (
+            "Each owner's value, with the simulated p10-p90 of the same measure over every "
+            "seat of every simulated month in brackets (leads owned: a seat's share scaled to "
+            "this export's leads per owner); above / below mark a value outside it. Evidence "
+            "to talk about, not a verdict on the seller."
+        ),
+        "track_m_leads_owned": "leads owned",
         "track_cap_all": "All tiers",
         "track_small_note": (
             "Rates rest on the counts next to them; in brackets the 95 % Wilson interval. With "
@@ -717,6 +725,14 @@ SV: Mapping[str, str] = MappingProxyType(
         ),
         "track_cap_terms": "Avtalets villkor",
         "track_h_sellers": "Säljare",
+        "track_h_seller_bands": "Säljare mot de simulerade platserna",
+        "track_seller_bands_note": (
+            "Varje ägares värde, med det simulerade p10–p90 för samma mått över alla platser i "
+            "alla simulerade månader inom hakparentes (ägda leads: en plats andel skalad till "
+            "exportens leads per ägare); över / under markerar ett värde utanför. Underlag för "
+            "ett samtal, inte ett omdöme om säljaren."
+        ),
+        "track_m_leads_owned": "ägda leads",
         "track_cap_all": "Alla kategorier",
         "track_small_note": (
             "Andelarna vilar på antalen bredvid dem; inom parentes 95-procentigt "
