@@ -144,6 +144,9 @@ class GoalOdds:
         Monthly revenue goal and the share of it expected from marketing's leads.
     target
         Revenue the simulated horizon must reach: ``goal x marketing_share x horizon.months``.
+    days
+        Days of the horizon: one simulated period (a month, or several; the text says
+        "months" only for a horizon of about one month).
     currency
         The scenario's currency.
     reps, seed
@@ -166,6 +169,7 @@ class GoalOdds:
     goal: float
     marketing_share: float
     target: float
+    days: int
     currency: str
     reps: int
     seed: int
@@ -176,27 +180,33 @@ class GoalOdds:
     levels: tuple[GoalLevel, ...]
     limit: str | None
 
+    @property
+    def periods(self) -> str:
+        """What a replication is, in words: ``"months"``, or ``"91-day periods"``."""
+        return _periods(self.days)
+
     def describe(self) -> list[str]:
         """Sentences for the terminal: P(goal) at the quotas, then the needed multiplier."""
         money = text_spec("revenue")
         a = self.at_quotas
+        of, its = self.periods, "month's" if self.periods == "months" else "period's"
         lines = [
             f"At these quotas the goal ({money.format(self.goal)} {self.currency} a month"
             + (f", {self.marketing_share:.0%} from marketing" if self.marketing_share < 1 else "")
-            + f") is reached in {a.p_goal:.0%} of months (95 % CI {a.p_low:.0%}-{a.p_high:.0%});"
-            f" the month's revenue: mean {money.format(a.revenue_mean)}, p10 "
+            + f") is reached in {a.p_goal:.0%} of {of} (95 % CI {a.p_low:.0%}-{a.p_high:.0%});"
+            f" the {its} revenue: mean {money.format(a.revenue_mean)}, p10 "
             f"{money.format(a.revenue_p10)}, p90 {money.format(a.revenue_p90)} (target over the "
             f"horizon {money.format(self.target)}).",
         ]
         if self.needed is not None:
             n = self.needed
             lines.append(
-                f"Quotas x {n.multiplier:.2f} reach it in {n.p_goal:.0%} of months (95 % CI "
+                f"Quotas x {n.multiplier:.2f} reach it in {n.p_goal:.0%} of {of} (95 % CI "
                 f"{n.p_low:.0%}-{n.p_high:.0%}; sla.confidence {self.confidence:.0%}): "
                 "evidence for the quotas, not a verdict on the agreement."
             )
         else:
-            lines.append(f"No quotas reach it in {self.confidence:.0%} of months: {self.limit}")
+            lines.append(f"No quotas reach it in {self.confidence:.0%} of {of}: {self.limit}")
         return lines
 
     def to_dict(self) -> dict[str, object]:
@@ -212,6 +222,7 @@ class GoalOdds:
             "goal": self.goal,
             "marketing_share": self.marketing_share,
             "target": self.target,
+            "days": self.days,
             "currency": self.currency,
             "reps": self.reps,
             "seed": self.seed,
@@ -432,6 +443,7 @@ def _search(
         goal=goal,
         marketing_share=share,
         target=target,
+        days=scenario.horizon.days,
         currency=scenario.costs.currency,
         reps=reps,
         seed=seed,
@@ -440,7 +452,8 @@ def _search(
         at_quotas=at_quotas,
         needed=needed,
         levels=ordered,
-        limit=None if needed is not None else _limit(ordered, at_quotas, target, top),
+        limit=None if needed is not None else _limit(ordered, at_quotas, target, top,
+                                                              _periods(scenario.horizon.days)),
     )
 
 
@@ -469,17 +482,23 @@ def _guesses(revenue: np.ndarray, target: float) -> Callable[[float], float]:
     return guess
 
 
+def _periods(days: int) -> str:
+    """``"months"`` for a horizon of about a month (25-35 days), else ``"91-day periods"``."""
+    return "months" if 25 <= days <= 35 else f"{days}-day periods"
+
+
 def _limit(levels: tuple[GoalLevel, ...], at_quotas: GoalLevel, target: float,
-           top: float) -> str:
+           top: float, periods: str) -> str:
     """Why no multiplier reaches the confidence: the team's capacity or the distance."""
     money = text_spec("revenue")
     best = max(levels, key=lambda v: (v.revenue_mean, v.multiplier))
     most = levels[-1]
     growth = (most.revenue_mean / at_quotas.revenue_mean if at_quotas.revenue_mean > 0
               else math.inf)
-    text = (f"with up to {most.multiplier:.2f} x the quotas the month's revenue reaches "
+    its = "month's" if periods == "months" else "period's"
+    text = (f"with up to {most.multiplier:.2f} x the quotas the {its} revenue reaches "
             f"{money.format(best.revenue_mean)} on average (at {best.multiplier:.2f} x; "
-            f"{best.p_goal:.0%} of months reach the target {money.format(target)})")
+            f"{best.p_goal:.0%} of {periods} reach the target {money.format(target)})")
     if most.utilization >= _BUSY or most.unserved >= _UNSERVED or growth < 0.5 * (
         most.multiplier / at_quotas.multiplier
     ):

@@ -493,21 +493,21 @@ def _goal_lines(odds: GoalOdds) -> list[str]:
     table = pd.DataFrame(
         {
             "quota": [f"{q.leads:,.1f}" for q in odds.quotas],
-            "one month needs (p10 - p90)": [
+            "one period needs (p10 - p90)": [
                 f"{leads(q.leads_low)} - {leads(q.leads_high)}" for q in odds.quotas
             ],
-            f"for {odds.confidence:.0%} of months": [
+            f"for {odds.confidence:.0%} of {odds.periods}": [
                 leads(q.leads_for_confidence) for q in odds.quotas
             ],
         },
         index=pd.Index([q.tier for q in odds.quotas], name="tier"),
     )
     return [
-        f"How likely the goal is (simulated: {odds.reps} months per quota level, seed "
-        f"{odds.seed}; a month's revenue = the deals won from its leads, each booked when won, "
-        "as in a steady month). Leads per month: the quota; what one month needs (p10 - p90 "
-        "over months: the quotas that reach the goal in 10 % and in 90 % of months); the quotas "
-        "that reach it in sla.confidence of months:",
+        f"How likely the goal is (simulated: {odds.reps} {odds.periods} per quota level, seed "
+        f"{odds.seed}; revenue = the deals won from the period's leads, each booked when won, "
+        "as in a steady month). Leads per month: the quota; what one period needs (p10 - p90 "
+        f"over {odds.periods}: the quotas that reach the goal in 10 % and in 90 % of them); the "
+        "quotas that reach it in sla.confidence of them:",
         table.to_string(),
         *odds.describe(),
     ]

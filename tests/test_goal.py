@@ -168,7 +168,9 @@ def test_unreachable_goal_names_the_capacity() -> None:
     # sqrt(720) = 27 per month, 12 for the mean of 5: 10 % above 720 is 6 SDs.
     assert most.revenue_mean <= 1.1 * 720 * 1001
     assert odds.quotas[0].leads_for_confidence is None
-    assert "No quotas reach it in 80% of months" in " ".join(odds.describe())
+    # A two-day horizon is not a month: the text counts periods.
+    assert odds.periods == "2-day periods"
+    assert "No quotas reach it in 80% of 2-day periods" in " ".join(odds.describe())
 
 
 def test_overloaded_team_has_no_quotas_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
@@ -223,8 +225,10 @@ def test_plan_revenue_goal_is_repeatable_with_any_workers(
     assert again["at_quotas"]["revenue_mean"] != block["at_quotas"]["revenue_mean"]
     assert main(argv) == 0
     text = capsys.readouterr().out
-    assert "How likely the goal is (simulated: 12 months per quota level, seed 0" in text
-    assert "for 80% of months" in text and "At these quotas the goal" in text
+    # textbook-mmn's horizon is 10 days: the text counts periods, not months.
+    assert "How likely the goal is (simulated: 12 10-day periods per quota level, seed 0" in text
+    assert "for 80% of 10-day periods" in text and "At these quotas the goal" in text
+    assert block["days"] == 10
 
 
 def test_plan_without_simulation_says_why(tmp_path: Path,
