@@ -86,7 +86,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any, cast
 
@@ -95,7 +95,7 @@ import numpy.typing as npt
 import simpy
 from simpy.events import NORMAL
 
-from slasim import eventloop
+from slasim import conversations, eventloop
 from slasim.arrivals import ArrivalPlan, Arrivals, arrival_plan, generate_arrivals, load_trace
 from slasim.calendar import BusinessCalendar
 from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
@@ -263,6 +263,13 @@ class Model:
     owner_rule: str = "first_attempt"
     owner_weights: tuple[float, ...] = ()
     keep_owner: bool = False
+    # Repeated conversations (slasim.conversations): per tier the propensity concentration
+    # (NaN = none; None when no tier has one) and the disqualify rate; conversations per
+    # reached lead at most, and the gap to a follow-up in minutes.
+    concentration: FloatArray | None = None
+    disqualify_rate: FloatArray = field(default_factory=lambda: np.zeros(0))
+    max_conversations: int = 1
+    follow_up_minutes: float = 2880.0
 
     @property
     def n_sellers(self) -> int:
@@ -391,6 +398,14 @@ def prepare(scenario: Scenario) -> Model:
         owner_rule=rules.owner,
         owner_weights=_seat_weights(scenario, staff.group_names, seller_shift),
         keep_owner=rules.keep_owner,
+        concentration=(
+            arr([np.nan if t.propensity_concentration is None else t.propensity_concentration
+                 for t in tiers])
+            if any(t.propensity_concentration is not None for t in tiers) else None
+        ),
+        disqualify_rate=arr([t.disqualify_rate for t in tiers]),
+        max_conversations=cadence.max_conversations,
+        follow_up_minutes=cadence.follow_up_days * 1440.0,
     )
 
 
@@ -504,6 +519,7 @@ def _simulate(
     shifts: list[list[tuple[float, float]]],
     deadline: FloatArray | None = None,
     owners: npt.NDArray[np.int32] | None = None,
+    talks: conversations.Talks | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state.
 
@@ -604,7 +620,40 @@ def _simulate(
             wake_at = t
             schedule(_Due(on_wake, t, 0), NORMAL, t - now)
 
+    # Follow-up conversations (slasim.conversations): off = None, one test per attempt.
+    decide = talks.decider() if talks is not None else None
+    talk = [floats(row) for row in talks.talk] if talks is not None else []
+    held = talks.held if talks is not None else None
+
+    def book(i: int, due: float, now: float) -> None:
+        if due < horizon:
+            heappush(retries, (due, i))
+            if idle and due < wake_at:
+                ensure_wake(now)
+
+    def follow_up(s: int, i: int, now: float) -> None:
+        # A booked follow-up conversation: always reached, not an attempt. The seller's time
+        # is booked as serve() books an attempt's (kept apart so serve stays as it was).
+        assert decide is not None and held is not None
+        end = now + talk[held[i] - 1][i]
+        book(i, decide(i, now, end), now)
+        busy[s] = True
+        if end < iv_end[s]:
+            if now >= t0:
+                busy_acc[s] += end - now
+            elif end > t0:
+                busy_acc[s] += end - t0
+            schedule(_Due(on_done, end, s), NORMAL, end - now)
+        elif end < horizon:
+            schedule(_Due(on_done, end, s), NORMAL, end - now)
+            split(s, now, end)
+        else:
+            split(s, now, horizon)
+
     def serve(s: int, i: int, now: float) -> None:
+        if decide is not None and status[i] == CONTACTED:
+            follow_up(s, i, now)
+            return
         k = att[i]
         att[i] = k + 1
         if k == 0:
@@ -622,6 +671,8 @@ def _simulate(
             status[i] = CONTACTED
             contact_t[i] = now
             end = now + hc[k][i]
+            if decide is not None:
+                book(i, decide(i, now, end), now)
         else:
             end = now + hu[k][i]
             if k + 1 >= max_att:
@@ -806,12 +857,20 @@ def run_replication(
             _stream(seed, "owners") if model.owner_rule == "weighted" else None,
         )
 
+    # Propensities and follow-up conversations: stream "conversations", drawn only when on.
+    propensity, talks = conversations.draw(
+        model, leads.tier, leads.created, u_funnel[0],
+        lambda k: _stream(seed, "conversations", k),
+    )
+
     if loop == "simpy":
-        run = _simulate(model, leads, u_contact, h_conv, h_unans, shifts, deadline, owners)
+        run = _simulate(
+            model, leads, u_contact, h_conv, h_unans, shifts, deadline, owners, talks
+        )
     else:
         run = eventloop.simulate(
             model, leads, u_contact, h_conv, h_unans, shifts, deadline,
-            compiled=loop == "fast", owners=owners,
+            compiled=loop == "fast", owners=owners, talks=talks,
         )
     # The first attempt reached the lead iff the lead is contacted after one attempt (a
     # contacted lead gets no further attempt).
@@ -822,7 +881,7 @@ def run_replication(
     del u_contact, h_conv, h_unans  # 24 bytes per lead and attempt: not held with the records
     del talk_conv, talk_unans
 
-    records = _lead_records(model, leads, run, u_funnel, z_deal, patience)
+    records = _lead_records(model, leads, run, u_funnel, z_deal, patience, propensity, talks)
     records["first_end"] = first_end
     records["first_wrapup_end"] = first_wrapup_end
     t0 = model.warmup_minutes
@@ -862,8 +921,15 @@ def _lead_records(
     u_funnel: FloatArray,
     z_deal: FloatArray,
     patience: FloatArray | None = None,
+    propensity: FloatArray | None = None,
+    talks: conversations.Talks | None = None,
 ) -> npt.NDArray[np.void]:
-    """Per-lead records; the funnel after contact is resolved here, vectorised."""
+    """Per-lead records; the funnel after contact is resolved here, vectorised.
+
+    ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
+    qualify draw of the one conversation; with follow-ups (``talks``) the loops decided
+    qualification, at the conversation whose start the funnel then counts from.
+    """
     n = len(leads)
     horizon = model.run_minutes
     rec = np.zeros(n, dtype=LEAD_DTYPE)
@@ -878,7 +944,7 @@ def _lead_records(
     rec["owner"] = run.seller if run.owner is None else np.where(
         run.owner >= 0, run.owner, run.seller
     )
-    rec["conversations"] = run.status == CONTACTED
+    rec["conversations"] = run.status == CONTACTED if talks is None else talks.held
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 
@@ -915,10 +981,21 @@ def _lead_records(
 
     ci = np.flatnonzero(run.status == CONTACTED)
     t = leads.tier[ci]
-    tc = run.contact[ci]
-    age = tc - leads.created[ci]
-    factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
-    qualified = u_funnel[0, ci] < model.base_qualify[t] * factor
+    if talks is None:
+        tc = run.contact[ci]
+        age = tc - leads.created[ci]
+        factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
+        q = model.base_qualify[t] if propensity is None else propensity[ci]
+        qualified = u_funnel[0, ci] < q * factor
+    else:
+        # Decided in the loop at the conversation starting at `decided`; still undecided at
+        # the horizon end: waiting for the follow-up (no decision, nothing closed).
+        outcome = talks.outcome[ci]
+        open_ = outcome == conversations.UNDECIDED
+        state[ci[open_]] = _WAITING
+        ci, t, outcome = ci[~open_], t[~open_], outcome[~open_]
+        tc = talks.decided[ci]
+        qualified = outcome == conversations.QUALIFIED
     opportunity = qualified & (u_funnel[1, ci] < model.opportunity_rate[t])
     won = opportunity & (u_funnel[2, ci] < model.win_rate[t])
     deal = np.exp(model.deal_log_median[t] + model.deal_sigma[t] * z_deal[0, ci])

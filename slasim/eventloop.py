@@ -38,6 +38,7 @@ from slasim.routing import CONTACTED, GAVE_UP, RunState, floats, ints, router
 
 if TYPE_CHECKING:
     from slasim.arrivals import Arrivals
+    from slasim.conversations import Talks
     from slasim.engine import Model
 
 __all__ = ["simulate"]
@@ -67,11 +68,13 @@ def simulate(
     *,
     compiled: bool = True,
     owners: npt.NDArray[np.int32] | None = None,
+    talks: Talks | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`).
 
     ``compiled=True`` runs :mod:`slasim.jitloop` when it covers the model and numba is
     installed; otherwise (or with ``compiled=False``) the pure-Python loop below runs.
+    ``talks`` holds the follow-up conversations (:mod:`slasim.conversations`; None: off).
     """
     n = len(leads)
     horizon = model.run_minutes
@@ -170,7 +173,39 @@ def simulate(
             wake_at = t
             heappush(heap, (clock + (t - now), next_id(), _WAKE, 0, t))
 
+    # Follow-up conversations (slasim.conversations): off = None, one test per attempt.
+    decide = talks.decider() if talks is not None else None
+    talk = [floats(row) for row in talks.talk] if talks is not None else []
+    held = talks.held if talks is not None else None
+
+    def book(i: int, due: float, now: float, clock: float) -> None:
+        if due < horizon:
+            heappush(retries, (due, i))
+            if idle and due < wake_at:
+                ensure_wake(now, clock)
+
+    def follow_up(s: int, i: int, now: float, clock: float) -> None:
+        # engine._simulate's follow_up: serve()'s booking of the seller's time, kept apart.
+        assert decide is not None and held is not None
+        end = now + talk[held[i] - 1][i]
+        book(i, decide(i, now, end), now, clock)
+        busy[s] = True
+        if end < iv_end[s]:
+            if now >= t0:
+                busy_acc[s] += end - now
+            elif end > t0:
+                busy_acc[s] += end - t0
+            heappush(heap, (clock + (end - now), next_id(), _DONE, s, end))
+        elif end < horizon:
+            heappush(heap, (clock + (end - now), next_id(), _DONE, s, end))
+            split(s, now, end)
+        else:
+            split(s, now, horizon)
+
     def serve(s: int, i: int, now: float, clock: float) -> None:
+        if decide is not None and status[i] == CONTACTED:
+            follow_up(s, i, now, clock)
+            return
         k = att[i]
         att[i] = k + 1
         if k == 0:
@@ -188,6 +223,8 @@ def simulate(
             status[i] = CONTACTED
             contact_t[i] = now
             end = now + hc[k][i]
+            if decide is not None:
+                book(i, decide(i, now, end), now, clock)
         else:
             end = now + hu[k][i]
             if k + 1 >= max_att:

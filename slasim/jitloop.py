@@ -2,12 +2,13 @@
 
 :func:`slasim.eventloop.simulate` calls :func:`run` when :func:`covers` the model: routing
 ``fifo``, ``newest_first`` or ``tier_priority``, and a flat or exponential contact curve (the
-cases whose handlers need no Python object). Everything else -- ``value_index`` routing,
-power-law or table curves, lead ownership (:mod:`slasim.ownership`) -- runs the pure-Python
-loop. The code below is that loop written
-for numba on arrays: the same events, the same order (keys computed as simpy computes them,
-ties by scheduling order), the same float operations in the same order, so the records are
-identical to the simpy reference (``tests/test_eventloop.py`` compares all three loops).
+cases whose handlers need no Python object), without lead ownership (:mod:`slasim.ownership`)
+or follow-up conversations (``cadence.max_conversations > 1``; :mod:`slasim.conversations`).
+Everything else -- ``value_index`` routing, power-law or table curves, ownership, follow-ups --
+runs the pure-Python loop. The code below is that loop written for numba on arrays: the same
+events, the same order (keys computed as simpy computes them, ties by scheduling order), the
+same float operations in the same order, so the records are identical to the simpy reference
+(``tests/test_eventloop.py`` compares all three loops).
 
 Queues are arrays instead of deques: a lead enters the ready queue at most ``max_attempts``
 times, so each queue is a stretch of one array with a head and a tail index; the idle sellers
@@ -39,10 +40,14 @@ def covers(model: Model) -> bool:
     """Whether the compiled loop handles ``model`` (else the Python loop runs).
 
     Not with lead ownership (``routing.owner`` other than first_attempt, or ``keep_owner``):
-    per-seat queues run in the Python loop (the documented fallback).
+    per-seat queues run in the Python loop (the documented fallback); nor with follow-up
+    conversations (``max_conversations > 1``), which run in the Python loops only.
     """
-    return not model.owned and model.policy in _POLICIES and isinstance(
-        model.contact_curve, FlatDecay | ExponentialDecay
+    return (
+        not model.owned
+        and model.policy in _POLICIES
+        and isinstance(model.contact_curve, FlatDecay | ExponentialDecay)
+        and model.max_conversations == 1
     )
 
 

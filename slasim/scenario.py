@@ -118,6 +118,7 @@ _MINUTES = AtMost(MAX_MINUTES, "minutes (one year)")
 _MONEY = AtMost(MAX_MONEY, "(10^12: sums over leads and months must stay finite)")
 _WEIGHT = AtMost(MAX_WEIGHT, "(relative weights: only their ratios matter)")
 _RATIO = AtMost(MAX_RATIO, "(a multiplier beyond 100 is a unit slip, not a plan)")
+_SPREAD = AtMost(MAX_WEIGHT, "(a concentration beyond 10^6 is no spread at all)")
 _SELLERS = AtMost(MAX_SELLERS_PER_SHIFT, "sellers on one shift")
 _DAYS = AtMost(MAX_SALES_CYCLE_DAYS, "days (ten years)")
 
@@ -419,6 +420,22 @@ class Tier(_Model):
     win_rate: Probability = Field(description="P(won | opportunity)")
     deal_size: DealSize = Field(description="value of a won deal (currency units)")
     sales_cycle_days: SalesCycle = Field(description="days from qualification to won/lost")
+    propensity_concentration: Annotated[float, _SPREAD] | None = Field(
+        None,
+        gt=0,
+        strict=True,
+        description="spread of the leads' propensity to qualify: each lead's own "
+        "P(qualified | conversation) at age 0 is Beta(k * base_qualify, k * (1 - "
+        "base_qualify)) with k this value (small k: a few leads qualify easily, most hardly "
+        "ever; large k: everybody near base_qualify); omitted = every lead has base_qualify "
+        "exactly",
+    )
+    disqualify_rate: Probability = Field(
+        0.0,
+        description="P(disqualified | a conversation that does not qualify the lead): the "
+        "lead is closed lost there; the rest stay undecided and get a follow-up conversation "
+        "while cadence.max_conversations allows",
+    )
 
 
 class DecayCurveSpec(_Model):
@@ -670,6 +687,22 @@ class Cadence(_Model):
         gt=0,
         strict=True,
         description="attempts stop this many days after creation; the lead is nurtured",
+    )
+    max_conversations: int = Field(
+        1,
+        ge=1,
+        le=20,
+        strict=True,
+        description="conversations held with a reached lead until it is qualified or "
+        "disqualified; the last one decides (1 = the first conversation decides)",
+    )
+    follow_up_days: Annotated[float, AtMost(365, "days (one year)")] = Field(
+        2.0,
+        gt=0,
+        strict=True,
+        description="calendar days from the end of a conversation that left the lead "
+        "undecided to its booked follow-up conversation (moved to the next opening hour "
+        "when business_hours_only); a follow-up past window_days or the horizon is not held",
     )
 
     @field_validator("spacing_minutes")

@@ -7,7 +7,7 @@ must schedule the same events in the same order and do the same arithmetic. The 
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
 ends, overtime splits), overload (backlogs, idle-free stretches), retries on the business clock
 and on the wall clock, 24/7 calendars, a late shift that runs past closing time, warm-up days
-(seller minutes counted from the horizon start) and wrap-up after both outcomes. Every lead
+(seller minutes counted from the horizon start) wrap-up after both outcomes, and follow-up conversations. Every lead
 field is compared, including the first attempt's seller.
 """
 
@@ -93,6 +93,19 @@ CASES = [
                 'team.shifts[0].end="24:00"', "team.shifts[0].sellers=2",
                 "team.handling_conversation.mean_minutes=60")),
     (TEXTBOOK_A, ("routing.owner=round_robin", "routing.keep_owner=true")),
+    # Follow-up conversations (Python loops only): booked call-backs in the ready queue with
+    # the retries, on the business clock (next opening) and the wall clock, with a spread of
+    # propensities, disqualification, wrap-up, the window and the horizon cutting them.
+    (BASELINE, ("cadence.max_conversations=4", "cadence.follow_up_days=1",
+                "tiers.warm.propensity_concentration=0.8", "tiers.cold.disqualify_rate=0.2")),
+    (BASELINE, ("cadence.max_conversations=3", "cadence.follow_up_days=0.1",
+                "cadence.business_hours_only=false", "routing.policy=tier_priority",
+                "tiers.hot.propensity_concentration=2", *WRAPUP)),
+    (BASELINE, ("cadence.max_conversations=5", "cadence.follow_up_days=3",
+                "routing.policy=value_index", "routing.patience_minutes=300",
+                "horizon.warmup_days=2")),
+    (TEXTBOOK_A, ("cadence.max_conversations=3", "cadence.follow_up_days=0.01",
+                  "tiers.only.base_qualify=0.4", "tiers.only.propensity_concentration=1")),
 ]
 
 
@@ -131,6 +144,8 @@ def test_fast_loops_records_equal_the_simpy_loop(path: Path, overrides: tuple[st
         (("routing.owner=weighted",), False),
         (("routing.keep_owner=true",), False),
         (("routing.owner=first_attempt", "routing.keep_owner=false"), True),
+        (("cadence.max_conversations=2",), False),  # follow-ups: Python loop
+        (("tiers.hot.propensity_concentration=1",), True),  # propensity after the run
     ],
 )
 def test_the_compiled_loop_covers_the_common_models(
