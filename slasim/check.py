@@ -19,6 +19,7 @@ import numpy as np
 
 from slasim.arrivals import load_trace
 from slasim.calendar import BusinessCalendar
+from slasim.conversations import expected_conversations
 from slasim.scenario import DAYS_PER_MONTH, Scenario
 from slasim.staff import Staffing, staffing
 
@@ -30,7 +31,9 @@ __all__ = [
     "ShiftLoad",
     "TierLoad",
     "check_scenario",
+    "conversations_per_reached_lead",
     "expected_work_per_lead",
+    "follow_up_line",
     "shift_intervals",
     "silent_defaults",
     "slot_rates",
@@ -143,7 +146,9 @@ def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
 def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
     """(expected attempts, expected work minutes) per lead of ``tier``, ignoring queueing.
 
-    Work is handling plus wrap-up (:meth:`~slasim.scenario.Team.work_minutes`).
+    Work is handling plus wrap-up (:meth:`~slasim.scenario.Team.work_minutes`), and with
+    ``cadence.max_conversations > 1`` the follow-up conversations of a reached lead
+    (:func:`conversations_per_reached_lead` - 1 of them; they are not attempts).
     """
     spec = scenario.tiers[tier]
     contact_curve, _ = scenario.decay.curves()
@@ -160,7 +165,33 @@ def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]
         attempts += reach
         work += reach * (p * conversation + (1 - p) * unanswered)
         reach *= 1 - p
+    # Follow-ups are booked with a lead reached at some attempt (1 - reach of them).
+    work += (1.0 - reach) * (conversations_per_reached_lead(scenario, tier) - 1.0) * conversation
     return attempts, work
+
+
+def conversations_per_reached_lead(scenario: Scenario, tier: str) -> float:
+    """Expected conversations with a reached lead of ``tier`` (1 without follow-ups), from the
+    propensity model (:func:`slasim.conversations.expected_conversations`)."""
+    spec = scenario.tiers[tier]
+    return expected_conversations(
+        spec.base_qualify, spec.propensity_concentration, spec.disqualify_rate,
+        scenario.cadence.max_conversations,
+    )
+
+
+def follow_up_line(scenario: Scenario) -> str | None:
+    """What ``check`` and ``plan`` say about follow-up conversations (None without them)."""
+    if scenario.cadence.max_conversations <= 1:
+        return None
+    per_tier = ", ".join(
+        f"{name} {conversations_per_reached_lead(scenario, name):.2f}" for name in scenario.tiers
+    )
+    return (
+        f"work per lead includes follow-up conversations (cadence.max_conversations = "
+        f"{scenario.cadence.max_conversations}): expected conversations per reached lead "
+        f"{per_tier} (propensity model, qualify curve at age 0, no window cut)"
+    )
 
 
 def check_scenario(scenario: Scenario) -> ScenarioCheck:

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from slasim.catalogue import QUEUE_METRICS, text_spec
-from slasim.check import ScenarioCheck
+from slasim.check import ScenarioCheck, follow_up_line
 from slasim.patience import patience_law
 from slasim.scenario import Horizon, Scenario
 from slasim.terms import side_flags, term_flags
@@ -162,6 +162,8 @@ def format_check(
         "",
         f"overall utilisation (all work / all available seller time): {result.utilization:.0%}",
     ]
+    if (follow := follow_up_line(scenario)) is not None:
+        lines.append(follow)
     if result.notes:
         lines += ["", "Defaults you did not choose (they change the answer)"]
         lines += [f"  - {n}" for n in result.notes]
@@ -427,6 +429,7 @@ def format_plan(
         f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
         " see the docs: Explanation > Validation)",
         *_patience_lines(scenario),
+        *(line for line in [follow_up_line(scenario)] if line is not None),
         "",
         "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
         "tier's response target alone",

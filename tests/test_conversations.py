@@ -165,3 +165,25 @@ def test_expected_conversations_match_the_simulation() -> None:
         held = leads["conversations"][early].astype(float)
         want = conversations.expected_conversations(0.3, kappa, 0.05, 6)
         assert abs(held.mean() - want) < 4 * held.std() / math.sqrt(held.size), (kappa, want)
+
+
+def test_check_and_plan_count_the_follow_ups_as_seller_time() -> None:
+    # Textbook: one attempt reaching 60 % of leads at age 0 (what the check takes), 4-minute
+    # conversations: each reached lead adds (E[C] - 1) conversations of 4 minutes.
+    from slasim.analytic.plan import plan_scenario
+    from slasim.check import check_scenario, expected_work_per_lead
+
+    over = ("tiers.only.base_qualify=0.3", "tiers.only.propensity_concentration=0.5",
+            "tiers.only.disqualify_rate=0.05")
+    one = load_scenario(TEXTBOOK, overrides=over)
+    six = load_scenario(TEXTBOOK, overrides=[*over, "cadence.max_conversations=6"])
+    extra = conversations.expected_conversations(0.3, 0.5, 0.05, 6) - 1.0
+    assert extra > 1.5
+    assert expected_work_per_lead(six, "only")[1] == pytest.approx(
+        expected_work_per_lead(one, "only")[1] + 0.6 * extra * 4.0
+    )
+    assert expected_work_per_lead(six, "only")[0] == expected_work_per_lead(one, "only")[0]
+    ratio = check_scenario(six).utilization / check_scenario(one).utilization
+    assert ratio == pytest.approx((4.0 + 0.6 * extra * 4.0) / 4.0)
+    load = plan_scenario(six).shifts["offered_load_erlang"].sum()
+    assert load == pytest.approx(plan_scenario(one).shifts["offered_load_erlang"].sum() * ratio)
