@@ -62,6 +62,12 @@ CASES: list[tuple[str, list[str], list[str]]] = [
     ("tiers.*.base_contact", ["tiers.hot.base_contact=1.5"], ["tiers.hot.base_contact", "1.5"]),
     ("tiers.*.base_qualify", ["tiers.warm.base_qualify=-0.2"], ["tiers.warm.base_qualify", "-0.2"]),
     (
+        "tiers.*.propensity_concentration",
+        ["tiers.warm.propensity_concentration=0"],
+        ["tiers.warm.propensity_concentration", "0", "greater than 0"],
+    ),
+    ("tiers.*.disqualify_rate", ["tiers.hot.disqualify_rate=1.5"], ["tiers.hot.disqualify_rate", "1.5"]),
+    (
         "tiers.*.opportunity_rate",
         ["tiers.cold.opportunity_rate=2"],
         ["tiers.cold.opportunity_rate", "2"],
@@ -260,6 +266,8 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ["cadence.business_hours_only", "no idea"],
     ),
     ("cadence.window_days", ["cadence.window_days=0"], ["cadence.window_days", "0"]),
+    ("cadence.max_conversations", ["cadence.max_conversations=21"], ["cadence.max_conversations", "21"]),
+    ("cadence.follow_up_days", ["cadence.follow_up_days=0"], ["cadence.follow_up_days", "0"]),
     ("routing.policy", ['routing.policy="lifo"'], ["routing.policy", "lifo", "fifo"]),
     (
         "routing.age_cutoff_minutes",
@@ -484,6 +492,8 @@ def test_textbook_scenario_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
         "costs.cost_per_lead.hot=inf",
         "cadence.spacing_minutes=[inf]",
         "cadence.window_days=inf",
+        "cadence.follow_up_days=inf",
+        "tiers.hot.propensity_concentration=inf",
         "routing.age_cutoff_minutes=inf",
         "sla.tiers.hot.response_target_minutes=inf",
     ],
