@@ -106,6 +106,11 @@ CASES = [
                 "horizon.warmup_days=2")),
     (TEXTBOOK_A, ("cadence.max_conversations=3", "cadence.follow_up_days=0.01",
                   "tiers.only.base_qualify=0.4", "tiers.only.propensity_concentration=1")),
+    # Follow-ups kept with the lead's owner (keep_owner): call-backs wait in the owner's queue.
+    (BASELINE, ("cadence.max_conversations=3", "cadence.follow_up_days=2",
+                "routing.owner=round_robin", "routing.keep_owner=true")),
+    (BASELINE, ("cadence.max_conversations=3", "cadence.follow_up_days=1",
+                "routing.keep_owner=true", "routing.policy=value_index")),
 ]
 
 
