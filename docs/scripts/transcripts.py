@@ -168,6 +168,18 @@ TRANSCRIPTS: tuple[Transcript, ...] = (
         slow=True,
     ),
     Transcript(
+        "run-quarter",
+        ("slasim run scenarios/quarter.toml --reps 100 --workers 2 --quiet",),
+        start=r"^P\(term met\) per month",
+    ),
+    Transcript(
+        "optimize-hires",
+        ("slasim optimize scenarios/quarter.toml --set 'team.hires=[]' --hire-options "
+         "1@2027-01-01,2@2027-01-01,2@2027-02-01,3@2027-02-01 --verify-reps 100 --workers 2 "
+         "--quiet --out build/hires",),
+        slow=True,
+    ),
+    Transcript(
         "optimize-bound",
         ("slasim optimize scenarios/baseline.toml --workers 2 --quiet "
          "--set 'optimize.tiers.hot.volume=[100, 200]'",),

@@ -26,6 +26,7 @@ from slasim.errors import InputError
 
 if TYPE_CHECKING:
     from slasim.optimize.result import OptimizeResult
+    from slasim.scenario import Scenario
 
 __all__ = ["OUTPUT_FILES", "cmd_optimize", "format_result", "register"]
 
@@ -60,6 +61,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(saves one or two staffing levels of --verify-reps months)")
     p.add_argument("--out", metavar="DIR",
                    help="write proposal.toml, frontier.csv, value_of_speed.csv, result.json")
+    p.add_argument("--hire-options", metavar="N@DATE[:SHIFT],...",
+                   help="decide the hiring plan instead: compare hiring N sellers from DATE "
+                        "(on SHIFT, default the first shift) per option, and no new hire, on "
+                        "the same --verify-reps periods; propose the cheapest realistic one "
+                        "(writes proposal.toml, hire_options.csv, result.json)")
     p.set_defaults(func=cmd_optimize)
 
 
@@ -152,6 +158,42 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _cmd_hires(args: argparse.Namespace, scenario: Scenario) -> int:
+    """``optimize --hire-options``: the hiring plan as a decision (slasim.optimize.hires)."""
+    from slasim.loader import input_files
+    from slasim.optimize.hires import (
+        HIRE_FILES,
+        decide_hires,
+        format_decision,
+        parse_hire_options,
+        with_hire,
+        write_decision,
+    )
+    from slasim.outputs import check_outputs
+
+    options = parse_hire_options(args.hire_options, scenario)
+    for option in options:
+        with_hire(scenario, option)  # a hire the scenario cannot hold exits 2 before any run
+    reps = args.verify_reps or (scenario.optimize.verify_reps if scenario.optimize else 200)
+    # Every option and the verification of each proposal tried: (options + 2) x reps periods.
+    check_workload([scenario] * (len(options) + 2), reps, "--verify-reps", args.workers)
+    check_outputs({}, input_files(scenario), folders={"--out": (args.out, HIRE_FILES)})
+    with open_executor(args) as executor, Progress(
+        (len(options) + 1) * reps, args.quiet, desc="hire options"
+    ) as tick:
+        decision = decide_hires(scenario, options, reps=reps, seed=args.seed,
+                                workers=executor_workers(executor, args.workers),
+                                executor=executor, progress=tick)
+    print(format_decision(decision, args.out))
+    if args.out:
+        try:
+            written = write_decision(decision, args.out, args.scenario)
+        except OSError as exc:
+            raise InputError.single(args.out, "--out", f"cannot write there ({exc})") from None
+        print(f"wrote {', '.join(written)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Run the optimizer and print its report.
 
@@ -162,6 +204,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from slasim.outputs import check_outputs
 
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.hire_options is not None:
+        return _cmd_hires(args, scenario)
     from slasim.quarter import months
 
     if months(scenario):
@@ -169,7 +213,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "<cli>", "horizon.days",
             f"got {scenario.horizon.days} days: a horizon of several months is judged month by "
             "month, and optimize chooses terms and staffing for one period; optimize one month "
-            "(--set horizon.days=30)",
+            "(--set horizon.days=30), or decide the hiring plan with --hire-options",
         )
     # The verification alone simulates this many months (the race and neighbours add more).
     if args.verify_reps is not None:
