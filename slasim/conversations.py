@@ -13,9 +13,10 @@ A conversation at lead age ``a`` ends in one of three ways, decided by one unifo
 - undecided otherwise: a follow-up conversation is booked ``cadence.follow_up_days`` after the
   end of this one (moved to the next opening with ``cadence.business_hours_only``), up to
   ``cadence.max_conversations``. An undecided lead whose conversations are used up, or whose
-  follow-up would fall after the cadence window, is closed lost at its last conversation (as
-  today's single conversation closes a lead it does not qualify). One still waiting for its
-  follow-up at the horizon end stays ``waiting``.
+  follow-up would fall after the cadence window, goes to nurture (``nurtured``, as a lead the
+  attempts never reached); one still waiting for its follow-up at the horizon end stays
+  ``waiting``. With ``max_conversations = 1`` the one conversation decides as before: a lead
+  it does not qualify is closed lost (``disqualify_rate`` then changes nothing).
 
 A follow-up is a *booked call-back*: it is always reached (the lead agreed to it at the end of
 the previous conversation), it enters the ready queue at its due time like a retry and is taken
@@ -139,7 +140,7 @@ class Talks:
             if x < p + (1.0 - p) * d[tier[i]]:
                 outcome[i], decided[i] = DISQUALIFIED, now
                 return inf
-            if c + 1 >= last:
+            if c + 1 >= last:  # (last > 1 here: with one conversation there is no Talks)
                 outcome[i], decided[i] = EXHAUSTED, now
                 return inf
             due = end + gap

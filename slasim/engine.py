@@ -988,12 +988,14 @@ def _lead_records(
         q = model.base_qualify[t] if propensity is None else propensity[ci]
         qualified = u_funnel[0, ci] < q * factor
     else:
-        # Decided in the loop at the conversation starting at `decided`; still undecided at
-        # the horizon end: waiting for the follow-up (no decision, nothing closed).
+        # Decided in the loop at the conversation starting at `decided`. Undecided: still
+        # waiting for a follow-up at the horizon end, or (conversations used up, or the next
+        # one past the window) sent to nurture; neither qualified nor closed.
         outcome = talks.outcome[ci]
-        open_ = outcome == conversations.UNDECIDED
-        state[ci[open_]] = _WAITING
-        ci, t, outcome = ci[~open_], t[~open_], outcome[~open_]
+        state[ci[outcome == conversations.UNDECIDED]] = _WAITING
+        state[ci[outcome == conversations.EXHAUSTED]] = _NURTURED
+        decided = (outcome == conversations.QUALIFIED) | (outcome == conversations.DISQUALIFIED)
+        ci, t, outcome = ci[decided], t[decided], outcome[decided]
         tc = talks.decided[ci]
         qualified = outcome == conversations.QUALIFIED
     opportunity = qualified & (u_funnel[1, ci] < model.opportunity_rate[t])

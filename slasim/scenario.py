@@ -693,8 +693,9 @@ class Cadence(_Model):
         ge=1,
         le=20,
         strict=True,
-        description="conversations held with a reached lead until it is qualified or "
-        "disqualified; the last one decides (1 = the first conversation decides)",
+        description="conversations held with a reached lead at most, until it is qualified "
+        "or disqualified; still undecided after them it goes to nurture (1 = the first "
+        "conversation decides: qualified, or closed lost)",
     )
     follow_up_days: Annotated[float, AtMost(365, "days (one year)")] = Field(
         2.0,

@@ -18,7 +18,7 @@ from slasim.loader import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"
-_LOST, _WAITING = STATES.index("lost"), STATES.index("waiting")
+_LOST, _NURTURED, _WAITING = (STATES.index(s) for s in ("lost", "nurtured", "waiting"))
 
 # Feature values that must change nothing while max_conversations = 1 and no concentration.
 OFF = ("cadence.max_conversations=1", "cadence.follow_up_days=7")
@@ -144,10 +144,13 @@ def test_records_decide_at_the_deciding_conversation() -> None:
     np.testing.assert_array_equal(held > 0, contacted)
     assert held.max() == 6 and (held > 1).any()
     # A lead decided after several conversations closes after its first contact; one still
-    # waiting for a follow-up at the end is undecided: not qualified, nothing closed.
-    waiting = contacted & (leads["state"] == _WAITING)
-    assert waiting.any()
-    assert not leads["qualified"][waiting].any() and np.isnan(leads["closed"][waiting]).all()
+    # waiting for a follow-up at the end, or out of conversations (nurtured), is undecided:
+    # not qualified, nothing closed.
+    for state, where in ((_WAITING, held < 6), (_NURTURED, held == 6)):
+        undecided = contacted & (leads["state"] == state)
+        assert undecided.any() and where[undecided].all()
+        assert not leads["qualified"][undecided].any()
+        assert np.isnan(leads["closed"][undecided]).all()
     lost_late = (leads["state"] == _LOST) & (held > 1) & ~leads["opportunity"]
     assert (leads["closed"][lost_late] > leads["contacted"][lost_late]).all()
     assert (leads["attempts"][contacted] == 1).all()  # max_attempts = 1: follow-ups are no attempts

@@ -13,7 +13,12 @@ Written, each with its estimate, 95 % interval, rows and goodness of fit in a co
 - ``team.handling_conversation`` and ``team.wrapup_conversation`` from 30 calls
   (:data:`~slasim.crm._guard.MIN_HANDLING`);
 - ``team.roster`` (the per-seller CSV written next to the overlay) and the horizon of the
-  export's dates, which a dated roster covers.
+  export's dates, which a dated roster covers;
+- ``tiers.<tier>.propensity_concentration`` (from :data:`~slasim.crm.propensityfit.
+  MIN_FOLLOWED` leads with two or more conversations, and only when the fit finds a spread:
+  an infinite estimate is "no spread", the base's omitted field), ``disqualify_rate`` (from
+  30 leads) and ``cadence.max_conversations`` (the most conversations a lead had, when 2 or
+  more).
 
 A field this version of slasim does not have (they arrive with issue 14) is written as a
 commented line saying so, never as a key the loader would refuse.
@@ -26,9 +31,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slasim.crm._guard import MIN_HANDLING, MIN_HOUR_LEADS, kept_comment
+from slasim.crm._guard import MIN_HANDLING, MIN_HOUR_LEADS, MIN_RATE, kept_comment
 from slasim.crm.durationfit import DurationFit
 from slasim.crm.overlay import OverlayEntry, render_overlay
+from slasim.crm.propensityfit import MIN_FOLLOWED
 from slasim.scenario import Routing, Team
 
 if TYPE_CHECKING:
@@ -40,6 +46,7 @@ __all__ = ["MIN_EVENTS", "queue_entries", "render_queue_overlay"]
 MIN_EVENTS = 30
 _MAX_SERVICE_CV = 5.0  # Distribution.cv's bound
 _PATIENCE_CV = (0.01, 20.0)  # Patience.cv's bounds
+_MAX_CONVERSATIONS = 20  # Cadence.max_conversations' bound
 
 
 def _has(model: type, name: str) -> bool:
@@ -130,6 +137,49 @@ def _patience_entries(cal: QueueCalibrator, kept: list[str],
     ]
 
 
+def _propensity_entries(cal: QueueCalibrator, kept: list[str]) -> list[OverlayEntry]:
+    entries: list[OverlayEntry] = []
+    for f in cal.propensity_:
+        table = ("tiers", f.tier)
+        spec = cal.base.tiers.get(f.tier) if cal.base is not None else None
+        base_k = "omitted" if spec is None or spec.propensity_concentration is None else (
+            spec.propensity_concentration)
+        base_d = spec.disqualify_rate if spec is not None else 0.0
+        k, d = f.kappa, f.disqualify
+        rests = f"{f.leads} leads, {f.followed} with 2+ conversations; beta-geometric ML"
+        if f.followed < MIN_FOLLOWED:
+            comment = kept_comment(base_k, f.followed, MIN_FOLLOWED,
+                                   "leads with two or more conversations")
+            kept.append(f"tiers.{f.tier}.propensity_concentration: {comment}")
+            entries.append(OverlayEntry(table, "propensity_concentration", 0.0, comment,
+                                        active=False))
+        elif not math.isfinite(k.value):
+            comment = (f"no spread found (95 % CI lower bound {k.ci_low:.3g}): every lead "
+                       f"qualifies alike; {rests}")
+            kept.append(f"tiers.{f.tier}.propensity_concentration: {comment}")
+            entries.append(OverlayEntry(table, "propensity_concentration", 0.0, comment,
+                                        active=False))
+        else:
+            high = f"{k.ci_high:.4g}" if math.isfinite(k.ci_high) else "inf"
+            entries.append(OverlayEntry(
+                table, "propensity_concentration", round(k.value, 4),
+                f"95 % CI {k.ci_low:.4g}-{high}; {rests}; first-conversation qualify rate "
+                f"{f.m.value:.3g}"))
+        if f.leads < MIN_RATE:
+            comment = kept_comment(base_d, f.leads, MIN_RATE, "leads with a conversation")
+            kept.append(f"tiers.{f.tier}.disqualify_rate: {comment}")
+            entries.append(OverlayEntry(table, "disqualify_rate", 0.0, comment, active=False))
+        else:
+            entries.append(OverlayEntry(
+                table, "disqualify_rate", round(d.value, 4),
+                f"95 % CI {d.ci_low:.4g}-{d.ci_high:.4g}; {rests}"))
+    if cal.max_conversations_ >= 2:
+        entries.append(OverlayEntry(("cadence",), "max_conversations",
+                                    min(cal.max_conversations_, _MAX_CONVERSATIONS),
+                                    "the most conversations a lead had in the export"))
+    return entries
+
+
 def queue_entries(cal: QueueCalibrator, roster_file: str | None
                   ) -> tuple[list[OverlayEntry], list[str], list[str]]:
     """The overlay entries, the kept-from-base lines and the warnings."""
@@ -174,6 +224,7 @@ def queue_entries(cal: QueueCalibrator, roster_file: str | None
         entries.append(OverlayEntry((*table, "profile"), "matrix", matrix,
                                     f"Monday..Sunday x local hours 00..23, mean 1: "
                                     f"{a.profile_text}"))
+    entries += _propensity_entries(cal, kept)
     entries += _patience_entries(cal, kept, warnings)
     entries += _distribution_entries("handling_conversation", cal.handling_, True, kept,
                                      warnings)

@@ -18,7 +18,20 @@ column             required  meaning
 ``wrapup_ended``   no        end of after-call work
 ``abandoned``      yes       yes/no (true/false, 1/0)
 ``agent``          no        agent / seller id
+``conversation``   no        this call's conversation number with the lead (1, 2,
+                             ...); empty if the call was not a conversation
+``outcome``        no        how that conversation ended: ``qualified``,
+                             ``disqualified`` or ``undecided`` (empty = undecided);
+                             only on conversation rows
 =================  ========  ========================================================
+
+``conversation`` and ``outcome`` come together (one without the other is an input error): they
+let ``calibrate`` fit the leads' propensity spread (:mod:`slasim.crm.propensityfit`). A value
+that is not a whole number from 1 to 1,000, an unknown outcome, an outcome on a row without a
+conversation number, or a conversation on a row that was not answered stops the import with
+exit code 2 naming the file, row, column, value and what was expected (rather than rejecting
+the row: the row still counts for arrivals and handling, and a coding the reader does not
+know is a mapping to fix, not a bad row).
 
 Every data row is either kept (:attr:`CallImport.calls`) or rejected with its spreadsheet row
 number, column, value, reason and what was expected (:attr:`CallImport.rejected`), and for a
@@ -37,6 +50,7 @@ optional timestamp is read as blank and counted in a note. Whole-file mistakes (
 
 from __future__ import annotations
 
+import math
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,12 +67,13 @@ from slasim.crm._reader import Table, frame_table, open_table
 from slasim.crm._rows import RowContext, TierResolver, _encoding_problems
 from slasim.crm.importer import ImportSummary, _strict_problems
 from slasim.crm.schema import REASONS
-from slasim.errors import InputError
+from slasim.errors import InputError, Problem
 from slasim.outputs import FORMULA_START
 
 __all__ = [
     "ALL_TIERS",
     "CALL_COLUMNS",
+    "CALL_OUTCOMES",
     "CALL_REASONS",
     "CALL_REQUIRED",
     "CallImport",
@@ -69,10 +84,13 @@ __all__ = [
 
 #: Canonical columns of a call-level export, in the order they are written.
 CALL_COLUMNS = ("call_id", "lead_id", "tier", "created", "answered", "ended", "wrapup_ended",
-                "abandoned", "agent")
+                "abandoned", "agent", "conversation", "outcome")
 CALL_REQUIRED = ("created", "abandoned")
 _STAMPS = ("created", "answered", "ended", "wrapup_ended")
-_TEXT = ("call_id", "lead_id", "tier", "agent")
+_TEXT = ("call_id", "lead_id", "tier", "agent", "conversation", "outcome")
+#: Outcomes of a conversation (``outcome`` column); empty on a conversation row = undecided.
+CALL_OUTCOMES = ("qualified", "disqualified", "undecided")
+_MAX_CONVERSATION = 1000
 #: The tier of every call when the export has no tier column and there is no base scenario.
 ALL_TIERS = "all"
 _REJECTED_COLUMNS = ["row", "column", "value", "reason", "message"]
@@ -114,7 +132,9 @@ class CallImport:
         Kept rows: ``row`` (spreadsheet row), ``call_id``, ``lead_id``, ``tier``, ``agent``
         (text or ``None``), ``created``, ``answered``, ``ended``, ``wrapup_ended``
         (``datetime64[ns, zone]``, NaT when blank), ``abandoned`` (bool), ``first`` (bool: the
-        lead's first attempt; every row of a call-level export).
+        lead's first attempt; every row of a call-level export), ``conversation`` (int, 0 when
+        not a conversation) and ``outcome`` (one of :data:`CALL_OUTCOMES`, ``None`` when not
+        a conversation).
     rejected
         One line per problem: ``row``, ``column``, ``value``, ``reason``, ``message``.
     summary
@@ -362,6 +382,59 @@ def _first_attempts(lead: npt.NDArray[np.object_], created: npt.NDArray[np.int64
     return first
 
 
+def _conversations(source: str, rows: npt.NDArray[np.int64], number: npt.NDArray[np.object_],
+                   outcome: npt.NDArray[np.object_], answered: npt.NDArray[np.int64],
+                   has_answered: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
+    """The ``conversation`` numbers (0: none) and outcomes of the kept rows.
+
+    Raises
+    ------
+    InputError
+        One problem per bad cell (the first 20), each naming the row, value and what was
+        expected.
+    """
+    n = len(rows)
+    out_n = np.zeros(n, dtype=np.int64)
+    out_o = np.full(n, None, dtype=object)
+    problems: list[Problem] = []
+
+    def bad(i: int, column: str, value: object, expected: str) -> None:
+        problems.append(Problem(source, f"row {int(rows[i])}, column {column!r}",
+                                f"got {show_value(str(value))!r}; expected {expected}"))
+
+    for i in range(n):
+        text, label = number[i], outcome[i]
+        if text is None:
+            if label is not None:
+                bad(i, "outcome", label, "an empty outcome on a row without a conversation "
+                    "number (an outcome belongs to a conversation)")
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (value.is_integer() and 1 <= value <= _MAX_CONVERSATION):
+            bad(i, "conversation", text, f"a whole number from 1 to {_MAX_CONVERSATION:,} "
+                "(this call's conversation number with the lead), or empty")
+            continue
+        if has_answered and answered[i] == NAT:
+            bad(i, "conversation", text, "an empty conversation on a call that was not "
+                "answered (a conversation is an answered call)")
+            continue
+        key = "undecided" if label is None else label.strip().lower()
+        if key not in CALL_OUTCOMES:
+            bad(i, "outcome", label, f"one of {', '.join(CALL_OUTCOMES)} (empty = undecided)")
+            continue
+        out_n[i], out_o[i] = int(value), key
+    if problems:
+        more = len(problems) - 20
+        shown = problems[:20]
+        if more > 0:
+            shown.append(Problem(source, "", f"... and {more} more such cells"))
+        raise InputError(shown)
+    return out_n, out_o
+
+
 def read_calls(
     data: str | Path | pd.DataFrame,
     timezone: str = "UTC",
@@ -407,6 +480,14 @@ def read_calls(
     placeholders: dict[str, list[Any]] = {}
     try:
         found = _resolve(table.header, dict(mapping or {}), name)
+        pair = [c for c in ("conversation", "outcome") if c in found]
+        if len(pair) == 1:
+            other = "outcome" if pair[0] == "conversation" else "conversation"
+            raise InputError.single(
+                name, f"column {other!r}", f"is missing while {pair[0]!r} (file column "
+                f"{found[pair[0]]!r}) is present; expected both conversation and outcome "
+                f"(map yours with --map {other}=YOUR_COLUMN), or neither",
+            )
         if "tier" not in found and tiers is not None and len(tiers) > 1:
             raise InputError.single(
                 name, "column 'tier'", f"is missing and the base scenario has {len(tiers)} "
@@ -444,6 +525,9 @@ def read_calls(
             "UTC").tz_convert(timezone)
     frame["abandoned"] = abandoned[ok] == 1
     frame["first"] = first
+    frame["conversation"], frame["outcome"] = _conversations(
+        name, rows[ok], text["conversation"][ok], text["outcome"][ok], stamps["answered"][ok],
+        "answered" in found)
     calls = pd.DataFrame(frame)
     known = np.concatenate([stamps[k][ok] for k in _STAMPS])
     known = known[known != NAT]

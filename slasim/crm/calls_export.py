@@ -18,7 +18,14 @@ How engine records map to the columns:
 - ``abandoned``: ``yes`` or ``no``;
 - ``agent``: ``seller-K``, the seller who made the first attempt (the engine's seat index
   + 1, seats listed shift by shift, as the CRM export's ``owner``: a first attempt is always
-  made by the lead's owner, so an answered call's agent is its lead's owner); empty if never.
+  made by the lead's owner, so an answered call's agent is its lead's owner); empty if never;
+- ``conversation``: the number of conversations held with the lead (the row stands for the
+  lead's last conversation: the engine keeps the times of the first attempt only); empty if
+  never reached;
+- ``outcome``: how that last conversation left the lead: ``qualified``, ``disqualified`` (closed
+  lost there; with ``cadence.max_conversations = 1`` every reached lead that did not qualify)
+  or ``undecided`` (waiting for a follow-up at the horizon end, or sent to nurture when its
+  conversations ran out); empty if never reached.
 
 A lead neither answered nor abandoned by the horizon end is still waiting (or was sent to
 nurture by ``routing.age_cutoff_minutes``): its row has ``created`` and ``abandoned = no`` only.
@@ -33,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.crm.export import local_stamps, replication_frame, write_export
-from slasim.engine import Replication
+from slasim.engine import STATES, Replication
 from slasim.scenario import Scenario
 
 __all__ = ["CALL_COLUMNS", "calls_frame", "export_calls"]
@@ -41,6 +48,7 @@ __all__ = ["CALL_COLUMNS", "calls_frame", "export_calls"]
 #: The columns of a call-level export, in file order.
 CALL_COLUMNS: tuple[str, ...] = (
     "call_id", "tier", "created", "answered", "ended", "wrapup_ended", "abandoned", "agent",
+    "conversation", "outcome",
 )
 
 
@@ -66,8 +74,19 @@ def calls_frame(scenario: Scenario, replication: Replication) -> pd.DataFrame:
         "wrapup_ended": local_stamps(rec["first_wrapup_end"], start, tz),
         "abandoned": np.where(abandoned, "yes", "no"),
         "agent": [f"seller-{s + 1}" if s >= 0 else "" for s in rec["seller"].tolist()],
+        "conversation": [str(c) if c > 0 else "" for c in rec["conversations"].tolist()],
+        "outcome": _outcomes(rec),
     })
     return frame[list(CALL_COLUMNS)]
+
+
+def _outcomes(rec: np.ndarray) -> np.ndarray:
+    """``qualified`` / ``disqualified`` / ``undecided`` per reached lead, empty otherwise."""
+    lost = rec["state"] == STATES.index("lost")
+    return np.where(
+        rec["conversations"] == 0, "",
+        np.where(rec["qualified"], "qualified", np.where(lost, "disqualified", "undecided")),
+    )
 
 
 def export_calls(scenario: Scenario, replication: Replication, path: str | Path) -> pd.DataFrame:

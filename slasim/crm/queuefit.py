@@ -16,7 +16,11 @@ goodness-of-fit statement (:attr:`QueueCalibrator.summary`, ``slasim calibrate -
   compared by AIC; Kaplan-Meier is the model-free check. Ignoring the censoring (fitting the
   hang-up times alone) would describe only the impatient: the callers who were served before
   they would have hung up are the patient ones;
-- the roster from agent ids (:mod:`slasim.crm.callroster`).
+- the roster from agent ids (:mod:`slasim.crm.callroster`);
+- with ``conversation`` and ``outcome`` columns, per tier the leads' propensity spread
+  (``propensity_concentration``), ``disqualify_rate`` and the first conversation's qualify
+  rate by censored maximum likelihood with profile-likelihood intervals
+  (:mod:`slasim.crm.propensityfit`), and the most conversations any lead had.
 
 :meth:`QueueCalibrator.to_overlay_toml` writes them as a scenario overlay
 (:mod:`slasim.crm._queueoverlay` decides what is written and what is kept from the base).
@@ -39,6 +43,7 @@ from slasim.crm.callarrivals import TierArrivals, estimate_call_arrivals, profil
 from slasim.crm.callroster import RosterEstimate, estimate_roster, repeat_weeks_before
 from slasim.crm.calls import CallImport
 from slasim.crm.durationfit import DurationFit, fit_durations
+from slasim.crm.propensityfit import OUTCOMES, PropensityFit, fit_propensity, outcome_table
 from slasim.errors import InputError
 from slasim.scenario import Scenario
 
@@ -169,9 +174,38 @@ class QueueCalibrator:
                                            self.roster_interval_minutes, self.roster_gap_minutes)
         else:
             notes.append("roster not estimated: the export has no agent ids")
+        self.propensity_: tuple[PropensityFit, ...] = ()
+        self.max_conversations_ = 0
+        if calls.has("conversation"):
+            self.propensity_, self.max_conversations_ = self._propensity(c, names, notes)
         self.notes_ = tuple(notes)
         self._rows = self._summary_rows()
         return self
+
+    def _propensity(self, c: pd.DataFrame, names: list[str], notes: list[str]
+                    ) -> tuple[tuple[PropensityFit, ...], int]:
+        # One lead per lead_id (else per row): its last conversation's number and outcome.
+        talks = c[c["conversation"] > 0]
+        if talks.empty:
+            notes.append("propensity not estimated: no row has a conversation number")
+            return (), 0
+        lead = talks["lead_id"].where(talks["lead_id"].notna(), "row:" + talks["row"].astype(str))
+        last = talks.assign(lead=lead).sort_values("conversation").groupby(
+            "lead", sort=False).tail(1)
+        most = int(last["conversation"].max())
+        if most < 2:
+            # Everybody decided at the first conversation: nothing about the spread, and a
+            # "disqualified" there is just "not qualified".
+            notes.append("propensity not estimated: every lead had one conversation")
+            return (), most
+        fits = []
+        for tier in names:
+            mine = last[last["tier"] == tier]
+            if mine.empty:
+                continue
+            table = outcome_table(mine["conversation"].to_numpy(), mine["outcome"].to_numpy())
+            fits.append(fit_propensity(tier, table, self.alpha))
+        return tuple(fits), most
 
     def _patience(self, first: pd.DataFrame, resolution: float,
                   notes: list[str]) -> DurationFit | None:
@@ -239,6 +273,14 @@ class QueueCalibrator:
                 rows.append((Row(f"{key}.median_kaplan_meier", "all", m.value, m.ci_low,
                                  m.ci_high, m.n, "Kaplan-Meier, log-log band"),
                              "model-free: no goodness of fit needed"))
+        for f in self.propensity_:
+            how = (f"beta-geometric, censored ML over {f.leads} leads ({f.followed} with 2+ "
+                   "conversations); profile likelihood")
+            for name, iv in (("propensity_concentration", f.kappa),
+                             ("disqualify_rate", f.disqualify),
+                             ("qualify_first_conversation", f.m)):
+                rows.append((Row(name, f.tier, iv.value, iv.ci_low, iv.ci_high, f.leads, how),
+                             "flat qualify curve assumed across a lead's conversations"))
         if self.roster_ is not None:
             r = self.roster_
             nan = math.nan
@@ -326,6 +368,14 @@ class QueueCalibrator:
             "roster": None if self.roster_ is None else {
                 "statement": self.roster_.statement, "shifts": len(self.roster_.shifts),
                 "file": None if roster_file is None else str(roster_file)},
+            "propensity": [{
+                "tier": f.tier, "leads": f.leads, "followed": f.followed,
+                "loglik": f.loglik,
+                "leads_by_last_conversation": {
+                    o: f.table[:, k].tolist() for k, o in enumerate(OUTCOMES)},
+                "qualify_by_conversation": [
+                    None if math.isnan(x) else x for x in f.by_conversation().tolist()],
+            } for f in self.propensity_],
             "notes": list(self.notes_),
         }
 
