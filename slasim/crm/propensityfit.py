@@ -19,7 +19,9 @@ interval: the values whose profile deviance ``2 (l_max - l_p)`` stays below the 
 quantile (3.84). Profile intervals follow the likelihood's asymmetry (``k`` is bounded below by
 0 and its likelihood is flat towards "no spread"), where a Wald interval from the Fisher
 information would be symmetric on an arbitrary scale. An upper bound of ``inf`` for ``k`` says
-that the data cannot exclude "no spread at all".
+that the data cannot exclude "no spread at all". The chi-square approximation is
+asymptotic: with 1,500 reached leads the interval for ``k`` covered the truth in 90 of 100
+simulated data sets (``tests/test_propensityfit.py`` says how they were made).
 
 ``k`` is identified only by leads with several conversations: with everybody decided at the
 first, the data say nothing about the spread (:data:`MIN_FOLLOWED` leads with two or more
