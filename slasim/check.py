@@ -215,7 +215,8 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     shrink = 1.0 - scenario.team.shrinkage
     warnings: list[str] = []
 
-    on_count = staff.on_duty(mid)  # sellers of each shift on duty in each slot
+    # Sellers of each shift on duty in each slot (ramp and attrition: their expected share).
+    on_count = staff.on_duty(mid, weighted=True)
     staffed = on_count > 0
     covered = staffed.any(axis=0)
 
@@ -263,7 +264,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         # proportion to their sellers on duty: the shift's own offered load.
         share = np.where(staffed[j], on_count[j] / np.maximum(on_count.sum(0), 1), 0.0)
         load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
-        plain = staff.uniform and scenario.team.breaks is None
+        plain = staff.uniform and scenario.team.breaks is None and staff.weight is None
         # Productive sellers on duty on average: the head count less shrinkage for weekly
         # shifts, the available minutes per on-duty minute for a roster or breaks by rule.
         effective = sellers * shrink if plain else (available / minutes if minutes else 0.0)
@@ -336,12 +337,12 @@ def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:
     """
     team = scenario.team
     shrink = 1.0 - team.shrinkage
-    if staff.uniform and team.breaks is None:
+    if staff.uniform and team.breaks is None and staff.weight is None:
         return [
             n * (float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0) * shrink
             for n, iv in zip(staff.group_sellers, staff.group_days, strict=True)
         ]
-    return [float(m) * shrink for m in staff.working_minutes(team.breaks)]
+    return [float(m) * shrink for m in staff.working_minutes(team.breaks, weighted=True)]
 
 
 def _roster_text(scenario: Scenario, staff: Staffing) -> str:

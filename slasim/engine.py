@@ -62,7 +62,17 @@ uses the same numbers whatever the routing, staffing or shifts:
   unanswered attempt, shape ``(max_attempts, n)`` each, drawn only when
   ``team.wrapup_conversation`` / ``team.wrapup_unanswered`` is set;
 - ``owners``: one uniform per lead, shape ``(n,)``, drawn only with ``routing.owner =
-  "weighted"`` (the owner drawn at creation, :mod:`slasim.ownership`).
+  "weighted"`` (the owner drawn at creation, :mod:`slasim.ownership`);
+- ``attrition/s``: seat ``s``'s times to leave (standard exponentials, one per occupant in
+  turn; :mod:`slasim.tenure`), drawn only when ``team.attrition`` is set.
+
+Sellers over time (:mod:`slasim.people`, :mod:`slasim.tenure`): a seller index is a seat; hires
+are seats after the shifts' seats, working from their start date. With ``team.ramp`` an attempt's
+duration (talk + wrap-up) is multiplied by its seller's handling factor at the attempt's start,
+in the two Python loops (the compiled loop falls back to them), and a contacted lead's qualify
+probability by its owner's conversion factor at the contact time (:func:`_lead_records`). With
+``team.attrition`` a seat's intervals lose the vacancy from a leave to the replacement's first
+day before the loop runs.
 
 Wrap-up is busy time of the seller who made the attempt: it is added to the attempt's
 handling time before the loop runs, so the three loops see one duration (talk + wrap-up), the
@@ -102,10 +112,12 @@ from slasim.decay import DecayCurve, ExponentialDecay, FlatDecay
 from slasim.errors import InputError
 from slasim.ownership import assign_owners
 from slasim.patience import PatienceLaw, patience_law
+from slasim.people import ramp_curve
 from slasim.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
-from slasim.scenario import Distribution, Scenario
+from slasim.scenario import DAYS_PER_MONTH, Distribution, Scenario
 from slasim.staff import merge_touching as _merge_touching
 from slasim.staff import rule_breaks, staffing
+from slasim.tenure import SeatFactors, Turnover, seat_factors, turnover
 
 __all__ = [
     "LEAD_DTYPE",
@@ -169,9 +181,11 @@ SELLER_DTYPE = np.dtype(
         # Handling time outside them, within the horizon: an attempt (and its wrap-up) that
         # runs into a break or past the end of the shift is finished, and that part is overtime.
         ("overtime_minutes", np.float64),
+        # Occupants of the seat who left in the horizon (team.attrition; 0 without it).
+        ("leavers", np.int16),
     ]
 )
-"""One record per seller.
+"""One record per seller (seat): 34 bytes.
 
 ``busy_minutes + overtime_minutes`` is the handling time of the seller's attempts, cut at the
 horizon end (an attempt still running then counts up to the horizon only).
@@ -270,6 +284,16 @@ class Model:
     disqualify_rate: FloatArray = field(default_factory=lambda: np.zeros(0))
     max_conversations: int = 1
     follow_up_minutes: float = 2880.0
+    # Per seller, the minute its tenure is 0 (-inf: fully ramped); None: everybody ramped.
+    seller_start: FloatArray | None = None
+    ramp: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (handling, conversion)
+    # team.attrition as (hazard per minute, replacement days or None); None: nobody leaves.
+    attrition: tuple[float, int | None] | None = None
+
+    @property
+    def slows_handling(self) -> bool:
+        """Whether the ramp changes attempt durations (the loops then apply it per attempt)."""
+        return self.ramp is not None and any(f != 1.0 for f in self.ramp[0])
 
     @property
     def n_sellers(self) -> int:
@@ -406,6 +430,14 @@ def prepare(scenario: Scenario) -> Model:
         disqualify_rate=arr([t.disqualify_rate for t in tiers]),
         max_conversations=cadence.max_conversations,
         follow_up_minutes=cadence.follow_up_days * 1440.0,
+        seller_start=staff.seller_start,
+        ramp=ramp_curve(team.ramp),
+        attrition=(
+            None if team.attrition is None else (
+                team.attrition.monthly_rate / (DAYS_PER_MONTH * 1440.0),
+                team.attrition.replacement_days,
+            )
+        ),
     )
 
 
@@ -495,6 +527,52 @@ def _seller_intervals(
     return out
 
 
+def _people(
+    model: Model, seed: np.random.SeedSequence, shifts: list[list[tuple[float, float]]]
+) -> tuple[Turnover | None, SeatFactors | None]:
+    """Attrition and ramp of one replication: who occupies each seat when (the seats'
+    intervals in ``shifts`` lose the vacancies, in place) and the ramp's factors per seat."""
+    n = model.n_sellers
+    first = model.seller_start if model.seller_start is not None else np.full(n, -math.inf)
+    turn = None
+    occupants: list[list[float]] = [[t] for t in first.tolist()]
+    if model.attrition is not None:
+        rate, replace = model.attrition
+        own = model.seller_days
+        days = own if own is not None else [model.shift_days[j] for j in model.seller_shift]
+        turn = turnover(
+            first.tolist(), days, model.calendar.day_start, rate, replace,
+            lambda s: _stream(seed, "attrition", s),
+        )
+        occupants = list(turn.starts)
+        for s, (starts, leaves) in enumerate(zip(turn.starts, turn.leaves, strict=True)):
+            gone = [
+                (a, starts[k + 1] if k + 1 < len(starts) else math.inf)
+                for k, a in enumerate(leaves) if a < math.inf
+            ]
+            gone = [(a, b) for a, b in gone if b > a]  # a same-day replacement: no vacancy
+            if gone:
+                shifts[s] = _without(shifts[s], gone)
+    factors = None if model.ramp is None else seat_factors(model.ramp, occupants)
+    return turn, factors
+
+
+def _without(
+    ivs: list[tuple[float, float]], gaps: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The parts of the sorted intervals ``ivs`` outside every ``[a, b)`` of ``gaps``."""
+    out = []
+    for x, y in ivs:
+        pieces = [(x, y)]
+        for a, b in gaps:
+            pieces = [
+                p for u, v in pieces
+                for p in ((u, min(v, a)), (max(u, b), v)) if p[1] > p[0]
+            ]
+        out += pieces
+    return out
+
+
 # -- the event loop ------------------------------------------------------------------------
 
 
@@ -520,8 +598,12 @@ def _simulate(
     deadline: FloatArray | None = None,
     owners: npt.NDArray[np.int32] | None = None,
     talks: conversations.Talks | None = None,
+    slow: Callable[[int, float], float] | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state.
+
+    ``slow(s, t)``: the ramp's handling factor of seller ``s`` at minute ``t``, multiplying
+    the duration of an attempt it starts then (None: no ramp).
 
     Pending work that is not yet in the ready queue -- leads not yet created (sorted array)
     and retries not yet due (a heap of ``(due, lead)``) -- is admitted lazily: every handler
@@ -635,7 +717,8 @@ def _simulate(
         # A booked follow-up conversation: always reached, not an attempt. The seller's time
         # is booked as serve() books an attempt's (kept apart so serve stays as it was).
         assert decide is not None and held is not None
-        end = now + talk[held[i] - 1][i]
+        d = talk[held[i] - 1][i]
+        end = now + (d if slow is None else d * slow(s, now))
         book(i, decide(i, now, end), now)
         busy[s] = True
         if end < iv_end[s]:
@@ -670,11 +753,11 @@ def _simulate(
         if uc[k][i] < p:
             status[i] = CONTACTED
             contact_t[i] = now
-            end = now + hc[k][i]
+            end = now + (hc[k][i] if slow is None else hc[k][i] * slow(s, now))
             if decide is not None:
                 book(i, decide(i, now, end), now)
         else:
-            end = now + hu[k][i]
+            end = now + (hu[k][i] if slow is None else hu[k][i] * slow(s, now))
             if k + 1 >= max_att:
                 status[i] = GAVE_UP
             else:
@@ -843,6 +926,10 @@ def run_replication(
         h_unans += model.wrapup_unanswered.draw(_stream(seed, "wrapup", 1), (m, n))
     z_deal = _stream(seed, "deals").standard_normal((2, n))
     shifts = _seller_intervals(model, seed)
+    turn = factors = None
+    if model.attrition is not None or model.ramp is not None:
+        turn, factors = _people(model, seed, shifts)
+    slow = factors.handling_at if factors is not None and factors.slows else None
     patience = deadline = None
     if model.patience is not None:
         patience = model.patience.draw(_stream(seed, "patience"), n)
@@ -865,23 +952,32 @@ def run_replication(
 
     if loop == "simpy":
         run = _simulate(
-            model, leads, u_contact, h_conv, h_unans, shifts, deadline, owners, talks
+            model, leads, u_contact, h_conv, h_unans, shifts, deadline, owners, talks, slow
         )
     else:
         run = eventloop.simulate(
             model, leads, u_contact, h_conv, h_unans, shifts, deadline,
-            compiled=loop == "fast", owners=owners, talks=talks,
+            compiled=loop == "fast", owners=owners, talks=talks, slow=slow,
         )
     # The first attempt reached the lead iff the lead is contacted after one attempt (a
     # contacted lead gets no further attempt).
     reached = (run.status == CONTACTED) & (run.attempts == 1)
-    first_end = run.first + np.where(reached, talk_conv, talk_unans)
-    # The loops' own sum (start + talk + wrap-up), so it is exactly when the seller was free.
-    first_wrapup_end = run.first + np.where(reached, h_conv[0], h_unans[0])
+    if slow is None:
+        first_end = run.first + np.where(reached, talk_conv, talk_unans)
+        # The loops' own sum (start + talk + wrap-up), so it is exactly when the seller was free.
+        first_wrapup_end = run.first + np.where(reached, h_conv[0], h_unans[0])
+    else:
+        assert factors is not None
+        # The loops' factor and the same products: the same times, bit for bit.
+        f = factors.handling_of(run.seller.astype(np.int64), run.first)
+        first_end = run.first + np.where(reached, talk_conv, talk_unans) * f
+        first_wrapup_end = run.first + np.where(reached, h_conv[0], h_unans[0]) * f
     del u_contact, h_conv, h_unans  # 24 bytes per lead and attempt: not held with the records
     del talk_conv, talk_unans
 
-    records = _lead_records(model, leads, run, u_funnel, z_deal, patience, propensity, talks)
+    records = _lead_records(
+        model, leads, run, u_funnel, z_deal, patience, propensity, talks, factors
+    )
     records["first_end"] = first_end
     records["first_wrapup_end"] = first_wrapup_end
     t0 = model.warmup_minutes
@@ -895,6 +991,8 @@ def run_replication(
     ]
     sellers["busy_minutes"] = run.busy
     sellers["overtime_minutes"] = run.overtime
+    if turn is not None:
+        sellers["leavers"] = turn.leavers(t0, model.run_minutes)
     return Replication(records, sellers, model.horizon_minutes, model.tier_names)
 
 
@@ -923,12 +1021,15 @@ def _lead_records(
     patience: FloatArray | None = None,
     propensity: FloatArray | None = None,
     talks: conversations.Talks | None = None,
+    factors: SeatFactors | None = None,
 ) -> npt.NDArray[np.void]:
     """Per-lead records; the funnel after contact is resolved here, vectorised.
 
     ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
     qualify draw of the one conversation; with follow-ups (``talks``) the loops decided
     qualification, at the conversation whose start the funnel then counts from.
+    With a ramp (``factors``), the one conversation's qualify probability is multiplied by the
+    conversion factor of the lead's owner at the contact time.
     """
     n = len(leads)
     horizon = model.run_minutes
@@ -985,6 +1086,8 @@ def _lead_records(
         tc = run.contact[ci]
         age = tc - leads.created[ci]
         factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
+        if factors is not None:
+            factor = factor * factors.conversion_of(rec["owner"][ci].astype(np.int64), tc)
         q = model.base_qualify[t] if propensity is None else propensity[ci]
         qualified = u_funnel[0, ci] < q * factor
     else:

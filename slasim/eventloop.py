@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
+from collections.abc import Callable
 from heapq import heappop, heappush
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -69,12 +70,15 @@ def simulate(
     compiled: bool = True,
     owners: npt.NDArray[np.int32] | None = None,
     talks: Talks | None = None,
+    slow: Callable[[int, float], float] | None = None,
 ) -> RunState:
     """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`).
 
     ``compiled=True`` runs :mod:`slasim.jitloop` when it covers the model and numba is
     installed; otherwise (or with ``compiled=False``) the pure-Python loop below runs.
     ``talks`` holds the follow-up conversations (:mod:`slasim.conversations`; None: off).
+    ``slow(s, t)`` is the ramp's handling factor (see :func:`slasim.engine._simulate`): the
+    compiled loop does not apply it, so a ramp that slows handling runs the Python loop.
     """
     n = len(leads)
     horizon = model.run_minutes
@@ -92,7 +96,7 @@ def simulate(
         owner=owners,
     )
     jit = _jitloop() if compiled else None
-    if jit is not None and jit.covers(model):
+    if jit is not None and slow is None and jit.covers(model):
         out.busy, out.overtime = jit.run(
             model, leads.created, leads.tier, u_contact, h_conv, h_unans, shifts, deadline,
             out.first, out.contact, out.attempts, out.status, out.seller,
@@ -187,7 +191,8 @@ def simulate(
     def follow_up(s: int, i: int, now: float, clock: float) -> None:
         # engine._simulate's follow_up: serve()'s booking of the seller's time, kept apart.
         assert decide is not None and held is not None
-        end = now + talk[held[i] - 1][i]
+        d = talk[held[i] - 1][i]
+        end = now + (d if slow is None else d * slow(s, now))
         book(i, decide(i, now, end), now, clock)
         busy[s] = True
         if end < iv_end[s]:
@@ -222,11 +227,11 @@ def simulate(
         if uc[k][i] < p:
             status[i] = CONTACTED
             contact_t[i] = now
-            end = now + hc[k][i]
+            end = now + (hc[k][i] if slow is None else hc[k][i] * slow(s, now))
             if decide is not None:
                 book(i, decide(i, now, end), now, clock)
         else:
-            end = now + hu[k][i]
+            end = now + (hu[k][i] if slow is None else hu[k][i] * slow(s, now))
             if k + 1 >= max_att:
                 status[i] = GAVE_UP
             else:

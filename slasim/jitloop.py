@@ -41,10 +41,13 @@ def covers(model: Model) -> bool:
 
     Not with lead ownership (``routing.owner`` other than first_attempt, or ``keep_owner``):
     per-seat queues run in the Python loop (the documented fallback); nor with follow-up
-    conversations (``max_conversations > 1``), which run in the Python loops only.
+    conversations (``max_conversations > 1``), which run in the Python loops only; nor with a
+    ramp that changes attempt durations (``team.ramp`` handling factors), applied per attempt
+    by the Python loops only.
     """
     return (
         not model.owned
+        and not model.slows_handling
         and model.policy in _POLICIES
         and isinstance(model.contact_curve, FlatDecay | ExponentialDecay)
         and model.max_conversations == 1

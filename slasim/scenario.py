@@ -48,7 +48,7 @@ from slasim.limits import (
     MIN_VERIFY_REPS,
     date_range_text,
 )
-from slasim.people import Hire, check_people
+from slasim.people import Attrition, Hire, Ramp, check_people
 
 __all__ = [
     "PATIENCE_FIELDS",
@@ -636,6 +636,21 @@ class Team(_Model):
             "cohorts of sellers joining during the horizon, each working a team.shifts "
             "entry's weekdays and hours from its start date (extra seats after the shifts' "
             "sellers); see how-to 'Plan a team over time'"
+        ),
+    )
+    ramp: Ramp | None = Field(
+        None,
+        description=(
+            "productivity of new sellers by week of tenure (hires, replacements, shifts with "
+            "tenure_weeks): [team.ramp] lists, or \"default\" for the documented default "
+            "curve (13 weeks); none = every seller fully productive"
+        ),
+    )
+    attrition: Attrition | None = Field(
+        None,
+        description=(
+            "sellers leaving at random (monthly hazard) and their replacements; none = "
+            "nobody leaves"
         ),
     )
     cost_per_seller_month: Money = Field(

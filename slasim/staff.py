@@ -33,8 +33,10 @@ shift's peak.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,9 +44,10 @@ import numpy.typing as npt
 from slasim.calendar import WEEKDAYS, BusinessCalendar
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
-from slasim.people import has_people_changes
+from slasim.people import has_people_changes, ramp_curve
 from slasim.roster import Roster, RosterRow, hhmm_text, read_roster
 from slasim.scenario import DAYS_PER_MONTH, Breaks, Scenario
+from slasim.tenure import expected_weight, seat_factors
 
 __all__ = [
     "Staffing",
@@ -54,6 +57,7 @@ __all__ = [
     "merge_touching",
     "paid_seller_months",
     "rule_breaks",
+    "seat_weights",
     "staffing",
     "working_intervals",
 ]
@@ -83,6 +87,14 @@ class Staffing:
         Roster lines whose dated shift lies entirely outside the horizon (ignored).
     roster
         The roster file, or ``None`` for ``team.shifts``.
+    weight
+        ``weight(s, t)``: the expected productive share of seller ``s`` at the minutes ``t``
+        (:func:`seat_weights`: ``1 / handling factor`` of ``team.ramp``, times the expected
+        occupied share under ``team.attrition``); ``None`` when both are off (share 1).
+    seller_start
+        Per engine seller, the minute its tenure is 0 (a hire's start date, the horizon start
+        less a shift's ``tenure_weeks``); ``-inf`` for a fully ramped seller, and ``None``
+        (everybody fully ramped) for a roster.
     """
 
     group_names: tuple[str, ...]
@@ -93,6 +105,8 @@ class Staffing:
     seller_days: tuple[FloatArray, ...]
     outside_lines: tuple[int, ...] = ()
     roster: str | None = None
+    seller_start: FloatArray | None = None
+    weight: Callable[[int, FloatArray], FloatArray] | None = None
 
     @property
     def head_count(self) -> int:
@@ -108,8 +122,19 @@ class Staffing:
             for g, d in zip(self.seller_group.tolist(), self.seller_days, strict=True)
         )
 
-    def on_duty(self, t: FloatArray) -> IntArray:
-        """``(shifts, len(t))`` number of each shift's sellers on duty at the times ``t``."""
+    def on_duty(self, t: FloatArray, *, weighted: bool = False) -> npt.NDArray[Any]:
+        """``(shifts, len(t))`` number of each shift's sellers on duty at the times ``t``.
+
+        With ``weighted`` (and a :attr:`weight`), each counts its expected productive share:
+        the effective sellers that ``check`` and ``plan`` staff with.
+        """
+        if weighted and self.weight is not None:
+            out_w = np.zeros((len(self.group_names), len(t)))
+            for s, (g, days) in enumerate(
+                zip(self.seller_group.tolist(), self.seller_days, strict=True)
+            ):
+                out_w[g] += _covers(days, t) * self.weight(s, t)
+            return out_w
         out = np.zeros((len(self.group_names), len(t)), dtype=np.int64)
         seen: dict[int, npt.NDArray[np.bool_]] = {}
         for g, days in zip(self.seller_group.tolist(), self.seller_days, strict=True):
@@ -120,14 +145,21 @@ class Staffing:
             out[g] += on
         return out
 
-    def working_minutes(self, breaks: Breaks | None) -> FloatArray:
-        """Per shift: seller minutes on duty after the breaks by rule (before shrinkage)."""
+    def working_minutes(self, breaks: Breaks | None, *, weighted: bool = False) -> FloatArray:
+        """Per shift: seller minutes on duty after the breaks by rule (before shrinkage).
+
+        With ``weighted`` (and a :attr:`weight`), each piece counts its expected productive
+        share at its midpoint: full-productivity minutes.
+        """
         out = np.zeros(len(self.group_names))
         for s, (g, days) in enumerate(
             zip(self.seller_group.tolist(), self.seller_days, strict=True)
         ):
             iv = working_intervals(days, breaks, s)
-            out[g] += float((iv[:, 1] - iv[:, 0]).sum())
+            length = iv[:, 1] - iv[:, 0]
+            if weighted and self.weight is not None:
+                length = length * self.weight(s, (iv[:, 0] + iv[:, 1]) / 2)
+            out[g] += float(length.sum())
         return out
 
 
@@ -154,11 +186,14 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
     cal = scenario.business_calendar(warmup=warmup)
     team = scenario.team
     if team.roster is not None:
-        return _from_roster(read_roster(team.roster), cal, team.work_holidays)
+        return _weighted(scenario, cal, _from_roster(read_roster(team.roster), cal,
+                                                     team.work_holidays))
     days: list[FloatArray] = []
     group: list[int] = []
     rank: list[int] = []
     seller_days: list[FloatArray] = []
+    tenure0: list[float] = []
+    horizon_start = _day_minute(cal, scenario.horizon.start)
     for j, shift in enumerate(team.shifts):
         start, end = shift.minutes
         iv = cal.intervals_for(
@@ -174,6 +209,10 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
             # Planned leavers: the days that start after their last day are not worked.
             seat = _frozen(iv[iv[:, 0] < _day_minute(cal, shift.last_day + timedelta(days=1))])
         seller_days += [seat] * shift.sellers
+        weeks = shift.tenure_weeks
+        tenure0 += [-math.inf if weeks is None else horizon_start - weeks * 7 * 1440.0] * (
+            shift.sellers
+        )
     sellers = [s.sellers for s in team.shifts]
     if team.hires:
         names = scenario.shift_names()
@@ -188,6 +227,7 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
             rank += list(range(sellers[j], sellers[j] + hire.sellers))
             sellers[j] += hire.sellers
             seller_days += [seat] * hire.sellers
+            tenure0 += [_day_minute(cal, hire.start)] * hire.sellers
         if len(seller_days) > MAX_TOTAL_SELLERS:
             raise InputError.single(
                 f"<scenario {scenario.name}>", "team.hires",
@@ -206,14 +246,62 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
             else _frozen(np.unique(np.concatenate(seats), axis=0).reshape(-1, 2))
             for d, seats in zip(days, per_group, strict=True)
         )
-    return Staffing(
+    return _weighted(scenario, cal, Staffing(
         group_names=tuple(scenario.shift_names()),
         group_sellers=tuple(sellers),
         group_days=group_days,
         seller_group=np.array(group, dtype=np.int64),
         seller_rank=np.array(rank, dtype=np.int64),
         seller_days=tuple(seller_days),
-    )
+        seller_start=np.array(tenure0, dtype=np.float64),
+    ))
+
+
+def _weighted(scenario: Scenario, cal: BusinessCalendar, staff: Staffing) -> Staffing:
+    """``staff`` with its :attr:`Staffing.weight` when ``team.ramp`` slows handling or
+    ``team.attrition`` is set (see :func:`seat_weights`)."""
+    weight = seat_weights(scenario, cal, staff)
+    return staff if weight is None else replace(staff, weight=weight)
+
+
+def seat_weights(
+    scenario: Scenario, cal: BusinessCalendar, staff: Staffing
+) -> Callable[[int, FloatArray], FloatArray] | None:
+    """``weight(s, t)``: seller ``s``'s expected productive share at the minutes ``t``.
+
+    ``1 / handling factor`` of its tenure week (``team.ramp``: a seller twice as slow does half
+    the work), exactly; with ``team.attrition`` the expected share over leaves and ramping
+    replacements (:func:`slasim.tenure.expected_weight`, on a daily grid). ``None`` when the
+    ramp does not change handling and nobody leaves: every seller counts 1, as before.
+    """
+    team = scenario.team
+    curve = ramp_curve(team.ramp)
+    handling = curve[0] if curve is not None else ()
+    slows = any(f != 1.0 for f in handling)
+    if not slows and team.attrition is None:
+        return None
+    n = staff.head_count
+    start = staff.seller_start if staff.seller_start is not None else np.full(n, -math.inf)
+    if team.attrition is None:
+        factors = seat_factors((handling, ()), [[t] for t in start.tolist()])
+
+        def ramp_only(s: int, t: FloatArray) -> FloatArray:
+            return 1.0 / factors.handling_of(np.full(len(t), s, dtype=np.int64), t)
+
+        return ramp_only
+    rate = team.attrition.monthly_rate / (DAYS_PER_MONTH * 1440.0)
+    days = team.attrition.replacement_days
+    grid = np.arange(cal.days + 1, dtype=np.float64) * 1440.0
+    cache: dict[float, FloatArray] = {}
+    for t0 in set(start.tolist()):
+        cache[t0] = expected_weight(
+            t0, handling, rate, None if days is None else days * 1440.0, grid
+        )
+
+    def with_attrition(s: int, t: FloatArray) -> FloatArray:
+        return np.interp(t, grid, cache[float(start[s])])
+
+    return with_attrition
 
 
 def _day_minute(cal: BusinessCalendar, day: date) -> float:

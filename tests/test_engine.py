@@ -177,7 +177,7 @@ def test_exact_trace_business_minutes_and_seller(tiny_trace: Path) -> None:
     # 2 days x 3 hours. Two attempts run past the 12:00 shift end and are overtime for that
     # part: L4#1 715 -> 725 (5 minutes) and L6 2150 -> 2170 (10), so busy = 170 - 15 = 155.
     assert rep.sellers.dtype == SELLER_DTYPE
-    assert rep.sellers.tolist() == [(0, 360.0, 155.0, 15.0)]
+    assert rep.sellers.tolist() == [(0, 360.0, 155.0, 15.0, 0)]  # no attrition: 0 leavers
     assert rep.tier_names == ("yes", "no") and rep.horizon_minutes == 2880
 
 

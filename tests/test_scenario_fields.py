@@ -200,6 +200,28 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         ['team.hires=[{shift="office", start=2027-04-15, sellers=1}]'],
         ["team.hires[0].start(=2027-04-15)", "outside the horizon"],
     ),
+    ("team.ramp", ['team.ramp="fast"'], ["team.ramp", "'default'"]),
+    (
+        "team.ramp.handling_factor",
+        ["team.ramp.handling_factor=[1.5, 0]"],
+        ["team.ramp", "greater than 0"],
+    ),
+    (
+        "team.ramp.conversion_factor",
+        ["team.ramp.conversion_factor=[-0.5]"],
+        ["team.ramp", "greater than or equal to 0"],
+    ),
+    ("team.attrition", ["team.attrition=0.03"], ["team.attrition", "0.03"]),
+    (
+        "team.attrition.monthly_rate",
+        ["team.attrition.monthly_rate=0"],
+        ["team.attrition.monthly_rate", "greater than 0"],
+    ),
+    (
+        "team.attrition.replacement_days",
+        ["team.attrition={monthly_rate=0.1, replacement_days=-3}"],
+        ["team.attrition.replacement_days", "-3"],
+    ),
     (
         "team.hires.*.sellers",
         ['team.hires=[{shift="office", start=2026-04-15, sellers=0}]'],

@@ -165,7 +165,9 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
         if len(iv):
             k = np.searchsorted(iv[:, 0], mid, side="right") - 1
             on[j] = (k >= 0) & (mid < iv[np.clip(k, 0, None), 1])
-    on_count = staff.on_duty(mid).astype(float)  # sellers of each shift on duty per slot
+    # Sellers of each shift on duty per slot; a ramping or possibly departed seller counts its
+    # expected productive share (slasim.staff.seat_weights).
+    on_count = staff.on_duty(mid, weighted=True).astype(float)
     staffed = (on_count > 0).any(axis=0)
     covered = np.flatnonzero(staffed)
     moved = counts.copy()
