@@ -18,6 +18,7 @@ from cli_helpers import run_cli
 from records_regression import check_records
 
 from slasim import jitloop
+from slasim.analytic.plan import plan_scenario
 from slasim.check import check_scenario
 from slasim.engine import _stream, prepare, run_replication
 from slasim.loader import load_scenario
@@ -279,3 +280,22 @@ def test_a_conversion_ramp_with_follow_up_conversations_exits_2(
          "--set", 'team.ramp="default"'], capsys,
     )
     assert code == 2 and "max_conversations(=3)" in err and "handling_factor only" in err, err
+
+
+def test_plan_staffs_with_the_expected_productive_sellers() -> None:
+    hires = 'team.hires=[{shift="office", start=2026-04-13, sellers=2}]'
+
+    def scheduled(*overrides: str) -> float:
+        shifts = plan_scenario(load_scenario(BASELINE, list(overrides))).shifts
+        return float(shifts["sellers_scheduled"].iloc[0])
+
+    assert scheduled() == 6.0
+    # Two hires from 13 April: on duty on 14 of the 20 working days, 6 + 2 x 14 / 20.
+    assert scheduled(hires) == pytest.approx(6 + 2 * 14 / 20)
+    # Ramping, they count less; nobody leaving keeps the team whole, attrition does not.
+    assert 6.0 < scheduled(hires, 'team.ramp="default"') < 6 + 2 * 14 / 20
+    rate = 0.5  # the expected share still there over April, exp(-rate * t) averaged
+    kept = scheduled(f"team.attrition={{monthly_rate={rate}}}") / 6
+    assert kept == pytest.approx(
+        np.mean(np.exp(-rate * np.arange(0.5, 30) / DAYS_PER_MONTH)), abs=0.02
+    )
