@@ -324,9 +324,24 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         warnings=warnings,
         notes=_silent_defaults(
             scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
-        ),
+        ) + _people_note(scenario, staff),
         roster=_roster_text(scenario, staff),
     )
+
+
+def _people_note(scenario: Scenario, staff: Staffing) -> list[str]:
+    """Say how the capacity counts ramping and leaving sellers, when it does."""
+    if staff.weight is None:
+        return []
+    parts = []
+    if scenario.team.ramp is not None:
+        parts.append("a ramping seller counts 1 / its handling factor (team.ramp)")
+    if scenario.team.attrition is not None:
+        parts.append("each seat its expected occupied share (team.attrition)")
+    return [
+        "seller hours and effective sellers are full-productivity equivalents: "
+        + " and ".join(parts) + "; the simulation draws who is there when"
+    ]
 
 
 def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:

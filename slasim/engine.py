@@ -185,7 +185,7 @@ SELLER_DTYPE = np.dtype(
         ("leavers", np.int16),
     ]
 )
-"""One record per seller (seat): 34 bytes.
+"""One record per seller (seat): 28 bytes.
 
 ``busy_minutes + overtime_minutes`` is the handling time of the seller's attempts, cut at the
 horizon end (an attempt still running then counts up to the horizon only).
