@@ -410,14 +410,27 @@ def month_metrics(leads: np.ndarray, ctx: MetricContext) -> dict[tuple[str, str]
     and revenue are the deals closed in the month (see :mod:`slasim.months`).
     """
     out: dict[tuple[str, str], float] = {}
-    won = leads["state"] == _STATE["won"]
-    closed = leads["closed"]
-    for month in ctx.months:
+    created = leads["created"]
+    if created.size > 1 and not bool(np.all(created[1:] >= created[:-1])):
+        leads = leads[np.argsort(created, kind="stable")]  # the engine's records are sorted
         created = leads["created"]
-        now = _as_of(leads[(created >= month.start) & (created < month.end)], month.end,
-                     ctx.age_cutoff_minutes)
+    # Wins and revenue by (closing month, tier) in one pass, not one mask per month and tier.
+    n_months, n_tiers = len(ctx.months), len(ctx.tiers)
+    won = np.flatnonzero(leads["state"] == _STATE["won"])
+    # Months are contiguous ([start, end) each, the next starting at the end).
+    bounds = np.array([m.start for m in ctx.months] + [m.end for m in ctx.months[-1:]])
+    cm = np.searchsorted(bounds, leads["closed"][won], side="right") - 1  # -1: before the first
+    inside = (cm >= 0) & (cm < n_months)
+    cell = cm[inside] * n_tiers + leads["tier"][won][inside].astype(np.int64)
+    size = n_months * n_tiers
+    won_deals = np.bincount(cell, minlength=size).reshape(n_months, n_tiers)
+    revenue = np.bincount(cell, weights=leads["value"][won][inside], minlength=size).reshape(
+        n_months, n_tiers
+    )
+    for k, month in enumerate(ctx.months):
+        lo, hi = np.searchsorted(created, [month.start, month.end], side="left")
+        now = _as_of(leads[lo:hi], month.end, ctx.age_cutoff_minutes)
         sub = replace(ctx, horizon_minutes=month.end)
-        closing = won & (closed >= month.start) & (closed < month.end)
         flags: dict[tuple[str, str], float] = {}
         for index, t in enumerate(ctx.tiers):
             mine = now[now["tier"] == index]
@@ -426,8 +439,8 @@ def month_metrics(leads: np.ndarray, ctx: MetricContext) -> dict[tuple[str, str]
                 "leads_created": float(n),
                 "qualify_rate": float(mine["qualified"].sum()) / n if n else float("nan"),
             }
-            values = {**kpi, "won_deals": float((closing & (leads["tier"] == index)).sum()),
-                      "revenue": float(leads["value"][closing & (leads["tier"] == index)].sum())}
+            values = {**kpi, "won_deals": float(won_deals[k, index]),
+                      "revenue": float(revenue[k, index])}
             if t.has_terms:
                 quota = None if t.quota is None else t.quota * month.months
                 values.update(_attainment(mine, sub, replace(t, quota_in_period=quota),
@@ -435,7 +448,7 @@ def month_metrics(leads: np.ndarray, ctx: MetricContext) -> dict[tuple[str, str]
                 flags.update({(f, t.name): values[f] for f in _TERM_FLAGS})
             column = month_column(t.name, month)
             out.update({(m, column): values[m] for m in MONTHLY_METRICS if m in values})
-        total = {"leads_created": float(len(now)), "won_deals": float(closing.sum()),
-                 "revenue": float(leads["value"][closing].sum()), **_overall_flags(flags, ctx)}
+        total = {"leads_created": float(len(now)), "won_deals": float(won_deals[k].sum()),
+                 "revenue": float(revenue[k].sum()), **_overall_flags(flags, ctx)}
         out.update({(m, month_column(ALL, month)): v for m, v in total.items()})
     return out
