@@ -137,12 +137,7 @@ def router(
             f"routing.policy(={model.policy!r}) must be fifo, newest_first, tier_priority or "
             "value_index"
         )
-    contact, qualify = model.contact_curve, model.qualify_curve
-    p0 = model.base_contact.tolist()
-    worth = (
-        model.opportunity_rate * model.win_rate * model.deal_mean * model.base_qualify
-    ).tolist()
-    m_conv, m_unans = model.work_means()  # the seller's time per attempt: talk + wrap-up
+    value = _value_index(model, created)
     rank = list(model.tier_rank)
 
     def pick_value(s: int, now: float) -> int:
@@ -155,11 +150,7 @@ def router(
                 if stale(i, now):
                     q.popleft()
                     continue
-                age = now - created[i]
-                p = p0[t] * contact(age)
-                mu = 1.0 / (p * m_conv + (1.0 - p) * m_unans)
-                rate = contact.decay_rate(age) + qualify.decay_rate(age)
-                index = worth[t] * p * qualify(age) * mu / max(rate, 1e-9)
+                index = value(t, i, now)
                 if index > best:  # ties: the earlier tier in tier_order
                     best, best_q = index, q
                 break
