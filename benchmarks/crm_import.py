@@ -1,7 +1,7 @@
 """Peak memory and time of a large CRM import, side by side with a plain ``pandas.read_csv``.
 
 Run: ``.venv/bin/python benchmarks/crm_import.py [--rows N]`` (default 1,000,000 rows). The
-export is written to a temporary folder in the format of :func:`slasim.crm.export.export_leads`
+export is written to a temporary folder in the format of :func:`slasim.crm.io.export.export_leads`
 (the columns, ISO-8601 timestamps with the Europe/Stockholm offset, true/false flags, the
 engine's statuses), with consistent lead histories so that every row is used. Rows are written
 directly with numpy rather than simulated: a million leads is ~50 simulated years of the
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slasim.report_text import format_table
+from slasim.render.text import format_table
 
 TIMEZONE = "Europe/Stockholm"
 TIERS = ("hot", "warm", "cold")
@@ -44,7 +44,7 @@ _STAMP_COLUMNS = ("created_at", "first_attempt_at", "contacted_at", "qualified_a
 _CHILD = """
 import json, resource, sys, time
 import pandas as pd
-from slasim.crm.importer import read_crm
+from slasim.crm.io.importer import read_crm
 
 def status(key):
     try:

@@ -37,9 +37,9 @@ import pandas as pd
 import simpy
 
 from slasim.analytic import erlang_a
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.report_text import format_table
+from slasim.engine.core import prepare, run_replication
+from slasim.render.text import format_table
+from slasim.scenario.load import load_scenario
 
 try:  # optional peer, in the `bench` extra
     import ciw

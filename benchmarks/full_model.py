@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from slasim.report_text import format_table
+from slasim.render.text import format_table
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -52,9 +52,9 @@ if src:
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
     sys.path.insert(0, src)
 import numpy as np
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext, replication_metrics
+from slasim.engine.core import prepare, run_replication
+from slasim.scenario.load import load_scenario
+from slasim.measure.metrics import MetricContext, replication_metrics
 overrides = [f"horizon.days={days}"] if int(days) else []
 scenario = load_scenario(path, overrides=overrides)
 model, ctx = prepare(scenario), MetricContext.from_scenario(scenario)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 from patience import best_seconds  # the same timing as the patience table (this folder)
 
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext, replication_metrics
+from slasim.engine.core import prepare, run_replication
+from slasim.measure.metrics import MetricContext, replication_metrics
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = ROOT / "scenarios" / "quarter.toml"

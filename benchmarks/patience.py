@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.engine.core import prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 from full_model import BASELINE, ROOT, extract, load
 
-from slasim.report_text import format_table
+from slasim.render.text import format_table
 
 OLD = "16d0e6c"  # issue 15 foundation: before hires, ramp and attrition
 REPS = 20
@@ -42,9 +42,9 @@ if src:
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
     sys.path.insert(0, src)
 import numpy as np
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext, replication_metrics
+from slasim.engine.core import prepare, run_replication
+from slasim.scenario.load import load_scenario
+from slasim.measure.metrics import MetricContext, replication_metrics
 scenario = load_scenario(path, overrides=json.loads(overrides))
 model, ctx = prepare(scenario), MetricContext.from_scenario(scenario)
 def one(seed):

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from slasim.engine import Model, prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.scenario import Breaks, Scenario
+from slasim.engine.core import Model, prepare, run_replication
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Breaks, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -53,7 +53,7 @@ CASES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("check sellers=8 (quick simulation)", ("check", str(BASELINE), *WORKABLE)),
 )
 RUN = ("run", str(BASELINE), "--reps", "200", "--seed", "0", "--quiet")
-_CLI = "import sys; from slasim.cli import main; sys.exit(main(sys.argv[1:]))"
+_CLI = "import sys; from slasim.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
 @dataclass(frozen=True)

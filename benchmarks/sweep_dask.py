@@ -20,8 +20,8 @@ from pathlib import Path
 
 import distributed
 
-from slasim.dask_executor import DaskExecutor
-from slasim.sweeps import SweepResult, sweep
+from slasim.measure.dask_executor import DaskExecutor
+from slasim.measure.sweeps import SweepResult, sweep
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 GRID = ["team.shifts[0].sellers=4..9", "routing.policy=fifo,tier_priority"]
@@ -50,7 +50,7 @@ def _on_cluster(workers: int, reps: int, seed: int, repeat: int) -> tuple[float,
 
 
 def _warm() -> None:
-    for module in ("slasim.engine", "slasim.metrics"):  # numpy, simpy, the model
+    for module in ("slasim.engine.core", "slasim.measure.metrics"):  # numpy, simpy, the model
         importlib.import_module(module)
 
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from slasim.analytic.erlang import mean_wait
-from slasim.engine import Model, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.engine.core import Model, prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

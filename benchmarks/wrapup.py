@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from patience import best_seconds  # the same timing as the patience table (this folder)
 
-from slasim.crm.calls_export import calls_frame
-from slasim.engine import LEAD_DTYPE, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.crm.io.calls_export import calls_frame
+from slasim.engine.core import LEAD_DTYPE, prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

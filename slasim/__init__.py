@@ -13,15 +13,15 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "compare", "load_scenario", "simulate", "sweep"]
 
 if TYPE_CHECKING:
-    from slasim.experiment import compare, simulate
-    from slasim.loader import load_scenario
-    from slasim.sweeps import sweep
+    from slasim.measure.experiment import compare, simulate
+    from slasim.measure.sweeps import sweep
+    from slasim.scenario.load import load_scenario
 
 _LAZY = {
-    "simulate": "slasim.experiment",
-    "compare": "slasim.experiment",
-    "load_scenario": "slasim.loader",
-    "sweep": "slasim.sweeps",
+    "simulate": "slasim.measure.experiment",
+    "compare": "slasim.measure.experiment",
+    "load_scenario": "slasim.scenario.load",
+    "sweep": "slasim.measure.sweeps",
 }
 
 

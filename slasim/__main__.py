@@ -2,6 +2,6 @@
 
 import sys
 
-from slasim.cli import main
+from slasim.cli.main import main
 
 sys.exit(main())

@@ -3,7 +3,8 @@
 A scenario value outside these bounds is a mistake (a typo, a unit slip, a test of the tool's
 edges), never a plan: accepting it would overflow the model later (``inf`` profit, ``null`` in
 JSON, a date pandas cannot hold, hours of simulation) and end in an internal error instead of
-exit code 2. The schema (:mod:`slasim.scenario`), the loader and the CLI read their bounds here,
+exit code 2. The schema (:mod:`slasim.scenario.schema`), the loader and the CLI read their bounds
+here,
 so that the docs, the messages and the checks agree.
 
 This module is imported when the CLI starts: it must stay light (standard library only).

@@ -232,7 +232,7 @@ def check_outputs(
         ``"-"`` (stdout) are skipped.
     inputs
         Every file the command reads: scenario files with their ``extends`` parents and trace
-        (:func:`slasim.loader.input_files`), CRM export, ``--base``...; None is skipped.
+        (:func:`slasim.scenario.load.input_files`), CRM export, ``--base``...; None is skipped.
     folders
         Output folders by option with the names of the files written in them, e.g.
         ``{"--out": (args.out, ["proposal.toml", "result.json"])}``. The folder itself is

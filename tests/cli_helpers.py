@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slasim.cli import main
+from slasim.cli.main import main
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""Tests for slasim.arrivals: NHPP volumes and shape, over-dispersion, trace replay."""
+"""Tests for slasim.engine.arrivals: NHPP volumes and shape, over-dispersion, trace replay."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from slasim.arrivals import Arrivals, arrival_plan, generate_arrivals, load_trace
+from slasim.engine.arrivals import Arrivals, arrival_plan, generate_arrivals, load_trace
 from slasim.errors import InputError
-from slasim.loader import deep_merge, scenario_from_dict
-from slasim.scenario import DAYS_PER_MONTH, Scenario
+from slasim.scenario.load import deep_merge, scenario_from_dict
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
 
 TIER: dict[str, Any] = {
     "monthly_volume": 300,

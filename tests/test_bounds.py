@@ -28,8 +28,8 @@ from pydantic import BaseModel
 
 from slasim.errors import InputError
 from slasim.limits import MAX_EXTENDS_DEPTH, MAX_NESTING
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = str(ROOT / "scenarios" / "baseline.toml")

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.analytic.plan import plan_scenario
-from slasim.check import check_scenario
-from slasim.engine import _seller_intervals, prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.scenario import Breaks, Scenario
-from slasim.staff import effective_shrinkage, staffing, working_intervals
+from slasim.engine.core import _seller_intervals, prepare, run_replication
+from slasim.engine.staff import effective_shrinkage, staffing, working_intervals
+from slasim.planning.check import check_scenario
+from slasim.planning.plan import plan_scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Breaks, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -1,4 +1,4 @@
-"""Tests for slasim.calendar: business hours, holidays, DST and wall <-> business minutes."""
+"""Tests for slasim.model.calendar: business hours, holidays, DST and wall <-> business minutes."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slasim.calendar import (
+from slasim.model.calendar import (
     WEEKDAYS,
     BusinessCalendar,
     parse_hhmm,
     parse_weekday,
     public_holidays,
 )
-from slasim.calendar import _swedish_de_facto as swedish_de_facto
+from slasim.model.calendar import _swedish_de_facto as swedish_de_facto
 
 DAY = 1440.0
 STHLM = "Europe/Stockholm"

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.cli import main
-from slasim.crm.calls_export import CALL_COLUMNS, calls_frame
-from slasim.crm.export import local_stamps
-from slasim.engine import Replication
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.cli.main import main
+from slasim.crm.io.calls_export import CALL_COLUMNS, calls_frame
+from slasim.crm.io.export import local_stamps
+from slasim.engine.core import Replication
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 # Patience (abandoned calls), wrap-up after both outcomes, a week in Stockholm time.
 OVERRIDES = [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from slasim.check import check_scenario
-from slasim.loader import load_scenario
+from slasim.planning.check import check_scenario
+from slasim.scenario.load import load_scenario
 
 MINIMAL = """name = "minimal"
 [horizon]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slasim.catalogue import QUEUE_METRICS
-from slasim.cli import main
+from slasim.cli.main import main
+from slasim.measure.catalogue import QUEUE_METRICS
 
 METRIC_KEYS = {"mean", "ci_low", "ci_high", "p10", "p90"}
 
@@ -26,7 +26,7 @@ def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[st
         "p_met_marketing", "p_met_sales", "p_met_joint",
         "realistic", "confidence", "confidence_level", "verdict",
     }
-    # The JSON's verdict is the one the table prints (one definition, slasim.verdict); the
+    # The JSON's verdict is the one the table prints (one definition, slasim.measure.verdict); the
     # table may add where to look next.
     assert payload["sla"]["verdict"].removesuffix(".") in captured.err
     assert payload["sla"]["verdict"].startswith(

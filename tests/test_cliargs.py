@@ -1,4 +1,4 @@
-"""The shared CLI pieces of :mod:`slasim.cliargs`, alone and as every subcommand uses them."""
+"""The shared CLI pieces of :mod:`slasim.cli.args`, alone and as every subcommand uses them."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import ClassVar
 
 import pytest
 
-import slasim.crm.commands
-from slasim.cli import main
-from slasim.cliargs import (
+import slasim.cli.crm
+from slasim.cli.args import (
     Progress,
     add_scenario_args,
     add_simulation_args,
@@ -23,6 +22,7 @@ from slasim.cliargs import (
     share,
     write_json,
 )
+from slasim.cli.main import main
 from slasim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +189,7 @@ def test_track_bar_counts_every_month(
         "c,2026-05-05 11:15,cold\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(slasim.crm.commands, "Progress", _Recording)
+    monkeypatch.setattr(slasim.cli.crm, "Progress", _Recording)
     _Recording.seen = []
     argv = ["track", str(export), "--agreement", str(BASELINE), "--reps", "2",
             "--as-of", "2026-05-10"]

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from slasim.cli import main
-from slasim.experiment import compare
-from slasim.loader import load_scenario
-from slasim.report.comparison import comparison_frame, format_compare
-from slasim.report_text import format_difference
+from slasim.cli.main import main
+from slasim.measure.experiment import compare
+from slasim.render.report.comparison import comparison_frame, format_compare
+from slasim.render.text import format_difference
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"

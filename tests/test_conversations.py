@@ -1,4 +1,4 @@
-"""Repeated conversations and lead propensity (slasim.conversations): off changes nothing, the
+"""Repeated conversations and lead propensity (slasim.engine.conversations): off changes nothing, the
 propensity moves only the qualify draw, follow-ups run in the Python loops, and conversion by
 conversation number follows the beta-geometric curve."""
 
@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from records_regression import check_records
 
-from slasim import conversations, engine, jitloop
-from slasim.engine import STATES, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.engine import conversations, jitloop
+from slasim.engine import core as engine
+from slasim.engine.core import STATES, prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -116,7 +117,7 @@ def test_conversion_by_conversation_number_follows_the_beta_geometric_curve(
     kappa: float | None,
 ) -> None:
     # Qualify curve flat (preset none): conversation c of a lead qualifies it with
-    # P = E[q | undecided after c - 1] = k m / (k + c - 1) (slasim.conversations). Given the
+    # P = E[q | undecided after c - 1] = k m / (k + c - 1) (slasim.engine.conversations). Given the
     # leads that held conversation c (n_c of them), the leads are independent and each
     # qualifies there with that probability, so the count is Binomial(n_c, p_c): 4 standard
     # errors per point (two-sided 6e-5 each, < 4e-4 for the 5 points together). Timing
@@ -173,8 +174,8 @@ def test_expected_conversations_match_the_simulation() -> None:
 def test_check_and_plan_count_the_follow_ups_as_seller_time() -> None:
     # Textbook: one attempt reaching 60 % of leads at age 0 (what the check takes), 4-minute
     # conversations: each reached lead adds (E[C] - 1) conversations of 4 minutes.
-    from slasim.analytic.plan import plan_scenario
-    from slasim.check import check_scenario, expected_work_per_lead
+    from slasim.planning.check import check_scenario, expected_work_per_lead
+    from slasim.planning.plan import plan_scenario
 
     over = ("tiers.only.base_qualify=0.3", "tiers.only.propensity_concentration=0.5",
             "tiers.only.disqualify_rate=0.05")

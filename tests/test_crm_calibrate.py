@@ -13,16 +13,16 @@ from cli_helpers import run_cli
 from scipy import stats
 from stat_helpers import assert_pass_rate
 
-from slasim.calendar import public_holidays
 from slasim.crm._stats import fit_censored_lognormal
-from slasim.crm.calibrate import Calibrator
-from slasim.crm.decayfit import fit_decay
-from slasim.crm.export import export_leads
-from slasim.crm.importer import CrmImport, read_crm
-from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.crm.calibrate.calibrator import Calibrator
+from slasim.crm.calibrate.decayfit import fit_decay
+from slasim.crm.io.export import export_leads
+from slasim.crm.io.importer import CrmImport, read_crm
+from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
+from slasim.measure.experiment import simulate
+from slasim.model.calendar import public_holidays
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.crm.export import export_leads, leads_frame
-from slasim.crm.importer import read_crm
-from slasim.crm.schema import COLUMNS
-from slasim.engine import STATES, Replication
+from slasim.crm.io.export import export_leads, leads_frame
+from slasim.crm.io.importer import read_crm
+from slasim.crm.io.schema import COLUMNS
+from slasim.engine.core import STATES, Replication
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 

@@ -12,8 +12,8 @@ from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm.importer import read_crm
-from slasim.crm.schema import parse_mapping, parse_source_tiers
+from slasim.crm.io.importer import read_crm
+from slasim.crm.io.schema import parse_mapping, parse_source_tiers
 from slasim.errors import InputError
 
 DATA = Path(__file__).resolve().parent / "data" / "crm"

@@ -12,8 +12,8 @@ from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm._lines import CHUNK_ROWS, MAX_CONTINUATION_LINES, SPACES, delimiter_name
-from slasim.crm.importer import CrmImport, read_crm
+from slasim.crm.io._lines import CHUNK_ROWS, MAX_CONTINUATION_LINES, SPACES, delimiter_name
+from slasim.crm.io.importer import CrmImport, read_crm
 from slasim.errors import InputError
 
 STOCKHOLM = "Europe/Stockholm"

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.crm._guard import MIN_RATE, weak_interval
 from slasim.crm._stats import Row, fit_censored_lognormal
-from slasim.crm.calibrate import Calibrator
-from slasim.crm.decayfit import fit_decay
-from slasim.crm.export import export_leads, leads_frame
-from slasim.crm.importer import read_crm
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.crm.calibrate._guard import MIN_RATE, weak_interval
+from slasim.crm.calibrate.calibrator import Calibrator
+from slasim.crm.calibrate.decayfit import fit_decay
+from slasim.crm.io.export import export_leads, leads_frame
+from slasim.crm.io.importer import read_crm
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

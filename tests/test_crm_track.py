@@ -14,21 +14,21 @@ import pytest
 
 matplotlib.use("Agg")
 
-from slasim.cli import main
-from slasim.crm._observe import LeadTable, lead_outcomes, observe
-from slasim.crm.dashboard import dashboard_html, format_track, write_outputs
-from slasim.crm.export import export_leads, leads_frame
-from slasim.crm.importer import read_crm
-from slasim.crm.plots_track import track_figure
-from slasim.crm.track import MEASURES, TrackResult, month_scenario, track
-from slasim.engine import Replication
+from slasim.cli.main import main
+from slasim.crm.io.export import export_leads, leads_frame
+from slasim.crm.io.importer import read_crm
+from slasim.crm.track._observe import LeadTable, lead_outcomes, observe
+from slasim.crm.track.tracker import MEASURES, TrackResult, month_scenario, track
+from slasim.engine.core import Replication
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext, replication_metrics
-from slasim.report.i18n import EN, SV
-from slasim.report.page import format_number
-from slasim.scenario import Scenario
+from slasim.measure.experiment import simulate
+from slasim.measure.metrics import MetricContext, replication_metrics
+from slasim.render.dashboard import dashboard_html, format_track, write_outputs
+from slasim.render.i18n import EN, SV
+from slasim.render.page import format_number
+from slasim.render.track_plots import track_figure
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -98,7 +98,7 @@ def test_one_complete_month_with_every_lead(month: Month) -> None:
 
 def test_actuals_equal_the_simulators_metrics_for_the_same_leads(month: Month) -> None:
     # The strongest check: tracking the exported month must reproduce, term by term, what
-    # slasim.metrics computed for that replication (same leads, same definitions).
+    # slasim.measure.metrics computed for that replication (same leads, same definitions).
     expected = _rounded_metrics(month)
     compared = 0
     for tier in (*TIERS, "all"):
@@ -292,7 +292,7 @@ def test_same_result_whatever_the_workers(month: Month) -> None:
 
 
 def test_every_simulated_month_runs_on_the_given_executor(month: Month) -> None:
-    # A partial month (records kept for the cut) and the executor a job shares (slasim.executors).
+    # A partial month (records kept for the cut) and the executor a job shares (slasim.measure.executors).
     class MapOnly:
         reps = 0
 
@@ -311,7 +311,7 @@ def test_every_simulated_month_runs_on_the_given_executor(month: Month) -> None:
 
 @pytest.mark.skipif(not OLIST.exists(), reason=f"Olist data not found in {OLIST}")
 def test_olist_export_against_its_scenario() -> None:
-    from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist
+    from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
 
     agreement = load_scenario(ROOT / "scenarios" / "olist-marketplace.toml")
     frame = read_olist(OLIST)

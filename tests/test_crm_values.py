@@ -13,9 +13,9 @@ from cli_helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.crm._parse import NAT, parse_bools, parse_numbers, parse_stamps
-from slasim.crm._values import BadValue, parse_bool, parse_number, parse_timestamp
-from slasim.crm.importer import read_crm
+from slasim.crm.io._parse import NAT, parse_bools, parse_numbers, parse_stamps
+from slasim.crm.io._values import BadValue, parse_bool, parse_number, parse_timestamp
+from slasim.crm.io.importer import read_crm
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

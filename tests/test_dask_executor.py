@@ -22,13 +22,13 @@ import pytest
 from cli_helpers import run_cli
 
 import slasim
-from slasim.cliargs import open_executor
-from slasim.crm.export import export_leads
-from slasim.dask_executor import DaskExecutor
+from slasim.cli.args import open_executor
+from slasim.crm.io.export import export_leads
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.sweeps import sweep
+from slasim.measure.dask_executor import DaskExecutor
+from slasim.measure.experiment import simulate
+from slasim.measure.sweeps import sweep
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -126,7 +126,7 @@ def test_open_executor_joins_a_scheduler_and_leaves_the_cluster_running(cluster:
 def test_an_unreachable_scheduler_is_exit_2_naming_the_address(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("slasim.dask_executor.CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr("slasim.measure.dask_executor.CONNECT_TIMEOUT", 1)
     with pytest.raises(InputError) as caught:
         DaskExecutor.connect("tcp://127.0.0.1:9")  # the discard port: nobody listens
     message = str(caught.value)

@@ -1,4 +1,4 @@
-"""Tests for slasim.decay: published ratios, exact values, vectorization, properties, errors."""
+"""Tests for slasim.model.decay: published ratios, exact values, vectorization, properties, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slasim.decay import (
+from slasim.model.decay import (
     PRESETS,
     DecayCurve,
     DecayPreset,

@@ -21,8 +21,8 @@ import pytest
 from docs_scripts import ROOT, load
 
 import slasim
-from slasim.cli import build_parser
-from slasim.scenario import Scenario
+from slasim.cli.main import build_parser
+from slasim.scenario.schema import Scenario
 
 reference = load("reference")
 

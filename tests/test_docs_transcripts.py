@@ -81,7 +81,7 @@ def test_scenario_examples_on_the_pages_load(tmp_path: Path) -> None:
     # outputs: they must stay valid scenarios.
     import shutil
 
-    from slasim.loader import load_scenario
+    from slasim.scenario.load import load_scenario
 
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     page = (DOCS / "how-to" / "scenario.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Tests for slasim.engine: exact traces, Erlang C agreement, conservation, monotonicity, CRN."""
+"""Tests for slasim.engine.core: exact traces, Erlang C agreement, conservation, monotonicity, CRN."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from slasim.engine import (
+from slasim.engine.core import (
     LEAD_DTYPE,
     SELLER_DTYPE,
     STATES,
@@ -24,7 +24,7 @@ from slasim.engine import (
     prepare,
     run_replication,
 )
-from slasim.loader import deep_merge, load_scenario, scenario_from_dict
+from slasim.scenario.load import deep_merge, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

@@ -13,9 +13,9 @@ from records_regression import check_records
 from scipy import stats
 
 from slasim.analytic import erlang_a
-from slasim.engine import STATES, Model, Replication, prepare, run_replication
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.engine.core import STATES, Model, Replication, prepare, run_replication
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

@@ -10,9 +10,9 @@ import pytest
 from records_regression import check_records
 from scipy import stats
 
-from slasim.engine import STREAMS, Model, Replication, prepare, run_replication
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.engine.core import STREAMS, Model, Replication, prepare, run_replication
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

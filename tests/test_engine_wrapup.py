@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from slasim.check import check_scenario
-from slasim.engine import LEAD_DTYPE, STREAMS, Model, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.engine.core import LEAD_DTYPE, STREAMS, Model, prepare, run_replication
+from slasim.planning.check import check_scenario
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -1,7 +1,7 @@
 """The fast event loops against the simpy reference: identical records.
 
-Three loops run the same model: the compiled one (slasim.jitloop, numba), the pure-Python one
-(slasim.eventloop) and simpy (engine._simulate). They run on the same machine in the same
+Three loops run the same model: the compiled one (slasim.engine.jitloop, numba), the pure-Python one
+(slasim.engine.eventloop) and simpy (engine._simulate). They run on the same machine in the same
 process, so the comparison is exact (NaN where NaN, every float bit for bit): the fast loops
 must schedule the same events in the same order and do the same arithmetic. The cases cover every branch of the handlers: each
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slasim import jitloop
-from slasim.engine import Replication, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.engine import jitloop
+from slasim.engine.core import Replication, prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -80,7 +80,7 @@ CASES = [
     (BASELINE, (*WRAPUP[1:], "team.shifts[0].sellers=2", "cadence.business_hours_only=false")),
     (TEXTBOOK_A, WRAPUP[:1]),
     (BASELINE, ("horizon.warmup_days=1", *WRAPUP)),  # end times shifted with the warm-up
-    # Lead ownership (slasim.ownership): per-seat queues, owners assigned at creation, retries
+    # Lead ownership (slasim.engine.ownership): per-seat queues, owners assigned at creation, retries
     # kept with the owner; every policy's merge of a seat's queue with the shared one.
     (BASELINE, ("routing.owner=round_robin",)),
     (BASELINE, ("routing.owner=round_robin", "routing.keep_owner=true",

@@ -1,4 +1,4 @@
-"""The task protocol (slasim.executors): results do not depend on who runs the replications."""
+"""The task protocol (slasim.measure.executors): results do not depend on who runs the replications."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from slasim.executors import (
+from slasim.measure.executors import (
     Batch,
     SerialExecutor,
     child_seed,
@@ -19,9 +19,9 @@ from slasim.executors import (
     plan_tasks,
     run_batches,
 )
-from slasim.experiment import compare, simulate, simulation_batch
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.measure.experiment import compare, simulate, simulation_batch
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 REPS = 7  # odd: ranges of unequal length when cut in two or three

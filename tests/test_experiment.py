@@ -1,4 +1,4 @@
-"""Replications, seeds and common random numbers (slasim.experiment)."""
+"""Replications, seeds and common random numbers (slasim.measure.experiment)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from stat_helpers import assert_pass_rate
 
-from slasim.engine import STATES
-from slasim.experiment import compare, simulate, summarize
-from slasim.loader import load_scenario
-from slasim.metrics import ALL
+from slasim.engine.core import STATES
+from slasim.measure.experiment import compare, simulate, summarize
+from slasim.measure.metrics import ALL
+from slasim.scenario.load import load_scenario
 
 REPS = 6  # enough to exercise the seeding and the executor; statistics are tested elsewhere
 

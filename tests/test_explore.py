@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.staffing import with_staffing
+from slasim.measure.experiment import simulate
+from slasim.planning.staffing import with_staffing
+from slasim.scenario.load import load_scenario
 
 pytest.importorskip("altair", reason="slasim explore needs the explore extra (altair)")
 pytest.importorskip("vl_convert", reason="slasim explore needs the explore extra (vl-convert)")
 
-from slasim.report.explore import explore_grid, explorer_html
+from slasim.render.report.explore import explore_grid, explorer_html
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

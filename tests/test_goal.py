@@ -1,5 +1,5 @@
 """`plan --revenue-goal` with uncertainty: P(goal) at the quotas, the spread of the leads a
-month needs, the multiplier for sla.confidence (slasim/goal.py)."""
+month needs, the multiplier for sla.confidence (slasim/planning/goal.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slasim.analytic.plan import plan_scenario
-from slasim.cli import main
-from slasim.engine import STATES, prepare, run_replication
-from slasim.experiment import simulate
-from slasim.goal import GRID_STEPS, booked_when_won, goal_odds, with_quotas
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.cli.main import main
+from slasim.engine.core import STATES, prepare, run_replication
+from slasim.measure.experiment import simulate
+from slasim.planning.goal import GRID_STEPS, booked_when_won, goal_odds, with_quotas
+from slasim.planning.plan import plan_scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MMN = SCENARIOS / "textbook-mmn.toml"

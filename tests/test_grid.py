@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slasim.errors import InputError
-from slasim.grid import MAX_GRID_POINTS, GridAxis, grid_points, parse_grid
+from slasim.scenario.grid import MAX_GRID_POINTS, GridAxis, grid_points, parse_grid
 
 
 @pytest.mark.parametrize(

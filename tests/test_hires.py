@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.measure.experiment import simulate
 from slasim.optimize.hires import (
     HireOption,
     decide_hires,
@@ -17,6 +16,7 @@ from slasim.optimize.hires import (
     proposal_toml,
     with_hire,
 )
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = ROOT / "scenarios" / "quarter.toml"
@@ -72,7 +72,7 @@ def test_the_decision_is_what_a_brute_force_comparison_picks(base: object) -> No
 def test_proposal_toml_holds_the_hire_and_report_gives_its_verdict(
     base: object, tmp_path: Path
 ) -> None:
-    from slasim.report.build import build_report
+    from slasim.render.report.build import build_report
 
     options = parse_hire_options(OPTIONS, base)
     decision = decide_hires(base, options, reps=REPS, seed=7)

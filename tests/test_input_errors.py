@@ -2,7 +2,7 @@
 ``track``: each ends in exit code 2 with a message naming the option or file, the bad value and
 what was expected -- never an internal error (exit 1) or a silent exit 0.
 
-Every case runs through :func:`slasim.cli.main`, the real entry point, so that argparse
+Every case runs through :func:`slasim.cli.main.main`, the real entry point, so that argparse
 errors, :class:`~slasim.errors.InputError` and internal errors are told apart exactly as a
 user sees them.
 """
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli as run
 
-from slasim.check import check_scenario
-from slasim.crm.export import export_leads
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.crm.io.export import export_leads
+from slasim.measure.experiment import simulate
+from slasim.planning.check import check_scenario
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

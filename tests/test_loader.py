@@ -11,16 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slasim.cli import main
+from slasim.cli.main import main
 from slasim.errors import InputError
-from slasim.loader import (
+from slasim.scenario.load import (
     deep_merge,
     load_scenario,
     origin_of,
     scenario_from_dict,
     scenario_to_toml,
 )
-from slasim.scenario import Scenario
+from slasim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BASE = SCENARIOS / "baseline.toml"

@@ -1,4 +1,4 @@
-"""KPI and SLA-attainment definitions (slasim.metrics) on hand-built lead records.
+"""KPI and SLA-attainment definitions (slasim.measure.metrics) on hand-built lead records.
 
 Each case is a handful of leads whose answer is counted by hand, with the boundaries (exactly
 on the target, exactly the quota, exactly the promised share) on purpose: these are the
@@ -14,10 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slasim.catalogue import STATES
-from slasim.engine import LEAD_DTYPE, SELLER_DTYPE, Replication
-from slasim.loader import load_scenario
-from slasim.metrics import ALL, MetricContext, attempt_share, replication_metrics, response_share
+from slasim.engine.core import LEAD_DTYPE, SELLER_DTYPE, Replication
+from slasim.measure.catalogue import STATES
+from slasim.measure.metrics import (
+    ALL,
+    MetricContext,
+    attempt_share,
+    replication_metrics,
+    response_share,
+)
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"
@@ -219,7 +225,7 @@ def test_context_reads_the_agreement_and_the_costs() -> None:
 def test_response_quantiles_are_numpys_on_a_simulated_month(ctx: MetricContext) -> None:
     # p50 and p90 come from one np.quantile call per tier: they must be exactly what separate
     # calls give (the same order statistics and interpolation), ties and all.
-    from slasim.engine import prepare, run_replication
+    from slasim.engine.core import prepare, run_replication
 
     rep = run_replication(prepare(load_scenario(BASE)), np.random.SeedSequence(3))
     values = replication_metrics(rep, ctx)

@@ -1,4 +1,4 @@
-"""A horizon of several months is judged month by month (slasim.months, metrics.month_metrics,
+"""A horizon of several months is judged month by month (slasim.measure.months, metrics.month_metrics,
 verdict.judge_months); a horizon of at most 31 days exactly as before."""
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine import LEAD_DTYPE, STATES
-from slasim.executors import metric_columns
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext, month_metrics
-from slasim.months import month_column, months_of
-from slasim.quarter import month_rows, revenue_rows
-from slasim.terms import TERMS
-from slasim.verdict import judge, judge_months
+from slasim.engine.core import LEAD_DTYPE, STATES
+from slasim.measure.executors import metric_columns
+from slasim.measure.experiment import simulate
+from slasim.measure.metrics import MetricContext, month_metrics
+from slasim.measure.months import month_column, months_of
+from slasim.measure.quarter import month_rows, revenue_rows
+from slasim.measure.terms import TERMS
+from slasim.measure.verdict import judge, judge_months
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -204,7 +204,7 @@ def test_run_json_and_text_show_the_monthly_verdict(
 def test_report_states_the_terms_of_each_month_and_the_monthly_verdict(
     quarter: object,
 ) -> None:
-    from slasim.report.build import build_report
+    from slasim.render.report.build import build_report
 
     result = quarter
     scenario = result.scenario

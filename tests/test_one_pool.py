@@ -1,6 +1,6 @@
 """One executor per job: optimize, report and track run every replication on the executor they
 are given, the optimizer's race rounds go in one submission each, and workers send back metric
-vectors and per-term scores, never lead records (slasim.executors)."""
+vectors and per-term scores, never lead records (slasim.measure.executors)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from slasim.executors import Task, TaskResult
-from slasim.loader import load_scenario
+from slasim.measure.executors import Task, TaskResult
 from slasim.optimize import optimize
 from slasim.optimize.screen import screen
 from slasim.optimize.space import build_space
-from slasim.report.build import build_report
-from slasim.staffing import staffing_answers
+from slasim.planning.staffing import staffing_answers
+from slasim.render.report.build import build_report
+from slasim.scenario.load import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BASE = SCENARIOS / "baseline.toml"

@@ -11,15 +11,15 @@ import pytest
 from scipy import stats
 
 from slasim.analytic import contact_probability_exponential
-from slasim.cli import main
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.metrics import ALL, MetricContext
+from slasim.cli.main import main
+from slasim.measure.experiment import simulate
+from slasim.measure.metrics import ALL, MetricContext
+from slasim.measure.verdict import wilson_interval
 from slasim.optimize import OptimizeResult, build_space, optimize, realistic_quota
 from slasim.optimize.result import overlay_toml
 from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import OperatingPoint
-from slasim.verdict import wilson_interval
+from slasim.scenario.load import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TEXTBOOK = SCENARIOS / "textbook-staffing.toml"
@@ -144,7 +144,7 @@ def test_proposal_meets_terms_on_independent_months() -> None:
     r = optimize(scenario, seed=1, workers=1, verify_reps=60, rounds=(20, 20, 40))
     assert r.success, r.message
     assert r.proposal is not None
-    # Re-simulate the proposal with an unrelated seed and judge it with slasim.metrics (not the
+    # Re-simulate the proposal with an unrelated seed and judge it with slasim.measure.metrics (not the
     # optimizer's own scoring). A term with true P(met) = confidence shows P-hat >= conf - 0.12
     # in 100 months with probability > 99.9 % (binomial sd = 0.04; 3 sd = 0.12).
     check = simulate(r.proposal, reps=100, seed=987_654)
@@ -155,7 +155,7 @@ def test_proposal_meets_terms_on_independent_months() -> None:
 
 
 def test_term_scoring_matches_metrics() -> None:
-    # The optimizer's post-hoc response and attempt shares must equal slasim.metrics' own
+    # The optimizer's post-hoc response and attempt shares must equal slasim.measure.metrics' own
     # first_attempt_within_target / attempts_met for the scenario's terms.
     scenario = load_scenario(BASE, ["horizon.days=7"])
     space = build_space(scenario)

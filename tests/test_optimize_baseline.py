@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slasim.loader import load_scenario
 from slasim.optimize import optimize
+from slasim.scenario.load import load_scenario
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
@@ -17,7 +17,7 @@ def test_baseline_proposal_is_verified_and_locally_optimal(tmp_path: Path) -> No
     r = optimize(load_scenario(BASE), seed=0, workers=2)
     assert r.success, r.message
     # The agreement is realistic (each side keeps all its terms in >= confidence of >= 200
-    # verification months: slasim.verdict)...
+    # verification months: slasim.measure.verdict)...
     assert r.verify_reps >= 200
     assert r.verdict is not None and r.verdict.realistic, r.verification
     # ...and no +-1-seller neighbour that keeps the terms beats it by more than the paired CI.

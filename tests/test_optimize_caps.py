@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from slasim.cli import main
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.cli.main import main
+from slasim.cli.optimize import format_result
+from slasim.measure.experiment import simulate
 from slasim.optimize import OptimizeResult, build_space, optimize
-from slasim.optimize.commands import format_result
 from slasim.optimize.screen import screen
 from slasim.optimize.space import BUDGET_SLACK, OperatingPoint
-from slasim.scenario import Scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 # A week of qualification is too short for the monthly conversion promises: they are lowered.
@@ -205,7 +205,7 @@ def test_tighter_confidence_never_proposes_a_term_below_it(confidence: float) ->
     assert (terms["p_met"] >= confidence).all(), r.verification
     for t in r.terms.values():
         assert min(t.p_marketing, t.p_response, t.p_attempts, t.p_conversion) >= confidence
-    # On 100 months the optimizer never saw, judged by slasim.metrics: a term whose true
+    # On 100 months the optimizer never saw, judged by slasim.measure.metrics: a term whose true
     # P(met) is the confidence shows P-hat >= confidence - 3 sd with probability > 99.8 %
     # (binomial sd = sqrt(c (1 - c) / 100) <= 0.04, so the margin is at most 0.12).
     margin = 3 * math.sqrt(confidence * (1 - confidence) / 100)

@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from slasim.cli.optimize import format_result
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import load_scenario, scenario_from_dict
+from slasim.measure.experiment import simulate
 from slasim.optimize import build_space, optimize
-from slasim.optimize.commands import format_result
 from slasim.optimize.core import bound_notes
 from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import Samples, choose_terms, shortfalls
 from slasim.optimize.verify import _looser
-from slasim.scenario import Scenario
+from slasim.scenario.load import load_scenario, scenario_from_dict
+from slasim.scenario.schema import Scenario
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 # One week of the baseline (~350 leads per replication). A week's qualify rates sit lower than
@@ -148,7 +148,7 @@ def test_conversion_target_is_verified_on_fresh_and_independent_months(mode: str
     row = r.verification.set_index(["tier", "term"]).loc[("hot", "conversion")]
     assert row["value"] == f"qualify rate >= {target:.0%}"
     assert row["p_met"] >= r.confidence
-    # Judged by slasim.metrics on 100 months the optimizer never saw: a term whose true P(met)
+    # Judged by slasim.measure.metrics on 100 months the optimizer never saw: a term whose true P(met)
     # is the confidence shows P-hat >= 0.8 - 3 sd = 0.68 with probability > 99.8 % (binomial
     # sd = sqrt(0.8 x 0.2 / 100) = 0.04).
     check = simulate(r.proposal, reps=100, seed=31_337)

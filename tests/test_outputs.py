@@ -17,11 +17,10 @@ import pytest
 from cli_helpers import run_cli
 
 from slasim import outputs
-from slasim.crm.export import export_leads
+from slasim.cli.optimize import OUTPUT_FILES
+from slasim.crm.io.export import export_leads
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import input_files, load_scenario
-from slasim.optimize.commands import OUTPUT_FILES
+from slasim.measure.experiment import simulate
 from slasim.outputs import (
     atomic_open,
     atomic_write_bytes,
@@ -31,7 +30,8 @@ from slasim.outputs import (
     neutralise_frame,
     write_csv,
 )
-from slasim.report.doc import Bullets, Heading, Paragraph, Table, to_markdown
+from slasim.render.doc import Bullets, Heading, Paragraph, Table, to_markdown
+from slasim.scenario.load import input_files, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

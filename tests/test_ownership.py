@@ -1,4 +1,4 @@
-"""Lead ownership (routing.owner, routing.owner_weights, routing.keep_owner; slasim.ownership).
+"""Lead ownership (routing.owner, routing.owner_weights, routing.keep_owner; slasim.engine.ownership).
 
 Owners are checked against an independent reading of the seats' working intervals, every
 attempt's seller through a hook on the router (each lead a seller picks is the attempt it makes
@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from records_regression import check_records
 
-from slasim import engine, eventloop
-from slasim.cli import main
-from slasim.engine import Model, Replication, _seller_intervals, prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.cli.main import main
+from slasim.engine import core as engine
+from slasim.engine import eventloop
+from slasim.engine.core import Model, Replication, _seller_intervals, prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -43,7 +44,7 @@ def run(model: Model, seed: int, loop: str = "fast") -> Replication:
 
 
 def on_at(ivs: list[tuple[float, float]], t: float) -> bool:
-    """Whether a seat works at ``t`` (a plain scan: independent of slasim.ownership)."""
+    """Whether a seat works at ``t`` (a plain scan: independent of slasim.engine.ownership)."""
     return any(a <= t < b for a, b in ivs)
 
 

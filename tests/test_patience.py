@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine import Model, prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.patience import (
+from slasim.engine.core import Model, prepare, run_replication
+from slasim.engine.patience import (
     EmpiricalPatience,
     ExponentialPatience,
     LognormalPatience,
@@ -24,7 +23,8 @@ from slasim.patience import (
     patience_law,
     weibull_shape,
 )
-from slasim.scenario import Patience
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Patience
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

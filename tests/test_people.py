@@ -1,8 +1,8 @@
-"""Sellers over time, part 1: hired cohorts and planned leavers (seats, slasim.people).
+"""Sellers over time, part 1: hired cohorts and planned leavers (seats, slasim.model.people).
 
 A hire cohort is extra seats working its shift's days from its start date; a shift's
 ``last_day`` ends its sellers' days. Every consumer (engine, check, plan) reads the seats from
-:func:`slasim.staff.staffing`, so the simulated available minutes and check's capacity agree.
+:func:`slasim.engine.staff.staffing`, so the simulated available minutes and check's capacity agree.
 Without these fields the records are those of the foundation commit (stored files).
 """
 
@@ -16,11 +16,11 @@ import pytest
 from cli_helpers import run_cli
 from records_regression import check_records
 
-from slasim.check import check_scenario
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
-from slasim.staff import head_count, paid_seller_months, staffing
+from slasim.engine.core import prepare, run_replication
+from slasim.engine.staff import head_count, paid_seller_months, staffing
+from slasim.planning.check import check_scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -18,11 +18,11 @@ from slasim.analytic import (
     service_level,
 )
 from slasim.analytic.funnel import FunnelTier, forward_funnel
-from slasim.analytic.plan import plan_scenario
-from slasim.cli import main
+from slasim.cli.main import main
 from slasim.errors import InputError
-from slasim.loader import load_scenario
-from slasim.scenario import DAYS_PER_MONTH
+from slasim.planning.plan import plan_scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import DAYS_PER_MONTH
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from cli_helpers import run_cli
 
-from slasim.crm.calls import read_calls
-from slasim.crm.calls_export import calls_frame
-from slasim.crm.propensityfit import fit_propensity, outcome_table
-from slasim.crm.queuefit import QueueCalibrator
-from slasim.engine import prepare, run_replication
-from slasim.loader import load_scenario
+from slasim.crm.calibrate.propensityfit import fit_propensity, outcome_table
+from slasim.crm.calibrate.queuefit import QueueCalibrator
+from slasim.crm.io.calls import read_calls
+from slasim.crm.io.calls_export import calls_frame
+from slasim.engine.core import prepare, run_replication
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = ROOT / "scenarios" / "textbook-mmn.toml"

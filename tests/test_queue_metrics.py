@@ -1,4 +1,4 @@
-"""Queue metrics (slasim.queue_metrics): definitions on hand-built records, then theory.
+"""Queue metrics (slasim.measure.queue_metrics): definitions on hand-built records, then theory.
 
 The first part counts a handful of leads by hand, with the boundaries on purpose (a wait of
 exactly 0, exactly the target, an abandonment exactly at the short threshold, a lead censored
@@ -19,12 +19,12 @@ from scipy import integrate, stats
 
 from slasim.analytic import erlang_a
 from slasim.analytic.erlang import erlang_c, mean_wait, service_level
-from slasim.catalogue import QUEUE_METRICS, STATES, metric
-from slasim.engine import LEAD_DTYPE, SELLER_DTYPE, Replication, prepare, run_replication
+from slasim.engine.core import LEAD_DTYPE, SELLER_DTYPE, Replication, prepare, run_replication
 from slasim.errors import InputError
-from slasim.loader import load_scenario
-from slasim.metrics import ALL, MetricContext, replication_metrics
-from slasim.queue_metrics import queue_metrics
+from slasim.measure.catalogue import QUEUE_METRICS, STATES, metric
+from slasim.measure.metrics import ALL, MetricContext, replication_metrics
+from slasim.measure.queue_metrics import queue_metrics
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"
@@ -442,9 +442,9 @@ def test_tiers_add_up_to_the_period() -> None:
 
 
 def test_report_queue_table_in_both_languages() -> None:
-    from slasim.experiment import simulate
-    from slasim.report.doc import Heading, Paragraph, Table
-    from slasim.report.evidence import queue_blocks
+    from slasim.measure.experiment import simulate
+    from slasim.render.doc import Heading, Paragraph, Table
+    from slasim.render.report.evidence import queue_blocks
 
     # Without patience nobody gives up: the wait of those who did is "–" in every column.
     scenario = load_scenario(MMN, ["horizon.days=1", "routing.short_abandon_seconds=7.5"])

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pytest
 
-from slasim.cli import main
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.cli.main import main
+from slasim.measure.experiment import simulate
+from slasim.scenario.load import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TRUTH = SCENARIOS / "contact-centre.toml"

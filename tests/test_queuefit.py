@@ -15,13 +15,13 @@ from cli_helpers import run_cli
 from stat_helpers import assert_pass_rate
 
 from slasim.crm._stats import Estimate
-from slasim.crm.callarrivals import estimate_call_arrivals
-from slasim.crm.callroster import estimate_roster, repeat_weeks_before
-from slasim.crm.calls import read_calls
-from slasim.crm.durationfit import fit_durations
-from slasim.crm.queuefit import QueueCalibrator
-from slasim.loader import load_scenario
-from slasim.scenario import Routing, Team
+from slasim.crm.calibrate.callarrivals import estimate_call_arrivals
+from slasim.crm.calibrate.callroster import estimate_roster, repeat_weeks_before
+from slasim.crm.calibrate.durationfit import fit_durations
+from slasim.crm.calibrate.queuefit import QueueCalibrator
+from slasim.crm.io.calls import read_calls
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Routing, Team
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -259,8 +259,8 @@ def test_calibrate_writes_an_overlay_that_loads_and_a_roster(
 
 
 def test_a_simulated_export_calibrates_back_to_its_scenario() -> None:
-    from slasim.crm.calls_export import calls_frame
-    from slasim.experiment import simulate
+    from slasim.crm.io.calls_export import calls_frame
+    from slasim.measure.experiment import simulate
 
     # M/G/10+G 24/7, every attempt a conversation: lognormal patience (mean 2, cv 1.3) and
     # wrap-up (mean 1, cv 0.8), exponential talk of 3.5 min; ~40,000 calls over 14 days.

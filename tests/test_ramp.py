@@ -17,13 +17,13 @@ import pytest
 from cli_helpers import run_cli
 from records_regression import check_records
 
-from slasim import jitloop
-from slasim.analytic.plan import plan_scenario
-from slasim.check import check_scenario
-from slasim.engine import _stream, prepare, run_replication
-from slasim.loader import load_scenario
-from slasim.scenario import DAYS_PER_MONTH, Scenario
-from slasim.tenure import WEEK, seat_factors, turnover
+from slasim.engine import jitloop
+from slasim.engine.core import _stream, prepare, run_replication
+from slasim.engine.tenure import WEEK, seat_factors, turnover
+from slasim.planning.check import check_scenario
+from slasim.planning.plan import plan_scenario
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

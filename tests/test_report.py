@@ -15,14 +15,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from slasim.cli import main
-from slasim.experiment import compare, simulate
-from slasim.loader import load_scenario
-from slasim.report.build import RECORD_REPS, Report, build_report
-from slasim.report.doc import Figure, Table
-from slasim.report.evidence import response_blocks
-from slasim.report.i18n import EN, SV, MissingTextError, tr
-from slasim.report.page import (
+from slasim.cli.main import main
+from slasim.measure.experiment import compare, simulate
+from slasim.render.doc import Figure, Table
+from slasim.render.i18n import EN, SV, MissingTextError, tr
+from slasim.render.page import (
     figure_html,
     format_date,
     format_money,
@@ -31,6 +28,9 @@ from slasim.report.page import (
     render_page,
     table_html,
 )
+from slasim.render.report.build import RECORD_REPS, Report, build_report
+from slasim.render.report.evidence import response_blocks
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from slasim.crm import export_leads, read_crm
-from slasim.crm.dashboard import dashboard_html
-from slasim.crm.track import track
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.report.build import build_report
+from slasim.crm.track.tracker import track
+from slasim.measure.experiment import simulate
+from slasim.render.dashboard import dashboard_html
+from slasim.render.report.build import build_report
+from slasim.scenario.load import load_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(

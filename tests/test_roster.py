@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.check import check_scenario
-from slasim.engine import Replication, prepare, run_replication
+from slasim.engine.core import Replication, prepare, run_replication
+from slasim.engine.staff import staffing
 from slasim.errors import InputError
-from slasim.loader import load_scenario
-from slasim.metrics import MetricContext
+from slasim.measure.metrics import MetricContext
 from slasim.optimize.space import build_space
-from slasim.scenario import Scenario, Shift
-from slasim.staff import staffing
-from slasim.staffing import staffing_answers
+from slasim.planning.check import check_scenario
+from slasim.planning.staffing import staffing_answers
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario, Shift
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

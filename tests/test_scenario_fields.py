@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from slasim.cli import main
-from slasim.scenario import Scenario
+from slasim.cli.main import main
+from slasim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BASE = str(SCENARIOS / "baseline.toml")

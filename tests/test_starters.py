@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from slasim.init_template import InitOptions, render
-from slasim.loader import load_scenario
-from slasim.starters import copy_example, examples, scenarios_dir
+from slasim.scenario.load import load_scenario
+from slasim.scenario.starters import copy_example, examples, scenarios_dir
+from slasim.scenario.template import InitOptions, render
 
 ROOT = Path(__file__).resolve().parent.parent
 INIT_FLAGS = ["--sellers", "4", "--leads-per-month", "600", "--hours", "08-17",

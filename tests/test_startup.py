@@ -19,18 +19,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.analytic.plan import plan_scenario, shift_queues
-from slasim.check import check_scenario
-from slasim.experiment import summarize
-from slasim.loader import load_scenario
-from slasim.report_text import format_rows, format_table
+from slasim.measure.experiment import summarize
+from slasim.planning.check import check_scenario
+from slasim.planning.plan import plan_scenario, shift_queues
+from slasim.render.text import format_rows, format_table
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 _PROBE = """
 import json, sys
-from slasim.cli import main
+from slasim.cli.main import main
 try:
     code = main(json.loads(sys.argv[1]))
 except SystemExit as exc:  # --help
@@ -149,8 +149,8 @@ def test_shift_queues_are_the_rows_of_the_plan(name: str) -> None:
 
 _FIRST_REPLICATION = """
 import json, sys
-import slasim.executors as executors
-from slasim.cli import main
+import slasim.measure.executors as executors
+from slasim.cli.main import main
 
 real, seen = executors.run_task, []
 
@@ -168,7 +168,7 @@ print(json.dumps({"code": code, "modules": seen[0]}), file=sys.stderr)
 def test_replications_start_before_the_table_libraries_load() -> None:
     # A run's serial part is what comes before its first replication and after its last: the
     # tables' libraries (pandas, scipy.special) load after the simulation, so that with
-    # --workers the parent loads them while the workers simulate (slasim.cli).
+    # --workers the parent loads them while the workers simulate (slasim.cli.main).
     done = subprocess.run(
         [sys.executable, "-c", _FIRST_REPLICATION, str(BASELINE)],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
@@ -181,7 +181,7 @@ def test_replications_start_before_the_table_libraries_load() -> None:
 
 
 def test_the_parent_loads_the_tables_at_the_first_result_of_its_workers() -> None:
-    from slasim.cli import _loading_while_workers_run
+    from slasim.cli.main import _loading_while_workers_run
 
     calls: list[tuple[int, int]] = []
 

@@ -13,13 +13,13 @@ import pytest
 from cli_helpers import run_cli
 
 import slasim
-from slasim.catalogue import metric
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.grid import parse_grid
-from slasim.loader import load_scenario
-from slasim.sweep_figure import sweep_figure, sweep_heatmap, sweep_line
-from slasim.sweeps import KEY_METRICS, SweepResult, build_points, sweep
+from slasim.measure.catalogue import metric
+from slasim.measure.experiment import simulate
+from slasim.measure.sweeps import KEY_METRICS, SweepResult, build_points, sweep
+from slasim.render.sweep_figure import sweep_figure, sweep_heatmap, sweep_line
+from slasim.scenario.grid import parse_grid
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -122,7 +122,7 @@ def test_overrides_apply_before_the_grid_and_a_scenario_object_works_too() -> No
 
 def test_an_invalid_point_is_named_once_with_the_flag_path_and_value() -> None:
     scenario = load_scenario(BASELINE)
-    from slasim.grid import parse_grid
+    from slasim.scenario.grid import parse_grid
 
     axes = [parse_grid("team.shifts[0].sellers=-1..1"), parse_grid("routing.policy=fifo,oops")]
     with pytest.raises(InputError) as caught:

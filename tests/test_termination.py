@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from slasim.termination import (
+from slasim.cli.termination import (
     EXIT_BROKEN_PIPE,
     EXIT_TERMINATED,
     Terminated,

@@ -1,4 +1,4 @@
-"""slasim track: simulated bands per seller (slasim.crm._sellerbands).
+"""slasim track: simulated bands per seller (slasim.crm.track._sellerbands).
 
 A month simulated from the agreement itself (round-robin owners), exported as a CRM file and
 tracked: its sellers must sit inside the bands about as often as a band of p10-p90 says, and a
@@ -14,15 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slasim.cli import main
-from slasim.crm._sellerbands import SELLER_MEASURES
-from slasim.crm.dashboard import dashboard_html, format_track, write_outputs
-from slasim.crm.export import export_leads
-from slasim.crm.importer import read_crm
-from slasim.crm.track import TrackResult, track
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.scenario import Scenario
+from slasim.cli.main import main
+from slasim.crm.io.export import export_leads
+from slasim.crm.io.importer import read_crm
+from slasim.crm.track._sellerbands import SELLER_MEASURES
+from slasim.crm.track.tracker import TrackResult, track
+from slasim.measure.experiment import simulate
+from slasim.render.dashboard import dashboard_html, format_track, write_outputs
+from slasim.scenario.load import load_scenario
+from slasim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

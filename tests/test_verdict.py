@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.catalogue import CATALOGUE, METRICS
-from slasim.catalogue import STATES as CATALOGUE_STATES
-from slasim.engine import STATES
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
-from slasim.metrics import _SCORE
-from slasim.terms import SIDES, TERMS, get_term
-from slasim.verdict import judge, recommend, recommendation
+from slasim.engine.core import STATES
+from slasim.measure.catalogue import CATALOGUE, METRICS
+from slasim.measure.catalogue import STATES as CATALOGUE_STATES
+from slasim.measure.experiment import simulate
+from slasim.measure.metrics import _SCORE
+from slasim.measure.terms import SIDES, TERMS, get_term
+from slasim.measure.verdict import judge, recommend, recommendation
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -281,7 +281,7 @@ def test_check_does_not_call_a_missed_target_workable(capsys: pytest.CaptureFixt
 def test_run_compare_and_report_state_the_same_verdict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from slasim.report.build import build_report
+    from slasim.render.report.build import build_report
 
     option = ROOT / "scenarios" / "option-fast-response.toml"
     code, out, _ = run_cli(["run", str(option), "--reps", "12", "--quiet",
@@ -296,7 +296,7 @@ def test_run_compare_and_report_state_the_same_verdict(
 
 
 def test_check_quick_simulation_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
-    from slasim.staffing import QUICK_LEADS, QUICK_REPS, quick_verdict
+    from slasim.planning.staffing import QUICK_LEADS, QUICK_REPS, quick_verdict
 
     # 1,500 leads a month: 26 months (~40,000 leads, a few seconds).
     verdict = quick_verdict(load_scenario(BASELINE))

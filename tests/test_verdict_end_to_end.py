@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.measure.experiment import simulate
 from slasim.optimize import optimize
 from slasim.optimize.result import OptimizeResult
-from slasim.report.build import build_report
-from slasim.staffing import fewest_sellers, staffing_answers
+from slasim.planning.staffing import fewest_sellers, staffing_answers
+from slasim.render.report.build import build_report
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "baseline.toml"

@@ -20,13 +20,13 @@ from records_regression import check_records
 from scipy import stats
 
 from slasim.analytic.erlang import mean_wait
-from slasim.arrivals import arrival_plan, load_trace
-from slasim.check import check_scenario
-from slasim.crm.export import export_leads
-from slasim.engine import _TIME_FIELDS, LEAD_DTYPE, prepare, run_replication
+from slasim.crm.io.export import export_leads
+from slasim.engine.arrivals import arrival_plan, load_trace
+from slasim.engine.core import _TIME_FIELDS, LEAD_DTYPE, prepare, run_replication
 from slasim.errors import InputError
-from slasim.experiment import simulate
-from slasim.loader import load_scenario
+from slasim.measure.experiment import simulate
+from slasim.planning.check import check_scenario
+from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -95,7 +95,7 @@ def test_every_float_record_field_is_a_time_or_not() -> None:
     not_times = {"response_business", "value"}
     assert floats == set(_TIME_FIELDS) | not_times, (
         f"float fields {sorted(floats - set(_TIME_FIELDS) - not_times)}: add a time (minutes "
-        "of the run) to slasim.engine._TIME_FIELDS, which the warm-up shifts, or a duration "
+        "of the run) to slasim.engine.core._TIME_FIELDS, which the warm-up shifts, or a duration "
         "or amount to not_times here"
     )
 

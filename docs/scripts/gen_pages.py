@@ -18,8 +18,8 @@ import reference  # noqa: E402
 import transcripts  # noqa: E402
 
 import notebooks  # noqa: E402
-from slasim.cli import build_parser  # noqa: E402
-from slasim.scenario import Scenario  # noqa: E402
+from slasim.cli.main import build_parser  # noqa: E402
+from slasim.scenario.schema import Scenario  # noqa: E402
 
 with mkdocs_gen_files.open("reference/cli.md", "w") as fh:
     fh.write(reference.cli_markdown(build_parser()))

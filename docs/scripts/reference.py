@@ -87,7 +87,7 @@ def cli_markdown(parser: argparse.ArgumentParser) -> str:
     lines = [
         "# Command line",
         "",
-        "Generated from the argument parser of `slasim` (`slasim.cli.build_parser`) when the",
+        "Generated from the argument parser of `slasim` (`slasim.cli.main.build_parser`) when the",
         "site is built: it lists every subcommand and every option the installed version has.",
         "`slasim COMMAND --help` prints the same on a terminal. Exit codes are on",
         "[Errors, exit codes and output files](errors.md).",
@@ -267,7 +267,7 @@ def schema_markdown(schema: dict[str, Any]) -> str:
     lines = [
         "# Scenario format",
         "",
-        "Generated from `slasim schema` (the JSON Schema of `slasim.scenario.Scenario`) when the",
+        "Generated from `slasim schema` (the JSON Schema of `slasim.scenario.schema.Scenario`) when the",
         "site is built: every field, its type, default, bounds and meaning. `NAME` stands for a",
         "key you choose (a tier or shift name), `[i]` for an entry of a list. A field without a",
         "default and marked *required* must be given; `slasim check` names any mistake with the",

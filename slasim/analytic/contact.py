@@ -21,7 +21,8 @@ from slasim.analytic.erlang import _check_float, _check_int, erlang_c
 
 __all__ = ["DecayCurve", "contact_probability", "contact_probability_exponential"]
 
-# Any vectorized curve: slasim.decay curves return an array for an array (a float for a float).
+# Any vectorized curve: slasim.model.decay curves return an array for an array (a float for a
+# float).
 DecayCurve = Callable[[NDArray[np.float64]], Any]
 """A decay curve: relative contact (or qualify) rate as a function of lead age, minutes."""
 

@@ -1,6 +1,6 @@
 """CRM exports: the format, a lossless import, calibration of a scenario, and an export writer.
 
-- :mod:`slasim.crm.schema`: the CSV / DataFrame format (one row per lead) and ``--map``;
+- :mod:`slasim.crm.io.schema`: the CSV / DataFrame format (one row per lead) and ``--map``;
 - :func:`read_crm`: import that loses nothing (:class:`CrmImport`: leads, rejected, summary);
 - :class:`Calibrator`: estimates with 95 % intervals and a scenario overlay
   (``slasim calibrate``);
@@ -10,7 +10,7 @@
 - :func:`export_calls`: simulated leads as a call-level export (one row per lead's first
   attempt: created, answered, ended, wrap-up end, abandoned, agent);
 - :func:`read_olist`: the public Olist marketing-funnel files in this format;
-- :func:`slasim.crm.commands.register`: the ``crm-check`` and ``calibrate`` subcommands.
+- :func:`slasim.cli.crm.register`: the ``crm-check`` and ``calibrate`` subcommands.
 
 Names are imported on first use, so that ``import slasim.crm`` (and the CLI) stays cheap.
 """
@@ -21,13 +21,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from slasim.crm.calibrate import Calibrator
-    from slasim.crm.calls import CallImport, read_calls
-    from slasim.crm.calls_export import export_calls
-    from slasim.crm.export import export_leads, leads_frame
-    from slasim.crm.importer import CrmImport, ImportSummary, read_crm
-    from slasim.crm.olist import OLIST_SOURCE_TIERS, read_olist
-    from slasim.crm.queuefit import QueueCalibrator
+    from slasim.crm.calibrate.calibrator import Calibrator
+    from slasim.crm.calibrate.queuefit import QueueCalibrator
+    from slasim.crm.io.calls import CallImport, read_calls
+    from slasim.crm.io.calls_export import export_calls
+    from slasim.crm.io.export import export_leads, leads_frame
+    from slasim.crm.io.importer import CrmImport, ImportSummary, read_crm
+    from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
 
 __all__ = [
     "OLIST_SOURCE_TIERS",
@@ -45,18 +45,18 @@ __all__ = [
 ]
 
 _HOME = {
-    "Calibrator": "slasim.crm.calibrate",
-    "CallImport": "slasim.crm.calls",
-    "read_calls": "slasim.crm.calls",
-    "QueueCalibrator": "slasim.crm.queuefit",
-    "export_calls": "slasim.crm.calls_export",
-    "export_leads": "slasim.crm.export",
-    "leads_frame": "slasim.crm.export",
-    "CrmImport": "slasim.crm.importer",
-    "ImportSummary": "slasim.crm.importer",
-    "read_crm": "slasim.crm.importer",
-    "OLIST_SOURCE_TIERS": "slasim.crm.olist",
-    "read_olist": "slasim.crm.olist",
+    "Calibrator": "slasim.crm.calibrate.calibrator",
+    "CallImport": "slasim.crm.io.calls",
+    "read_calls": "slasim.crm.io.calls",
+    "QueueCalibrator": "slasim.crm.calibrate.queuefit",
+    "export_calls": "slasim.crm.io.calls_export",
+    "export_leads": "slasim.crm.io.export",
+    "leads_frame": "slasim.crm.io.export",
+    "CrmImport": "slasim.crm.io.importer",
+    "ImportSummary": "slasim.crm.io.importer",
+    "read_crm": "slasim.crm.io.importer",
+    "OLIST_SOURCE_TIERS": "slasim.crm.io.olist",
+    "read_olist": "slasim.crm.io.olist",
 }
 
 

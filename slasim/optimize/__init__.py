@@ -12,11 +12,11 @@ cost-revenue frontier and the value of speed. Modules, in the order the data flo
 - :mod:`~slasim.optimize.speed`: value of speed and the frontier tables.
 - :mod:`~slasim.optimize.result`: the result object and the overlay TOML.
 - :mod:`~slasim.optimize.core`: ``optimize()``.
-- :mod:`~slasim.optimize.plots`: frontier and value-of-speed figures.
-- :mod:`~slasim.optimize.commands`: the ``slasim optimize`` command.
+- :mod:`~slasim.render.optimize_plots`: frontier and value-of-speed figures.
+- :mod:`~slasim.cli.optimize`: the ``slasim optimize`` command.
 
 The names below are imported on first use, so that the CLI (which imports
-``slasim.optimize.commands`` at start-up) does not load the engine, pandas or scipy.
+``slasim.cli.optimize`` at start-up) does not load the engine, pandas or scipy.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 4. The winner is re-simulated on the ``verify_reps`` *verification months* (those of
    ``SeedSequence(seed)``, which no race round uses and which ``slasim run/report/compare`` with
    the same seed and reps simulate too): the agreement must be realistic on them by
-   :mod:`slasim.verdict`, and the budget and revenue goal must hold on the mean. If not, the
+   :mod:`slasim.measure.verdict`, and the budget and revenue goal must hold on the mean. If not, the
    next finalist is tried and ``message`` says so.
 5. The ±1-seller neighbours of the winner run on the same fresh months (CRN). A neighbour with
    realistic terms of its own that beats the winner by more than the paired 95 % interval
@@ -29,8 +29,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from slasim.executors import Executor, executor_for
-from slasim.loader import scenario_from_dict
+from slasim.measure.executors import Executor, executor_for
 from slasim.optimize.race import (
     ROUNDS,
     VERIFY_KEY,
@@ -45,7 +44,8 @@ from slasim.optimize.space import DecisionSpace, OperatingPoint, build_space, sh
 from slasim.optimize.speed import common_months, frontier_table, value_of_speed
 from slasim.optimize.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
 from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
-from slasim.scenario import Scenario
+from slasim.scenario.load import scenario_from_dict
+from slasim.scenario.schema import Scenario
 
 __all__ = ["bound_notes", "optimize"]
 
@@ -245,9 +245,10 @@ def optimize(
         Replications added per round of successive halving (fewer: a quicker, rougher race).
     staffing
         Also search the fewest sellers that keep the proposed agreement under its routing
-        (:func:`slasim.staffing.fewest_sellers`, the answer ``plan`` and the report give).
+        (:func:`slasim.planning.staffing.fewest_sellers`, the answer ``plan`` and the report give).
     executor
-        Where every simulation of the optimization runs (:mod:`slasim.executors`; left open).
+        Where every simulation of the optimization runs (:mod:`slasim.measure.executors`; left
+        open).
         Default: one pool of ``workers`` processes for the whole optimization. Each round
         of the race, the neighbours and the frontier's missing candidates go to it in one
         submission; the proposal does not depend on it.
@@ -400,7 +401,7 @@ def _optimize(
     notes.insert(0, f"verified on the {space.verify_reps} verification months (seed {seed})")
     fewest = None
     if staffing:
-        from slasim.staffing import fewest_sellers
+        from slasim.planning.staffing import fewest_sellers
 
         fewest = fewest_sellers(proposal, reps=space.verify_reps, seed=seed, workers=workers,
                                 executor=pool)

@@ -3,7 +3,8 @@
 Each option adds one cohort to ``team.hires`` ("hire 2 on 1 Feb", "hire 3 on 1 Mar"); the
 scenario as it is (no new hire) is always the first option. Every option is simulated on the
 same months (the same seed: common random numbers, so the options differ only by the hire),
-judged by the one verdict (:attr:`slasim.experiment.SimulationResult.verdict`: month by month
+judged by the one verdict (:attr:`slasim.measure.experiment.SimulationResult.verdict`: month by
+month
 for a quarter), and the cheapest realistic option (mean cost over the period: sellers, each
 hire paid from its start, and leads) is proposed. The proposal is then verified on fresh
 months (root seed ``seed + 1``): ``verified`` is the verdict ``slasim report proposal.toml
@@ -25,9 +26,9 @@ from slasim.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from slasim.executors import Executor
-    from slasim.experiment import SimulationResult
-    from slasim.scenario import Scenario
+    from slasim.measure.executors import Executor
+    from slasim.measure.experiment import SimulationResult
+    from slasim.scenario.schema import Scenario
 
 __all__ = [
     "HIRE_FILES",
@@ -103,7 +104,7 @@ def with_hire(scenario: Scenario, option: HireOption | None) -> Scenario:
     outside the horizon or too many sellers is an :class:`InputError`)."""
     if option is None:
         return scenario
-    from slasim.loader import scenario_from_dict
+    from slasim.scenario.load import scenario_from_dict
 
     data = scenario.model_dump(mode="python", exclude_none=True)
     team = data["team"]
@@ -218,7 +219,7 @@ def decide_hires(
 ) -> HireDecision:
     """Compare ``options`` (and no new hire) on the same months; propose the cheapest
     realistic one that stays realistic on fresh months (see the module docstring)."""
-    from slasim.experiment import simulate, simulate_each
+    from slasim.measure.experiment import simulate, simulate_each
 
     choices: tuple[HireOption | None, ...] = (None, *options)
     scenarios = [with_hire(scenario, o) for o in choices]
@@ -242,7 +243,7 @@ def decide_hires(
 
 def format_decision(decision: HireDecision, out_dir: str | None = None) -> str:
     """The terminal report of a hiring decision."""
-    from slasim.report_text import format_table
+    from slasim.render.text import format_table
 
     s = decision.scenario
     unit = s.costs.currency

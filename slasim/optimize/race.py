@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from slasim.engine import prepare
-from slasim.executors import Batch, BatchResult, Executor, Job, run_batches
-from slasim.experiment import expected_leads, replications_table
-from slasim.metrics import MetricContext
+from slasim.engine.core import prepare
+from slasim.measure.executors import Batch, BatchResult, Executor, Job, run_batches
+from slasim.measure.experiment import expected_leads, replications_table
+from slasim.measure.metrics import MetricContext
 from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import ChosenTerms, Samples, choose_terms
@@ -68,7 +68,7 @@ class Evaluation:
         return 0 if self.samples is None else self.samples.reps
 
     def batch(self, key: int, seed: int, reps: int) -> Batch:
-        """The :class:`~slasim.executors.Batch` of batch ``key`` (``reps`` replications).
+        """The :class:`~slasim.measure.executors.Batch` of batch ``key`` (``reps`` replications).
 
         Workers send back metric vectors and every menu entry's score (:class:`MenuScorer`),
         never the lead records.

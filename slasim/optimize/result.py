@@ -2,7 +2,7 @@
 
 ``proposal.toml`` is a scenario overlay: ``extends`` the input scenario and sets only the values
 the optimizer changed, each commented with its evidence, so that it loads with
-:func:`slasim.loader.load_scenario`, runs with ``slasim run`` and can be edited by hand.
+:func:`slasim.scenario.load.load_scenario`, runs with ``slasim run`` and can be edited by hand.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
+from slasim.measure.verdict import Verdict
 from slasim.optimize.space import OperatingPoint
 from slasim.optimize.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
-from slasim.scenario import Scenario
-from slasim.staffing import StaffingAnswer
-from slasim.verdict import Verdict
+from slasim.planning.staffing import StaffingAnswer
+from slasim.scenario.schema import Scenario
 
 __all__ = ["OptimizeResult", "overlay_toml"]
 
@@ -291,7 +291,7 @@ def _set_values(scenario: Scenario) -> list[tuple[tuple[str, ...], str, object]]
     An override inside a list (``team.shifts[0].sellers``) repeats the whole list, since an
     overlay replaces lists; a table it replaced is written key by key.
     """
-    from slasim.loader import set_locations
+    from slasim.scenario.load import set_locations
 
     dump = scenario.model_dump(mode="python", exclude_none=True)
     out: list[tuple[tuple[str, ...], str, object]] = []

@@ -2,7 +2,7 @@
 
 The optimizer scores every response target and attempt commitment of a tier's menu on the same
 simulated months (the terms do not change a simulated lead). :class:`MenuScorer` does it in the
-worker (:class:`slasim.executors.Scorer`), so a task sends back a few floats per replication
+worker (:class:`slasim.measure.executors.Scorer`), so a task sends back a few floats per replication
 instead of the replication's lead records; :func:`samples_from` turns them, with the metric
 table, into the optimizer's :class:`~slasim.optimize.terms.Samples`.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slasim.engine import Replication
-from slasim.metrics import ALL, MetricContext, attempt_share, response_share
+from slasim.engine.core import Replication
+from slasim.measure.metrics import ALL, MetricContext, attempt_share, response_share
 from slasim.optimize.space import DecisionSpace
 from slasim.optimize.terms import Samples
 
@@ -34,7 +34,8 @@ class _TierMenu:
 class MenuScorer:
     """Per replication, tier by tier (``space.menus`` order): the share of leads within each
     response target of the menu, then the share of uncontacted leads that got each attempt
-    commitment (:func:`slasim.metrics.response_share`, :func:`slasim.metrics.attempt_share`)."""
+    commitment (:func:`slasim.measure.metrics.response_share`,
+    :func:`slasim.measure.metrics.attempt_share`)."""
 
     menus: tuple[_TierMenu, ...]
 

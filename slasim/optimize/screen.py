@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slasim.analytic.plan import plan_scenario
 from slasim.analytic.staffing import required_sellers
+from slasim.engine.staff import effective_shrinkage
 from slasim.optimize.space import DecisionSpace, OperatingPoint, shift_label
-from slasim.staff import effective_shrinkage
+from slasim.planning.plan import plan_scenario
 
 __all__ = ["ScreenResult", "Screened", "screen", "speed_tier"]
 

@@ -1,6 +1,7 @@
 """The decision space of ``slasim optimize``: what may change, within which bounds.
 
-Built from the scenario's ``[optimize]`` table (see :class:`slasim.scenario.Optimize`) and the
+Built from the scenario's ``[optimize]`` table (see :class:`slasim.scenario.schema.Optimize`) and
+the
 command-line values that override it. An :class:`OperatingPoint` is what changes the simulated
 dynamics (sellers per shift, routing, lead volumes); the SLA terms (response target and share,
 attempt commitment, qualify-rate target, quota) do not change a single simulated lead, so they
@@ -18,8 +19,8 @@ from scipy import stats
 
 from slasim.errors import InputError
 from slasim.limits import MAX_REPS, MIN_VERIFY_REPS
-from slasim.loader import origin_of, scenario_from_dict
-from slasim.scenario import DAYS_PER_MONTH, Optimize, Scenario
+from slasim.scenario.load import origin_of, scenario_from_dict
+from slasim.scenario.schema import DAYS_PER_MONTH, Optimize, Scenario
 
 __all__ = [
     "DecisionSpace",
@@ -103,7 +104,7 @@ class DecisionSpace:
     menus: dict[str, TermMenu] = field(repr=False)
     shortlist: int = 8
     verify_reps: int = 200
-    #: ``sla.confidence_level``: what must reach the confidence (see :mod:`slasim.verdict`).
+    #: ``sla.confidence_level``: what must reach the confidence (see :mod:`slasim.measure.verdict`).
     confidence_level: str = "side"
 
     @property
@@ -158,7 +159,7 @@ class DecisionSpace:
         """The base scenario with ``point``'s sellers, routing and volumes.
 
         ``quota_as_volume`` also sets each quota to the volume (the analytic funnel of
-        :func:`slasim.analytic.plan.plan_scenario` runs at the quotas).
+        :func:`slasim.planning.plan.plan_scenario` runs at the quotas).
         """
         data = self.scenario.model_dump(mode="python", exclude_none=True)
         for j, n in enumerate(point.sellers):

@@ -1,6 +1,6 @@
 """Chance-constrained SLA terms scored on simulated months.
 
-The proposal must be *realistic* by the one definition of :mod:`slasim.verdict` (by default:
+The proposal must be *realistic* by the one definition of :mod:`slasim.measure.verdict` (by default:
 each side keeps all its terms together in at least ``confidence`` of simulated months). Terms
 are chosen per term at a level ``r >= confidence`` and ``r`` is raised, per side, until the
 side (or joint) requirement holds on the months (:func:`choose_terms`). Response
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slasim.measure.terms import get_term
+from slasim.measure.verdict import Verdict, judge, passes
 from slasim.optimize.space import DecisionSpace, TermMenu, realistic_quota
-from slasim.terms import get_term
-from slasim.verdict import Verdict, judge, passes
 
 __all__ = [
     "ChosenTerms",
@@ -121,7 +121,8 @@ class Shortfall:
 
 def _response_flags(samples: Samples, menu: TermMenu, target: float, share: float) -> np.ndarray:
     column = samples.response[menu.tier][:, menu.targets.index(target)]
-    # A month with no decided lead of the tier cannot miss the target (as in slasim.metrics).
+    # A month with no decided lead of the tier cannot miss the target (as in
+    # slasim.measure.metrics).
     return np.where(np.isnan(column), 1.0, (column >= share).astype(float))
 
 
@@ -134,7 +135,7 @@ def _conversion_flags(samples: Samples, tier: str, target: float | None) -> np.n
     rate = samples.qualify[tier]
     if target is None:
         return np.ones(len(rate))
-    # No lead created: nothing was promised on them (as in slasim.metrics).
+    # No lead created: nothing was promised on them (as in slasim.measure.metrics).
     return np.where(np.isnan(rate), 1.0, (rate >= target).astype(float))
 
 
@@ -261,7 +262,8 @@ def choose_terms(
     """The most ambitious terms that are realistic together, or None if there are none.
 
     Per side, terms are chosen so that each is met on its own at a level ``r`` (starting at the
-    confidence); while the verdict (:func:`slasim.verdict.judge` at ``sla.confidence_level``)
+    confidence); while the verdict (:func:`slasim.measure.verdict.judge` at
+    ``sla.confidence_level``)
     fails, ``r`` of the failing side is raised, which loosens that side's terms.
     """
     conf = space.confidence
@@ -322,7 +324,8 @@ def term_probabilities(
 def term_flags(
     samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms]
 ) -> dict[tuple[str, str], np.ndarray]:
-    """Per replication, 0/1 per term of every tier: the input of :func:`slasim.verdict.judge`."""
+    """Per replication, 0/1 per term of every tier: the input of
+    :func:`slasim.measure.verdict.judge`."""
     out: dict[tuple[str, str], np.ndarray] = {}
     for name, t in terms.items():
         menu = space.menus[name]

@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from slasim.measure.terms import TERMS
+from slasim.measure.verdict import Verdict as SlaVerdict
+from slasim.measure.verdict import wilson_interval
 from slasim.optimize.race import Evaluation, Simulator, paired_difference
 from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import (
@@ -25,9 +28,6 @@ from slasim.optimize.terms import (
     term_probabilities,
     terms_verdict,
 )
-from slasim.terms import TERMS
-from slasim.verdict import Verdict as SlaVerdict
-from slasim.verdict import wilson_interval
 
 __all__ = ["Verdict", "Verifier", "mean_ci"]
 
@@ -47,7 +47,7 @@ def mean_ci(values: np.ndarray) -> tuple[float, float]:
 class Verdict:
     """The outcome of verifying terms on one fresh batch.
 
-    ``sla`` is the verdict of :mod:`slasim.verdict` on these months; ``ok`` adds the caps.
+    ``sla`` is the verdict of :mod:`slasim.measure.verdict` on these months; ``ok`` adds the caps.
     """
 
     evaluation: Evaluation

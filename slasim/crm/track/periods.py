@@ -1,0 +1,147 @@
+"""Calendar months of a CRM export, as :func:`slasim.crm.track.tracker.track` measures them.
+
+A tracked month is the agreement scenario with its horizon set to that month
+(:func:`month_scenario`), cut at the *cut-off*: the month end, or the export time for a month
+still running. A month cut early is *partial*: its quotas are pro-rated to the elapsed share
+of the month (:func:`period_context`), so that a half month is judged against half a quota.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import pandas as pd
+
+from slasim.crm.io.importer import CrmImport
+from slasim.errors import InputError
+from slasim.measure.metrics import MetricContext
+from slasim.render.i18n import tr
+from slasim.render.page import format_number, format_percent
+from slasim.scenario.load import deep_merge, scenario_from_dict
+from slasim.scenario.schema import Scenario
+
+__all__ = [
+    "TrackedPeriod",
+    "export_time",
+    "month_scenario",
+    "period_context",
+    "select_periods",
+]
+
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class TrackedPeriod:
+    """One tracked calendar month.
+
+    Attributes
+    ----------
+    label
+        ``YYYY-MM``.
+    start, days
+        First day and number of days of the month.
+    cutoff
+        Local time up to which events count: the month end, or the export time if earlier.
+    partial
+        The export ends before the month does; quotas are pro-rated by ``fraction``.
+    fraction
+        Elapsed share of the month at the cut-off (1 for a complete month).
+    leads
+        Leads of the export created in the month.
+    not_measurable
+        Measures the export cannot give (missing columns, dates without time).
+    """
+
+    label: str
+    start: date
+    days: int
+    cutoff: datetime
+    partial: bool
+    fraction: float
+    leads: int
+    not_measurable: tuple[str, ...]
+
+    def describe(self, lang: str | None = None) -> str:
+        """One line: the month, complete or partial, and what that means for quotas.
+
+        ``lang=None`` gives the terminal's English with plain numbers; ``"en"`` / ``"sv"``
+        the dashboard's wording with the page's number formats.
+        """
+        if lang is None:
+            count, share = f"{self.leads:,}", f"{self.fraction:.1%}"
+            elapsed = f"{self.fraction * self.days:.1f}"
+        else:
+            count = format_number(self.leads, lang)
+            share = format_percent(self.fraction, lang, 1)
+            elapsed = format_number(self.fraction * self.days, lang, 1)
+        words = lang or "en"
+        if not self.partial:
+            return tr(words, "track_complete").format(
+                label=self.label, days=self.days, leads=count
+            )
+        return tr(words, "track_partial").format(
+            label=self.label, cutoff=f"{self.cutoff:%Y-%m-%d %H:%M}", elapsed=elapsed,
+            days=self.days, leads=count, fraction=share,
+        )
+
+
+def month_scenario(agreement: Scenario, start: date) -> Scenario:
+    """``agreement`` with its horizon set to the calendar month that begins at ``start``."""
+    days = _calendar.monthrange(start.year, start.month)[1]
+    overlay = {"horizon": {"start": start, "days": days}}
+    return scenario_from_dict(deep_merge(agreement.model_dump(), overlay), agreement.name)
+
+
+def export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp:
+    """The export time in ``tz``: ``as_of`` (naive = local), else the latest time in the export.
+
+    Raises
+    ------
+    InputError
+        When ``as_of`` is before the first lead's creation (see :meth:`CrmImport.check_as_of`).
+    """
+    if as_of is None:
+        # The export time: the latest timestamp anywhere in it (as in calibration).
+        stamps = [crm.leads[c].max() for c in crm.date_only.columns if crm.leads[c].notna().any()]
+        return pd.Timestamp(max(stamps)).tz_convert(tz)
+    stamp = pd.Timestamp(as_of)
+    stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+    crm.check_as_of(stamp)
+    return stamp
+
+
+def select_periods(period: str | None, months: Sequence[str]) -> list[str]:
+    """``months`` (``YYYY-MM``, sorted), or just ``period`` when given.
+
+    Raises
+    ------
+    InputError
+        When ``period`` is not a ``YYYY-MM`` month with leads in the export.
+    """
+    if period is None:
+        return list(months)
+    match = _PERIOD.fullmatch(period.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12 or period.strip() not in months:
+        span = f"{months[0]} to {months[-1]}" if len(months) > 1 else months[0]
+        raise InputError.single(
+            "<cli>", "--period",
+            f"got {period!r}; expected a month YYYY-MM in the export's range {span} "
+            f"(months with leads: {', '.join(months)})",
+        )
+    return [period.strip()]
+
+
+def period_context(scenario: Scenario, cutoff: float, fraction: float) -> MetricContext:
+    """The metric context of a month measured up to ``cutoff`` minutes, quotas pro-rated."""
+    ctx = MetricContext.from_scenario(scenario)
+    tiers = tuple(
+        replace(t, quota_in_period=t.quota_in_period * fraction)
+        if t.quota_in_period is not None else t
+        for t in ctx.tiers
+    )
+    return replace(ctx, horizon_minutes=cutoff, tiers=tiers)

@@ -1,0 +1,140 @@
+"""The calendar months of a horizon: how a quarter (or a year) is judged month by month.
+
+A horizon of at most :data:`ONE_PERIOD_DAYS` days is judged as one period, as it always was
+(``months_of`` returns no months: every result is unchanged). A longer horizon is cut at the
+local midnights of the 1st of each month in the scenario's time zone; each piece is a
+:class:`Month`. A first or last piece that does not cover its whole calendar month is
+*partial*: it is labelled so, and its terms are pro rata (a quota scales with the days the
+horizon covers, ``quota x days / 30.44``, exactly as a one-period horizon's quota scales
+today; shares and targets are the same every month).
+
+How a month is judged (:func:`slasim.measure.metrics.month_metrics`, the per-term flags of
+:mod:`slasim.measure.metrics` on a sub-period; the verdict is
+:func:`slasim.measure.verdict.judge_months`):
+
+- marketing's quota, the response, attempt and conversion terms: the leads *created* in the
+  month, with their outcomes as they stood at the month's end (a monthly SLA report is run at
+  the close of the month: a first attempt, a contact or a qualification after it belongs to
+  the next report, and a lead still waiting at the end whose deadline falls after it is left
+  out, as at the end of a one-period horizon);
+- wins and revenue: the deals *closed* (won) in the month, whenever their lead was created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from slasim.scenario.schema import DAYS_PER_MONTH
+
+__all__ = [
+    "LANGS",
+    "ONE_PERIOD_DAYS",
+    "SEP",
+    "Month",
+    "month_column",
+    "months_of",
+    "split_column",
+]
+
+#: Horizons up to this many days are judged as one period (today's results, unchanged).
+ONE_PERIOD_DAYS = 31
+#: Separates the tier from the month in a monthly column's tier label: ``"hot@2027-02"``.
+SEP = "@"
+
+_NAMES = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "sv": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+}
+_PARTIAL = {"en": "partial", "sv": "del av månaden"}
+#: The languages a month is labelled in (the report's).
+LANGS: tuple[str, ...] = tuple(_NAMES)
+
+
+@dataclass(frozen=True)
+class Month:
+    """One calendar month of a horizon (or the part of it the horizon covers).
+
+    Attributes
+    ----------
+    key
+        ``"2027-02"``: the month in JSON and in monthly column labels.
+    first, last
+        First and last local day of the horizon in this month.
+    start, end
+        Simulation minutes (from the horizon start) of ``first``'s and the day after
+        ``last``'s local midnight: leads created in ``[start, end)`` belong to the month.
+    days_in_month
+        Days of the whole calendar month.
+    """
+
+    key: str
+    first: date
+    last: date
+    start: float
+    end: float
+    days_in_month: int
+
+    @property
+    def days(self) -> int:
+        """Days of the month inside the horizon."""
+        return (self.last - self.first).days + 1
+
+    @property
+    def partial(self) -> bool:
+        """True when the horizon covers only part of the calendar month."""
+        return self.days < self.days_in_month
+
+    @property
+    def months(self) -> float:
+        """Length in average months: what the month's quota is scaled by."""
+        return self.days / DAYS_PER_MONTH
+
+    def label(self, lang: str = "en") -> str:
+        """``"Feb 2027"``; a partial month ``"Apr 2027 (15-30, partial)"``."""
+        text = f"{_NAMES[lang][self.first.month - 1]} {self.first.year}"
+        if self.partial:
+            text += f" ({self.first.day}\u2013{self.last.day}, {_PARTIAL[lang]})"
+        return text
+
+
+def months_of(start: date, days: int, timezone: str) -> tuple[Month, ...]:
+    """The calendar months of the horizon ``start`` + ``days`` local days in ``timezone``.
+
+    Empty for a horizon of at most :data:`ONE_PERIOD_DAYS` days: it is judged as one period.
+    """
+    if days <= ONE_PERIOD_DAYS:
+        return ()
+    tz = ZoneInfo(timezone)
+
+    def minute(d: date) -> float:
+        # Whole seconds between local midnights: real elapsed minutes across DST changes,
+        # as slasim.model.calendar counts the simulation clock.
+        a = datetime.combine(start, time()).replace(tzinfo=tz).timestamp()
+        b = datetime.combine(d, time()).replace(tzinfo=tz).timestamp()
+        return (round(b) - round(a)) / 60.0
+
+    end = start + timedelta(days=days)
+    out = []
+    first = start
+    while first < end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        stop = min(following, end)
+        whole = (following - date(first.year, first.month, 1)).days
+        out.append(Month(f"{first.year:04d}-{first.month:02d}", first,
+                         stop - timedelta(days=1), minute(first), minute(stop), whole))
+        first = stop
+    return tuple(out)
+
+
+def month_column(tier: str, month: Month | str) -> str:
+    """The tier label of a monthly column: ``"hot@2027-02"`` (``"all@2027-02"`` for totals)."""
+    key = month.key if isinstance(month, Month) else month
+    return f"{tier}{SEP}{key}"
+
+
+def split_column(label: str) -> tuple[str, str]:
+    """``"hot@2027-02"`` -> ``("hot", "2027-02")``; a plain tier label -> ``(label, "")``."""
+    tier, _, key = label.partition(SEP)
+    return tier, key

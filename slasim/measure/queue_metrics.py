@@ -1,0 +1,165 @@
+"""Queue metrics: the wait as a call centre reads it, from one replication's lead records.
+
+Every rate is per lead *offered* (created in the period), like the other metrics; "wait" is
+``first_attempt - created`` in wall-clock minutes (the call centre's time to answer: a seller
+taking the lead from the queue for its first attempt). :func:`queue_metrics` computes them for
+one tier's leads or for all leads (then each lead against its own tier's target), vectorised.
+Definitions:
+
+``wait_positive_share``
+    P(wait > 0): share of offered leads not attempted at the instant they were created. A lead
+    never attempted (it gave up, was cut off by ``routing.age_cutoff_minutes`` or is still
+    waiting at the period end) waited.
+``wait_served_minutes_mean``, ``wait_served_minutes_p90``
+    mean and 90th percentile of the wait of the leads that got a first attempt (the same values
+    as ``response_minutes_mean`` and ``response_minutes_p90``, under the call-centre name).
+``wait_abandoned_minutes_mean``
+    mean of ``abandoned - created`` over the leads whose patience ran out before a first
+    attempt: how long those who gave up waited.
+``abandonment_rate``
+    leads that gave up (patience ran out) / offered. Leads cut off by
+    ``routing.age_cutoff_minutes`` are not abandonments: the team dropped them.
+``abandoned_short_share``
+    leads that gave up within ``routing.short_abandon_seconds`` of their creation (inclusive)
+    / offered: the hang-ups too quick for any staffing to catch.
+``answered_within_target_wall``, ``answered_within_target_business``
+    service level: share of offered leads first attempted within their tier's
+    ``sla.tiers.<tier>.response_target_minutes`` on the wall / business clock, whichever clock
+    the SLA itself uses. Leads that gave up or were cut off count as misses. A lead neither
+    attempted nor gone at the period end whose deadline on that clock falls after the end is
+    left out (censored: the period cannot tell whether it will be on time), as in
+    ``first_attempt_within_target``.
+
+Without leads every share and mean is NaN; without abandonments ``abandonment_rate`` and
+``abandoned_short_share`` are 0 and ``wait_abandoned_minutes_mean`` is NaN; without a first
+attempt the served waits are NaN; a tier without SLA terms (no response target), or with no
+lead decided yet, has NaN service levels. NaN is left out of the mean over replications.
+
+These are informative metrics: none of them is an SLA term (the verdict reads only the terms
+of :mod:`slasim.measure.terms`, in :mod:`slasim.measure.verdict`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from slasim.measure.catalogue import QUEUE_METRICS, STATES
+
+if TYPE_CHECKING:  # slasim.measure.metrics imports this module
+    from slasim.measure.metrics import MetricContext
+
+__all__ = ["QUEUE_METRICS", "queue_metrics", "response_outcomes"]
+
+_WAITING = STATES.index("waiting")
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def _share(count: int, n: int) -> float:
+    # A division, not count * (1 / n): all of n leads is exactly 1.
+    return count / n if n else float("nan")
+
+
+def queue_metrics(
+    leads: np.ndarray, ctx: MetricContext, *, served_p90: float | None = None
+) -> dict[str, float]:
+    """The queue metrics of ``leads`` (one tier's, or all), keyed by :data:`QUEUE_METRICS`.
+
+    Parameters
+    ----------
+    leads
+        Lead records (:data:`slasim.engine.core.LEAD_DTYPE`) of one replication, any subset.
+    ctx
+        The scenario's metric context: response targets per tier, calendar, horizon and the
+        short-abandonment threshold.
+    served_p90
+        The 90th percentile of the attempted leads' waits when the caller has it already
+        (:mod:`slasim.measure.metrics` computes it for ``response_minutes_p90``: a partition of
+        every
+        wait, the costliest step, is not done twice); computed here when None.
+    """
+    n = len(leads)
+    created = leads["created"]
+    first = leads["first_attempt"]
+    attempted = ~np.isnan(first)
+    served_wait = (first - created)[attempted]
+    gone = ~np.isnan(leads["abandoned"])
+    abandoned_wait = (leads["abandoned"] - created)[gone]
+    # count_nonzero, not .sum(): a boolean count without a cast to integers.
+    waited = n - int(np.count_nonzero(attempted)) + int(np.count_nonzero(served_wait > 0.0))
+    out = {
+        "wait_positive_share": _share(waited, n),
+        "wait_served_minutes_mean": _mean(served_wait),
+        "wait_served_minutes_p90": (
+            served_p90 if served_p90 is not None
+            else float(np.quantile(served_wait, 0.9)) if len(served_wait) else float("nan")
+        ),
+        "wait_abandoned_minutes_mean": _mean(abandoned_wait),
+        "abandonment_rate": _share(int(np.count_nonzero(gone)), n),
+        "abandoned_short_share": _share(
+            int(np.count_nonzero(abandoned_wait <= ctx.short_abandon_minutes)), n
+        ),
+    }
+    # Each lead's target by its tier; NaN for a tier without SLA terms (nothing to be within).
+    by_tier = np.array([t.target_minutes if t.has_terms else np.nan for t in ctx.tiers])
+    targets = by_tier[leads["tier"]] if len(by_tier) else np.full(n, np.nan)
+    for clock in ("wall", "business"):
+        out[f"answered_within_target_{clock}"] = _service_level(
+            leads, ctx, targets, attempted, clock
+        )
+    return out
+
+
+def response_outcomes(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: np.ndarray | float,
+    clock: str,
+    attempted: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per lead: first attempted within its target on ``clock``, and decided.
+
+    The one definition behind the response term (``first_attempt_within_target``) and the
+    service level (``answered_within_target_*``). A lead is *decided* once attempted, once gone
+    before any attempt (gave up or cut off: a miss, whatever its deadline), or once its
+    deadline has passed inside the period; a lead still waiting at the end whose deadline
+    falls after it is left out (the period cannot say). ``targets`` is one target for all or
+    one per lead (NaN: no target, never decided).
+    """
+    if attempted is None:
+        attempted = ~np.isnan(leads["first_attempt"])
+    created = leads["created"]
+    targets = np.broadcast_to(np.asarray(targets, dtype=np.float64), created.shape)
+    has_target = ~np.isnan(targets)
+    if clock == "business":
+        within = attempted & (leads["response_business"] <= targets)
+    else:
+        within = attempted & (leads["first_attempt"] - created <= targets)
+    decided = attempted | (leads["state"] != _WAITING)
+    # Still waiting at the end: decided (a miss) only once its deadline has passed. The
+    # business deadline is computed for these few leads only.
+    pending = has_target & ~decided
+    if pending.any():
+        if clock == "business":
+            deadline = ctx.calendar.add_business(created[pending], targets[pending])
+        else:
+            deadline = created[pending] + targets[pending]
+        decided[pending] = deadline <= ctx.horizon_minutes
+    decided &= has_target
+    return within, decided
+
+
+def _service_level(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: np.ndarray,
+    attempted: np.ndarray,
+    clock: str,
+) -> float:
+    """Share of the decided leads with a target that were first attempted within it."""
+    within, decided = response_outcomes(leads, ctx, targets, clock, attempted)
+    return float(within[decided].mean()) if decided.any() else float("nan")

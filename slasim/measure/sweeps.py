@@ -1,0 +1,347 @@
+"""``slasim sweep``: one scenario simulated over a grid of ``--set`` values.
+
+Every grid point is the scenario with one value per axis set (as ``--set PATH=VALUE`` would),
+simulated ``reps`` times with the *same* root seed: replication ``r`` of every point sees the
+same leads and the same per-attempt luck (common random numbers, see
+:mod:`slasim.measure.experiment`), so differences between points are differences of the points, not
+of
+the draws. All points' replications form one task list, run on one executor (in this process,
+a local process pool, or a Dask cluster: :mod:`slasim.measure.dask_executor`); the result does not
+depend on which.
+
+Whether a point's agreement is realistic is :mod:`slasim.measure.verdict`'s answer, nothing else.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slasim.errors import InputError, Problem
+from slasim.scenario.grid import GRID_SOURCE, GridAxis, grid_points, parse_grid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from slasim.measure.executors import Executor
+    from slasim.measure.experiment import SimulationResult
+    from slasim.scenario.schema import Scenario
+
+__all__ = [
+    "FIGURE_FORMATS",
+    "KEY_METRICS",
+    "OUTPUT_FILES",
+    "PLOT_VALUES",
+    "SweepPoint",
+    "SweepResult",
+    "build_points",
+    "require_pyarrow",
+    "sweep",
+]
+
+#: Metrics (all tiers together) whose mean and 95 % CI every row of the sweep table carries.
+KEY_METRICS: tuple[str, ...] = (
+    "cost", "profit", "revenue", "won_deals", "leads_created", "seller_utilization",
+    "first_attempt_within_target", "response_minutes_p90",
+)
+#: The sides whose P(kept) the table carries (``p_<side>``, with the Wilson interval).
+_SIDES: tuple[str, ...] = ("marketing", "sales", "joint")
+#: What the figure can show: a side's P(kept), or a key metric's mean.
+PLOT_VALUES: tuple[str, ...] = (*(f"p_{s}" for s in _SIDES), "profit", "cost")
+
+#: Figure file formats of :meth:`SweepResult.write` (``none``: no figure).
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "none")
+#: The files ``--out DIR`` may receive.
+OUTPUT_FILES: tuple[str, ...] = ("sweep.csv", "sweep.parquet", "sweep.png", "sweep.svg")
+
+Progress = Callable[[int, int], None]
+
+
+def require_pyarrow(option: str = "--parquet") -> None:
+    """Refuse Parquet output when pyarrow (not a slasim dependency) is missing.
+
+    Raises
+    ------
+    InputError
+        ``<cli>: --parquet: needs pyarrow, which is not installed; ...`` (exit 2).
+    """
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError.single(
+            "<cli>", option, "needs pyarrow to write Parquet, and pyarrow is not installed; "
+            "expected `pip install pyarrow` first (or the CSV alone: leave out --parquet)",
+        ) from None
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One grid point: its values (one per axis) and its simulation."""
+
+    values: tuple[Any, ...]
+    result: SimulationResult
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The outcome of :func:`sweep`.
+
+    Attributes
+    ----------
+    scenario
+        The scenario before the grid (after ``overrides``).
+    axes
+        The grid axes.
+    reps, seed
+        Replications per point and the root seed shared by every point.
+    points
+        One :class:`SweepPoint` per grid point, first axis varying slowest.
+    table
+        Tidy, one row per point: the axis values (columns named by path), ``p_marketing``,
+        ``p_sales``, ``p_joint`` with their 95 % Wilson bounds (``_low``, ``_high``),
+        ``realistic`` and ``verdict`` (:mod:`slasim.measure.verdict`), then ``<metric>_mean``,
+        ``_ci_low``, ``_ci_high`` for each of :data:`KEY_METRICS`.
+    """
+
+    scenario: Scenario
+    axes: tuple[GridAxis, ...]
+    reps: int
+    seed: int
+    points: tuple[SweepPoint, ...]
+    table: pd.DataFrame = field(repr=False)
+
+    def write(
+        self, out_dir: str | Path, *, figure: str = "png", plot: str = "p_joint",
+        parquet: bool = False,
+    ) -> list[Path]:
+        """Write ``sweep.csv`` (and ``sweep.parquet``) and the figure ``sweep.<figure>``.
+
+        Each file atomically (:mod:`slasim.outputs`); the folder is created if missing.
+
+        Parameters
+        ----------
+        out_dir
+            The folder.
+        figure
+            ``"png"``, ``"svg"`` or ``"none"`` (no figure).
+        plot
+            What the figure shows: one of :data:`PLOT_VALUES`.
+        parquet
+            Also write the table as Parquet (needs pyarrow: :func:`require_pyarrow`).
+        """
+        from slasim.outputs import atomic_open, write_csv
+
+        if figure not in FIGURE_FORMATS:
+            raise ValueError(f"figure(={figure!r}) must be one of {', '.join(FIGURE_FORMATS)}.")
+        if plot not in PLOT_VALUES:
+            raise ValueError(f"plot(={plot!r}) must be one of {', '.join(PLOT_VALUES)}.")
+        if parquet:
+            require_pyarrow()
+        out = Path(out_dir)
+        out.mkdir(exist_ok=True)
+        written = [out / "sweep.csv"]
+        write_csv(self.table, written[0], float_format="%.10g", lineterminator="\n")
+        if parquet:
+            written.append(out / "sweep.parquet")
+            with atomic_open(written[-1], "wb") as fh:
+                self.table.to_parquet(fh, index=False)
+        if figure != "none":
+            import matplotlib.pyplot as plt
+
+            from slasim.render.sweep_figure import sweep_figure
+
+            written.append(out / f"sweep.{figure}")
+            fig = sweep_figure(self, plot)
+            try:
+                # No date or software in the file: the same sweep gives the same bytes.
+                meta = {"Software": None} if figure == "png" else {"Date": None}
+                with atomic_open(written[-1], "wb") as fh:
+                    fig.savefig(fh, format=figure, dpi=150, metadata=meta)
+            finally:
+                plt.close(fig)
+        return written
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form: the grid, and per point its values and ``to_dict`` of its run."""
+        return {
+            "scenario": self.scenario.name,
+            "reps": self.reps,
+            "seed": self.seed,
+            "grid": [{"path": a.path, "values": list(a.values)} for a in self.axes],
+            "points": [
+                {"values": dict(zip((a.path for a in self.axes), p.values, strict=True)),
+                 **p.result.to_dict()}
+                for p in self.points
+            ],
+        }
+
+
+def build_points(
+    scenario: Scenario, axes: Sequence[GridAxis], source: str = ""
+) -> list[tuple[tuple[Any, ...], Scenario]]:
+    """Every grid point's values and its validated scenario.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the grid starts from.
+    axes
+        The grid.
+    source
+        The scenario's file, named in errors about values it holds.
+
+    Raises
+    ------
+    InputError
+        Every invalid point's problems at once (each named once, not once per point):
+        ``--grid: team.shifts[0].sellers: got -1; expected ...``.
+    """
+    from slasim.scenario.load import _parse_path, apply_override, scenario_from_dict
+
+    data = scenario.model_dump(mode="python", exclude_none=True)
+    data.pop("extends", None)
+    origin = {_parse_path(a.path, a.path): GRID_SOURCE for a in axes}
+    paths = {a.path for a in axes}
+    if scenario.team.roster is not None:
+        # The roster replaces the shifts: an axis over them would sweep nothing, silently.
+        idle = [p for p in sorted(paths) if p.startswith("team.shifts")]
+        if idle:
+            raise InputError([Problem(
+                GRID_SOURCE, p, f"the scenario staffs from team.roster "
+                f"({scenario.team.roster}), which replaces team.shifts, so this axis would change "
+                "nothing; expected an axis over the roster file (team.roster=a.csv,b.csv) or "
+                "another field") for p in idle])
+    points: list[tuple[tuple[Any, ...], Scenario]] = []
+    problems: list[Problem] = []
+    for values in grid_points(axes):
+        texts = [a.texts[a.values.index(v)] for a, v in zip(axes, values, strict=True)]
+        label = ", ".join(f"{a.path}={t}" for a, t in zip(axes, texts, strict=True))
+        point = copy.deepcopy(data)
+        try:
+            for axis, text in zip(axes, texts, strict=True):
+                try:
+                    apply_override(point, f"{axis.path}={text}")
+                except InputError as exc:
+                    raise InputError([Problem(GRID_SOURCE, axis.path, f"value {text!r}: "
+                                              f"{p.message}") for p in exc.problems]) from None
+            points.append((values, scenario_from_dict(point, source or "<scenario>", origin)))
+        except InputError as exc:
+            for p in exc.problems:
+                # A field of the grid names its bad value; anything else (a rule across
+                # several fields) gets the point it broke at.
+                named = p if p.field in paths else Problem(
+                    p.source, p.field, f"{p.message} (at the grid point {label})")
+                if named not in problems:
+                    problems.append(named)
+    if problems:
+        raise InputError(problems)
+    return points
+
+
+def sweep(
+    scenario: Scenario | str | Path,
+    grid: Sequence[GridAxis | str],
+    reps: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    *,
+    overrides: Iterable[str] = (),
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Simulate ``scenario`` at every point of ``grid`` with common random numbers.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, or its TOML file.
+    grid
+        Axes, as :class:`~slasim.scenario.grid.GridAxis` or ``"PATH=VALUES"`` text
+        (``"team.shifts[0].sellers=4..10"``, ``"routing.policy=fifo,tier_priority"``).
+    reps
+        Replications per point.
+    seed
+        Root seed, the same for every point.
+    workers
+        Local worker processes when no ``executor`` is given (1: in this process).
+    overrides
+        ``--set`` overrides applied before the grid.
+    executor
+        Runs the task list (an object with an ordered ``map``, :mod:`slasim.measure.executors`, such
+        as :func:`slasim.measure.executors.local_executor` or
+        :class:`slasim.measure.dask_executor.DaskExecutor`); the caller keeps it open and closes it.
+        ``workers`` then sizes the tasks (the parallelism to keep busy).
+    progress
+        Called as ``progress(done, total)`` with replications over all points.
+
+    Raises
+    ------
+    InputError
+        A bad grid or a grid point that is not a valid scenario.
+    """
+    from slasim.measure.experiment import check_run_args
+    from slasim.scenario.load import load_scenario, scenario_from_dict
+
+    check_run_args(reps, seed, workers)
+    axes = tuple(a if isinstance(a, GridAxis) else parse_grid(a) for a in grid)
+    overrides = list(overrides)
+    if isinstance(scenario, str | Path):
+        source = str(scenario)
+        base = load_scenario(scenario, overrides)
+    else:
+        source = f"<scenario {scenario.name}>"
+        base = scenario
+        if overrides:
+            from slasim.scenario.load import apply_override
+
+            data = scenario.model_dump(mode="python", exclude_none=True)
+            for item in overrides:
+                apply_override(data, item)
+            base = scenario_from_dict(data, source)
+    points = build_points(base, axes, source)
+    results = _simulate_points([s for _, s in points], reps, seed, workers, executor, progress)
+    swept = tuple(SweepPoint(v, r) for (v, _), r in zip(points, results, strict=True))
+    return SweepResult(base, axes, reps, seed, swept, _tidy(axes, swept))
+
+
+def _simulate_points(
+    scenarios: Sequence[Scenario], reps: int, seed: int, workers: int,
+    executor: Executor | None, progress: Progress | None,
+) -> list[SimulationResult]:
+    """Every point's replications as one task list on one executor."""
+    from slasim.measure.experiment import simulate_each
+
+    return simulate_each(scenarios, reps, seed, workers, progress=progress, executor=executor)
+
+
+def _tidy(axes: Sequence[GridAxis], points: Sequence[SweepPoint]) -> pd.DataFrame:
+    import pandas as pd
+
+    from slasim.measure.metrics import ALL
+
+    rows = []
+    for point in points:
+        result = point.result
+        verdict = result.verdict
+        row: dict[str, Any] = {a.path: _cell(a, v) for a, v in zip(axes, point.values, strict=True)}
+        for side in _SIDES:
+            row[f"p_{side}"] = verdict.p[side]
+            row[f"p_{side}_low"], row[f"p_{side}_high"] = verdict.ci[side]
+        row["realistic"] = verdict.realistic
+        row["verdict"] = verdict.sentence()
+        summary = result.summary[result.summary["tier"] == ALL].set_index("metric")
+        for name in KEY_METRICS:
+            for column in ("mean", "ci_low", "ci_high"):
+                cell = summary[column].get(name, math.nan)
+                row[f"{name}_{column}"] = float(cell)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cell(axis: GridAxis, value: Any) -> Any:
+    """A grid value as a table cell: a list or table as its ``--set`` text."""
+    return axis.texts[axis.values.index(value)] if isinstance(value, list | dict) else value

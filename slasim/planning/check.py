@@ -1,0 +1,528 @@
+"""What a scenario implies before any simulation (``slasim check``).
+
+Expected volumes, seller capacity after shrinkage, offered load per shift and warnings for
+terms that cannot be met. The workload per lead is a deliberately simple estimate: attempt
+``k`` is assumed to happen at its nominal cadence age (no queueing delay), so the contact
+probability of each attempt is ``base_contact * f(age_k)``. The simulation gives the real answer;
+this check catches scenarios that cannot work at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from slasim.engine.arrivals import load_trace
+from slasim.engine.conversations import expected_conversations
+from slasim.engine.staff import Staffing, staffing
+from slasim.model.calendar import BusinessCalendar
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ScenarioCheck",
+    "ShiftLoad",
+    "TierLoad",
+    "check_scenario",
+    "conversations_per_reached_lead",
+    "expected_work_per_lead",
+    "follow_up_line",
+    "shift_intervals",
+    "silent_defaults",
+    "slot_rates",
+]
+
+
+@dataclass(frozen=True)
+class TierLoad:
+    """One tier's expected leads and work (a row of :attr:`ScenarioCheck.tiers`)."""
+
+    tier: str
+    leads_per_month: float
+    leads_in_horizon: float
+    attempts_per_lead: float
+    work_minutes_per_lead: float
+    share_arriving_off_duty: float
+
+
+@dataclass(frozen=True)
+class ShiftLoad:
+    """One shift's capacity and offered load (a row of :attr:`ScenarioCheck.shifts`)."""
+
+    shift: str
+    sellers: int
+    seller_hours_available: float
+    offered_load_erlang: float
+    effective_sellers: float
+    utilization_on_duty: float
+
+
+def _frame(rows: Sequence[TierLoad | ShiftLoad], index: str) -> pd.DataFrame:
+    import pandas as pd  # here: `slasim check` prints the rows without loading pandas
+
+    return pd.DataFrame([dataclasses.asdict(r) for r in rows]).set_index(index)
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """Result of :func:`check_scenario`.
+
+    Attributes
+    ----------
+    tier_rows, shift_rows
+        The rows of :attr:`tiers` and :attr:`shifts`, as plain records.
+    utilization
+        Total expected work over total available seller time in the horizon.
+    warnings
+        Plain-language problems, empty when the scenario looks workable.
+    notes
+        Defaults the scenario did not choose that change the answer (a flat 24/7 arrival
+        profile under office hours, zero seller cost, no decay chosen, no ``[optimize]``
+        table): not errors, but worth a decision.
+    roster
+        What ``team.roster`` gave (file, sellers, shifts, rows outside the horizon that were
+        ignored); empty for weekly shifts.
+    """
+
+    scenario: str
+    tier_rows: tuple[TierLoad, ...]
+    shift_rows: tuple[ShiftLoad, ...]
+    utilization: float
+    warnings: list[str]
+    notes: list[str] = field(default_factory=list)
+    roster: str = ""
+
+    @functools.cached_property
+    def tiers(self) -> pd.DataFrame:
+        """Per tier (index ``tier``): leads per month, leads in the horizon, expected attempts
+        and work minutes per lead, share of leads arriving while no seller is on duty."""
+        return _frame(self.tier_rows, "tier")
+
+    @functools.cached_property
+    def shifts(self) -> pd.DataFrame:
+        """Per shift (index ``shift``): sellers, seller-hours available after shrinkage,
+        offered load (Erlang), effective sellers and utilisation of the on-duty sellers."""
+        return _frame(self.shift_rows, "shift")
+
+
+def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected leads per hour slot of the horizon, per tier.
+
+    Returns
+    -------
+    start, length, counts
+        Slot start and length (sim minutes) and an array ``(n_tiers, n_slots)`` of expected
+        leads per slot: the profile weight of the slot's hour of week (times the holiday
+        factor on holidays), scaled to ``monthly_volume * days / 30.44``.
+    """
+    grid = scenario.business_calendar().hour_grid()
+    counts = np.zeros((len(scenario.tiers), len(grid)))
+    for i, tier in enumerate(scenario.tiers.values()):
+        weights = np.asarray(tier.profile.hour_of_week_weights())[grid.hour_of_week]
+        weights = weights * np.where(grid.is_holiday, tier.profile.holiday_factor, 1.0)
+        weights = weights * grid.length / 60.0
+        expected = tier.monthly_volume * scenario.horizon.days / DAYS_PER_MONTH
+        total = weights.sum()
+        counts[i] = weights * (expected / total) if total > 0 else 0.0
+    return grid.start, grid.length, counts
+
+
+def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
+    """On-duty intervals ``(k, 2)`` in sim minutes for each shift (before shrinkage).
+
+    The shifts of ``team.roster`` when given (see :func:`slasim.engine.staff.staffing`), else
+    ``team.shifts``.
+    """
+    return list(staffing(scenario).group_days)
+
+
+def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
+    """(expected attempts, expected work minutes) per lead of ``tier``, ignoring queueing.
+
+    Work is handling plus wrap-up (:meth:`~slasim.scenario.schema.Team.work_minutes`), and with
+    ``cadence.max_conversations > 1`` the follow-up conversations of a reached lead
+    (:func:`conversations_per_reached_lead` - 1 of them; they are not attempts).
+    """
+    spec = scenario.tiers[tier]
+    contact_curve, _ = scenario.decay.curves()
+    # Seller minutes per attempt include the wrap-up: it is busy time in the simulation too.
+    conversation, unanswered = scenario.team.work_minutes()
+    reach, age, attempts, work = 1.0, 0.0, 0.0, 0.0
+    window = scenario.cadence.window_days * 1440.0
+    for k in range(1, scenario.cadence.max_attempts + 1):
+        if k > 1:
+            age += scenario.cadence.spacing(k - 1)
+            if age > window:
+                break
+        p = spec.base_contact * float(contact_curve(age))
+        attempts += reach
+        work += reach * (p * conversation + (1 - p) * unanswered)
+        reach *= 1 - p
+    # Follow-ups are booked with a lead reached at some attempt (1 - reach of them).
+    work += (1.0 - reach) * (conversations_per_reached_lead(scenario, tier) - 1.0) * conversation
+    return attempts, work
+
+
+def conversations_per_reached_lead(scenario: Scenario, tier: str) -> float:
+    """Expected conversations with a reached lead of ``tier`` (1 without follow-ups), from the
+    propensity model (:func:`slasim.engine.conversations.expected_conversations`)."""
+    spec = scenario.tiers[tier]
+    return expected_conversations(
+        spec.base_qualify, spec.propensity_concentration, spec.disqualify_rate,
+        scenario.cadence.max_conversations,
+    )
+
+
+def follow_up_line(scenario: Scenario) -> str | None:
+    """What ``check`` and ``plan`` say about follow-up conversations (None without them)."""
+    if scenario.cadence.max_conversations <= 1:
+        return None
+    per_tier = ", ".join(
+        f"{name} {conversations_per_reached_lead(scenario, name):.2f}" for name in scenario.tiers
+    )
+    return (
+        f"work per lead includes follow-up conversations (cadence.max_conversations = "
+        f"{scenario.cadence.max_conversations}): expected conversations per reached lead "
+        f"{per_tier} (propensity model, qualify curve at age 0, no window cut)"
+    )
+
+
+def check_scenario(scenario: Scenario) -> ScenarioCheck:
+    """Compute what ``scenario`` implies and warn about what cannot work.
+
+    Raises
+    ------
+    InputError
+        When the scenario replays a trace (``[trace] path``) that cannot be read or does not
+        fit the scenario: the same error ``slasim run`` would stop with.
+    """
+    if scenario.trace is not None:
+        # Read the whole trace now: a missing file or a bad row must fail the check (exit 2),
+        # not pass it and then stop the run.
+        load_trace(scenario, warmup=True)
+    calendar = scenario.business_calendar()
+    start, length, counts = slot_rates(scenario)
+    mid = start + length / 2
+    staff = staffing(scenario)
+    intervals = list(staff.group_days)
+    shrink = 1.0 - scenario.team.shrinkage
+    warnings: list[str] = []
+
+    # Sellers of each shift on duty in each slot (ramp and attrition: their expected share).
+    on_count = staff.on_duty(mid, weighted=True)
+    staffed = on_count > 0
+    covered = staffed.any(axis=0)
+
+    tier_rows = []
+    work_per_lead = {}
+    for i, (name, tier) in enumerate(scenario.tiers.items()):
+        attempts, work = expected_work_per_lead(scenario, name)
+        work_per_lead[name] = work
+        total = counts[i].sum()
+        off_share = counts[i][~covered].sum() / total if total > 0 else 0.0
+        tier_rows.append(
+            TierLoad(
+                tier=name,
+                leads_per_month=tier.monthly_volume,
+                leads_in_horizon=total,
+                attempts_per_lead=attempts,
+                work_minutes_per_lead=work,
+                share_arriving_off_duty=off_share,
+            )
+        )
+        warnings += _unreachable_target(
+            scenario, name, i, counts, start, length, intervals, staff.group_sellers, calendar
+        )
+
+    total_work = sum(counts[i].sum() * work_per_lead[n] for i, n in enumerate(scenario.tiers))
+    shift_rows = []
+    capacity = 0.0
+    work_by_slot = (counts * np.array(list(work_per_lead.values()))[:, None]).sum(axis=0)
+    # Work from leads that arrive while nobody is on duty lands on the next staffed hour: that
+    # is where the morning backlog comes from.
+    covered_idx = np.flatnonzero(covered)
+    if len(covered_idx):
+        target = covered_idx[
+            np.minimum(np.searchsorted(covered_idx, np.arange(len(mid))), len(covered_idx) - 1)
+        ]
+        work_by_slot = np.bincount(target, weights=work_by_slot, minlength=len(mid))
+    available_by_shift = _available_minutes(scenario, staff)
+    for j, (name, sellers, iv) in enumerate(
+        zip(staff.group_names, staff.group_sellers, intervals, strict=True)
+    ):
+        minutes = float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0
+        available = available_by_shift[j]
+        capacity += available
+        # Work arriving while this shift is on duty, shared with other shifts on duty then in
+        # proportion to their sellers on duty: the shift's own offered load.
+        share = np.where(staffed[j], on_count[j] / np.maximum(on_count.sum(0), 1), 0.0)
+        load = float((work_by_slot * share).sum() / minutes) if minutes else 0.0
+        plain = staff.uniform and scenario.team.breaks is None and staff.weight is None
+        # Productive sellers on duty on average: the head count less shrinkage for weekly
+        # shifts, the available minutes per on-duty minute for a roster or breaks by rule.
+        effective = sellers * shrink if plain else (available / minutes if minutes else 0.0)
+        shift_rows.append(
+            ShiftLoad(
+                shift=name,
+                sellers=sellers,
+                seller_hours_available=available / 60.0,
+                offered_load_erlang=load,
+                effective_sellers=effective,
+                utilization_on_duty=load / effective if effective else float("inf"),
+            )
+        )
+        if load >= effective and (load > 0 or effective == 0):
+            why = (
+                f"{sellers} x (1 - shrinkage)" if plain
+                else "sellers on duty, less breaks and shrinkage"
+            )
+            warnings.append(
+                f"shift {name!r} is overloaded: offered load {load:.2f} Erlang >= "
+                f"{effective:.2f} effective sellers ({why}); queues grow during the shift"
+            )
+    utilization = total_work / capacity if capacity else float("inf")
+    duty_minutes = sum(
+        float((iv[:, 1] - iv[:, 0]).sum())
+        for iv, n in zip(intervals, staff.group_sellers, strict=True)
+        if n > 0 and len(iv)
+    )
+    if duty_minutes == 0 and any(n > 0 for n in staff.group_sellers):
+        # Valid but empty: a horizon of weekend days or holidays, or shifts outside it. Say so
+        # once instead of an overload warning with "0 h available".
+        first = scenario.horizon.start.isoformat()
+        days = scenario.horizon.days
+        cause = (
+            "no business hours in the horizon"
+            if calendar.business_minutes_total == 0
+            else "no seller is on duty in the horizon"
+        )
+        warnings.insert(
+            0,
+            f"{cause} ({days} day{'s' if days != 1 else ''} from {first}): "
+            "no first attempt can happen",
+        )
+    elif utilization >= 1:
+        warnings.append(
+            f"the team is overloaded over the horizon: expected work {total_work / 60:.0f} h "
+            f">= available {capacity / 60:.0f} h (utilisation {utilization:.0%}); "
+            "leads will pile up"
+        )
+    if duty_minutes > 0:
+        warnings += _erlang_shortfalls(scenario)
+    return ScenarioCheck(
+        scenario=scenario.name,
+        tier_rows=tuple(tier_rows),
+        shift_rows=tuple(shift_rows),
+        utilization=utilization,
+        warnings=warnings,
+        notes=_silent_defaults(
+            scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
+        ) + _people_note(scenario, staff),
+        roster=_roster_text(scenario, staff),
+    )
+
+
+def _people_note(scenario: Scenario, staff: Staffing) -> list[str]:
+    """Say how the capacity counts ramping and leaving sellers, when it does."""
+    if staff.weight is None:
+        return []
+    parts = []
+    if scenario.team.ramp is not None:
+        parts.append("a ramping seller counts 1 / its handling factor (team.ramp)")
+    if scenario.team.attrition is not None:
+        parts.append("each seat its expected occupied share (team.attrition)")
+    return [
+        "seller hours and effective sellers are full-productivity equivalents: "
+        + " and ".join(parts) + "; the simulation draws who is there when"
+    ]
+
+
+def _available_minutes(scenario: Scenario, staff: Staffing) -> list[float]:
+    """Per shift: seller minutes available, as the simulation's ``available_minutes`` sum.
+
+    On-duty minutes less breaks by rule, times ``1 - shrinkage`` (the simulation removes that
+    share of every working piece exactly, in random blocks).
+    """
+    team = scenario.team
+    shrink = 1.0 - team.shrinkage
+    if staff.uniform and team.breaks is None and staff.weight is None:
+        return [
+            n * (float((iv[:, 1] - iv[:, 0]).sum()) if len(iv) else 0.0) * shrink
+            for n, iv in zip(staff.group_sellers, staff.group_days, strict=True)
+        ]
+    return [float(m) * shrink for m in staff.working_minutes(team.breaks, weighted=True)]
+
+
+def _roster_text(scenario: Scenario, staff: Staffing) -> str:
+    """The roster in one line; rows ignored outside the horizon are said, not dropped."""
+    if staff.roster is None:
+        return ""
+    text = (
+        f"roster {staff.roster}: {staff.head_count} sellers in {len(staff.group_names)} "
+        f"shift(s) ({', '.join(staff.group_names)})"
+    )
+    if scenario.horizon.warmup_days:
+        staff = staffing(scenario, warmup=True)  # rows in the warm-up days are simulated
+    lines = staff.outside_lines
+    if lines:
+        shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+        h = scenario.horizon
+        days = h.days + h.warmup_days
+        text += (
+            f"; {len(lines)} row(s) (line {shown}) lie outside the "
+            f"{'warm-up and ' if h.warmup_days else ''}horizon "
+            f"({h.run_start.isoformat()} + {days} day{'s' if days != 1 else ''}) "
+            "and are ignored"
+        )
+    return text
+
+
+#: Below this many days a horizon without ``warmup_days`` gets a note: its empty start is a
+#: sizeable share of it (a busy queue takes hours to a day to forget it, a cadence days).
+_SHORT_HORIZON_DAYS = 7
+
+
+def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> list[str]:
+    """Defaults ``scenario`` falls back on without saying so, that change the answer.
+
+    ``tiers`` is :attr:`ScenarioCheck.tiers` (for the share of leads arriving off duty).
+    """
+    shares: dict[object, float] = (
+        {} if tiers is None or "share_arriving_off_duty" not in tiers
+        else tiers["share_arriving_off_duty"].to_dict()
+    )
+    return _silent_defaults(scenario, shares)
+
+
+def _silent_defaults(scenario: Scenario, shares: Mapping[object, float]) -> list[str]:
+    """:func:`silent_defaults` with the off-duty shares per tier name (may be empty)."""
+    notes = []
+    office_hours = scenario.business_calendar().business_minutes_total < (
+        scenario.horizon.days * 1440
+    )
+    if office_hours and scenario.trace is None:
+        for name, tier in scenario.tiers.items():
+            if "profile" in tier.model_fields_set:
+                continue
+            off = ""
+            share = shares.get(name)
+            if share is not None:
+                off = f" ({float(share):.0%} of them arrive while nobody is on duty)"
+            notes.append(
+                f"tiers.{name}.profile is not set: leads arrive around the clock, 7 days a "
+                f"week{off}, while the team works office hours; set weekday and hour weights "
+                "(slasim init writes working-hours ones) or calibrate them from a CRM export"
+            )
+    horizon = scenario.horizon
+    if horizon.days < _SHORT_HORIZON_DAYS and "warmup_days" not in horizon.model_fields_set:
+        notes.append(
+            f"horizon.warmup_days is not set: the {horizon.days}-day period starts empty (no "
+            "lead waiting, no retry due, every seller free), which flatters a short period, "
+            "the more so at high load; set warmup_days (a few days) to start it as a running "
+            "operation would, or 0 to keep the empty start"
+        )
+    if scenario.team.cost_per_seller_month == 0 and (
+        scenario.team.shifts or scenario.team.roster
+    ):
+        notes.append(
+            "team.cost_per_seller_month is 0: profit never pays for a seller, so more sellers "
+            "always look better; set the monthly cost of a seller"
+        )
+    if "decay" not in scenario.model_fields_set:
+        notes.append(
+            f"[decay] is not set: the {scenario.decay.preset!r} preset applies (contact odds fall "
+            "100x from 5 to 30 minutes, a strong assumption); choose a preset (lrm2007, hbr2011, "
+            "none) or fit one with slasim calibrate"
+        )
+    if scenario.optimize is None:
+        notes.append(
+            "no [optimize] table: slasim optimize would only choose the terms at today's "
+            "staffing, routing and volumes (one candidate); slasim init writes a table to edit"
+        )
+    return notes
+
+
+def _unreachable_target(
+    scenario: Scenario,
+    name: str,
+    i: int,
+    counts: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    intervals: list[np.ndarray],
+    sellers: Sequence[int],
+    calendar: BusinessCalendar,
+) -> list[str]:
+    """Warn when a tier's response target fails even with zero waiting.
+
+    A lead that arrives while nobody is on duty waits at least until the next shift starts;
+    if too many of a tier's leads arrive that far from a shift (on the SLA's clock), the
+    response share cannot be met however many sellers are hired.
+    """
+    terms = scenario.sla.tiers.get(name)
+    if terms is None or counts[i].sum() == 0:
+        return []
+    starts = [iv for iv, n in zip(intervals, sellers, strict=True) if n > 0]
+    if not starts:
+        return [f"tier {name!r}: no shift has sellers, so no lead is ever attempted"]
+    duty = np.concatenate(starts)
+    if len(duty) == 0:
+        return []  # no on-duty time at all: check_scenario warns once for the whole scenario
+    duty = duty[np.argsort(duty[:, 0])]
+    # Evaluate every 5 minutes inside each slot: fine enough for targets of 5 minutes or more.
+    offsets = np.arange(2.5, 60, 5.0)
+    t = (start[:, None] + offsets[None, :] * (length[:, None] / 60.0)).ravel()
+    w = np.repeat(counts[i] / len(offsets), len(offsets))
+    idx = np.searchsorted(duty[:, 0], t, side="right") - 1
+    ends = np.maximum.accumulate(duty[:, 1])
+    inside = (idx >= 0) & (t < ends[np.clip(idx, 0, None)])
+    nxt = np.searchsorted(duty[:, 0], t, side="left")
+    next_start = np.where(nxt < len(duty), duty[np.minimum(nxt, len(duty) - 1), 0], np.inf)
+    begin = np.where(inside, t, next_start)
+    if terms.response_clock == "business":
+        finite = np.isfinite(begin)
+        delay = np.full_like(t, np.inf)
+        delay[finite] = calendar.business_between(t[finite], begin[finite])
+    else:
+        delay = begin - t
+    late = float(w[delay > terms.response_target_minutes].sum() / w.sum())
+    if late > 1 - terms.response_share + 1e-12:
+        return [
+            f"tier {name!r}: the response target ({terms.response_share:.0%} within "
+            f"{terms.response_target_minutes:g} {terms.response_clock} minutes) cannot be met even "
+            f"with zero waiting: {late:.0%} of its leads arrive more than "
+            f"{terms.response_target_minutes:g} {terms.response_clock} minutes before any seller "
+            "is on duty"
+        ]
+    return []
+
+
+def _erlang_shortfalls(scenario: Scenario) -> list[str]:
+    """Shifts where even the steady-state queue (Erlang C) misses a tier's response target.
+
+    A first, optimistic reading: the simulation adds the backlog of off-hours leads, retries
+    and routing, which usually make it worse (``slasim plan`` shows the details).
+    """
+    from slasim.planning.plan import shift_queues
+
+    out = []
+    for q in shift_queues(scenario):
+        terms = scenario.sla.tiers.get(q.tier)
+        if terms is None or q.within_target_now >= terms.response_share:
+            continue
+        out.append(
+            f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives {q.within_target_now:.0%} of "
+            f"first attempts within {terms.response_target_minutes:g} min with "
+            f"{q.sellers_working:.0f} sellers working, below the promised "
+            f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
+            f"({q.needed.sellers_scheduled} scheduled): see `slasim plan`"
+        )
+    return out
+

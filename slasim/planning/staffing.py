@@ -1,0 +1,300 @@
+"""The fewest sellers that make an agreement realistic, by simulation, per routing policy.
+
+One answer to "how many sellers does this SLA need?", shared by ``plan``, ``check``, the
+report, ``run`` and ``optimize``: the smallest staffing at which what staffing controls is
+realistic by :mod:`slasim.measure.verdict` (the sales side at ``confidence_level = "side"``, every
+sales
+term at ``"term"``, both sides at ``"joint"``: staffing cannot make marketing deliver leads).
+
+Every shift moves together, one seller at a time from today's roster (``n_j + k``, at least 1),
+and every level is simulated on the same months (the same seed: common random numbers), so
+the curve shows the effect of staffing, not of different months. The search walks from today's
+staffing (doubling steps, then bisection), assuming more sellers never hurt: with common random
+numbers this holds month by month up to rare ties. The Erlang C figure (:mod:`slasim.analytic`)
+is a steady-state lower bound that ignores the Monday backlog, priorities and repeated
+attempts; it is shown next to the answer, never instead of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from slasim.measure.verdict import Requirement, Verdict
+from slasim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from slasim.measure.executors import Executor
+
+__all__ = [
+    "POLICY_NAMES",
+    "STAFFING_REPS",
+    "StaffingAnswer",
+    "fewest_sellers",
+    "quick_verdict",
+    "staffing_answers",
+    "with_staffing",
+]
+
+#: Months simulated per staffing level: enough to tell P = 0.8 from P = 0.6 at one standard
+#: error (sqrt(0.8 * 0.2 / 40) = 0.063), and a level of the baseline month costs ~2 s.
+STAFFING_REPS = 40
+#: The search stops at this many sellers in total (or 4x today, whichever is larger).
+MAX_TOTAL = 60
+#: Routing policies in words (terminal and docs).
+POLICY_NAMES: dict[str, str] = {
+    "fifo": "first come, first served",
+    "newest_first": "newest lead first",
+    "tier_priority": "hot-first (tier priority)",
+    "value_index": "value index",
+}
+
+Progress = Callable[[int, int], None]
+
+
+def with_staffing(scenario: Scenario, sellers: Sequence[int], routing: str | None = None
+                  ) -> Scenario:
+    """``scenario`` with ``sellers`` per shift (and ``routing``, if given)."""
+    shifts = [sh.model_copy(update={"sellers": int(n)})
+              for sh, n in zip(scenario.team.shifts, sellers, strict=True)]
+    update: dict[str, object] = {"team": scenario.team.model_copy(update={"shifts": shifts})}
+    if routing is not None:
+        update["routing"] = scenario.routing.model_copy(update={"policy": routing})
+    return scenario.model_copy(update=update)
+
+
+def _staffing_ok(verdict: Verdict) -> bool:
+    """Whether what staffing controls is realistic (see the module docstring)."""
+    if verdict.level == "joint":
+        return verdict.realistic
+    return all(r.met for r in verdict.requirements if r.side == "sales")
+
+
+@dataclass(frozen=True)
+class StaffingAnswer:
+    """The fewest sellers for one routing policy.
+
+    Attributes
+    ----------
+    routing
+        The policy simulated.
+    sellers
+        Fewest sellers per shift (None: not reached up to ``cap`` sellers in total).
+    levels
+        Every staffing simulated: ``sellers`` (per shift, ``3+2``), ``total``, ``p_marketing``,
+        ``p_sales``, ``p_joint``, ``realistic`` (the whole agreement), ``staffing_ok`` (what
+        staffing controls), ``profit`` (mean per period), sorted by ``total``.
+    current
+        Today's sellers per shift.
+    reps, seed
+        Months per level and the root seed (the same months at every level).
+    cap
+        Most sellers in total the search tried.
+    shifts
+        Shift names, in order.
+    blocking
+        When not reached: the sales terms still missed at the most sellers tried (what
+        staffing alone does not fix, e.g. a conversion target), weakest first.
+    """
+
+    routing: str
+    sellers: tuple[int, ...] | None
+    levels: pd.DataFrame
+    current: tuple[int, ...]
+    reps: int
+    seed: int
+    cap: int
+    shifts: tuple[str, ...]
+    blocking: tuple[Requirement, ...] = ()
+
+    @property
+    def total(self) -> int | None:
+        return None if self.sellers is None else sum(self.sellers)
+
+    def describe(self) -> str:
+        """``"7 sellers (office 7) with hot-first (tier priority) routing"``."""
+        policy = POLICY_NAMES.get(self.routing, self.routing)
+        if self.sellers is None:
+            most = int(self.levels["total"].max())
+            text = f"not reached with up to {most} sellers with {policy} routing"
+            if self.blocking:
+                top = self.levels.iloc[-1]
+                weakest = ", ".join(f"{r.describe()} {r.p:.0%}" for r in self.blocking[:3])
+                text += (f"; staffing alone does not fix it: at {most} sellers sales keeps every "
+                         f"term in {top['p_sales']:.0%} of months (weakest terms: {weakest})")
+            return text
+        per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
+        return f"{self.total} sellers ({per}) with {policy} routing"
+
+
+def _label(sellers: Sequence[int]) -> str:
+    return "+".join(str(n) for n in sellers)
+
+
+def fewest_sellers(
+    scenario: Scenario,
+    routing: str | None = None,
+    *,
+    reps: int = STAFFING_REPS,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> StaffingAnswer:
+    """The fewest sellers (all shifts moving together) that make ``scenario``'s agreement
+    realistic under ``routing`` (default: the scenario's own policy).
+
+    Parameters
+    ----------
+    scenario
+        Scenario with SLA terms.
+    routing
+        Routing policy to simulate.
+    reps, seed, workers
+        Months per level, root seed (the same months at every level), worker processes.
+    progress
+        Called as ``progress(levels_done, levels_done + 1)`` after each level (the number of
+        levels is not known in advance).
+    executor
+        Where the levels are simulated (:mod:`slasim.measure.executors`; left open); default: one
+        pool of ``workers`` for the whole search.
+    """
+    from slasim.measure.executors import executor_for
+
+    with executor_for(executor, workers) as pool:
+        return _fewest(scenario, routing, reps, seed, workers, progress, pool)
+
+
+def _fewest(
+    scenario: Scenario, routing: str | None, reps: int, seed: int, workers: int,
+    progress: Progress | None, pool: Executor,
+) -> StaffingAnswer:
+    from slasim.measure.experiment import simulate
+
+    policy = routing or scenario.routing.policy
+    current = tuple(sh.sellers for sh in scenario.team.shifts)
+    names = tuple(scenario.shift_names())
+    cap = max(MAX_TOTAL, 4 * sum(current))
+    low_k = 1 - min(current)  # every shift keeps at least one seller
+    rows: dict[int, dict[str, object]] = {}
+    verdicts: dict[int, Verdict] = {}
+
+    def sellers_at(k: int) -> tuple[int, ...]:
+        return tuple(max(1, n + k) for n in current)
+
+    def ok(k: int) -> bool:
+        if k not in rows:
+            staffed = sellers_at(k)
+            result = simulate(with_staffing(scenario, staffed, policy), reps, seed, workers,
+                              executor=pool)
+            v = verdicts[k] = result.verdict
+            rows[k] = {
+                "sellers": _label(staffed), "total": sum(staffed),
+                "p_marketing": v.p["marketing"], "p_sales": v.p["sales"],
+                "p_joint": v.p["joint"], "realistic": v.realistic,
+                "staffing_ok": _staffing_ok(v),
+                "profit": float(result.metric("profit").mean()),
+            }
+            if progress:
+                progress(len(rows), len(rows) + 1)
+        return bool(rows[k]["staffing_ok"])
+
+    # Bracket: `bad` fails, `good` passes (None: not yet found).
+    good: int | None
+    bad: int | None
+    if ok(0):
+        good, bad = 0, None
+        if low_k < 0:
+            bad = low_k if not ok(low_k) else None
+            if bad is None:
+                good = low_k
+    else:
+        # A few doubling steps (the answer is often close to today), then the cap at once:
+        # when even the cap fails (say a conversion target no staffing reaches), stop there.
+        bad, good, step = 0, None, 1
+        k_cap = max(1, (cap - sum(current)) // len(current))
+        while bad + step < k_cap and step <= 8:
+            if ok(bad + step):
+                good = bad + step
+                break
+            bad, step = bad + step, step * 2
+        if good is None:
+            if ok(k_cap):
+                good = k_cap
+            else:
+                bad = k_cap
+    while good is not None and bad is not None and good - bad > 1:
+        mid = (good + bad) // 2
+        if ok(mid):
+            good = mid
+        else:
+            bad = mid
+    levels = pd.DataFrame(list(rows.values())).sort_values("total", kind="stable")
+    most = verdicts[max(verdicts)]
+    blocking = tuple(sorted((t for t in most.terms if t.side == "sales" and t.p < 1.0),
+                            key=lambda t: t.p)) if good is None else ()
+    return StaffingAnswer(
+        routing=policy,
+        sellers=None if good is None else sellers_at(good),
+        levels=levels.reset_index(drop=True),
+        current=current,
+        reps=reps,
+        seed=seed,
+        cap=cap,
+        shifts=names,
+        blocking=blocking,
+    )
+
+
+def staffing_answers(
+    scenario: Scenario,
+    policies: Sequence[str] | None = None,
+    *,
+    reps: int = STAFFING_REPS,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> list[StaffingAnswer]:
+    """:func:`fewest_sellers` per policy: by default the scenario's and hot-first routing.
+
+    Every policy's levels run on one executor (default: one pool of ``workers``). None for a
+    scenario staffed from ``team.roster``: the search moves weekly shifts, and a roster is a
+    fixed plan of who works when.
+    """
+    from slasim.measure.executors import executor_for
+
+    if scenario.team.roster is not None:
+        return []
+    if policies is None:
+        policies = list(dict.fromkeys([scenario.routing.policy, "tier_priority"]))
+    with executor_for(executor, workers) as pool:
+        return [fewest_sellers(scenario, p, reps=reps, seed=seed, workers=workers,
+                               progress=progress, executor=pool) for p in policies]
+
+
+#: ``slasim check``'s quick simulation: about this many simulated leads in all (a few seconds
+#: on one core), between ``QUICK_REPS`` months.
+QUICK_LEADS = 40_000
+QUICK_REPS = (5, 40)
+
+
+def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int] | None:
+    """A verdict from a short simulation (``slasim check``), or None when even
+    ``QUICK_REPS[0]`` months exceed ``QUICK_LEADS`` (too big to be quick).
+
+    The months simulated depend only on the scenario's expected lead volume, so the answer is
+    reproducible.
+    """
+    from slasim.measure.experiment import simulate
+
+    volume = sum(t.monthly_volume for t in scenario.tiers.values())
+    expected = volume * scenario.horizon.simulated_months  # leads simulated: with the warm-up
+    lo, hi = QUICK_REPS
+    if expected * lo > QUICK_LEADS:
+        return None
+    reps = int(min(hi, max(lo, QUICK_LEADS // max(1.0, expected))))
+    return simulate(scenario, reps, seed).verdict, reps

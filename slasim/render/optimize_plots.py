@@ -1,0 +1,71 @@
+"""Figures of an optimization: the cost-revenue frontier and the value of speed.
+
+Like :mod:`slasim.render.plots`, every function takes ``ax=None`` (a new figure when None) and
+returns
+the Axes; nothing is shown.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.ticker import FuncFormatter
+
+__all__ = ["frontier_plot", "speed_plot"]
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    return ax
+
+
+def _millions(axis: Axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:.2f}M"))
+
+
+def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Cost vs revenue per month of every simulated candidate; the frontier joined by a line.
+
+    ``frontier`` is :attr:`OptimizeResult.frontier` (every candidate on the same months). Point
+    colour is how often sales would keep all the proposed terms there; the proposal is ringed.
+    """
+    ax = _axes(ax)
+    points = ax.scatter(
+        frontier["cost"], frontier["revenue"], c=frontier["p_sales"], cmap="viridis",
+        vmin=0, vmax=1, s=40, zorder=3,
+    )
+    edge = frontier[frontier["on_frontier"]].sort_values("cost")
+    ax.plot(edge["cost"], edge["revenue"], color="0.4", lw=1, zorder=2, label="frontier")
+    chosen = frontier[frontier["proposal"]]
+    if len(chosen):
+        ax.scatter(chosen["cost"], chosen["revenue"], s=160, facecolors="none",
+                   edgecolors="crimson", lw=2, zorder=4, label="proposal")
+    ax.figure.colorbar(points, ax=ax, label="P(sales keeps the proposed terms)")
+    _millions(ax.xaxis)
+    _millions(ax.yaxis)
+    ax.set_xlabel("cost per month (sellers + leads)")
+    ax.set_ylabel("revenue + pipeline value per month")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def speed_plot(value_of_speed: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Profit and revenue per month against the response target (log scale), with staffing."""
+    ax = _axes(ax)
+    reached = value_of_speed.dropna(subset=["profit"])
+    for column, style in (("revenue", "o-"), ("profit", "s--")):
+        ax.plot(reached["target_minutes"], reached[column], style, label=column)
+    for row in reached.itertuples():
+        ax.annotate(f"{row.sellers} sellers", (row.target_minutes, row.revenue),
+                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xticks(list(value_of_speed["target_minutes"]))
+    ax.set_xticklabels([f"{t:g}" for t in value_of_speed["target_minutes"]])
+    _millions(ax.yaxis)
+    ax.set_xlabel("response target (minutes)")
+    ax.set_ylabel("per month")
+    ax.legend()
+    return ax

@@ -1,0 +1,91 @@
+"""Page 1 of the report: the decision, before the agreement and its evidence.
+
+What a VP reads first: the verdict sentence (the one every command prints), the recommended
+option when options are compared, how often each side keeps its promises (with the 95 %
+Wilson interval), the cost and the expected profit with their ranges, and what would change the
+answer (the weakest term of each side that misses, and the fewest sellers when the staffing
+search ran).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from slasim.measure.experiment import ComparisonResult, SimulationResult
+from slasim.measure.metrics import ALL
+from slasim.measure.terms import SIDES
+from slasim.planning.staffing import StaffingAnswer
+from slasim.render.doc import Block, Bullets, Callout, Heading, Table
+from slasim.render.i18n import tr
+from slasim.render.page import format_money, format_percent
+from slasim.render.report.comparison import cells
+from slasim.render.report.evidence import recommendation
+
+__all__ = ["decision_blocks"]
+
+
+def decision_blocks(
+    result: SimulationResult,
+    lang: str,
+    *,
+    comparison: ComparisonResult | None = None,
+    staffing: Sequence[StaffingAnswer] = (),
+) -> list[Block]:
+    """The decision in brief (see the module docstring)."""
+    from slasim.render.report.staffing import answer_text
+
+    s = result.scenario
+    cur = s.costs.currency
+    verdict = result.verdict
+    blocks: list[Block] = [Heading(tr(lang, "h_decision")), Callout(verdict.sentence(lang))]
+    if comparison is not None:
+        blocks.append(Callout(recommendation(comparison, lang)))
+    rows = []
+    # A horizon of several months: its P is "in every month", its money the whole period's.
+    suffix = "_months" if verdict.months else ""
+    for key in ("marketing", "sales", "joint"):
+        lo, hi = verdict.ci[key]
+        p = format_percent(verdict.p[key], lang)
+        ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
+        rows.append([tr(lang, f"decision_p_{key}{suffix}"), p, ci])
+    summary = cells(result.summary, ("metric", "tier"))
+    for metric in ("cost", "revenue", "profit"):
+        series = result.replications[(metric, ALL)].to_numpy(dtype=float)
+        cell = summary[(metric, ALL)]
+        p10, p90 = np.quantile(series, [0.1, 0.9])
+        rows.append(
+            [
+                tr(lang, f"decision_{metric}{suffix}").format(currency=cur),
+                format_money(float(cell["mean"]), cur, lang),
+                tr(lang, f"decision_money_range{suffix}").format(
+                    lo=format_money(float(cell["ci_low"]), cur, lang),
+                    hi=format_money(float(cell["ci_high"]), cur, lang),
+                    p10=format_money(float(p10), cur, lang),
+                    p90=format_money(float(p90), cur, lang),
+                ),
+            ]
+        )
+    columns = [tr(lang, "col_item"), tr(lang, "decision_col_value"), tr(lang, "decision_col_range")]
+    blocks.append(Table(pd.DataFrame(rows, columns=columns).set_index(columns[0])))
+    changes: list[tuple[str, str]] = []
+    for side in SIDES:
+        weakest = verdict.weakest_term(side.name)
+        if weakest is None:
+            continue
+        changes.append(
+            (
+                side.label[lang] + ":",
+                tr(lang, "decision_weakest").format(
+                    term=weakest.describe(lang),
+                    p=format_percent(weakest.p, lang),
+                    confidence=format_percent(verdict.confidence, lang),
+                ),
+            )
+        )
+    changes += [(tr(lang, "decision_sellers"), answer_text(a, s, lang)) for a in staffing]
+    if changes:
+        blocks += [Heading(tr(lang, "h_decision_change"), 3), Bullets(tuple(changes))]
+    return blocks

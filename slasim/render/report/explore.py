@@ -1,0 +1,250 @@
+"""The option explorer (``slasim explore``): one self-contained HTML page to move the levers.
+
+A VP picks an option, sellers (all shifts together, relative to today), routing policy, the
+fastest tier's response target and a quota level, and reads how often each side keeps its
+terms, cost, revenue and profit with their ranges, and the verdict sentence. Every combination
+is precomputed here on the same simulated months (common random numbers): one simulation per
+option, staffing and routing, and the SLA terms re-scored on its records
+(:func:`slasim.measure.experiment.rescore`), since terms do not change a simulated lead.
+
+The page is Vega-Lite (through Altair) with its JavaScript inlined (vl-convert), so it opens
+offline and in a mail attachment: controls are Vega-Lite parameters bound to inputs, the charts
+filter the precomputed table on them. No hand-written JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from slasim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from slasim.measure.executors import Executor
+
+__all__ = ["QUOTA_SCALES", "SELLER_OFFSETS", "Explorer", "explore_grid", "explorer_html"]
+
+#: Sellers relative to today (every shift moves together), the quota levels (x today's quotas).
+SELLER_OFFSETS: tuple[int, ...] = (-2, -1, 0, 1, 2, 3)
+QUOTA_SCALES: tuple[float, ...] = (0.8, 0.9, 1.0)
+
+Progress = Callable[[int, int], None]
+_SIDE_LABELS = ("{'p_marketing': 'marketing', 'p_sales': 'sales', 'p_joint': 'both sides'}"
+                "[datum.value]")
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """The precomputed grid behind the page.
+
+    ``grid`` has one row per option, ``offset`` (sellers vs today), ``routing``, ``target``
+    (minutes, of ``tier``) and ``quota_scale``: ``sellers`` (per shift, ``3+2``), ``p_marketing``,
+    ``p_sales``, ``p_joint``, ``cost``, ``revenue`` (won + pipeline value), ``profit`` (means per
+    period), their ``*_p10`` / ``*_p90``, ``realistic`` and ``verdict`` (the sentence).
+    """
+
+    grid: pd.DataFrame
+    tier: str
+    reps: int
+    seed: int
+    confidence: float
+    currency: str
+
+
+def _fastest_tier(scenario: Scenario) -> str:
+    terms = scenario.sla.tiers
+    if not terms:
+        raise ValueError(f"scenario(={scenario.name!r}) has no SLA terms to explore.")
+    return min(terms, key=lambda t: terms[t].response_target_minutes)
+
+
+def _targets(scenario: Scenario, tier: str) -> tuple[float, ...]:
+    """The response targets to offer: the [optimize] menu of ``tier`` if any, else today's
+    target, half of it and twice it."""
+    now = scenario.sla.tiers[tier].response_target_minutes
+    menu = scenario.optimize.tiers.get(tier) if scenario.optimize else None
+    listed = list(menu.response_targets or []) if menu is not None else []
+    return tuple(sorted({float(now), *map(float, listed)} or {now / 2, now, now * 2}))
+
+
+def _with_terms(scenario: Scenario, tier: str, target: float, scale: float) -> Scenario:
+    sla = scenario.sla
+    tiers = {}
+    for name, terms in sla.tiers.items():
+        update: dict[str, object] = {"quota": round(terms.quota * scale)}
+        if name == tier:
+            update["response_target_minutes"] = target
+        tiers[name] = terms.model_copy(update=update)
+    return scenario.model_copy(update={"sla": sla.model_copy(update={"tiers": tiers})})
+
+
+def explore_grid(
+    scenarios: Sequence[Scenario],
+    *,
+    policies: Sequence[str] | None = None,
+    offsets: Sequence[int] = SELLER_OFFSETS,
+    quota_scales: Sequence[float] = QUOTA_SCALES,
+    reps: int = 40,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> Explorer:
+    """Simulate every option x staffing x routing once (same seed) and score every response
+    target x quota level on those months.
+
+    The response target is that of the first scenario's fastest tier; its choices come from
+    its ``[optimize]`` menu (today's target always included). Every run goes to ``executor``
+    (:mod:`slasim.measure.executors`; default: one pool of ``workers`` for the whole grid).
+    """
+    from slasim.measure.executors import executor_for
+
+    base = scenarios[0]
+    tier = _fastest_tier(base)
+    targets = _targets(base, tier)
+    routings = list(dict.fromkeys(policies or [base.routing.policy, "tier_priority"]))
+
+    runs = [(s, k, r) for s in scenarios for k in offsets for r in routings]
+    rows = []
+    # One pool for the whole grid; the runs go one at a time, so that only one run's records
+    # are held at once.
+    with executor_for(executor, workers) as pool:
+        for done, (scenario, k, routing) in enumerate(runs):
+            rows += _grid_rows(scenario, k, routing, tier, targets, quota_scales, reps, seed,
+                               workers, pool)
+            if progress:
+                progress(done + 1, len(runs))
+    return Explorer(pd.DataFrame(rows), tier, reps, seed, base.sla.confidence,
+                    base.costs.currency)
+
+
+def _grid_rows(
+    scenario: Scenario, k: int, routing: str, tier: str, targets: Sequence[float],
+    quota_scales: Sequence[float], reps: int, seed: int, workers: int, pool: Executor,
+) -> list[dict[str, object]]:
+    """The grid's rows of one option x staffing offset x routing (none when a shift would
+    have no seller left)."""
+    from slasim.measure.experiment import rescore, simulate
+    from slasim.planning.staffing import with_staffing
+
+    rows: list[dict[str, object]] = []
+    if scenario.team.roster is not None and k != 0:
+        return rows  # a roster is a fixed plan: only today's staffing (offset 0) is simulated
+    current = [sh.sellers for sh in scenario.team.shifts]
+    sellers = [max(1, n + k) for n in current]
+    if k < 0 and min(current) + k < 1:
+        return rows  # a shift would have no seller left
+    staffed = (
+        scenario.model_copy(update={"routing": scenario.routing.model_copy(
+            update={"policy": routing})})
+        if scenario.team.roster is not None else with_staffing(scenario, sellers, routing)
+    )
+    result = simulate(staffed, reps, seed, workers, keep_records=True, executor=pool)
+    money = {
+        "cost": result.metric("cost").to_numpy(float),
+        "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(float),
+        "profit": result.metric("profit").to_numpy(float),
+    }
+    for target in targets:
+        for scale in quota_scales:
+            judged = rescore(result, _with_terms(staffed, tier, target, scale)).verdict
+            row: dict[str, object] = {
+                "option": scenario.name, "offset": k, "routing": routing,
+                "target": target, "quota_scale": scale,
+                "sellers": "+".join(str(n) for n in sellers),
+                "p_marketing": judged.p["marketing"], "p_sales": judged.p["sales"],
+                "p_joint": judged.p["joint"], "realistic": judged.realistic,
+                "verdict": judged.sentence(),
+            }
+            for name, values in money.items():
+                row[name] = float(values.mean())
+                row[f"{name}_p10"], row[f"{name}_p90"] = (
+                    float(v) for v in np.quantile(values, (0.1, 0.9))
+                )
+            rows.append(row)
+    return rows
+
+
+def _summary(row: pd.Series, currency: str) -> str:
+    def money(name: str) -> str:
+        return (f"{row[name]:,.0f} {currency} (8 months in 10: {row[name + '_p10']:,.0f} to "
+                f"{row[name + '_p90']:,.0f})")
+
+    return (f"sellers {row['sellers']}: cost {money('cost')}; revenue + pipeline "
+            f"{money('revenue')}; profit {money('profit')}")
+
+
+def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str:
+    """The self-contained page (Vega-Lite with its JavaScript inlined)."""
+    import altair as alt
+
+    grid = explorer.grid.copy()
+    grid["summary"] = [_summary(r, explorer.currency) for _, r in grid.iterrows()]
+    first = grid.iloc[0]
+    options = list(dict.fromkeys(grid["option"]))
+    routings = list(dict.fromkeys(grid["routing"]))
+    targets = sorted(set(grid["target"]))
+    scales = sorted(set(grid["quota_scale"]))
+    offsets = sorted(set(grid["offset"]))
+    params = [
+        alt.param(name="option", value=first["option"],
+                  bind=alt.binding_select(options=options, name="option ")),
+        alt.param(name="sellers", value=0,
+                  bind=alt.binding_range(min=min(offsets), max=max(offsets), step=1,
+                                         name="sellers vs today (every shift) ")),
+        alt.param(name="routing", value=first["routing"],
+                  bind=alt.binding_select(options=routings, name="routing ")),
+        alt.param(name="target", value=float(first["target"]),
+                  bind=alt.binding_select(options=targets,
+                                          name=f"{explorer.tier} response target (minutes) ")),
+        alt.param(name="quota", value=1.0 if 1.0 in scales else scales[-1],
+                  bind=alt.binding_select(options=scales, name="quotas x today ")),
+    ]
+    chosen = ("datum.option == option && datum.offset == sellers && datum.routing == routing"
+              " && datum.target == target && datum.quota_scale == quota")
+    base = alt.Chart(grid).transform_filter(chosen)
+    sides = base.transform_fold(
+        ["p_marketing", "p_sales", "p_joint"], as_=["side", "p"]
+    ).mark_bar().encode(
+        x=alt.X("side:N", title=None, sort=["p_marketing", "p_sales", "p_joint"],
+                axis=alt.Axis(labelAngle=0, labelExpr=_SIDE_LABELS)),
+        y=alt.Y("p:Q", title="share of months every term is kept",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("p:Q", format=".0%")],
+    )
+    labels = base.transform_fold(
+        ["p_marketing", "p_sales", "p_joint"], as_=["side", "p"]
+    ).mark_text(dy=-8).encode(
+        x=alt.X("side:N", sort=["p_marketing", "p_sales", "p_joint"]),
+        y="p:Q", text=alt.Text("p:Q", format=".0%"),
+    )
+    rule = alt.Chart(pd.DataFrame({"c": [explorer.confidence]})).mark_rule(
+        strokeDash=[4, 4]).encode(y="c:Q")
+    money = base.transform_fold(["cost", "revenue", "profit"], as_=["what", "value"]).mark_bar(
+    ).encode(x=alt.X("what:N", title=None, sort=["cost", "revenue", "profit"],
+                     axis=alt.Axis(labelAngle=0)),
+             y=alt.Y("value:Q", title=f"per period ({explorer.currency})"),
+             tooltip=[alt.Tooltip("value:Q", format=",.0f")])
+    verdict = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="; ").encode(
+        text="verdict:N", x=alt.value(0), y=alt.value(0))
+    summary = base.mark_text(align="left", baseline="top", fontSize=12, lineBreak="; ").encode(
+        text="summary:N", x=alt.value(0), y=alt.value(0))
+    chart = alt.vconcat(
+        alt.hconcat((sides + labels + rule).properties(width=260, height=220,
+                                                       title="Keeping the agreement"),
+                    money.properties(width=220, height=220, title="Money per period")),
+        verdict.properties(width=520, height=110, title="Verdict"),
+        summary.properties(width=520, height=70, title="Ranges"),
+    ).add_params(*params).properties(
+        title=f"{title}: {explorer.reps} simulated months per combination, seed {explorer.seed}"
+    )
+    import io
+
+    buffer = io.StringIO()
+    chart.save(buffer, format="html", inline=True,
+               embed_options={"renderer": "svg", "actions": False})
+    return buffer.getvalue()

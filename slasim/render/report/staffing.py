@@ -1,0 +1,79 @@
+"""The report's staffing section: the fewest sellers that make the agreement realistic.
+
+The answer comes from :func:`slasim.planning.staffing.fewest_sellers` (the one ``plan`` and
+``optimize``
+give) for the scenario's routing and hot-first routing, on the report's own months, so it agrees
+with the verdict at today's staffing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from slasim.planning.staffing import StaffingAnswer
+from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
+from slasim.render.figures import finish_axes, new_axes, percent_ticks, report_figure
+from slasim.render.i18n import tr
+from slasim.render.page import format_money, format_percent
+from slasim.scenario.schema import Scenario
+
+__all__ = ["answer_text", "staffing_blocks"]
+
+
+def _policy(routing: str, scenario: Scenario, lang: str) -> str:
+    return tr(lang, f"policy_{routing}").format(order=" > ".join(scenario.tier_order()))
+
+
+def answer_text(answer: StaffingAnswer, scenario: Scenario, lang: str) -> str:
+    """One policy's answer in words (``lang``)."""
+    policy = _policy(answer.routing, scenario, lang)
+    if answer.sellers is None:
+        most = int(answer.levels["total"].max())
+        text = tr(lang, "fewest_none").format(policy=policy, most=most)
+        if answer.blocking:
+            weakest = ", ".join(
+                f"{r.describe(lang)} {format_percent(r.p, lang)}" for r in answer.blocking[:3]
+            )
+            text += " " + tr(lang, "fewest_blocking").format(weakest=weakest)
+        return text
+    per = ", ".join(f"{name} {n}" for name, n in zip(answer.shifts, answer.sellers, strict=True))
+    return tr(lang, "fewest").format(policy=policy, total=answer.total, per=per)
+
+
+def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str) -> list[Block]:
+    """The answers per policy, the levels simulated, and P(sales) against sellers."""
+    from slasim.render.plots import staffing_attainment
+
+    cur = scenario.costs.currency
+    rows, curves = [], {}
+    for a in answers:
+        policy = _policy(a.routing, scenario, lang)
+        for r in a.levels.to_dict("records"):
+            rows.append({
+                tr(lang, "row_routing"): policy,
+                tr(lang, "col_sellers"): str(r["sellers"]),
+                tr(lang, "col_p_marketing"): format_percent(float(r["p_marketing"]), lang),
+                tr(lang, "col_p_sales"): format_percent(float(r["p_sales"]), lang),
+                tr(lang, "col_p_joint"): format_percent(float(r["p_joint"]), lang),
+                tr(lang, "m_profit"): format_money(float(r["profit"]), cur, lang),
+            })
+        curves[tr(lang, "label_sales_policy").format(policy=policy)] = (
+            a.levels.set_index("total")["p_sales"]
+        )
+    shown = pd.DataFrame(rows).set_index([tr(lang, "row_routing"), tr(lang, "col_sellers")])
+    frame = pd.DataFrame(curves).sort_index()
+    fig, ax = new_axes()
+    staffing_attainment(frame, confidence=scenario.sla.confidence,
+                        current=sum(answers[0].current), ax=ax)
+    ax.set_xlabel(tr(lang, "axis_sellers_total"))
+    ax.set_ylabel(tr(lang, "axis_p_sales"))
+    percent_ticks(ax.yaxis, lang)
+    finish_axes(ax, lang)
+    reps = answers[0].reps
+    return [
+        Heading(tr(lang, "h_staffing"), 3),
+        Paragraph(tr(lang, "staffing_text").format(reps=reps)),
+        *(Callout(answer_text(a, scenario, lang)) for a in answers),
+        Table(shown),
+        report_figure(fig, "staffing", tr(lang, "fig_staffing")),
+    ]

@@ -1,0 +1,516 @@
+"""Plain-text tables for the terminal (``slasim check``, ``slasim run``, ``slasim plan``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from slasim.engine.patience import patience_law
+from slasim.measure.catalogue import QUEUE_METRICS, text_spec
+from slasim.measure.terms import side_flags, term_flags
+from slasim.planning.check import ScenarioCheck, follow_up_line
+from slasim.scenario.schema import Horizon, Scenario
+
+if TYPE_CHECKING:  # neither the engine nor pandas is needed to format a check
+    from collections.abc import Mapping, Sequence
+
+    import pandas as pd
+
+    from slasim.measure.experiment import ComparisonResult, SimulationResult
+    from slasim.measure.verdict import Verdict
+    from slasim.planning.goal import GoalOdds
+    from slasim.planning.plan import Plan
+    from slasim.planning.staffing import StaffingAnswer
+
+ALL = "all"  # = slasim.measure.metrics.ALL, repeated so that `check` does not import the engine
+
+__all__ = [
+    "format_check",
+    "format_comparison",
+    "format_difference",
+    "format_plan",
+    "format_rows",
+    "format_run",
+    "format_table",
+]
+
+
+def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+    """Render ``frame`` with per-column format specs (e.g. ``{"share": "{:.0%}"}``)."""
+    formats = formats or {}
+    shown = frame.copy()
+    for column in shown.columns:
+        spec = formats.get(str(column))
+        if spec is not None:
+            shown[column] = [spec.format(v) for v in shown[column]]
+    return shown.to_string()
+
+
+def format_rows(
+    rows: Sequence[object], index: str, formats: Mapping[str, str] | None = None
+) -> str:
+    """Render dataclass ``rows`` as ``format_table`` renders them in a frame indexed by ``index``.
+
+    The same text as ``format_table(pd.DataFrame(rows).set_index(index), formats)`` (tested
+    against pandas) without importing pandas, so that `slasim check` starts in a fraction of a
+    second. Columns without a format must hold strings or integers: pandas' float layout is
+    not reproduced.
+    """
+    formats = formats or {}
+    records = [dataclasses.asdict(r) for r in rows]  # type: ignore[call-overload]
+    if not records:
+        raise ValueError("rows(=[]) must hold at least one row.")
+    names = [k for k in records[0] if k != index]
+    keys = [str(r[index]) for r in records]
+    # As pandas' to_string: a string cell gets one leading space, an integer one its sign
+    # (space or minus) and its column header a leading space; cells and headers are
+    # right-aligned, the index left-aligned, columns separated by one space.
+    cells, headers = {}, {}
+    for c in names:
+        values = [r[c] for r in records]
+        headers[c] = c
+        if c in formats:
+            cells[c] = [" " + formats[c].format(v) for v in values]
+        elif all(isinstance(v, str) for v in values):
+            cells[c] = [" " + v for v in values]
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            cells[c] = [f"{v: d}" for v in values]
+            headers[c] = " " + c
+        else:
+            raise TypeError(f"column {c!r} (={values!r}) needs a format: not strings or ints.")
+    widths = {c: max(len(headers[c]), *(len(v) for v in cells[c])) for c in names}
+    key_width = max(len(index), *(len(k) for k in keys))
+    total = key_width + sum(widths[c] + 1 for c in names)
+    lines = [
+        " " * key_width + "".join(" " + headers[c].rjust(widths[c]) for c in names),
+        index.ljust(total),
+    ]
+    for i, key in enumerate(keys):
+        lines.append(key.ljust(key_width) + "".join(" " + cells[c][i].rjust(widths[c])
+                                                     for c in names))
+    return "\n".join(lines)
+
+
+def _warmup(horizon: Horizon) -> str:
+    """`` after N warm-up days`` when the horizon has a warm-up, else nothing."""
+    return f" after {horizon.warmup_days} warm-up days" if horizon.warmup_days else ""
+
+
+def _business_hours(scenario: Scenario) -> float:
+    return scenario.business_calendar().business_minutes_total / 60
+
+
+def _patience_lines(scenario: Scenario) -> list[str]:
+    """The patience, and that the analytic screen leaves it out; nothing without patience."""
+    law = patience_law(scenario.routing.patience_spec())
+    if law is None:
+        return []
+    return [
+        f"patience: {law.describe()}; Erlang C here ignores it (nobody leaves the queue: a "
+        "conservative screen), the simulation draws it"
+    ]
+
+
+def _staff_text(result: ScenarioCheck) -> str:
+    rows = result.shift_rows
+    return f"{sum(r.sellers for r in rows)} sellers in {len(rows)} shift(s)"
+
+
+def format_check(
+    scenario: Scenario,
+    result: ScenarioCheck,
+    quick: tuple[Verdict, int] | None = None,
+    *,
+    too_big: bool = False,
+) -> str:
+    """The ``slasim check`` report; ``quick`` is the short simulation's verdict and months."""
+    h = scenario.horizon
+    lines = [
+        f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}){_warmup(h)}, "
+        f"{len(scenario.tiers)} tiers, {_staff_text(result)}, routing {scenario.routing.policy}",
+        f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
+        f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
+        *_patience_lines(scenario),
+        *([result.roster] if result.roster else []),
+        "",
+        "Leads (expected)",
+        format_rows(
+            result.tier_rows,
+            "tier",
+            {
+                "leads_per_month": "{:,.0f}",
+                "leads_in_horizon": "{:,.1f}",
+                "attempts_per_lead": "{:.2f}",
+                "work_minutes_per_lead": "{:.1f}",
+                "share_arriving_off_duty": "{:.0%}",
+            },
+        ),
+        "",
+        "Shifts (capacity after shrinkage; offered load = work per on-duty minute, with work"
+        " from off-hours leads moved to the next staffed hour)",
+        format_rows(
+            result.shift_rows,
+            "shift",
+            {
+                "seller_hours_available": "{:,.0f}",
+                "offered_load_erlang": "{:.2f}",
+                "effective_sellers": "{:.2f}",
+                "utilization_on_duty": "{:.0%}",
+            },
+        ),
+        "",
+        f"overall utilisation (all work / all available seller time): {result.utilization:.0%}",
+    ]
+    if (follow := follow_up_line(scenario)) is not None:
+        lines.append(follow)
+    if result.notes:
+        lines += ["", "Defaults you did not choose (they change the answer)"]
+        lines += [f"  - {n}" for n in result.notes]
+    if result.warnings:
+        lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
+        lines += ["", "Not realistic on the analytic screen: fix the warnings above first."]
+    elif quick is not None:
+        verdict, reps = quick
+        lines += [
+            "",
+            "The analytic screen (volumes, capacity after shrinkage, Erlang C per shift in "
+            "steady state) finds no problem; it cannot see the backlog at opening, priorities "
+            f"or repeated attempts, so {reps} months were simulated (seed 0):",
+            verdict.sentence(),
+            "`slasim run` gives the full answer; `slasim plan` the fewest sellers.",
+        ]
+    else:
+        why = (" (too many leads for check's quick simulation of a few seconds)"
+               if too_big else "")
+        lines += [
+            "",
+            "No problem on the analytic screen (volumes, capacity after shrinkage, Erlang C per "
+            "shift in steady state). It cannot see the backlog at opening, priorities or "
+            f"repeated attempts: this is not a verdict{why}; `slasim run` gives one.",
+        ]
+    return "\n".join(lines)
+
+
+# -- slasim run --------------------------------------------------------------------------------
+
+#: Metrics shown by ``slasim run`` (formats and labels come from :mod:`slasim.measure.catalogue`).
+RUN_ROWS: tuple[str, ...] = (
+    "leads_created",
+    "response_minutes_p50",
+    "response_minutes_p90",
+    "response_business_minutes_p90",
+    "first_attempt_within_target",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+    "pipeline_value",
+    "leads_nurtured",
+    "leads_waiting",
+    "seller_utilization",
+    "seller_overtime_minutes",
+    "cost",
+    "profit",
+)
+
+
+def _sla_rows() -> tuple[str, ...]:
+    """The per-term flags, then the sides' (from the term registry)."""
+    return tuple(dict.fromkeys((*term_flags(), *side_flags())))
+
+
+def _fmt(spec: str, value: float) -> str:
+    return "-" if value != value else spec.format(value)  # NaN -> "-"
+
+
+_PERCENT_SPEC = re.compile(r"^\{:[+]?(?:\.(\d+))?%\}$")
+
+
+def format_difference(spec: str, value: float, *, signed: bool = False) -> str:
+    """A difference of two values that ``spec`` formats, in the same unit.
+
+    A difference of two percentages is in percentage points, not percent: 58.6 % -> 61.0 % is
+    ``+2.4 pp`` (``+2.4%`` would read as a 2.4 % relative increase). ``signed`` shows ``+``
+    on positive values; NaN gives ``-``.
+    """
+    if value != value:
+        return "-"
+    sign = "+" if signed else ""
+    match = _PERCENT_SPEC.match(spec)
+    if match is not None:
+        decimals = int(match.group(1) or 0)
+        return f"{100 * value:{sign}.{decimals}f} pp"
+    return spec.replace("{:", "{:" + sign, 1).format(value)
+
+
+Cells = dict[tuple[str, ...], dict[str, float]]
+
+
+def _cells(frame: pd.DataFrame, keys: tuple[str, ...]) -> Cells:
+    """Rows of a tidy table keyed by ``keys`` (plain dicts: simple to look up and to type)."""
+    out: Cells = {}
+    for record in frame.to_dict("records"):
+        key = tuple(str(record[k]) for k in keys)
+        out[key] = {str(k): v for k, v in record.items() if k not in keys}
+    return out
+
+
+def format_run(result: SimulationResult) -> str:
+    """The ``slasim run`` summary: headline P(met), KPI table per tier, P(met) per term."""
+    s = result.scenario
+    summary = _cells(result.summary, ("metric", "tier"))
+    tiers = [ALL, *s.tiers]
+    p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
+    every = " in every month" if result.verdict.months else ""
+    lines = [
+        f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
+        f"{s.horizon.days} days{_warmup(s.horizon)}, "
+        f"seed {result.seed}",
+        f"SLA attainment (share of simulated periods in which each side keeps all its terms"
+        f"{every}; realistic at >= {s.sla.confidence:.0%}"
+        f"{' in each month' if every else ''}, level {s.sla.confidence_level!r}): "
+        f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
+        "",
+    ]
+    lines += ["Mean per simulated period", _mean_table(summary, RUN_ROWS, tiers), ""]
+    short = s.routing.short_abandon_seconds
+    lines += [
+        f"Queue per simulated period (wait = created to first attempt; short = gave up within "
+        f"{short:g} s; - = no such lead; not SLA terms)",
+        _mean_table(summary, QUEUE_METRICS, tiers, missing="-"),
+        "",
+    ]
+    import pandas as pd  # here: `slasim check` imports this module and must start fast
+
+    if result.verdict.months:
+        lines += [*_month_lines(result), "", _run_verdict(result)]
+        return "\n".join(lines)
+    sla_rows = []
+    for metric in _sla_rows():
+        row = {"P(met)": metric.removesuffix("_met")}
+        for tier in tiers:
+            key = (metric, tier)
+            row[tier] = _fmt("{:.0%}", summary[key]["mean"]) if key in summary else ""
+        sla_rows.append(row)
+    lines += [
+        "P(term met) per tier",
+        pd.DataFrame(sla_rows).set_index("P(met)").to_string(),
+        "",
+        _run_verdict(result),
+    ]
+    return "\n".join(lines)
+
+
+def _month_lines(result: SimulationResult) -> list[str]:
+    """A multi-month horizon: P(term met) month by month and revenue won per month."""
+    import pandas as pd
+
+    from slasim.measure.quarter import month_rows, revenue_rows
+
+    verdict = result.verdict
+    names = [m.labels["en"] for m in verdict.months]
+    table = pd.DataFrame(
+        [{"P(met)": r.label, **{n: _fmt("{:.0%}", p) + ("" if ok else " !")
+                                for n, p, ok in zip(names, r.p, r.met, strict=True)},
+          "every month": _fmt("{:.0%}", r.every)} for r in month_rows(verdict)]
+    ).set_index("P(met)")
+    money = pd.DataFrame(
+        [{"won in": r.label, "mean": f"{r.mean:,.0f}", "p10": f"{r.p10:,.0f}",
+          "median": f"{r.p50:,.0f}", "p90": f"{r.p90:,.0f}"} for r in revenue_rows(result)]
+    ).set_index("won in")
+    return [
+        f"P(term met) per month (! = below the confidence {verdict.confidence:.0%}; the "
+        "horizon is realistic when every month is; every month = P(kept in all months))",
+        table.to_string(),
+        "",
+        f"Revenue of deals won ({result.scenario.costs.currency}; open pipeline at the end "
+        "not included: pipeline_value above)",
+        money.to_string(),
+    ]
+
+
+def _mean_table(
+    summary: Cells, metrics: Sequence[str], tiers: Sequence[str], missing: str = ""
+) -> str:
+    """Metric rows, tier columns: the mean, with its 95 % CI half-width for all tiers."""
+    import pandas as pd  # here: `slasim check` imports this module and must start fast
+
+    rows = []
+    for metric in metrics:
+        spec = text_spec(metric)
+        row = {"metric": metric}
+        for tier in tiers:
+            cell = summary.get((metric, tier))
+            if cell is not None:
+                text = _fmt(spec, cell["mean"])
+                if tier == ALL and cell["ci_high"] == cell["ci_high"]:
+                    text += f" ±{_fmt(spec, cell['ci_high'] - cell['mean'])}"
+                row[tier] = text
+            else:
+                row[tier] = missing
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("metric")
+    table.columns = [f"{c} (mean ±95% CI)" if c == ALL else c for c in table.columns]
+    return table.to_string()
+
+
+def _run_verdict(result: SimulationResult) -> str:
+    """The verdict line of ``slasim run``, pointing to the staffing answer when sales misses."""
+    verdict = result.verdict
+    sales_misses = any(r.side == "sales" for r in verdict.failing) or (
+        verdict.level != "side" and not verdict.realistic
+    )
+    fix = ("`slasim plan` gives the fewest sellers that fix the sales side, per routing policy"
+           if sales_misses else None)
+    return verdict.sentence(fix=fix)
+
+
+def format_comparison(comparison: ComparisonResult) -> str:
+    """Paired differences (option - first scenario) for the headline metrics."""
+    base = comparison.results[0].scenario.name
+    d = _cells(comparison.differences, ("option", "metric", "tier"))
+    options = dict.fromkeys(key[0] for key in d)
+    lines = [f"Paired differences vs {base!r} (same leads in every option; 95% CI)"]
+    rows = []
+    for option in options:
+        for metric in (*RUN_ROWS, *_sla_rows()):
+            spec = text_spec(metric)
+            r = d.get((option, metric, ALL))
+            if r is None:
+                continue
+            rows.append(
+                {
+                    "option": option,
+                    "metric": metric,
+                    "difference": format_difference(spec, r["mean"]),
+                    "95% CI": (
+                        f"[{format_difference(spec, r['ci_low'])}, "
+                        f"{format_difference(spec, r['ci_high'])}]"
+                    ),
+                }
+            )
+    import pandas as pd  # here: `slasim check` imports this module and must start fast
+
+    lines.append(pd.DataFrame(rows).set_index(["option", "metric"]).to_string())
+    return "\n".join(lines)
+
+
+def format_plan(
+    scenario: Scenario,
+    plan: Plan,
+    answers: Sequence[StaffingAnswer] = (),
+    odds: GoalOdds | None = None,
+    goal_note: str | None = None,
+) -> str:
+    """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy;
+    ``odds``: how likely the revenue goal is at the quotas (or ``goal_note``: why not
+    simulated)."""
+    money = "{:,.0f}"
+    lines = []
+    if scenario.team.roster is not None:
+        lines += [
+            "Staffed from a roster (team.roster): the fewest-sellers search varies weekly shifts "
+            "and is skipped; the Erlang C figures below still apply.",
+            "",
+        ]
+    if answers:
+        lines += [
+            f"Fewest sellers for which the agreement is realistic (simulated, {answers[0].reps} "
+            f"months per level, seed {answers[0].seed}; all shifts moved together):",
+            *(f"  {a.describe()}" for a in answers),
+            "The Erlang C figures below are a steady-state lower bound per tier: they ignore "
+            "the Monday backlog, priorities and repeated attempts.",
+            "",
+        ]
+    lines += [
+        f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
+        " see the docs: Explanation > Validation)",
+        *_patience_lines(scenario),
+        *(line for line in [follow_up_line(scenario)] if line is not None),
+        "",
+        "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
+        "tier's response target alone",
+        format_table(
+            plan.shifts,
+            {
+                "leads_per_hour": "{:.2f}",
+                "offered_load_erlang": "{:.2f}",
+                "sellers_scheduled": "{:.1f}",
+                "sellers_working": "{:.0f}",
+                "p_wait_now": "{:.0%}",
+                "within_target_now": "{:.0%}",
+                "contact_first_attempt_now": "{:.1%}",
+                "contact_first_attempt_needed": "{:.1%}",
+            },
+        ),
+        "",
+    ]
+    short = plan.hourly[plan.hourly["shortfall"] > 0]
+    business = int(plan.hourly["business_hour"].sum())
+    lines.append(
+        f"Hour-of-week check (SIPP, strictest target; off-hours leads counted in the next staffed "
+        f"hour): {plan.hours_short} of {business} business hours are short of the need. Each "
+        "hour's need is steady-state Erlang C for that hour alone: where the night's leads land "
+        "at opening it overstates the need (the backlog is worked off over the morning); the "
+        "simulated fewest sellers (first lines; --reps) are what to staff by."
+    )
+    if len(short):
+        worst = (
+            short.drop(columns="business_hour").sort_values("shortfall", ascending=False).head(8)
+        )
+        lines.append(
+            format_table(worst.set_index(["weekday", "hour"]), {"leads_per_hour": "{:.2f}"})
+        )
+    lines += [
+        "",
+        f"Expected funnel per month at the current quotas ({scenario.costs.currency})",
+        format_table(
+            plan.funnel_now, dict.fromkeys(plan.funnel_now.columns, "{:,.1f}") | {"revenue": money}
+        ),
+    ]
+    if plan.funnel is not None:
+        lines += [
+            "",
+            "Reverse funnel: leads needed per month for the revenue goal (= quota proposal)",
+            format_table(
+                plan.funnel, dict.fromkeys(plan.funnel.columns, "{:,.1f}") | {"revenue": money}
+            ),
+        ]
+        if odds is not None:
+            lines += ["", *_goal_lines(odds)]
+        elif goal_note is not None:
+            lines.append(f"(How likely the goal is: not simulated; {goal_note}.)")
+    return "\n".join(lines)
+
+
+def _goal_lines(odds: GoalOdds) -> list[str]:
+    """The quotas with their month-to-month spread and P(goal) (``plan --revenue-goal``)."""
+    import pandas as pd
+
+    def leads(value: float | None) -> str:
+        return "not reached" if value is None else f"{value:,.1f}"
+
+    table = pd.DataFrame(
+        {
+            "quota": [f"{q.leads:,.1f}" for q in odds.quotas],
+            "one period needs (p10 - p90)": [
+                f"{leads(q.leads_low)} - {leads(q.leads_high)}" for q in odds.quotas
+            ],
+            f"for {odds.confidence:.0%} of {odds.periods}": [
+                leads(q.leads_for_confidence) for q in odds.quotas
+            ],
+        },
+        index=pd.Index([q.tier for q in odds.quotas], name="tier"),
+    )
+    return [
+        f"How likely the goal is (simulated: {odds.reps} {odds.periods} per quota level, seed "
+        f"{odds.seed}; revenue = the deals won from the period's leads, each booked when won, "
+        "as in a steady month). Leads per month: the quota; what one period needs (p10 - p90 "
+        f"over {odds.periods}: the quotas that reach the goal in 10 % and in 90 % of them); the "
+        "quotas that reach it in sla.confidence of them:",
+        table.to_string(),
+        *odds.describe(),
+    ]
