@@ -42,11 +42,11 @@ def scenarios_dir() -> Path:
     ``slasim/scenarios/`` in an installed wheel; the repository's ``scenarios/`` in a checkout
     or an editable install (the package is built from that folder).
     """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "scenarios", here.parent / "scenarios"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "scenarios", package.parent / "scenarios"):
         if (candidate / "baseline.toml").is_file():
             return candidate
-    raise RuntimeError(f"the reference scenarios are missing beside {here} (a broken install?)")
+    raise RuntimeError(f"the reference scenarios are missing beside {package} (a broken install?)")
 
 
 @dataclass(frozen=True)
