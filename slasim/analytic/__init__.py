@@ -8,6 +8,8 @@ Rates are per minute and times in minutes throughout.
   per-period staffing (SIPP) and roster gaps.
 - :mod:`~slasim.analytic.contact`: first-attempt contact probability under a decay curve.
 - :mod:`~slasim.analytic.funnel`: revenue goal <-> leads per tier (reverse funnel).
+
+May import: the foundation modules (``slasim.errors``, ``slasim.limits``, ``slasim.outputs``).
 """
 
 from slasim.analytic.contact import (

@@ -17,6 +17,10 @@ cost-revenue frontier and the value of speed. Modules, in the order the data flo
 
 The names below are imported on first use, so that the CLI (which imports
 ``slasim.cli.optimize`` at start-up) does not load the engine, pandas or scipy.
+
+May import: ``slasim.analytic``, ``slasim.model``, ``slasim.scenario``, ``slasim.engine``,
+``slasim.measure``, ``slasim.planning``, ``slasim.crm``, ``slasim.render`` and the foundation
+modules.
 """
 
 from __future__ import annotations
