@@ -174,8 +174,9 @@ def test_expected_conversations_match_the_simulation() -> None:
 def test_check_and_plan_count_the_follow_ups_as_seller_time() -> None:
     # Textbook: one attempt reaching 60 % of leads at age 0 (what the check takes), 4-minute
     # conversations: each reached lead adds (E[C] - 1) conversations of 4 minutes.
-    from slasim.planning.check import check_scenario, expected_work_per_lead
+    from slasim.planning.check import check_scenario
     from slasim.planning.plan import plan_scenario
+    from slasim.planning.workload import expected_work_per_lead
 
     over = ("tiers.only.base_qualify=0.3", "tiers.only.propensity_concentration=0.5",
             "tiers.only.disqualify_rate=0.05")

@@ -29,7 +29,7 @@ from slasim.analytic.staffing import (
 from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
-from slasim.planning.check import expected_work_per_lead, slot_rates
+from slasim.planning.workload import expected_work_per_lead, slot_rates
 from slasim.scenario.schema import Scenario
 
 if TYPE_CHECKING:

@@ -1,0 +1,89 @@
+"""Expected leads per hour slot and work per lead: the load both ``check`` and ``plan`` read.
+
+Attempt ``k`` is assumed to happen at its nominal cadence age (no queueing delay), so the
+contact probability of each attempt is ``base_contact * f(age_k)``: a deliberately simple
+estimate that catches scenarios that cannot work at all; the simulation gives the real answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from slasim.engine.conversations import expected_conversations
+from slasim.engine.staff import staffing
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
+
+__all__ = [
+    "conversations_per_reached_lead",
+    "expected_work_per_lead",
+    "shift_intervals",
+    "slot_rates",
+]
+
+
+def slot_rates(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected leads per hour slot of the horizon, per tier.
+
+    Returns
+    -------
+    start, length, counts
+        Slot start and length (sim minutes) and an array ``(n_tiers, n_slots)`` of expected
+        leads per slot: the profile weight of the slot's hour of week (times the holiday
+        factor on holidays), scaled to ``monthly_volume * days / 30.44``.
+    """
+    grid = scenario.business_calendar().hour_grid()
+    counts = np.zeros((len(scenario.tiers), len(grid)))
+    for i, tier in enumerate(scenario.tiers.values()):
+        weights = np.asarray(tier.profile.hour_of_week_weights())[grid.hour_of_week]
+        weights = weights * np.where(grid.is_holiday, tier.profile.holiday_factor, 1.0)
+        weights = weights * grid.length / 60.0
+        expected = tier.monthly_volume * scenario.horizon.days / DAYS_PER_MONTH
+        total = weights.sum()
+        counts[i] = weights * (expected / total) if total > 0 else 0.0
+    return grid.start, grid.length, counts
+
+
+def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
+    """On-duty intervals ``(k, 2)`` in sim minutes for each shift (before shrinkage).
+
+    The shifts of ``team.roster`` when given (see :func:`slasim.engine.staff.staffing`), else
+    ``team.shifts``.
+    """
+    return list(staffing(scenario).group_days)
+
+
+def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
+    """(expected attempts, expected work minutes) per lead of ``tier``, ignoring queueing.
+
+    Work is handling plus wrap-up (:meth:`~slasim.scenario.schema.Team.work_minutes`), and with
+    ``cadence.max_conversations > 1`` the follow-up conversations of a reached lead
+    (:func:`conversations_per_reached_lead` - 1 of them; they are not attempts).
+    """
+    spec = scenario.tiers[tier]
+    contact_curve, _ = scenario.decay.curves()
+    # Seller minutes per attempt include the wrap-up: it is busy time in the simulation too.
+    conversation, unanswered = scenario.team.work_minutes()
+    reach, age, attempts, work = 1.0, 0.0, 0.0, 0.0
+    window = scenario.cadence.window_days * 1440.0
+    for k in range(1, scenario.cadence.max_attempts + 1):
+        if k > 1:
+            age += scenario.cadence.spacing(k - 1)
+            if age > window:
+                break
+        p = spec.base_contact * float(contact_curve(age))
+        attempts += reach
+        work += reach * (p * conversation + (1 - p) * unanswered)
+        reach *= 1 - p
+    # Follow-ups are booked with a lead reached at some attempt (1 - reach of them).
+    work += (1.0 - reach) * (conversations_per_reached_lead(scenario, tier) - 1.0) * conversation
+    return attempts, work
+
+
+def conversations_per_reached_lead(scenario: Scenario, tier: str) -> float:
+    """Expected conversations with a reached lead of ``tier`` (1 without follow-ups), from the
+    propensity model (:func:`slasim.engine.conversations.expected_conversations`)."""
+    spec = scenario.tiers[tier]
+    return expected_conversations(
+        spec.base_qualify, spec.propensity_concentration, spec.disqualify_rate,
+        scenario.cadence.max_conversations,
+    )
