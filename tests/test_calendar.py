@@ -15,9 +15,9 @@ from slasim.model.calendar import (
     BusinessCalendar,
     parse_hhmm,
     parse_weekday,
-    public_holidays,
 )
-from slasim.model.calendar import _swedish_de_facto as swedish_de_facto
+from slasim.model.holidays import _swedish_de_facto as swedish_de_facto
+from slasim.model.holidays import public_holidays
 
 DAY = 1440.0
 STHLM = "Europe/Stockholm"
