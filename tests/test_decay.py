@@ -11,16 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slasim.model.decay import (
-    PRESETS,
     DecayCurve,
-    DecayPreset,
     ExponentialDecay,
     FlatDecay,
     PowerLawDecay,
     TableDecay,
     curve_from_spec,
-    get_preset,
 )
+from slasim.model.decay_presets import PRESETS, DecayPreset, get_preset
 
 # ---------------------------------------------------------------- presets
 

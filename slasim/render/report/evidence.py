@@ -309,7 +309,7 @@ def _describe_curve(spec: dict[str, object], lang: str) -> str:
 
 def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
     """The contact and qualify decay curves in force, described, with their source."""
-    from slasim.model.decay import get_preset
+    from slasim.model.decay_presets import get_preset
     from slasim.render.plots import decay_curves
 
     contact, qualify = scenario.decay.curves()
