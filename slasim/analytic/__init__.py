@@ -4,8 +4,8 @@ Rates are per minute and times in minutes throughout.
 
 - :mod:`~slasim.analytic.erlang`: Erlang B and C (M/M/n), waits and service level.
 - :mod:`~slasim.analytic.erlang_a`: Erlang A (M/M/n+M, leads that give up waiting).
-- :mod:`~slasim.analytic.staffing`: smallest team meeting targets, square-root staffing,
-  per-period staffing (SIPP) and roster gaps.
+- :mod:`~slasim.analytic.staffing`: smallest team meeting targets, square-root staffing.
+- :mod:`~slasim.analytic.periods`: per-period staffing (SIPP) and roster gaps.
 - :mod:`~slasim.analytic.contact`: first-attempt contact probability under a decay curve.
 - :mod:`~slasim.analytic.funnel`: revenue goal <-> leads per tier (reverse funnel).
 
@@ -34,16 +34,13 @@ from slasim.analytic.funnel import (
     forward_funnel,
     reverse_funnel,
 )
+from slasim.analytic.periods import PeriodStaffing, RosterGaps, roster_gaps, staffing_by_period
 from slasim.analytic.staffing import (
-    PeriodStaffing,
-    RosterGaps,
     StaffingResult,
     halfin_whitt_beta,
     required_sellers,
-    roster_gaps,
     scheduled_sellers,
     square_root_staffing,
-    staffing_by_period,
 )
 
 __all__ = [

@@ -20,12 +20,8 @@ import numpy as np
 from slasim.analytic.contact import contact_probability
 from slasim.analytic.erlang import erlang_c, service_level
 from slasim.analytic.funnel import FunnelPlan, FunnelTier, forward_funnel, reverse_funnel
-from slasim.analytic.staffing import (
-    StaffingResult,
-    required_sellers,
-    roster_gaps,
-    staffing_by_period,
-)
+from slasim.analytic.periods import roster_gaps, staffing_by_period
+from slasim.analytic.staffing import StaffingResult, required_sellers
 from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
