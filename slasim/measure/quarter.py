@@ -3,7 +3,8 @@
 What every command shows for a quarter (or a year) is built here from the one verdict
 (:func:`slasim.measure.verdict.judge_months`, reached through
 :attr:`slasim.measure.experiment.SimulationResult.verdict`) and the monthly columns of the
-replications (:func:`slasim.measure.metrics.month_metrics`); nothing here judges.
+replications (:func:`slasim.measure.metrics.month_metrics`); nothing here judges. The same
+tables as figures are in :mod:`slasim.render.quarter_plots`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from slasim.measure.months import Month, month_column, months_of
 from slasim.measure.terms import SIDES, get_term
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from slasim.measure.experiment import SimulationResult
     from slasim.measure.verdict import Requirement, Verdict
     from slasim.scenario.schema import Scenario
@@ -27,10 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MonthRow",
     "RevenueRow",
-    "month_p_met_plot",
     "month_rows",
     "months",
-    "revenue_plot",
     "revenue_rows",
 ]
 
@@ -106,52 +103,3 @@ def _revenue(label: str, values: object, month: Month | None) -> RevenueRow:
     x = np.asarray(values, dtype=float)
     p10, p50, p90 = (float(v) for v in np.quantile(x, (0.1, 0.5, 0.9)))
     return RevenueRow(label, float(x.mean()), p10, p50, p90, month)
-
-
-def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = None) -> Axes:
-    """P(each side keeps all its terms) month by month, with the confidence as a dashed line.
-
-    Markers below the line are the months that make the horizon not realistic.
-    """
-    import matplotlib.pyplot as plt
-
-    from slasim.render.plots import TARGET_STYLE, percent_axis, tier_color
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    x = np.arange(len(verdict.months))
-    for i, side in enumerate(SIDES):
-        p = [m.verdict.p[side.name] for m in verdict.months]
-        ax.plot(x, p, marker="o", color=tier_color(i), label=side.label[lang])
-    ax.axhline(verdict.confidence, **TARGET_STYLE, label=f"confidence {verdict.confidence:.0%}")
-    ax.set_xticks(x, [m.labels[lang] for m in verdict.months])
-    ax.set_ylim(0, 1.25)
-    ax.set_yticks(np.linspace(0, 1, 6))
-    percent_axis(ax.yaxis, "," if lang == "sv" else ".")
-    ax.set_ylabel("P(kept) over simulated horizons")
-    ax.set_title("Each side's terms, month by month")
-    ax.legend(loc="upper center", ncol=len(SIDES) + 1, fontsize="small", frameon=False)
-    return ax
-
-
-def revenue_plot(result: SimulationResult, *, lang: str = "en", ax: Axes | None = None) -> Axes:
-    """Revenue won per month and in the whole horizon: the spread over simulated horizons
-    (box: 10th-90th percentile, line: median, dot: mean)."""
-    import matplotlib.pyplot as plt
-
-    from slasim.render.plots import tier_color
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    rows = revenue_rows(result, lang)
-    x = np.arange(len(rows))
-    for i, r in enumerate(rows):
-        color = tier_color(0 if r.month is not None else 1)
-        ax.bar(i, r.p90 - r.p10, bottom=r.p10, width=0.5, color=color, alpha=0.35)
-        ax.hlines(r.p50, i - 0.25, i + 0.25, color=color)
-        ax.plot(i, r.mean, "o", color=color)
-    ax.set_xticks(x, [r.label for r in rows])
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:,.0f}"))
-    ax.set_ylabel(f"revenue won ({result.scenario.costs.currency})")
-    ax.set_title("Revenue of deals won, month by month and in the horizon")
-    return ax

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from slasim.measure.quarter import month_p_met_plot, month_rows, months, revenue_plot, revenue_rows
+from slasim.measure.quarter import month_rows, months, revenue_rows
 from slasim.measure.terms import TERMS
 from slasim.render.doc import Block, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, report_figure
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_number, format_percent
+from slasim.render.quarter_plots import month_p_met_plot, revenue_plot
 from slasim.render.report.agreement import term_texts
 
 if TYPE_CHECKING:
