@@ -66,6 +66,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from slasim.measure.sweeps import build_points, require_pyarrow, sweep
     from slasim.outputs import check_outputs
     from slasim.render.sweep_figure import MAX_PANELS, panel_count
+    from slasim.render.sweep_files import write_sweep
     from slasim.scenario.grid import parse_grid
     from slasim.scenario.load import input_files, load_scenario
 
@@ -102,8 +103,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     tables = sys.stderr if args.json == "-" else sys.stdout
     print(format_sweep(result), file=tables)
     if args.out:
-        written = result.write(args.out, figure=args.figure, plot=args.plot,
-                               parquet=args.parquet)
+        written = write_sweep(result, args.out, figure=args.figure, plot=args.plot,
+                              parquet=args.parquet)
         print(f"wrote {', '.join(p.name for p in written)} to {Path(args.out)}",
               file=sys.stderr)
     if args.json:

@@ -10,6 +10,7 @@ a local process pool, or a Dask cluster: :mod:`slasim.measure.dask_executor`); t
 depend on which.
 
 Whether a point's agreement is realistic is :mod:`slasim.measure.verdict`'s answer, nothing else.
+The files of ``--out`` (table and figure) are written by :mod:`slasim.render.sweep_files`.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ if TYPE_CHECKING:
     from slasim.scenario.schema import Scenario
 
 __all__ = [
-    "FIGURE_FORMATS",
     "KEY_METRICS",
-    "OUTPUT_FILES",
     "PLOT_VALUES",
     "SweepPoint",
     "SweepResult",
@@ -52,11 +51,6 @@ KEY_METRICS: tuple[str, ...] = (
 _SIDES: tuple[str, ...] = ("marketing", "sales", "joint")
 #: What the figure can show: a side's P(kept), or a key metric's mean.
 PLOT_VALUES: tuple[str, ...] = (*(f"p_{s}" for s in _SIDES), "profit", "cost")
-
-#: Figure file formats of :meth:`SweepResult.write` (``none``: no figure).
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "none")
-#: The files ``--out DIR`` may receive.
-OUTPUT_FILES: tuple[str, ...] = ("sweep.csv", "sweep.parquet", "sweep.png", "sweep.svg")
 
 Progress = Callable[[int, int], None]
 
@@ -113,57 +107,6 @@ class SweepResult:
     seed: int
     points: tuple[SweepPoint, ...]
     table: pd.DataFrame = field(repr=False)
-
-    def write(
-        self, out_dir: str | Path, *, figure: str = "png", plot: str = "p_joint",
-        parquet: bool = False,
-    ) -> list[Path]:
-        """Write ``sweep.csv`` (and ``sweep.parquet``) and the figure ``sweep.<figure>``.
-
-        Each file atomically (:mod:`slasim.outputs`); the folder is created if missing.
-
-        Parameters
-        ----------
-        out_dir
-            The folder.
-        figure
-            ``"png"``, ``"svg"`` or ``"none"`` (no figure).
-        plot
-            What the figure shows: one of :data:`PLOT_VALUES`.
-        parquet
-            Also write the table as Parquet (needs pyarrow: :func:`require_pyarrow`).
-        """
-        from slasim.outputs import atomic_open, write_csv
-
-        if figure not in FIGURE_FORMATS:
-            raise ValueError(f"figure(={figure!r}) must be one of {', '.join(FIGURE_FORMATS)}.")
-        if plot not in PLOT_VALUES:
-            raise ValueError(f"plot(={plot!r}) must be one of {', '.join(PLOT_VALUES)}.")
-        if parquet:
-            require_pyarrow()
-        out = Path(out_dir)
-        out.mkdir(exist_ok=True)
-        written = [out / "sweep.csv"]
-        write_csv(self.table, written[0], float_format="%.10g", lineterminator="\n")
-        if parquet:
-            written.append(out / "sweep.parquet")
-            with atomic_open(written[-1], "wb") as fh:
-                self.table.to_parquet(fh, index=False)
-        if figure != "none":
-            import matplotlib.pyplot as plt
-
-            from slasim.render.sweep_figure import sweep_figure
-
-            written.append(out / f"sweep.{figure}")
-            fig = sweep_figure(self, plot)
-            try:
-                # No date or software in the file: the same sweep gives the same bytes.
-                meta = {"Software": None} if figure == "png" else {"Date": None}
-                with atomic_open(written[-1], "wb") as fh:
-                    fig.savefig(fh, format=figure, dpi=150, metadata=meta)
-            finally:
-                plt.close(fig)
-        return written
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form: the grid, and per point its values and ``to_dict`` of its run."""
