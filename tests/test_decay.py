@@ -16,9 +16,9 @@ from slasim.model.decay import (
     FlatDecay,
     PowerLawDecay,
     TableDecay,
-    curve_from_spec,
 )
 from slasim.model.decay_presets import PRESETS, DecayPreset, get_preset
+from slasim.model.decay_spec import curve_from_spec
 
 # ---------------------------------------------------------------- presets
 

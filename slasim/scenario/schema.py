@@ -47,8 +47,9 @@ from slasim.limits import (
     date_range_text,
 )
 from slasim.model.calendar import WEEKDAYS, BusinessCalendar, parse_hhmm, public_holidays
-from slasim.model.decay import DecayCurve, curve_from_spec
+from slasim.model.decay import DecayCurve
 from slasim.model.decay_presets import get_preset
+from slasim.model.decay_spec import curve_from_spec
 from slasim.model.people import Attrition, Hire, Ramp, check_people
 
 __all__ = [
