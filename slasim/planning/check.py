@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ import numpy as np
 from slasim.engine.arrivals import load_trace
 from slasim.engine.staff import Staffing, staffing
 from slasim.model.calendar import BusinessCalendar
+from slasim.planning.defaults import silent_default_notes
 from slasim.planning.plan import shift_queues
 from slasim.planning.workload import (
     conversations_per_reached_lead,
@@ -37,7 +38,6 @@ __all__ = [
     "TierLoad",
     "check_scenario",
     "follow_up_line",
-    "silent_defaults",
 ]
 
 
@@ -255,7 +255,7 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         shift_rows=tuple(shift_rows),
         utilization=utilization,
         warnings=warnings,
-        notes=_silent_defaults(
+        notes=silent_default_notes(
             scenario, {r.tier: float(r.share_arriving_off_duty) for r in tier_rows}
         ) + _people_note(scenario, staff),
         roster=_roster_text(scenario, staff),
@@ -315,71 +315,6 @@ def _roster_text(scenario: Scenario, staff: Staffing) -> str:
             "and are ignored"
         )
     return text
-
-
-#: Below this many days a horizon without ``warmup_days`` gets a note: its empty start is a
-#: sizeable share of it (a busy queue takes hours to a day to forget it, a cadence days).
-_SHORT_HORIZON_DAYS = 7
-
-
-def silent_defaults(scenario: Scenario, tiers: pd.DataFrame | None = None) -> list[str]:
-    """Defaults ``scenario`` falls back on without saying so, that change the answer.
-
-    ``tiers`` is :attr:`ScenarioCheck.tiers` (for the share of leads arriving off duty).
-    """
-    shares: dict[object, float] = (
-        {} if tiers is None or "share_arriving_off_duty" not in tiers
-        else tiers["share_arriving_off_duty"].to_dict()
-    )
-    return _silent_defaults(scenario, shares)
-
-
-def _silent_defaults(scenario: Scenario, shares: Mapping[object, float]) -> list[str]:
-    """:func:`silent_defaults` with the off-duty shares per tier name (may be empty)."""
-    notes = []
-    office_hours = scenario.business_calendar().business_minutes_total < (
-        scenario.horizon.days * 1440
-    )
-    if office_hours and scenario.trace is None:
-        for name, tier in scenario.tiers.items():
-            if "profile" in tier.model_fields_set:
-                continue
-            off = ""
-            share = shares.get(name)
-            if share is not None:
-                off = f" ({float(share):.0%} of them arrive while nobody is on duty)"
-            notes.append(
-                f"tiers.{name}.profile is not set: leads arrive around the clock, 7 days a "
-                f"week{off}, while the team works office hours; set weekday and hour weights "
-                "(slasim init writes working-hours ones) or calibrate them from a CRM export"
-            )
-    horizon = scenario.horizon
-    if horizon.days < _SHORT_HORIZON_DAYS and "warmup_days" not in horizon.model_fields_set:
-        notes.append(
-            f"horizon.warmup_days is not set: the {horizon.days}-day period starts empty (no "
-            "lead waiting, no retry due, every seller free), which flatters a short period, "
-            "the more so at high load; set warmup_days (a few days) to start it as a running "
-            "operation would, or 0 to keep the empty start"
-        )
-    if scenario.team.cost_per_seller_month == 0 and (
-        scenario.team.shifts or scenario.team.roster
-    ):
-        notes.append(
-            "team.cost_per_seller_month is 0: profit never pays for a seller, so more sellers "
-            "always look better; set the monthly cost of a seller"
-        )
-    if "decay" not in scenario.model_fields_set:
-        notes.append(
-            f"[decay] is not set: the {scenario.decay.preset!r} preset applies (contact odds fall "
-            "100x from 5 to 30 minutes, a strong assumption); choose a preset (lrm2007, hbr2011, "
-            "none) or fit one with slasim calibrate"
-        )
-    if scenario.optimize is None:
-        notes.append(
-            "no [optimize] table: slasim optimize would only choose the terms at today's "
-            "staffing, routing and volumes (one candidate); slasim init writes a table to edit"
-        )
-    return notes
 
 
 def _unreachable_target(
