@@ -13,7 +13,7 @@ from scipy import stats
 from slasim.cli.main import main
 from slasim.measure.experiment import compare
 from slasim.render.report.comparison import comparison_frame, format_compare
-from slasim.render.text import format_difference
+from slasim.render.values import format_difference
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,13 +137,13 @@ def test_compare_refuses_options_of_another_period(capsys: pytest.CaptureFixture
 
 def test_rate_differences_are_percentage_points() -> None:
     # 58.6 % -> 61.0 % is +2.4 points; "+2.4%" would read as a relative change of 2.4 %.
-    assert format_difference("{:.1%}", 0.024, signed=True) == "+2.4 pp"
-    assert format_difference("{:.1%}", -0.128) == "-12.8 pp"
-    assert format_difference("{:.0%}", 0.75, signed=True) == "+75 pp"
-    assert format_difference("{:.2%}", 0.0005) == "0.05 pp"
-    assert format_difference("{:,.0f}", 21424.4, signed=True) == "+21,424"  # money: same unit
-    assert format_difference("{:,.1f}", -432.26) == "-432.3"
-    assert format_difference("{:.1%}", float("nan")) == "-"
+    assert format_difference("contact_rate", 0.024, signed=True) == "+2.4 pp"
+    assert format_difference("contact_rate", -0.128) == "-12.8 pp"
+    assert format_difference("joint_met", 0.75, signed=True) == "+75 pp"
+    assert format_difference("win_rate", 0.0005) == "0.05 pp"
+    assert format_difference("revenue", 21424.4, signed=True) == "+21,424"  # money: same unit
+    assert format_difference("response_minutes_p90", -432.26) == "-432.3"
+    assert format_difference("contact_rate", float("nan")) == "-"
 
 
 def test_compare_text_shows_paired_rate_differences_in_points() -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING
 
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
 from slasim.measure.terms import side_flags, term_flags
 from slasim.planning.check import ScenarioCheck, follow_up_line
+from slasim.render.values import format_difference
 from slasim.scenario.schema import Horizon, Scenario
 
 if TYPE_CHECKING:  # neither the engine nor pandas is needed to format a check
@@ -28,7 +28,6 @@ ALL = "all"  # = slasim.measure.metrics.ALL, repeated so that `check` does not i
 __all__ = [
     "format_check",
     "format_comparison",
-    "format_difference",
     "format_plan",
     "format_rows",
     "format_run",
@@ -226,26 +225,6 @@ def _fmt(spec: str, value: float) -> str:
     return "-" if value != value else spec.format(value)  # NaN -> "-"
 
 
-_PERCENT_SPEC = re.compile(r"^\{:[+]?(?:\.(\d+))?%\}$")
-
-
-def format_difference(spec: str, value: float, *, signed: bool = False) -> str:
-    """A difference of two values that ``spec`` formats, in the same unit.
-
-    A difference of two percentages is in percentage points, not percent: 58.6 % -> 61.0 % is
-    ``+2.4 pp`` (``+2.4%`` would read as a 2.4 % relative increase). ``signed`` shows ``+``
-    on positive values; NaN gives ``-``.
-    """
-    if value != value:
-        return "-"
-    sign = "+" if signed else ""
-    match = _PERCENT_SPEC.match(spec)
-    if match is not None:
-        decimals = int(match.group(1) or 0)
-        return f"{100 * value:{sign}.{decimals}f} pp"
-    return spec.replace("{:", "{:" + sign, 1).format(value)
-
-
 Cells = dict[tuple[str, ...], dict[str, float]]
 
 
@@ -377,7 +356,6 @@ def format_comparison(comparison: ComparisonResult) -> str:
     rows = []
     for option in options:
         for metric in (*RUN_ROWS, *_sla_rows()):
-            spec = text_spec(metric)
             r = d.get((option, metric, ALL))
             if r is None:
                 continue
@@ -385,10 +363,10 @@ def format_comparison(comparison: ComparisonResult) -> str:
                 {
                     "option": option,
                     "metric": metric,
-                    "difference": format_difference(spec, r["mean"]),
+                    "difference": format_difference(metric, r["mean"]),
                     "95% CI": (
-                        f"[{format_difference(spec, r['ci_low'])}, "
-                        f"{format_difference(spec, r['ci_high'])}]"
+                        f"[{format_difference(metric, r['ci_low'])}, "
+                        f"{format_difference(metric, r['ci_high'])}]"
                     ),
                 }
             )

@@ -12,12 +12,12 @@ import math
 import pandas as pd
 
 from slasim.engine.staff import head_count, staffing
-from slasim.measure.catalogue import text_spec
 from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags, term_flags
 from slasim.measure.verdict import recommendation
-from slasim.render.text import format_difference, format_table
+from slasim.render.text import format_table
+from slasim.render.values import format_difference, format_metric
 from slasim.scenario.schema import Scenario
 
 __all__ = [
@@ -119,12 +119,12 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
 
 
 def _fmt(metric: str, value: float) -> str:
-    return "-" if value != value else text_spec(metric).format(value)
+    return format_metric(metric, value)
 
 
 def _diff(metric: str, value: float, signed: bool = False) -> str:
     """A paired difference; of rates and shares in percentage points (``+4.6 pp``)."""
-    return format_difference(text_spec(metric), value, signed=signed)
+    return format_difference(metric, value, signed=signed)
 
 
 def _terms_rows(scenarios: list[Scenario], tier: str) -> list[dict[str, str]]:

@@ -11,7 +11,6 @@ import pandas as pd
 
 from slasim.engine.staff import head_count
 from slasim.measure.catalogue import QUEUE_METRICS
-from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags
@@ -19,16 +18,15 @@ from slasim.measure.verdict import recommendation as verdict_recommendation
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, percent_ticks, report_figure
 from slasim.render.i18n import tr
-from slasim.render.page import NBSP, format_money, format_number, format_percent
+from slasim.render.page import format_money, format_number, format_percent
 from slasim.render.report.agreement import format_minutes, term_texts
 from slasim.render.report.comparison import cells
+from slasim.render.values import format_difference, format_metric
 from slasim.scenario.schema import Scenario
 
 __all__ = [
     "attainment_blocks",
     "decay_blocks",
-    "format_difference",
-    "format_metric",
     "funnel_blocks",
     "funnel_frame",
     "kpi_blocks",
@@ -56,46 +54,9 @@ KPI_ROWS = (
 )
 
 
-def format_metric(
-    metric: str, value: float, lang: str, currency: str, *, signed: bool = False
-) -> str:
-    """A metric value in the report's format (percent, money, minutes or count)."""
-    m = catalogue_metric(metric)
-    if m.bounded:
-        text = format_percent(value, lang, m.decimals)
-    elif m.kind == "money":
-        text = format_money(value, currency, lang)
-    else:
-        # Minutes: whole ones from 10 up (read next to targets such as "60 min"), the
-        # catalogue's decimals below (a queue's wait of 0.33 min is not "0").
-        whole = m.kind == "minutes" and not abs(value) < 10
-        text = format_number(value, lang, 0 if whole else m.decimals)
-    if signed and value == value and value > 0:
-        text = "+" + text
-    return text
-
-
-def format_difference(
-    metric: str, value: float, lang: str, currency: str, *, signed: bool = False
-) -> str:
-    """A difference of a metric: of shares and P(met) in percentage points, else as the metric.
-
-    58.6 % -> 61.0 % is ``+2.4 pp`` / ``+2,4 p.e.`` (``+2.4 %`` would read as a relative
-    change); ``signed`` shows ``+`` on positive values.
-    """
-    m = catalogue_metric(metric)
-    if not m.bounded:
-        return format_metric(metric, value, lang, currency, signed=signed)
-    if value != value:
-        return format_number(value, lang)  # the missing-value mark
-    points = format_number(100 * value, lang, m.decimals)
-    sign = "+" if signed and value > 0 else ""
-    return f"{sign}{points}{NBSP}{tr(lang, 'unit_pp')}"
-
-
 def _ci(metric: str, lo: float, hi: float, lang: str, currency: str) -> str:
     sep = "; " if lang == "sv" else ", "  # a comma already is the Swedish decimal sign
-    low, high = (format_difference(metric, v, lang, currency) for v in (lo, hi))
+    low, high = (format_difference(metric, v, lang=lang, currency=currency) for v in (lo, hi))
     return f"[{low}{sep}{high}]"
 
 
@@ -128,7 +89,9 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         response, attempts, conversion = term_texts(s, terms, lang)
         expected = {
             t.name: "–" if t.measure is None
-            else format_metric(t.measure, metric_mean(result, t.measure, tier), lang, cur)
+            else format_metric(
+                t.measure, metric_mean(result, t.measure, tier), lang=lang, currency=cur
+            )
             for t in TERMS
         }
         # The quota in the period (the agreement states it per month), then the sales terms.
@@ -195,10 +158,10 @@ def _mean_table(
                 row.append(missing)
                 continue
             cell = summary[(metric, tier)]
-            text = format_metric(metric, float(cell["mean"]), lang, cur)
+            text = format_metric(metric, float(cell["mean"]), lang=lang, currency=cur)
             half = float(cell["ci_high"]) - float(cell["mean"])
             if tier == ALL and half == half:
-                text += " ± " + format_metric(metric, half, lang, cur)
+                text += " ± " + format_metric(metric, half, lang=lang, currency=cur)
             row.append(text)
         rows.append(row)
     columns = [tr(lang, "col_metric"), tr(lang, "col_all"), *s.tiers]
@@ -414,9 +377,9 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
                 dcells.append("–")
                 continue
             c = frame[key]
-            shown.append(format_metric(metric, float(c["mean"]), lang, cur))
+            shown.append(format_metric(metric, float(c["mean"]), lang=lang, currency=cur))
             dcells.append(
-                format_difference(metric, float(c["diff"]), lang, cur, signed=True)
+                format_difference(metric, float(c["diff"]), signed=True, lang=lang, currency=cur)
                 + " "
                 + _ci(metric, float(c["diff_ci_low"]), float(c["diff_ci_high"]), lang, cur)
             )
