@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from slasim.measure.metrics import ALL
+from slasim.render.axes import axes_or_new
 from slasim.render.doc import Figure
 from slasim.render.page import figure_png
 
@@ -32,9 +33,8 @@ def metric_mean(result: SimulationResult, metric: str, tier: str = ALL) -> float
 
 def new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:
     """A new figure and axes in the report's default size (inches)."""
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=size)
+    ax = axes_or_new(None, size)
+    return ax.figure, ax  # type: ignore[return-value]  # a top-level Axes' figure is a Figure
 
 
 def finish_axes(

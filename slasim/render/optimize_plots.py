@@ -1,25 +1,19 @@
 """Figures of an optimization: the cost-revenue frontier and the value of speed.
 
-Like :mod:`slasim.render.plots`, every function takes ``ax=None`` (a new figure when None) and
-returns
-the Axes; nothing is shown.
+Like :mod:`slasim.render.plots`, every function takes ``ax=None`` (a new figure when None,
+:func:`slasim.render.axes.axes_or_new`) and returns the Axes; nothing is shown.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter
 
+from slasim.render.axes import axes_or_new
+
 __all__ = ["frontier_plot", "speed_plot"]
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    return ax
 
 
 def _millions(axis: Axis) -> None:
@@ -32,7 +26,7 @@ def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ``frontier`` is :attr:`OptimizeResult.frontier` (every candidate on the same months). Point
     colour is how often sales would keep all the proposed terms there; the proposal is ringed.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (6, 4))
     points = ax.scatter(
         frontier["cost"], frontier["revenue"], c=frontier["p_sales"], cmap="viridis",
         vmin=0, vmax=1, s=40, zorder=3,
@@ -54,7 +48,7 @@ def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 def speed_plot(value_of_speed: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Profit and revenue per month against the response target (log scale), with staffing."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (6, 4))
     reached = value_of_speed.dropna(subset=["profit"])
     for column, style in (("revenue", "o-"), ("profit", "s--")):
         ax.plot(reached["target_minutes"], reached[column], style, label=column)

@@ -17,6 +17,7 @@ from matplotlib.axis import Axis
 
 from slasim.measure.terms import TERMS
 from slasim.model.decay import DecayCurve
+from slasim.render.axes import axes_or_new
 
 if TYPE_CHECKING:
     from slasim.measure.experiment import SimulationResult
@@ -60,12 +61,6 @@ def percent_axis(axis: Axis, decimal: str = ".") -> None:
     axis.set_major_formatter(plt.FuncFormatter(label))
 
 
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    return ax
-
-
 #: Line style per tier position: tiers stay apart where their curves coincide (hot and warm
 #: leads are often called equally fast), also in greyscale print.
 TIER_LINESTYLES = ("-", (0, (6, 2)), (0, (1.5, 1.5)), "-.")
@@ -102,7 +97,7 @@ def response_time_distribution(
     """
     if result.records is None:
         raise ValueError("result has no records: run simulate(..., keep_records=True).")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     scenario = result.scenario
     terms = scenario.sla.tiers
     if clock is None:
@@ -195,7 +190,7 @@ def decay_curves(
     ax: Axes | None = None,
 ) -> Axes:
     """Plot decay multipliers f(age) for named curves."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     age = np.linspace(0, max_minutes, 500)
     for i, (label, curve) in enumerate(curves):
         ax.plot(age, np.asarray(curve(age)), label=label, color=tier_color(i), linewidth=1.8)
@@ -211,7 +206,7 @@ def decay_curves(
 
 def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
     """P(term met) per tier and term, with the agreed confidence as a dashed line."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     scenario = result.scenario
     terms = tuple(t.name for t in TERMS)
     tiers = [t for t in scenario.tiers if t in scenario.sla.tiers]
@@ -256,7 +251,7 @@ def funnel_bars(funnel: pd.DataFrame, *, log: bool = True, ax: Axes | None = Non
     log
         Log scale: late stages are 100x smaller than the first and would vanish otherwise.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     stages = [str(c) for c in funnel.columns]
     x = np.arange(len(stages))
     width = 0.8 / max(len(funnel), 1)
@@ -298,7 +293,7 @@ def staffing_attainment(
     current
         Today's number of sellers (a vertical marker).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     sellers = attainment.index.to_numpy(dtype=float)
     for i, column in enumerate(attainment.columns):
         style: dict[str, Any] = (
@@ -344,7 +339,7 @@ def option_bars(
     The first option (the base) is grey, the others blue, so the eye compares against it.
     ``reference`` draws a dashed line (e.g. the agreed confidence on a P(met) axis).
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     y = np.arange(len(names))[::-1]  # first option on top
     m = np.asarray(mean, dtype=float)
     lo = np.asarray(ci_low, dtype=float)

@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from slasim.measure.catalogue import metric
 from slasim.measure.terms import SIDES
+from slasim.render.axes import axes_or_new
 from slasim.render.plots import TIER_COLORS, percent_axis
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ def sweep_heatmap(
     (default: 0 to 1 for a P, else this panel's range; panels side by side share one);
     realistic points are framed.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.5))
+    ax = axes_or_new(ax, (7, 4.5))
     first, second = result.axes[0], result.axes[1]
     where = where or {}
     grid = np.full((len(first), len(second)), np.nan)
@@ -122,8 +122,7 @@ def sweep_line(
     result: SweepResult, value: str = "p_joint", *, ax: Axes | None = None
 ) -> Axes:
     """``value`` along the only grid axis, with its 95 % interval; realistic points filled."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = axes_or_new(ax)
     axis = result.axes[0]
     table = result.table
     x = np.asarray(axis.values, dtype=float) if axis.numeric else np.arange(len(axis))
@@ -154,10 +153,9 @@ def sweep_figure(result: SweepResult, value: str = "p_joint") -> Figure:
     axes = result.axes
     title = f"{_label(value, result)}\n{result.reps} months per point (seed {result.seed})"
     if len(axes) == 1:
-        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-        sweep_line(result, value, ax=ax)
+        ax = sweep_line(result, value, ax=axes_or_new(None, layout="constrained"))
         ax.set_title(title, fontsize="medium")
-        return fig
+        return ax.figure  # type: ignore[return-value]  # a top-level Axes' figure is a Figure
     combos = list(itertools.product(*(a.values for a in axes[2:])))
     if len(combos) > MAX_PANELS:
         raise ValueError(f"panels(={len(combos)}) must be at most {MAX_PANELS}.")

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from slasim.measure.catalogue import metric as catalogue_metric
+from slasim.render.axes import axes_or_new
 from slasim.render.i18n import EN, tr
 from slasim.render.plots import TARGET_STYLE, percent_axis, tier_color
 
@@ -56,8 +57,7 @@ def measure_panel(
     lang
         Language of the title and legend labels (``"en"`` or ``"sv"``).
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 3))
+    ax = axes_or_new(ax, (4, 3))
     numbers = rows[["sim_p10", "sim_p90", "target", "actual"]].to_numpy(dtype=float)
     values = {
         str(tier): (float(a), float(b), float(c), float(d))
