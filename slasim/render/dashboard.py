@@ -26,10 +26,10 @@ from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS
 from slasim.outputs import atomic_write_text, write_csv
-from slasim.render.i18n import tr
+from slasim.render.i18n import TRACK_MEASURES, measure_label, tr
 from slasim.render.page import LANGS, format_money, format_number, format_percent
 from slasim.render.text import format_table
-from slasim.render.track_plots import LABELS, track_figure
+from slasim.render.track_plots import track_figure
 
 __all__ = [
     "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_band_view", "seller_view",
@@ -105,7 +105,7 @@ class _Style:
         return self.text("track_yes" if value else "track_no")
 
     def label(self, measure: str) -> str:
-        return self.text(f"track_m_{measure}") if measure in LABELS else measure
+        return measure_label(self.words, measure) if measure in TRACK_MEASURES else measure
 
 
 def _style(result: TrackResult, lang: str | None) -> _Style:
@@ -230,7 +230,7 @@ def seller_view(
     return out.reset_index(drop=True)
 
 
-#: Labels of the seller-band measures (keys of the i18n ``track_m_*`` texts).
+#: The tracked measure (:func:`slasim.render.i18n.measure_label`) of each seller-band measure.
 _BAND_LABELS = {
     "leads": "leads_owned", "within_target_rate": "first_attempt_within_target",
     "attempts_per_lead": "attempts_per_lead", "contact_rate": "contact_rate",
@@ -256,7 +256,7 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
 
     table: dict[str, list[str]] = {st.text("track_col_owner"): []}
     for measure in _BAND_LABELS:
-        table[st.text(f"track_m_{_BAND_LABELS[measure]}")] = []
+        table[st.label(_BAND_LABELS[measure])] = []
     for owner, mine in rows.groupby("owner", sort=False):
         table[st.text("track_col_owner")].append(str(owner))
         for measure, actual, low, high, band in zip(
@@ -265,7 +265,7 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
         ):
             mark = "" if band in ("inside", "n/a") else f" {st.text(f'track_band_{band}')}"
             span = st.span(show(measure, low), show(measure, high))
-            table[st.text(f"track_m_{_BAND_LABELS[measure]}")].append(
+            table[st.label(_BAND_LABELS[measure])].append(
                 f"{show(measure, actual)} [{span}]{mark}"
             )
     return pd.DataFrame(table)

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from slasim.measure.catalogue import CATALOGUE
 
-__all__ = ["EN", "SV", "TEXTS", "MissingTextError", "tr"]
+__all__ = ["EN", "SV", "TEXTS", "TRACK_MEASURES", "MissingTextError", "measure_label", "tr"]
 
 EN: Mapping[str, str] = MappingProxyType(
     {
@@ -371,12 +371,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "track_m_first_attempt_within_target": "share called within target",
         "track_m_response_minutes_p90": "response p90 (wall min)",
         "track_m_response_business_minutes_p90": "response p90 (business min)",
-        "track_m_attempts_per_lead": "attempts per lead",
-        "track_m_contact_rate": "contact rate",
         "track_m_qualify_rate": "qualify rate",
         "track_m_win_rate": "win rate",
         "track_m_won_deals": "deals won",
-        "track_m_revenue": "revenue",
         # --- a horizon of several months (slasim.render.report.months) ---------------------------
         "h_months_terms": "Terms month by month",
         "months_terms_text": (
@@ -779,12 +776,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "track_m_first_attempt_within_target": "andel med försök inom målet",
         "track_m_response_minutes_p90": "svarstid p90 (minuter dygnet runt)",
         "track_m_response_business_minutes_p90": "svarstid p90 (minuter inom kontorstid)",
-        "track_m_attempts_per_lead": "försök per lead",
-        "track_m_contact_rate": "kontaktgrad",
         "track_m_qualify_rate": "andel kvalificerade",
         "track_m_win_rate": "andel vunna",
         "track_m_won_deals": "vunna affärer",
-        "track_m_revenue": "intäkter",
         # --- a horizon of several months (slasim.render.report.months) ---------------------------
         "h_months_terms": "Villkor månad för månad",
         "months_terms_text": (
@@ -848,3 +842,27 @@ def tr(lang: str, key: str) -> str:
         return TEXTS[lang][key]
     except KeyError:
         raise MissingTextError(f"no {lang!r} text for key {key!r}") from None
+
+
+#: Measures that ``slasim track`` names (tables, panels, seller bands), in display order. A
+#: ``track_m_<measure>`` text holds a name that differs from the catalogue's (shorter, or the
+#: export's word); every other measure is named by its catalogue label (``m_<measure>``).
+TRACK_MEASURES: tuple[str, ...] = (
+    "leads_owned",
+    "leads_created",
+    "first_attempt_within_target",
+    "response_minutes_p90",
+    "response_business_minutes_p90",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+)
+
+
+def measure_label(lang: str, measure: str) -> str:
+    """The name of a tracked measure in ``lang``: its ``track_m_`` text, else the catalogue's."""
+    key = f"track_m_{measure}"
+    return tr(lang, key if key in TEXTS.get(lang, {}) else f"m_{measure}")

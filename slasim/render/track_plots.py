@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.render.axes import axes_or_new
-from slasim.render.i18n import EN, tr
+from slasim.render.i18n import TRACK_MEASURES, measure_label, tr
 from slasim.render.plots import TARGET_STYLE, percent_axis, tier_color
 
 if TYPE_CHECKING:
@@ -28,10 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["FIGURE_MEASURES", "LABELS", "measure_panel", "track_figure"]
 
 #: Readable English names of the tracked measures (axis titles and tables); every language's
-#: names are the ``track_m_<measure>`` texts of :mod:`slasim.render.i18n`.
-LABELS: dict[str, str] = {
-    key.removeprefix("track_m_"): text for key, text in EN.items() if key.startswith("track_m_")
-}
+#: names come from :func:`slasim.render.i18n.measure_label`.
+LABELS: dict[str, str] = {m: measure_label("en", m) for m in TRACK_MEASURES}
 #: Measures drawn on the dashboard, one panel each (those measurable in the export).
 FIGURE_MEASURES: tuple[str, ...] = (
     "leads_created",
@@ -86,7 +84,7 @@ def measure_panel(
     ax.margins(y=0.08)
     ax.autoscale_view()
     measure = str(rows["measure"].iloc[0]) if len(rows) else ""
-    ax.set_title(tr(lang, f"track_m_{measure}") if measure in LABELS else measure, fontsize=10)
+    ax.set_title(measure_label(lang, measure) if measure in LABELS else measure, fontsize=10)
     ax.set_xticks(np.arange(len(tiers)), list(tiers))
     ax.set_xlim(-0.6, len(tiers) - 0.4)
     if catalogue_metric(measure).kind == "share":
