@@ -28,6 +28,7 @@ from slasim.measure.terms import TERMS
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.render.i18n import TRACK_MEASURES, measure_label, tr
 from slasim.render.page import LANGS, format_money, format_number, format_percent
+from slasim.render.report.terms import term_texts
 from slasim.render.text import format_table
 from slasim.render.track_plots import track_figure
 
@@ -139,8 +140,6 @@ def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
 
 def _target_words(result: TrackResult, period: str, tier: str, term: str, st: _Style) -> str:
     """A term's target as the agreement document words it (pages only)."""
-    from slasim.render.report.agreement import term_texts
-
     if tier == ALL:
         return st.text("track_target_joint" if term == "joint" else "track_target_sides")
     if term == "marketing":

@@ -14,41 +14,17 @@ import pandas as pd
 from slasim.render.doc import Block, Bullets, Heading, Paragraph, Table
 from slasim.render.i18n import tr
 from slasim.render.page import format_date, format_money, format_number, format_percent
-from slasim.scenario.schema import Scenario, TierTerms
+from slasim.render.report.months import agreement_month_blocks
+from slasim.render.report.terms import format_minutes, term_texts
+from slasim.scenario.schema import Scenario
 
-__all__ = ["agreement_blocks", "format_minutes", "period_dates", "term_texts"]
-
-
-def format_minutes(value: float, lang: str) -> str:
-    """Minutes without needless decimals (``5``, ``7,5``)."""
-    return format_number(value, lang, 0 if float(value).is_integer() else 1)
+__all__ = ["agreement_blocks", "period_dates"]
 
 
 def period_dates(scenario: Scenario, lang: str) -> tuple[str, str]:
     """First and last day of the scenario's horizon, formatted for ``lang``."""
     h = scenario.horizon
     return format_date(h.start, lang), format_date(h.start + timedelta(days=h.days - 1), lang)
-
-
-def term_texts(scenario: Scenario, terms: TierTerms, lang: str) -> tuple[str, str, str]:
-    """(response, attempts, conversion) commitments of one tier in words."""
-    clock = tr(lang, f"clock_{terms.response_clock}")
-    response = tr(lang, "response_term").format(
-        target=format_minutes(terms.response_target_minutes, lang),
-        clock=clock,
-        share=format_percent(terms.response_share, lang),
-    )
-    attempts = tr(lang, "attempts_term").format(
-        n=terms.min_attempts,
-        window=format_minutes(scenario.cadence.window_days, lang),
-        share=format_percent(terms.attempt_share, lang),
-    )
-    conversion = (
-        tr(lang, "conversion_term").format(rate=format_percent(terms.qualify_rate_target, lang))
-        if terms.qualify_rate_target is not None
-        else tr(lang, "no_term")
-    )
-    return response, attempts, conversion
 
 
 def _policy(scenario: Scenario, lang: str) -> str:
@@ -134,7 +110,7 @@ def agreement_blocks(scenario: Scenario, lang: str) -> list[Block]:
             )
         ),
         Paragraph(_policy(scenario, lang)),
-        *_months(scenario, lang),
+        *agreement_month_blocks(scenario, lang),
         Heading(tr(lang, "h_measurement"), 3),
         Table(_measurement(scenario, lang)),
         Paragraph(tr(lang, "measurement_note"), note=True),
@@ -154,13 +130,6 @@ def agreement_blocks(scenario: Scenario, lang: str) -> list[Block]:
         ),
     ]
     return blocks
-
-
-def _months(scenario: Scenario, lang: str) -> list[Block]:
-    # Imported here: slasim.render.report.months words its terms with term_texts from this module.
-    from slasim.render.report.months import agreement_month_blocks
-
-    return agreement_month_blocks(scenario, lang)
 
 
 def _measurement(scenario: Scenario, lang: str) -> pd.DataFrame:

@@ -19,8 +19,8 @@ from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, percent_ticks, report_figure
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_number, format_percent
-from slasim.render.report.agreement import format_minutes, term_texts
 from slasim.render.report.comparison import cells
+from slasim.render.report.terms import format_minutes, term_texts
 from slasim.render.values import format_difference, format_metric
 from slasim.scenario.schema import Scenario
 

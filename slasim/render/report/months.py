@@ -19,7 +19,7 @@ from slasim.render.figures import finish_axes, metric_mean, new_axes, report_fig
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_number, format_percent
 from slasim.render.quarter_plots import month_p_met_plot, revenue_plot
-from slasim.render.report.agreement import term_texts
+from slasim.render.report.terms import term_texts
 
 if TYPE_CHECKING:
     from slasim.measure.experiment import SimulationResult

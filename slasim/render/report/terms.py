@@ -1,0 +1,39 @@
+"""A tier's SLA terms in words, as the agreement states them.
+
+One wording for every place that names a term: the agreement (part 1), its month-by-month
+table, the evidence's attainment table and the tracking dashboard's targets.
+"""
+
+from __future__ import annotations
+
+from slasim.render.i18n import tr
+from slasim.render.page import format_number, format_percent
+from slasim.scenario.schema import Scenario, TierTerms
+
+__all__ = ["format_minutes", "term_texts"]
+
+
+def format_minutes(value: float, lang: str) -> str:
+    """Minutes without needless decimals (``5``, ``7,5``)."""
+    return format_number(value, lang, 0 if float(value).is_integer() else 1)
+
+
+def term_texts(scenario: Scenario, terms: TierTerms, lang: str) -> tuple[str, str, str]:
+    """(response, attempts, conversion) commitments of one tier in words."""
+    clock = tr(lang, f"clock_{terms.response_clock}")
+    response = tr(lang, "response_term").format(
+        target=format_minutes(terms.response_target_minutes, lang),
+        clock=clock,
+        share=format_percent(terms.response_share, lang),
+    )
+    attempts = tr(lang, "attempts_term").format(
+        n=terms.min_attempts,
+        window=format_minutes(scenario.cadence.window_days, lang),
+        share=format_percent(terms.attempt_share, lang),
+    )
+    conversion = (
+        tr(lang, "conversion_term").format(rate=format_percent(terms.qualify_rate_target, lang))
+        if terms.qualify_rate_target is not None
+        else tr(lang, "no_term")
+    )
+    return response, attempts, conversion
