@@ -220,7 +220,7 @@ def _export_calls(result: SimulationResult, path: str) -> None:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from slasim.outputs import check_outputs
     from slasim.planning.plan import plan_scenario
-    from slasim.render.text import format_plan
+    from slasim.render.plan_text import format_plan
     from slasim.scenario.load import input_files, load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)

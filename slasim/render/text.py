@@ -1,4 +1,5 @@
-"""Plain-text tables for the terminal (``slasim check``, ``slasim run``, ``slasim plan``)."""
+"""Plain-text tables for the terminal (``slasim check``, ``slasim run``, ``slasim compare``);
+``slasim plan``'s report is in :mod:`slasim.render.plan_text`."""
 
 from __future__ import annotations
 
@@ -19,19 +20,16 @@ if TYPE_CHECKING:  # neither the engine nor pandas is needed to format a check
 
     from slasim.measure.experiment import ComparisonResult, SimulationResult
     from slasim.measure.verdict import Verdict
-    from slasim.planning.goal import GoalOdds
-    from slasim.planning.plan import Plan
-    from slasim.planning.staffing import StaffingAnswer
 
 ALL = "all"  # = slasim.measure.metrics.ALL, repeated so that `check` does not import the engine
 
 __all__ = [
     "format_check",
     "format_comparison",
-    "format_plan",
     "format_rows",
     "format_run",
     "format_table",
+    "patience_lines",
 ]
 
 
@@ -100,7 +98,7 @@ def _business_hours(scenario: Scenario) -> float:
     return scenario.business_calendar().business_minutes_total / 60
 
 
-def _patience_lines(scenario: Scenario) -> list[str]:
+def patience_lines(scenario: Scenario) -> list[str]:
     """The patience, and that the analytic screen leaves it out; nothing without patience."""
     law = patience_law(scenario.routing.patience_spec())
     if law is None:
@@ -130,7 +128,7 @@ def format_check(
         f"{len(scenario.tiers)} tiers, {_staff_text(result)}, routing {scenario.routing.policy}",
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
         f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
-        *_patience_lines(scenario),
+        *patience_lines(scenario),
         *([result.roster] if result.roster else []),
         "",
         "Leads (expected)",
@@ -374,121 +372,3 @@ def format_comparison(comparison: ComparisonResult) -> str:
 
     lines.append(pd.DataFrame(rows).set_index(["option", "metric"]).to_string())
     return "\n".join(lines)
-
-
-def format_plan(
-    scenario: Scenario,
-    plan: Plan,
-    answers: Sequence[StaffingAnswer] = (),
-    odds: GoalOdds | None = None,
-    goal_note: str | None = None,
-) -> str:
-    """The ``slasim plan`` report; ``answers``: the simulated fewest sellers per policy;
-    ``odds``: how likely the revenue goal is at the quotas (or ``goal_note``: why not
-    simulated)."""
-    money = "{:,.0f}"
-    lines = []
-    if scenario.team.roster is not None:
-        lines += [
-            "Staffed from a roster (team.roster): the fewest-sellers search varies weekly shifts "
-            "and is skipped; the Erlang C figures below still apply.",
-            "",
-        ]
-    if answers:
-        lines += [
-            f"Fewest sellers for which the agreement is realistic (simulated, {answers[0].reps} "
-            f"months per level, seed {answers[0].seed}; all shifts moved together):",
-            *(f"  {a.describe()}" for a in answers),
-            "The Erlang C figures below are a steady-state lower bound per tier: they ignore "
-            "the Monday backlog, priorities and repeated attempts.",
-            "",
-        ]
-    lines += [
-        f"scenario {plan.scenario!r}: queueing-theory plan (Erlang C per shift, all tiers pooled;"
-        " see the docs: Explanation > Validation)",
-        *_patience_lines(scenario),
-        *(line for line in [follow_up_line(scenario)] if line is not None),
-        "",
-        "Queueing theory (Erlang C, steady state) per shift and tier: now vs needed for the "
-        "tier's response target alone",
-        format_table(
-            plan.shifts,
-            {
-                "leads_per_hour": "{:.2f}",
-                "offered_load_erlang": "{:.2f}",
-                "sellers_scheduled": "{:.1f}",
-                "sellers_working": "{:.0f}",
-                "p_wait_now": "{:.0%}",
-                "within_target_now": "{:.0%}",
-                "contact_first_attempt_now": "{:.1%}",
-                "contact_first_attempt_needed": "{:.1%}",
-            },
-        ),
-        "",
-    ]
-    short = plan.hourly[plan.hourly["shortfall"] > 0]
-    business = int(plan.hourly["business_hour"].sum())
-    lines.append(
-        f"Hour-of-week check (SIPP, strictest target; off-hours leads counted in the next staffed "
-        f"hour): {plan.hours_short} of {business} business hours are short of the need. Each "
-        "hour's need is steady-state Erlang C for that hour alone: where the night's leads land "
-        "at opening it overstates the need (the backlog is worked off over the morning); the "
-        "simulated fewest sellers (first lines; --reps) are what to staff by."
-    )
-    if len(short):
-        worst = (
-            short.drop(columns="business_hour").sort_values("shortfall", ascending=False).head(8)
-        )
-        lines.append(
-            format_table(worst.set_index(["weekday", "hour"]), {"leads_per_hour": "{:.2f}"})
-        )
-    lines += [
-        "",
-        f"Expected funnel per month at the current quotas ({scenario.costs.currency})",
-        format_table(
-            plan.funnel_now, dict.fromkeys(plan.funnel_now.columns, "{:,.1f}") | {"revenue": money}
-        ),
-    ]
-    if plan.funnel is not None:
-        lines += [
-            "",
-            "Reverse funnel: leads needed per month for the revenue goal (= quota proposal)",
-            format_table(
-                plan.funnel, dict.fromkeys(plan.funnel.columns, "{:,.1f}") | {"revenue": money}
-            ),
-        ]
-        if odds is not None:
-            lines += ["", *_goal_lines(odds)]
-        elif goal_note is not None:
-            lines.append(f"(How likely the goal is: not simulated; {goal_note}.)")
-    return "\n".join(lines)
-
-
-def _goal_lines(odds: GoalOdds) -> list[str]:
-    """The quotas with their month-to-month spread and P(goal) (``plan --revenue-goal``)."""
-    import pandas as pd
-
-    def leads(value: float | None) -> str:
-        return "not reached" if value is None else f"{value:,.1f}"
-
-    table = pd.DataFrame(
-        {
-            "quota": [f"{q.leads:,.1f}" for q in odds.quotas],
-            "one period needs (p10 - p90)": [
-                f"{leads(q.leads_low)} - {leads(q.leads_high)}" for q in odds.quotas
-            ],
-            f"for {odds.confidence:.0%} of {odds.periods}": [
-                leads(q.leads_for_confidence) for q in odds.quotas
-            ],
-        },
-        index=pd.Index([q.tier for q in odds.quotas], name="tier"),
-    )
-    return [
-        f"How likely the goal is (simulated: {odds.reps} {odds.periods} per quota level, seed "
-        f"{odds.seed}; revenue = the deals won from the period's leads, each booked when won, "
-        "as in a steady month). Leads per month: the quota; what one period needs (p10 - p90 "
-        f"over {odds.periods}: the quotas that reach the goal in 10 % and in 90 % of them); the "
-        "quotas that reach it in sla.confidence of them:",
-        table.to_string(),
-        *odds.describe(),
-    ]
