@@ -7,12 +7,12 @@ or green. Small numbers get a footnote: with 20 leads a rate can be 20 points of
 
 The terminal text is English with plain numbers (``87%``); the HTML dashboard is in English or
 Swedish (texts in :mod:`slasim.render.i18n`, numbers formatted per locale by
-:mod:`slasim.render.page`, terms worded as in the agreement document).
+:mod:`slasim.render.page`, terms worded as in the agreement document), built from the report's
+document blocks (:mod:`slasim.render.doc`) and rendered by the same stack as the report.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +26,23 @@ from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS
 from slasim.outputs import atomic_write_text, write_csv
+from slasim.render.doc import Block, Callout, Figure, Heading, Paragraph, Table, to_html
 from slasim.render.i18n import TRACK_MEASURES, measure_label, tr
-from slasim.render.page import LANGS, format_money, format_number, format_percent
+from slasim.render.page import (
+    LANGS,
+    figure_png,
+    format_money,
+    format_number,
+    format_percent,
+    render_page,
+)
 from slasim.render.report.terms import term_texts
 from slasim.render.text import format_table
 from slasim.render.track_plots import track_figure
 
 __all__ = [
-    "OUTPUT_FILES", "SMALL_N", "dashboard_html", "format_track", "seller_band_view", "seller_view",
-    "write_outputs",
+    "OUTPUT_FILES", "SMALL_N", "dashboard_blocks", "dashboard_html", "format_track",
+    "seller_band_view", "seller_view", "write_outputs",
 ]
 
 #: The files :func:`write_outputs` writes into its folder.
@@ -327,45 +335,50 @@ def format_track(result: TrackResult) -> str:
     return "\n".join(parts)
 
 
-def dashboard_html(result: TrackResult, lang: str = "en") -> str:
-    """The dashboard in ``lang`` (``"en"`` or ``"sv"``): per month the term summary, the band
-    figure, the tier and seller tables."""
-    from slasim.render.page import figure_html, render_page, table_html
-
+def dashboard_blocks(result: TrackResult, lang: str = "en") -> list[Block]:
+    """The dashboard's body in ``lang`` as document blocks (:mod:`slasim.render.doc`): per month
+    the term summary, the band figure, the tier and seller tables."""
     st = _style(result, lang)
-    note = f"{_header(result, st)}. {st.text('track_band_note')}"
-    body = [f'<p class="note">{html.escape(note)}</p>']
+    blocks: list[Block] = [
+        Paragraph(f"{_header(result, st)}. {st.text('track_band_note')}", note=True)
+    ]
     for info in result.periods:
-        body.append(f"<h2>{html.escape(info.label)}</h2>")
-        cls = "callout" if info.partial else "note"
-        body.append(f'<p class="{cls}">{html.escape(info.describe(lang))}</p>')
+        blocks.append(Heading(info.label))
+        described = info.describe(lang)
+        blocks.append(Callout(described) if info.partial else Paragraph(described, note=True))
         if info.not_measurable:
-            text = _not_measurable(info.not_measurable, st)
-            body.append(f'<p class="note">{html.escape(text)}</p>')
-        body.append(table_html(_summary_view(result, info.label, st),
-                               caption=st.text("track_cap_terms"), lang=lang))
-        body += [f'<p class="note">{html.escape(line)}</p>'
-                 for line in _verdict_lines(result, info.label, lang)]
-        body.append(figure_html(
-            track_figure(result, info.label, lang=lang),
+            blocks.append(Paragraph(_not_measurable(info.not_measurable, st), note=True))
+        blocks.append(Table(_summary_view(result, info.label, st),
+                            caption=st.text("track_cap_terms")))
+        blocks += [Paragraph(line, note=True)
+                   for line in _verdict_lines(result, info.label, lang)]
+        blocks.append(Figure(
+            figure_png(track_figure(result, info.label, lang=lang)),
             alt=st.text("track_fig_alt").format(period=info.label),
             caption=st.text("track_fig_caption"),
+            name=f"track_{info.label}",
         ))
-        body.append(table_html(_tier_view(result, info.label, st),
-                               caption=st.text("track_cap_tiers"), lang=lang))
-        body.append(f"<h3>{html.escape(st.text('track_h_sellers'))}</h3>")
-        body.append(table_html(seller_view(result, info.label, lang=lang),
-                               caption=st.text("track_cap_all"), lang=lang))
-        small = st.text("track_small_note").format(n=SMALL_N)
-        body.append(f'<p class="note">{html.escape(small)}</p>')
+        blocks.append(Table(_tier_view(result, info.label, st),
+                            caption=st.text("track_cap_tiers")))
+        blocks.append(Heading(st.text("track_h_sellers"), 3))
+        blocks.append(Table(seller_view(result, info.label, lang=lang),
+                            caption=st.text("track_cap_all")))
+        blocks.append(Paragraph(st.text("track_small_note").format(n=SMALL_N), note=True))
         bands = seller_band_view(result, info.label, lang=lang)
         if len(bands):
-            body.append(f"<h3>{html.escape(st.text('track_h_seller_bands'))}</h3>")
-            body.append(table_html(bands, caption=st.text("track_cap_all"), lang=lang))
-            note = st.text("track_seller_bands_note")
-            body.append(f'<p class="note">{html.escape(note)}</p>')
+            blocks.append(Heading(st.text("track_h_seller_bands"), 3))
+            blocks.append(Table(bands, caption=st.text("track_cap_all")))
+            blocks.append(Paragraph(st.text("track_seller_bands_note"), note=True))
+    return blocks
+
+
+def dashboard_html(result: TrackResult, lang: str = "en") -> str:
+    """The dashboard in ``lang`` (``"en"`` or ``"sv"``): :func:`dashboard_blocks` rendered as
+    the report's blocks are (:func:`slasim.render.doc.to_html` in :func:`render_page`)."""
+    st = _style(result, lang)
     return render_page(
-        st.text("track_title").format(agreement=result.agreement), "\n".join(body), lang=lang,
+        st.text("track_title").format(agreement=result.agreement),
+        to_html(dashboard_blocks(result, lang), lang), lang=lang,
         subtitle=", ".join(p.label for p in result.periods),
     )
 
