@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from slasim.measure.quarter import revenue_rows
 from slasim.measure.terms import SIDES
+from slasim.render.axes import axes_or_new
 from slasim.render.plots import TARGET_STYLE, percent_axis, tier_color
 
 if TYPE_CHECKING:
@@ -29,8 +30,7 @@ def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = No
 
     Markers below the line are the months that make the horizon not realistic.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = axes_or_new(ax, (7, 4))
     x = np.arange(len(verdict.months))
     for i, side in enumerate(SIDES):
         p = [m.verdict.p[side.name] for m in verdict.months]
@@ -49,8 +49,7 @@ def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = No
 def revenue_plot(result: SimulationResult, *, lang: str = "en", ax: Axes | None = None) -> Axes:
     """Revenue won per month and in the whole horizon: the spread over simulated horizons
     (box: 10th-90th percentile, line: median, dot: mean)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = axes_or_new(ax, (7, 4))
     rows = revenue_rows(result, lang)
     x = np.arange(len(rows))
     for i, r in enumerate(rows):
@@ -59,7 +58,7 @@ def revenue_plot(result: SimulationResult, *, lang: str = "en", ax: Axes | None 
         ax.hlines(r.p50, i - 0.25, i + 0.25, color=color)
         ax.plot(i, r.mean, "o", color=color)
     ax.set_xticks(x, [r.label for r in rows])
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
     ax.set_ylabel(f"revenue won ({result.scenario.costs.currency})")
     ax.set_title("Revenue of deals won, month by month and in the horizon")
     return ax
