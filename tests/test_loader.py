@@ -16,7 +16,6 @@ from slasim.errors import InputError
 from slasim.scenario.load import (
     deep_merge,
     load_scenario,
-    origin_of,
     scenario_from_dict,
     scenario_to_toml,
 )
@@ -318,11 +317,11 @@ def test_optimizer_error_names_the_set_override(
 
 def test_origin_of() -> None:
     scenario = load_scenario(BASE, ["team.shifts[0].sellers=3"])
-    assert origin_of(scenario, "team.shifts[0].sellers", "?") == "--set"
-    assert origin_of(scenario, ("team", "shrinkage"), "?") == str(BASE)
-    # Without provenance (built in code, or a copy) the default is the answer.
-    assert origin_of(scenario_from_dict(BASE_DATA), "team", "<code>") == "<code>"
-    assert origin_of(scenario.model_copy(), "team", "<code>") == "<code>"
+    assert scenario.provenance.origin_of("team.shifts[0].sellers", "?") == "--set"
+    assert scenario.provenance.origin_of(("team", "shrinkage"), "?") == str(BASE)
+    # Without provenance (built in code) the default is the answer; a copy keeps it (see
+    # tests/test_provenance.py).
+    assert scenario_from_dict(BASE_DATA).provenance.origin_of("team", "<code>") == "<code>"
 
 
 # -- hypothesis: valid scenarios round-trip TOML -> model -> TOML ------------------------------

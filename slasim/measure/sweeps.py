@@ -143,11 +143,12 @@ def build_points(
         Every invalid point's problems at once (each named once, not once per point):
         ``--grid: team.shifts[0].sellers: got -1; expected ...``.
     """
-    from slasim.scenario.load import _parse_path, apply_override, scenario_from_dict
+    from slasim.scenario.load import scenario_from_dict
+    from slasim.scenario.overrides import apply_override, parse_path
 
     data = scenario.model_dump(mode="python", exclude_none=True)
     data.pop("extends", None)
-    origin = {_parse_path(a.path, a.path): GRID_SOURCE for a in axes}
+    origin = {parse_path(a.path, a.path): GRID_SOURCE for a in axes}
     paths = {a.path for a in axes}
     if scenario.team.roster is not None:
         # The roster replaces the shifts: an axis over them would sweep nothing, silently.
@@ -239,7 +240,7 @@ def sweep(
         source = f"<scenario {scenario.name}>"
         base = scenario
         if overrides:
-            from slasim.scenario.load import apply_override
+            from slasim.scenario.overrides import apply_override
 
             data = scenario.model_dump(mode="python", exclude_none=True)
             for item in overrides:

@@ -291,12 +291,10 @@ def _set_values(scenario: Scenario) -> list[tuple[tuple[str, ...], str, object]]
     An override inside a list (``team.shifts[0].sellers``) repeats the whole list, since an
     overlay replaces lists; a table it replaced is written key by key.
     """
-    from slasim.scenario.load import set_locations
-
     dump = scenario.model_dump(mode="python", exclude_none=True)
     out: list[tuple[tuple[str, ...], str, object]] = []
     seen: set[tuple[str, ...]] = set()
-    for loc in set_locations(scenario):
+    for loc in scenario.provenance.set_locations():
         path: list[str] = []
         for part in loc:
             if isinstance(part, int):

@@ -19,7 +19,7 @@ from scipy import stats
 
 from slasim.errors import InputError
 from slasim.limits import MAX_REPS, MIN_VERIFY_REPS
-from slasim.scenario.load import origin_of, scenario_from_dict
+from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import DAYS_PER_MONTH, Optimize, Scenario
 
 __all__ = [
@@ -268,7 +268,7 @@ def build_space(
         # The optimizer varies the head count of each weekly shift; a roster is a fixed
         # plan of who works when, with nothing to vary. Refuse rather than ignore it.
         raise InputError.single(
-            origin_of(scenario, "team.roster", where), "team.roster",
+            scenario.provenance.origin_of("team.roster", where), "team.roster",
             f"got {scenario.team.roster!r}; slasim optimize varies the sellers of team.shifts "
             "and cannot vary a roster: optimize a scenario with weekly [[team.shifts]] (the "
             "same hours as the roster), then write the roster for the chosen head counts",
@@ -285,7 +285,7 @@ def build_space(
     budget_at = (
         (source, "--budget")
         if budget is not None
-        else (origin_of(scenario, "optimize.budget", where), "optimize.budget")
+        else (scenario.provenance.origin_of("optimize.budget", where), "optimize.budget")
     )
     budget = opt.budget if budget is None else budget
     if budget is not None and budget <= 0:
@@ -298,7 +298,7 @@ def build_space(
     for name in opt.sellers:
         if name not in names:
             raise InputError.single(
-                origin_of(scenario, ("optimize", "sellers", name), where),
+                scenario.provenance.origin_of(("optimize", "sellers", name), where),
                 f"optimize.sellers.{name}", f"names shift {name!r}; expected one of {names}",
             )
     bounds = tuple(
@@ -307,7 +307,7 @@ def build_space(
     )
     if opt.max_sellers is not None and sum(lo for lo, _ in bounds) > opt.max_sellers:
         raise InputError.single(
-            origin_of(scenario, "optimize.max_sellers", where), "optimize.max_sellers",
+            scenario.provenance.origin_of("optimize.max_sellers", where), "optimize.max_sellers",
             f"got {opt.max_sellers}, below the {sum(lo for lo, _ in bounds)} sellers the lower "
             "bounds of optimize.sellers already need",
         )
@@ -333,7 +333,7 @@ def build_space(
         if terms is None:
             if choice is not None:
                 raise InputError.single(
-                    origin_of(scenario, ("optimize", "tiers", name), where),
+                    scenario.provenance.origin_of(("optimize", "tiers", name), where),
                     f"optimize.tiers.{name}",
                     f"tier {name!r} has no [sla.tiers.{name}] terms to start from; expected "
                     "terms for every tier the optimizer may change",
@@ -348,7 +348,7 @@ def build_space(
             else [terms.min_attempts]
         if attempts[0] > scenario.cadence.max_attempts:
             raise InputError.single(
-                origin_of(scenario, ("optimize", "tiers", name, "min_attempts"), where),
+                scenario.provenance.origin_of(("optimize", "tiers", name, "min_attempts"), where),
                 f"optimize.tiers.{name}.min_attempts",
                 f"got {attempts[0]}; expected at most cadence.max_attempts="
                 f"{scenario.cadence.max_attempts} (the cadence never makes more attempts)",

@@ -81,7 +81,7 @@ def parse_grid(item: str) -> GridAxis:
     InputError
         ``--grid: team.shifts[0].sellers: got '10..4'; expected a <= b ...``.
     """
-    from slasim.scenario.load import _parse_path
+    from slasim.scenario.overrides import parse_path
 
     key, sep, raw = item.partition("=")
     path = key.strip()
@@ -89,7 +89,7 @@ def parse_grid(item: str) -> GridAxis:
         raise _error(item, f"got {item!r}; expected PATH=VALUES, e.g. "
                            "team.shifts[0].sellers=4..10")
     try:
-        _parse_path(path, item)
+        parse_path(path, item)
     except InputError as exc:
         raise _error(path, exc.problems[0].message) from None
     text = raw.strip()
@@ -179,7 +179,7 @@ def _split(path: str, text: str) -> list[str]:
 
 def _value(token: str) -> Any:
     """A ``--set`` value: TOML, else the bare word (as
-    :func:`slasim.scenario.load.apply_override`)."""
+    :func:`slasim.scenario.overrides.apply_override`)."""
     try:
         return tomllib.loads(f"v = {token}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):

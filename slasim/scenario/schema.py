@@ -15,10 +15,11 @@ path users import from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from slasim.model.calendar import BusinessCalendar
 from slasim.model.holidays import public_holidays
@@ -26,6 +27,7 @@ from slasim.model.people import check_people
 from slasim.scenario.fields import AtMost, StrictModel
 from slasim.scenario.horizon import DAYS_PER_MONTH, BusinessHours, Horizon
 from slasim.scenario.optimize_table import Optimize, OptimizeTier
+from slasim.scenario.provenance import Provenance
 from slasim.scenario.routing import PATIENCE_FIELDS, Patience, Routing
 from slasim.scenario.team import Breaks, Cadence, Distribution, Shift, Team
 from slasim.scenario.terms import Costs, LeadCostCurve, SlaTerms, TierTerms
@@ -96,6 +98,36 @@ class Scenario(StrictModel):
     trace: Trace | None = Field(None, description="replay arrivals from a CSV instead")
     optimize: Optimize | None = Field(None, description="free variables for slasim optimize")
 
+    # Where the values came from (see the provenance property): no field, so that it is no
+    # part of the schema, of a dump or of equality; copies and pickles keep it.
+    _provenance: Provenance = PrivateAttr(default_factory=Provenance)
+
+    @property
+    def provenance(self) -> Provenance:
+        """Where each value came from and the files read: empty for a scenario built in code
+        (set by :func:`slasim.scenario.load.load_scenario`)."""
+        return self._provenance
+
+    def with_provenance(self, provenance: Provenance) -> Self:
+        """A copy of the scenario (the same values) carrying ``provenance``."""
+        copied = super().model_copy()
+        copied._provenance = provenance
+        return copied
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see :meth:`pydantic.BaseModel.model_copy`) with the provenance: the
+        top-level values replaced by ``update`` have no source any more."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied._provenance = self._provenance.without(update)
+        return copied
+
+    def __eq__(self, other: object) -> bool:
+        # The values decide: the same scenario loaded from another file, or built in code, is
+        # equal (pydantic's own __eq__ would compare the provenance too).
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
     @field_validator("tiers", mode="before")
     @classmethod
