@@ -288,7 +288,8 @@ def report_command(decision: HireDecision, out_dir: str) -> str:
 def proposal_toml(decision: HireDecision, extends: str) -> str:
     """proposal.toml: extends the scenario, repeats its ``--set`` values and lists every
     ``[[team.hires]]`` cohort of the proposal (the list replaces the extended file's)."""
-    from slasim.optimize.result import _key, _set_values, _value
+    from slasim.optimize.result import _set_values
+    from slasim.scenario.toml_write import toml_key, toml_table, toml_value
 
     proposal = decision.proposal
     assert proposal is not None and decision.verification is not None
@@ -300,23 +301,23 @@ def proposal_toml(decision: HireDecision, extends: str) -> str:
         f"# Verified on {decision.reps} fresh periods (seed {decision.verify_seed}): "
         f"{decision.verification.verdict.sentence()}",
         "",
-        f"name = {_value(s.name + '-proposal')}",
-        f"extends = {_value(extends)}",
+        f"name = {toml_value(s.name + '-proposal')}",
+        f"extends = {toml_value(extends)}",
     ]
     tables: dict[tuple[str, ...], list[str]] = {}
     for table, key, value in _set_values(s):
         if table == ("team",) and key == "hires":
             continue  # written below, the proposal's
-        line = f"{_key(key)} = {_value(value)}    # --set"
+        line = f"{toml_key(key)} = {toml_value(value)}    # --set"
         if table:
             tables.setdefault(table, []).append(line)
         else:
             lines.append(line)
     for table, entries in tables.items():
-        lines += ["", "[" + ".".join(_key(k) for k in table) + "]", *entries]
+        lines += ["", toml_table(table), *entries]
     for hire in proposal.team.hires:
         lines += ["", "[[team.hires]]",
-                  *(f"{_key(k)} = {_value(v)}"
+                  *(f"{toml_key(k)} = {toml_value(v)}"
                     for k, v in hire.model_dump(mode="python").items())]
     if not proposal.team.hires:
         lines += ["", "# no new hire: the team as it is keeps every month realistic"]

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import tomli_w
 
 from slasim.measure.verdict import Verdict
 from slasim.optimize.space import OperatingPoint
@@ -23,6 +21,7 @@ from slasim.optimize.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.planning.staffing import StaffingAnswer
 from slasim.scenario.schema import Scenario
+from slasim.scenario.toml_write import toml_key, toml_table, toml_value
 
 __all__ = ["OptimizeResult", "overlay_toml"]
 
@@ -181,17 +180,6 @@ def _clean(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else float(value)
 
 
-def _value(v: object) -> str:
-    """One TOML value (via tomli_w, so strings are quoted as TOML wants); lists and tables
-    on one line."""
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, dict):  # an inline table (a list element: team.shifts from --set)
-        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()
-                                if x is not None) + " }"
-    return tomli_w.dumps({"v": v}).strip()[len("v = "):]
-
-
 def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
     rows = result.verification
     row = rows[(rows["tier"] == tier) & (rows["term"] == term)].iloc[0]
@@ -222,8 +210,8 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         "# Only the values that change (and those given with --set, marked so) are set; "
         "everything else comes from the extended file.",
         "",
-        f"name = {_value(base.name + '-proposal')}",
-        f"extends = {_value(extends)}",
+        f"name = {toml_value(base.name + '-proposal')}",
+        f"extends = {toml_value(extends)}",
     ]
     # Table path -> (key, line) in writing order; the root table's keys follow `extends`.
     tables: dict[tuple[str, ...], list[tuple[str, str]]] = {(): []}
@@ -232,10 +220,10 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         tables.setdefault(table, []).append((key, line))
 
     if new.sla.confidence != base.sla.confidence:
-        put(("sla",), "confidence", f"confidence = {_value(new.sla.confidence)}")
+        put(("sla",), "confidence", f"confidence = {toml_value(new.sla.confidence)}")
     if new.routing.policy != base.routing.policy:
         put(("routing",), "policy",
-            f"policy = {_value(new.routing.policy)}    # was {base.routing.policy!r}")
+            f"policy = {toml_value(new.routing.policy)}    # was {base.routing.policy!r}")
     shift_lines: list[str] = []
     if any(a.sellers != b.sellers for a, b in zip(base.team.shifts, new.team.shifts, strict=True)):
         verdict = (
@@ -248,12 +236,12 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
             data = shift.model_dump(mode="python", exclude_none=True)
             for key, v in data.items():
                 note = f"    # was {old.sellers}; {verdict}" if key == "sellers" else ""
-                shift_lines.append(f"{key} = {_value(v)}{note}")
+                shift_lines.append(f"{key} = {toml_value(v)}{note}")
     for name in base.tiers:
         before, after = base.tiers[name].monthly_volume, new.tiers[name].monthly_volume
         if before != after:
             put(("tiers", name), "monthly_volume",
-                f"monthly_volume = {_value(after)}    # leads to buy per month; was {before:g}")
+                f"monthly_volume = {toml_value(after)}    # leads to buy per month; was {before:g}")
     for name, terms in result.terms.items():
         was_terms = base.sla.tiers[name]
         pairs = (
@@ -268,20 +256,21 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         for key, term, was, now in pairs:
             if was != now and now is not None:
                 was_text = "not set" if was is None else f"{was:g}"
+                evidence = _evidence(result, name, term)
                 put(("sla", "tiers", name), key,
-                    f"{key} = {_value(now)}    # was {was_text}; {_evidence(result, name, term)}")
+                    f"{key} = {toml_value(now)}    # was {was_text}; {evidence}")
     for table, key, value in _set_values(base):
         if table == ("team",) and key == "shifts" and shift_lines:
             continue  # the shifts written above are the proposal's, --set values included
         if any(k == key for k, _ in tables.get(table, ())):
             continue  # the optimizer changed it: its value wins
-        put(table, key, f"{_key(key)} = {_value(value)}    # --set")
+        put(table, key, f"{toml_key(key)} = {toml_value(value)}    # --set")
     lines = header + [line for _, line in tables.pop(())]
     for table, entries in tables.items():
         if shift_lines and table not in (("sla",), ("routing",)):
             lines += shift_lines  # where a reader looks for staffing: after the routing
             shift_lines = []
-        lines += ["", "[" + ".".join(_key(k) for k in table) + "]", *(e for _, e in entries)]
+        lines += ["", toml_table(table), *(e for _, e in entries)]
     return "\n".join(lines + shift_lines) + "\n"
 
 
@@ -319,8 +308,3 @@ def _leaves(
             _leaves((*path, key), value, out)
     elif node is not None:
         out.append((path[:-1], path[-1], node))
-
-
-def _key(key: str) -> str:
-    """A TOML key: bare when it can be, else quoted."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)

@@ -1,24 +1,23 @@
 """Write a commented scenario overlay (TOML with ``extends``) from calibration estimates.
 
 ``tomli_w`` cannot write comments, and every calibrated number must say its 95 % interval
-and the rows it rests on, so the (small, fixed) structure is written by hand here.
+and the rows it rests on, so the (small, fixed) structure is written line by line with
+:mod:`slasim.scenario.toml_write` (numbers in six significant digits).
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from slasim.scenario.toml_write import ShortValue, short_toml_value, toml_key, toml_table
+
 __all__ = ["OverlayEntry", "overlay_data", "render_overlay"]
 
-#: A value: a number, a string, a list of numbers, a list of such lists (a matrix), or an
-#: inline table as ``((key, number), ...)``.
-Value = float | int | str | list[float] | list[list[float]] | tuple[tuple[str, float], ...]
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
+#: A value (see :data:`slasim.scenario.toml_write.ShortValue`).
+Value = ShortValue
 
 
 @dataclass(frozen=True)
@@ -34,33 +33,6 @@ class OverlayEntry:
     value: Value
     comment: str = ""
     active: bool = True
-
-
-def _key(part: str) -> str:
-    return part if _BARE.fullmatch(part) else json.dumps(part)
-
-
-def _number(value: float) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if not math.isfinite(value):
-        raise ValueError(f"value(={value!r}) must be finite to be written to TOML")
-    text = format(value, ".6g")
-    return text if any(c in text for c in ".e") else text + ".0"
-
-
-def _value(value: Value) -> str:
-    if isinstance(value, str):
-        return json.dumps(value)  # a JSON string literal is a valid TOML basic string
-    if isinstance(value, list):
-        if any(isinstance(v, list) for v in value):  # a matrix: one row per line
-            return "[\n" + "".join(f"    {_value(row)},\n" for row in value) + "]"
-        return "[" + ", ".join(_number(v) for v in value) + "]"  # type: ignore[arg-type]
-    if isinstance(value, tuple):
-        return "{ " + ", ".join(f"{_key(k)} = {_number(v)}" for k, v in value) + " }"
-    return _number(value)
 
 
 def render_overlay(
@@ -81,13 +53,13 @@ def render_overlay(
     for entry in entries:
         tables.setdefault(entry.table, []).append(entry)
     for table, items in tables.items():
-        lines += ["", "[" + ".".join(_key(p) for p in table) + "]"]
+        lines += ["", toml_table(table)]
         for item in items:
             comment = " ".join(item.comment.split())  # a comment must stay on its line
             if not item.active:
                 lines.append(f"# {item.key}: {comment}")
                 continue
-            text = f"{_key(item.key)} = {_value(item.value)}"
+            text = f"{toml_key(item.key)} = {short_toml_value(item.value)}"
             lines.append(f"{text}    # {comment}" if comment else text)
     return "\n".join(lines) + "\n"
 
