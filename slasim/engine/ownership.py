@@ -38,7 +38,7 @@ __all__ = ["RULES", "assign_owners", "on_shift"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
 
-#: The values of ``routing.owner`` (``slasim.scenario.schema.OwnerRule``).
+#: The values of ``routing.owner`` (``slasim.scenario.routing.OwnerRule``).
 RULES: tuple[str, ...] = ("first_attempt", "round_robin", "weighted")
 
 _CHUNK = 8192  # leads per block of the (leads, seats) matrices: bounded memory

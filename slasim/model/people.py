@@ -42,7 +42,7 @@ def _check_date(value: date) -> date:
     return value
 
 
-#: A calendar date the simulation can hold (as :data:`slasim.scenario.schema.SaneDate`).
+#: A calendar date the simulation can hold (as :data:`slasim.scenario.fields.SaneDate`).
 PeopleDate = Annotated[date, AfterValidator(_check_date)]
 
 
