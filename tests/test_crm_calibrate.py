@@ -17,7 +17,8 @@ from slasim.crm._stats import fit_censored_lognormal
 from slasim.crm.calibrate.calibrator import Calibrator
 from slasim.crm.calibrate.decayfit import fit_decay
 from slasim.crm.io.export import export_leads
-from slasim.crm.io.importer import CrmImport, read_crm
+from slasim.crm.io.imported import CrmImport
+from slasim.crm.io.importer import read_crm
 from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
 from slasim.measure.experiment import simulate
 from slasim.model.calendar import public_holidays

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from cli_helpers import run_cli
 
-from slasim.crm.io.calls import CALL_REASONS, is_call_header, read_calls
+from slasim.crm.io.calls import read_calls
+from slasim.crm.io.calls_format import CALL_REASONS, is_call_header
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slasim.crm.io._lines import CHUNK_ROWS, MAX_CONTINUATION_LINES, SPACES, delimiter_name
-from slasim.crm.io.importer import CrmImport, read_crm
+from slasim.crm.io.imported import CrmImport
+from slasim.crm.io.importer import read_crm
 from slasim.errors import InputError
 
 STOCKHOLM = "Europe/Stockholm"

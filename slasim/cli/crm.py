@@ -32,7 +32,7 @@ from slasim.outputs import atomic_write_text, check_outputs, write_csv
 if TYPE_CHECKING:
     import pandas as pd
 
-    from slasim.crm.io.importer import CrmImport, ImportSummary
+    from slasim.crm.io.imported import CrmImport, ImportSummary
     from slasim.scenario.schema import Scenario
 
 __all__ = ["register"]
@@ -266,7 +266,7 @@ def cmd_crm_check(args: argparse.Namespace) -> int:
 def _is_call_export(args: argparse.Namespace) -> bool:
     """Whether ``calibrate`` reads a call-level export (``--format``, else the header)."""
     from slasim.crm.io._reader import open_table
-    from slasim.crm.io.calls import CALL_COLUMNS, is_call_header
+    from slasim.crm.io.calls_format import CALL_COLUMNS, is_call_header
     from slasim.crm.io.schema import COLUMNS
 
     if args.export_format != "auto":
@@ -284,7 +284,8 @@ def _is_call_export(args: argparse.Namespace) -> bool:
 def _calibrate_calls(args: argparse.Namespace, as_of: datetime | None) -> int:
     """``slasim calibrate`` on a call-level export (:mod:`slasim.crm.calibrate.queuefit`)."""
     from slasim.crm.calibrate.queuefit import QueueCalibrator
-    from slasim.crm.io.calls import parse_call_mapping, read_calls
+    from slasim.crm.io.calls import read_calls
+    from slasim.crm.io.calls_format import parse_call_mapping
     from slasim.scenario.load import input_files, load_scenario
 
     for option, value in (("--source-tier", args.source_tiers), ("--date-format",

@@ -13,6 +13,9 @@
 - :func:`slasim.cli.crm.register`: the ``crm-check`` and ``calibrate`` subcommands.
 
 Names are imported on first use, so that ``import slasim.crm`` (and the CLI) stays cheap.
+
+May import: ``slasim.analytic``, ``slasim.engine``, ``slasim.measure``, ``slasim.model``,
+``slasim.scenario`` and the foundation modules.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ if TYPE_CHECKING:
     from slasim.crm.io.calls import CallImport, read_calls
     from slasim.crm.io.calls_export import export_calls
     from slasim.crm.io.export import export_leads, leads_frame
-    from slasim.crm.io.importer import CrmImport, ImportSummary, read_crm
+    from slasim.crm.io.imported import CrmImport, ImportSummary
+    from slasim.crm.io.importer import read_crm
     from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
 
 __all__ = [
@@ -52,8 +56,8 @@ _HOME = {
     "export_calls": "slasim.crm.io.calls_export",
     "export_leads": "slasim.crm.io.export",
     "leads_frame": "slasim.crm.io.export",
-    "CrmImport": "slasim.crm.io.importer",
-    "ImportSummary": "slasim.crm.io.importer",
+    "CrmImport": "slasim.crm.io.imported",
+    "ImportSummary": "slasim.crm.io.imported",
     "read_crm": "slasim.crm.io.importer",
     "OLIST_SOURCE_TIERS": "slasim.crm.io.olist",
     "read_olist": "slasim.crm.io.olist",

@@ -16,7 +16,7 @@ from scipy import stats
 
 from slasim.crm._stats import Row, bootstrap_quantiles, fit_censored_lognormal, wilson_ci
 from slasim.crm.calibrate.decayfit import MIN_FAILURES, MIN_ROWS, MIN_SUCCESSES, DecayFit, fit_decay
-from slasim.crm.io.importer import CrmImport
+from slasim.crm.io.imported import CrmImport
 
 __all__ = [
     "LeadArrays",

@@ -1,38 +1,6 @@
 """Read a call-level (or attempt-level) contact-centre export without losing a row.
 
-The format (CSV, UTF-8, header row; a pandas DataFrame with the same columns works too):
-
-=================  ========  ========================================================
-column             required  meaning
-=================  ========  ========================================================
-``call_id``        no        any id; a repeated id is rejected (the first row is kept)
-``lead_id``        no        several rows with one ``lead_id`` = an attempt-level
-                             export: the first row by ``created``, then ``answered``,
-                             is the lead's first attempt (arrivals and patience); every
-                             row counts for handling, wrap-up and the roster
-``tier``           no        tier name (the base scenario's only tier if absent)
-``created``        yes       arrival, ISO-8601 with a UTC offset or local time of the
-                             export's zone (``2026-03-02T09:15:07+01:00``)
-``answered``       no        start of service; empty if never served
-``ended``          no        end of service (talk); for an abandoned call the hang-up
-``wrapup_ended``   no        end of after-call work
-``abandoned``      yes       yes/no (true/false, 1/0)
-``agent``          no        agent / seller id
-``conversation``   no        this call's conversation number with the lead (1, 2,
-                             ...); empty if the call was not a conversation
-``outcome``        no        how that conversation ended: ``qualified``,
-                             ``disqualified`` or ``undecided`` (empty = undecided);
-                             only on conversation rows
-=================  ========  ========================================================
-
-``conversation`` and ``outcome`` come together (one without the other is an input error): they
-let ``calibrate`` fit the leads' propensity spread (:mod:`slasim.crm.calibrate.propensityfit`). A
-value
-that is not a whole number from 1 to 1,000, an unknown outcome, an outcome on a row without a
-conversation number, or a conversation on a row that was not answered stops the import with
-exit code 2 naming the file, row, column, value and what was expected (rather than rejecting
-the row: the row still counts for arrivals and handling, and a coding the reader does not
-know is a mapping to fix, not a bad row).
+The format (columns, reasons, ``--map``) is in :mod:`slasim.crm.io.calls_format`.
 
 Every data row is either kept (:attr:`CallImport.calls`) or rejected with its spreadsheet row
 number, column, value, reason and what was expected (:attr:`CallImport.rejected`), and for a
@@ -51,7 +19,6 @@ optional timestamp is read as blank and counted in a note. Whole-file mistakes (
 
 from __future__ import annotations
 
-import math
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,68 +26,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from slasim.crm.io._lines import Chunk, show_value
-from slasim.crm.io._parse import NAT, Interned, Stamps, parse_bools, parse_stamps, parse_text
+from slasim.crm.io._callrows import (
+    STAMPS,
+    TEXT,
+    ChunkParser,
+    conversations,
+    duplicates,
+    first_attempts,
+)
+from slasim.crm.io._parse import NAT
 from slasim.crm.io._reader import Table, frame_table, open_table
-from slasim.crm.io._rows import RowContext, TierResolver, _encoding_problems
-from slasim.crm.io.importer import ImportSummary, _strict_problems
-from slasim.crm.io.schema import REASONS
-from slasim.errors import InputError, Problem
-from slasim.outputs import FORMULA_START
+from slasim.crm.io._rows import RowContext, TierResolver
+from slasim.crm.io.calls_format import resolve_call_columns
+from slasim.crm.io.imported import ImportSummary, strict_problems
+from slasim.errors import InputError
 
-__all__ = [
-    "ALL_TIERS",
-    "CALL_COLUMNS",
-    "CALL_OUTCOMES",
-    "CALL_REASONS",
-    "CALL_REQUIRED",
-    "CallImport",
-    "is_call_header",
-    "parse_call_mapping",
-    "read_calls",
-]
+__all__ = ["CallImport", "read_calls"]
 
-#: Canonical columns of a call-level export, in the order they are written.
-CALL_COLUMNS = ("call_id", "lead_id", "tier", "created", "answered", "ended", "wrapup_ended",
-                "abandoned", "agent", "conversation", "outcome")
-CALL_REQUIRED = ("created", "abandoned")
-_STAMPS = ("created", "answered", "ended", "wrapup_ended")
-_TEXT = ("call_id", "lead_id", "tier", "agent", "conversation", "outcome")
-#: Outcomes of a conversation (``outcome`` column); empty on a conversation row = undecided.
-CALL_OUTCOMES = ("qualified", "disqualified", "undecided")
-_MAX_CONVERSATION = 1000
-#: The tier of every call when the export has no tier column and there is no base scenario.
-ALL_TIERS = "all"
 _REJECTED_COLUMNS = ["row", "column", "value", "reason", "message"]
-#: ``(row, order, column, value, reason, message)``.
-_Problem = tuple[int, int, str, str, str, str]
-
-
-class CALL_REASONS(REASONS):
-    """Why a call row was rejected (the CRM reasons plus the call-level ones)."""
-
-    DATE_WITHOUT_TIME = "date without time"
-    ANSWERED_BEFORE_CREATED = "answered before created"
-    ENDED_BEFORE_ANSWERED = "ended before answered"
-    ENDED_BEFORE_CREATED = "ended before created"
-    WRAPUP_BEFORE_END = "wrap-up ended before end"
-    WRAPUP_WITHOUT_END = "wrap-up without end"
-    ANSWERED_AND_ABANDONED = "answered and abandoned"
-    FORMULA = "spreadsheet formula"
-
-
-def _normalise(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def is_call_header(header: Sequence[str]) -> bool:
-    """Whether a header is a call-level export's (``created`` and ``abandoned``, no
-    ``created_at``), names compared ignoring case and punctuation."""
-    names = {_normalise(h) for h in header}
-    return {"created", "abandoned"} <= names and "createdat" not in names
 
 
 @dataclass(frozen=True)
@@ -139,7 +64,7 @@ class CallImport:
     rejected
         One line per problem: ``row``, ``column``, ``value``, ``reason``, ``message``.
     summary
-        :class:`~slasim.crm.io.importer.ImportSummary` (rows read, used, rejected by reason, line
+        :class:`~slasim.crm.io.imported.ImportSummary` (rows read, used, rejected by reason, line
         accounting, time range of ``created``).
     resolution_seconds
         1.0 when every timestamp is on a whole second (exports round to the second: the
@@ -154,286 +79,6 @@ class CallImport:
     def has(self, name: str) -> bool:
         """Whether canonical column ``name`` was in the export."""
         return name in set(self.summary.columns["canonical"])
-
-
-def parse_call_mapping(items: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """``--map`` options of a call-level export: ``created=ArrivalTime,agent=Agent Id``.
-
-    Raises
-    ------
-    InputError
-        A pair without ``=``, a name that is not a call column, or a name mapped twice.
-    """
-    pairs: list[tuple[str, str]] = []
-    for item in items:
-        for part in item.split(","):
-            if not part.strip():
-                continue
-            key, sep, value = (x.strip() for x in part.partition("="))
-            if not sep or not key or not value:
-                raise InputError.single("--map", part.strip(), "expected CANONICAL=FILE_COLUMN, "
-                                        "e.g. created=ArrivalTime")
-            if key not in CALL_COLUMNS:
-                raise InputError.single("--map", key, "is not a column of the call-level "
-                                        f"format; expected one of {', '.join(CALL_COLUMNS)}")
-            if any(k == key for k, _ in pairs):
-                raise InputError.single("--map", key, "is mapped twice; map each column once")
-            pairs.append((key, value))
-    return tuple(pairs)
-
-
-def _resolve(header: Sequence[str], mapping: Mapping[str, str], source: str) -> dict[str, str]:
-    for key, value in mapping.items():
-        if key not in CALL_COLUMNS:
-            raise InputError.single(
-                "--map", key, f"is not a column of the call-level format; expected one of "
-                f"{', '.join(CALL_COLUMNS)}",
-            )
-        if value not in header:
-            raise InputError.single(
-                source, f"--map {key}={value}",
-                f"column {value!r} is not in the file; the header has {list(header)}",
-            )
-    loose = {_normalise(h): h for h in header}
-    found = {}
-    for name in CALL_COLUMNS:
-        if name in mapping:
-            found[name] = mapping[name]
-        elif name in header:
-            found[name] = name
-        elif _normalise(name) in loose:
-            found[name] = loose[_normalise(name)]
-    missing = [name for name in CALL_REQUIRED if name not in found]
-    if missing:
-        raise InputError.single(
-            source, f"column {missing[0]!r}",
-            f"is missing (required in a call-level export); the columns found are "
-            f"{list(header)}; expected {', '.join(CALL_REQUIRED)} (map yours with --map "
-            f"{missing[0]}=YOUR_COLUMN)",
-        )
-    return found
-
-
-@dataclass(eq=False)
-class _Part:
-    """The rows of one chunk that decoded, as arrays (timestamps in UTC nanoseconds)."""
-
-    rows: npt.NDArray[np.int64]
-    ok: npt.NDArray[np.bool_]
-    text: dict[str, list[str | None]]
-    stamps: dict[str, npt.NDArray[np.int64]]
-    abandoned: npt.NDArray[np.int8]
-
-
-def _is_formula(text: str | None) -> bool:
-    if text is None or not text.startswith(FORMULA_START):
-        return False
-    try:
-        float(text)
-    except ValueError:
-        return True
-    return False  # "-3" is a number, not a formula
-
-
-class _ChunkParser:
-    """Parses and checks the rows of one chunk; problems carry an order per column."""
-
-    def __init__(self, ctx: RowContext, placeholders: dict[str, list[Any]]) -> None:
-        self.ctx = ctx
-        self.placeholders = placeholders
-        self.problems: list[_Problem] = []
-
-    def parse(self, chunk: Chunk) -> _Part:
-        keep, problems = _encoding_problems(chunk, self.ctx)
-        self.problems += problems
-        rows = chunk.rows
-        index = self.ctx.index
-        raw = {name: chunk.columns[i] for name, i in index.items()}
-        if not keep.all():
-            selected = np.flatnonzero(keep).tolist()
-            raw = {name: [column[j] for j in selected] for name, column in raw.items()}
-            rows = rows[keep]
-        n = len(rows)
-        ok = np.ones(n, dtype=bool)
-
-        def bad(i: int, order: int, name: str, reason: str, message: str) -> None:
-            ok[i] = False
-            value = raw[name][i] if name in raw else ""
-            shown = show_value(str(value)).replace("\x00", "\\x00") if value is not None else ""
-            self.problems.append((int(rows[i]), order, name, shown, reason, message))
-
-        stamps: dict[str, Stamps] = {}
-        for k, name in enumerate(_STAMPS):
-            if name not in raw:
-                stamps[name] = Stamps(np.full(n, NAT, dtype=np.int64), np.zeros(n, np.int64),
-                                      np.zeros(n, dtype=bool), [])
-                continue
-            parsed = parse_stamps(raw[name], self.ctx.tz, None, chunk.text_only)
-            for i, reason, message in parsed.bad:
-                if reason == CALL_REASONS.DATE_OUT_OF_RANGE and name != "created":
-                    seen = self.placeholders.setdefault(name, [0, str(raw[name][i]).strip()])
-                    seen[0] += 1
-                    continue
-                bad(i, 200 + k, name, reason, message)
-            for i in np.flatnonzero(parsed.dated).tolist():
-                parsed.ns[i] = NAT
-                bad(i, 200 + k, name, CALL_REASONS.DATE_WITHOUT_TIME,
-                    "expected a date and a time of day, e.g. 2026-03-02T09:15:07+01:00 "
-                    "(durations need the time)")
-            stamps[name] = parsed
-        bad_created = {p[0] for p in self.problems if p[2] == "created"}
-        for i in np.flatnonzero(stamps["created"].ns == NAT).tolist():
-            if int(rows[i]) not in bad_created:
-                bad(i, 200, "created", CALL_REASONS.MISSING_VALUE,
-                    "expected when the call arrived")
-
-        abandoned, cells = parse_bools(raw["abandoned"], chunk.text_only)
-        for i, reason, message in cells:
-            bad(i, 300, "abandoned", reason, message)
-        unreadable = {c[0] for c in cells}
-        for i in np.flatnonzero(abandoned < 0).tolist():
-            if i not in unreadable:
-                bad(i, 300, "abandoned", CALL_REASONS.MISSING_VALUE,
-                    "expected yes or no (true/false, 1/0)")
-
-        text: dict[str, list[str | None]] = {}
-        for k, name in enumerate(_TEXT):
-            if name not in raw:
-                text[name] = [None] * n
-                continue
-            values = parse_text(raw[name], self.ctx.shared.setdefault(name, Interned()),
-                                chunk.text_only)
-            for i, value in enumerate(values):
-                if _is_formula(value):
-                    bad(i, 400 + k, name, CALL_REASONS.FORMULA,
-                        "expected plain text; the cell holds a spreadsheet formula (export "
-                        "the values, not the formulas)")
-            text[name] = values
-        resolver = self.ctx.resolve_tier
-        if "tier" in raw or (resolver.allowed is not None and len(resolver.allowed) == 1):
-            default = resolver.allowed[0] if "tier" not in raw and resolver.allowed else None
-            tiers: list[str | None] = []
-            for i, value in enumerate(text["tier"]):
-                tier, problem = resolver[(value or default, None)]
-                if problem is not None and not _is_formula(value):
-                    bad(i, 450, "tier", problem[2], problem[3])
-                tiers.append(tier)
-            text["tier"] = tiers
-        else:
-            text["tier"] = [ALL_TIERS] * n  # no tier column and no base scenario
-        self._order(stamps, abandoned, bad)
-        return _Part(rows, ok, text, {k: s.ns for k, s in stamps.items()}, abandoned)
-
-    @staticmethod
-    def _order(stamps: Mapping[str, Stamps], abandoned: npt.NDArray[np.int8],
-               bad: Any) -> None:
-        c, a, e, w = (stamps[k].ns for k in _STAMPS)
-
-        def both(x: npt.NDArray[np.int64], y: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-            return (x != NAT) & (y != NAT)
-
-        def flag(mask: npt.NDArray[np.bool_], order: int, name: str, reason: str,
-                 message: str) -> None:
-            for i in np.flatnonzero(mask).tolist():
-                bad(i, order, name, reason, message)
-
-        flag(both(a, c) & (a < c), 800, "answered", CALL_REASONS.ANSWERED_BEFORE_CREATED,
-             "expected a time at or after created")
-        flag(both(e, a) & (e < a), 801, "ended", CALL_REASONS.ENDED_BEFORE_ANSWERED,
-             "expected a time at or after answered")
-        flag((a == NAT) & both(e, c) & (e < c), 802, "ended", CALL_REASONS.ENDED_BEFORE_CREATED,
-             "expected a time at or after created")
-        flag(both(w, e) & (w < e), 803, "wrapup_ended", CALL_REASONS.WRAPUP_BEFORE_END,
-             "expected a time at or after ended")
-        flag((w != NAT) & (e == NAT), 804, "wrapup_ended", CALL_REASONS.WRAPUP_WITHOUT_END,
-             "expected ended too: wrap-up follows a call's talk")
-        flag((abandoned == 1) & (a != NAT), 805, "abandoned", CALL_REASONS.ANSWERED_AND_ABANDONED,
-             "an abandoned call hung up before service; expected abandoned = no when the call "
-             "was answered, or an empty answered")
-
-
-def _duplicates(ids: npt.NDArray[np.object_], rows: npt.NDArray[np.int64],
-                ok: npt.NDArray[np.bool_]) -> list[_Problem]:
-    """Rows whose call id an earlier row has (even a rejected one); marks them not ``ok``."""
-    present = np.flatnonzero(pd.notna(ids))
-    repeat = pd.Series(ids[present]).duplicated(keep="first").to_numpy()
-    first = pd.Series(np.arange(len(present)), index=ids[present]).groupby(level=0).min()
-    out: list[_Problem] = []
-    for position in present[repeat].tolist():
-        ok[position] = False
-        original = rows[present[int(first[ids[position]])]]
-        out.append((int(rows[position]), 900, "call_id", show_value(str(ids[position])),
-                    CALL_REASONS.DUPLICATE_ID, f"the same id as row {original} (the first row "
-                    "is kept)"))
-    return out
-
-
-def _first_attempts(lead: npt.NDArray[np.object_], created: npt.NDArray[np.int64],
-                    answered: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """The first row of each lead by created, then answered (unanswered last)."""
-    n = len(lead)
-    first = np.ones(n, dtype=bool)
-    has = np.flatnonzero(pd.notna(lead))
-    if not len(has):
-        return first
-    key = np.where(answered[has] == NAT, np.iinfo(np.int64).max, answered[has])
-    order = has[np.lexsort((key, created[has]))]
-    seen = pd.Series(lead[order]).duplicated(keep="first").to_numpy()
-    first[order[seen]] = False
-    return first
-
-
-def _conversations(source: str, rows: npt.NDArray[np.int64], number: npt.NDArray[np.object_],
-                   outcome: npt.NDArray[np.object_], answered: npt.NDArray[np.int64],
-                   has_answered: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]:
-    """The ``conversation`` numbers (0: none) and outcomes of the kept rows.
-
-    Raises
-    ------
-    InputError
-        One problem per bad cell (the first 20), each naming the row, value and what was
-        expected.
-    """
-    n = len(rows)
-    out_n = np.zeros(n, dtype=np.int64)
-    out_o = np.full(n, None, dtype=object)
-    problems: list[Problem] = []
-
-    def bad(i: int, column: str, value: object, expected: str) -> None:
-        problems.append(Problem(source, f"row {int(rows[i])}, column {column!r}",
-                                f"got {show_value(str(value))!r}; expected {expected}"))
-
-    for i in range(n):
-        text, label = number[i], outcome[i]
-        if text is None:
-            if label is not None:
-                bad(i, "outcome", label, "an empty outcome on a row without a conversation "
-                    "number (an outcome belongs to a conversation)")
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (value.is_integer() and 1 <= value <= _MAX_CONVERSATION):
-            bad(i, "conversation", text, f"a whole number from 1 to {_MAX_CONVERSATION:,} "
-                "(this call's conversation number with the lead), or empty")
-            continue
-        if has_answered and answered[i] == NAT:
-            bad(i, "conversation", text, "an empty conversation on a call that was not "
-                "answered (a conversation is an answered call)")
-            continue
-        key = "undecided" if label is None else label.strip().lower()
-        if key not in CALL_OUTCOMES:
-            bad(i, "outcome", label, f"one of {', '.join(CALL_OUTCOMES)} (empty = undecided)")
-            continue
-        out_n[i], out_o[i] = int(value), key
-    if problems:
-        more = len(problems) - 20
-        shown = problems[:20]
-        if more > 0:
-            shown.append(Problem(source, "", f"... and {more} more such cells"))
-        raise InputError(shown)
-    return out_n, out_o
 
 
 def read_calls(
@@ -480,7 +125,7 @@ def read_calls(
         table = open_table(data, encoding, delimiter)
     placeholders: dict[str, list[Any]] = {}
     try:
-        found = _resolve(table.header, dict(mapping or {}), name)
+        found = resolve_call_columns(table.header, dict(mapping or {}), name)
         pair = [c for c in ("conversation", "outcome") if c in found]
         if len(pair) == 1:
             other = "outcome" if pair[0] == "conversation" else "conversation"
@@ -499,7 +144,7 @@ def read_calls(
             resolve_tier=TierResolver(tiers, {}), date_format=None, decimal_comma=False,
             encoding=table.encoding,
         )
-        parser = _ChunkParser(ctx, placeholders)
+        parser = ChunkParser(ctx, placeholders)
         parts = [parser.parse(chunk) for chunk in table.chunks()]
     finally:
         table.close()
@@ -507,30 +152,30 @@ def read_calls(
     problems += parser.problems
     rows = np.concatenate([p.rows for p in parts]) if parts else np.zeros(0, np.int64)
     ok = np.concatenate([p.ok for p in parts]) if parts else np.zeros(0, bool)
-    text = {k: np.array([v for p in parts for v in p.text[k]], dtype=object) for k in _TEXT}
+    text = {k: np.array([v for p in parts for v in p.text[k]], dtype=object) for k in TEXT}
     stamps = {k: (np.concatenate([p.stamps[k] for p in parts]) if parts
-                  else np.zeros(0, np.int64)) for k in _STAMPS}
+                  else np.zeros(0, np.int64)) for k in STAMPS}
     abandoned = np.concatenate([p.abandoned for p in parts]) if parts else np.zeros(0, np.int8)
-    problems += _duplicates(text["call_id"], rows, ok)
+    problems += duplicates(text["call_id"], rows, ok)
     problems.sort(key=lambda p: (p[0], p[1]))
     rejected = pd.DataFrame([p[:1] + p[2:] for p in problems], columns=_REJECTED_COLUMNS)
     if strict and problems:
-        raise InputError(_strict_problems(name, rejected))
+        raise InputError(strict_problems(name, rejected))
 
-    first = _first_attempts(text["lead_id"][ok], stamps["created"][ok], stamps["answered"][ok])
+    first = first_attempts(text["lead_id"][ok], stamps["created"][ok], stamps["answered"][ok])
     frame: dict[str, Any] = {"row": rows[ok]}
     for key in ("call_id", "lead_id", "tier", "agent"):
         frame[key] = pd.Series(text[key][ok], dtype=object)
-    for key in _STAMPS:
+    for key in STAMPS:
         frame[key] = pd.DatetimeIndex(stamps[key][ok].view("M8[ns]")).tz_localize(
             "UTC").tz_convert(timezone)
     frame["abandoned"] = abandoned[ok] == 1
     frame["first"] = first
-    frame["conversation"], frame["outcome"] = _conversations(
+    frame["conversation"], frame["outcome"] = conversations(
         name, rows[ok], text["conversation"][ok], text["outcome"][ok], stamps["answered"][ok],
         "answered" in found)
     calls = pd.DataFrame(frame)
-    known = np.concatenate([stamps[k][ok] for k in _STAMPS])
+    known = np.concatenate([stamps[k][ok] for k in STAMPS])
     known = known[known != NAT]
     resolution = 1.0 if len(known) and not (known % 10**9).any() else 0.0
 

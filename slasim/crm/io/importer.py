@@ -1,13 +1,13 @@
 """Import a CRM export without losing a row: every row is either used or reported.
 
 :func:`read_crm` reads a CSV file (or a DataFrame) in the format of :mod:`slasim.crm.io.schema`
-and returns a :class:`CrmImport`: the clean, typed leads; the rejected rows with the column,
-value and reason; and a summary (rows read, used, rejected by reason, date-only columns, time
-range). ``rows_read == rows_used + rows_rejected`` always holds, and for a file every physical
-line is accounted for: ``lines = header + rows_read + blank + continuation lines``. Whole-file
-mistakes (file missing or empty, a required column missing, a clearly wrong delimiter, a
-bad ``--encoding`` or ``--timezone``) raise :class:`~slasim.errors.InputError`; so does any
-rejected row with ``strict=True``.
+and returns a :class:`~slasim.crm.io.imported.CrmImport`: the clean, typed leads; the rejected
+rows with the column, value and reason; and a summary (rows read, used, rejected by reason,
+date-only columns, time range). ``rows_read == rows_used + rows_rejected`` always holds, and
+for a file every physical line is accounted for: ``lines = header + rows_read + blank +
+continuation lines``. Whole-file mistakes (file missing or empty, a required column missing, a
+clearly wrong delimiter, a bad ``--encoding`` or ``--timezone``) raise
+:class:`~slasim.errors.InputError`; so does any rejected row with ``strict=True``.
 
 The file is read in chunks of rows (:data:`~slasim.crm.io._reader.CHUNK_ROWS`) parsed column by
 column into numpy arrays, so memory stays a small multiple of the file size.
@@ -18,8 +18,6 @@ from __future__ import annotations
 import difflib
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,168 +28,13 @@ from slasim.crm.io._reader import Table, frame_table, open_table, show_value
 from slasim.crm.io._rows import ORDER_DUPLICATE, ChunkRows, RowContext, TierResolver, parse_chunk
 from slasim.crm.io._rows import Problem as RowProblem
 from slasim.crm.io._values import MAX_DATE, MIN_DATE, date_format_problem
+from slasim.crm.io.imported import CrmImport, ImportSummary, strict_problems
 from slasim.crm.io.schema import COLUMNS, REASONS, TIMESTAMP_COLUMNS, check_canonical
 from slasim.errors import InputError, Problem
 
-__all__ = ["CrmImport", "ImportSummary", "read_crm"]
+__all__ = ["read_crm"]
 
-#: Problems listed in a strict-mode InputError before "... and N more".
-MAX_LISTED = 50
-_RESPONSE_COLUMNS = ("created_at", "first_attempt_at", "contacted_at")
 _REJECTED_COLUMNS = ["row", "column", "value", "reason", "message"]
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What happened to the rows of one CRM export.
-
-    Attributes
-    ----------
-    source
-        The file (or ``<DataFrame>``).
-    rows_read, rows_used, rows_rejected
-        Data rows (blank rows excluded); ``rows_read == rows_used + rows_rejected``.
-    blank_rows
-        Rows without any content, skipped.
-    rejected_by_reason
-        Rejected rows per reason (a row with two different problems counts under both).
-    date_only
-        One row per timestamp column present: ``column``, ``date_only`` (values that are
-        dates without a time), ``total`` (non-blank values).
-    first_created, last_created
-        Time range of ``created_at`` over the used rows (``None`` if none).
-    timezone, delimiter, encoding
-        How the file was read.
-    columns
-        ``canonical`` -> ``file_column`` for every canonical column found.
-    notes
-        Detected peculiarities (BOM, delimiter, tiers taken from sources, ...).
-    file_lines, header_lines, continuation_lines
-        Physical lines of the file (``None`` for a DataFrame), of its header, and the lines
-        after the first of rows whose quoted values span lines: ``file_lines == header_lines
-        + rows_read + blank_rows + continuation_lines``, every line accounted for (see
-        :mod:`slasim.crm.io._reader`).
-    created_column
-        The arrival column's name (``created`` in a call-level export).
-    """
-
-    source: str
-    rows_read: int
-    rows_used: int
-    rows_rejected: int
-    blank_rows: int
-    rejected_by_reason: pd.Series
-    date_only: pd.DataFrame
-    first_created: datetime | None
-    last_created: datetime | None
-    timezone: str
-    delimiter: str
-    encoding: str
-    columns: pd.DataFrame
-    notes: tuple[str, ...] = ()
-    file_lines: int | None = None
-    header_lines: int = 0
-    continuation_lines: int = 0
-    created_column: str = "created_at"
-
-    def line_accounting(self) -> str | None:
-        """``lines in file: N = 1 header + U used + R rejected + B blank (+ C continuation)``."""
-        if self.file_lines is None:
-            return None
-        text = (
-            f"lines in file: {self.file_lines} = {self.header_lines} header + "
-            f"{self.rows_used} used + {self.rows_rejected} rejected + {self.blank_rows} blank"
-        )
-        if self.continuation_lines:
-            text += (f" + {self.continuation_lines} continuation (quoted values spanning "
-                     "lines)")
-        return text
-
-    def lines(self) -> list[str]:
-        """The summary as short lines of text."""
-        out = [
-            f"{self.source}: {self.rows_read} rows read, {self.rows_used} used, "
-            f"{self.rows_rejected} rejected"
-            + (f" ({self.blank_rows} blank rows skipped)" if self.blank_rows else "")
-        ]
-        accounting = self.line_accounting()
-        if accounting is not None:
-            out.append(f"  {accounting}")
-        for reason, count in self.rejected_by_reason.items():
-            out.append(f"  rejected: {count} rows with {reason}")
-        for name, dated, total in self.date_only.itertuples(index=False, name=None):
-            if dated:
-                tail = (
-                    "response times cannot be measured from them"
-                    if name in _RESPONSE_COLUMNS
-                    else "their time of day is unknown"
-                )
-                out.append(f"{name}: {dated} of {total} values are dates without time; {tail}")
-        if self.first_created is not None and self.last_created is not None:
-            out.append(
-                f"{self.created_column} from {self.first_created.isoformat()} to "
-                f"{self.last_created.isoformat()} ({self.timezone})"
-            )
-        out.extend(f"note: {n}" for n in self.notes)
-        return out
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
-
-
-@dataclass(frozen=True)
-class CrmImport:
-    """The result of :func:`read_crm`.
-
-    Attributes
-    ----------
-    leads
-        Used rows, one per lead, every canonical column present (missing ones all-null):
-        ``row`` (spreadsheet row), text columns as ``str``/``None``, timestamps as
-        ``datetime64[ns, timezone]``, ``attempts`` as ``Int64``, ``qualified`` and
-        ``opportunity`` as ``boolean``, numbers as ``float64``.
-    rejected
-        One line per problem: ``row``, ``column``, ``value``, ``reason``, ``message``.
-    summary
-        :class:`ImportSummary`.
-    date_only
-        Boolean per timestamp column, aligned with ``leads``: the value was a date only.
-    """
-
-    leads: pd.DataFrame
-    rejected: pd.DataFrame
-    summary: ImportSummary
-    date_only: pd.DataFrame = field(repr=False)
-
-    @property
-    def present(self) -> tuple[str, ...]:
-        """Canonical columns that were in the export."""
-        return tuple(self.summary.columns["canonical"])
-
-    def has(self, name: str) -> bool:
-        """Whether canonical column ``name`` was in the export."""
-        return name in self.present
-
-    def check_as_of(self, as_of: pd.Timestamp, option: str = "--as-of") -> None:
-        """Refuse an export time before the first lead was created.
-
-        An export cannot be taken before its own leads exist; measured from such a time every
-        lead would have a negative age.
-
-        Raises
-        ------
-        InputError
-            ``<cli>: --as-of: got ...; expected a time at or after the first lead's creation``.
-        """
-        first = self.summary.first_created
-        if first is not None and as_of < pd.Timestamp(first):
-            shown = as_of.tz_convert(first.tzinfo) if first.tzinfo is not None else as_of
-            raise InputError.single(
-                "<cli>", option,
-                f"got {shown.isoformat()}, before the first lead of {self.summary.source} was "
-                f"created ({first.isoformat()}); expected the time the export was taken, at or "
-                "after its first lead",
-            )
 
 
 def _normalise(name: str) -> str:
@@ -454,7 +297,7 @@ def read_crm(
         table.close()
     rejected = pd.DataFrame([p[:1] + p[2:] for p in problems], columns=_REJECTED_COLUMNS)
     if strict and problems:
-        raise InputError(_strict_problems(name, rejected))
+        raise InputError(strict_problems(name, rejected))
     counts = _date_counts(parts, found)
     notes += _placeholder_notes(parts)
     leads, date_only = _leads_frame(parts, timezone)
@@ -506,21 +349,3 @@ def _zone(timezone: str) -> zoneinfo.ZoneInfo:
         "--timezone", "",
         f"got {timezone!r}: {problem}; expected an IANA time zone, e.g. Europe/Stockholm",
     )
-
-
-def _strict_problems(source: str, rejected: pd.DataFrame) -> list[Problem]:
-    problems = [
-        Problem(
-            source,
-            f"row {r.row}, column {r.column!r}" if r.column else f"row {r.row}",
-            f"{r.reason}: got {r.value!r}; {r.message}",
-        )
-        for r in rejected.head(MAX_LISTED).itertuples()
-    ]
-    rows = rejected["row"].nunique()
-    extra = len(rejected) - MAX_LISTED
-    tail = f" ({extra} more problems not listed)" if extra > 0 else ""
-    problems.append(
-        Problem(source, "", f"{rows} rows rejected{tail}; fix them or run without --strict")
-    )
-    return problems

@@ -69,7 +69,7 @@ class LeadTable:
     def from_crm(
         cls, leads: pd.DataFrame, t0: pd.Timestamp, tier_names: tuple[str, ...]
     ) -> LeadTable:
-        """From the ``leads`` of a :class:`~slasim.crm.io.importer.CrmImport` (one month's rows)."""
+        """From the ``leads`` of a :class:`~slasim.crm.io.imported.CrmImport` (one month's rows)."""
         index = {name: i for i, name in enumerate(tier_names)}
         status = leads["status"].fillna("").astype(str).str.strip().str.lower()
 

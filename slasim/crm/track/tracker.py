@@ -34,7 +34,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from slasim.crm.io.importer import CrmImport
+from slasim.crm.io.imported import CrmImport
 from slasim.crm.track._observe import LeadTable, lead_outcomes, observe
 from slasim.crm.track._sellerbands import SELLER_BAND_COLUMNS, seat_values, seller_band_rows
 from slasim.crm.track._sellers import UNASSIGNED, seller_rows
