@@ -37,10 +37,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from slasim.crm._stats import ROW_COLUMNS, Row, rows_frame
+from slasim.crm.calibrate._anchor import anchor_base_qualify, mature_won
 from slasim.crm.calibrate._arrivals import estimate_arrivals
 from slasim.crm.calibrate._entries import EntryBuilder
 from slasim.crm.calibrate._funnel import (
@@ -52,10 +52,9 @@ from slasim.crm.calibrate._funnel import (
     proportion_rows,
     qualify_decay,
 )
-from slasim.crm.calibrate._guard import MIN_RATE, kept_comment, weak_interval
 from slasim.crm.calibrate.decayfit import DecayFit
 from slasim.crm.calibrate.overlay import OverlayEntry, overlay_data, render_overlay
-from slasim.crm.io.importer import CrmImport, ImportSummary
+from slasim.crm.io.imported import CrmImport, ImportSummary
 from slasim.errors import InputError
 from slasim.model.calendar import public_holidays
 from slasim.scenario.load import deep_merge, scenario_from_dict
@@ -66,11 +65,6 @@ __all__ = ["SUMMARY_COLUMNS", "Calibrator"]
 #: Columns of :attr:`Calibrator.summary`.
 SUMMARY_COLUMNS = ROW_COLUMNS
 _DEFAULT_WINDOW_DAYS = 10.0  # cadence window when there is no base scenario
-_STAGES = ("qualified", "opportunity", "won")
-_ANCHOR_COLUMNS = [
-    "tier", "stage", "observed", "ci_low", "ci_high", "n", "simulated",
-    "base_qualify_before", "base_qualify", "base_qualify_ci_low", "base_qualify_ci_high",
-]
 
 
 def _select(rows: Iterable[Row], prefix: str) -> pd.DataFrame:
@@ -234,13 +228,7 @@ class Calibrator:
 
     def _mature_won(self, la: LeadArrays) -> tuple[float, str]:
         """Minimum lead age at the export for its won / not-won outcome to count as final."""
-        waits = (la.won_at - la.created)[la.won]
-        p90 = float(np.quantile(waits, 0.9)) if len(waits) else 0.0
-        cut = max(p90, self._window_minutes)
-        return cut, (
-            f"leads >= {cut / 1440:.0f} days old at the export (the larger of the p90 of "
-            f"creation -> won, {p90 / 1440:.0f} days, and the cadence window)"
-        )
+        return mature_won(la, self._window_minutes)
 
     def _rates(self, la: LeadArrays, names: Sequence[str]) -> tuple[list[Row], list[str]]:
         rows: list[Row] = []
@@ -309,109 +297,20 @@ class Calibrator:
     def _anchor(
         self, la: LeadArrays, names: Sequence[str], entries: list[OverlayEntry]
     ) -> tuple[list[OverlayEntry], list[str]]:
-        """Rescale ``base_qualify`` so that the model converts leads like the data."""
+        """Rescale ``base_qualify`` so that the model converts leads like the data
+        (:mod:`slasim.crm.calibrate._anchor`)."""
         if self.base is None or self.qualify_decay_ is not None:
             return entries, []
-        stage = next((s for s in _STAGES if la.has("won_at" if s == "won" else s)), None)
-        if stage is None:
-            return entries, ["no conversion in the export: the base funnel is kept"]
-        if stage == "won":
-            cut, text = self._mature_won(la)
-            success = la.won
-        else:
-            cut, text = self._window_minutes, "leads older than the cadence window"
-            success = la.qualified if stage == "qualified" else la.opportunity
-        mature = la.as_of - la.created >= cut
-        observed = proportion_rows(
-            f"lead_{stage}_rate", mature, success, la.tier, names, f"{text}; Wilson", self.alpha
+        done = anchor_base_qualify(
+            la, names, entries, window_minutes=self._window_minutes, alpha=self.alpha,
+            sim_reps=self.sim_reps, seed=self.seed, merged=self._merged,
         )
-        if stage != "won":
-            self._rows += observed
-        scenario = self._merged(entries)
-        model = self._model_rate(scenario, stage)
-        table = []
-        out = list(entries)
-        notes = []
-        for t, name in enumerate(names):
-            obs = observed[t]
-            before = scenario.tiers[name].base_qualify
-            if not model[t] > 0:
-                continue
-            if obs.n < MIN_RATE:
-                comment = kept_comment(before, obs.n, MIN_RATE, text,
-                                       f"lead -> {stage} {obs.ci_text()}" if obs.n else None)
-                self._kept.append(f"tiers.{name}.base_qualify: {comment}")
-                out = [e for e in out
-                       if not (e.table == ("tiers", name) and e.key == "base_qualify")]
-                out.append(OverlayEntry(("tiers", name), "base_qualify", before, comment,
-                                        active=False))
-                continue
-            value, lo, hi = (before * x / float(model[t])
-                             for x in (obs.estimate, obs.ci_low, obs.ci_high))
-            if value > 1.0:
-                notes.append(
-                    f"{name}: the observed lead -> {stage} rate {obs.estimate:.3f} needs "
-                    f"base_qualify {value:.2f} > 1: the base's contact or later stages are too "
-                    "pessimistic; base_qualify set to 1"
-                )
-            value, lo, hi = min(1.0, value), min(1.0, lo), min(1.0, hi)
-            table.append((name, stage, obs.estimate, obs.ci_low, obs.ci_high, obs.n,
-                          float(model[t]), before, value, lo, hi))
-            row = Row("base_qualify", name, value, lo, hi, obs.n,
-                      f"anchored to lead -> {stage} (simulated {model[t]:.4f} at {before:g})")
-            self._rows.append(row)
-            out = [e for e in out if not (e.table == ("tiers", name) and e.key == "base_qualify")]
-            out.append(self._anchored_entry(row, obs, stage, text, float(model[t]), before))
-        self.anchor_ = pd.DataFrame(table, columns=_ANCHOR_COLUMNS)
-        anchored = (
-            "base_qualify is anchored so that the simulated lead -> {stage} rate matches the "
-            "data" if table else
-            f"base_qualify would be anchored to the lead -> {stage} rate, but no tier has "
-            f"{MIN_RATE} {text}"
-        ).format(stage=stage)
-        notes.append(
-            f"the export shows lead -> {stage} but not every stage before it: those stages "
-            f"keep the base values and {anchored}"
-        )
-        return out, notes
-
-    def _anchored_entry(self, row: Row, obs: Row, stage: str, text: str, model: float,
-                        before: float) -> OverlayEntry:
-        """The anchored ``base_qualify`` entry (with a warning when its interval is weak)."""
-        table, field = ("tiers", row.tier), f"tiers.{row.tier}.base_qualify"
-        source = f"observed lead -> {stage} {obs.ci_text()} ({obs.n} {text})"
-        comment = (f"anchored, 95 % CI {row.ci_low:.3g}-{row.ci_high:.3g}: {source} / "
-                   f"simulated {model:.4f} at base_qualify {before:g} ({self.sim_reps} "
-                   f"periods, seed {self.seed})")
-        why = weak_interval(row, "probability")
-        if why is not None:
-            self._warnings.append(f"{field} = {row.estimate:.4g} written, but {why}")
-            comment = f"WARNING: weak estimate, {why}; {comment}"
-        return OverlayEntry(table, "base_qualify", round(row.estimate, 4), comment)
-
-    def _model_rate(self, scenario: Scenario, stage: str) -> npt.NDArray[np.float64]:
-        """Simulated lead -> ``stage`` rate per tier over leads that finished the cadence."""
-        from slasim.measure.experiment import simulate  # the engine is only needed for anchoring
-
-        result = simulate(scenario, self.sim_reps, self.seed, keep_records=True)
-        n_tiers = len(scenario.tiers)
-        num, den = np.zeros(n_tiers), np.zeros(n_tiers)
-        window = scenario.cadence.window_days * 1440.0
-        for rep in result.records or []:
-            leads = rep.leads
-            cut = rep.horizon_minutes - window
-            # Leads created within the cadence window of the horizon end are unfinished.
-            done = leads["created"] < (cut if cut > 0 else rep.horizon_minutes)
-            tiers = leads["tier"][done].astype(np.intp)
-            num += np.bincount(tiers, weights=leads["qualified"][done], minlength=n_tiers)
-            den += np.bincount(tiers, minlength=n_tiers)
-        rate = np.divide(num, den, out=np.full(n_tiers, np.nan), where=den > 0)
-        values = list(scenario.tiers.values())
-        if stage in ("opportunity", "won"):
-            rate = rate * np.array([t.opportunity_rate for t in values])
-        if stage == "won":
-            rate = rate * np.array([t.win_rate for t in values])
-        return np.asarray(rate, dtype=np.float64)
+        self._rows += done.rows
+        self._kept += done.kept
+        self._warnings += done.warnings
+        if done.table is not None:
+            self.anchor_ = done.table
+        return done.entries, done.notes
 
     # -- results -------------------------------------------------------------------------
     def _merged(self, entries: Sequence[OverlayEntry]) -> Scenario:
