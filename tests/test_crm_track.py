@@ -23,7 +23,7 @@ from slasim.engine.core import Replication
 from slasim.errors import InputError
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import MetricContext, replication_metrics
-from slasim.render.dashboard import dashboard_html, format_track, write_outputs
+from slasim.render.dashboard import dashboard_html, describe_period, format_track, write_outputs
 from slasim.render.i18n import EN, SV
 from slasim.render.page import format_number
 from slasim.render.track_plots import track_figure
@@ -211,7 +211,7 @@ def test_partial_month_prorates_quotas(month: Month) -> None:
     assert info.leads == (created <= pd.Timestamp(as_of)).sum()
     quota = month.scenario.sla.tiers["hot"].quota * month.scenario.horizon.months * 0.5
     assert _rows(result, "hot", "leads_created")["target"] == pytest.approx(quota)
-    assert "PARTIAL" in format_track(result) and "pro-rated" in info.describe()
+    assert "PARTIAL" in format_track(result) and "pro-rated" in describe_period(info)
     # The band is of simulated months cut at the same point: about half a month of leads.
     band = _rows(result, "all", "leads_created")
     assert band["sim_p10"] < info.leads * 1.3 and band["sim_p90"] > info.leads * 0.7

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from slasim.crm.track._sellers import UNASSIGNED
+from slasim.crm.track.periods import TrackedPeriod
 from slasim.crm.track.tracker import TrackResult
 from slasim.errors import InputError
 from slasim.measure.catalogue import metric as catalogue_metric
@@ -41,7 +42,8 @@ from slasim.render.text import format_table
 from slasim.render.track_plots import track_figure
 
 __all__ = [
-    "OUTPUT_FILES", "SMALL_N", "dashboard_blocks", "dashboard_html", "format_track",
+    "OUTPUT_FILES", "SMALL_N", "dashboard_blocks", "dashboard_html", "describe_period",
+    "format_track",
     "seller_band_view", "seller_view", "write_outputs",
 ]
 
@@ -297,6 +299,30 @@ _SIMULATED = {
 }
 
 
+def describe_period(period: TrackedPeriod, lang: str | None = None) -> str:
+    """One line: the month, complete or partial, and what that means for quotas.
+
+    ``lang=None`` gives the terminal's English with plain numbers; ``"en"`` / ``"sv"``
+    the dashboard's wording with the page's number formats.
+    """
+    if lang is None:
+        count, share = f"{period.leads:,}", f"{period.fraction:.1%}"
+        elapsed = f"{period.fraction * period.days:.1f}"
+    else:
+        count = format_number(period.leads, lang)
+        share = format_percent(period.fraction, lang, 1)
+        elapsed = format_number(period.fraction * period.days, lang, 1)
+    words = lang or "en"
+    if not period.partial:
+        return tr(words, "track_complete").format(
+            label=period.label, days=period.days, leads=count
+        )
+    return tr(words, "track_partial").format(
+        label=period.label, cutoff=f"{period.cutoff:%Y-%m-%d %H:%M}", elapsed=elapsed,
+        days=period.days, leads=count, fraction=share,
+    )
+
+
 def _verdict_lines(result: TrackResult, period: str, lang: str | None) -> list[str]:
     """The verdict on the month's simulated months (the one definition), if there is one."""
     verdict = result.verdicts.get(period)
@@ -312,7 +338,7 @@ def format_track(result: TrackResult) -> str:
     st = _style(result, None)
     parts = [_header(result, st)]
     for info in result.periods:
-        parts += ["", "=" * 80, info.describe()]
+        parts += ["", "=" * 80, describe_period(info)]
         if info.not_measurable:
             parts.append(_not_measurable(info.not_measurable, st))
         parts += [
@@ -344,7 +370,7 @@ def dashboard_blocks(result: TrackResult, lang: str = "en") -> list[Block]:
     ]
     for info in result.periods:
         blocks.append(Heading(info.label))
-        described = info.describe(lang)
+        described = describe_period(info, lang)
         blocks.append(Callout(described) if info.partial else Paragraph(described, note=True))
         if info.not_measurable:
             blocks.append(Paragraph(_not_measurable(info.not_measurable, st), note=True))

@@ -16,11 +16,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from slasim.crm.io.importer import CrmImport
+from slasim.crm.io.imported import CrmImport
 from slasim.errors import InputError
 from slasim.measure.metrics import MetricContext
-from slasim.render.i18n import tr
-from slasim.render.page import format_number, format_percent
 from slasim.scenario.load import deep_merge, scenario_from_dict
 from slasim.scenario.schema import Scenario
 
@@ -55,6 +53,8 @@ class TrackedPeriod:
         Leads of the export created in the month.
     not_measurable
         Measures the export cannot give (missing columns, dates without time).
+
+    Data only: :func:`slasim.render.dashboard.describe_period` says it in words.
     """
 
     label: str
@@ -65,29 +65,6 @@ class TrackedPeriod:
     fraction: float
     leads: int
     not_measurable: tuple[str, ...]
-
-    def describe(self, lang: str | None = None) -> str:
-        """One line: the month, complete or partial, and what that means for quotas.
-
-        ``lang=None`` gives the terminal's English with plain numbers; ``"en"`` / ``"sv"``
-        the dashboard's wording with the page's number formats.
-        """
-        if lang is None:
-            count, share = f"{self.leads:,}", f"{self.fraction:.1%}"
-            elapsed = f"{self.fraction * self.days:.1f}"
-        else:
-            count = format_number(self.leads, lang)
-            share = format_percent(self.fraction, lang, 1)
-            elapsed = format_number(self.fraction * self.days, lang, 1)
-        words = lang or "en"
-        if not self.partial:
-            return tr(words, "track_complete").format(
-                label=self.label, days=self.days, leads=count
-            )
-        return tr(words, "track_partial").format(
-            label=self.label, cutoff=f"{self.cutoff:%Y-%m-%d %H:%M}", elapsed=elapsed,
-            days=self.days, leads=count, fraction=share,
-        )
 
 
 def month_scenario(agreement: Scenario, start: date) -> Scenario:
