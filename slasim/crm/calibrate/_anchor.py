@@ -17,12 +17,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from slasim.crm._stats import Row
-from slasim.crm.calibrate._funnel import LeadArrays, proportion_rows
+from slasim.crm.calibrate._funnel import LeadArrays, mature_won, proportion_rows
 from slasim.crm.calibrate._guard import MIN_RATE, kept_comment, weak_interval
 from slasim.crm.calibrate.overlay import OverlayEntry
 from slasim.scenario.schema import Scenario
 
-__all__ = ["ANCHOR_COLUMNS", "Anchoring", "anchor_base_qualify", "mature_won"]
+__all__ = ["ANCHOR_COLUMNS", "Anchoring", "anchor_base_qualify"]
 
 _STAGES = ("qualified", "opportunity", "won")
 #: Columns of :attr:`Calibrator.anchor_ <slasim.crm.calibrate.calibrator.Calibrator>`.
@@ -30,17 +30,6 @@ ANCHOR_COLUMNS = [
     "tier", "stage", "observed", "ci_low", "ci_high", "n", "simulated",
     "base_qualify_before", "base_qualify", "base_qualify_ci_low", "base_qualify_ci_high",
 ]
-
-
-def mature_won(la: LeadArrays, window_minutes: float) -> tuple[float, str]:
-    """Minimum lead age at the export for its won / not-won outcome to count as final."""
-    waits = (la.won_at - la.created)[la.won]
-    p90 = float(np.quantile(waits, 0.9)) if len(waits) else 0.0
-    cut = max(p90, window_minutes)
-    return cut, (
-        f"leads >= {cut / 1440:.0f} days old at the export (the larger of the p90 of "
-        f"creation -> won, {p90 / 1440:.0f} days, and the cadence window)"
-    )
 
 
 @dataclass

@@ -25,8 +25,10 @@ __all__ = [
     "deal_rows",
     "first_attempt_success",
     "handling_rows",
+    "mature_won",
     "proportion_rows",
     "qualify_decay",
+    "rate_rows",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -311,3 +313,71 @@ def handling_rows(la: LeadArrays, alpha: float = 0.05) -> list[Row]:
         rows.append(Row(f"handling_{quantity}.cv", "all", sd / mean if mean > 0 else math.nan,
                         math.nan, math.nan, len(v), "sample sd / mean"))
     return rows
+
+
+def mature_won(la: LeadArrays, window_minutes: float) -> tuple[float, str]:
+    """Minimum lead age at the export for its won / not-won outcome to count as final."""
+    waits = (la.won_at - la.created)[la.won]
+    p90 = float(np.quantile(waits, 0.9)) if len(waits) else 0.0
+    cut = max(p90, window_minutes)
+    return cut, (
+        f"leads >= {cut / 1440:.0f} days old at the export (the larger of the p90 of "
+        f"creation -> won, {p90 / 1440:.0f} days, and the cadence window)"
+    )
+
+
+def rate_rows(la: LeadArrays, names: Sequence[str], alpha: float,
+              window: float) -> tuple[list[Row], list[str]]:
+    """Stage conversion rates with Wilson intervals, as far as the export shows them.
+
+    ``window`` is the cadence window in minutes (a lead older than it has had every
+    attempt); returns the rows and notes.
+    """
+    rows: list[Row] = []
+    notes = []
+    old = la.as_of - la.created >= window
+    if la.has("contacted_at"):
+        rows += proportion_rows(
+            "contact_rate", old, la.is_contacted, la.tier, names,
+            f"leads older than the cadence window ({window / 1440:g} days); Wilson", alpha,
+        )
+    if la.has("qualified") and la.has("contacted_at"):
+        rows += proportion_rows(
+            "qualify_rate", la.is_contacted, la.qualified, la.tier, names,
+            "qualified among contacted; Wilson", alpha,
+        )
+    if la.has("opportunity") and la.has("qualified"):
+        rows += proportion_rows(
+            "opportunity_rate", la.qualified, la.opportunity, la.tier, names,
+            "opportunities among qualified; Wilson", alpha,
+        )
+    if la.has("opportunity") and la.has("won_at") and not la.has("lost_at"):
+        # Without lost_at a lost deal looks open: only mature opportunities tell.
+        cut, text = mature_won(la, window)
+        rows += proportion_rows(
+            "win_rate", la.opportunity & (la.as_of - la.created >= cut), la.won, la.tier,
+            names, f"won among opportunities of {text} (no lost_at column); Wilson", alpha,
+        )
+    if la.has("opportunity") and la.has("won_at") and la.has("lost_at"):
+        closed = la.opportunity & (la.won | la.lost)
+        rows += proportion_rows(
+            "win_rate", closed, la.won, la.tier, names,
+            "won among closed opportunities (open ones are censored; assumes the cycle "
+            "length does not depend on the outcome); Wilson", alpha,
+        )
+        notes.append(
+            f"win rate from {int(closed.sum())} closed opportunities; "
+            f"{int((la.opportunity & ~(la.won | la.lost)).sum())} still open are censored"
+        )
+    if la.has("won_at"):
+        cut, text = mature_won(la, window)
+        mature = la.as_of - la.created >= cut
+        rows += proportion_rows(
+            "lead_won_rate", mature, la.won, la.tier, names, f"{text}; Wilson", alpha
+        )
+        if la.has("qualified") and not la.has("opportunity"):
+            rows += proportion_rows(
+                "won_per_qualified", mature & la.qualified, la.won, la.tier, names,
+                f"qualified {text}; Wilson", alpha,
+            )
+    return rows, notes

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.crm._stats import ROW_COLUMNS, Row, rows_frame
-from slasim.crm.calibrate._anchor import anchor_base_qualify, mature_won
+from slasim.crm.calibrate._anchor import anchor_base_qualify
 from slasim.crm.calibrate._arrivals import estimate_arrivals
 from slasim.crm.calibrate._entries import EntryBuilder
 from slasim.crm.calibrate._funnel import (
@@ -49,8 +49,8 @@ from slasim.crm.calibrate._funnel import (
     cycle_rows,
     deal_rows,
     handling_rows,
-    proportion_rows,
     qualify_decay,
+    rate_rows,
 )
 from slasim.crm.calibrate.decayfit import DecayFit
 from slasim.crm.calibrate.overlay import OverlayEntry, overlay_data, render_overlay
@@ -196,8 +196,8 @@ class Calibrator:
             notes.append("sales cycle not estimated: the export has no won_at")
         rows += deal_rows(la, names, rng, self.n_bootstrap, self.alpha)
         rows += handling_rows(la, self.alpha)
-        rate_rows, rate_notes = self._rates(la, names)
-        rows += rate_rows
+        rates, rate_notes = rate_rows(la, names, self.alpha, self._window_minutes)
+        rows += rates
         notes += rate_notes
         self._rows = rows
 
@@ -225,62 +225,6 @@ class Calibrator:
     def _window_minutes(self) -> float:
         days = self.base.cadence.window_days if self.base else _DEFAULT_WINDOW_DAYS
         return days * 1440.0
-
-    def _mature_won(self, la: LeadArrays) -> tuple[float, str]:
-        """Minimum lead age at the export for its won / not-won outcome to count as final."""
-        return mature_won(la, self._window_minutes)
-
-    def _rates(self, la: LeadArrays, names: Sequence[str]) -> tuple[list[Row], list[str]]:
-        rows: list[Row] = []
-        notes = []
-        alpha = self.alpha
-        window = self._window_minutes
-        old = la.as_of - la.created >= window
-        if la.has("contacted_at"):
-            rows += proportion_rows(
-                "contact_rate", old, la.is_contacted, la.tier, names,
-                f"leads older than the cadence window ({window / 1440:g} days); Wilson", alpha,
-            )
-        if la.has("qualified") and la.has("contacted_at"):
-            rows += proportion_rows(
-                "qualify_rate", la.is_contacted, la.qualified, la.tier, names,
-                "qualified among contacted; Wilson", alpha,
-            )
-        if la.has("opportunity") and la.has("qualified"):
-            rows += proportion_rows(
-                "opportunity_rate", la.qualified, la.opportunity, la.tier, names,
-                "opportunities among qualified; Wilson", alpha,
-            )
-        if la.has("opportunity") and la.has("won_at") and not la.has("lost_at"):
-            # Without lost_at a lost deal looks open: only mature opportunities tell.
-            cut, text = self._mature_won(la)
-            rows += proportion_rows(
-                "win_rate", la.opportunity & (la.as_of - la.created >= cut), la.won, la.tier,
-                names, f"won among opportunities of {text} (no lost_at column); Wilson", alpha,
-            )
-        if la.has("opportunity") and la.has("won_at") and la.has("lost_at"):
-            closed = la.opportunity & (la.won | la.lost)
-            rows += proportion_rows(
-                "win_rate", closed, la.won, la.tier, names,
-                "won among closed opportunities (open ones are censored; assumes the cycle "
-                "length does not depend on the outcome); Wilson", alpha,
-            )
-            notes.append(
-                f"win rate from {int(closed.sum())} closed opportunities; "
-                f"{int((la.opportunity & ~(la.won | la.lost)).sum())} still open are censored"
-            )
-        if la.has("won_at"):
-            cut, text = self._mature_won(la)
-            mature = la.as_of - la.created >= cut
-            rows += proportion_rows(
-                "lead_won_rate", mature, la.won, la.tier, names, f"{text}; Wilson", alpha
-            )
-            if la.has("qualified") and not la.has("opportunity"):
-                rows += proportion_rows(
-                    "won_per_qualified", mature & la.qualified, la.won, la.tier, names,
-                    f"qualified {text}; Wilson", alpha,
-                )
-        return rows, notes
 
     # -- overlay entries -----------------------------------------------------------------
     def _entries(self) -> list[OverlayEntry]:
