@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from slasim.engine.breaks import working_intervals
 from slasim.engine.core import _seller_intervals, prepare, run_replication
-from slasim.engine.staff import effective_shrinkage, staffing, working_intervals
+from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.planning.check import check_scenario
 from slasim.planning.plan import plan_scenario
 from slasim.scenario.load import load_scenario

@@ -117,11 +117,12 @@ from slasim.engine.arrivals import (
     generate_arrivals,
     load_trace,
 )
+from slasim.engine.breaks import merge_touching as _merge_touching
+from slasim.engine.breaks import rule_breaks, shrinkage_breaks
 from slasim.engine.ownership import assign_owners
 from slasim.engine.patience import PatienceLaw, patience_law
 from slasim.engine.routing import CONTACTED, GAVE_UP, OPEN, RunState, floats, ints, router
-from slasim.engine.staff import merge_touching as _merge_touching
-from slasim.engine.staff import rule_breaks, staffing
+from slasim.engine.staff import staffing
 from slasim.engine.tenure import SeatFactors, Turnover, seat_factors, turnover
 from slasim.errors import InputError
 from slasim.model.calendar import BusinessCalendar
@@ -200,9 +201,6 @@ SELLER_DTYPE = np.dtype(
 ``busy_minutes + overtime_minutes`` is the handling time of the seller's attempts, cut at the
 horizon end (an attempt still running then counts up to the horizon only).
 """
-
-_BREAK_BLOCK = 30.0  # minutes per shrinkage break block
-
 
 @dataclass(frozen=True)
 class Handling:
@@ -485,33 +483,6 @@ def _stream(seed: np.random.SeedSequence, name: str, *key: int) -> np.random.Gen
 # -- sellers -------------------------------------------------------------------------------
 
 
-def _with_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generator) -> FloatArray:
-    """Working pieces of ``days`` after removing ``shrinkage`` of every day as breaks.
-
-    Each day is cut into 30-minute slots from its start (the last may be shorter). Slots are
-    taken in random order until the lost time reaches ``shrinkage * length`` exactly (the last
-    one partly, from its start), so breaks never overlap. Returns the remaining pieces in time
-    order (touching pieces are merged later).
-    """
-    a, b = days[:, 0], days[:, 1]
-    length = b - a
-    if length.size == 0:
-        return days
-    slots = int(np.ceil(length.max() / _BREAK_BLOCK))
-    start = a[:, None] + _BREAK_BLOCK * np.arange(slots)[None, :]
-    size = np.clip(b[:, None] - start, 0.0, _BREAK_BLOCK)
-    keys = rng.random((start.shape[0], start.shape[1]))
-    keys[size <= 0] = 2.0  # slots past the day's end come last and are never taken
-    order = np.argsort(keys, axis=1)
-    size_o = np.take_along_axis(size, order, axis=1)
-    before = np.cumsum(size_o, axis=1) - size_o  # break time already taken before this slot
-    taken_o = np.clip(shrinkage * length[:, None] - before, 0.0, size_o)
-    taken = np.empty_like(taken_o)
-    np.put_along_axis(taken, order, taken_o, axis=1)
-    keep = size - taken > 0
-    return np.column_stack([(start + taken)[keep], (start + size)[keep]])
-
-
 def _frozen(a: FloatArray) -> FloatArray:
     a.setflags(write=False)
     return a
@@ -532,7 +503,7 @@ def _seller_intervals(
     ):
         days = model.shift_days[j] if own is None else own[s]
         if model.shrinkage > 0:
-            days = _with_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, rank))
+            days = shrinkage_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, rank))
         out.append(_merge_touching(days))
     return out
 

@@ -1,9 +1,9 @@
-"""Who is on duty when: sellers' working intervals from ``team.shifts`` or ``team.roster``,
-and breaks by rule (``team.breaks``).
+"""Who is on duty when: sellers' working intervals from ``team.shifts`` or ``team.roster``
+(the breaks within them: :mod:`slasim.engine.breaks`).
 
 :func:`staffing` is the one place that turns a scenario's staffing into sellers: the engine
-(:func:`slasim.engine.core.prepare`), ``check`` and ``plan`` all read it, so the simulation and the
-analytic side see the same sellers on duty.
+(:func:`slasim.engine.core.prepare`), ``check`` and ``plan`` all read it, so the simulation
+and the analytic side see the same sellers on duty.
 
 Sellers from a roster
 ---------------------
@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from slasim.engine.breaks import merge_touching, working_intervals
 from slasim.engine.tenure import expected_weight, seat_factors
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
@@ -51,15 +52,11 @@ from slasim.scenario.schema import DAYS_PER_MONTH, Breaks, Scenario
 
 __all__ = [
     "Staffing",
-    "break_offset",
     "effective_shrinkage",
     "head_count",
-    "merge_touching",
     "paid_seller_months",
-    "rule_breaks",
     "seat_weights",
     "staffing",
-    "working_intervals",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -422,77 +419,6 @@ def paid_seller_months(scenario: Scenario) -> float:
     for hire in scenario.team.hires:
         days += hire.sellers * (end - hire.start).days
     return days / DAYS_PER_MONTH
-
-
-def merge_touching(iv: FloatArray) -> list[tuple[float, float]]:
-    """Sorted, non-overlapping stretches of the intervals ``iv``; touching ones are joined.
-
-    Back-to-back intervals (a 00:00-24:00 shift every day) become one stretch, so the seller
-    does not log off and on at midnight.
-    """
-    iv = iv[iv[:, 1] > iv[:, 0]]
-    a, b = iv[:, 0], iv[:, 1]
-    if a.size and bool(np.all(a[1:] >= a[:-1])):
-        # Sorted starts (always, from intervals_for and the breaks): the loop below,
-        # vectorised. A stretch ends at the running maximum of the ends, and the next starts
-        # where an interval begins after it.
-        reach = np.maximum.accumulate(b)
-        new = np.empty(a.size, dtype=bool)
-        new[0] = True
-        np.greater(a[1:], reach[:-1], out=new[1:])
-        heads = np.flatnonzero(new)
-        ends = np.maximum.reduceat(b, heads)
-        return list(zip(a[heads].tolist(), ends.tolist(), strict=True))
-    out: list[tuple[float, float]] = []
-    for a, b in iv.tolist():
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def break_offset(breaks: Breaks, seller: int) -> float:
-    """Minutes seller ``seller`` (engine index) shifts its breaks: ``(seller mod n) * stagger``.
-
-    ``n = ceil(every_minutes / stagger_minutes)``: the offsets cycle through ``0, stagger,
-    2 * stagger, ...`` while below ``every_minutes``, so seller ``n`` breaks with seller 0.
-    """
-    if breaks.stagger_minutes <= 0:
-        return 0.0
-    n = max(1, math.ceil(breaks.every_minutes / breaks.stagger_minutes))
-    return (seller % n) * breaks.stagger_minutes
-
-
-def rule_breaks(stretches: list[tuple[float, float]], breaks: Breaks, seller: int) -> FloatArray:
-    """Working pieces of ``stretches`` after the breaks of seller ``seller``.
-
-    In a stretch ``[a, b)`` break ``k = 1, 2, ...`` runs from ``a + offset + k * every_minutes``
-    for ``minutes``; a break that would not end before ``b`` is not taken (nobody breaks at the
-    end of the shift). ``offset`` is :func:`break_offset`.
-    """
-    every, length = breaks.every_minutes, breaks.minutes
-    off = break_offset(breaks, seller)
-    out: list[tuple[float, float]] = []
-    for a, b in stretches:
-        t = a
-        k = 1
-        while (start := a + off + k * every) + length < b:
-            out.append((t, start))
-            t = start + length
-            k += 1
-        out.append((t, b))
-    return np.array(out, dtype=np.float64).reshape(-1, 2)
-
-
-def working_intervals(days: FloatArray, breaks: Breaks | None, seller: int) -> FloatArray:
-    """``(k, 2)`` intervals seller ``seller`` works: ``days`` merged, less breaks by rule."""
-    stretches = merge_touching(days)
-    if breaks is None:
-        return np.array(stretches, dtype=np.float64).reshape(-1, 2)
-    return rule_breaks(stretches, breaks, seller)
 
 
 def effective_shrinkage(scenario: Scenario, staff: Staffing | None = None) -> float:
