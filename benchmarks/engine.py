@@ -37,7 +37,8 @@ import pandas as pd
 import simpy
 
 from slasim.analytic import erlang_a
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.render.text import format_table
 from slasim.scenario.load import load_scenario
 

@@ -52,7 +52,8 @@ if src:
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
     sys.path.insert(0, src)
 import numpy as np
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 from slasim.measure.metrics import MetricContext, replication_metrics
 overrides = [f"horizon.days={days}"] if int(days) else []

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from patience import best_seconds  # the same timing as the patience table (this folder)
 
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.measure.metrics import MetricContext, replication_metrics
 from slasim.scenario.load import load_scenario
 

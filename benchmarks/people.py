@@ -42,7 +42,8 @@ if src:
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
     sys.path.insert(0, src)
 import numpy as np
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 from slasim.measure.metrics import MetricContext, replication_metrics
 scenario = load_scenario(path, overrides=json.loads(overrides))

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from slasim.engine.core import Model, prepare, run_replication
+from slasim.engine.compile import Model, prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 from slasim.scenario.schema import Breaks, Scenario
 

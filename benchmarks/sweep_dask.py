@@ -50,7 +50,8 @@ def _on_cluster(workers: int, reps: int, seed: int, repeat: int) -> tuple[float,
 
 
 def _warm() -> None:
-    for module in ("slasim.engine.core", "slasim.measure.metrics"):  # numpy, simpy, the model
+    # numpy, simpy, the model
+    for module in ("slasim.engine.replication", "slasim.measure.metrics"):
         importlib.import_module(module)
 
 

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from slasim.analytic.erlang import mean_wait
-from slasim.engine.core import Model, prepare, run_replication
+from slasim.engine.compile import Model, prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

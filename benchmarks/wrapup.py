@@ -24,7 +24,9 @@ import numpy as np
 from patience import best_seconds  # the same timing as the patience table (this folder)
 
 from slasim.crm.io.calls_export import calls_frame
-from slasim.engine.core import LEAD_DTYPE, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.records import LEAD_DTYPE
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from slasim.engine.breaks import working_intervals
-from slasim.engine.core import _seller_intervals, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import _seller_intervals, run_replication
 from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.planning.check import check_scenario
 from slasim.planning.plan import plan_scenario

@@ -11,7 +11,7 @@ import pytest
 from slasim.cli.main import main
 from slasim.crm.io.calls_export import CALL_COLUMNS, calls_frame
 from slasim.crm.io.export import local_stamps
-from slasim.engine.core import Replication
+from slasim.engine.replication import Replication
 from slasim.measure.experiment import simulate
 from slasim.scenario.load import load_scenario
 from slasim.scenario.schema import Scenario

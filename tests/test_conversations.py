@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from records_regression import check_records
 
-from slasim.engine import conversations, jitloop
-from slasim.engine import core as engine
-from slasim.engine.core import STATES, prepare, run_replication
+from slasim.engine import conversations, jitloop, replication
+from slasim.engine.compile import prepare
+from slasim.engine.records import STATES
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +40,13 @@ def test_off_keeps_the_stored_records_and_draws_no_conversations_stream(
     # patterns exactly, floats to 1e-9); a disqualify rate alone decides nothing (the one
     # conversation closes a lead it does not qualify, as before).
     drawn: list[str] = []
-    stream = engine._stream
+    stream = replication._stream
 
     def spy(seed: np.random.SeedSequence, name: str, *key: int) -> np.random.Generator:
         drawn.append(name)
         return stream(seed, name, *key)
 
-    monkeypatch.setattr(engine, "_stream", spy)
+    monkeypatch.setattr(replication, "_stream", spy)
     model = prepare(load_scenario(path, overrides=[*OFF, *overrides]))
     rep = run_replication(model, np.random.SeedSequence(0))
     assert "conversations" not in drawn and "outcomes" in drawn

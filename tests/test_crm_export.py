@@ -12,7 +12,8 @@ import pytest
 from slasim.crm.io.export import export_leads, leads_frame
 from slasim.crm.io.importer import read_crm
 from slasim.crm.io.schema import COLUMNS
-from slasim.engine.core import STATES, Replication
+from slasim.engine.records import STATES
+from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.measure.experiment import simulate
 from slasim.scenario.load import load_scenario

@@ -19,7 +19,7 @@ from slasim.crm.io.export import export_leads, leads_frame
 from slasim.crm.io.importer import read_crm
 from slasim.crm.track._observe import LeadTable, lead_outcomes, observe
 from slasim.crm.track.tracker import MEASURES, TrackResult, month_scenario, track
-from slasim.engine.core import Replication
+from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import MetricContext, replication_metrics

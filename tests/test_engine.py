@@ -1,4 +1,4 @@
-"""Tests for slasim.engine.core: exact traces, Erlang C agreement, conservation, monotonicity, CRN."""
+"""Tests for slasim.engine.replication: exact traces, Erlang C agreement, conservation, monotonicity, CRN."""
 
 from __future__ import annotations
 
@@ -15,15 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from slasim.engine.core import (
-    LEAD_DTYPE,
-    SELLER_DTYPE,
-    STATES,
-    Model,
-    Replication,
-    prepare,
-    run_replication,
-)
+from slasim.engine.compile import Model, prepare
+from slasim.engine.records import LEAD_DTYPE, SELLER_DTYPE, STATES
+from slasim.engine.replication import Replication, run_replication
 from slasim.scenario.load import deep_merge, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,9 @@ from records_regression import check_records
 from scipy import stats
 
 from slasim.analytic import erlang_a
-from slasim.engine.core import STATES, Model, Replication, prepare, run_replication
+from slasim.engine.compile import Model, prepare
+from slasim.engine.records import STATES
+from slasim.engine.replication import Replication, run_replication
 from slasim.measure.experiment import simulate
 from slasim.scenario.load import load_scenario
 

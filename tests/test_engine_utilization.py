@@ -10,7 +10,8 @@ import pytest
 from records_regression import check_records
 from scipy import stats
 
-from slasim.engine.core import STREAMS, Model, Replication, prepare, run_replication
+from slasim.engine.compile import Model, prepare
+from slasim.engine.replication import STREAMS, Replication, run_replication
 from slasim.measure.experiment import simulate
 from slasim.scenario.load import load_scenario
 

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from slasim.engine.core import LEAD_DTYPE, STREAMS, Model, prepare, run_replication
+from slasim.engine.compile import Model, prepare
+from slasim.engine.records import LEAD_DTYPE
+from slasim.engine.replication import STREAMS, run_replication
 from slasim.planning.check import check_scenario
 from slasim.scenario.load import load_scenario
 

@@ -1,7 +1,7 @@
 """The fast event loops against the simpy reference: identical records.
 
 Three loops run the same model: the compiled one (slasim.engine.jitloop, numba), the pure-Python one
-(slasim.engine.eventloop) and simpy (engine._simulate). They run on the same machine in the same
+(slasim.engine.eventloop) and simpy (slasim.engine.simpyloop). They run on the same machine in the same
 process, so the comparison is exact (NaN where NaN, every float bit for bit): the fast loops
 must schedule the same events in the same order and do the same arithmetic. The cases cover every branch of the handlers: each
 routing policy, the age cut-off and patience (stale leads), shrinkage and none (interval
@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from slasim.engine import jitloop
-from slasim.engine.core import Replication, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import Replication, run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from stat_helpers import assert_pass_rate
 
-from slasim.engine.core import STATES
+from slasim.engine.records import STATES
 from slasim.measure.experiment import compare, simulate, summarize
 from slasim.measure.metrics import ALL
 from slasim.scenario.load import load_scenario

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from slasim.cli.main import main
-from slasim.engine.core import STATES, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.records import STATES
+from slasim.engine.replication import run_replication
 from slasim.measure.experiment import simulate
 from slasim.planning.goal import GRID_STEPS, booked_when_won, goal_odds, with_quotas
 from slasim.planning.plan import plan_scenario

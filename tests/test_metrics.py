@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slasim.engine.core import LEAD_DTYPE, SELLER_DTYPE, Replication
+from slasim.engine.records import LEAD_DTYPE, SELLER_DTYPE
+from slasim.engine.replication import Replication
 from slasim.measure.catalogue import STATES
 from slasim.measure.metrics import (
     ALL,
@@ -225,7 +226,8 @@ def test_context_reads_the_agreement_and_the_costs() -> None:
 def test_response_quantiles_are_numpys_on_a_simulated_month(ctx: MetricContext) -> None:
     # p50 and p90 come from one np.quantile call per tier: they must be exactly what separate
     # calls give (the same order statistics and interpolation), ties and all.
-    from slasim.engine.core import prepare, run_replication
+    from slasim.engine.compile import prepare
+    from slasim.engine.replication import run_replication
 
     rep = run_replication(prepare(load_scenario(BASE)), np.random.SeedSequence(3))
     values = replication_metrics(rep, ctx)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine.core import LEAD_DTYPE, STATES
+from slasim.engine.records import LEAD_DTYPE, STATES
 from slasim.measure.executors import metric_columns
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import MetricContext, month_metrics

@@ -16,9 +16,9 @@ import pytest
 from records_regression import check_records
 
 from slasim.cli.main import main
-from slasim.engine import core as engine
-from slasim.engine import eventloop
-from slasim.engine.core import Model, Replication, _seller_intervals, prepare, run_replication
+from slasim.engine import eventloop, simpyloop
+from slasim.engine.compile import Model, prepare
+from slasim.engine.replication import Replication, _seller_intervals, run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,7 +204,7 @@ def _record_picks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
         return push, recorded
 
     monkeypatch.setattr(eventloop, "router", spy)
-    monkeypatch.setattr(engine, "router", spy)
+    monkeypatch.setattr(simpyloop, "router", spy)
     return picks
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine.core import Model, prepare, run_replication
+from slasim.engine.compile import Model, prepare
 from slasim.engine.patience import (
     EmpiricalPatience,
     ExponentialPatience,
@@ -23,6 +23,7 @@ from slasim.engine.patience import (
     patience_law,
     weibull_shape,
 )
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 from slasim.scenario.schema import Patience
 

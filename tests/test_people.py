@@ -16,7 +16,8 @@ import pytest
 from cli_helpers import run_cli
 from records_regression import check_records
 
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.engine.staff import head_count, paid_seller_months, staffing
 from slasim.planning.check import check_scenario
 from slasim.scenario.load import load_scenario

@@ -15,7 +15,8 @@ from slasim.crm.calibrate.propensityfit import fit_propensity, outcome_table
 from slasim.crm.calibrate.queuefit import QueueCalibrator
 from slasim.crm.io.calls import read_calls
 from slasim.crm.io.calls_export import calls_frame
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slasim.engine.core import prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import run_replication
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

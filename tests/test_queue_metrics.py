@@ -19,7 +19,9 @@ from scipy import integrate, stats
 
 from slasim.analytic import erlang_a
 from slasim.analytic.erlang import erlang_c, mean_wait, service_level
-from slasim.engine.core import LEAD_DTYPE, SELLER_DTYPE, Replication, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.records import LEAD_DTYPE, SELLER_DTYPE
+from slasim.engine.replication import Replication, run_replication
 from slasim.errors import InputError
 from slasim.measure.catalogue import QUEUE_METRICS, STATES, metric
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics

@@ -18,7 +18,8 @@ from cli_helpers import run_cli
 from records_regression import check_records
 
 from slasim.engine import jitloop
-from slasim.engine.core import _stream, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import _stream, run_replication
 from slasim.engine.tenure import WEEK, seat_factors, turnover
 from slasim.planning.check import check_scenario
 from slasim.planning.plan import plan_scenario

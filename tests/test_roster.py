@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine.core import Replication, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.replication import Replication, run_replication
 from slasim.engine.staff import staffing
 from slasim.errors import InputError
 from slasim.measure.metrics import MetricContext

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from cli_helpers import run_cli
 
-from slasim.engine.core import STATES
+from slasim.engine.records import STATES
 from slasim.measure.catalogue import CATALOGUE, METRICS
 from slasim.measure.catalogue import STATES as CATALOGUE_STATES
 from slasim.measure.experiment import simulate

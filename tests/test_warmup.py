@@ -22,7 +22,9 @@ from scipy import stats
 from slasim.analytic.erlang import mean_wait
 from slasim.crm.io.export import export_leads
 from slasim.engine.arrivals import arrival_plan, load_trace
-from slasim.engine.core import _TIME_FIELDS, LEAD_DTYPE, prepare, run_replication
+from slasim.engine.compile import prepare
+from slasim.engine.records import LEAD_DTYPE, TIME_FIELDS
+from slasim.engine.replication import run_replication
 from slasim.errors import InputError
 from slasim.measure.experiment import simulate
 from slasim.planning.check import check_scenario
@@ -93,9 +95,9 @@ def test_every_float_record_field_is_a_time_or_not() -> None:
     # records would mix two clocks.
     floats = {n for n in LEAD_DTYPE.names or () if LEAD_DTYPE[n].kind == "f"}
     not_times = {"response_business", "value"}
-    assert floats == set(_TIME_FIELDS) | not_times, (
-        f"float fields {sorted(floats - set(_TIME_FIELDS) - not_times)}: add a time (minutes "
-        "of the run) to slasim.engine.core._TIME_FIELDS, which the warm-up shifts, or a duration "
+    assert floats == set(TIME_FIELDS) | not_times, (
+        f"float fields {sorted(floats - set(TIME_FIELDS) - not_times)}: add a time (minutes "
+        "of the run) to slasim.engine.records.TIME_FIELDS, which the warm-up shifts, or a duration "
         "or amount to not_times here"
     )
 

@@ -53,7 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from slasim.engine.core import Model
+    from slasim.engine.compile import Model
 
 __all__ = [
     "DISQUALIFIED",

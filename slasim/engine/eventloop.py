@@ -1,10 +1,10 @@
 """The engine's event loop on a plain heap: the simpy model's events, in simpy's order.
 
-:func:`slasim.engine.core.run_replication` runs this loop by default; ``loop="simpy"`` runs the
-reference, the same handlers on a :class:`simpy.Environment`. Both produce bit-identical
-records on the same seed (``tests/test_eventloop.py`` checks every routing policy, patience,
-cut-offs, shrinkage, night shifts and overload), because this loop reproduces what simpy does
-with the model's events:
+:func:`slasim.engine.replication.run_replication` runs this loop by default; ``loop="simpy"``
+runs the reference (:mod:`slasim.engine.simpyloop`), the same handlers on a
+:class:`simpy.Environment`. Both produce bit-identical records on the same seed
+(``tests/test_eventloop.py`` checks every routing policy, patience, cut-offs, shrinkage, night
+shifts and overload), because this loop reproduces what simpy does with the model's events:
 
 - the heap holds ``(key, id, kind, seller, t)``; ``key`` is simpy's due time, computed as simpy
   does (``now + delay`` with ``now`` the key of the event being handled and ``delay = t - now``
@@ -18,7 +18,7 @@ with the model's events:
 What simpy costs per event -- an event object with a callback list, ``step()`` with its
 checks, a callback call -- is most of the time of a small month, which is what users run in
 the hundreds: this loop is ~3x faster per lead with the same model (``benchmarks/engine.py``).
-Change a handler here and in :func:`slasim.engine.core._simulate` together.
+Change a handler here and in :func:`slasim.engine.simpyloop.simulate` together.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from slasim.model.decay import ExponentialDecay, FlatDecay
 
 if TYPE_CHECKING:
     from slasim.engine.arrivals import Arrivals
+    from slasim.engine.compile import Model
     from slasim.engine.conversations import Talks
-    from slasim.engine.core import Model
 
-__all__ = ["simulate"]
+__all__ = ["occupy", "simulate"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -59,6 +59,32 @@ def _jitloop() -> ModuleType | None:
     return jitloop
 
 
+def occupy(
+    ivs: list[tuple[float, float]], pos: int, iv_end: float, t0: float, now: float, end: float
+) -> tuple[float, float]:
+    """Busy and overtime minutes of a seller occupied from ``now`` to ``end``, past the end
+    of its current interval.
+
+    The attempt started inside interval ``pos`` of ``ivs`` (which ends at ``iv_end``, cut at
+    the horizon) and runs past its end: only the overlap with this and any later intervals it
+    reaches is busy time; the rest is overtime. Both count from ``t0`` on: the part of an
+    attempt in the warm-up is not in the period. The one count of both Python loops (the
+    common case, an attempt ending inside its interval, stays inline in them).
+    """
+    lo = now if now >= t0 else t0
+    if end <= lo:
+        return 0.0, 0.0
+    inside = iv_end - lo if iv_end > lo else 0.0  # 0: started right at its end
+    p = pos + 1
+    while p < len(ivs) and ivs[p][0] < end:
+        a, b = ivs[p]
+        x = (end if end < b else b) - (a if a > lo else lo)
+        if x > 0.0:
+            inside += x
+        p += 1
+    return inside, (end - lo) - inside
+
+
 def simulate(
     model: Model,
     leads: Arrivals,
@@ -73,12 +99,13 @@ def simulate(
     talks: Talks | None = None,
     slow: Callable[[int, float], float] | None = None,
 ) -> RunState:
-    """Run the event loop; return the in-run per-lead state (as :func:`engine._simulate`).
+    """Run the event loop; return the in-run per-lead state (as
+    :func:`slasim.engine.simpyloop.simulate`).
 
     ``compiled=True`` runs :mod:`slasim.engine.jitloop` when it covers the model and numba is
     installed; otherwise (or with ``compiled=False``) the pure-Python loop below runs.
     ``talks`` holds the follow-up conversations (:mod:`slasim.engine.conversations`; None: off).
-    ``slow(s, t)`` is the ramp's handling factor (see :func:`slasim.engine.core._simulate`): the
+    ``slow(s, t)`` is the ramp's handling factor (see :func:`slasim.engine.simpyloop.simulate`): the
     compiled loop does not apply it, so a ramp that slows handling runs the Python loop.
     """
     n = len(leads)
@@ -190,7 +217,7 @@ def simulate(
                 ensure_wake(now, clock)
 
     def follow_up(s: int, i: int, now: float, clock: float) -> None:
-        # engine._simulate's follow_up: serve()'s booking of the seller's time, kept apart.
+        # simpyloop.simulate's follow_up: serve()'s booking of the seller's time, kept apart.
         assert decide is not None and held is not None
         d = talk[held[i] - 1][i]
         end = now + (d if slow is None else d * slow(s, now))
@@ -259,20 +286,10 @@ def simulate(
             split(s, now, horizon)
 
     def split(s: int, now: float, end: float) -> None:
-        lo = now if now >= t0 else t0
-        if end <= lo:
-            return
-        ivs = shifts[s]
-        inside = iv_end[s] - lo if iv_end[s] > lo else 0.0
-        p = pos[s] + 1
-        while p < len(ivs) and ivs[p][0] < end:
-            a, b = ivs[p]
-            x = (end if end < b else b) - (a if a > lo else lo)
-            if x > 0.0:
-                inside += x
-            p += 1
+        # The attempt runs past the end of its interval (eventloop.occupy).
+        inside, outside = occupy(shifts[s], pos[s], iv_end[s], t0, now, end)
         busy_acc[s] += inside
-        over_acc[s] += (end - lo) - inside
+        over_acc[s] += outside
 
     def take_or_idle(s: int, now: float, clock: float) -> None:
         if (ai < n and created[ai] <= now) or (retries and retries[0][0] <= now):

@@ -29,7 +29,7 @@ from slasim.model.calendar import _TOL
 from slasim.model.decay import ExponentialDecay, FlatDecay
 
 if TYPE_CHECKING:
-    from slasim.engine.core import Model
+    from slasim.engine.compile import Model
 
 __all__ = ["covers", "run"]
 

@@ -1,7 +1,7 @@
 """Pieces shared by the engine's two event loops: in-run lead status, routing, views.
 
 :func:`router` builds the ready queue of a routing policy; :class:`RunState` is what an event
-loop hands back (:func:`slasim.engine.core._simulate`, simpy, and
+loop hands back (:func:`slasim.engine.simpyloop.simulate`, simpy, and
 :func:`slasim.engine.eventloop.simulate`).
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from slasim.engine.core import Model
+    from slasim.engine.compile import Model
 
 __all__ = ["CONTACTED", "GAVE_UP", "OPEN", "RunState", "floats", "ints", "router"]
 

@@ -2,7 +2,7 @@
 (the breaks within them: :mod:`slasim.engine.breaks`).
 
 :func:`staffing` is the one place that turns a scenario's staffing into sellers: the engine
-(:func:`slasim.engine.core.prepare`), ``check`` and ``plan`` all read it, so the simulation
+(:func:`slasim.engine.compile.prepare`), ``check`` and ``plan`` all read it, so the simulation
 and the analytic side see the same sellers on duty.
 
 Sellers from a roster

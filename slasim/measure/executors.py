@@ -45,7 +45,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from slasim.engine.core import Model, Replication, run_replication
+from slasim.engine.compile import Model
+from slasim.engine.replication import Replication, run_replication
 from slasim.limits import LEADS_PER_SECOND
 from slasim.measure.metrics import ALL, METRICS, MONTHLY_METRICS, MetricContext, replication_metrics
 from slasim.measure.months import month_column
@@ -113,7 +114,7 @@ class Job:
     Attributes
     ----------
     model
-        The prepared model (:func:`slasim.engine.core.prepare`).
+        The prepared model (:func:`slasim.engine.compile.prepare`).
     context
         The scenario's metric context (:meth:`slasim.measure.metrics.MetricContext.from_scenario`).
     keep_records

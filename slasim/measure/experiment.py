@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from slasim.engine.core import Model, Replication, prepare
+from slasim.engine.compile import Model, prepare
+from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.measure.catalogue import QUEUE_METRICS
 from slasim.measure.catalogue import metric as catalogue_metric
@@ -318,7 +319,7 @@ def simulate(
         Called as ``progress(done, reps)`` after each finished task (a range of replications,
         about a second of work).
     model
-        A model already prepared from ``scenario`` with :func:`slasim.engine.core.prepare` (saves
+        A model already prepared from ``scenario`` with :func:`slasim.engine.compile.prepare` (saves
         the preparation when the same scenario is simulated repeatedly).
     executor
         Where the replications run: any object with an ordered ``map(fn, *iterables)``

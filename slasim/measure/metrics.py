@@ -54,7 +54,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from slasim.engine.core import Replication
+from slasim.engine.replication import Replication
 from slasim.engine.staff import head_count, paid_seller_months
 from slasim.measure.catalogue import METRICS, STATES
 from slasim.measure.months import SEP, Month, month_column, months_of

@@ -72,7 +72,7 @@ def queue_metrics(
     Parameters
     ----------
     leads
-        Lead records (:data:`slasim.engine.core.LEAD_DTYPE`) of one replication, any subset.
+        Lead records (:data:`slasim.engine.records.LEAD_DTYPE`) of one replication, any subset.
     ctx
         The scenario's metric context: response targets per tier, calendar, horizon and the
         short-abandonment threshold.

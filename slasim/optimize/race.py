@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from slasim.engine.core import prepare
+from slasim.engine.compile import prepare
 from slasim.measure.executors import Batch, BatchResult, Executor, Job, run_batches
 from slasim.measure.experiment import expected_leads, replications_table
 from slasim.measure.metrics import MetricContext

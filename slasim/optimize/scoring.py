@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slasim.engine.core import Replication
+from slasim.engine.replication import Replication
 from slasim.measure.metrics import ALL, MetricContext, attempt_share, response_share
 from slasim.optimize.space import DecisionSpace
 from slasim.optimize.terms import Samples

@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from slasim.crm.io.export import local_stamps, replication_frame, write_export
-from slasim.engine.core import STATES, Replication
+from slasim.engine.records import STATES
+from slasim.engine.replication import Replication
 from slasim.scenario.schema import Scenario
 
 __all__ = ["CALL_COLUMNS", "calls_frame", "export_calls"]

@@ -30,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from slasim.engine.core import STATES, Replication
+from slasim.engine.records import STATES
+from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.outputs import write_csv
 from slasim.scenario.schema import Scenario

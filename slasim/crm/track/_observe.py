@@ -5,7 +5,7 @@ Both kinds of lead history (a CRM export, or the engine's records of a simulated
 first put in one :class:`LeadTable` (simulation minutes since the month start, NaN = not
 happened / not recorded), then :func:`observe` keeps what had happened by the cut-off (the
 month end, or the export time for a month still running) and returns engine records
-(:data:`slasim.engine.core.LEAD_DTYPE`), so :func:`slasim.measure.metrics.replication_metrics`
+(:data:`slasim.engine.records.LEAD_DTYPE`), so :func:`slasim.measure.metrics.replication_metrics`
 computes
 actual and simulated KPIs with one set of definitions.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from slasim.engine.core import LEAD_DTYPE, STATES
+from slasim.engine.records import LEAD_DTYPE, STATES
 from slasim.measure.metrics import MetricContext
 from slasim.model.calendar import BusinessCalendar
 
@@ -47,8 +47,8 @@ def _minutes(series: pd.Series, t0: pd.Timestamp) -> FloatArray:
 class LeadTable:
     """Lead histories in simulation minutes since a month start (NaN = none recorded).
 
-    ``state_hint`` is the index in :data:`slasim.engine.core.STATES` of a status the source states
-    without a time (e.g. ``status = nurtured``), or -1.
+    ``state_hint`` is the index in :data:`slasim.engine.records.STATES` of a status the source
+    states without a time (e.g. ``status = nurtured``), or -1.
     """
 
     tier: IntArray

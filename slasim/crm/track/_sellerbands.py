@@ -25,7 +25,7 @@ import pandas as pd
 
 from slasim.crm.track._observe import lead_outcomes
 from slasim.crm.track._sellers import UNASSIGNED
-from slasim.engine.core import STATES
+from slasim.engine.records import STATES
 from slasim.measure.metrics import MetricContext
 
 __all__ = ["SELLER_BAND_COLUMNS", "SELLER_MEASURES", "seat_values", "seller_band_rows"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from slasim.crm._stats import wilson_ci
 from slasim.crm.track._observe import lead_outcomes
-from slasim.engine.core import STATES
+from slasim.engine.records import STATES
 from slasim.measure.metrics import ALL, MetricContext
 
 __all__ = ["UNASSIGNED", "seller_rows"]

@@ -45,7 +45,8 @@ from slasim.crm.track.periods import (
     period_context,
     select_periods,
 )
-from slasim.engine.core import SELLER_DTYPE, Replication
+from slasim.engine.records import SELLER_DTYPE
+from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.measure.executors import Executor, executor_for, run_batches
 from slasim.measure.experiment import SimulationResult, result_of, simulation_batch, verdict_of

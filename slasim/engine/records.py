@@ -1,0 +1,212 @@
+"""The records of one replication: one :data:`LEAD_DTYPE` record per lead, one
+:data:`SELLER_DTYPE` record per seller.
+
+An attempt's contact outcome is decided in the event loop, at its start (age = start -
+created); the funnel of a contacted lead (qualified, opportunity, won, deal value, close time)
+depends only on the contact time and per-lead random numbers, so :func:`lead_records` computes
+it vectorised after the run. With ``team.ramp`` a contacted lead's qualify probability is
+multiplied by its owner's conversion factor at the contact time. With a warm-up,
+:func:`measured` keeps the leads created in the horizon, their times (:data:`TIME_FIELDS`)
+made relative to its start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from slasim.engine import conversations
+from slasim.engine.routing import CONTACTED, GAVE_UP, OPEN, RunState
+
+if TYPE_CHECKING:
+    from slasim.engine.arrivals import Arrivals
+    from slasim.engine.compile import Model
+    from slasim.engine.tenure import SeatFactors
+
+__all__ = [
+    "LEAD_DTYPE",
+    "SELLER_DTYPE",
+    "STATES",
+    "TIME_FIELDS",
+    "lead_records",
+    "measured",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Final state of a lead; ``LEAD_DTYPE["state"]`` indexes into this tuple.
+STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
+_WON, _LOST, _NURTURED, _PIPELINE, _WAITING = range(5)
+
+LEAD_DTYPE = np.dtype(
+    [
+        ("tier", np.int8),  # index into Replication.tier_names
+        ("created", np.float64),  # simulation minutes
+        ("first_attempt", np.float64),  # start of the first attempt; NaN if none
+        ("response_business", np.float64),  # business minutes created -> first attempt
+        ("attempts", np.int16),
+        ("contacted", np.float64),  # start of the attempt that reached the lead; NaN if never
+        ("qualified", np.bool_),
+        ("opportunity", np.bool_),
+        ("state", np.int8),  # index into STATES
+        ("closed", np.float64),  # won/lost decision time; NaN otherwise
+        ("value", np.float64),  # deal value if won or in_pipeline, else 0
+        ("abandoned", np.float64),  # left the queue (patience ran out) at; NaN otherwise
+        ("seller", np.int32),  # index of the seller who made the first attempt; -1 if none
+        # End of the first attempt's handling (talk), and of its wrap-up (= first_end without
+        # wrap-up); NaN if none. They may lie past the horizon: the attempt is finished.
+        ("first_end", np.float64),
+        ("first_wrapup_end", np.float64),
+        # The seller who owns the lead (routing.owner; by default the one who made the first
+        # attempt, = seller); -1 if none.
+        ("owner", np.int32),
+        ("conversations", np.int16),  # conversations held with the lead (0 if never reached)
+    ]
+)
+"""One record per lead: 88 bytes (100,000 leads are 8.8 MB per replication held)."""
+
+SELLER_DTYPE = np.dtype(
+    [
+        ("shift", np.int16),  # index into team.shifts (or the roster's: slasim.engine.staff)
+        ("available_minutes", np.float64),  # on shift minus breaks, within the horizon
+        # Handling time (talk plus wrap-up) inside the seller's available intervals (so
+        # <= available_minutes).
+        ("busy_minutes", np.float64),
+        # Handling time outside them, within the horizon: an attempt (and its wrap-up) that
+        # runs into a break or past the end of the shift is finished, and that part is overtime.
+        ("overtime_minutes", np.float64),
+        # Occupants of the seat who left in the horizon (team.attrition; 0 without it).
+        ("leavers", np.int16),
+    ]
+)
+"""One record per seller (seat): 28 bytes.
+
+``busy_minutes + overtime_minutes`` is the handling time of the seller's attempts, cut at the
+horizon end (an attempt still running then counts up to the horizon only).
+"""
+
+
+#: Record fields holding a time (the others are durations, counts, flags or values).
+TIME_FIELDS = (
+    "created", "first_attempt", "contacted", "closed", "abandoned", "first_end",
+    "first_wrapup_end",
+)
+
+
+def measured(records: npt.NDArray[np.void], t0: float) -> npt.NDArray[np.void]:
+    """The records of the leads created from run minute ``t0`` (the horizon start) on, with
+    their times made relative to it: the warm-up's leads are not in any metric."""
+    kept = records[int(np.searchsorted(records["created"], t0, side="left")):].copy()
+    for name in TIME_FIELDS:
+        kept[name] -= t0
+    return kept
+
+
+def lead_records(
+    model: Model,
+    leads: Arrivals,
+    run: RunState,
+    u_funnel: FloatArray,
+    z_deal: FloatArray,
+    patience: FloatArray | None = None,
+    propensity: FloatArray | None = None,
+    talks: conversations.Talks | None = None,
+    factors: SeatFactors | None = None,
+) -> npt.NDArray[np.void]:
+    """Per-lead records; the funnel after contact is resolved here, vectorised.
+
+    ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
+    qualify draw of the one conversation; with follow-ups (``talks``) the loops decided
+    qualification, at the conversation whose start the funnel then counts from.
+    With a ramp (``factors``), the one conversation's qualify probability is multiplied by the
+    conversion factor of the lead's owner at the contact time.
+    """
+    n = len(leads)
+    horizon = model.run_minutes
+    rec = np.zeros(n, dtype=LEAD_DTYPE)
+    rec["tier"] = leads.tier
+    rec["created"] = leads.created
+    rec["first_attempt"] = run.first
+    rec["attempts"] = run.attempts
+    rec["contacted"] = run.contact
+    rec["seller"] = run.seller
+    # An owner assigned at creation; otherwise (and for a lead no seat could be assigned to)
+    # the seller of the first attempt.
+    rec["owner"] = run.seller if run.owner is None else np.where(
+        run.owner >= 0, run.owner, run.seller
+    )
+    rec["conversations"] = run.status == CONTACTED if talks is None else talks.held
+    rec["closed"] = np.nan
+    rec["abandoned"] = np.nan
+
+    served = ~np.isnan(run.first)
+    response = np.full(n, np.nan)
+    if model.always_open:
+        response[served] = run.first[served] - leads.created[served]
+    else:
+        response[served] = model.calendar.business_between(
+            leads.created[served], run.first[served]
+        )
+    rec["response_business"] = response
+
+    state = np.full(n, _WAITING, dtype=np.int8)
+    gave_up = run.status == GAVE_UP
+    if model.age_cutoff is not None:
+        # Leads still queued for a first attempt past the cut-off at the horizon end would be
+        # nurtured when next considered; count them as nurtured rather than waiting.
+        gave_up |= (
+            (run.status == OPEN) & (run.attempts == 0)
+            & (horizon - leads.created > model.age_cutoff)
+        )
+    if patience is not None:
+        # Waiting for a first attempt past the deadline at the horizon end: as with the
+        # cut-off, the lead has left by then (the router just never looked at it again).
+        limit = np.inf if model.age_cutoff is None else model.age_cutoff
+        left = np.minimum(patience, limit)
+        never = run.attempts == 0
+        gave_up |= never & (run.status == OPEN) & (horizon - leads.created > left)
+        # A first-attempt drop is an abandonment when the patience ran out before the cut-off.
+        quit_ = gave_up & never & (patience < limit)
+        rec["abandoned"][quit_] = (leads.created + patience)[quit_]
+    state[gave_up] = _NURTURED
+
+    ci = np.flatnonzero(run.status == CONTACTED)
+    t = leads.tier[ci]
+    if talks is None:
+        tc = run.contact[ci]
+        age = tc - leads.created[ci]
+        factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
+        if factors is not None:
+            factor = factor * factors.conversion_of(rec["owner"][ci].astype(np.int64), tc)
+        q = model.base_qualify[t] if propensity is None else propensity[ci]
+        qualified = u_funnel[0, ci] < q * factor
+    else:
+        # Decided in the loop at the conversation starting at `decided`. Undecided: still
+        # waiting for a follow-up at the horizon end, or (conversations used up, or the next
+        # one past the window) sent to nurture; neither qualified nor closed.
+        outcome = talks.outcome[ci]
+        state[ci[outcome == conversations.UNDECIDED]] = _WAITING
+        state[ci[outcome == conversations.EXHAUSTED]] = _NURTURED
+        decided = (outcome == conversations.QUALIFIED) | (outcome == conversations.DISQUALIFIED)
+        ci, t, outcome = ci[decided], t[decided], outcome[decided]
+        tc = talks.decided[ci]
+        qualified = outcome == conversations.QUALIFIED
+    opportunity = qualified & (u_funnel[1, ci] < model.opportunity_rate[t])
+    won = opportunity & (u_funnel[2, ci] < model.win_rate[t])
+    deal = np.exp(model.deal_log_median[t] + model.deal_sigma[t] * z_deal[0, ci])
+    cycle_days = np.exp(model.cycle_log_median[t] + model.cycle_sigma[t] * z_deal[1, ci])
+    close = tc + cycle_days * 1440.0
+    pipeline = opportunity & (close >= horizon)
+    state[ci] = np.where(
+        pipeline, _PIPELINE, np.where(won & ~pipeline, _WON, _LOST)
+    ).astype(np.int8)
+    rec["qualified"][ci] = qualified
+    rec["opportunity"][ci] = opportunity
+    # Lost before an opportunity: decided at contact; opportunities close after the cycle.
+    rec["closed"][ci] = np.where(opportunity, np.where(pipeline, np.nan, close), tc)
+    # In the pipeline the drawn deal value is kept whatever the win draw: metrics weight it.
+    rec["value"][ci] = np.where(pipeline | won, deal, 0.0)
+    rec["state"] = state
+    return rec
