@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from slasim.cli.main import main
 from slasim.errors import InputError
+from slasim.model.routing import router_names
 from slasim.scenario.load import (
     deep_merge,
     load_scenario,
@@ -361,7 +362,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     ]
     data["team"]["shrinkage"] = draw(st.floats(0, 0.89))
     data["routing"]["policy"] = draw(
-        st.sampled_from(["fifo", "newest_first", "tier_priority", "value_index"])
+        st.sampled_from(router_names())
     )
     patience = draw(
         st.sampled_from(

@@ -246,12 +246,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if staff:
         # Each staffing level simulates --reps months: refuse a job too big before it starts.
         check_workload([scenario], args.reps, workers=args.workers)
-        from slasim.planning.staffing import POLICY_NAMES
+        from slasim.model.routing import router_names
 
         for policy in args.routing or ():
-            if policy not in POLICY_NAMES:
+            if policy not in router_names():
                 raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "
-                                        f"of {', '.join(sorted(POLICY_NAMES))}")
+                                        f"of {', '.join(sorted(router_names()))}")
     goal_note = _goal_note(scenario, plan, args)
     simulate_goal = plan.funnel is not None and goal_note is None
     odds = None

@@ -134,8 +134,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
+    from slasim.model.routing import router_names
     from slasim.outputs import atomic_write_text, check_outputs
-    from slasim.planning.staffing import POLICY_NAMES
     from slasim.scenario.load import input_files, load_scenario
 
     try:
@@ -153,9 +153,9 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         raise InputError.single("<cli>", "--out",
                                 f"got {args.out!r}; expected a file name ending in .html")
     for policy in args.routing or ():
-        if policy not in POLICY_NAMES:
+        if policy not in router_names():
             raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one of "
-                                    f"{', '.join(sorted(POLICY_NAMES))}")
+                                    f"{', '.join(sorted(router_names()))}")
     scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
     check_outputs({"--out": out}, [p for s in scenarios for p in input_files(s)])
     routings = len(set(args.routing or [scenarios[0].routing.policy, "tier_priority"]))

@@ -1,12 +1,14 @@
 """Pieces shared by the engine's two event loops: in-run lead status, routing, views.
 
-:func:`router` builds the ready queue of a routing policy; :class:`RunState` is what an event
+:func:`router` builds the ready queue of a routing policy (registered in
+:mod:`slasim.model.routing`; the built-in factories are here); :class:`RunState` is what an event
 loop hands back (:func:`slasim.engine.simpyloop.simulate`, simpy, and
 :func:`slasim.engine.eventloop.simulate`).
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 from collections import deque
@@ -17,12 +19,35 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from slasim.model.routing import ROUTERS, router_names
+
 if TYPE_CHECKING:
     from slasim.engine.compile import Model
 
-__all__ = ["CONTACTED", "GAVE_UP", "OPEN", "RunState", "floats", "ints", "router"]
+__all__ = [
+    "CONTACTED",
+    "GAVE_UP",
+    "OPEN",
+    "RunState",
+    "factory",
+    "fifo_router",
+    "floats",
+    "ints",
+    "newest_first_router",
+    "router",
+    "tier_priority_router",
+    "value_index_router",
+]
 
 FloatArray = npt.NDArray[np.float64]
+#: ``stale(i, now)``: lead ``i`` has left the queue by ``now`` (and is marked given up).
+Stale = Callable[[int, float], bool]
+#: ``(push, pick)`` of a ready queue (:func:`router`).
+Router = tuple[Callable[[int], None], Callable[[int, float], int]]
+#: The policies the per-seat queues of lead ownership cover (:func:`_owned_router`).
+_OWNED = ("fifo", "newest_first", "tier_priority", "value_index")
+# "module:attr" factories already imported.
+_RESOLVED: dict[str, Callable[..., Any]] = {}
 
 #: In-run status of a lead (the final state is derived after the run).
 OPEN, CONTACTED, GAVE_UP = 0, 1, 2
@@ -67,9 +92,10 @@ def router(
     deadline: memoryview[float] | None = None,
     owner: memoryview[int] | None = None,
     seats: int = 0,
-) -> tuple[Callable[[int], None], Callable[[int, float], int]]:
+) -> Router:
     """``(push, pick)`` for the routing policy: push a ready lead; ``pick(s, now)``: the next
-    lead seller ``s`` takes (or -1).
+    lead seller ``s`` takes (or -1). The queue comes from the policy's factory in the registry
+    (:func:`factory`), or with ownership from :func:`_owned_router` (built-in policies only).
 
     ``deadline[i]``, when given, is the time lead ``i`` leaves the queue if still waiting for
     its first attempt (patience and age cut-off combined); otherwise the cut-off applies alone.
@@ -100,46 +126,111 @@ def router(
     if model.owned:
         if owner is None:
             raise ValueError("routing with owners needs the owner of each lead")
+        if model.policy not in _OWNED:
+            raise ValueError(
+                f"routing.policy(={model.policy!r}) does not route with lead ownership "
+                f"(routing.owner / keep_owner); expected one of {', '.join(_OWNED)}"
+            )
         return _owned_router(model, created, att, tier, stale, owner, seats)
+    # None: no lead ever goes stale, which lets fifo and newest_first skip the check.
+    return factory(model.policy)(
+        model, created, att, tier, None if cutoff is None and deadline is None else stale
+    )
 
-    if model.policy in ("fifo", "newest_first"):
-        queue: deque[int] = deque()
-        take = queue.popleft if model.policy == "fifo" else queue.pop
-        if cutoff is None and deadline is None:
-            def pick(s: int, now: float) -> int:
-                return take() if queue else -1
-        else:
-            def pick(s: int, now: float) -> int:
-                while queue:
-                    i = take()
-                    if not stale(i, now):
-                        return i
-                return -1
-        return queue.append, pick
 
+def factory(policy: str) -> Callable[..., Router]:
+    """The queue factory of the registered routing ``policy`` (:mod:`slasim.model.routing`),
+    imported on first use when it is registered as a ``"module:attr"`` string."""
+    spec = ROUTERS.get(policy)
+    if spec is None:
+        raise ValueError(
+            f"routing.policy(={policy!r}) must be one of {', '.join(router_names())}"
+        )
+    if not isinstance(spec.factory, str):
+        return spec.factory
+    made = _RESOLVED.get(spec.factory)
+    if made is None:
+        module, _, attr = spec.factory.partition(":")
+        made = getattr(importlib.import_module(module), attr)
+        _RESOLVED[spec.factory] = made
+    return cast(Callable[..., Router], made)
+
+
+def _never_stale(i: int, now: float) -> bool:
+    return False
+
+
+def fifo_router(
+    model: Model, created: memoryview[float], att: memoryview[int], tier: memoryview[int],
+    stale: Stale | None,
+) -> Router:
+    """One queue, earliest entry first."""
+    return _one_queue(stale, newest=False)
+
+
+def newest_first_router(
+    model: Model, created: memoryview[float], att: memoryview[int], tier: memoryview[int],
+    stale: Stale | None,
+) -> Router:
+    """One queue, latest entry first."""
+    return _one_queue(stale, newest=True)
+
+
+def _one_queue(stale: Stale | None, *, newest: bool) -> Router:
+    queue: deque[int] = deque()
+    take = queue.pop if newest else queue.popleft
+    if stale is None:
+        def pick(s: int, now: float) -> int:
+            return take() if queue else -1
+    else:
+        def pick(s: int, now: float) -> int:
+            while queue:
+                i = take()
+                if not stale(i, now):
+                    return i
+            return -1
+    return queue.append, pick
+
+
+def _tier_queues(
+    model: Model, tier: memoryview[int]
+) -> tuple[list[deque[int]], Callable[[int], None]]:
     queues: list[deque[int]] = [deque() for _ in model.tier_names]
-    ranked = [queues[t] for t in model.tier_rank]
 
     def push(i: int) -> None:
         queues[tier[i]].append(i)
 
-    if model.policy == "tier_priority":
-        def pick_tier(s: int, now: float) -> int:
-            for q in ranked:
-                while q:
-                    i = q.popleft()
-                    if not stale(i, now):
-                        return i
-            return -1
-        return push, pick_tier
+    return queues, push
 
-    if model.policy != "value_index":
-        raise ValueError(
-            f"routing.policy(={model.policy!r}) must be fifo, newest_first, tier_priority or "
-            "value_index"
-        )
+
+def tier_priority_router(
+    model: Model, created: memoryview[float], att: memoryview[int], tier: memoryview[int],
+    stale: Stale | None,
+) -> Router:
+    """One queue per tier, taken fifo in the tier order."""
+    queues, push = _tier_queues(model, tier)
+    ranked = [queues[t] for t in model.tier_rank]
+    gone = stale or _never_stale
+
+    def pick_tier(s: int, now: float) -> int:
+        for q in ranked:
+            while q:
+                i = q.popleft()
+                if not gone(i, now):
+                    return i
+        return -1
+    return push, pick_tier
+
+
+def value_index_router(
+    model: Model, created: memoryview[float], att: memoryview[int], tier: memoryview[int],
+    stale: Stale | None,
+) -> Router:
+    """One queue per tier; the tier head with the largest value index (:func:`_value_index`)."""
+    queues, push = _tier_queues(model, tier)
     value = _value_index(model, created)
     rank = list(model.tier_rank)
+    gone = stale or _never_stale
 
     def pick_value(s: int, now: float) -> int:
         best_q: deque[int] | None = None
@@ -148,7 +239,7 @@ def router(
             q = queues[t]
             while q:
                 i = q[0]
-                if stale(i, now):
+                if gone(i, now):
                     q.popleft()
                     continue
                 index = value(t, i, now)
@@ -261,5 +352,3 @@ def _owned_router(
 
     return push, pick_value
 
-
-# -- replication ---------------------------------------------------------------------------

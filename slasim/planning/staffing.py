@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.measure.verdict import Requirement, Verdict
+from slasim.model.routing import router_label
 from slasim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
 
 __all__ = [
-    "POLICY_NAMES",
     "STAFFING_REPS",
     "StaffingAnswer",
     "fewest_sellers",
@@ -44,13 +44,6 @@ __all__ = [
 STAFFING_REPS = 40
 #: The search stops at this many sellers in total (or 4x today, whichever is larger).
 MAX_TOTAL = 60
-#: Routing policies in words (terminal and docs).
-POLICY_NAMES: dict[str, str] = {
-    "fifo": "first come, first served",
-    "newest_first": "newest lead first",
-    "tier_priority": "hot-first (tier priority)",
-    "value_index": "value index",
-}
 
 Progress = Callable[[int, int], None]
 
@@ -116,7 +109,7 @@ class StaffingAnswer:
 
     def describe(self) -> str:
         """``"7 sellers (office 7) with hot-first (tier priority) routing"``."""
-        policy = POLICY_NAMES.get(self.routing, self.routing)
+        policy = router_label(self.routing, "terminal")  # the registry's plain words
         if self.sellers is None:
             most = int(self.levels["total"].max())
             text = f"not reached with up to {most} sellers with {policy} routing"

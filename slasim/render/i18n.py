@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from slasim.measure.catalogue import CATALOGUE
+from slasim.model.routing import router_label
 
 __all__ = ["EN", "SV", "TEXTS", "TRACK_MEASURES", "MissingTextError", "measure_label", "tr"]
 
@@ -112,10 +113,6 @@ EN: Mapping[str, str] = MappingProxyType(
         "clock_business": "business minutes",
         "clock_wall": "wall-clock minutes",
         "routing_text": "Waiting leads are taken in this order: {policy}.",
-        "policy_fifo": "first come, first served",
-        "policy_newest_first": "newest first",
-        "policy_tier_priority": "by tier ({order})",
-        "policy_value_index": "by expected value per minute of delay (value index)",
         "age_cutoff_text": "Leads not attempted within {minutes} minutes go back to marketing nurture.",
         "h_measurement": "How each term is measured",
         "col_term": "term",
@@ -510,10 +507,6 @@ SV: Mapping[str, str] = MappingProxyType(
         "clock_business": "minuter inom kontorstid",
         "clock_wall": "minuter dygnet runt",
         "routing_text": "Väntande leads tas i denna ordning: {policy}.",
-        "policy_fifo": "först in, först ut",
-        "policy_newest_first": "nyaste först",
-        "policy_tier_priority": "efter kategori ({order})",
-        "policy_value_index": "efter förväntat värde per minuts fördröjning (värdeindex)",
         "age_cutoff_text": (
             "Leads som inte fått något försök inom {minutes} minuter går tillbaka till marknad för "
             "vidare bearbetning."
@@ -834,10 +827,13 @@ def tr(lang: str, key: str) -> str:
     """The text ``key`` in ``lang``; raises :class:`MissingTextError` when it is missing.
 
     ``m_<metric>`` is the metric's label from the catalogue (:mod:`slasim.measure.catalogue`), the one
-    home of metric labels.
+    home of metric labels; ``policy_<name>`` the routing policy's from the routing registry
+    (:mod:`slasim.model.routing`).
     """
     if key.startswith("m_") and key[2:] in CATALOGUE and lang in TEXTS:
         return CATALOGUE[key[2:]].label[lang]
+    if key.startswith("policy_") and lang in TEXTS:  # the routing registry holds the labels
+        return router_label(key.removeprefix("policy_"), lang)
     try:
         return TEXTS[lang][key]
     except KeyError:

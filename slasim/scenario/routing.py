@@ -7,11 +7,13 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from slasim.model.routing import RouterName
 from slasim.scenario.fields import AtMost, Minutes, Probability, StrictModel, Weight
 
 __all__ = ["PATIENCE_FIELDS", "OwnerRule", "Patience", "PatienceDist", "Routing", "RoutingPolicy"]
 
-RoutingPolicy = Literal["fifo", "newest_first", "tier_priority", "value_index"]
+# Any policy of the registry (slasim.model.routing), checked when validated.
+RoutingPolicy = RouterName
 OwnerRule = Literal["first_attempt", "round_robin", "weighted"]  # = slasim.engine.ownership.RULES
 
 PatienceDist = Literal["exponential", "lognormal", "weibull", "empirical"]
