@@ -21,7 +21,7 @@ from slasim.crm.io.imported import CrmImport
 from slasim.crm.io.importer import read_crm
 from slasim.crm.io.olist import OLIST_SOURCE_TIERS, read_olist
 from slasim.measure.experiment import simulate
-from slasim.model.calendar import public_holidays
+from slasim.model.holidays import public_holidays
 from slasim.scenario.load import load_scenario
 from slasim.scenario.schema import Scenario
 

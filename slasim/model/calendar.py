@@ -25,16 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import numpy.typing as npt
 
-# Named here too: scenario.schema, crm.calibrate.calibrator and a test import it from here.
-from slasim.model.holidays import public_holidays
-
 __all__ = [
     "WEEKDAYS",
     "BusinessCalendar",
     "HourGrid",
     "parse_hhmm",
     "parse_weekday",
-    "public_holidays",
 ]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

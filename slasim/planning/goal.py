@@ -51,14 +51,9 @@ from slasim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
 
-# GoalLevel, GoalOdds and TierQuota live in goal_result; named here too because
-# slasim.render.text imports GoalOdds from this module.
 __all__ = [
     "GRID_STEPS",
     "MAX_MULTIPLIER",
-    "GoalLevel",
-    "GoalOdds",
-    "TierQuota",
     "booked_when_won",
     "goal_odds",
     "with_quotas",

@@ -11,7 +11,7 @@ from slasim.render.text import format_table, patience_lines
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from slasim.planning.goal import GoalOdds
+    from slasim.planning.goal_result import GoalOdds
     from slasim.planning.plan import Plan
     from slasim.planning.staffing import StaffingAnswer
     from slasim.scenario.schema import Scenario

@@ -56,7 +56,7 @@ from slasim.crm.calibrate.decayfit import DecayFit
 from slasim.crm.calibrate.overlay import OverlayEntry, overlay_data, render_overlay
 from slasim.crm.io.imported import CrmImport, ImportSummary
 from slasim.errors import InputError
-from slasim.model.calendar import public_holidays
+from slasim.model.holidays import public_holidays
 from slasim.scenario.load import deep_merge, scenario_from_dict
 from slasim.scenario.schema import Scenario
 
