@@ -13,8 +13,8 @@ from scipy import stats
 from slasim.analytic import contact_probability_exponential
 from slasim.cli.main import main
 from slasim.measure.experiment import simulate
+from slasim.measure.intervals import wilson_interval
 from slasim.measure.metrics import ALL, MetricContext
-from slasim.measure.verdict import wilson_interval
 from slasim.optimize import OptimizeResult, build_space, optimize, realistic_quota
 from slasim.optimize.result import overlay_toml
 from slasim.optimize.scoring import MenuScorer, samples_from

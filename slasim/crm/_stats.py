@@ -12,6 +12,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special, stats
 
+from slasim.measure.intervals import normal_quantile, wilson_interval
+
 __all__ = [
     "ROW_COLUMNS",
     "Z95",
@@ -29,8 +31,8 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 #: Two-sided 95 % normal quantile.
-Z95 = float(stats.norm.ppf(0.975))
-_Z90 = float(stats.norm.ppf(0.9))
+Z95 = normal_quantile(0.975)
+_Z90 = normal_quantile(0.9)
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,11 @@ def poisson_ci(count: int, alpha: float = 0.05) -> tuple[float, float]:
 
 
 def wilson_ci(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (NaN for ``n == 0``)."""
+    """Wilson score ``1 - alpha`` interval for a binomial proportion (NaN for ``n == 0``: a
+    calibration row without data shows no interval, where a verdict's P(kept) shows [0, 1])."""
     if n <= 0:
         return math.nan, math.nan
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return wilson_interval(successes, n, normal_quantile(1 - alpha / 2))
 
 
 def bootstrap_quantiles(
@@ -222,7 +220,7 @@ def fit_censored_lognormal(
         res = optimize.minimize(nll, x0, jac=grad, method="BFGS")
         x = res.x
         cov = covariance(numeric_hessian(grad, x))
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = normal_quantile(1 - alpha / 2)
     mu, s = float(x[0]), _exp(float(x[1]))
     n = len(t)
     if cov is None:

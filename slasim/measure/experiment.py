@@ -33,6 +33,7 @@ from slasim.measure.executors import (
     metric_columns,
     run_batches,
 )
+from slasim.measure.intervals import t_half_width
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
 from slasim.measure.months import LANGS, month_column, months_of
 from slasim.measure.terms import TERMS
@@ -215,17 +216,9 @@ def _clean(value: float) -> float | None:
 
 def _mean_ci(values: np.ndarray) -> tuple[float, float]:
     """Mean and half-width of its 95 % t-interval (NaN half-width below two values)."""
-    k = len(values)
-    if k == 0:
+    if len(values) == 0:
         return math.nan, math.nan
-    if k == 1:
-        return float(values[0]), math.nan
-    # scipy.special, not scipy.stats: the same quantile (t.ppf calls stdtrit) without the
-    # ~1 s import of scipy.stats, which every `slasim run` paid before its first replication.
-    from scipy.special import stdtrit
-
-    half = float(stdtrit(k - 1, 0.975)) * float(values.std(ddof=1)) / math.sqrt(k)
-    return float(values.mean()), half
+    return float(values.mean()), t_half_width(values)
 
 
 def summarize(replications: pd.DataFrame) -> pd.DataFrame:

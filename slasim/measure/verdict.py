@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slasim.measure.intervals import wilson_interval
 from slasim.measure.terms import SIDES, TERMS, get_term
 
 __all__ = [
@@ -48,24 +49,12 @@ __all__ = [
     "recommend",
     "recommendation",
     "side_flags",
-    "wilson_interval",
 ]
 
 #: ``sla.confidence_level`` values.
 LEVELS: tuple[str, ...] = ("side", "joint", "term")
 
 Flags = Mapping[tuple[str, str], np.ndarray]
-
-
-def wilson_interval(met: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``met / n``; ``z`` standard normal quantile."""
-    if n == 0:
-        return 0.0, 1.0
-    p = met / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = abs(z) * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def passes(flags: np.ndarray, confidence: float, z: float = 0.0) -> bool:

@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from slasim.engine.compile import prepare
 from slasim.measure.executors import Batch, BatchResult, Executor, Job, run_batches
 from slasim.measure.experiment import expected_leads, replications_table
+from slasim.measure.intervals import t_half_width
 from slasim.measure.metrics import MetricContext
 from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import DecisionSpace, OperatingPoint
@@ -162,8 +162,7 @@ def paired_difference(a: Evaluation, b: Evaluation, name: str = "objective") -> 
     diff = getattr(a.samples, name)[:n] - getattr(b.samples, name)[:n]
     if n < 2:
         return float(diff.mean()), math.inf
-    half = float(stats.t.ppf(0.975, n - 1)) * float(diff.std(ddof=1)) / math.sqrt(n)
-    return float(diff.mean()), half
+    return float(diff.mean()), t_half_width(diff)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,15 @@ difference to the incumbent has a tight interval.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from slasim.measure.intervals import t_interval, wilson_interval
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict as SlaVerdict
-from slasim.measure.verdict import wilson_interval
 from slasim.optimize.race import Evaluation, Simulator, paired_difference
 from slasim.optimize.space import DecisionSpace, OperatingPoint
 from slasim.optimize.terms import (
@@ -37,10 +35,7 @@ SPEED_STEPS, SPEED_REPS = 3, 60
 
 def mean_ci(values: np.ndarray) -> tuple[float, float]:
     """95 % t-interval of the mean."""
-    n = len(values)
-    half = float(stats.t.ppf(0.975, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
-    mean = float(values.mean())
-    return mean - half, mean + half
+    return t_interval(values)
 
 
 @dataclass(frozen=True)

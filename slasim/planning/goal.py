@@ -44,7 +44,7 @@ import numpy as np
 
 from slasim.limits import MAX_LEADS_PER_REP
 from slasim.measure.catalogue import text_spec
-from slasim.measure.verdict import wilson_interval
+from slasim.measure.intervals import wilson_interval
 from slasim.planning.goal_result import GoalLevel, GoalOdds, TierQuota, periods_in_words
 from slasim.scenario.schema import Scenario
 

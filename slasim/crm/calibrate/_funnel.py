@@ -12,11 +12,11 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from slasim.crm._stats import Row, bootstrap_quantiles, fit_censored_lognormal, wilson_ci
 from slasim.crm.calibrate.decayfit import MIN_FAILURES, MIN_ROWS, MIN_SUCCESSES, DecayFit, fit_decay
 from slasim.crm.io.imported import CrmImport
+from slasim.measure.intervals import t_half_width
 
 __all__ = [
     "LeadArrays",
@@ -307,7 +307,7 @@ def handling_rows(la: LeadArrays, alpha: float = 0.05) -> list[Row]:
         if len(v) < 2:
             continue
         mean, sd = float(v.mean()), float(v.std(ddof=1))
-        half = float(stats.t.ppf(1 - alpha / 2, len(v) - 1)) * sd / math.sqrt(len(v))
+        half = t_half_width(v, alpha)
         rows.append(Row(f"handling_{quantity}.mean_minutes", "all", mean, mean - half,
                         mean + half, len(v), "t-interval"))
         rows.append(Row(f"handling_{quantity}.cv", "all", sd / mean if mean > 0 else math.nan,

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from slasim.crm._stats import Estimate
+from slasim.measure.intervals import normal_quantile
 
 __all__ = [
     "FAMILIES",
@@ -370,7 +371,7 @@ def fit_durations(
         return None
     fits = sorted((_fit_one(f, d) for f in families), key=lambda c: c.aic)
     best = fits[0]
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = normal_quantile(1 - alpha / 2)
     mean, median, cv = _estimates(best, d, z)
     rows = []
     for c in fits:
