@@ -20,8 +20,9 @@ May import: ``slasim.analytic``, ``slasim.engine``, ``slasim.measure``, ``slasim
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from slasim._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from slasim.crm.calibrate.calibrator import Calibrator
@@ -64,7 +65,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'slasim.crm' has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOME[name]), name)
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

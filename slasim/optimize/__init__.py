@@ -25,8 +25,9 @@ modules.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from slasim._lazy import lazy_exports
 
 __all__ = [
     "DecisionSpace",
@@ -57,7 +58,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'slasim.optimize' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
