@@ -1,31 +1,70 @@
 """slasim: design a sales-marketing SLA on evidence.
 
-The main entry points are re-exported here and imported on first use, so that
-``import slasim`` (and the CLI's start-up) stays fast.
+The public API. Every name is imported on first use (:mod:`slasim._lazy`), so that
+``import slasim`` (and the CLI's start-up) loads neither pandas nor scipy nor the engine:
+
+- scenarios: :func:`load_scenario`, :class:`Scenario`;
+- judging terms: :func:`check` (analytic screen), :func:`simulate`, :func:`compare`,
+  :func:`sweep`, :func:`plan` (staffing and funnel plan);
+- a CRM export: :func:`read_crm`, :class:`Calibrator`, :func:`track`;
+- the decision document: :func:`build_report`;
+- :mod:`slasim.results`: the result classes these return.
+
+``optimize`` is not here: ``slasim.optimize`` is the subpackage, and a function of the same
+name would be replaced by it as soon as anything imports ``slasim.optimize.<module>``. Use
+``from slasim.optimize import optimize``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from slasim._lazy import lazy_exports
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "compare", "load_scenario", "simulate", "sweep"]
+__all__ = [
+    "Calibrator",
+    "Scenario",
+    "__version__",
+    "build_report",
+    "check",
+    "compare",
+    "load_scenario",
+    "plan",
+    "read_crm",
+    "results",
+    "simulate",
+    "sweep",
+    "track",
+]
 
 if TYPE_CHECKING:
+    from slasim import results
+    from slasim.crm.calibrate.calibrator import Calibrator
+    from slasim.crm.io.importer import read_crm
+    from slasim.crm.track.tracker import track
     from slasim.measure.experiment import compare, simulate
     from slasim.measure.sweeps import sweep
+    from slasim.planning.check import check_scenario as check
+    from slasim.planning.plan import plan_scenario as plan
+    from slasim.render.report.build import build_report
     from slasim.scenario.load import load_scenario
+    from slasim.scenario.schema import Scenario
 
-_LAZY = {
-    "simulate": "slasim.measure.experiment",
-    "compare": "slasim.measure.experiment",
-    "load_scenario": "slasim.scenario.load",
-    "sweep": "slasim.measure.sweeps",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'slasim' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Calibrator": "slasim.crm.calibrate.calibrator",
+        "Scenario": "slasim.scenario.schema",
+        "build_report": "slasim.render.report.build",
+        "check": ("slasim.planning.check", "check_scenario"),
+        "compare": "slasim.measure.experiment",
+        "load_scenario": "slasim.scenario.load",
+        "plan": ("slasim.planning.plan", "plan_scenario"),
+        "read_crm": "slasim.crm.io.importer",
+        "results": "slasim.results",
+        "simulate": "slasim.measure.experiment",
+        "sweep": "slasim.measure.sweeps",
+        "track": "slasim.crm.track.tracker",
+    },
+)
