@@ -39,6 +39,7 @@ from slasim.measure.months import LANGS, month_column, months_of
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict, judge, judge_months
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     # pandas is imported where the tables are built, after the replications: a parent
@@ -248,14 +249,14 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def check_run_args(reps: int, seed: int, workers: int) -> None:
-    """Raise ValueError unless reps and workers are positive integers and seed is >= 0."""
+def check_run_args(reps: int, seed: Seed, workers: int) -> int:
+    """Raise ValueError unless reps and workers are positive integers and ``seed`` is a seed
+    (:data:`slasim.seeding.Seed`); return its integer root (:func:`slasim.seeding.root_seed`)."""
     if not isinstance(reps, int) or reps < 1:
         raise ValueError(f"reps(={reps!r}) must be a positive integer.")
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers(={workers!r}) must be a positive integer.")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed(={seed!r}) must be a non-negative integer.")
+    return root_seed(seed)
 
 
 def expected_leads(scenario: Scenario) -> float:
@@ -285,7 +286,7 @@ def result_of(scenario: Scenario, batch: Batch, out: BatchResult) -> SimulationR
 def simulate(
     scenario: Scenario,
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     *,
     keep_records: bool = False,
@@ -302,7 +303,9 @@ def simulate(
     reps
         Number of replications (simulated periods).
     seed
-        Root seed; replication ``r`` uses child ``r`` of ``SeedSequence(seed)``.
+        Root seed: an int >= 0, a ``numpy.random.SeedSequence``, a ``numpy.random.Generator``
+        or None (fresh entropy), see :mod:`slasim.seeding`. Replication ``r`` uses child ``r``
+        of ``SeedSequence(root)``; ``result.seed`` is the integer root.
     workers
         Worker processes of the local pool (without ``executor``); with ``executor``, the
         parallelism the tasks are sized for. Results do not depend on it.
@@ -320,8 +323,8 @@ def simulate(
         :func:`slasim.measure.executors.local_executor`; left open. Default: a pool of ``workers``
         opened for this call. Results are byte-identical whatever the executor.
     """
-    check_run_args(reps, seed, workers)
-    batch = simulation_batch(scenario, reps, seed, keep_records=keep_records, model=model)
+    root = check_run_args(reps, seed, workers)
+    batch = simulation_batch(scenario, reps, root, keep_records=keep_records, model=model)
     with executor_for(executor, min(workers, reps)) as pool:
         (out,) = run_batches([batch], pool, workers, progress)
     return result_of(scenario, batch, out)
@@ -330,7 +333,7 @@ def simulate(
 def simulate_each(
     scenarios: Sequence[Scenario],
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     *,
     keep_records: bool = False,
@@ -343,8 +346,8 @@ def simulate_each(
     the tasks of every scenario go to the executor together (no idle worker between
     scenarios). ``progress(done, total)`` counts replications over all scenarios.
     """
-    check_run_args(reps, seed, workers)
-    batches = [simulation_batch(s, reps, seed, keep_records=keep_records) for s in scenarios]
+    root = check_run_args(reps, seed, workers)  # one root: every scenario sees the same months
+    batches = [simulation_batch(s, reps, root, keep_records=keep_records) for s in scenarios]
     with executor_for(executor, workers) as pool:
         outs = run_batches(batches, pool, workers, progress)
     return [result_of(s, b, o) for s, b, o in zip(scenarios, batches, outs, strict=True)]
@@ -406,7 +409,7 @@ class ComparisonResult:
 def compare(
     scenarios: Sequence[Scenario],
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     *,
     keep_records: bool = False,

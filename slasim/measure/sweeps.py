@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from slasim.measure.executors import Executor
     from slasim.measure.experiment import SimulationResult
     from slasim.scenario.schema import Scenario
+    from slasim.seeding import Seed
 
 __all__ = [
     "KEY_METRICS",
@@ -190,7 +191,7 @@ def sweep(
     scenario: Scenario | str | Path,
     grid: Sequence[GridAxis | str],
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     *,
     overrides: Iterable[str] = (),
@@ -209,7 +210,9 @@ def sweep(
     reps
         Replications per point.
     seed
-        Root seed, the same for every point.
+        Root seed, the same for every point: an int >= 0, a ``numpy.random.SeedSequence``, a
+        ``numpy.random.Generator`` or None (:mod:`slasim.seeding`); ``result.seed`` is its
+        integer root.
     workers
         Local worker processes when no ``executor`` is given (1: in this process).
     overrides
@@ -230,7 +233,7 @@ def sweep(
     from slasim.measure.experiment import check_run_args
     from slasim.scenario.load import load_scenario, scenario_from_dict
 
-    check_run_args(reps, seed, workers)
+    root = check_run_args(reps, seed, workers)
     axes = tuple(a if isinstance(a, GridAxis) else parse_grid(a) for a in grid)
     overrides = list(overrides)
     if isinstance(scenario, str | Path):
@@ -247,9 +250,9 @@ def sweep(
                 apply_override(data, item)
             base = scenario_from_dict(data, source)
     points = build_points(base, axes, source)
-    results = _simulate_points([s for _, s in points], reps, seed, workers, executor, progress)
+    results = _simulate_points([s for _, s in points], reps, root, workers, executor, progress)
     swept = tuple(SweepPoint(v, r) for (v, _), r in zip(points, results, strict=True))
-    return SweepResult(base, axes, reps, seed, swept, _tidy(axes, swept))
+    return SweepResult(base, axes, reps, root, swept, _tidy(axes, swept))
 
 
 def _simulate_points(

@@ -46,6 +46,7 @@ from slasim.optimize.terms import ChosenTerms, Shortfall, describe_conversion, s
 from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
 from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 __all__ = ["bound_notes", "optimize"]
 
@@ -210,7 +211,7 @@ def optimize(
     confidence: float | None = None,
     budget: float | None = None,
     revenue_goal: float | None = None,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     progress: Progress | None = None,
     verify_reps: int | None = None,
@@ -233,7 +234,9 @@ def optimize(
     budget, revenue_goal
         Monthly caps on cost and floor on revenue + pipeline value (override the table).
     seed
-        Root seed: the same seed gives the same proposal whatever ``workers``.
+        Root seed: the same seed gives the same proposal whatever ``workers``. An int >= 0, a
+        ``numpy.random.SeedSequence``, a ``numpy.random.Generator`` or None
+        (:mod:`slasim.seeding`); ``result.seed`` is its integer root.
     workers
         Worker processes for the simulation.
     progress
@@ -253,10 +256,11 @@ def optimize(
         of the race, the neighbours and the frontier's missing candidates go to it in one
         submission; the proposal does not depend on it.
     """
+    root = root_seed(seed)
     with executor_for(executor, workers) as pool:
         return _optimize(
             scenario, objective=objective, confidence=confidence, budget=budget,
-            revenue_goal=revenue_goal, seed=seed, workers=workers, progress=progress,
+            revenue_goal=revenue_goal, seed=root, workers=workers, progress=progress,
             verify_reps=verify_reps, rounds=rounds, staffing=staffing, pool=pool,
         )
 

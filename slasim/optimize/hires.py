@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from slasim.errors import InputError
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -212,13 +213,14 @@ def decide_hires(
     options: Sequence[HireOption],
     *,
     reps: int,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> HireDecision:
     """Compare ``options`` (and no new hire) on the same months; propose the cheapest
     realistic one that stays realistic on fresh months (see the module docstring)."""
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     from slasim.measure.experiment import simulate, simulate_each
 
     choices: tuple[HireOption | None, ...] = (None, *options)

@@ -47,6 +47,7 @@ from slasim.measure.catalogue import text_spec
 from slasim.measure.intervals import wilson_interval
 from slasim.planning.goal_result import GoalLevel, GoalOdds, TierQuota, periods_in_words
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
@@ -107,7 +108,7 @@ def goal_odds(
     marketing_share: float = 1.0,
     *,
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     progress: Progress | None = None,
     executor: Executor | None = None,
@@ -135,6 +136,7 @@ def goal_odds(
         Where the months run (:mod:`slasim.measure.executors`; left open); default: one pool of
         ``workers`` for the whole search.
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     from slasim.measure.executors import executor_for
 
     if not (math.isfinite(revenue_goal) and revenue_goal > 0):

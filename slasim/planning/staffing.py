@@ -26,6 +26,7 @@ import pandas as pd
 from slasim.measure.verdict import Requirement, Verdict
 from slasim.model.routing import router_label
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
@@ -132,7 +133,7 @@ def fewest_sellers(
     routing: str | None = None,
     *,
     reps: int = STAFFING_REPS,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     progress: Progress | None = None,
     executor: Executor | None = None,
@@ -155,6 +156,7 @@ def fewest_sellers(
         Where the levels are simulated (:mod:`slasim.measure.executors`; left open); default: one
         pool of ``workers`` for the whole search.
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     from slasim.measure.executors import executor_for
 
     with executor_for(executor, workers) as pool:
@@ -247,7 +249,7 @@ def staffing_answers(
     policies: Sequence[str] | None = None,
     *,
     reps: int = STAFFING_REPS,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     progress: Progress | None = None,
     executor: Executor | None = None,
@@ -258,6 +260,7 @@ def staffing_answers(
     scenario staffed from ``team.roster``: the search moves weekly shifts, and a roster is a
     fixed plan of who works when.
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     from slasim.measure.executors import executor_for
 
     if scenario.team.roster is not None:

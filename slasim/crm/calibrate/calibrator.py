@@ -59,6 +59,7 @@ from slasim.errors import InputError
 from slasim.model.holidays import public_holidays
 from slasim.scenario.load import deep_merge, scenario_from_dict
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 __all__ = ["SUMMARY_COLUMNS", "Calibrator"]
 
@@ -82,7 +83,9 @@ class Calibrator:
     alpha
         1 - confidence level of the intervals (0.05: 95 %).
     seed
-        Seed of the bootstrap and of the anchoring simulation.
+        Seed of the bootstrap and of the anchoring simulation: an int >= 0, a numpy
+        ``SeedSequence`` or ``Generator``, or None (:mod:`slasim.seeding`); kept as its
+        integer root.
     n_bootstrap
         Bootstrap resamples for quantile intervals.
     as_of
@@ -124,7 +127,7 @@ class Calibrator:
         base: Scenario | None = None,
         *,
         alpha: float = 0.05,
-        seed: int = 0,
+        seed: Seed = 0,
         n_bootstrap: int = 2000,
         as_of: datetime | pd.Timestamp | None = None,
         sim_reps: int = 20,
@@ -133,7 +136,7 @@ class Calibrator:
             raise ValueError(f"alpha(={alpha!r}) must be in (0, 1).")
         self.base = base
         self.alpha = alpha
-        self.seed = seed
+        self.seed = root_seed(seed)  # an int: bootstrap and simulation draw from it
         self.n_bootstrap = n_bootstrap
         self.as_of = as_of
         self.sim_reps = sim_reps

@@ -55,6 +55,7 @@ from slasim.measure.terms import SIDES as SIDE_REGISTRY
 from slasim.measure.terms import TERMS as TERM_REGISTRY
 from slasim.measure.verdict import Verdict
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 __all__ = ["MEASURES", "TERMS", "TrackResult", "TrackedPeriod", "month_scenario", "track"]
 
@@ -270,7 +271,7 @@ def track(
     *,
     period: str | None = None,
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     as_of: datetime | pd.Timestamp | None = None,
     progress: Progress | None = None,
@@ -306,6 +307,7 @@ def track(
         that is not ``YYYY-MM`` inside the export's range, a tier without SLA terms, or an
         ``as_of`` before the first lead was created.
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     source = crm.summary.source
     names = tuple(agreement.tiers)
     leads = crm.leads

@@ -39,6 +39,7 @@ from slasim.render.report.evidence import (
 from slasim.render.report.months import month_blocks
 from slasim.render.report.staffing import staffing_blocks
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
@@ -105,7 +106,7 @@ def build_report(
     *,
     options: Sequence[Scenario] = (),
     reps: int = 100,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     lang: str = "en",
     staffing: bool = True,
@@ -131,6 +132,7 @@ def build_report(
         Where every simulation of the report runs (:mod:`slasim.measure.executors`; left open);
         default: one pool of ``workers`` processes for the whole report.
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     if lang not in LANGS:
         raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
     from slasim.measure.executors import executor_for

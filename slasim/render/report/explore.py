@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.scenario.schema import Scenario
+from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     from slasim.measure.executors import Executor
@@ -89,7 +90,7 @@ def explore_grid(
     offsets: Sequence[int] = SELLER_OFFSETS,
     quota_scales: Sequence[float] = QUOTA_SCALES,
     reps: int = 40,
-    seed: int = 0,
+    seed: Seed = 0,
     workers: int = 1,
     progress: Progress | None = None,
     executor: Executor | None = None,
@@ -101,6 +102,7 @@ def explore_grid(
     its ``[optimize]`` menu (today's target always included). Every run goes to ``executor``
     (:mod:`slasim.measure.executors`; default: one pool of ``workers`` for the whole grid).
     """
+    seed = root_seed(seed)  # once: every simulation below runs on the same months
     from slasim.measure.executors import executor_for
 
     base = scenarios[0]
