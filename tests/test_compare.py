@@ -158,3 +158,15 @@ def test_compare_text_shows_paired_rate_differences_in_points() -> None:
     text = format_compare(comparison)
     (line,) = (x for x in text.split("\n\n")[1].splitlines() if x.startswith("contact_rate"))
     assert line.rstrip().endswith(expected)
+
+
+def test_comparison_to_dict_is_the_json_document_of_run_with_options(tmp_path: Path) -> None:
+    # The same document `slasim run BASE FAST --json` writes, now from the Python object too.
+    result = compare([load_scenario(BASE), load_scenario(FAST)], reps=2, seed=4)
+    doc = result.to_dict()
+    assert [o["scenario"] for o in doc["options"]] == [r.scenario.name for r in result.results]
+    assert len(doc["differences"]) == len(result.differences)
+    out = tmp_path / "run.json"
+    assert main(["run", str(BASE), str(FAST), "--reps", "2", "--seed", "4", "--quiet",
+                 "--json", str(out)]) == 0
+    assert json.loads(out.read_text()) == json.loads(json.dumps(doc))

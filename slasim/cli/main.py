@@ -145,14 +145,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if len(results) > 1:
         print(format_comparison(comparison), file=tables)
     if args.json:
-        payload = (
-            results[0].to_dict()
-            if len(results) == 1
-            else {
-                "options": [r.to_dict() for r in results],
-                "differences": json.loads(comparison.differences.to_json(orient="records")),
-            }
-        )
+        payload = results[0].to_dict() if len(results) == 1 else comparison.to_dict()
         write_json(payload, args.json)
     if args.export_leads:
         _export_leads(results[0], args.export_leads)

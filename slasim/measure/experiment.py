@@ -405,6 +405,14 @@ class ComparisonResult:
     results: list[SimulationResult]
     differences: pd.DataFrame
 
+    def to_dict(self) -> dict[str, object]:
+        """The JSON document of ``slasim run`` with options (``--json``): every option's
+        :meth:`SimulationResult.to_dict` and the differences as records (NaN: null)."""
+        import json
+
+        return {"options": [r.to_dict() for r in self.results],
+                "differences": json.loads(self.differences.to_json(orient="records"))}
+
 
 def compare(
     scenarios: Sequence[Scenario],
