@@ -467,3 +467,14 @@ def test_more_work_than_any_team_is_an_input_error() -> None:
         "<scenario textbook-mmn>: tiers.*.monthly_volume: the busiest hour of the week "
         "(Sun 03:00) gets ")
     assert message.endswith(_TOO_MUCH)
+
+
+def test_plan_to_dict_is_plain_json_with_null_funnel_without_a_goal() -> None:
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    without = plan_scenario(scenario).to_dict()
+    assert list(without) == ["scenario", "shifts", "hours_short", "hourly", "funnel_now",
+                             "funnel"]
+    assert without["funnel"] is None
+    with_goal = plan_scenario(scenario, revenue_goal=3_000_000).to_dict()
+    assert isinstance(with_goal["funnel"], list) and with_goal["funnel"]
+    json.dumps(with_goal, allow_nan=False)  # NaN became null

@@ -268,10 +268,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                                      seed=args.seed, workers=workers, progress=tick,
                                      executor=executor)
     if args.json:
+        doc = plan.to_dict()
         payload = {
-            "scenario": plan.scenario,
-            "shifts": json.loads(plan.shifts.reset_index().to_json(orient="records")),
-            "hours_short": plan.hours_short,
+            **{key: doc[key] for key in ("scenario", "shifts", "hours_short")},
             "fewest_sellers": [
                 {"routing": a.routing, "reps": a.reps, "seed": a.seed,
                  "sellers": None if a.sellers is None else list(a.sellers),
@@ -279,11 +278,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                  "levels": json.loads(a.levels.to_json(orient="records"))}
                 for a in answers
             ],
-            "hourly": json.loads(plan.hourly.to_json(orient="records")),
-            "funnel_now": json.loads(plan.funnel_now.reset_index().to_json(orient="records")),
-            "funnel": None
-            if plan.funnel is None
-            else json.loads(plan.funnel.reset_index().to_json(orient="records")),
+            **{key: doc[key] for key in ("hourly", "funnel_now", "funnel")},
             "revenue_goal": None if plan.funnel is None else (
                 odds.to_dict() if odds is not None else {"simulated": False, "note": goal_note}
             ),

@@ -80,6 +80,23 @@ class Plan:
     funnel: pd.DataFrame | None
     funnel_now: pd.DataFrame
 
+    def to_dict(self) -> dict[str, object]:
+        """The plan's part of ``slasim plan --json`` (tables as records, NaN as null): scenario,
+        shifts, hours_short, hourly, funnel_now and funnel (None without a revenue goal)."""
+        import json
+
+        def records(frame: pd.DataFrame) -> object:
+            return json.loads(frame.to_json(orient="records"))
+
+        return {
+            "scenario": self.scenario,
+            "shifts": records(self.shifts.reset_index()),
+            "hours_short": self.hours_short,
+            "hourly": records(self.hourly),
+            "funnel_now": records(self.funnel_now.reset_index()),
+            "funnel": None if self.funnel is None else records(self.funnel.reset_index()),
+        }
+
 
 @dataclass(frozen=True)
 class TierQueue:
