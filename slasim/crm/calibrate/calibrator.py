@@ -83,9 +83,7 @@ class Calibrator:
     alpha
         1 - confidence level of the intervals (0.05: 95 %).
     seed
-        Seed of the bootstrap and of the anchoring simulation: an int >= 0, a numpy
-        ``SeedSequence`` or ``Generator``, or None (:mod:`slasim.seeding`); kept as its
-        integer root.
+        Seed of the bootstrap and of the anchoring simulation (:mod:`slasim.seeding`).
     n_bootstrap
         Bootstrap resamples for quantile intervals.
     as_of
