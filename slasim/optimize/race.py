@@ -19,7 +19,7 @@ import numpy as np
 from slasim.engine.compile import prepare
 from slasim.measure.executors import Batch, BatchResult, Executor, Job, run_batches
 from slasim.measure.experiment import expected_leads, replications_table
-from slasim.measure.intervals import t_half_width
+from slasim.measure.intervals import Z_VERDICT, t_half_width
 from slasim.measure.metrics import MetricContext
 from slasim.optimize.scoring import MenuScorer, samples_from
 from slasim.optimize.space import DecisionSpace, OperatingPoint
@@ -193,7 +193,7 @@ def race(
         if key == len(rounds) - 1:
             break
         # Optimistic screen (Wilson upper bound): drop only what is clearly out of reach.
-        possible = [ev for ev in alive if ev.feasible(-1.96)]
+        possible = [ev for ev in alive if ev.feasible(-Z_VERDICT)]
         if not possible:
             alive = []
             break

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from slasim.measure.intervals import t_interval, wilson_interval
+from slasim.measure.intervals import Z_VERDICT, t_interval, wilson_interval
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict as SlaVerdict
 from slasim.optimize.race import Evaluation, Simulator, paired_difference
@@ -102,7 +102,7 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
         values = {term.name: text for term, text in zip(TERMS, texts, strict=True)}
         for term, value in values.items():
             prob = p[f"p_{term}"]
-            low, high = wilson_interval(prob * ev.reps, ev.reps, 1.96)
+            low, high = wilson_interval(prob * ev.reps, ev.reps, Z_VERDICT)
             rows.append({"tier": name, "term": term, "value": value, "p_met": prob,
                          "ci_low": low, "ci_high": high, "met": prob >= space.confidence})
     verdict = terms_verdict(ev.samples, space, verified)
