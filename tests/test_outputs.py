@@ -30,7 +30,16 @@ from slasim.outputs import (
     neutralise_frame,
     write_csv,
 )
-from slasim.render.doc import Bullets, Heading, Paragraph, Table, to_markdown
+from slasim.render.doc import (
+    Bullets,
+    Callout,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    to_html,
+    to_markdown,
+)
 from slasim.scenario.load import input_files, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -456,6 +465,23 @@ def test_markdown_escapes_names() -> None:
     assert "&lt;img src=x onerror=\"alert(1)\"> &amp; co" in text
     assert "hot > warm" in to_markdown([Paragraph("hot > warm")], title="t", subtitle=None,
                                        figure_dir=None)
+
+
+def test_every_html_block_escapes_its_text() -> None:
+    # The report and the tracking dashboard are both rendered by to_html: a seller or scenario
+    # name carrying markup must arrive as text in every block type, captions and alt included.
+    evil = '<img src=x onerror="alert(1)"> & co'
+    page = to_html(
+        [Heading(evil), Paragraph(evil), Paragraph(evil, note=True), Callout(evil),
+         Bullets(((evil, evil), ("", evil))),
+         Table(pd.DataFrame({"tier": [evil]}, index=pd.Index([evil], name="seller")), evil),
+         Figure(b"\x89PNG", alt=evil, caption=evil, name="f")],
+        "en",
+    )
+    assert "<img src=x" not in page
+    # 4 single-text blocks, 3 in the bullets (lead and text, text), 3 in the table (caption,
+    # index, cell), 2 in the figure (alt, caption).
+    assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co") == 12
 
 
 def test_report_markdown_escapes_the_scenario_name(
