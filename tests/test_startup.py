@@ -168,7 +168,7 @@ print(json.dumps({"code": code, "modules": seen[0]}), file=sys.stderr)
 def test_replications_start_before_the_table_libraries_load() -> None:
     # A run's serial part is what comes before its first replication and after its last: the
     # tables' libraries (pandas, scipy.special) load after the simulation, so that with
-    # --workers the parent loads them while the workers simulate (slasim.cli.main).
+    # --workers the parent loads them while the workers simulate (slasim.cli.run).
     done = subprocess.run(
         [sys.executable, "-c", _FIRST_REPLICATION, str(BASELINE)],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
@@ -181,7 +181,7 @@ def test_replications_start_before_the_table_libraries_load() -> None:
 
 
 def test_the_parent_loads_the_tables_at_the_first_result_of_its_workers() -> None:
-    from slasim.cli.main import _loading_while_workers_run
+    from slasim.cli.run import _loading_while_workers_run
 
     calls: list[tuple[int, int]] = []
 

@@ -1,6 +1,6 @@
 """Pieces shared by the ``slasim`` subcommands: argparse types, common options, JSON, progress.
 
-Every command module (:mod:`slasim.cli.main`, ``slasim.*.commands``) builds its options from here,
+Every command module of :mod:`slasim.cli` (one per command group) builds its options from here,
 so that an option such as ``--reps`` parses, validates and explains itself the same way in
 every command. A bad value fails inside argparse; the ``slasim`` parser turns that into exit
 code 2 and ``error: <cli>: argument --reps: got 0; expected a positive integer``.

@@ -43,7 +43,7 @@ from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
     # pandas is imported where the tables are built, after the replications: a parent
-    # process with workers loads it while they simulate (see slasim.cli.main) and no worker needs
+    # process with workers loads it while they simulate (see slasim.cli.run) and no worker needs
     # it.
     import pandas as pd
 
