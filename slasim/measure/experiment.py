@@ -110,6 +110,11 @@ class SimulationResult:
         """Per-replication values of one metric."""
         return self.replications[(name, tier)]
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`summary` as a new table, one row per metric and tier (mean, CI, p10, p90):
+        what one plots; the per-replication values are :attr:`replications`."""
+        return self.summary.copy()
+
     def to_dict(self) -> dict[str, object]:
         """The JSON document of ``slasim run --json`` (docs: Reference > Contracts)."""
 
@@ -413,6 +418,10 @@ class ComparisonResult:
         return {"options": [r.to_dict() for r in self.results],
                 "differences": json.loads(self.differences.to_json(orient="records"))}
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`differences` as a new table, one row per option, metric and tier."""
+        return self.differences.copy()
+
 
 def compare(
     scenarios: Sequence[Scenario],
@@ -442,9 +451,7 @@ def compare(
         common = [c for c in base.columns if c in result.replications.columns]
         for column in common:
             metric, tier = str(column[0]), str(column[1])
-            diff = (result.replications[column] - base[column]).to_numpy(
-                dtype=float
-            )
+            diff = (result.replications[column] - base[column]).to_numpy(dtype=float)
             diff = diff[~np.isnan(diff)]
             k = len(diff)
             mean, half = _mean_ci(diff)

@@ -123,6 +123,10 @@ class SweepResult:
             ],
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`table` as a new table, one row per grid point."""
+        return self.table.copy()
+
 
 def build_points(
     scenario: Scenario, axes: Sequence[GridAxis], source: str = ""

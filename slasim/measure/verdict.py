@@ -32,11 +32,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
 from slasim.measure.terms import SIDES, TERMS, get_term
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LEVELS",
@@ -178,6 +182,18 @@ class Verdict:
         if self.months:
             out["months"] = [m.to_dict() for m in self.months]
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term of every tier (:attr:`terms`): month, side, tier, term, p (P met),
+        ci_low, ci_high, met. ``month`` is empty for the period (a multi-month horizon's: kept
+        in every month); then every month's terms follow, with its key (``"2027-02"``)."""
+        import pandas as pd
+
+        rows = [("", r) for r in self.terms]
+        rows += [(m.key, r) for m in self.months for r in m.verdict.terms]
+        columns = ["month", "side", "tier", "term", "p", "ci_low", "ci_high", "met"]
+        return pd.DataFrame([(month, r.side, r.tier, r.term, r.p, *r.ci, r.met)
+                             for month, r in rows], columns=columns)
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,10 @@ class OptimizeResult:
             "value_of_speed": records(self.value_of_speed),
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`frontier` as a new table (see :func:`slasim.optimize.optimize`)."""
+        return self.frontier.copy()
+
     def write(self, out_dir: str | Path, scenario_path: str | Path) -> list[Path]:
         """Write proposal.toml (when successful), frontier.csv, value_of_speed.csv, result.json.
 

@@ -97,6 +97,11 @@ class Plan:
             "funnel": None if self.funnel is None else records(self.funnel.reset_index()),
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`shifts` as a new table, one row per shift and tier (its index as columns);
+        the hour-by-hour view is :attr:`hourly`."""
+        return self.shifts.reset_index()
+
 
 @dataclass(frozen=True)
 class TierQueue:

@@ -162,6 +162,10 @@ class TrackResult:
             "seller_bands": records(self.seller_bands),
         }
 
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`summary` as a new table, one row per period, tier and SLA term."""
+        return self.summary.copy()
+
 
 def _not_measurable(crm: CrmImport, rows: pd.Index) -> tuple[str, ...]:
     has = crm.has
