@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -80,13 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         too_big = quick is None
     if args.json:
         payload = {
-            "scenario": result.scenario,
-            "utilization": result.utilization if math.isfinite(result.utilization) else None,
-            "tiers": json.loads(result.tiers.to_json(orient="index")),
-            "shifts": json.loads(result.shifts.to_json(orient="index")),
-            "warnings": result.warnings,
-            "notes": result.notes,
-            "roster": result.roster or None,
+            **result.to_dict(),
             "quick_simulation": None if quick is None else {
                 "reps": quick[1], "seed": 0, **quick[0].to_dict(),
             },

@@ -112,6 +112,27 @@ class ScenarioCheck:
         offered load (Erlang), effective sellers and utilisation of the on-duty sellers."""
         return _frame(self.shift_rows, "shift")
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, ``slasim check --json`` without its ``quick_simulation``: the tables
+        keyed by tier and shift, a non-finite utilisation as None."""
+        import json
+        import math
+
+        return {
+            "scenario": self.scenario,
+            "utilization": self.utilization if math.isfinite(self.utilization) else None,
+            "tiers": json.loads(self.tiers.to_json(orient="index")),
+            "shifts": json.loads(self.shifts.to_json(orient="index")),
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "roster": self.roster or None,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`tiers` as a new table, one row per tier (``tier`` a column): the expected
+        leads and work; capacity per shift is :attr:`shifts`, the findings :attr:`warnings`."""
+        return self.tiers.reset_index()
+
 
 def follow_up_line(scenario: Scenario) -> str | None:
     """What ``check`` and ``plan`` say about follow-up conversations (None without them)."""
