@@ -7,6 +7,7 @@ raises from the rejected rows (:func:`strict_problems`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -118,6 +119,21 @@ class ImportSummary:
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form: every attribute; the tables as records, times in ISO 8601."""
+        return {
+            "source": self.source, "rows_read": self.rows_read, "rows_used": self.rows_used,
+            "rows_rejected": self.rows_rejected, "blank_rows": self.blank_rows,
+            "rejected_by_reason": {str(k): int(v) for k, v in self.rejected_by_reason.items()},
+            "date_only": _records(self.date_only), "columns": _records(self.columns),
+            "first_created": None if self.first_created is None else self.first_created.isoformat(),
+            "last_created": None if self.last_created is None else self.last_created.isoformat(),
+            "timezone": self.timezone, "delimiter": self.delimiter, "encoding": self.encoding,
+            "notes": list(self.notes), "file_lines": self.file_lines,
+            "header_lines": self.header_lines, "continuation_lines": self.continuation_lines,
+            "created_column": self.created_column,
+        }
+
 
 @dataclass(frozen=True)
 class CrmImport:
@@ -142,6 +158,16 @@ class CrmImport:
     rejected: pd.DataFrame
     summary: ImportSummary
     date_only: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form: the summary's :meth:`ImportSummary.to_dict`, then the leads and the
+        rejected rows as records (timestamps in ISO 8601, UTC; missing values as None)."""
+        return {"summary": self.summary.to_dict(), "leads": _records(self.leads),
+                "rejected": _records(self.rejected)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`leads` as a new table, one row per imported lead."""
+        return self.leads.copy()
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -172,6 +198,12 @@ class CrmImport:
                 f"created ({first.isoformat()}); expected the time the export was taken, at or "
                 "after its first lead",
             )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    # Through pandas' JSON writer: NaN and NA become null, timestamps ISO text, numpy numbers
+    # plain numbers.
+    return list(json.loads(frame.to_json(orient="records", date_format="iso")))
 
 
 def strict_problems(source: str, rejected: pd.DataFrame) -> list[Problem]:
