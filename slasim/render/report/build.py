@@ -9,8 +9,9 @@ files, whatever the number of workers.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,10 @@ from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from slasim.measure.executors import Executor
+    from slasim.measure.verdict import Verdict
 
 __all__ = ["RECORD_REPS", "Report", "build_report"]
 
@@ -54,13 +58,54 @@ RECORD_REPS = 20
 
 @dataclass(frozen=True)
 class Report:
-    """A built report; ``html`` and ``markdown`` render the same blocks."""
+    """A built report; ``html`` and ``markdown`` render the same blocks.
+
+    ``scenario`` and ``verdict`` are the agreement and its verdict, which :meth:`to_frame` and
+    :meth:`to_dict` state as data (None: a report built without them).
+    """
 
     title: str
     subtitle: str
     lang: str
     blocks: tuple[Block, ...]
     footer: str
+    scenario: Scenario | None = field(default=None, repr=False)
+    verdict: Verdict | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The terms the agreement states, one row per tier and term: tier, term, side, promise
+        (worded in the report's language), then the verdict's p (P met), ci_low, ci_high and
+        met (NaN and None for a term the verdict did not judge)."""
+        import pandas as pd
+
+        from slasim.measure.terms import TERMS
+
+        judged = {(r.tier, r.term): r for r in self.verdict.terms} if self.verdict else {}
+        rows = []
+        stated = self.scenario.sla.tiers if self.scenario is not None else {}
+        window = self.scenario.cadence.window_days if self.scenario is not None else 0.0
+        for tier, terms in stated.items():
+            for term in TERMS:
+                r = judged.get((tier, term.name))
+                evidence = (r.p, *r.ci, r.met) if r else (math.nan, math.nan, math.nan, None)
+                promise = term.describe(terms, window, self.lang)
+                rows.append((tier, term.name, term.side, promise, *evidence))
+        return pd.DataFrame(rows, columns=["tier", "term", "side", "promise", "p", "ci_low",
+                                           "ci_high", "met"])
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form: title, subtitle, lang, footer, scenario (its name), the verdict's
+        :meth:`~slasim.measure.verdict.Verdict.to_dict` and the terms of :meth:`to_frame` as
+        records (NaN as None)."""
+        import json
+
+        return {
+            "title": self.title, "subtitle": self.subtitle, "lang": self.lang,
+            "footer": self.footer,
+            "scenario": None if self.scenario is None else self.scenario.name,
+            "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            "terms": json.loads(self.to_frame().to_json(orient="records")),
+        }
 
     @property
     def html(self) -> str:
@@ -212,4 +257,6 @@ def _build(
         lang=lang,
         blocks=tuple(blocks),
         footer=tr(lang, "footer").format(version=__version__, scenario=scenario.name),
+        scenario=scenario,
+        verdict=result.verdict,
     )
