@@ -105,3 +105,16 @@ def test_unknown_names_are_refused_with_the_registered_ones(
     unregister_router(toy)
     with pytest.raises(Exception, match=toy):
         load_scenario(baseline_path, overrides=[f"routing.policy={toy}"])
+
+
+def test_worker_processes_route_by_the_registered_policy(toy: str, baseline_path: Path) -> None:
+    # Worker processes are forked on Linux and inherit the registry: the same months with one
+    # worker and with two (each replication's numbers depend on its seed only).
+    from slasim.measure.experiment import simulate
+
+    scenario = load_scenario(baseline_path, overrides=[f"routing.policy={toy}",
+                                                       "horizon.days=7"])
+    one = simulate(scenario, 4, 1, 1)
+    two = simulate(scenario, 4, 1, 2)
+    assert one.replications.equals(two.replications)
+    assert CALLS.count(toy) == 4  # the single-worker run built its queues here
