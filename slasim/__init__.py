@@ -7,12 +7,9 @@ The public API. Every name is imported on first use (:mod:`slasim._lazy`), so th
 - judging terms: :func:`check` (analytic screen), :func:`simulate`, :func:`compare`,
   :func:`sweep`, :func:`plan` (staffing and funnel plan);
 - a CRM export: :func:`read_crm`, :class:`Calibrator`, :func:`track`;
+- proposing terms: :func:`optimize` (the subpackage :mod:`slasim.optimizer` holds its parts);
 - the decision document: :func:`build_report`;
 - :mod:`slasim.results`: the result classes these return.
-
-``optimize`` is not here: ``slasim.optimize`` is the subpackage, and a function of the same
-name would be replaced by it as soon as anything imports ``slasim.optimize.<module>``. Use
-``from slasim.optimize import optimize``.
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ __all__ = [
     "check",
     "compare",
     "load_scenario",
+    "optimize",
     "plan",
     "read_crm",
     "results",
@@ -45,6 +43,7 @@ if TYPE_CHECKING:
     from slasim.crm.track.tracker import track
     from slasim.measure.experiment import compare, simulate
     from slasim.measure.sweeps import sweep
+    from slasim.optimizer.core import optimize
     from slasim.planning.check import check_scenario as check
     from slasim.planning.plan import plan_scenario as plan
     from slasim.render.report.build import build_report
@@ -60,6 +59,7 @@ __getattr__, __dir__ = lazy_exports(
         "check": ("slasim.planning.check", "check_scenario"),
         "compare": "slasim.measure.experiment",
         "load_scenario": "slasim.scenario.load",
+        "optimize": "slasim.optimizer.core",
         "plan": ("slasim.planning.plan", "plan_scenario"),
         "read_crm": "slasim.crm.io.importer",
         "results": "slasim.results",

@@ -1,6 +1,6 @@
 """Lazy re-exports: a package names what it exports, and each name is imported on first use.
 
-Used by ``slasim``, ``slasim.crm`` and ``slasim.optimize`` so that importing them (and the CLI's
+Used by ``slasim``, ``slasim.crm`` and ``slasim.optimizer`` so that importing them (and the CLI's
 start-up) loads neither the engine nor pandas nor scipy (PEP 562 module ``__getattr__``).
 
 The homes are full module names (``"slasim.measure.experiment"``), not relative ones: the

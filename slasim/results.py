@@ -4,7 +4,7 @@ What :mod:`slasim`'s functions return: :class:`SimulationResult` (``simulate``),
 :class:`ComparisonResult` (``compare``), :class:`SweepResult` (``sweep``),
 :class:`ScenarioCheck` (``check``), :class:`Plan` (``plan``), :class:`CrmImport`
 (``read_crm``), :class:`TrackResult` (``track``), :class:`Report` (``build_report``),
-:class:`OptimizeResult` (``slasim.optimize.optimize``), and the :class:`Verdict` each
+:class:`OptimizeResult` (``slasim.optimizer.optimize``), and the :class:`Verdict` each
 simulation carries.
 """
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from slasim.measure.experiment import ComparisonResult, SimulationResult
     from slasim.measure.sweeps import SweepResult
     from slasim.measure.verdict import Verdict
-    from slasim.optimize.result import OptimizeResult
+    from slasim.optimizer.result import OptimizeResult
     from slasim.planning.check import ScenarioCheck
     from slasim.planning.plan import Plan
     from slasim.render.report.build import Report
@@ -43,7 +43,7 @@ __getattr__, __dir__ = lazy_exports(
     {
         "ComparisonResult": "slasim.measure.experiment",
         "CrmImport": "slasim.crm.io.importer",
-        "OptimizeResult": "slasim.optimize.result",
+        "OptimizeResult": "slasim.optimizer.result",
         "Plan": "slasim.planning.plan",
         "Report": "slasim.render.report.build",
         "ScenarioCheck": "slasim.planning.check",

@@ -250,7 +250,7 @@ def test_replications_and_workloads_are_bounded(
 
 @pytest.mark.parametrize("verify_reps", [5, 29, 100_001, True])
 def test_optimize_api_enforces_the_verify_reps_bounds(verify_reps: int) -> None:
-    from slasim.optimize import optimize
+    from slasim.optimizer import optimize
 
     with pytest.raises(ValueError, match=rf"verify_reps\(={verify_reps!r}\) must be a whole "
                                          r"number from 30 to 100,000"):

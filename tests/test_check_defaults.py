@@ -82,7 +82,7 @@ def test_check_names_shifts_by_the_keys_users_type(
 
 
 def test_optimize_without_a_table_says_so(minimal: Path) -> None:
-    from slasim.optimize import optimize
+    from slasim.optimizer import optimize
 
     r = optimize(load_scenario(minimal, ["team.cost_per_seller_month=60000"]), seed=0,
                  verify_reps=30, rounds=(10,), staffing=False)

@@ -1,4 +1,4 @@
-"""The hiring plan as a decision (``optimize --hire-options``, slasim.optimize.hires)."""
+"""The hiring plan as a decision (``optimize --hire-options``, slasim.optimizer.hires)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from cli_helpers import run_cli
 
 from slasim.measure.experiment import simulate
-from slasim.optimize.hires import (
+from slasim.optimizer.hires import (
     HireOption,
     decide_hires,
     parse_hire_options,

@@ -31,7 +31,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "render": frozenset(
         {"analytic", "model", "scenario", "engine", "measure", "planning", "crm"}
     ),
-    "optimize": frozenset(
+    "optimizer": frozenset(
         {"analytic", "model", "scenario", "engine", "measure", "planning", "crm", "render"}
     ),
 }

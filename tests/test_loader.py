@@ -304,7 +304,7 @@ def test_unknown_tier_in_the_file_names_the_file(
 def test_optimizer_error_names_the_set_override(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Raised after loading (slasim.optimize.space), from the provenance the loader keeps.
+    # Raised after loading (slasim.optimizer.space), from the provenance the loader keeps.
     errors = _errors(["optimize", str(BASE), "--set", "optimize.sellers.nightshift=[1,2]"], capsys)
     assert errors == [
         "error: --set: optimize.sellers.nightshift: names shift 'nightshift'; "

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from slasim.measure.executors import Task, TaskResult
-from slasim.optimize import optimize
-from slasim.optimize.screen import screen
-from slasim.optimize.space import build_space
+from slasim.optimizer import optimize
+from slasim.optimizer.screen import screen
+from slasim.optimizer.space import build_space
 from slasim.planning.staffing import staffing_answers
 from slasim.render.report.build import build_report
 from slasim.scenario.load import load_scenario

@@ -15,10 +15,10 @@ from slasim.cli.main import main
 from slasim.measure.experiment import simulate
 from slasim.measure.intervals import wilson_interval
 from slasim.measure.metrics import ALL, MetricContext
-from slasim.optimize import OptimizeResult, build_space, optimize, realistic_quota
-from slasim.optimize.result import overlay_toml
-from slasim.optimize.scoring import MenuScorer, samples_from
-from slasim.optimize.space import OperatingPoint
+from slasim.optimizer import OptimizeResult, build_space, optimize, realistic_quota
+from slasim.optimizer.result import overlay_toml
+from slasim.optimizer.scoring import MenuScorer, samples_from
+from slasim.optimizer.space import OperatingPoint
 from slasim.scenario.load import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slasim.optimize import optimize
+from slasim.optimizer import optimize
 from slasim.scenario.load import load_scenario
 
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"

@@ -15,9 +15,9 @@ import pytest
 from slasim.cli.main import main
 from slasim.cli.optimize import format_result
 from slasim.measure.experiment import simulate
-from slasim.optimize import OptimizeResult, build_space, optimize
-from slasim.optimize.screen import screen
-from slasim.optimize.space import BUDGET_SLACK, OperatingPoint
+from slasim.optimizer import OptimizeResult, build_space, optimize
+from slasim.optimizer.screen import screen
+from slasim.optimizer.space import BUDGET_SLACK, OperatingPoint
 from slasim.scenario.load import load_scenario
 from slasim.scenario.schema import Scenario
 

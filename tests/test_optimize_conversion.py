@@ -16,11 +16,11 @@ import pytest
 from slasim.cli.optimize import format_result
 from slasim.errors import InputError
 from slasim.measure.experiment import simulate
-from slasim.optimize import build_space, optimize
-from slasim.optimize.core import bound_notes
-from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import Samples, choose_terms, shortfalls
-from slasim.optimize.verify import _looser
+from slasim.optimizer import build_space, optimize
+from slasim.optimizer.core import bound_notes
+from slasim.optimizer.space import DecisionSpace, OperatingPoint
+from slasim.optimizer.terms import Samples, choose_terms, shortfalls
+from slasim.optimizer.verify import _looser
 from slasim.scenario.load import load_scenario, scenario_from_dict
 from slasim.scenario.schema import Scenario
 

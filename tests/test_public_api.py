@@ -23,6 +23,7 @@ PUBLIC = [
     "check",
     "compare",
     "load_scenario",
+    "optimize",
     "plan",
     "read_crm",
     "results",
@@ -56,6 +57,12 @@ def test_aliases_are_the_functions_they_name() -> None:
     from slasim.planning.plan import plan_scenario
 
     assert slasim.check is check_scenario
+    # The function stays the function once its subpackage (slasim.optimizer) is imported: the
+    # subpackage has another name, so importing it cannot replace the attribute.
+    from slasim.optimizer.core import optimize
+
+    assert slasim.optimize is optimize
+    assert inspect.ismodule(sys.modules["slasim.optimizer"])
     assert slasim.plan is plan_scenario
 
 
@@ -95,7 +102,7 @@ import json, sys
 import slasim
 import slasim.results
 import slasim.crm
-import slasim.optimize
+import slasim.optimizer
 print(json.dumps(sorted(sys.modules)))
 """
 

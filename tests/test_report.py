@@ -189,10 +189,10 @@ def test_report_from_proposal_states_its_terms(proposal_reports: dict[str, objec
 
 
 def test_report_from_a_real_optimizer_proposal(tmp_path: Path) -> None:
-    # The loop optimize -> agreement: a proposal.toml written by slasim.optimize (a one-week
+    # The loop optimize -> agreement: a proposal.toml written by slasim.optimizer (a one-week
     # baseline with a short race keeps this quick) loads as a scenario and the report states
     # the proposed terms, not the baseline's.
-    from slasim.optimize import optimize
+    from slasim.optimizer import optimize
 
     week = tmp_path / "week.toml"
     week.write_text(

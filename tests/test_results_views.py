@@ -22,7 +22,7 @@ from slasim.crm.track.tracker import track
 from slasim.measure.experiment import SimulationResult, compare, simulate
 from slasim.measure.sweeps import sweep
 from slasim.measure.verdict import judge_months
-from slasim.optimize import optimize
+from slasim.optimizer import optimize
 from slasim.planning.check import check_scenario
 from slasim.planning.plan import plan_scenario
 from slasim.render.report.build import build_report

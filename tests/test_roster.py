@@ -16,7 +16,7 @@ from slasim.engine.replication import Replication, run_replication
 from slasim.engine.staff import staffing
 from slasim.errors import InputError
 from slasim.measure.metrics import MetricContext
-from slasim.optimize.space import build_space
+from slasim.optimizer.space import build_space
 from slasim.planning.check import check_scenario
 from slasim.planning.staffing import staffing_answers
 from slasim.scenario.load import load_scenario

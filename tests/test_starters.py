@@ -145,7 +145,7 @@ def test_init_check_run_optimize_give_a_proposal(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """A freshly initialised 4-seller, 600-lead team: check, run and optimize work on the file
     as written, and the optimizer proposes an agreement."""
-    from slasim.optimize import optimize
+    from slasim.optimizer import optimize
 
     path = tmp_path / "team.toml"
     assert run_cli(["init", str(path), *INIT_FLAGS], capsys)[0] == 0

@@ -15,8 +15,8 @@ import pytest
 from cli_helpers import run_cli
 
 from slasim.measure.experiment import simulate
-from slasim.optimize import optimize
-from slasim.optimize.result import OptimizeResult
+from slasim.optimizer import optimize
+from slasim.optimizer.result import OptimizeResult
 from slasim.planning.staffing import fewest_sellers, staffing_answers
 from slasim.render.report.build import build_report
 from slasim.scenario.load import load_scenario

@@ -25,13 +25,13 @@ from slasim.cli.args import (
 from slasim.errors import InputError
 
 if TYPE_CHECKING:
-    from slasim.optimize.result import OptimizeResult
+    from slasim.optimizer.result import OptimizeResult
     from slasim.scenario.schema import Scenario
 
 __all__ = ["OUTPUT_FILES", "cmd_optimize", "format_result", "register"]
 
 EXIT_OK = 0
-#: The files ``--out DIR`` receives (:meth:`slasim.optimize.result.OptimizeResult.write`).
+#: The files ``--out DIR`` receives (:meth:`slasim.optimizer.result.OptimizeResult.write`).
 OUTPUT_FILES = ("proposal.toml", "frontier.csv", "value_of_speed.csv", "result.json")
 
 
@@ -159,8 +159,8 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
 
 
 def _cmd_hires(args: argparse.Namespace, scenario: Scenario) -> int:
-    """``optimize --hire-options``: the hiring plan as a decision (slasim.optimize.hires)."""
-    from slasim.optimize.hires import (
+    """``optimize --hire-options``: the hiring plan as a decision (slasim.optimizer.hires)."""
+    from slasim.optimizer.hires import (
         HIRE_FILES,
         decide_hires,
         format_decision,
@@ -225,7 +225,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     # Before the optimisation (and its imports), not after it: a bad --out must not cost the
     # whole run.
     check_outputs({}, input_files(scenario), folders={"--out": (args.out, OUTPUT_FILES)})
-    from slasim.optimize.core import optimize
+    from slasim.optimizer.core import optimize
 
     scenario_goal = scenario.optimize.revenue_goal if scenario.optimize else None
     if args.objective == "cost" and args.revenue_goal is None and scenario_goal is None:

@@ -4,14 +4,14 @@
 ``success``, ``message``, ``nfev``) with the proposed terms as a scenario overlay, the
 cost-revenue frontier and the value of speed. Modules, in the order the data flows:
 
-- :mod:`~slasim.optimize.space`: decision variables from the ``[optimize]`` table.
-- :mod:`~slasim.optimize.screen`: analytic screening to a shortlist.
-- :mod:`~slasim.optimize.terms`: chance-constrained terms scored on simulated months.
-- :mod:`~slasim.optimize.race`: successive halving with common random numbers.
-- :mod:`~slasim.optimize.verify`: fresh-month verification, neighbourhood search, speed walk.
-- :mod:`~slasim.optimize.speed`: value of speed and the frontier tables.
-- :mod:`~slasim.optimize.result`: the result object and the overlay TOML.
-- :mod:`~slasim.optimize.core`: ``optimize()``.
+- :mod:`~slasim.optimizer.space`: decision variables from the ``[optimize]`` table.
+- :mod:`~slasim.optimizer.screen`: analytic screening to a shortlist.
+- :mod:`~slasim.optimizer.terms`: chance-constrained terms scored on simulated months.
+- :mod:`~slasim.optimizer.race`: successive halving with common random numbers.
+- :mod:`~slasim.optimizer.verify`: fresh-month verification, neighbourhood search, speed walk.
+- :mod:`~slasim.optimizer.speed`: value of speed and the frontier tables.
+- :mod:`~slasim.optimizer.result`: the result object and the overlay TOML.
+- :mod:`~slasim.optimizer.core`: ``optimize()``.
 - :mod:`~slasim.render.optimize_plots`: frontier and value-of-speed figures.
 - :mod:`~slasim.cli.optimize`: the ``slasim optimize`` command.
 
@@ -39,9 +39,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from slasim.optimize.core import optimize
-    from slasim.optimize.result import OptimizeResult
-    from slasim.optimize.space import (
+    from slasim.optimizer.core import optimize
+    from slasim.optimizer.result import OptimizeResult
+    from slasim.optimizer.space import (
         DecisionSpace,
         OperatingPoint,
         build_space,
@@ -49,12 +49,12 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
-    "optimize": "slasim.optimize.core",
-    "OptimizeResult": "slasim.optimize.result",
-    "DecisionSpace": "slasim.optimize.space",
-    "OperatingPoint": "slasim.optimize.space",
-    "build_space": "slasim.optimize.space",
-    "realistic_quota": "slasim.optimize.space",
+    "optimize": "slasim.optimizer.core",
+    "OptimizeResult": "slasim.optimizer.result",
+    "DecisionSpace": "slasim.optimizer.space",
+    "OperatingPoint": "slasim.optimizer.space",
+    "build_space": "slasim.optimizer.space",
+    "realistic_quota": "slasim.optimizer.space",
 }
 
 

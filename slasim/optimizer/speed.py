@@ -1,7 +1,7 @@
 """The value of speed and the cost-revenue frontier, read off the simulated candidates.
 
 No extra simulation: every candidate of the race already scored every response target of the
-menu on its months (:mod:`slasim.optimize.terms`). For each target, the cheapest candidate that
+menu on its months (:mod:`slasim.optimizer.terms`). For each target, the cheapest candidate that
 meets it realistically shows what that speed costs and what it brings.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from slasim.optimize.race import Evaluation
-from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import ChosenTerms
+from slasim.optimizer.race import Evaluation
+from slasim.optimizer.space import DecisionSpace, OperatingPoint
+from slasim.optimizer.terms import ChosenTerms
 
 __all__ = ["common_months", "frontier_table", "pooled", "value_of_speed"]
 
@@ -114,8 +114,8 @@ def frontier_table(
     width. ``on_frontier`` marks candidates no other beats on both cost (lower) and revenue
     (higher): the efficient options leadership chooses between.
     """
-    from slasim.optimize.race import paired_difference
-    from slasim.optimize.terms import terms_verdict
+    from slasim.optimizer.race import paired_difference
+    from slasim.optimizer.terms import terms_verdict
 
     rows = []
     base = next((ev for ev in evaluations if ev.point == chosen), None)

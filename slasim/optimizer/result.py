@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from slasim.measure.verdict import Verdict
-from slasim.optimize.space import OperatingPoint
-from slasim.optimize.terms import ChosenTerms
+from slasim.optimizer.space import OperatingPoint
+from slasim.optimizer.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.planning.staffing import StaffingAnswer
 from slasim.scenario.schema import Scenario
@@ -28,7 +28,7 @@ __all__ = ["OptimizeResult", "overlay_toml"]
 
 @dataclass(frozen=True)
 class OptimizeResult:
-    """Outcome of :func:`slasim.optimize.optimize`.
+    """Outcome of :func:`slasim.optimizer.optimize`.
 
     Attributes
     ----------
@@ -56,12 +56,12 @@ class OptimizeResult:
     verification
         Per tier and term: value, P(met), 95 % Wilson interval over ``verify_reps`` fresh months.
     runner_ups, neighbours, frontier, value_of_speed
-        Tables (see :mod:`slasim.optimize.speed` and :func:`slasim.optimize.optimize`).
+        Tables (see :mod:`slasim.optimizer.speed` and :func:`slasim.optimizer.optimize`).
     budget, revenue_goal
         The caps the proposal was checked against (None: not set).
     notes
         Bounds of the free variables the proposal sits on, each with what to try next
-        (:func:`slasim.optimize.core.bound_notes`); empty when none binds.
+        (:func:`slasim.optimizer.core.bound_notes`); empty when none binds.
     """
 
     x: OperatingPoint | None
@@ -153,7 +153,7 @@ class OptimizeResult:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """:attr:`frontier` as a new table (see :func:`slasim.optimize.optimize`)."""
+        """:attr:`frontier` as a new table (see :func:`slasim.optimizer.optimize`)."""
         return self.frontier.copy()
 
     def write(self, out_dir: str | Path, scenario_path: str | Path) -> list[Path]:

@@ -6,7 +6,7 @@ are chosen per term at a level ``r >= confidence`` and ``r`` is raised, per side
 side (or joint) requirement holds on the months (:func:`choose_terms`). Response
 targets, shares, attempt commitments and conversion (qualify-rate) targets do not change the
 simulated leads, so every entry of a tier's menu is scored on the same months (in the worker:
-:class:`slasim.optimize.scoring.MenuScorer`), and the most ambitious entry that passes is
+:class:`slasim.optimizer.scoring.MenuScorer`), and the most ambitious entry that passes is
 proposed (:func:`choose_terms`). Quotas, and qualify-rate targets without a menu, are the realistic
 quantile of what the months delivered. When a tier has no realistic entry for some term,
 :func:`shortfalls` says which term and how close it came. Pass/fail uses a Wilson score bound on the
@@ -23,7 +23,7 @@ import numpy as np
 
 from slasim.measure.terms import get_term
 from slasim.measure.verdict import Verdict, judge, passes
-from slasim.optimize.space import DecisionSpace, TermMenu, realistic_quota
+from slasim.optimizer.space import DecisionSpace, TermMenu, realistic_quota
 
 __all__ = [
     "ChosenTerms",

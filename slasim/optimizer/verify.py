@@ -1,6 +1,6 @@
 """Verification on fresh months, the ±1-seller neighbourhood, and the speed walk.
 
-All of it runs on *fresh* batches (keys from :data:`~slasim.optimize.race.VERIFY_KEY` up), never
+All of it runs on *fresh* batches (keys from :data:`~slasim.optimizer.race.VERIFY_KEY` up), never
 on the race's months, so the proposal is judged on evidence it was not chosen on. Points
 simulated on the same key share their months (common random numbers): a neighbour's paired
 difference to the incumbent has a tight interval.
@@ -17,9 +17,9 @@ import pandas as pd
 from slasim.measure.intervals import Z_VERDICT, t_interval, wilson_interval
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict as SlaVerdict
-from slasim.optimize.race import Evaluation, Simulator, paired_difference
-from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import (
+from slasim.optimizer.race import Evaluation, Simulator, paired_difference
+from slasim.optimizer.space import DecisionSpace, OperatingPoint
+from slasim.optimizer.terms import (
     ChosenTerms,
     choose_terms,
     describe_conversion,

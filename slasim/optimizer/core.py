@@ -1,10 +1,10 @@
 """``optimize()``: screen analytically, race by simulation, verify on fresh months.
 
-1. :func:`~slasim.optimize.space.build_space` reads what may change.
-2. :func:`~slasim.optimize.screen.screen` scores the space with queueing theory and keeps a
+1. :func:`~slasim.optimizer.space.build_space` reads what may change.
+2. :func:`~slasim.optimizer.screen.screen` scores the space with queueing theory and keeps a
    shortlist (<= ``[optimize] shortlist`` operating points) within the headcount cap and, on
    the expected cost, the budget. Nothing fits the budget: no simulation, ``message`` says why.
-3. :func:`~slasim.optimize.race.race` simulates the shortlist with common random numbers and
+3. :func:`~slasim.optimizer.race.race` simulates the shortlist with common random numbers and
    successive halving; the finalists carry 200 replications each.
 4. The winner is re-simulated on the ``verify_reps`` *verification months* (those of
    ``SeedSequence(seed)``, which no race round uses and which ``slasim run/report/compare`` with
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
-from slasim.optimize.race import (
+from slasim.optimizer.race import (
     ROUNDS,
     VERIFY_KEY,
     Evaluation,
@@ -38,12 +38,12 @@ from slasim.optimize.race import (
     paired_difference,
     race,
 )
-from slasim.optimize.result import OptimizeResult
-from slasim.optimize.screen import screen
-from slasim.optimize.space import DecisionSpace, OperatingPoint, build_space, shift_label
-from slasim.optimize.speed import common_months, frontier_table, value_of_speed
-from slasim.optimize.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
-from slasim.optimize.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
+from slasim.optimizer.result import OptimizeResult
+from slasim.optimizer.screen import screen
+from slasim.optimizer.space import DecisionSpace, OperatingPoint, build_space, shift_label
+from slasim.optimizer.speed import common_months, frontier_table, value_of_speed
+from slasim.optimizer.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
+from slasim.optimizer.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
 from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed

@@ -9,7 +9,7 @@ needs (:func:`slasim.analytic.staffing.required_sellers`) and the staffing that 
 analytic objective; the race then decides by simulation.
 
 The caps apply here already: the headcount cap, and the budget turned into a headcount per
-volume combination (:meth:`~slasim.optimize.space.DecisionSpace.seller_cap`). Anchors above the
+volume combination (:meth:`~slasim.optimizer.space.DecisionSpace.seller_cap`). Anchors above the
 cap are pulled down onto it, so that a tight cap still leaves a diverse shortlist at the cap
 rather than only the lower bounds.
 """
@@ -24,7 +24,7 @@ import numpy as np
 
 from slasim.analytic.staffing import required_sellers
 from slasim.engine.staff import effective_shrinkage
-from slasim.optimize.space import DecisionSpace, OperatingPoint, shift_label
+from slasim.optimizer.space import DecisionSpace, OperatingPoint, shift_label
 from slasim.planning.plan import plan_scenario
 
 __all__ = ["ScreenResult", "Screened", "screen", "speed_tier"]

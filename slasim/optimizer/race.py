@@ -21,9 +21,9 @@ from slasim.measure.executors import Batch, BatchResult, Executor, Job, run_batc
 from slasim.measure.experiment import expected_leads, replications_table
 from slasim.measure.intervals import Z_VERDICT, t_half_width
 from slasim.measure.metrics import MetricContext
-from slasim.optimize.scoring import MenuScorer, samples_from
-from slasim.optimize.space import DecisionSpace, OperatingPoint
-from slasim.optimize.terms import ChosenTerms, Samples, choose_terms
+from slasim.optimizer.scoring import MenuScorer, samples_from
+from slasim.optimizer.space import DecisionSpace, OperatingPoint
+from slasim.optimizer.terms import ChosenTerms, Samples, choose_terms
 
 __all__ = [
     "ROUNDS",

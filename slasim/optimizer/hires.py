@@ -290,7 +290,7 @@ def report_command(decision: HireDecision, out_dir: str) -> str:
 def proposal_toml(decision: HireDecision, extends: str) -> str:
     """proposal.toml: extends the scenario, repeats its ``--set`` values and lists every
     ``[[team.hires]]`` cohort of the proposal (the list replaces the extended file's)."""
-    from slasim.optimize.result import _set_values
+    from slasim.optimizer.result import _set_values
     from slasim.scenario.toml_write import toml_key, toml_table, toml_value
 
     proposal = decision.proposal

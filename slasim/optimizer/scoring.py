@@ -4,7 +4,7 @@ The optimizer scores every response target and attempt commitment of a tier's me
 simulated months (the terms do not change a simulated lead). :class:`MenuScorer` does it in the
 worker (:class:`slasim.measure.executors.Scorer`), so a task sends back a few floats per replication
 instead of the replication's lead records; :func:`samples_from` turns them, with the metric
-table, into the optimizer's :class:`~slasim.optimize.terms.Samples`.
+table, into the optimizer's :class:`~slasim.optimizer.terms.Samples`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pandas as pd
 
 from slasim.engine.replication import Replication
 from slasim.measure.metrics import ALL, MetricContext, attempt_share, response_share
-from slasim.optimize.space import DecisionSpace
-from slasim.optimize.terms import Samples
+from slasim.optimizer.space import DecisionSpace
+from slasim.optimizer.terms import Samples
 
 __all__ = ["MenuScorer", "samples_from"]
 
