@@ -1,5 +1,5 @@
-"""Everything a user reads: locale and texts (en, sv), document blocks rendered to HTML,
-Markdown and the terminal, figures, the agreement report and the tracking dashboard.
+"""Everything a user reads: locale and texts (en, sv), document blocks rendered to HTML and
+Markdown (the agreement report and the tracking dashboard), the terminal text, figures.
 
 May import: ``slasim.analytic``, ``slasim.model``, ``slasim.scenario``, ``slasim.engine``,
 ``slasim.measure``, ``slasim.planning``, ``slasim.crm`` and the foundation modules.
