@@ -42,10 +42,15 @@ if src:
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
     sys.path.insert(0, src)
 import numpy as np
-from slasim.engine.compile import prepare
-from slasim.engine.replication import run_replication
-from slasim.scenario.load import load_scenario
-from slasim.measure.metrics import MetricContext, replication_metrics
+try:  # this layout (issue 17)
+    from slasim.engine.compile import prepare
+    from slasim.engine.replication import run_replication
+    from slasim.scenario.load import load_scenario
+    from slasim.measure.metrics import MetricContext, replication_metrics
+except ImportError:  # flat modules (the default --old, 16d0e6c)
+    from slasim.engine import prepare, run_replication
+    from slasim.loader import load_scenario
+    from slasim.metrics import MetricContext, replication_metrics
 scenario = load_scenario(path, overrides=json.loads(overrides))
 model, ctx = prepare(scenario), MetricContext.from_scenario(scenario)
 def one(seed):

@@ -53,7 +53,13 @@ CASES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("check sellers=8 (quick simulation)", ("check", str(BASELINE), *WORKABLE)),
 )
 RUN = ("run", str(BASELINE), "--reps", "200", "--seed", "0", "--quiet")
-_CLI = "import sys; from slasim.cli.main import main; sys.exit(main(sys.argv[1:]))"
+# The entry point is slasim.cli.main since the folders, slasim.cli before (the default --old).
+_CLI = """import sys
+try:
+    from slasim.cli.main import main
+except ImportError:
+    from slasim.cli import main
+sys.exit(main(sys.argv[1:]))"""
 
 
 @dataclass(frozen=True)
