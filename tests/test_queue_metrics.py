@@ -462,3 +462,34 @@ def test_report_queue_table_in_both_languages() -> None:
         wait = table.frame.loc[metric("wait_served_minutes_mean").label[lang]].iloc[1]
         assert wait[1] in ".," and wait != "0", wait
         assert seconds in note.text
+
+
+def test_a_menu_of_targets_scores_as_each_target_alone() -> None:
+    # response_shares / attempt_shares (the optimizer's menu scoring) must be the terms' own
+    # definition: exactly the value of one call per target, on real months with waiting leads
+    # (whose business deadlines are computed for all targets at once) on both clocks.
+    from slasim.measure.metrics import (
+        attempt_share,
+        attempt_shares,
+        response_share,
+        response_shares,
+    )
+
+    scenario = load_scenario(BASE)
+    ctx = MetricContext.from_scenario(scenario)
+    model = prepare(scenario)
+    targets = (0.5, 5.0, 17.25, 60.0, 480.0, 2880.0, 1e6, NAN)
+    seen_waiting = 0
+    for seed in range(3):
+        leads = run_replication(model, np.random.SeedSequence(seed)).leads
+        for tier in (HOT, WARM, COLD):
+            mine = leads[leads["tier"] == tier]
+            seen_waiting += int(np.count_nonzero(mine["state"] == STATE["waiting"]))
+            for clock in ("wall", "business"):
+                each = [response_share(mine, ctx, t, clock) for t in targets]
+                np.testing.assert_array_equal(response_shares(mine, ctx, targets, clock), each)
+            assert attempt_shares(mine, ctx, range(1, 8)) == [
+                attempt_share(mine, ctx, k) for k in range(1, 8)
+            ]
+    assert seen_waiting > 0  # the censored-lead branch was exercised
+    assert attempt_shares(_leads([]), ctx, (1, 2)) == [1.0, 1.0]

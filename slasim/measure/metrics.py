@@ -50,6 +50,7 @@ times are from creation to the start of the first attempt. Definitions, in one p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -58,7 +59,7 @@ from slasim.engine.replication import Replication
 from slasim.engine.staff import head_count, paid_seller_months
 from slasim.measure.catalogue import METRICS, STATES
 from slasim.measure.months import SEP, Month, month_column, months_of
-from slasim.measure.queue_metrics import queue_metrics, response_outcomes
+from slasim.measure.queue_metrics import queue_metrics, response_outcomes_each
 from slasim.measure.terms import SIDES, TERMS
 from slasim.measure.verdict import side_flags
 from slasim.model.calendar import BusinessCalendar
@@ -71,9 +72,11 @@ __all__ = [
     "MONTHLY_METRICS",
     "MetricContext",
     "attempt_share",
+    "attempt_shares",
     "month_metrics",
     "replication_metrics",
     "response_share",
+    "response_shares",
 ]
 
 #: The tier label of period totals.
@@ -299,20 +302,41 @@ def response_share(
     attempted: np.ndarray | None = None,
 ) -> float:
     """Share of one tier's ``leads`` first attempted within ``target_minutes`` on ``clock``,
-    over the decided leads (:func:`slasim.measure.queue_metrics.response_outcomes`).
+    over the decided leads (:func:`slasim.measure.queue_metrics.response_outcomes`)."""
+    return response_shares(leads, ctx, (target_minutes,), clock, attempted)[0]
 
-    Public so that the optimizer can score a menu of targets on the same records.
-    """
-    within, decided = response_outcomes(leads, ctx, target_minutes, clock, attempted)
-    return float(within[decided].mean()) if decided.any() else float("nan")
+
+def response_shares(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: Sequence[float],
+    clock: str,
+    attempted: np.ndarray | None = None,
+) -> list[float]:
+    """:func:`response_share` for each of ``targets`` on the same records (the optimizer scores
+    a tier's menu of targets with it)."""
+    return [
+        float(within[decided].mean()) if decided.any() else float("nan")
+        for within, decided in response_outcomes_each(leads, ctx, targets, clock, attempted)
+    ]
 
 
 def attempt_share(leads: np.ndarray, ctx: MetricContext, min_attempts: int) -> float:
     """Share of uncontacted leads whose window closed that got ``min_attempts`` attempts."""
+    return attempt_shares(leads, ctx, (min_attempts,))[0]
+
+
+def attempt_shares(
+    leads: np.ndarray, ctx: MetricContext, min_attempts: Sequence[int]
+) -> list[float]:
+    """:func:`attempt_share` for each of ``min_attempts`` on the same records."""
     uncontacted = np.isnan(leads["contacted"])
     window_closed = leads["created"] + ctx.window_minutes <= ctx.horizon_minutes
     eligible = uncontacted & window_closed
-    return float((leads["attempts"][eligible] >= min_attempts).mean()) if eligible.any() else 1.0
+    if not eligible.any():
+        return [1.0] * len(min_attempts)
+    attempts = leads["attempts"][eligible]
+    return [float((attempts >= k).mean()) for k in min_attempts]
 
 
 def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str, str], float]:

@@ -41,6 +41,7 @@ of :mod:`slasim.measure.terms`, in :mod:`slasim.measure.verdict`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,7 +51,7 @@ from slasim.measure.catalogue import QUEUE_METRICS, STATES
 if TYPE_CHECKING:  # slasim.measure.metrics imports this module
     from slasim.measure.metrics import MetricContext
 
-__all__ = ["QUEUE_METRICS", "queue_metrics", "response_outcomes"]
+__all__ = ["QUEUE_METRICS", "queue_metrics", "response_outcomes", "response_outcomes_each"]
 
 _WAITING = STATES.index("waiting")
 
@@ -130,27 +131,56 @@ def response_outcomes(
     falls after it is left out (the period cannot say). ``targets`` is one target for all or
     one per lead (NaN: no target, never decided).
     """
+    (out,) = response_outcomes_each(leads, ctx, (targets,), clock, attempted)
+    return out
+
+
+def response_outcomes_each(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: Sequence[np.ndarray | float],
+    clock: str,
+    attempted: np.ndarray | None = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`response_outcomes` for each entry of ``targets`` (a menu of targets on the same
+    records): the per-lead waits and states are read once, not once per target."""
     if attempted is None:
         attempted = ~np.isnan(leads["first_attempt"])
     created = leads["created"]
-    targets = np.broadcast_to(np.asarray(targets, dtype=np.float64), created.shape)
-    has_target = ~np.isnan(targets)
     if clock == "business":
-        within = attempted & (leads["response_business"] <= targets)
+        wait = leads["response_business"]
     else:
-        within = attempted & (leads["first_attempt"] - created <= targets)
-    decided = attempted | (leads["state"] != _WAITING)
+        wait = leads["first_attempt"] - created
+    settled = attempted | (leads["state"] != _WAITING)
     # Still waiting at the end: decided (a miss) only once its deadline has passed. The
-    # business deadline is computed for these few leads only.
-    pending = has_target & ~decided
-    if pending.any():
-        if clock == "business":
-            deadline = ctx.calendar.add_business(created[pending], targets[pending])
-        else:
-            deadline = created[pending] + targets[pending]
-        decided[pending] = deadline <= ctx.horizon_minutes
-    decided &= has_target
-    return within, decided
+    # business deadline is computed for these few leads only, for every scalar target at once
+    # (the same element-wise operations as one call per target, so the same values).
+    waiting = ~settled
+    scalars = np.array([t for t in targets if np.ndim(t) == 0], dtype=np.float64)
+    batched = None
+    if clock == "business" and len(scalars) > 1 and waiting.any():
+        ok = scalars[~np.isnan(scalars)]
+        if len(ok):
+            batched = dict(zip(ok.tolist(), ctx.calendar.add_business(
+                created[waiting][None, :], ok[:, None]), strict=True))
+    out = []
+    for target in targets:
+        each = np.broadcast_to(np.asarray(target, dtype=np.float64), created.shape)
+        has_target = ~np.isnan(each)
+        within = attempted & (wait <= each)
+        decided = settled.copy()
+        pending = has_target & waiting
+        if pending.any():
+            if batched is not None and np.ndim(target) == 0:
+                deadline = batched[float(target)]
+            elif clock == "business":
+                deadline = ctx.calendar.add_business(created[pending], each[pending])
+            else:
+                deadline = created[pending] + each[pending]
+            decided[pending] = deadline <= ctx.horizon_minutes
+        decided &= has_target
+        out.append((within, decided))
+    return out
 
 
 def _service_level(

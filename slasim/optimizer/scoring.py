@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.engine.replication import Replication
-from slasim.measure.metrics import ALL, MetricContext, attempt_share, response_share
+from slasim.measure.metrics import ALL, MetricContext, attempt_shares, response_shares
 from slasim.optimizer.space import DecisionSpace
 from slasim.optimizer.terms import Samples
 
@@ -34,8 +34,8 @@ class _TierMenu:
 class MenuScorer:
     """Per replication, tier by tier (``space.menus`` order): the share of leads within each
     response target of the menu, then the share of uncontacted leads that got each attempt
-    commitment (:func:`slasim.measure.metrics.response_share`,
-    :func:`slasim.measure.metrics.attempt_share`)."""
+    commitment (:func:`slasim.measure.metrics.response_shares`,
+    :func:`slasim.measure.metrics.attempt_shares`: the terms' own definitions)."""
 
     menus: tuple[_TierMenu, ...]
 
@@ -50,8 +50,8 @@ class MenuScorer:
         out: list[float] = []
         for m in self.menus:
             leads = rep.leads[rep.leads["tier"] == m.index]
-            out += [response_share(leads, context, t, m.clock) for t in m.targets]
-            out += [attempt_share(leads, context, a) for a in m.attempts]
+            out += response_shares(leads, context, m.targets, m.clock)
+            out += attempt_shares(leads, context, m.attempts)
         return np.array(out, dtype=float)
 
 
