@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slasim.engine.breaks import working_intervals
+from slasim.engine.breaks import shrinkage_breaks, shrinkage_breaks_each, working_intervals
 from slasim.engine.compile import prepare
 from slasim.engine.replication import _seller_intervals, run_replication
 from slasim.engine.staff import effective_shrinkage, staffing
@@ -103,3 +103,17 @@ def test_plan_with_breaks_is_plan_with_their_share_as_shrinkage() -> None:
 def test_breaks_must_be_shorter_than_the_work_between_them() -> None:
     with pytest.raises(ValueError, match=r"minutes\(=60\) must be below every_minutes\(=60\)"):
         Breaks(every_minutes=60, minutes=60)
+
+
+@pytest.mark.parametrize("shrinkage", [0.05, 0.3, 0.97])
+def test_shrinkage_of_several_sellers_in_one_pass_is_each_sellers_own(shrinkage: float) -> None:
+    # The engine cuts a shift's sellers in one pass: the same pieces, bit for bit, as one
+    # call per seller with the same generator; days of different lengths, one touching the next.
+    days = np.array([[0.0, 480.0], [480.0, 600.0], [1440.0, 1455.5], [2880.0, 3400.25]])
+    seeds = [11, 12, 13]
+    alone = [shrinkage_breaks(days, shrinkage, np.random.default_rng(s)) for s in seeds]
+    together = shrinkage_breaks_each(days, shrinkage, [np.random.default_rng(s) for s in seeds])
+    assert len(together) == 3
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert shrinkage_breaks_each(days, shrinkage, []) == []

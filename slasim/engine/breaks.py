@@ -22,6 +22,7 @@ __all__ = [
     "merge_touching",
     "rule_breaks",
     "shrinkage_breaks",
+    "shrinkage_breaks_each",
     "working_intervals",
 ]
 
@@ -109,20 +110,38 @@ def shrinkage_breaks(days: FloatArray, shrinkage: float, rng: np.random.Generato
     one partly, from its start), so breaks never overlap. Returns the remaining pieces in time
     order (touching pieces are merged later).
     """
+    return shrinkage_breaks_each(days, shrinkage, [rng])[0]
+
+
+def shrinkage_breaks_each(
+    days: FloatArray, shrinkage: float, rngs: list[np.random.Generator]
+) -> list[FloatArray]:
+    """:func:`shrinkage_breaks` of the same ``days`` for several sellers, one generator each.
+
+    The sellers' slots are stacked and cut in one pass (a replication's sellers of one shift
+    share their days): the same draws and the same row-wise operations as one call per seller,
+    so the same pieces, at a fraction of the per-call cost.
+    """
     a, b = days[:, 0], days[:, 1]
     length = b - a
-    if length.size == 0:
-        return days
+    if length.size == 0 or not rngs:
+        return [days for _ in rngs]
+    k = len(days)
     slots = int(np.ceil(length.max() / BREAK_BLOCK))
-    start = a[:, None] + BREAK_BLOCK * np.arange(slots)[None, :]
-    size = np.clip(b[:, None] - start, 0.0, BREAK_BLOCK)
-    keys = rng.random((start.shape[0], start.shape[1]))
+    start1 = a[:, None] + BREAK_BLOCK * np.arange(slots)[None, :]
+    size1 = np.clip(b[:, None] - start1, 0.0, BREAK_BLOCK)
+    c = len(rngs)
+    start = np.tile(start1, (c, 1))
+    size = np.tile(size1, (c, 1))
+    keys = np.concatenate([rng.random((k, slots)) for rng in rngs])
     keys[size <= 0] = 2.0  # slots past the day's end come last and are never taken
     order = np.argsort(keys, axis=1)
     size_o = np.take_along_axis(size, order, axis=1)
     before = np.cumsum(size_o, axis=1) - size_o  # break time already taken before this slot
-    taken_o = np.clip(shrinkage * length[:, None] - before, 0.0, size_o)
+    taken_o = np.clip(shrinkage * np.tile(length, c)[:, None] - before, 0.0, size_o)
     taken = np.empty_like(taken_o)
     np.put_along_axis(taken, order, taken_o, axis=1)
     keep = size - taken > 0
-    return np.column_stack([(start + taken)[keep], (start + size)[keep]])
+    pieces = np.column_stack([(start + taken)[keep], (start + size)[keep]])
+    counts = keep.reshape(c, -1).sum(axis=1)
+    return np.split(pieces, np.cumsum(counts)[:-1])

@@ -68,7 +68,7 @@ import numpy.typing as npt
 
 from slasim.engine import conversations, eventloop, simpyloop
 from slasim.engine.arrivals import generate_arrivals
-from slasim.engine.breaks import merge_touching, shrinkage_breaks
+from slasim.engine.breaks import merge_touching, shrinkage_breaks, shrinkage_breaks_each
 from slasim.engine.compile import Model
 from slasim.engine.ownership import assign_owners
 from slasim.engine.records import SELLER_DTYPE, lead_records, measured
@@ -133,13 +133,22 @@ def _seller_intervals(
     if own is None and model.shrinkage <= 0:
         merged = [merge_touching(days) for days in model.shift_days]
         return [merged[j] for j in model.seller_shift.tolist()]
+    shift, rank = model.seller_shift.tolist(), model.seller_rank.tolist()
+    if own is None:
+        # Shrinkage on shared days: each shift's sellers in one pass (their own streams).
+        pieces: list[npt.NDArray[np.float64]] = [np.empty((0, 2))] * len(shift)
+        for j, days in enumerate(model.shift_days):
+            mine = [s for s, sj in enumerate(shift) if sj == j]
+            rngs = [_stream(seed, "shrinkage", j, rank[s]) for s in mine]
+            cuts = shrinkage_breaks_each(days, model.shrinkage, rngs)
+            for s, cut in zip(mine, cuts, strict=True):
+                pieces[s] = cut
+        return [merge_touching(p) for p in pieces]
     out = []
-    for s, (j, rank) in enumerate(
-        zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True)
-    ):
-        days = model.shift_days[j] if own is None else own[s]
+    for s, (j, r) in enumerate(zip(shift, rank, strict=True)):
+        days = own[s]
         if model.shrinkage > 0:
-            days = shrinkage_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, rank))
+            days = shrinkage_breaks(days, model.shrinkage, _stream(seed, "shrinkage", j, r))
         out.append(merge_touching(days))
     return out
 
