@@ -415,3 +415,18 @@ def test_add_business_inverts_business_between(t: float, m: float) -> None:
         assert m == 0 or s - 1e-3 < t or PROP_CAL.business_between(t, s - 1e-3) < m
     else:
         assert PROP_CAL.business_between(t, PROP_CAL.horizon_minutes) < m
+
+
+def test_equal_calendars_share_one_hour_grid() -> None:
+    # The optimizer prepares a scenario per candidate: equal calendars reuse one (read-only)
+    # hour grid; another horizon or other holidays get their own, equal to a fresh build.
+    hours = {wd: [(480, 1020)] for wd in range(5)}
+    a = BusinessCalendar(date(2026, 3, 2), 31, "Europe/Stockholm", hours)
+    b = BusinessCalendar(date(2026, 3, 2), 31, "Europe/Stockholm", hours)
+    c = BusinessCalendar(date(2026, 3, 2), 31, "Europe/Stockholm", hours, [date(2026, 3, 5)])
+    assert a.hour_grid() is b.hour_grid()
+    assert c.hour_grid() is not a.hour_grid()
+    fresh = c._build_hour_grid()
+    for got, want in zip(vars(c.hour_grid()).values(), vars(fresh).values(), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not a.hour_grid().start.flags.writeable

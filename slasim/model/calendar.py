@@ -135,6 +135,12 @@ def _merge(iv: list[tuple[float, float]]) -> FloatArray:
     return np.array(out, dtype=np.float64).reshape(-1, 2)
 
 
+#: Hour grids by (start, days, timezone, holidays): read-only arrays, so equal calendars
+#: share one (:meth:`BusinessCalendar.hour_grid`); the oldest goes first beyond the size.
+_GRIDS: dict[tuple[date, int, str, frozenset[date]], HourGrid] = {}
+_GRID_CACHE_SIZE = 16
+
+
 class BusinessCalendar:
     """Opening hours over a horizon of ``days`` local days, in simulation minutes.
 
@@ -294,7 +300,15 @@ class BusinessCalendar:
     def hour_grid(self) -> HourGrid:
         """Local hour-slots of the horizon: 23 on a spring-forward day, 25 on a fall-back day."""
         if self._grid is None:
-            self._grid = self._build_hour_grid()
+            # Shared by equal calendars: the optimizer prepares one scenario per candidate, each
+            # with its own calendar of the same horizon (~20 ms of datetime arithmetic each).
+            key = (self.start, self.days, self.timezone, self.holidays)
+            grid = _GRIDS.get(key)
+            if grid is None:
+                if len(_GRIDS) >= _GRID_CACHE_SIZE:
+                    _GRIDS.pop(next(iter(_GRIDS)))
+                grid = _GRIDS[key] = self._build_hour_grid()
+            self._grid = grid
         return self._grid
 
     def _build_hour_grid(self) -> HourGrid:
