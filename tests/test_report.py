@@ -303,3 +303,28 @@ def test_report_cli_input_errors(
 ) -> None:
     assert main(["report", str(BASE), "--reps", "2", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_decision_money_rows_add_up_to_the_profit(lang: str) -> None:
+    # Page 1 showed revenue (won inside the month) and a profit far above revenue - cost: the
+    # profit also counts the open deals' expected value. Their row and the margin in the profit
+    # label make the rows add up: profit = margin x (revenue + open deals) - cost, in the means.
+    from slasim.measure.metrics import ALL
+    from slasim.render.report.decision import decision_blocks
+
+    result = simulate(load_scenario(BASE), reps=4, seed=0)
+    table = next(b for b in decision_blocks(result, lang) if isinstance(b, Table)).frame
+    labels = list(table.index)
+    money = ["cost", "revenue", "pipeline_value", "profit"]
+    expected = [tr(lang, f"decision_{k}").format(currency="SEK", margin=format_percent(0.8, lang))
+                for k in money]
+    assert labels[-4:] == expected
+    assert "80\u00a0%" in labels[-1]
+    summary = result.summary.set_index(["metric", "tier"])
+    mean = {k: float(summary.loc[(k, ALL), "mean"]) for k in money}
+    assert mean["profit"] == pytest.approx(
+        0.8 * (mean["revenue"] + mean["pipeline_value"]) - mean["cost"], rel=1e-9
+    )
+    # The case that confused readers: profit above revenue, explained by the open deals.
+    assert mean["profit"] > mean["revenue"] - mean["cost"]

@@ -30,14 +30,22 @@ EN: Mapping[str, str] = MappingProxyType(
         "decision_p_joint": "chance both sides keep them in the same month",
         "decision_cost": "cost per month (sellers and leads)",
         "decision_revenue": "revenue per month (deals won inside the month)",
-        "decision_profit": "expected profit per month",
+        "decision_pipeline_value": (
+            "expected value of the deals still open at month end (value × win rate)"
+        ),
+        "decision_profit": "expected profit per month: {margin} margin × (revenue + open deals) − cost",
         # The same rows for a horizon of several months (judged month by month).
         "decision_p_marketing_months": "chance marketing keeps all its terms in every month",
         "decision_p_sales_months": "chance sales keeps all its terms in every month",
         "decision_p_joint_months": "chance both sides keep them in every month",
         "decision_cost_months": "cost over the period (sellers and leads)",
         "decision_revenue_months": "revenue over the period (deals won inside it)",
-        "decision_profit_months": "expected profit over the period",
+        "decision_pipeline_value_months": (
+            "expected value of the deals still open at the period's end (value × win rate)"
+        ),
+        "decision_profit_months": (
+            "expected profit over the period: {margin} margin × (revenue + open deals) − cost"
+        ),
         "decision_money_range_months": (
             "mean {lo} – {hi} (95 % CI); 8 periods in 10: {p10} – {p90}"
         ),
@@ -423,13 +431,23 @@ SV: Mapping[str, str] = MappingProxyType(
         "decision_p_joint": "chansen att båda parter håller dem samma månad",
         "decision_cost": "kostnad per månad (säljare och leads)",
         "decision_revenue": "intäkt per månad (affärer vunna inom månaden)",
-        "decision_profit": "förväntad vinst per månad",
+        "decision_pipeline_value": (
+            "förväntat värde av affärer som är öppna vid månadens slut (värde × vinstchans)"
+        ),
+        "decision_profit": (
+            "förväntad vinst per månad: {margin} marginal × (intäkt + öppna affärer) − kostnad"
+        ),
         "decision_p_marketing_months": "chansen att marknad håller alla sina villkor varje månad",
         "decision_p_sales_months": "chansen att sälj håller alla sina villkor varje månad",
         "decision_p_joint_months": "chansen att båda parter håller dem varje månad",
         "decision_cost_months": "kostnad för perioden (säljare och leads)",
         "decision_revenue_months": "intäkt för perioden (affärer vunna inom den)",
-        "decision_profit_months": "förväntad vinst för perioden",
+        "decision_pipeline_value_months": (
+            "förväntat värde av affärer som är öppna vid periodens slut (värde × vinstchans)"
+        ),
+        "decision_profit_months": (
+            "förväntad vinst för perioden: {margin} marginal × (intäkt + öppna affärer) − kostnad"
+        ),
         "decision_money_range_months": (
             "medel {lo} – {hi} (95 % KI); 8 perioder av 10: {p10} – {p90}"
         ),

@@ -2,9 +2,10 @@
 
 What a VP reads first: the verdict sentence (the one every command prints), the recommended
 option when options are compared, how often each side keeps its promises (with the 95 %
-Wilson interval), the cost and the expected profit with their ranges, and what would change the
-answer (the weakest term of each side that misses, and the fewest sellers when the staffing
-search ran).
+Wilson interval), the cost, the revenue won, the expected value of the deals still open and the
+expected profit they add up to (with the gross margin in its label), with their ranges, and what
+would change the answer (the weakest term of each side that misses, and the fewest sellers when
+the staffing search ran).
 """
 
 from __future__ import annotations
@@ -52,13 +53,16 @@ def decision_blocks(
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
         rows.append([tr(lang, f"decision_p_{key}{suffix}"), p, ci])
     summary = cells(result.summary, ("metric", "tier"))
-    for metric in ("cost", "revenue", "profit"):
+    # Profit counts the open deals' expected value too, so their row stands between revenue
+    # and profit: the three money rows and the margin explain the profit a reader sees.
+    margin = format_percent(s.costs.gross_margin, lang)
+    for metric in ("cost", "revenue", "pipeline_value", "profit"):
         series = result.replications[(metric, ALL)].to_numpy(dtype=float)
         cell = summary[(metric, ALL)]
         p10, p90 = np.quantile(series, [0.1, 0.9])
         rows.append(
             [
-                tr(lang, f"decision_{metric}{suffix}").format(currency=cur),
+                tr(lang, f"decision_{metric}{suffix}").format(currency=cur, margin=margin),
                 format_money(float(cell["mean"]), cur, lang),
                 tr(lang, f"decision_money_range{suffix}").format(
                     lo=format_money(float(cell["ci_low"]), cur, lang),
