@@ -251,7 +251,13 @@ def _attainment(
     kpi: dict[str, float],
 ) -> dict[str, float]:
     """Per-term SLA flags for one tier (see the module docstring for the definitions)."""
-    share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)
+    served = kpi.get(f"answered_within_target_{t.target_clock}")
+    if t.has_terms and served is not None:
+        # The queue metrics' service level on the SLA's clock is this share: each lead of the
+        # tier against the tier's target (response_outcomes), so it is not computed twice.
+        share = served
+    else:
+        share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)
     out = {"first_attempt_within_target": share}
     if not t.has_terms:
         return out
