@@ -59,7 +59,7 @@ from slasim.engine.replication import Replication
 from slasim.engine.staff import head_count, paid_seller_months
 from slasim.measure.catalogue import METRICS, STATES
 from slasim.measure.months import SEP, Month, month_column, months_of
-from slasim.measure.queue_metrics import queue_metrics, response_outcomes_each
+from slasim.measure.queue_metrics import queue_metrics, response_grid
 from slasim.measure.terms import SIDES, TERMS
 from slasim.measure.verdict import side_flags
 from slasim.model.calendar import BusinessCalendar
@@ -321,10 +321,14 @@ def response_shares(
 ) -> list[float]:
     """:func:`response_share` for each of ``targets`` on the same records (the optimizer scores
     a tier's menu of targets with it)."""
-    return [
-        float(within[decided].mean()) if decided.any() else float("nan")
-        for within, decided in response_outcomes_each(leads, ctx, targets, clock, attempted)
-    ]
+    within, decided = response_grid(leads, ctx, np.array(targets, dtype=np.float64), clock,
+                                    attempted)
+    # Counts, not within[decided].mean(): the mean of 0/1 values sums them exactly, so the
+    # same quotient of two integers, for all targets at once.
+    hits = np.count_nonzero(within & decided, axis=1)
+    total = np.count_nonzero(decided, axis=1)
+    return [h / t if t else float("nan") for h, t in zip(hits.tolist(), total.tolist(),
+                                                          strict=True)]
 
 
 def attempt_share(leads: np.ndarray, ctx: MetricContext, min_attempts: int) -> float:

@@ -51,7 +51,13 @@ from slasim.measure.catalogue import QUEUE_METRICS, STATES
 if TYPE_CHECKING:  # slasim.measure.metrics imports this module
     from slasim.measure.metrics import MetricContext
 
-__all__ = ["QUEUE_METRICS", "queue_metrics", "response_outcomes", "response_outcomes_each"]
+__all__ = [
+    "QUEUE_METRICS",
+    "queue_metrics",
+    "response_grid",
+    "response_outcomes",
+    "response_outcomes_each",
+]
 
 _WAITING = STATES.index("waiting")
 
@@ -144,36 +150,24 @@ def response_outcomes_each(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`response_outcomes` for each entry of ``targets`` (a menu of targets on the same
     records): the per-lead waits and states are read once, not once per target."""
-    if attempted is None:
-        attempted = ~np.isnan(leads["first_attempt"])
+    if all(np.ndim(t) == 0 for t in targets):
+        within, decided = response_grid(
+            leads, ctx, np.array(targets, dtype=np.float64), clock, attempted
+        )
+        return list(zip(within, decided, strict=True))
+    attempted, wait, settled = _response_inputs(leads, clock, attempted)
     created = leads["created"]
-    if clock == "business":
-        wait = leads["response_business"]
-    else:
-        wait = leads["first_attempt"] - created
-    settled = attempted | (leads["state"] != _WAITING)
-    # Still waiting at the end: decided (a miss) only once its deadline has passed. The
-    # business deadline is computed for these few leads only, for every scalar target at once
-    # (the same element-wise operations as one call per target, so the same values).
-    waiting = ~settled
-    scalars = np.array([t for t in targets if np.ndim(t) == 0], dtype=np.float64)
-    batched = None
-    if clock == "business" and len(scalars) > 1 and waiting.any():
-        ok = scalars[~np.isnan(scalars)]
-        if len(ok):
-            batched = dict(zip(ok.tolist(), ctx.calendar.add_business(
-                created[waiting][None, :], ok[:, None]), strict=True))
     out = []
     for target in targets:
         each = np.broadcast_to(np.asarray(target, dtype=np.float64), created.shape)
         has_target = ~np.isnan(each)
         within = attempted & (wait <= each)
         decided = settled.copy()
-        pending = has_target & waiting
+        # Still waiting at the end: decided (a miss) only once its deadline has passed. The
+        # business deadline is computed for these few leads only.
+        pending = has_target & ~settled
         if pending.any():
-            if batched is not None and np.ndim(target) == 0:
-                deadline = batched[float(target)]
-            elif clock == "business":
+            if clock == "business":
                 deadline = ctx.calendar.add_business(created[pending], each[pending])
             else:
                 deadline = created[pending] + each[pending]
@@ -181,6 +175,54 @@ def response_outcomes_each(
         decided &= has_target
         out.append((within, decided))
     return out
+
+
+def response_grid(
+    leads: np.ndarray,
+    ctx: MetricContext,
+    targets: np.ndarray,
+    clock: str,
+    attempted: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`response_outcomes` of one target for all leads, for each of the 1-D ``targets``:
+    ``(within, decided)``, each of shape ``(len(targets), len(leads))``.
+
+    The same comparisons as one call per target, as arrays: element-wise operations give the
+    same values whatever the shape, so each row is that call's result (a NaN target decides
+    nothing). The business deadlines of the leads still waiting are one ``add_business`` call
+    on a ``(targets, waiting leads)`` grid.
+    """
+    attempted, wait, settled = _response_inputs(leads, clock, attempted)
+    k, n = len(targets), len(leads)
+    within = attempted[None, :] & (wait[None, :] <= targets[:, None])
+    decided = np.broadcast_to(settled, (k, n)).copy()
+    has_target = ~np.isnan(targets)
+    waiting = ~settled
+    if waiting.any() and has_target.any():
+        start = leads["created"][waiting][None, :]
+        minutes = targets[has_target][:, None]
+        if clock == "business":
+            deadline = ctx.calendar.add_business(start, minutes)
+        else:
+            deadline = start + minutes
+        rows = decided[has_target]
+        rows[:, waiting] = deadline <= ctx.horizon_minutes
+        decided[has_target] = rows
+    decided[~has_target] = False
+    return within, decided
+
+
+def _response_inputs(
+    leads: np.ndarray, clock: str, attempted: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Attempted, the wait on ``clock`` and *settled* (attempted or gone) per lead."""
+    if attempted is None:
+        attempted = ~np.isnan(leads["first_attempt"])
+    if clock == "business":
+        wait = leads["response_business"]
+    else:
+        wait = leads["first_attempt"] - leads["created"]
+    return attempted, wait, attempted | (leads["state"] != _WAITING)
 
 
 def _service_level(
