@@ -117,3 +117,29 @@ def test_shrinkage_of_several_sellers_in_one_pass_is_each_sellers_own(shrinkage:
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a, b)
     assert shrinkage_breaks_each(days, shrinkage, []) == []
+
+
+def test_every_seller_of_every_shift_gets_its_own_shrinkage_stream() -> None:
+    # _seller_intervals cuts a shift's sellers in one pass: the result must be what one
+    # shrinkage_breaks call per seller, on that seller's own stream (shift, rank), gives - with
+    # two shifts of different days, so a mix-up of sellers, shifts or ranks shows.
+    from slasim.engine.breaks import merge_touching
+    from slasim.engine.replication import _stream
+
+    scenario = load_scenario(BASELINE, [
+        "team.shrinkage=0.3",
+        'team.shifts=[{name="day", weekdays=["mon","tue","wed","thu","fri"], start="08:00",'
+        ' end="17:00", sellers=3}, {name="late", weekdays=["mon","wed","sat"],'
+        ' start="12:00", end="20:30", sellers=2}]',
+    ])
+    model = prepare(scenario)
+    seed = np.random.SeedSequence(5)
+    got = _seller_intervals(model, seed)
+    want = [
+        merge_touching(shrinkage_breaks(
+            model.shift_days[j], model.shrinkage, _stream(seed, "shrinkage", j, rank)))
+        for j, rank in zip(model.seller_shift.tolist(), model.seller_rank.tolist(), strict=True)
+    ]
+    assert sorted(model.seller_shift.tolist()) == [0, 0, 0, 1, 1]
+    assert got == want
+    assert len({tuple(ivs) for ivs in got}) == 5  # every seller's breaks differ

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -430,3 +431,45 @@ def test_equal_calendars_share_one_hour_grid() -> None:
     for got, want in zip(vars(c.hour_grid()).values(), vars(fresh).values(), strict=True):
         np.testing.assert_array_equal(got, want)
     assert not a.hour_grid().start.flags.writeable
+
+
+def test_hour_grid_cache_ignores_open_hours_and_is_thread_safe() -> None:
+    # The grid reads the horizon, time zone and holidays, never the open hours: calendars that
+    # differ only in open hours share it. Threads building calendars side by side (a library
+    # user preparing scenarios in a thread pool) get correct grids and no error, and the
+    # cache stays within its size. (Without the cache's lock this failed 4 runs in 5.)
+    import threading
+
+    from slasim.model import calendar as cal_module
+
+    office = {wd: [(480, 1020)] for wd in range(5)}
+    always = {wd: [(0, 1440)] for wd in range(7)}
+    a = BusinessCalendar(date(2026, 5, 4), 10, "Europe/Stockholm", office)
+    b = BusinessCalendar(date(2026, 5, 4), 10, "Europe/Stockholm", always)
+    assert a.hour_grid() is b.hour_grid()
+
+    errors: list[BaseException] = []
+    grids: dict[int, np.ndarray] = {}
+
+    def build(i: int) -> None:
+        try:
+            for k in range(60):
+                c = BusinessCalendar(date(2026, 1, 1) + timedelta(days=(i * 60 + k) % 40), 1,
+                                     "Europe/Stockholm", office)
+                grids[i * 60 + k] = c.hour_grid().start
+        except BaseException as exc:  # any failure in a thread is the finding
+            errors.append(exc)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=build, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == []
+    assert len(cal_module._GRIDS) <= cal_module._GRID_CACHE_SIZE
+    assert all(len(g) == 24 for g in grids.values()) and len(grids) == 480

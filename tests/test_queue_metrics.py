@@ -493,3 +493,28 @@ def test_a_menu_of_targets_scores_as_each_target_alone() -> None:
             ]
     assert seen_waiting > 0  # the censored-lead branch was exercised
     assert attempt_shares(_leads([]), ctx, (1, 2)) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("clock", ["business", "wall"])
+def test_response_term_is_response_share_bit_for_bit(clock: str) -> None:
+    # A tier's first_attempt_within_target reuses the queue metrics' service level on the
+    # SLA's clock; it must be exactly response_share of the tier's leads at its target, on
+    # real months with leads still waiting at the end (censored), on either clock.
+    from slasim.measure.metrics import response_share
+
+    overrides = [f"sla.tiers.{t}.response_clock={clock}" for t in ("hot", "warm", "cold")]
+    scenario = load_scenario(BASE, overrides)
+    ctx = MetricContext.from_scenario(scenario)
+    model = prepare(scenario)
+    waiting = 0
+    for seed in range(3):
+        rep = run_replication(model, np.random.SeedSequence(seed))
+        values = replication_metrics(rep, ctx)
+        for index, t in enumerate(ctx.tiers):
+            mine = rep.leads[rep.leads["tier"] == index]
+            waiting += int(np.count_nonzero(mine["state"] == STATE["waiting"]))
+            want = response_share(mine, ctx, t.target_minutes, clock)
+            got = values[("first_attempt_within_target", t.name)]
+            assert t.target_clock == clock
+            assert got == want or (math.isnan(got) and math.isnan(want))
+    assert waiting > 0

@@ -255,6 +255,8 @@ def _attainment(
     if t.has_terms and served is not None:
         # The queue metrics' service level on the SLA's clock is this share: each lead of the
         # tier against the tier's target (response_outcomes), so it is not computed twice.
+        # Only _tier_metrics passes a kpi holding it, from queue_metrics(leads, ctx) on these
+        # same leads and context (month_metrics' kpi has no queue metrics: it computes).
         share = served
     else:
         share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)

@@ -15,6 +15,7 @@ Open intervals are half-open ``[open, close)`` in simulation minutes. All querie
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,7 @@ def _merge(iv: list[tuple[float, float]]) -> FloatArray:
 #: share one (:meth:`BusinessCalendar.hour_grid`); the oldest goes first beyond the size.
 _GRIDS: dict[tuple[date, int, str, frozenset[date]], HourGrid] = {}
 _GRID_CACHE_SIZE = 16
+_GRIDS_LOCK = threading.Lock()
 
 
 class BusinessCalendar:
@@ -302,12 +304,15 @@ class BusinessCalendar:
         if self._grid is None:
             # Shared by equal calendars: the optimizer prepares one scenario per candidate, each
             # with its own calendar of the same horizon (~20 ms of datetime arithmetic each).
+            # The grid reads only these (never the open hours). A lock: threads of one process
+            # may prepare scenarios side by side.
             key = (self.start, self.days, self.timezone, self.holidays)
-            grid = _GRIDS.get(key)
-            if grid is None:
-                if len(_GRIDS) >= _GRID_CACHE_SIZE:
-                    _GRIDS.pop(next(iter(_GRIDS)))
-                grid = _GRIDS[key] = self._build_hour_grid()
+            with _GRIDS_LOCK:
+                grid = _GRIDS.get(key)
+                if grid is None:
+                    while len(_GRIDS) >= _GRID_CACHE_SIZE:
+                        _GRIDS.pop(next(iter(_GRIDS)))
+                    grid = _GRIDS[key] = self._build_hour_grid()
             self._grid = grid
         return self._grid
 
