@@ -110,3 +110,30 @@ def test_non_callable_and_non_finite_curves_are_rejected() -> None:
 
     with pytest.raises(ValueError, match="decay curve"):
         contact_probability(3, 0.5, 0.25, 0.5, broken)
+
+
+def test_frozen_curves_are_cached_and_plain_callables_are_not() -> None:
+    # slasim's decay curves are frozen dataclasses (values): the same question is answered
+    # from the cache, with the quadrature's own result. A plain function may change between
+    # calls, so it is integrated every time.
+    from slasim.analytic import contact
+    from slasim.model.decay import PowerLawDecay
+
+    curve = PowerLawDecay(scale_minutes=5.0, exponent=0.6)
+    contact._contact_cached.cache_clear()
+    first = contact.contact_probability(6, 1.0, 0.2, 0.7, curve)
+    again = contact.contact_probability(6, 1.0, 0.2, 0.7, PowerLawDecay(scale_minutes=5.0, exponent=0.6))
+    info = contact._contact_cached.cache_info()
+    assert (info.hits, info.misses) == (1, 1)
+    assert first == again == contact._contact(6, 1.0, 0.2, 0.7, curve)
+
+    scale = [1.0]
+
+    def changing(age: np.ndarray) -> np.ndarray:
+        return scale[0] * np.exp(-0.05 * age)
+
+    before = contact.contact_probability(6, 1.0, 0.2, 0.7, changing)
+    scale[0] = 0.5
+    after = contact.contact_probability(6, 1.0, 0.2, 0.7, changing)
+    assert after == pytest.approx(before / 2, rel=1e-9)
+    assert contact._contact_cached.cache_info().misses == 1  # never cached

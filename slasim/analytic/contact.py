@@ -10,6 +10,7 @@ otherwise ``Exp(n mu - lam)`` (``C`` the Erlang C delay probability), so
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -74,6 +75,20 @@ def contact_probability(
     p0 = _check_float("p0", p0, high=1.0)
     if not callable(decay):
         raise ValueError(f"decay(={decay!r}) must be a callable f(age_minutes) -> array.")
+    if _frozen(decay):
+        # The optimizer's screen plans ~45 variants of one scenario, asking ~75 distinct
+        # questions 255 times; each is a quadrature of ~700 curve evaluations. A frozen curve
+        # (slasim's decay curves) is a value, so the same question gives the same answer.
+        return _contact_cached(n, lam, mu, p0, decay)
+    return _contact(n, lam, mu, p0, decay)
+
+
+def _frozen(decay: DecayCurve) -> bool:
+    params = getattr(type(decay), "__dataclass_params__", None)
+    return params is not None and bool(params.frozen)
+
+
+def _contact(n: int, lam: float, mu: float, p0: float, decay: DecayCurve) -> float:
     a = lam / mu
     if a >= n:
         return p0 * _evaluate_curve(decay, math.inf)
@@ -93,6 +108,9 @@ def contact_probability(
         integrand, 0.0, 1.0, epsabs=1e-12, epsrel=1e-10, limit=200
     )
     return p0 * ((1.0 - c) * f0 + c * expected_f_given_wait)
+
+
+_contact_cached = functools.lru_cache(maxsize=4096)(_contact)
 
 
 def contact_probability_exponential(
