@@ -328,3 +328,24 @@ def test_decision_money_rows_add_up_to_the_profit(lang: str) -> None:
     )
     # The case that confused readers: profit above revenue, explained by the open deals.
     assert mean["profit"] > mean["revenue"] - mean["cost"]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_fewest_sellers_sentence_reads_for_every_routing_policy(lang: str) -> None:
+    # The demo's page 1 read "With by tier (hot > warm > cold): ...": the policy label is a
+    # phrase ("by tier (...)", "first come, first served"), so the sentence names routing.
+    from slasim.model.routing import router_names
+    from slasim.planning.staffing import StaffingAnswer
+    from slasim.render.report.staffing import answer_text
+
+    scenario = load_scenario(BASE)
+    levels = pd.DataFrame({"total": [4, 5]})
+    lead = {"en": "Routing ", "sv": "Med turordningen "}[lang]
+    for policy in router_names():
+        found = StaffingAnswer(policy, (5,), levels, (6,), 10, 0, 12, ("office",))
+        missing = StaffingAnswer(policy, None, levels, (6,), 10, 0, 12, ("office",))
+        for answer in (found, missing):
+            text = answer_text(answer, scenario, lang)
+            label = tr(lang, f"policy_{policy}").format(order=" > ".join(scenario.tier_order()))
+            assert text.startswith(f"{lead}{label}: "), text
+        assert "5 (office 5)" in answer_text(found, scenario, lang)

@@ -258,9 +258,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "col_p_marketing": "marketing keeps its terms",
         "col_p_sales": "sales keeps its terms",
         "col_p_joint": "both sides",
-        "fewest": "With {policy}: the fewest sellers that make the agreement realistic is "
+        "fewest": "Routing {policy}: the fewest sellers that make the agreement realistic is "
                   "{total} ({per}).",
-        "fewest_none": "With {policy}: not realistic with up to {most} sellers.",
+        "fewest_none": "Routing {policy}: not realistic with up to {most} sellers.",
         "fewest_blocking": "Staffing alone does not fix it; weakest terms at the most sellers "
                            "tried: {weakest}.",
         "fig_staffing": (
@@ -666,9 +666,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_p_marketing": "marknad håller sina villkor",
         "col_p_sales": "sälj håller sina villkor",
         "col_p_joint": "båda parter",
-        "fewest": "Med {policy}: minsta antal säljare som gör avtalet realistiskt är {total} "
-                  "({per}).",
-        "fewest_none": "Med {policy}: inte realistiskt med upp till {most} säljare.",
+        "fewest": "Med turordningen {policy}: minsta antal säljare som gör avtalet realistiskt "
+                  "är {total} ({per}).",
+        "fewest_none": "Med turordningen {policy}: inte realistiskt med upp till {most} säljare.",
         "fewest_blocking": "Bemanning räcker inte; svagaste villkoren vid flest säljare: "
                            "{weakest}.",
         "fig_staffing": (
