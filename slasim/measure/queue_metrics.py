@@ -41,7 +41,6 @@ of :mod:`slasim.measure.terms`, in :mod:`slasim.measure.verdict`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,7 +55,6 @@ __all__ = [
     "queue_metrics",
     "response_grid",
     "response_outcomes",
-    "response_outcomes_each",
 ]
 
 _WAITING = STATES.index("waiting")
@@ -137,44 +135,28 @@ def response_outcomes(
     falls after it is left out (the period cannot say). ``targets`` is one target for all or
     one per lead (NaN: no target, never decided).
     """
-    (out,) = response_outcomes_each(leads, ctx, (targets,), clock, attempted)
-    return out
-
-
-def response_outcomes_each(
-    leads: np.ndarray,
-    ctx: MetricContext,
-    targets: Sequence[np.ndarray | float],
-    clock: str,
-    attempted: np.ndarray | None = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:func:`response_outcomes` for each entry of ``targets`` (a menu of targets on the same
-    records): the per-lead waits and states are read once, not once per target."""
-    if all(np.ndim(t) == 0 for t in targets):
+    if np.ndim(targets) == 0:
         within, decided = response_grid(
-            leads, ctx, np.array(targets, dtype=np.float64), clock, attempted
+            leads, ctx, np.array([targets], dtype=np.float64), clock, attempted
         )
-        return list(zip(within, decided, strict=True))
+        return within[0], decided[0]
     attempted, wait, settled = _response_inputs(leads, clock, attempted)
     created = leads["created"]
-    out = []
-    for target in targets:
-        each = np.broadcast_to(np.asarray(target, dtype=np.float64), created.shape)
-        has_target = ~np.isnan(each)
-        within = attempted & (wait <= each)
-        decided = settled.copy()
-        # Still waiting at the end: decided (a miss) only once its deadline has passed. The
-        # business deadline is computed for these few leads only.
-        pending = has_target & ~settled
-        if pending.any():
-            if clock == "business":
-                deadline = ctx.calendar.add_business(created[pending], each[pending])
-            else:
-                deadline = created[pending] + each[pending]
-            decided[pending] = deadline <= ctx.horizon_minutes
-        decided &= has_target
-        out.append((within, decided))
-    return out
+    each = np.broadcast_to(np.asarray(targets, dtype=np.float64), created.shape)
+    has_target = ~np.isnan(each)
+    within = attempted & (wait <= each)
+    decided = settled.copy()
+    # Still waiting at the end: decided (a miss) only once its deadline has passed. The
+    # business deadline is computed for these few leads only.
+    pending = has_target & ~settled
+    if pending.any():
+        if clock == "business":
+            deadline = ctx.calendar.add_business(created[pending], each[pending])
+        else:
+            deadline = created[pending] + each[pending]
+        decided[pending] = deadline <= ctx.horizon_minutes
+    decided &= has_target
+    return within, decided
 
 
 def response_grid(
