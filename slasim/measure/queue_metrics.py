@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.catalogue import QUEUE_METRICS, STATES
+from slasim.measure.quantiles import linear_quantiles
 
 if TYPE_CHECKING:  # slasim.measure.metrics imports this module
     from slasim.measure.metrics import MetricContext
@@ -101,7 +102,7 @@ def queue_metrics(
         "wait_served_minutes_mean": _mean(served_wait),
         "wait_served_minutes_p90": (
             served_p90 if served_p90 is not None
-            else float(np.quantile(served_wait, 0.9)) if len(served_wait) else float("nan")
+            else linear_quantiles(served_wait, (0.9,))[0] if len(served_wait) else float("nan")
         ),
         "wait_abandoned_minutes_mean": _mean(abandoned_wait),
         "abandonment_rate": _share(int(np.count_nonzero(gone)), n),
