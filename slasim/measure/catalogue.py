@@ -15,11 +15,27 @@ from dataclasses import dataclass
 from slasim.measure.terms import SIDES, TERMS
 
 __all__ = [
-    "CATALOGUE", "KINDS", "METRICS", "QUEUE_METRICS", "STATES", "Metric", "metric", "text_spec"
+    "CATALOGUE", "KINDS", "METRICS", "QUEUE_METRICS", "STATES", "TRACKED", "Metric", "metric",
+    "text_spec",
 ]
 
 #: End-of-period lead states (the engine's order); ``leads_<state>`` add up to leads created.
 STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
+
+#: The metrics ``slasim track`` compares per tier with the simulated months, in display order
+#: (``slasim.crm.track.tracker.MEASURES``; the dashboard names them from here too).
+TRACKED: tuple[str, ...] = (
+    "leads_created",
+    "first_attempt_within_target",
+    "response_minutes_p90",
+    "response_business_minutes_p90",
+    "attempts_per_lead",
+    "contact_rate",
+    "qualify_rate",
+    "win_rate",
+    "won_deals",
+    "revenue",
+)
 
 #: Metric kinds: ``count`` (leads, deals), ``share`` (a rate in [0, 1]), ``flag`` (an SLA
 #: term met or not in a month: its mean is P(met)), ``money`` (in the scenario's currency),

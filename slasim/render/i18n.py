@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from slasim.measure.catalogue import CATALOGUE
+from slasim.measure.catalogue import CATALOGUE, TRACKED
 from slasim.model.routing import router_label
 
 __all__ = ["EN", "SV", "TEXTS", "TRACK_MEASURES", "MissingTextError", "measure_label", "tr"]
@@ -861,19 +861,7 @@ def tr(lang: str, key: str) -> str:
 #: Measures that ``slasim track`` names (tables, panels, seller bands), in display order. A
 #: ``track_m_<measure>`` text holds a name that differs from the catalogue's (shorter, or the
 #: export's word); every other measure is named by its catalogue label (``m_<measure>``).
-TRACK_MEASURES: tuple[str, ...] = (
-    "leads_owned",
-    "leads_created",
-    "first_attempt_within_target",
-    "response_minutes_p90",
-    "response_business_minutes_p90",
-    "attempts_per_lead",
-    "contact_rate",
-    "qualify_rate",
-    "win_rate",
-    "won_deals",
-    "revenue",
-)
+TRACK_MEASURES: tuple[str, ...] = ("leads_owned", *TRACKED)  # a seller's leads, then the tier's
 
 
 def measure_label(lang: str, measure: str) -> str:

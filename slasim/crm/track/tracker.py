@@ -48,6 +48,7 @@ from slasim.crm.track.periods import (
 from slasim.engine.records import SELLER_DTYPE
 from slasim.engine.replication import Replication
 from slasim.errors import InputError
+from slasim.measure.catalogue import TRACKED
 from slasim.measure.executors import Executor, executor_for, run_batches
 from slasim.measure.experiment import SimulationResult, result_of, simulation_batch, verdict_of
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
@@ -60,18 +61,7 @@ from slasim.seeding import Seed, root_seed
 __all__ = ["MEASURES", "TERMS", "TrackResult", "TrackedPeriod", "month_scenario", "track"]
 
 #: Measures of ``TrackResult.by_tier`` (metric names of :mod:`slasim.measure.metrics`), in order.
-MEASURES: tuple[str, ...] = (
-    "leads_created",
-    "first_attempt_within_target",
-    "response_minutes_p90",
-    "response_business_minutes_p90",
-    "attempts_per_lead",
-    "contact_rate",
-    "qualify_rate",
-    "win_rate",
-    "won_deals",
-    "revenue",
-)
+MEASURES: tuple[str, ...] = TRACKED
 #: SLA terms of ``TrackResult.summary`` per tier, and the metric flag saying each was met.
 TERMS: dict[str, str] = {t.name: t.flag for t in TERM_REGISTRY}
 #: Period-wide rows (tier ``all``) of the summary: a side meets the SLA when every tier does.
