@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _env import user_env  # this folder
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TARGET_SECONDS = 20.0
@@ -38,7 +40,7 @@ def _cpu() -> float:
 def _run(tree: Path, out: Path, workers: int, seed: int) -> tuple[float, float, int]:
     """Wall and CPU seconds of one ``slasim optimize`` with the code of ``tree`` (its worker
     processes included), and its replications."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = user_env(tree)
     argv = [sys.executable, "-m", "slasim", "optimize", str(BASELINE), "--workers", str(workers),
             "--seed", str(seed), "--quiet", "--out", str(out)]
     cpu, start = _cpu(), time.perf_counter()

@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from _env import user_env  # this folder
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 OLD = "62441f8"
@@ -90,7 +92,7 @@ def old_tree(commit: str) -> Path:
 def run_once(tree: Path, argv: tuple[str, ...] | None) -> tuple[float, float]:
     """Wall and CPU seconds (this child and its worker processes) of one command."""
     code = ["-c", "import slasim"] if argv is None else ["-c", _CLI, *argv]
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = user_env(tree)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, *code], cwd=tree, env=env, capture_output=True,

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _env import user_env  # this folder
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 GOAL = 1.8
@@ -32,7 +34,8 @@ def _run(reps: int, workers: int) -> float:
     cmd = [sys.executable, "-m", "slasim", "run", str(BASELINE), "--reps", str(reps),
            "--seed", "0", "--quiet", "--workers", str(workers)]
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, cwd=ROOT, env=user_env(), capture_output=True, text=True,
+                          check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
