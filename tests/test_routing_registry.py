@@ -118,3 +118,20 @@ def test_worker_processes_route_by_the_registered_policy(toy: str, baseline_path
     two = simulate(scenario, 4, 1, 2)
     assert one.replications.equals(two.replications)
     assert CALLS.count(toy) == 4  # the single-worker run built its queues here
+
+
+def test_spawned_workers_route_by_the_registered_policy(toy: str, baseline_path: Path) -> None:
+    # macOS and Windows start worker processes by spawning a fresh interpreter, which holds
+    # the built-in policies only: the prepared model carries its policy's spec to the workers.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from slasim.measure.experiment import simulate
+
+    scenario = load_scenario(baseline_path, overrides=[f"routing.policy={toy}",
+                                                       "horizon.days=7"])
+    one = simulate(scenario, 4, 1, 1)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        two = simulate(scenario, 4, 1, 2, executor=pool)
+    assert one.replications.equals(two.replications)
+    assert one.replications.shape[0] == 4

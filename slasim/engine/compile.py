@@ -24,6 +24,7 @@ from slasim.errors import InputError
 from slasim.model.calendar import BusinessCalendar
 from slasim.model.decay import DecayCurve
 from slasim.model.people import ramp_curve
+from slasim.model.routing import ROUTERS, RouterSpec
 from slasim.scenario.schema import DAYS_PER_MONTH, Distribution, Scenario
 
 __all__ = ["Handling", "Model", "prepare"]
@@ -127,6 +128,10 @@ class Model:
     ramp: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (handling, conversion)
     # team.attrition as (hazard per minute, replacement days or None); None: nobody leaves.
     attrition: tuple[float, int | None] | None = None
+    # The registered spec of a policy that is not built in: it travels with the model, so a
+    # worker process that did not register it (spawned on macOS and Windows, a Dask worker)
+    # routes by it all the same. None for the built-in policies.
+    router_spec: RouterSpec | None = None
 
     @property
     def slows_handling(self) -> bool:
@@ -153,6 +158,16 @@ class Model:
             self.conversation.mean + (wc.mean if wc is not None else 0.0),
             self.unanswered.mean + (wu.mean if wu is not None else 0.0),
         )
+
+
+def _router_spec(policy: str) -> RouterSpec | None:
+    spec = ROUTERS.get(policy)
+    # The built-ins name slasim's own factories, which every process has (and a replaced
+    # built-in travels like any other registered policy).
+    if spec is None or (isinstance(spec.factory, str)
+                        and spec.factory.startswith("slasim.engine.routing:")):
+        return None
+    return spec
 
 
 def prepare(scenario: Scenario) -> Model:
@@ -225,6 +240,7 @@ def prepare(scenario: Scenario) -> Model:
         business_gaps=cadence.business_hours_only and not always_open,
         window_minutes=cadence.window_days * 1440.0,
         policy=scenario.routing.policy,
+        router_spec=_router_spec(scenario.routing.policy),
         age_cutoff=scenario.routing.age_cutoff_minutes,
         patience=patience_law(scenario.routing.patience_spec()),
         tier_rank=tuple(names.index(t) for t in order),

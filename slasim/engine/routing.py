@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from slasim.model.routing import ROUTERS, router_names
+from slasim.model.routing import ROUTERS, RouterSpec, router_names
 
 if TYPE_CHECKING:
     from slasim.engine.compile import Model
@@ -133,15 +133,16 @@ def router(
             )
         return _owned_router(model, created, att, tier, stale, owner, seats)
     # None: no lead ever goes stale, which lets fifo and newest_first skip the check.
-    return factory(model.policy)(
+    return factory(model.policy, model.router_spec)(
         model, created, att, tier, None if cutoff is None and deadline is None else stale
     )
 
 
-def factory(policy: str) -> Callable[..., Router]:
+def factory(policy: str, spec: RouterSpec | None = None) -> Callable[..., Router]:
     """The queue factory of the registered routing ``policy`` (:mod:`slasim.model.routing`),
-    imported on first use when it is registered as a ``"module:attr"`` string."""
-    spec = ROUTERS.get(policy)
+    imported on first use when it is registered as a ``"module:attr"`` string. ``spec``, when
+    given, is the policy's spec as the model carries it (this process may not have it)."""
+    spec = spec or ROUTERS.get(policy)
     if spec is None:
         raise ValueError(
             f"routing.policy(={policy!r}) must be one of {', '.join(router_names())}"
