@@ -214,7 +214,16 @@ def _file_problem(path: Path, inputs: list[Path], *, made: bool = False) -> str 
                 f"got {str(path)!r}, which is the input {str(source)!r}; expected another file "
                 "(slasim never overwrites its inputs)"
             )
+    if not os.access(folder, os.W_OK):
+        return _not_writable(folder)
     return None
+
+
+def _not_writable(folder: Path) -> str:
+    # Asked before any work: a read-only folder found only when the results are written
+    # would cost the user the whole run.
+    return (f"cannot write into the folder {str(folder)!r} (read-only, or no permission); "
+            "expected a folder this user can write to")
 
 
 def check_outputs(
@@ -270,7 +279,18 @@ def check_outputs(
                 f"cannot create the folder (the folder {str(parent)!r} does not exist); "
                 "expected a folder whose parent exists",
             ))
+        elif not os.access(folder if folder.exists() else parent, os.W_OK):
+            problems.append(Problem(str(value), option,
+                                    _not_writable(folder if folder.exists() else parent)))
         else:
+            # A file option naming the folder to be created (an existing one is refused above).
+            for option_, file in planned if not folder.exists() else ():
+                if _same_file(file, folder):
+                    problems.append(Problem(
+                        str(file), option_,
+                        f"got {str(file)!r}, which {option} writes its files into; expected "
+                        "a file name",
+                    ))
             for name in names:
                 message = _file_problem(folder / name, sources, made=True)
                 if message:

@@ -65,6 +65,13 @@ def test_numeric_axes_are_told_apart_from_ordered_ones() -> None:
         ("team..sellers=1,2", "team..sellers", ["part 2", "empty"]),
         ("team.shifts[x].sellers=1,2", "team.shifts[x].sellers", ["bad index"]),
         ("a=1..100000", "a", ["100,000 values", f"at most {MAX_GRID_POINTS:,}"]),
+        # decimal.Overflow once crashed these (exit 1, "internal error"):
+        ("a=0..1e9999999999..1", "a", [f"more than {MAX_GRID_POINTS:,} values"]),
+        ("a=0.8..0.9..1e-9999999999", "a", [f"more than {MAX_GRID_POINTS:,} values"]),
+        # Equal values are one point: the scenario would be the same twice.
+        ("a=4,4.0", "a", ["the values '4' and '4.0' are the same", "each value once"]),
+        ("a=true,1", "a", ["the values 'true' and '1' are the same"]),
+        ("a=[1],[1]", "a", ["the value '[1]' appears twice"]),
     ],
 )
 def test_a_bad_grid_names_the_flag_the_path_the_value_and_what_was_expected(
@@ -87,6 +94,11 @@ def test_points_are_the_product_with_the_first_axis_slowest() -> None:
 def test_the_same_path_twice_and_a_grid_too_large_are_refused() -> None:
     with pytest.raises(InputError, match="given twice"):
         grid_points([parse_grid("a=1,2"), parse_grid("a=3,4")])
+    # Spelled differently, the same field: the path is compared (and named) canonically.
+    other = parse_grid("team.shifts[00] .sellers=7,8")
+    assert other.path == "team.shifts[0].sellers"
+    with pytest.raises(InputError, match=r"team\.shifts\[0\]\.sellers: given twice"):
+        grid_points([parse_grid("team.shifts[0].sellers=4,5"), other])
     big = GridAxis("b", tuple(range(200)), tuple(str(i) for i in range(200)))
     with pytest.raises(InputError) as caught:
         grid_points([big, GridAxis("c", tuple(range(60)), tuple(str(i) for i in range(60)))])

@@ -230,6 +230,88 @@ def test_cli_never_writes_over_an_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert scenario.read_bytes() == BASELINE.read_bytes()
 
 
+def test_cli_never_writes_over_a_file_a_grid_point_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A grid over team.roster names input files of its own, which the base scenario does not.
+    out = tmp_path / "out"
+    out.mkdir()
+    roster = ROOT / "scenarios" / "roster-april.csv"
+    first, second = out / "sweep.csv", out / "r2.csv"  # the first has the results' name
+    for copy in (first, second):
+        copy.write_bytes(roster.read_bytes())
+    centre = ROOT / "scenarios" / "contact-centre.toml"
+    grid = ["--grid", f"team.roster={first},{second}", "--reps", "2", "--quiet"]
+    code, _, err = run_cli(["sweep", str(centre), *grid, "--out", str(out)], capsys)
+    assert code == 2 and f"which is the input '{first}'" in err, err
+    code, _, err = run_cli(["sweep", str(centre), *grid, "--json", str(second)], capsys)
+    assert code == 2 and f"which is the input '{second}'" in err, err
+    assert first.read_bytes() == second.read_bytes() == roster.read_bytes()
+
+
+def test_cli_refuses_outputs_it_could_not_write_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["sweep", str(BASELINE), "--grid", "routing.policy=fifo,tier_priority",
+            "--reps", "2", "--quiet"]
+    # --json naming the folder --out is about to create.
+    folder = tmp_path / "j"
+    code, _, err = run_cli([*base, "--out", str(folder), "--json", str(folder)], capsys)
+    assert code == 2 and f"--json: got '{folder}', which --out writes its files into" in err
+    assert not folder.exists()
+    # A read-only folder (root writes anywhere, so the check is shown a read-only one): the
+    # run once crashed with exit 1 after the whole simulation.
+    import slasim.outputs
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = slasim.outputs.os.access
+    monkeypatch.setattr(slasim.outputs.os, "access",
+                        lambda p, mode: False if Path(p) == locked else real(p, mode))
+    for option in (["--out", str(locked)], ["--out", str(locked / "sub")],
+                   ["--json", str(locked / "x.json")]):
+        code, _, err = run_cli([*base, *option], capsys)
+        assert code == 2 and f"cannot write into the folder '{locked}'" in err, (option, err)
+    assert list(locked.iterdir()) == []
+
+
+def test_figure_none_needs_no_out_and_svg_is_the_same_bytes_twice(
+    swept: SweepResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(["sweep", str(BASELINE), "--grid", "routing.policy=fifo",
+                              "--reps", "2", "--figure", "none", "--quiet"], capsys)
+    assert code == 0 and "routing.policy" in out, err
+    from slasim.render.sweep_files import write_sweep
+
+    # matplotlib names SVG clip paths with a random salt unless told one.
+    a = write_sweep(swept, tmp_path / "a", figure="svg")[-1]
+    b = write_sweep(swept, tmp_path / "b", figure="svg")[-1]
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_path_that_leads_nowhere_is_named_once_on_the_grid(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    for item, words in (
+        ("nosuch.key=1,2", ["--grid: nosuch.key: unknown key 'nosuch'"]),
+        ("team.shifts[5].sellers=4,5", ["--grid: team.shifts[5].sellers: index [5] is out of "
+                                        "range", "expected a path into the scenario"]),
+    ):
+        code, _, err = run_cli(["sweep", str(BASELINE), "--grid", item, "--reps", "2"], capsys)
+        assert code == 2, err
+        for word in words:
+            assert err.count(word) == 1, (word, err)
+
+
+def test_an_axis_over_shifts_next_to_an_axis_over_the_roster_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    roster = ROOT / "scenarios" / "roster-april.csv"
+    code, _, err = run_cli(["sweep", str(BASELINE), "--grid", f"team.roster={roster}",
+                            "--grid", "team.shifts[0].sellers=4,5", "--reps", "2"], capsys)
+    assert code == 2 and "staff from team.roster" in err and "change nothing" in err, err
+
+
 def test_parquet_without_pyarrow_and_dask_without_distributed_say_what_to_install(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

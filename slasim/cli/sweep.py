@@ -74,7 +74,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, args.overrides)
     points = build_points(base, axes, args.scenario)  # every point valid, before any work
     check_workload([s for _, s in points], args.reps, workers=args.workers)
-    if args.out is None and (args.parquet or args.figure != "png"):
+    if args.out is None and (args.parquet or args.figure == "svg"):
         option = "--parquet" if args.parquet else "--figure"
         raise InputError.single("<cli>", option, "writes into --out DIR; expected --out too")
     files = ["sweep.csv"]
@@ -90,9 +90,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 f"the grid's axes after the second give {panels} panels; expected at most "
                 f"{MAX_PANELS}: put the longer axes first, or --figure none",
             )
+    # Every point's files are inputs too: a grid over team.roster names files of its own.
+    inputs = dict.fromkeys([*input_files(base), *(f for _, s in points for f in input_files(s))])
     check_outputs(
         {"--json": args.json},
-        input_files(base),
+        inputs,
         folders={"--out": (args.out, files if args.out else [])},
     )
     with open_executor(args) as executor, Progress(len(points) * args.reps, args.quiet,

@@ -155,15 +155,25 @@ def build_points(
     data.pop("extends", None)
     origin = {parse_path(a.path, a.path): GRID_SOURCE for a in axes}
     paths = {a.path for a in axes}
-    if scenario.team.roster is not None:
+    roster = ("team.roster" if "team.roster" in paths
+              else None if scenario.team.roster is None
+              else f"team.roster ({scenario.team.roster})")
+    if roster is not None:
         # The roster replaces the shifts: an axis over them would sweep nothing, silently.
         idle = [p for p in sorted(paths) if p.startswith("team.shifts")]
         if idle:
             raise InputError([Problem(
-                GRID_SOURCE, p, f"the scenario staffs from team.roster "
-                f"({scenario.team.roster}), which replaces team.shifts, so this axis would change "
-                "nothing; expected an axis over the roster file (team.roster=a.csv,b.csv) or "
-                "another field") for p in idle])
+                GRID_SOURCE, p, f"the points staff from {roster}, which replaces team.shifts, "
+                "so this axis would change nothing; expected an axis over the roster file "
+                "(team.roster=a.csv,b.csv) or another field") for p in idle])
+    for axis in axes:
+        # A path that leads nowhere in the scenario is one mistake, not one per value.
+        try:
+            apply_override(copy.deepcopy(data), f"{axis.path}={axis.texts[0]}")
+        except InputError as exc:
+            raise InputError([Problem(GRID_SOURCE, axis.path, f"{p.message}; expected a path "
+                                      "into the scenario (slasim schema lists them)")
+                              for p in exc.problems]) from None
     points: list[tuple[tuple[Any, ...], Scenario]] = []
     problems: list[Problem] = []
     for values in grid_points(axes):
@@ -180,10 +190,15 @@ def build_points(
             points.append((values, scenario_from_dict(point, source or "<scenario>", origin)))
         except InputError as exc:
             for p in exc.problems:
-                # A field of the grid names its bad value; anything else (a rule across
-                # several fields) gets the point it broke at.
-                named = p if p.field in paths else Problem(
-                    p.source, p.field, f"{p.message} (at the grid point {label})")
+                # A field of the grid names its bad value, a key above an axis's path (an
+                # unknown table) names the axis; anything else (a rule across several fields)
+                # gets the point it broke at.
+                above = next((a for a in sorted(paths) if a.startswith((f"{p.field}.",
+                                                                        f"{p.field}["))), None)
+                at = f"{p.message} (at the grid point {label})"
+                named = (p if p.field in paths
+                         else Problem(GRID_SOURCE, above, p.message) if above is not None
+                         else Problem(p.source, p.field, at))
                 if named not in problems:
                     problems.append(named)
     if problems:

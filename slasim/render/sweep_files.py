@@ -72,9 +72,12 @@ def write_sweep(
         written.append(out / f"sweep.{figure}")
         fig = sweep_figure(result, plot)
         try:
-            # No date or software in the file: the same sweep gives the same bytes.
+            # No date or software in the file, and SVG ids hashed from a fixed salt (else
+            # random per process): the same sweep gives the same bytes.
             meta = {"Software": None} if figure == "png" else {"Date": None}
-            with atomic_open(written[-1], "wb") as fh:
+            with atomic_open(written[-1], "wb") as fh, plt.rc_context(
+                {"svg.hashsalt": "slasim"}
+            ):
                 fig.savefig(fh, format=figure, dpi=150, metadata=meta)
         finally:
             plt.close(fig)

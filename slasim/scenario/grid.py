@@ -81,7 +81,7 @@ def parse_grid(item: str) -> GridAxis:
     InputError
         ``--grid: team.shifts[0].sellers: got '10..4'; expected a <= b ...``.
     """
-    from slasim.scenario.overrides import parse_path
+    from slasim.scenario.overrides import format_loc, parse_path
 
     key, sep, raw = item.partition("=")
     path = key.strip()
@@ -89,7 +89,9 @@ def parse_grid(item: str) -> GridAxis:
         raise _error(item, f"got {item!r}; expected PATH=VALUES, e.g. "
                            "team.shifts[0].sellers=4..10")
     try:
-        parse_path(path, item)
+        # The canonical spelling (team.shifts[00] .sellers -> team.shifts[0].sellers): the
+        # column name, and what "given twice" compares.
+        path = format_loc(parse_path(path, item))
     except InputError as exc:
         raise _error(path, exc.problems[0].message) from None
     text = raw.strip()
@@ -102,13 +104,17 @@ def parse_grid(item: str) -> GridAxis:
     else:
         texts = tuple(_split(path, text))
         values = tuple(_value(t) for t in texts)
-    seen: set[tuple[str, str]] = set()
+    # Values equal as Python compares them are one point (4 and 4.0, true and 1): the grid
+    # finds a point's text by equality, and the scenario would be the same twice.
+    seen: dict[Any, str] = {}
     for value, token in zip(values, texts, strict=True):
-        twin = (type(value).__name__, repr(value))
+        twin: Any = value if isinstance(value, int | float | str) else ("list", repr(value))
         if twin in seen:
-            raise _error(path, f"got {text!r}: the value {token!r} appears twice; expected "
-                               "each value once (a point is simulated once)")
-        seen.add(twin)
+            same = (f"the value {token!r} appears twice" if seen[twin] == token
+                    else f"the values {seen[twin]!r} and {token!r} are the same")
+            raise _error(path, f"got {text!r}: {same}; expected each value once (a point is "
+                               "simulated once)")
+        seen[twin] = token
     if len(values) > MAX_GRID_POINTS:
         raise _error(path, f"got {text!r}: {len(values):,} values; expected at most "
                            f"{MAX_GRID_POINTS:,} (a larger step?)")
@@ -134,10 +140,16 @@ def _range(path: str, text: str, first: str, last: str, step: str | None) -> tup
         raise _error(path, f"got {text!r}: step {step}; expected a step > 0")
     if a > b:
         raise _error(path, f"got {text!r}; expected a <= b (e.g. {last}..{first})")
-    count = int((b - a) / s) + 1
-    if count > MAX_GRID_POINTS:
-        raise _error(path, f"got {text!r}: {count:,} values; expected at most "
+    try:
+        span = (b - a) / s
+    except ArithmeticError:  # decimal.Overflow: 0..1e9999999999
+        span = Decimal("Infinity")
+    if span >= MAX_GRID_POINTS:
+        # The count when it is a readable number (not 400 digits).
+        many = f"{int(span) + 1:,}" if span < 10**15 else f"more than {MAX_GRID_POINTS:,}"
+        raise _error(path, f"got {text!r}: {many} values; expected at most "
                            f"{MAX_GRID_POINTS:,} (a larger step?)")
+    count = int(span) + 1
     exact = [a + i * s for i in range(count)]
     if whole:
         return tuple(int(v) for v in exact)
