@@ -12,6 +12,9 @@ OS gives, so parallel test processes do not collide).
 from __future__ import annotations
 
 import argparse
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,6 +135,87 @@ def test_an_unreachable_scheduler_is_exit_2_naming_the_address(
     message = str(caught.value)
     assert "--scheduler: got 'tcp://127.0.0.1:9': cannot connect" in message
     assert "expected the address of a running Dask scheduler" in message
+
+
+def _server(reply: bytes) -> tuple[str, threading.Event]:
+    """A TCP server on a free port that accepts, sends ``reply`` and then never speaks."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        held = []
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.sendall(reply)
+            held.append(conn)  # kept open: the client waits for more
+        for conn in held:
+            conn.close()
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"tcp://127.0.0.1:{listener.getsockname()[1]}", stop
+
+
+def test_an_address_nobody_listens_at_fails_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Dask retries a refused connection for its whole timeout (20 s); a plain socket says at
+    # once that nothing is there.
+    free = socket.create_server(("127.0.0.1", 0))
+    address = f"tcp://127.0.0.1:{free.getsockname()[1]}"
+    free.close()
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Dask's client was asked to connect (and retry for 20 s)")
+
+    monkeypatch.setattr(distributed, "Client", never)
+    with pytest.raises(InputError, match=r"nothing answers at 127\.0\.0\.1"):
+        DaskExecutor.connect(address)
+
+
+@pytest.mark.parametrize(("reply", "words"), [
+    (b"", "no answer of a Dask scheduler"),  # accepts and stays silent: hung for ever once
+    (b"HTTP/1.0 426 Upgrade Required\r\n\r\n", "answered, but not as a Dask scheduler"),
+])
+def test_a_server_that_is_not_a_dask_scheduler_is_exit_2(
+    reply: bytes, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An HTTP answer once read as a message length of exabytes: "internal error: MemoryError".
+    monkeypatch.setattr("slasim.measure.dask_executor.CONNECT_TIMEOUT", 1)
+    address, stop = _server(reply)
+    try:
+        with pytest.raises(InputError) as caught:
+            DaskExecutor.connect(address)
+    finally:
+        stop.set()
+    assert f"--scheduler: got '{address}'" in str(caught.value)
+    assert words in str(caught.value)
+
+
+def test_a_scheduler_without_workers_is_waited_for_then_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("slasim.measure.dask_executor.WORKER_WAIT", 1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0",
+                                  scheduler_port=0) as empty:
+        with pytest.raises(InputError, match="no worker joined the scheduler in 1 s"):
+            DaskExecutor.connect(empty.scheduler_address)
+    assert "has no workers yet; waiting up to 1 s" in capsys.readouterr().err
+
+
+def test_a_scheduler_lost_during_the_run_is_one_plain_message() -> None:
+    # Dask cancels every future when the scheduler goes ("scheduler-connection-lost"); that
+    # was an "internal error" with Dask's tracebacks.
+    local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                     dashboard_address=":0", scheduler_port=0)
+    with distributed.Client(local) as client:
+        executor = DaskExecutor(client)
+        threading.Timer(1.0, local.close).start()
+        with pytest.raises(InputError, match="was lost during the run"):
+            for _ in executor.map(time.sleep, [0.3] * 40):
+                pass
 
 
 def test_the_executor_counts_the_clusters_threads(dask: DaskExecutor) -> None:

@@ -17,7 +17,12 @@ Every worker needs the same slasim version installed: ``connect`` checks.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
+import logging
+import socket
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -29,6 +34,9 @@ __all__ = ["INSTALL_HINT", "DaskExecutor", "import_distributed"]
 INSTALL_HINT = "pip install 'slasim[dask]'"
 #: Seconds to wait for a scheduler before giving up on its address.
 CONNECT_TIMEOUT = 20
+#: Seconds to wait for the first worker of a scheduler that has none (an adaptive cluster
+#: may start them on demand).
+WORKER_WAIT = 600
 
 
 def import_distributed() -> Any:
@@ -68,6 +76,17 @@ class DaskExecutor(cf.Executor):
         self.client = client
         self._own = own
         self._cluster = cluster
+        self._log_levels: dict[str, int] = {}
+        if own:
+            # While the command runs, Dask's own log lines (a lost connection's traceback,
+            # workers restarting on Ctrl-C) would bury slasim's one-line message. Dask's
+            # config gives some of its loggers levels of their own: each is quietened.
+            names = [n for n in logging.root.manager.loggerDict
+                     if n == "distributed" or n.startswith("distributed.")]
+            for name in dict.fromkeys(["distributed", *names]):
+                log = logging.getLogger(name)
+                self._log_levels[name] = log.level
+                log.setLevel(logging.CRITICAL)
 
     @classmethod
     def connect(cls, scheduler: str | None, workers: int = 1) -> DaskExecutor:
@@ -93,25 +112,50 @@ class DaskExecutor(cf.Executor):
                 cluster = distributed.LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
                     dashboard_address=":0",  # any free port: never "8787 is in use"
+                    silence_logs=logging.CRITICAL,  # the workers' log lines on Ctrl-C
                 )
                 client = distributed.Client(cluster)
             else:
-                client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+                _reachable(scheduler)
+                client = _client_within(distributed, scheduler)
         except (OSError, TimeoutError, ValueError) as exc:
             if cluster is not None:
                 cluster.close()
-            raise InputError.single(
-                "<cli>", "--scheduler",
-                f"got {scheduler!r}: cannot connect ({type(exc).__name__}: {exc}); expected "
-                "the address of a running Dask scheduler, e.g. tcp://host:8786",
-            ) from None
+            raise _refused(scheduler, f"cannot connect ({type(exc).__name__}: {exc})") from None
+        except MemoryError:
+            # Something else answered (an HTTP server, a proxy): its first bytes read as the
+            # length of a Dask message ask for exabytes.
+            raise _refused(scheduler, "the server there answered, but not as a Dask "
+                                      "scheduler") from None
         executor = cls(client, own=True, cluster=cluster)
         try:
+            if scheduler is not None:
+                executor.wait_for_workers(scheduler)
             executor.check_workers()
         except BaseException:
             executor.shutdown()
             raise
         return executor
+
+    def wait_for_workers(self, scheduler: str, timeout: float | None = None) -> None:
+        """Wait (saying so on stderr) until the scheduler has a worker, at most
+        :data:`WORKER_WAIT` seconds.
+
+        Raises
+        ------
+        InputError
+            No worker joined in time.
+        """
+        if self.client.scheduler_info()["workers"]:
+            return
+        wait = WORKER_WAIT if timeout is None else timeout
+        print(f"slasim: the Dask scheduler {scheduler} has no workers yet; waiting up to "
+              f"{wait:g} s for one (start one with: dask worker {scheduler})", file=sys.stderr)
+        try:
+            self.client.wait_for_workers(1, timeout=wait)
+        except TimeoutError:
+            raise _refused(scheduler, f"no worker joined the scheduler in {wait:g} s",
+                           f"workers on it (dask worker {scheduler} on each machine)") from None
 
     @property
     def workers(self) -> int:
@@ -165,11 +209,30 @@ class DaskExecutor(cf.Executor):
         def results() -> Iterator[Any]:
             try:
                 for future in futures:
-                    yield future.result(timeout=timeout)
+                    try:
+                        yield future.result(timeout=timeout)
+                    except (Exception, asyncio.CancelledError) as exc:
+                        if self.client.status == "running":
+                            raise  # the task's own error
+                        # The scheduler went away: Dask cancels every future ("scheduler-
+                        # connection-lost"). Nothing is written; say what happened, plainly.
+                        raise InputError.single(
+                            "<cli>", "--scheduler",
+                            f"the Dask scheduler {self._address()} was lost during the run "
+                            f"({type(exc).__name__}); expected it running until the command "
+                            "ends (no result was written)",
+                        ) from None
             finally:
-                self.client.cancel([f for f in futures if not f.done()])
+                if self.client.status == "running":
+                    self.client.cancel([f for f in futures if not f.done()])
 
         return results()
+
+    def _address(self) -> str:
+        try:
+            return str(self.client.scheduler.address)
+        except AttributeError:  # pragma: no cover - a client without a scheduler comm
+            return "(unknown address)"
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Close the client and the local cluster, when this executor made them."""
@@ -177,3 +240,50 @@ class DaskExecutor(cf.Executor):
             self.client.close()
             if self._cluster is not None:
                 self._cluster.close()
+            for name, level in self._log_levels.items():
+                logging.getLogger(name).setLevel(level)
+            self._log_levels = {}
+
+
+def _refused(
+    scheduler: str | None, why: str,
+    expected: str = "the address of a running Dask scheduler, e.g. tcp://host:8786",
+) -> InputError:
+    message = f"got {scheduler!r}: {why}; expected {expected}"
+    return InputError.single("<cli>", "--scheduler", message)
+
+
+def _reachable(scheduler: str) -> None:
+    """Fail fast on an address nothing listens at (Dask retries for the whole timeout)."""
+    scheme, _, rest = scheduler.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme != "tcp" or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        return  # Dask's own parser names what is wrong with it
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise OSError(f"nothing answers at {host}:{port}: {exc}") from None
+
+
+def _client_within(distributed: Any, scheduler: str) -> Any:
+    """``distributed.Client(scheduler)``, or TimeoutError when it does not connect in time.
+
+    A server that accepts the connection and never speaks holds the client's handshake for
+    ever, whatever its timeout; the client is made on a daemon thread that is left behind.
+    """
+    made: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except BaseException as exc:  # handed to the caller's thread
+            made["error"] = exc
+
+    thread = threading.Thread(target=connect, name="slasim-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 5)
+    if "error" in made:
+        raise made["error"]
+    if "client" not in made:
+        raise TimeoutError(f"no answer of a Dask scheduler in {CONNECT_TIMEOUT + 5} s")
+    return made["client"]
