@@ -312,6 +312,13 @@ def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() ->
         assert isinstance(ex, DaskExecutor)
         assert ex.workers == 1
         assert list(ex.map(abs, [-3])) == [3]
+        # Ctrl-C reaches the whole process group: the local workers ignore it (each printed a
+        # KeyboardInterrupt traceback) and this process, which stops them, keeps its handler.
+        import signal
+
+        assert set(ex.client.run(signal.getsignal, signal.SIGINT).values()) == {
+            signal.SIG_IGN}
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
         cluster = ex._cluster
     assert cluster.status.name == "closed"
     assert ex.client.status == "closed"

@@ -109,11 +109,7 @@ class DaskExecutor(cf.Executor):
         cluster = None
         try:
             if scheduler is None:
-                cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=":0",  # any free port: never "8787 is in use"
-                    silence_logs=logging.CRITICAL,  # the workers' log lines on Ctrl-C
-                )
+                cluster = _quiet_local_cluster(distributed, workers)
                 client = distributed.Client(cluster)
             else:
                 _reachable(scheduler)
@@ -287,3 +283,26 @@ def _client_within(distributed: Any, scheduler: str) -> Any:
     if "client" not in made:
         raise TimeoutError(f"no answer of a Dask scheduler in {CONNECT_TIMEOUT + 5} s")
     return made["client"]
+
+
+def _quiet_local_cluster(distributed: Any, workers: int) -> Any:
+    """A ``LocalCluster`` of ``workers`` single-threaded processes that ignore Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's group: the workers each printed a
+    KeyboardInterrupt traceback while this process stopped them anyway. They are started
+    with SIGINT ignored (inherited by the processes they spawn); this process then stops
+    them when the command ends, interrupted or not.
+    """
+    import signal
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=":0",  # any free port: never "8787 is in use"
+            silence_logs=logging.CRITICAL,  # the workers' log lines
+        )
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
