@@ -308,14 +308,24 @@ def test_cli_plan_explore_and_track_on_a_scheduler_write_the_local_output(
 
 
 def test_executor_dask_without_a_scheduler_starts_and_stops_a_local_cluster() -> None:
+    import signal
+
+    # A background job starts with SIGINT ignored already: give this process Python's own
+    # handler, so that the workers' SIG_IGN below is the executor's doing.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _local_cluster_round_trip(signal)
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _local_cluster_round_trip(signal: Any) -> None:
     with open_executor(argparse.Namespace(executor="dask", scheduler=None, workers=1)) as ex:
         assert isinstance(ex, DaskExecutor)
         assert ex.workers == 1
         assert list(ex.map(abs, [-3])) == [3]
         # Ctrl-C reaches the whole process group: the local workers ignore it (each printed a
         # KeyboardInterrupt traceback) and this process, which stops them, keeps its handler.
-        import signal
-
         assert set(ex.client.run(signal.getsignal, signal.SIGINT).values()) == {
             signal.SIG_IGN}
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
