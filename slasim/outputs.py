@@ -279,18 +279,17 @@ def check_outputs(
                 f"cannot create the folder (the folder {str(parent)!r} does not exist); "
                 "expected a folder whose parent exists",
             ))
-        elif not os.access(folder if folder.exists() else parent, os.W_OK):
-            problems.append(Problem(str(value), option,
-                                    _not_writable(folder if folder.exists() else parent)))
+        elif not os.access(writes_in := folder if folder.exists() else parent, os.W_OK):
+            problems.append(Problem(str(value), option, _not_writable(writes_in)))
         else:
-            # A file option naming the folder to be created (an existing one is refused above).
-            for option_, file in planned if not folder.exists() else ():
-                if _same_file(file, folder):
-                    problems.append(Problem(
-                        str(file), option_,
-                        f"got {str(file)!r}, which {option} writes its files into; expected "
-                        "a file name",
-                    ))
+            # A file option naming the folder to be created (an existing folder is refused
+            # by the file's own check).
+            problems += [
+                Problem(str(file), other, f"got {str(file)!r}, which {option} writes its "
+                                          "files into; expected a file name")
+                for other, file in planned
+                if not folder.exists() and _same_file(file, folder)
+            ]
             for name in names:
                 message = _file_problem(folder / name, sources, made=True)
                 if message:

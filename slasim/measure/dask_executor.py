@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -293,8 +294,6 @@ def _quiet_local_cluster(distributed: Any, workers: int) -> Any:
     with SIGINT ignored (inherited by the processes they spawn); this process then stops
     them when the command ends, interrupted or not.
     """
-    import signal
-
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
