@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+import slasim.cli.args
 import slasim.cli.crm
 from slasim.cli.args import (
     Progress,
@@ -196,3 +197,50 @@ def test_track_bar_counts_every_month(
     assert main(argv) == 0, capsys.readouterr().err
     assert main([*argv, "--period", "2026-04"]) == 0, capsys.readouterr().err
     assert _Recording.seen == [(4, 4), (2, 2)]
+
+
+# -- --workers beyond the machine's CPUs --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "workers", "notice"),
+    [
+        (["--workers", "9"], 2, "--workers 9 is more than the 2 CPUs"),
+        (["--workers", "9", "--executor", "dask"], 2, "--workers 9 is more than the 2 CPUs"),
+        (["--workers", "2"], 2, None),
+        (["--workers", "1"], 1, None),
+        # A remote cluster's workers are its own: nothing starts here, nothing is capped.
+        (["--workers", "9", "--scheduler", "tcp://h:8786"], 9, None),
+    ],
+)
+def test_workers_are_capped_at_the_cpus(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    argv: list[str], workers: int, notice: str | None,
+) -> None:
+    monkeypatch.setattr(slasim.cli.args, "usable_cpus", lambda: 2)
+    parser = argparse.ArgumentParser()
+    add_simulation_args(parser, default_reps=10, reps_help="months")
+    slasim.cli.args.add_executor_args(parser)
+    args = parser.parse_args(argv)
+    slasim.cli.args.cap_workers(args)
+    assert args.workers == workers
+    err = capsys.readouterr().err
+    if notice is None:
+        assert err == ""
+    else:
+        assert notice in err and "running 2 (the results are the same)" in err
+
+
+def test_workers_beyond_the_cpus_give_the_same_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Through main: --workers 64 on a "1-CPU machine" runs in this process (no pool of 64) and
+    # gives the JSON of --workers 1, with one notice.
+    monkeypatch.setattr(slasim.cli.args, "usable_cpus", lambda: 1)
+    mmn = str(ROOT / "scenarios" / "textbook-mmn.toml")
+    for workers, out in (("64", "a.json"), ("1", "b.json")):
+        assert main(["run", mmn, "--reps", "3", "--quiet", "--workers", workers,
+                     "--json", str(tmp_path / out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("--workers 64 is more than the 1 CPU this") == 1
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -260,6 +261,34 @@ def add_executor_args(p: argparse.ArgumentParser) -> None:
         help="the Dask scheduler to use, e.g. tcp://host:8786 (implies --executor dask; "
              "without it, --executor dask starts a local cluster of --workers processes)",
     )
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def cap_workers(args: argparse.Namespace) -> None:
+    """Lower ``--workers`` to :func:`usable_cpus` for processes started on this machine, with
+    a notice.
+
+    Replications are CPU-bound: more processes than CPUs only share them, and each costs a
+    start-up (``--executor dask --workers 64`` on 2 CPUs took 141 s for a tiny run). Results
+    do not depend on the number of workers, so the cap changes nothing but the time. Workers
+    of a remote ``--scheduler`` are the cluster's own: nothing is started here, nothing capped.
+    """
+    workers = getattr(args, "workers", None)
+    if workers is None or getattr(args, "scheduler", None) is not None:
+        return
+    cpus = usable_cpus()
+    if workers > cpus:
+        unit = "CPU" if cpus == 1 else "CPUs"
+        print(f"slasim: --workers {workers} is more than the {cpus} {unit} this machine gives "
+              f"the command; running {cpus} (the results are the same)", file=sys.stderr)
+        args.workers = cpus
 
 
 def executor_workers(executor: Executor | None, workers: int) -> int:

@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
+from slasim.cli.args import cap_workers
 from slasim.cli.termination import (
     EXIT_BROKEN_PIPE,
     EXIT_TERMINATED,
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with sigterm_raises():
             args = parser.parse_args(argv)
+            cap_workers(args)
             func: Callable[[argparse.Namespace], int] = args.func
             code = func(args)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
