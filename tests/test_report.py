@@ -212,6 +212,15 @@ def test_report_from_a_real_optimizer_proposal(tmp_path: Path) -> None:
         assert row is not None, (name, terms.quota)
     hot = proposal.sla.tiers["hot"]
     assert hot.quota != load_scenario(week).sla.tiers["hot"].quota  # the proposal changed it
+    # One figure per month: the report on the verification months (same seed and count) states
+    # the optimizer's verified cost and profit per month (they were per 7 days, i.e. 4.35x off;
+    # per 30 days on the 30-day baseline, 1.5 % below the proposal's figures).
+    verified = build_report(proposal, reps=40, seed=1, lang="en", staffing=False)
+    brief = _visible_text(verified.html)
+    for label, value in (("cost per month", result.cost), ("expected profit per month", result.fun)):
+        row = re.search(rf"{label}[^\n]*?SEK\s?([\d,]+)", brief)
+        assert row is not None, label
+        assert row.group(1) == f"{value:,.0f}", (label, row.group(0), value)
 
 
 def _paired_table(report: Report) -> pd.DataFrame:
@@ -245,7 +254,27 @@ def test_option_differences_of_rates_are_in_percentage_points(
             assert cell.count(unit) == 3 and "%" not in cell, (lang, metric, cell)
         profit = table.loc[tr(lang, "m_profit"), fast.name]
         assert unit not in profit and ("SEK" in profit or "kr" in profit)
-    assert f"{money:+,.0f}".lstrip("+-") in en.loc[tr("en", "m_profit"), fast.name]
+    # Money per month, as in the brief: the 30-day difference x 30.44 / 30.
+    per_month = money / base.horizon.months
+    assert f"{per_month:+,.0f}".lstrip("+-") in en.loc[tr("en", "m_profit"), fast.name]
+
+
+@pytest.mark.parametrize(("per", "lang", "words"), [
+    ("period", "en", "(1,000 per period)"), ("month", "en", "(1,000 per month)"),
+    ("month", "sv", "(1,000 per månad)"),
+])
+def test_recommendation_says_what_its_profit_is_for(per: str, lang: str, words: str) -> None:
+    # compare prints the profit of the simulated period, the report per month: the sentence
+    # names which (it said "per period" in the report next to a table per month).
+    from slasim.measure.verdict import recommendation
+
+    mmn = load_scenario(ROOT / "scenarios" / "textbook-mmn.toml")
+    verdict = simulate(mmn, reps=3, seed=0).verdict
+    assert verdict.realistic  # so the sentence recommends, with its profit
+    text = recommendation(["a", "b"], [verdict, verdict], [1000.0, 10.0], lang, per=per)
+    assert words in text
+    with pytest.raises(ValueError, match=r"per\(='week'\) must be one of"):
+        recommendation(["a"], [verdict], [1.0], per="week")
 
 
 def test_report_with_options_is_byte_identical_whatever_the_workers(
@@ -328,6 +357,40 @@ def test_decision_money_rows_add_up_to_the_profit(lang: str) -> None:
     )
     # The case that confused readers: profit above revenue, explained by the open deals.
     assert mean["profit"] > mean["revenue"] - mean["cost"]
+
+
+def test_report_counts_and_money_per_month() -> None:
+    # "Per month" is one basis in the whole report: a period's counts and money divided by its
+    # months (days / 30.44), as the funnel and the optimizer have it. The brief and the expected
+    # month said 296 hot leads and the 30-day cost, the funnel 300 leads a month.
+    from slasim.measure.metrics import ALL
+    from slasim.render.figures import per_month
+    from slasim.render.report.decision import decision_blocks
+    from slasim.render.report.evidence import funnel_frame, kpi_blocks
+
+    result = simulate(load_scenario(BASE), reps=4, seed=0)
+    months = result.scenario.horizon.months
+    assert months == pytest.approx(30 / 30.4375)
+    assert per_month(result.scenario, "profit") == per_month(result.scenario, "leads_created")
+    assert per_month(result.scenario, "profit") == pytest.approx(1 / months)
+    assert per_month(result.scenario, "contact_rate") == 1.0  # rates are the same per month
+    summary = result.summary.set_index(["metric", "tier"])
+    kpi = next(b for b in kpi_blocks(result, "en") if isinstance(b, Table)).frame
+    funnel = funnel_frame(result, "en")
+    for tier in result.scenario.tiers:
+        leads = float(summary.loc[("leads_created", tier), "mean"])
+        assert kpi.loc["leads created", tier] == format_number(leads / months, "en")
+        assert kpi.loc["leads created", tier] == format_number(funnel.loc[tier].iloc[0], "en")
+    brief = next(b for b in decision_blocks(result, "en") if isinstance(b, Table)).frame
+    profit = float(summary.loc[("profit", ALL), "mean"])
+    assert brief.iloc[-1, 0] == format_money(profit / months, "SEK", "en")
+    assert kpi.loc[tr("en", "m_profit"), tr("en", "col_all")].startswith(
+        format_money(profit / months, "SEK", "en"))
+    # A rate is not scaled.
+    from slasim.render.values import format_metric
+
+    rate = float(summary.loc[("contact_rate", "hot"), "mean"])
+    assert kpi.loc[tr("en", "m_contact_rate"), "hot"] == format_metric("contact_rate", rate, lang="en")
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

@@ -452,17 +452,20 @@ def _body(v: Verdict, lang: str) -> str:
 _CHOICE = {
     "en": {
         "best": "Recommended: {name}: the realistic option with the highest expected profit "
-                "({profit} per period). {sentence}",
+                "({profit} per {per}). {sentence}",
         "none": "No option is realistic: change terms or staffing before signing. Closest: "
                 "{name}. {sentence}",
     },
     "sv": {
         "best": "Rekommendation: {name}: det realistiska alternativet med högst förväntat "
-                "resultat ({profit} per period). {sentence}",
+                "resultat ({profit} per {per}). {sentence}",
         "none": "Inget alternativ är realistiskt: ändra villkor eller bemanning innan ni "
                 "skriver under. Närmast: {name}. {sentence}",
     },
 }
+
+
+_PER = {"period": {"en": "period", "sv": "period"}, "month": {"en": "month", "sv": "månad"}}
 
 
 def recommend(verdicts: list[Verdict], profits: list[float]) -> tuple[int, bool]:
@@ -479,10 +482,14 @@ def recommend(verdicts: list[Verdict], profits: list[float]) -> tuple[int, bool]
 
 def recommendation(
     names: list[str], verdicts: list[Verdict], profits: list[float], lang: str = "en",
-    money: Callable[[float], str] | None = None,
+    money: Callable[[float], str] | None = None, per: str = "period",
 ) -> str:
-    """:func:`recommend` in words; ``money`` formats the profit (default ``1,234,567``)."""
+    """:func:`recommend` in words; ``money`` formats the profit (default ``1,234,567``);
+    ``per`` says what ``profits`` are for: ``"period"`` (the simulated one) or ``"month"``."""
+    if per not in _PER:
+        raise ValueError(f"per(={per!r}) must be one of {sorted(_PER)}")
     best, ok = recommend(verdicts, profits)
     words = _CHOICE[lang]["best" if ok else "none"]
     shown = (money or "{:,.0f}".format)(profits[best])
-    return words.format(name=names[best], profit=shown, sentence=verdicts[best].sentence(lang))
+    return words.format(name=names[best], profit=shown, per=_PER[per][lang],
+                        sentence=verdicts[best].sentence(lang))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from slasim.measure.catalogue import CATALOGUE
 from slasim.measure.metrics import ALL
 from slasim.render.axes import axes_or_new
 from slasim.render.doc import Figure
@@ -21,14 +22,29 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure as MplFigure
 
     from slasim.measure.experiment import SimulationResult
+    from slasim.scenario.schema import Scenario
 
-__all__ = ["finish_axes", "metric_mean", "new_axes", "percent_ticks", "report_figure"]
+__all__ = [
+    "finish_axes", "metric_mean", "new_axes", "per_month", "percent_ticks", "report_figure",
+]
 
 
 def metric_mean(result: SimulationResult, metric: str, tier: str = ALL) -> float:
     """Mean of a metric over the replications (NaN when the metric is not defined)."""
     key = (metric, tier)
     return float(result.replications[key].mean()) if key in result.replications else math.nan
+
+
+def per_month(scenario: Scenario, metric: str) -> float:
+    """The factor that turns a simulated period's value of ``metric`` into its value per month.
+
+    Counts and money add up over the period: where the report says "per month" it divides them
+    by the period's months (days / 30.44), the basis of the scenario's monthly volumes and
+    costs, of the funnel and of ``slasim optimize`` (a 30-day baseline month costs
+    30/30.44 of a month's salaries). Shares, rates and minutes are the same per month: 1.
+    """
+    kind = CATALOGUE[metric].kind if metric in CATALOGUE else ""
+    return 1.0 / scenario.horizon.months if kind in ("count", "money") else 1.0
 
 
 def new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:

@@ -20,6 +20,7 @@ from slasim.measure.metrics import ALL
 from slasim.measure.terms import SIDES
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Bullets, Callout, Heading, Table
+from slasim.render.figures import per_month
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_percent
 from slasim.render.report.comparison import cells
@@ -45,7 +46,8 @@ def decision_blocks(
     if comparison is not None:
         blocks.append(Callout(recommendation(comparison, lang)))
     rows = []
-    # A horizon of several months: its P is "in every month", its money the whole period's.
+    # A horizon of several months: its P is "in every month", its money the whole period's;
+    # one month's money is per month (as the optimizer's and the funnel's), not per 30 days.
     suffix = "_months" if verdict.months else ""
     for key in ("marketing", "sales", "joint"):
         lo, hi = verdict.ci[key]
@@ -57,8 +59,9 @@ def decision_blocks(
     # and profit: the three money rows and the margin explain the profit a reader sees.
     margin = format_percent(s.costs.gross_margin, lang)
     for metric in ("cost", "revenue", "pipeline_value", "profit"):
-        series = result.replications[(metric, ALL)].to_numpy(dtype=float)
-        cell = summary[(metric, ALL)]
+        scale = 1.0 if verdict.months else per_month(s, metric)
+        series = result.replications[(metric, ALL)].to_numpy(dtype=float) * scale
+        cell = {k: v * scale for k, v in summary[(metric, ALL)].items()}
         p10, p90 = np.quantile(series, [0.1, 0.9])
         rows.append(
             [

@@ -16,7 +16,14 @@ from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags
 from slasim.measure.verdict import recommendation as verdict_recommendation
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
-from slasim.render.figures import finish_axes, metric_mean, new_axes, percent_ticks, report_figure
+from slasim.render.figures import (
+    finish_axes,
+    metric_mean,
+    new_axes,
+    per_month,
+    percent_ticks,
+    report_figure,
+)
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_number, format_percent
 from slasim.render.report.comparison import cells
@@ -143,9 +150,11 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
 
 
 def _mean_table(
-    result: SimulationResult, metrics: tuple[str, ...], lang: str, missing: str = ""
+    result: SimulationResult, metrics: tuple[str, ...], lang: str, missing: str = "",
+    monthly: bool = False,
 ) -> Table:
-    """Metric means per tier, with the CI for the all-tiers column."""
+    """Metric means per tier, with the CI for the all-tiers column; ``monthly``: counts and
+    money per month (:func:`~slasim.render.figures.per_month`)."""
     s = result.scenario
     summary = cells(result.summary, ("metric", "tier"))
     cur = s.costs.currency
@@ -158,8 +167,9 @@ def _mean_table(
                 row.append(missing)
                 continue
             cell = summary[(metric, tier)]
-            text = format_metric(metric, float(cell["mean"]), lang=lang, currency=cur)
-            half = float(cell["ci_high"]) - float(cell["mean"])
+            scale = per_month(s, metric) if monthly else 1.0
+            text = format_metric(metric, float(cell["mean"]) * scale, lang=lang, currency=cur)
+            half = (float(cell["ci_high"]) - float(cell["mean"])) * scale
             if tier == ALL and half == half:
                 text += " ± " + format_metric(metric, half, lang=lang, currency=cur)
             row.append(text)
@@ -169,10 +179,11 @@ def _mean_table(
 
 
 def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
-    """The expected month: KPI means per tier, with the CI for the all-tiers column."""
+    """The expected month: KPI means per tier (counts and money per month), with the CI for the
+    all-tiers column."""
     return [
         Heading(tr(lang, "h_kpis"), 3),
-        _mean_table(result, KPI_ROWS, lang),
+        _mean_table(result, KPI_ROWS, lang, monthly=True),
         Paragraph(tr(lang, "kpi_note"), note=True),
     ]
 
@@ -317,9 +328,10 @@ def recommendation(comparison: ComparisonResult, lang: str) -> str:
     return verdict_recommendation(
         [r.scenario.name for r in results],
         [r.verdict for r in results],
-        [metric_mean(r, "profit") for r in results],
+        [metric_mean(r, "profit") * per_month(r.scenario, "profit") for r in results],
         lang,
         lambda v: format_money(v, cur, lang),
+        per="month",
     )
 
 
@@ -376,7 +388,8 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
                 shown.append("–")
                 dcells.append("–")
                 continue
-            c = frame[key]
+            # Counts and money per month, as in the brief (the options share the horizon).
+            c = {k: v * per_month(scenarios[0], metric) for k, v in frame[key].items()}
             shown.append(format_metric(metric, float(c["mean"]), lang=lang, currency=cur))
             dcells.append(
                 format_difference(metric, float(c["diff"]), signed=True, lang=lang, currency=cur)
@@ -394,7 +407,8 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 0.6 * len(names) + 1.6), sharey=True)
     for ax, metric in ((ax1, "profit"), (ax2, "joint_met")):
-        rows = [frame[(ALL, metric, n)] for n in names]
+        scale = per_month(scenarios[0], metric)
+        rows = [{k: v * scale for k, v in frame[(ALL, metric, n)].items()} for n in names]
         option_bars(
             names,
             [float(r["mean"]) for r in rows],

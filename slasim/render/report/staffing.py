@@ -12,7 +12,7 @@ import pandas as pd
 
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
-from slasim.render.figures import finish_axes, new_axes, percent_ticks, report_figure
+from slasim.render.figures import finish_axes, new_axes, per_month, percent_ticks, report_figure
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_percent
 from slasim.scenario.schema import Scenario
@@ -55,7 +55,9 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
                 tr(lang, "col_p_marketing"): format_percent(float(r["p_marketing"]), lang),
                 tr(lang, "col_p_sales"): format_percent(float(r["p_sales"]), lang),
                 tr(lang, "col_p_joint"): format_percent(float(r["p_joint"]), lang),
-                tr(lang, "m_profit"): format_money(float(r["profit"]), cur, lang),
+                tr(lang, "m_profit"): format_money(
+                    float(r["profit"]) * per_month(scenario, "profit"), cur, lang
+                ),
             })
         curves[tr(lang, "label_sales_policy").format(policy=policy)] = (
             a.levels.set_index("total")["p_sales"]
