@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from slasim.render.axes import axes_or_new
 
@@ -55,9 +55,18 @@ def speed_plot(value_of_speed: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     for row in reached.itertuples():
         ax.annotate(f"{row.sellers} sellers", (row.target_minutes, row.revenue),
                     textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    # A target no simulated staffing reached has no point: say so at its tick, or the reader
+    # takes the missing point for a missing target.
+    for target in value_of_speed.loc[value_of_speed["profit"].isna(), "target_minutes"]:
+        ax.axvline(target, color="0.6", linestyle=":", linewidth=1)
+        ax.annotate("not reached", (target, 0.5), xycoords=("data", "axes fraction"),
+                    rotation=90, ha="left", va="center", fontsize=8, color="0.35",
+                    xytext=(3, 0), textcoords="offset points")
     ax.set_xscale("log")
     ax.set_xticks(list(value_of_speed["target_minutes"]))
     ax.set_xticklabels([f"{t:g}" for t in value_of_speed["target_minutes"]])
+    ax.xaxis.set_minor_formatter(NullFormatter())  # no "6x10^0" between the targets
+    ax.margins(y=0.15)  # room for the "N sellers" labels above the top point
     _millions(ax.yaxis)
     ax.set_xlabel("response target (minutes)")
     ax.set_ylabel("per month")

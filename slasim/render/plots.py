@@ -26,6 +26,7 @@ __all__ = [
     "TIER_COLORS",
     "decay_curves",
     "funnel_bars",
+    "money_axis",
     "option_bars",
     "p_met_bars",
     "percent_axis",
@@ -57,6 +58,25 @@ def percent_axis(axis: Axis, decimal: str = ".") -> None:
             else (f"{100 * value:.1f}")
         )
         return text.replace(".", decimal) + "\u00a0%"
+
+    axis.set_major_formatter(plt.FuncFormatter(label))
+
+
+def money_axis(axis: Axis) -> None:
+    """Label ``axis`` in money as a reader writes it: ``1.5 M`` or ``950 k`` (matplotlib put a
+    ``1e6`` offset above the axis, which a slide reader misses).
+
+    The unit follows the largest value in view, so one axis has one unit; below 10,000 the
+    amounts are whole numbers with thousands separators.
+    """
+
+    def label(value: float, _: object) -> str:
+        top = max(abs(v) for v in axis.get_view_interval())
+        if top >= 1e6:
+            return f"{value / 1e6:,.1f}\u00a0M"
+        if top >= 1e4:
+            return f"{value / 1e3:,.0f}\u00a0k"
+        return f"{value:,.0f}"
 
     axis.set_major_formatter(plt.FuncFormatter(label))
 
@@ -131,9 +151,12 @@ def response_time_distribution(
             where="post",
             color=tier_color(i),
             label=name,
-            linewidth=2.2 if i == 0 else 1.8,
+            # The first (most urgent) tier wide and underneath, the others thinner and dashed
+            # on top of it: where curves coincide (hot and warm leads are often called equally
+            # fast) each stays visible. Hot on top hid warm's curve entirely.
+            linewidth=3.2 if i == 0 else 1.6,
             linestyle=TIER_LINESTYLES[i % len(TIER_LINESTYLES)],
-            zorder=3 + len(responses) - i,  # the first (most urgent) tier on top
+            zorder=3 + i,
         )
     for name, term in terms.items():
         if name not in scenario.tiers:

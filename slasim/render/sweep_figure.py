@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from slasim.measure.catalogue import metric
 from slasim.measure.terms import SIDES
 from slasim.render.axes import axes_or_new
-from slasim.render.plots import TIER_COLORS, percent_axis
+from slasim.render.plots import TIER_COLORS, money_axis, percent_axis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,7 +101,7 @@ def sweep_heatmap(
     if share:
         percent_axis(colorbar.ax.yaxis)
     else:
-        colorbar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        money_axis(colorbar.ax.yaxis)
     colorbar.set_label(_label(value, result))
     finite = grid[np.isfinite(grid)]
     middle = float(np.mean(image.get_clim())) if finite.size else 0.0
@@ -141,6 +141,8 @@ def sweep_line(
     if value.startswith("p_"):
         ax.set_ylim(-0.02, 1.02)
         percent_axis(ax.yaxis)
+    else:
+        money_axis(ax.yaxis)
     ax.set_xlabel(axis.path)
     ax.set_ylabel(_label(value, result))
     ax.grid(alpha=0.3)

@@ -33,14 +33,22 @@ __all__ = [
 ]
 
 
+_MISSING = "–"
+
+
+def _isnan(value: object) -> bool:
+    return isinstance(value, float) and value != value
+
+
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
-    """Render ``frame`` with per-column format specs (e.g. ``{"share": "{:.0%}"}``)."""
+    """Render ``frame`` with per-column format specs (e.g. ``{"share": "{:.0%}"}``); a missing
+    value (NaN) in a formatted column shows as ``–``, not ``nan%``."""
     formats = formats or {}
     shown = frame.copy()
     for column in shown.columns:
         spec = formats.get(str(column))
         if spec is not None:
-            shown[column] = [spec.format(v) for v in shown[column]]
+            shown[column] = [_MISSING if _isnan(v) else spec.format(v) for v in shown[column]]
     return shown.to_string()
 
 
