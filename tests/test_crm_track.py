@@ -403,3 +403,53 @@ def test_english_dashboard_words_terms_as_the_agreement(month: Month) -> None:
         dashboard_html(month.result, "de")
     # The terminal keeps its plain English: the same terms in the tracker's short wording.
     assert ">= 90% within 5 business min" in format_track(month.result)
+
+
+# -- an agreement over a quarter, tracked month by month -----------------------------------
+
+
+def test_month_scenario_holds_the_team_on_duty_that_month() -> None:
+    # quarter.toml: 5 office sellers from 1 January, 2 more hired on 1 February. Each month's
+    # scenario must validate (a hire outside the month was "lies outside the horizon", exit 2)
+    # and hold the sellers of that month, the hired ones at the tenure they have reached.
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml")
+    jan, feb, mar = (month_scenario(quarter, datetime(2027, m, 1).date()) for m in (1, 2, 3))
+    assert [s.sellers for s in jan.team.shifts] == [5] and jan.team.hires == []
+    assert [s.sellers for s in feb.team.shifts] == [5] and len(feb.team.hires) == 1
+    assert feb.team.hires[0].sellers == 2
+    assert [s.sellers for s in mar.team.shifts] == [5, 2] and mar.team.hires == []
+    hired = mar.team.shifts[1]
+    assert hired.tenure_weeks == 4.0  # 1 February to 1 March: 28 days
+    assert (hired.weekdays, hired.start, hired.end) == tuple(
+        getattr(quarter.team.shifts[0], k) for k in ("weekdays", "start", "end"))
+    assert mar.horizon.start.isoformat() == "2027-03-01" and mar.horizon.days == 31
+
+
+def test_month_scenario_moves_leavers_and_tenure_on() -> None:
+    # A shift that left before the month has nobody; a shift's tenure counts on from the
+    # agreement's start (team.ramp goes on where it was, instead of starting again each month).
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml", overrides=[
+        "team.shifts[0].tenure_weeks=2", "team.shifts[0].last_day=2027-02-10",
+    ])
+    feb, mar = (month_scenario(quarter, datetime(2027, m, 1).date()) for m in (2, 3))
+    assert feb.team.shifts[0].sellers == 5 and feb.team.shifts[0].tenure_weeks == 2 + 31 / 7
+    assert feb.team.shifts[0].last_day is not None
+    assert mar.team.shifts[0].sellers == 0 and mar.team.shifts[0].last_day is None
+    assert mar.team.shifts[1].sellers == 2  # the February hires stay
+
+
+def test_track_a_quarter_agreement_month_by_month(tmp_path: Path) -> None:
+    # The documented loop (docs/how-to/plan-a-quarter.md): a quarter's export tracked against
+    # the quarter agreement gives every month, not exit 2 on the hire of 1 February.
+    leads = tmp_path / "q.csv"
+    quarter = str(ROOT / "scenarios" / "quarter.toml")
+    assert main(["run", quarter, "--reps", "1", "--seed", "3", "--quiet",
+                 "--export-leads", str(leads)]) == 0
+    out = tmp_path / "track.json"
+    assert main(["track", str(leads), "--agreement", quarter, "--reps", "3", "--quiet",
+                 "--as-of", "2027-04-01T00:00+02:00", "--json", str(out)]) == 0
+    import json
+
+    periods = json.loads(out.read_text(encoding="utf-8"))["periods"]
+    assert [p["label"] for p in periods] == ["2027-01", "2027-02", "2027-03"]
+    assert not any(p["partial"] for p in periods)

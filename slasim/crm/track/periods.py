@@ -12,14 +12,14 @@ import calendar as _calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
 from slasim.crm.io.imported import CrmImport
 from slasim.errors import InputError
 from slasim.measure.metrics import MetricContext
-from slasim.scenario.load import deep_merge, scenario_from_dict
+from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import Scenario
 
 __all__ = [
@@ -68,10 +68,46 @@ class TrackedPeriod:
 
 
 def month_scenario(agreement: Scenario, start: date) -> Scenario:
-    """``agreement`` with its horizon set to the calendar month that begins at ``start``."""
+    """``agreement`` with its horizon set to the calendar month that begins at ``start``.
+
+    The team is the one on duty that month (an agreement over a quarter plans hires and
+    leavers across it, and a month's scenario must hold only dates inside the month): a hire
+    cohort that starts after the month is not on the team yet; one that started before it
+    works its shift from the month start at the tenure it has reached (``tenure_weeks``, so
+    ``team.ramp`` goes on where it was); a shift whose ``last_day`` lies before the month has
+    nobody left (``sellers = 0``); a shift's ``tenure_weeks`` grows by the weeks since the
+    agreement's start.
+    """
     days = _calendar.monthrange(start.year, start.month)[1]
-    overlay = {"horizon": {"start": start, "days": days}}
-    return scenario_from_dict(deep_merge(agreement.model_dump(), overlay), agreement.name)
+    data = agreement.model_dump()
+    data["horizon"] = {**data["horizon"], "start": start, "days": days}
+    team = data["team"]
+    elapsed = (start - agreement.horizon.start).days / 7.0
+    last = start + timedelta(days=days - 1)
+    names = agreement.shift_names()
+    shifts = team["shifts"]
+    for shift in shifts:
+        if shift.get("last_day") is not None and shift["last_day"] < start:
+            shift.update(sellers=0, last_day=None)
+        if shift.get("tenure_weeks") is not None:
+            shift["tenure_weeks"] = max(0.0, shift["tenure_weeks"] + elapsed)
+    hires = []
+    for hire in team.get("hires") or []:
+        if hire["start"] > last:
+            continue  # not on the team yet
+        if hire["start"] >= start:
+            hires.append(hire)
+            continue
+        # Joined before this month: the cohort is part of its shift from the month start.
+        shift = dict(shifts[names.index(hire["shift"])])
+        shift.update(
+            name=f"{hire['shift']} (from {hire['start'].isoformat()})",
+            sellers=hire["sellers"], last_day=None,
+            tenure_weeks=(start - hire["start"]).days / 7.0,
+        )
+        shifts.append(shift)
+    team["hires"] = hires
+    return scenario_from_dict(data, agreement.name)
 
 
 def export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) -> pd.Timestamp:
