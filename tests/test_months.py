@@ -233,3 +233,25 @@ def test_optimize_refuses_to_choose_terms_for_several_months(
                             *(x for s in QUARTER for x in ("--set", s))], capsys)
     assert code == 2
     assert "horizon.days" in err and "got 90 days" in err and "month by month" in err
+
+
+@pytest.mark.parametrize(("level", "marked"), [
+    ("side", {"marketing", "sales"}), ("joint", {"both sides"}), ("term", set()),
+])
+def test_month_rows_mark_only_the_sides_the_level_judges(level: str, marked: set[str]) -> None:
+    # A month whose marketing and sales each keep their terms in 8 of 10 months but not in the
+    # same months: both sides together 60 %. At level "side" the month is realistic, and the
+    # table marked "both sides 60 % !" under "realistic when every month is" (the reviewer's
+    # quarter at 85 %: "both sides 82 % !" next to "Realistic"). A side carries a mark (True or
+    # False) only where the level judges it; the terms' own marks stay.
+    flags = {("marketing_met", "hot"): np.array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+             ("response_met", "hot"): np.array([0, 0, 1, 1, 1, 1, 1, 1, 1, 1])}
+    month = ("2027-01", {"en": "Jan", "sv": "jan"}, flags)
+    verdict = judge_months([month, month], ("hot",), 0.8, level)
+    rows = {r.label: r for r in month_rows(verdict)}
+    assert rows["both sides"].p == (0.6, 0.6)
+    for side in ("marketing", "sales", "both sides"):
+        assert all((ok is not None) == (side in marked) for ok in rows[side].met), side
+    assert rows["both sides"].met[0] is (False if level == "joint" else None)
+    assert verdict.realistic == (level != "joint")
+    assert rows["hot quota"].met == (True, True)

@@ -36,13 +36,16 @@ __all__ = [
 class MonthRow:
     """One row of the month x term table: a term of a tier (or a side), P(met) per month.
 
-    ``every`` is P(met in every month); ``met`` whether each month's P reaches the confidence.
+    ``every`` is P(met in every month); ``met`` whether each month's P reaches the confidence
+    as the month's verdict judges it, ``None`` for a side the confidence level does not ask
+    for (both sides at level ``side``; marketing and sales at ``joint``; every side at
+    ``term``): a mark there would flag a month the verdict passes.
     """
 
     label: str
     p: tuple[float, ...]
     every: float
-    met: tuple[bool, ...]
+    met: tuple[bool | None, ...]
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,16 @@ def month_rows(verdict: Verdict, lang: str = "en") -> list[MonthRow]:
         per = [m.verdict.terms[i] for m in verdict.months]
         rows.append(MonthRow(_term_label(whole, lang), tuple(r.p for r in per), whole.p,
                              tuple(r.met for r in per)))
-    confidence = verdict.confidence
+    # A term below the confidence fails its side and both sides too, so the term rows' marks
+    # never flag a month the verdict passes; a side is judged only where the level asks.
     for side in SIDES:
         p = tuple(m.verdict.p[side.name] for m in verdict.months)
-        rows.append(MonthRow(side.label[lang], p, verdict.p[side.name],
-                             tuple(x >= confidence - 1e-12 for x in p)))
+        met = tuple(
+            next((r.met for r in m.verdict.requirements if not r.term and r.side == side.name),
+                 None)
+            for m in verdict.months
+        )
+        rows.append(MonthRow(side.label[lang], p, verdict.p[side.name], met))
     return rows
 
 

@@ -298,7 +298,7 @@ def _month_lines(result: SimulationResult) -> list[str]:
     verdict = result.verdict
     names = [m.labels["en"] for m in verdict.months]
     table = pd.DataFrame(
-        [{"P(met)": r.label, **{n: _fmt("{:.0%}", p) + ("" if ok else " !")
+        [{"P(met)": r.label, **{n: _fmt("{:.0%}", p) + (" !" if ok is False else "")
                                 for n, p, ok in zip(names, r.p, r.met, strict=True)},
           "every month": _fmt("{:.0%}", r.every)} for r in month_rows(verdict)]
     ).set_index("P(met)")

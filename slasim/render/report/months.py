@@ -62,7 +62,7 @@ def month_blocks(result: SimulationResult, lang: str) -> list[Block]:
     names = [m.labels[lang] for m in verdict.months]
     below = tr(lang, "below_mark")
     rows = [
-        [r.label, *(format_percent(p, lang) + ("" if ok else f" {below}")
+        [r.label, *(format_percent(p, lang) + (f" {below}" if ok is False else "")
                     for p, ok in zip(r.p, r.met, strict=True)), format_percent(r.every, lang)]
         for r in month_rows(verdict, lang)
     ]
