@@ -412,3 +412,14 @@ def test_fewest_sellers_sentence_reads_for_every_routing_policy(lang: str) -> No
             label = tr(lang, f"policy_{policy}").format(order=" > ".join(scenario.tier_order()))
             assert text.startswith(f"{lead}{label}: "), text
         assert "5 (office 5)" in answer_text(found, scenario, lang)
+
+
+def test_report_states_the_rule_of_its_confidence_level(tmp_path: Path) -> None:
+    # At level "term" the report said "called realistic when each side keeps all its terms
+    # together", then "marketing 62 %, sales 67 % (realistic from 80 %)" and "Realistic".
+    term = load_scenario(BASE, overrides=["sla.confidence_level=term"])
+    text = _visible_text(build_report(term, reps=3, seed=0, lang="en", staffing=False).html)
+    rule = "every term of every tier is met in at least 80\u00a0% of months"
+    assert f"called realistic when {rule}" in text
+    assert f"(realistic when {rule})" in text
+    assert "each side keeps all its terms" not in text

@@ -311,3 +311,40 @@ def test_check_quick_simulation_is_bounded(capsys: pytest.CaptureFixture[str]) -
                            capsys)
     assert code == 0 and "this is not a verdict (too many leads" in out
     assert "workable" not in out
+
+
+@pytest.mark.parametrize(("level", "failing_side", "hint"), [
+    ("side", "marketing", False), ("side", "sales", True),
+    ("term", "marketing", False), ("term", "sales", True),
+    ("joint", "marketing", False), ("joint", "sales", True),
+])
+def test_run_points_to_plan_only_when_sales_misses(
+    level: str, failing_side: str, hint: bool
+) -> None:
+    # `slasim plan` answers with sellers; more sellers do not fix a marketing quota. At levels
+    # term and joint every miss pointed to plan ("... fix the sales side") even when only the
+    # cold quota failed.
+    from types import SimpleNamespace
+
+    from slasim.render.text import _run_verdict
+
+    ok, weak = np.ones(10), np.array([1.0] * 5 + [0.0] * 5)
+    flags = {("marketing_met", "hot"): weak if failing_side == "marketing" else ok,
+             ("response_met", "hot"): weak if failing_side == "sales" else ok}
+    verdict = judge(flags, ("hot",), 0.8, level)
+    assert not verdict.realistic
+    line = _run_verdict(SimpleNamespace(verdict=verdict))  # type: ignore[arg-type]
+    assert ("`slasim plan` gives the fewest sellers" in line) == hint, line
+
+
+@pytest.mark.parametrize(("level", "words"), [
+    ("side", "each side keeps all its terms in at least 80 % of months"),
+    ("joint", "both sides keep all their terms in the same month in at least 80 % of months"),
+    ("term", "every term of every tier is met in at least 80 % of months"),
+])
+def test_rule_states_the_level_in_use(level: str, words: str) -> None:
+    # The report said "realistic when each side keeps all its terms" at every level, then
+    # "Realistic" under sides at 62 % and 67 % (level term: every term reached 80 %).
+    verdict = judge({("response_met", "hot"): np.ones(5)}, ("hot",), 0.8, level)
+    assert verdict.rule() == words.replace("80 %", "80\u00a0%")  # a no-break space, as printed
+    assert verdict.rule("sv") != verdict.rule() and "80\u00a0%" in verdict.rule("sv")

@@ -167,6 +167,14 @@ class Verdict:
         e.g. "the fewest sellers that fix it with hot-first routing is 7"."""
         return _sentence(self, lang, fix)
 
+    def rule(self, lang: str = "en") -> str:
+        """When the agreement is called realistic at this level, in words: "each side keeps all
+        its terms in at least 80 % of months" (level ``side``; ``joint`` and ``term`` say
+        theirs), the one statement of the rule every text about the verdict quotes."""
+        w = _WORDS[lang]
+        rule = w[f"rule_{self.level}"].format(c=_pct(self.confidence, lang))
+        return w["rule_months"].format(rule=rule) if self.months else rule
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``months``: each month's, for a multi-month horizon)."""
         out: dict[str, object] = {
@@ -352,6 +360,10 @@ _WORDS = {
         "none": "No verdict: the scenario states no SLA terms.",
         "each": "every one of the {n} months reaches it; the tightest, {month}:",
         "every": "all {n} months kept by both sides together in {p} of simulated horizons {ci}",
+        "rule_side": "each side keeps all its terms in at least {c} of months",
+        "rule_joint": "both sides keep all their terms in the same month in at least {c} of months",
+        "rule_term": "every term of every tier is met in at least {c} of months",
+        "rule_months": "{rule}, in every month of the period",
     },
     "sv": {
         "yes": "Realistiskt", "no": "Inte realistiskt",
@@ -368,6 +380,10 @@ _WORDS = {
         "none": "Inget utlåtande: scenariot anger inga SLA-villkor.",
         "each": "var och en av de {n} månaderna når kravet; snävast, {month}:",
         "every": "alla {n} månader hålls av båda parter i {p} av simulerade perioder {ci}",
+        "rule_side": "varje part håller alla sina villkor i minst {c} av månaderna",
+        "rule_joint": "båda parter håller alla sina villkor samma månad i minst {c} av månaderna",
+        "rule_term": "varje villkor för varje kategori uppfylls i minst {c} av månaderna",
+        "rule_months": "{rule}, i varje månad under perioden",
     },
 }
 

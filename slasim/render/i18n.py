@@ -167,14 +167,13 @@ EN: Mapping[str, str] = MappingProxyType(
         "method_text": (
             "Every number below comes from {reps} simulated months of this scenario "
             "(discrete-event simulation; the seed is in the appendix); intervals are 95 % confidence intervals of "
-            "the mean. The agreement is called realistic when each side keeps all its terms "
-            "together in at least {confidence} of the simulated months (sla.confidence_level "
-            "says whether sides, both together or each term are judged)."
+            "the mean. The agreement is called realistic when {rule} (sla.confidence_level = "
+            "\u201c{level}\u201d)."
         ),
         "h_attainment": "Expected outcome and chance of meeting each term",
         "headline": (
             "Chance that a month meets the agreement: marketing {m}, sales {s}, both sides {j} "
-            "(realistic from {confidence})."
+            "(realistic when {rule})."
         ),
         "col_target": "target",
         "col_expected": "expected",
@@ -398,7 +397,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "quota_per_month": "{quota} a month (pro rata per month)",
         "headline_months": (
             "Chance that every month of the period meets the agreement: marketing {m}, sales "
-            "{s}, both sides {j} (each month is realistic from {confidence})."
+            "{s}, both sides {j} (realistic when {rule})."
         ),
         "col_p_every_month": "chance met in every month",
         "col_every_month": "every month",
@@ -574,14 +573,13 @@ SV: Mapping[str, str] = MappingProxyType(
         "method_text": (
             "Varje siffra nedan kommer från {reps} simulerade månader av scenariot (händelsestyrd "
             "simulering; slumpfröet står i bilagan); intervallen är 95-procentiga konfidensintervall för "
-            "medelvärdet. Avtalet kallas realistiskt när varje part håller alla sina villkor "
-            "samtidigt i minst {confidence} av de simulerade månaderna (sla.confidence_level "
-            "anger om parter, båda tillsammans eller varje villkor bedöms)."
+            "medelvärdet. Avtalet kallas realistiskt när {rule} (sla.confidence_level = "
+            "\u201d{level}\u201d)."
         ),
         "h_attainment": "Förväntat utfall och chansen att nå varje villkor",
         "headline": (
             "Chansen att en månad uppfyller avtalet: marknad {m}, sälj {s}, båda parter {j} "
-            "(realistiskt från {confidence})."
+            "(realistiskt när {rule})."
         ),
         "col_target": "mål",
         "col_expected": "förväntat",
@@ -810,7 +808,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "quota_per_month": "{quota} i månaden (proportionellt per månad)",
         "headline_months": (
             "Chansen att varje månad under perioden uppfyller avtalet: marknad {m}, sälj {s}, "
-            "båda parter {j} (varje månad är realistisk från {confidence})."
+            "båda parter {j} (realistiskt när {rule})."
         ),
         "col_p_every_month": "chans att uppfyllas varje månad",
         "col_every_month": "alla månader",

@@ -25,7 +25,7 @@ from slasim.render.doc import (
     to_markdown,
 )
 from slasim.render.i18n import tr
-from slasim.render.page import LANGS, format_percent, render_page
+from slasim.render.page import LANGS, render_page
 from slasim.render.report.agreement import agreement_blocks, period_dates
 from slasim.render.report.decision import decision_blocks
 from slasim.render.report.evidence import (
@@ -219,7 +219,8 @@ def _build(
         Heading(tr(lang, "h_evidence")),
         Paragraph(
             tr(lang, "method_text").format(
-                reps=reps, seed=seed, confidence=format_percent(scenario.sla.confidence, lang)
+                reps=reps, seed=seed, rule=result.verdict.rule(lang),
+                level=scenario.sla.confidence_level,
             )
         ),
     ]

@@ -85,7 +85,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
                 m=format_percent(p["p_met_marketing"], lang),
                 s=format_percent(p["p_met_sales"], lang),
                 j=format_percent(p["p_met_joint"], lang),
-                confidence=format_percent(conf, lang),
+                rule=verdict.rule(lang),
             ),
             note=True,
         ),
