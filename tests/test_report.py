@@ -402,7 +402,7 @@ def test_fewest_sellers_sentence_reads_for_every_routing_policy(lang: str) -> No
     from slasim.render.report.staffing import answer_text
 
     scenario = load_scenario(BASE)
-    levels = pd.DataFrame({"total": [4, 5]})
+    levels = pd.DataFrame({"total": [4, 5], "realistic": [False, True]})
     lead = {"en": "Routing ", "sv": "Med turordningen "}[lang]
     for policy in router_names():
         found = StaffingAnswer(policy, (5,), levels, (6,), 10, 0, 12, ("office",))
@@ -412,6 +412,29 @@ def test_fewest_sellers_sentence_reads_for_every_routing_policy(lang: str) -> No
             label = tr(lang, f"policy_{policy}").format(order=" > ".join(scenario.tier_order()))
             assert text.startswith(f"{lead}{label}: "), text
         assert "5 (office 5)" in answer_text(found, scenario, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_fewest_sellers_for_the_sales_side_only_says_so(lang: str) -> None:
+    # The search asks what staffing controls (the sales side). With a marketing quota failing
+    # at the answer, plan and the report said "the fewest sellers that make the agreement
+    # realistic is 5" under a "Not realistic" verdict (the JSON: realistic false).
+    from slasim.planning.staffing import StaffingAnswer
+    from slasim.render.report.staffing import answer_text
+
+    scenario = load_scenario(BASE)
+    for realistic in (True, False):
+        levels = pd.DataFrame({"total": [4, 5], "realistic": [False, realistic]})
+        answer = StaffingAnswer("fifo", (5,), levels, (6,), 10, 0, 12, ("office",))
+        assert answer.realistic is realistic
+        text = answer_text(answer, scenario, lang)
+        agreement = {"en": "make the agreement realistic is 5",
+                     "sv": "gör avtalet realistiskt är 5"}[lang]
+        sales_side = {"en": "make the sales side realistic is 5",
+                      "sv": "gör säljsidan realistisk är 5"}[lang]
+        assert (agreement in text) is realistic, text
+        assert (sales_side in text) is not realistic, text
+        assert ("the sales side only" in answer.describe()) is not realistic
 
 
 def test_report_states_the_rule_of_its_confidence_level(tmp_path: Path) -> None:

@@ -108,6 +108,16 @@ class StaffingAnswer:
     def total(self) -> int | None:
         return None if self.sellers is None else sum(self.sellers)
 
+    @property
+    def realistic(self) -> bool:
+        """Whether the whole agreement is realistic at the answer. The search asks only what
+        staffing controls (the sales side; everything at level ``joint``): with a marketing
+        term failing, the answer makes the sales side realistic, not the agreement."""
+        if self.sellers is None:
+            return False
+        row = self.levels[self.levels["total"] == self.total]
+        return bool(row["realistic"].iloc[0]) if len(row) else False
+
     def describe(self) -> str:
         """``"7 sellers (office 7) with hot-first (tier priority) routing"``."""
         policy = router_label(self.routing, "terminal")  # the registry's plain words
@@ -121,7 +131,11 @@ class StaffingAnswer:
                          f"term in {top['p_sales']:.0%} of months (weakest terms: {weakest})")
             return text
         per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
-        return f"{self.total} sellers ({per}) with {policy} routing"
+        text = f"{self.total} sellers ({per}) with {policy} routing"
+        if not self.realistic:
+            text += ("; the sales side only: marketing's terms still fail there (sellers do not "
+                     "change them)")
+        return text
 
 
 def _label(sellers: Sequence[int]) -> str:

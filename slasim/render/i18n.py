@@ -259,6 +259,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "col_p_joint": "both sides",
         "fewest": "Routing {policy}: the fewest sellers that make the agreement realistic is "
                   "{total} ({per}).",
+        "fewest_sales": "Routing {policy}: the fewest sellers that make the sales side "
+                        "realistic is {total} ({per}); marketing's terms still fail there "
+                        "(sellers do not change them).",
         "fewest_none": "Routing {policy}: not realistic with up to {most} sellers.",
         "fewest_blocking": "Staffing alone does not fix it; weakest terms at the most sellers "
                            "tried: {weakest}.",
@@ -666,6 +669,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_p_joint": "båda parter",
         "fewest": "Med turordningen {policy}: minsta antal säljare som gör avtalet realistiskt "
                   "är {total} ({per}).",
+        "fewest_sales": "Med turordningen {policy}: minsta antal säljare som gör säljsidan "
+                        "realistisk är {total} ({per}); marknadens villkor uppfylls ändå inte "
+                        "(säljare ändrar dem inte).",
         "fewest_none": "Med turordningen {policy}: inte realistiskt med upp till {most} säljare.",
         "fewest_blocking": "Bemanning räcker inte; svagaste villkoren vid flest säljare: "
                            "{weakest}.",

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 __all__ = ["format_plan"]
 
 
+#: What the fewest-sellers search makes realistic, per confidence level: what staffing
+#: controls (slasim.planning.staffing).
+_CONTROLLED = {"side": "the sales side", "term": "every sales term", "joint": "the agreement"}
+
+
 def format_plan(
     scenario: Scenario,
     plan: Plan,
@@ -39,11 +44,13 @@ def format_plan(
         ]
     if answers:
         lines += [
-            f"Fewest sellers for which the agreement is realistic (simulated, {answers[0].reps} "
+            f"Fewest sellers for which {_CONTROLLED[scenario.sla.confidence_level]} is realistic "
+            f"(simulated, {answers[0].reps} "
             f"months per level, seed {answers[0].seed}; all shifts moved together):",
             *(f"  {a.describe()}" for a in answers),
-            "The Erlang C figures below are a steady-state lower bound per tier: they ignore "
-            "the Monday backlog, priorities and repeated attempts.",
+            "The Erlang C figures below are a steady-state, one-queue reference per tier: they "
+            "ignore the Monday backlog and repeated attempts (which need more sellers), and "
+            "priorities and patience (with which fewer can do).",
             "",
         ]
     lines += [

@@ -174,7 +174,11 @@ def format_check(
         lines += [f"  - {n}" for n in result.notes]
     if result.warnings:
         lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
-        lines += ["", "Not realistic on the analytic screen: fix the warnings above first."]
+        # No verdict word here: the one verdict comes from simulated months, and the screen can
+        # be wrong either way (Erlang C asked for 7 sellers where hot-first routing needs 5).
+        lines += ["", "The analytic screen finds the problems above. It cannot see the backlog at "
+                  "opening, priorities, patience or repeated attempts: this is not a verdict; "
+                  "`slasim run` gives one."]
     elif quick is not None:
         verdict, reps = quick
         lines += [

@@ -170,7 +170,7 @@ def build_report(
     lang
         ``"en"`` or ``"sv"``.
     staffing
-        Include the fewest sellers that make the agreement realistic, for the scenario's
+        Include the fewest sellers that make what staffing controls realistic, for the scenario's
         routing and hot-first routing (:func:`slasim.planning.staffing.staffing_answers`, ``reps``
         months per level: the same months as the verdict).
     executor

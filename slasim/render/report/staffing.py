@@ -1,4 +1,4 @@
-"""The report's staffing section: the fewest sellers that make the agreement realistic.
+"""The report's staffing section: the fewest sellers that make what staffing controls realistic.
 
 The answer comes from :func:`slasim.planning.staffing.fewest_sellers` (the one ``plan`` and
 ``optimize``
@@ -37,7 +37,8 @@ def answer_text(answer: StaffingAnswer, scenario: Scenario, lang: str) -> str:
             text += " " + tr(lang, "fewest_blocking").format(weakest=weakest)
         return text
     per = ", ".join(f"{name} {n}" for name, n in zip(answer.shifts, answer.sellers, strict=True))
-    return tr(lang, "fewest").format(policy=policy, total=answer.total, per=per)
+    key = "fewest" if answer.realistic else "fewest_sales"
+    return tr(lang, key).format(policy=policy, total=answer.total, per=per)
 
 
 def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str) -> list[Block]:
