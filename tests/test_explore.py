@@ -121,3 +121,24 @@ def test_explore_cli_writes_one_offline_page(
     code, _, err = run_cli(["explore", str(BASELINE), "--routing", "random",
                             "--out", str(out)], capsys)
     assert code == 2 and "--routing" in err and "'random'" in err
+
+
+def test_page_reads_on_a_phone_and_names_its_money(explorer) -> None:  # type: ignore[no-untyped-def]
+    # A review at 390 px: no viewport and no title (the chart shrank to 3-5 px text), the
+    # verdict broken at every "; " (a line ended "(needed 80 %"), and a "revenue" bar that is
+    # revenue + pipeline (the report's revenue is won deals only).
+    text = explorer_html(explorer)
+    head = text[:text.index("</head>")]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
+    assert "<title>SLA option explorer: baseline</title>" in head
+    assert "#vis.vega-embed > svg { flex: none; }" in head  # full size, scrolls sideways
+    assert "revenue + pipeline" in text
+    from slasim.render.report.explore import _lines
+
+    sentence = ("Not realistic: marketing keeps every term in only 20 % of months (needed 80 %; "
+                "most missed: cold quota, met in 50 % of months); both sides: 0 % [0 %, 28 %].")
+    assert _lines(sentence).split("\n") == [
+        "Not realistic: marketing keeps every term in only 20 % of months (needed 80 %;",
+        "    most missed: cold quota, met in 50 % of months)",
+        "both sides: 0 % [0 %, 28 %].",
+    ]

@@ -29,6 +29,20 @@ def test_baseline_proposal_is_verified_and_locally_optimal(tmp_path: Path) -> No
     assert r.x is not None
     assert tuple(s.sellers for s in proposal.team.shifts) == r.x.sellers
     assert proposal.routing.policy == r.x.routing
+    # The neighbours are read on the verification months (those of `slasim run --seed 0`), as
+    # the verdict is: after a move they came from the move's fresh months (office 6 read
+    # -39,378 per month there against -24,236 on the verification months).
+    from slasim.measure.experiment import simulate
+
+    assert any(n.startswith("moved to neighbour") for n in r.message.split("; ")), r.message
+    base = simulate(proposal, reps=r.verify_reps, seed=0).metric("profit")
+    months = proposal.horizon.months
+    for row in r.neighbours.itertuples():
+        shift, sellers = str(row.neighbour).split("=")
+        assert shift == "office"
+        other = load_scenario(tmp_path / "proposal.toml", [f"team.shifts[0].sellers={sellers}"])
+        diff = (simulate(other, reps=r.verify_reps, seed=0).metric("profit") - base).mean()
+        assert row.objective_diff == pytest.approx(diff / months, rel=1e-9), row
 
 
 @pytest.mark.slow

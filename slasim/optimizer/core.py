@@ -375,6 +375,9 @@ def _optimize(
                          "months")
         if final.ok:
             incumbent = final
+            # The neighbours table says "same months": those of the published verdict, not
+            # the last move's fresh months (office 6 read -39,378 there, -24,236 here).
+            neighbours, _ = checker.neighbours(incumbent, VERIFY_KEY)
         else:
             # The moves were judged on other months; on the verification months only the
             # first verified proposal holds: keep it (it passed there before any move).

@@ -180,12 +180,41 @@ def _summary(row: pd.Series, currency: str) -> str:
             f"{money('revenue')}; profit {money('profit')}")
 
 
+def _lines(text: str) -> str:
+    """``text`` with a line break at each "; ": a clause a line; inside brackets the ";" stays
+    and the next line is indented, so "(needed 80 %; most missed: ...)" reads as one aside
+    (a plain break at every "; " left a line ending "(needed 80 %")."""
+    out, depth, i = [], 0, 0
+    while i < len(text):
+        char = text[i]
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if text.startswith("; ", i):
+            out.append("\n" if depth == 0 else ";\n    ")
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+#: What a phone needs and the page had not: a viewport (the chart was shrunk to 3-5 px text in
+#: a 980 px virtual window) and a title. The controls go under the chart when both do not fit
+#: side by side, and the chart keeps its size (readable text) and scrolls sideways.
+_HEAD = ('<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+         "  <title>{title}</title>\n"
+         "  <style>#vis.vega-embed {{ flex-wrap: wrap; overflow-x: auto; }}\n"
+         "  #vis.vega-embed > svg {{ flex: none; }}</style>\n")
+
+
 def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str:
     """The self-contained page (Vega-Lite with its JavaScript inlined)."""
+    import html
+
     import altair as alt
 
     grid = explorer.grid.copy()
-    grid["summary"] = [_summary(r, explorer.currency) for _, r in grid.iterrows()]
+    grid["summary"] = [_lines(_summary(r, explorer.currency)) for _, r in grid.iterrows()]
+    grid["verdict"] = [_lines(v) for v in grid["verdict"]]
     first = grid.iloc[0]
     options = list(dict.fromkeys(grid["option"]))
     routings = list(dict.fromkeys(grid["routing"]))
@@ -228,12 +257,15 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
         strokeDash=[4, 4]).encode(y="c:Q")
     money = base.transform_fold(["cost", "revenue", "profit"], as_=["what", "value"]).mark_bar(
     ).encode(x=alt.X("what:N", title=None, sort=["cost", "revenue", "profit"],
-                     axis=alt.Axis(labelAngle=0)),
+                     # Revenue won and the open deals' expected value, as the profit counts
+                     # them (the report's "revenue" is won deals only).
+                     axis=alt.Axis(labelAngle=0, labelExpr=(
+                         "datum.value == 'revenue' ? 'revenue + pipeline' : datum.value"))),
              y=alt.Y("value:Q", title=f"per period ({explorer.currency})"),
              tooltip=[alt.Tooltip("value:Q", format=",.0f")])
-    verdict = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="; ").encode(
+    verdict = base.mark_text(align="left", baseline="top", fontSize=13, lineBreak="\n").encode(
         text="verdict:N", x=alt.value(0), y=alt.value(0))
-    summary = base.mark_text(align="left", baseline="top", fontSize=12, lineBreak="; ").encode(
+    summary = base.mark_text(align="left", baseline="top", fontSize=12, lineBreak="\n").encode(
         text="summary:N", x=alt.value(0), y=alt.value(0))
     chart = alt.vconcat(
         alt.hconcat((sides + labels + rule).properties(width=260, height=220,
@@ -249,4 +281,6 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
     buffer = io.StringIO()
     chart.save(buffer, format="html", inline=True,
                embed_options={"renderer": "svg", "actions": False})
-    return buffer.getvalue()
+    page = buffer.getvalue()
+    head = _HEAD.format(title=html.escape(f"{title}: {', '.join(options)}"))
+    return page.replace('<meta charset="UTF-8">\n', '<meta charset="UTF-8">\n  ' + head, 1)
