@@ -73,7 +73,8 @@ def test_page_is_self_contained_and_print_ready() -> None:
 
 # --- translations -------------------------------------------------------------------------
 # Texts allowed to be identical in both languages: loan words, units and notation.
-SAME_IN_BOTH = {"leads", "SQL", "CRM"}
+# ... and the subtitle, fields and punctuation only (its words come translated in {runs}).
+SAME_IN_BOTH = {"leads", "SQL", "CRM", "{scenario} · {start} – {end} · {runs}"}
 
 
 def test_translation_tables_have_the_same_keys_and_fields() -> None:
@@ -446,3 +447,37 @@ def test_report_states_the_rule_of_its_confidence_level(tmp_path: Path) -> None:
     assert f"called realistic when {rule}" in text
     assert f"(realistic when {rule})" in text
     assert "each side keeps all its terms" not in text
+
+
+@pytest.mark.parametrize(("level", "line"), [("side", None), ("joint", 0.8)])
+def test_options_figure_draws_the_confidence_line_only_where_it_judges(
+    monkeypatch: pytest.MonkeyPatch, level: str, line: float | None
+) -> None:
+    # The right panel is P(both sides). At level side the dashed 80 % line made a realistic
+    # proposal at 74 % joint look as if it failed.
+    import slasim.render.plots
+    from slasim.render.report.evidence import options_blocks
+
+    drawn: list[float | None] = []
+    real = slasim.render.plots.option_bars
+
+    def spy(*args: object, reference: float | None = None, **kwargs: object) -> object:
+        drawn.append(reference)
+        return real(*args, reference=reference, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(slasim.render.plots, "option_bars", spy)
+    over = [f"sla.confidence_level={level}"]
+    comparison = compare([load_scenario(BASE, over), load_scenario(FAST, over)], reps=3, seed=0)
+    options_blocks(comparison, "en")
+    assert drawn == [None, line]  # profit panel, then the both-sides panel
+
+
+def test_a_quarter_report_counts_simulated_quarters_not_months() -> None:
+    # 60 replications of a 90-day horizon judged month by month are 60 simulated quarters:
+    # the report said "60 simulated months".
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml")
+    text = _visible_text(build_report(quarter, reps=3, seed=0, lang="en", staffing=False).html)
+    assert "3 simulated periods of 90 days" in text and "3 simulated months" not in text
+    month = _visible_text(build_report(load_scenario(BASE), reps=3, seed=0, lang="sv",
+                                       staffing=False).html)
+    assert "3 simulerade månader" in month

@@ -22,7 +22,9 @@ __all__ = ["EN", "SV", "TEXTS", "TRACK_MEASURES", "MissingTextError", "measure_l
 EN: Mapping[str, str] = MappingProxyType(
     {
         "title": "Sales–marketing service level agreement",
-        "subtitle": "{scenario} · {start} – {end} · {reps} simulated months",
+        "subtitle": "{scenario} · {start} – {end} · {runs}",
+        "runs_months": "{reps} simulated months",
+        "runs_periods": "{reps} simulated periods of {days} days",
         # --- page 1: the decision -------------------------------------------------------------
         "h_decision": "The decision in brief",
         "decision_p_marketing": "chance marketing keeps all its terms in a month",
@@ -58,7 +60,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "h_appendix": "Appendix: reproduce these numbers",
         "file_placeholder": "FILE",
         "appendix_text": (
-            "{reps} simulated months, seed {seed}. The same command with the same seed and "
+            "{runs} with the seed {seed}. The same command with the same seed and "
             "number of months simulates exactly the same months and prints the same verdict: "
             "{command}, FILE being the scenario file of “{scenario}”."
         ),
@@ -165,7 +167,7 @@ EN: Mapping[str, str] = MappingProxyType(
         # --- part 2: the evidence -------------------------------------------------------------
         "h_evidence": "2. The evidence",
         "method_text": (
-            "Every number below comes from {reps} simulated months of this scenario "
+            "Every number below comes from {runs} of this scenario "
             "(discrete-event simulation; the seed is in the appendix); intervals are 95 % confidence intervals of "
             "the mean. The agreement is called realistic when {rule} (sla.confidence_level = "
             "\u201c{level}\u201d)."
@@ -295,14 +297,6 @@ EN: Mapping[str, str] = MappingProxyType(
         ),
         "axis_profit": "profit per month ({currency})",
         "axis_joint": "chance both sides meet the agreement",
-        "recommend": (
-            "Recommendation: of the options met by both sides in at least {confidence} of "
-            "months, “{best}” has the highest expected profit ({profit} per month)."
-        ),
-        "recommend_none": (
-            "No option is met by both sides in {confidence} of months: change terms or staffing "
-            "before signing. Closest: “{best}” (both sides meet it in {p} of months)."
-        ),
         # --- tracking dashboard (slasim track) -------------------------------------------------
         # English values are also the terminal's words (slasim.render.dashboard.format_track).
         "track_title": "SLA tracking: {agreement}",
@@ -426,7 +420,9 @@ EN: Mapping[str, str] = MappingProxyType(
 SV: Mapping[str, str] = MappingProxyType(
     {
         "title": "Servicenivåavtal mellan marknad och sälj",
-        "subtitle": "{scenario} · {start} – {end} · {reps} simulerade månader",
+        "subtitle": "{scenario} · {start} – {end} · {runs}",
+        "runs_months": "{reps} simulerade månader",
+        "runs_periods": "{reps} simulerade perioder om {days} dagar",
         "h_decision": "Beslutet i korthet",
         "decision_p_marketing": "chansen att marknad håller alla sina villkor en månad",
         "decision_p_sales": "chansen att sälj håller alla sina villkor en månad",
@@ -462,7 +458,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "h_appendix": "Bilaga: återskapa siffrorna",
         "file_placeholder": "FIL",
         "appendix_text": (
-            "{reps} simulerade månader, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
+            "{runs}, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
             "antal månader simulerar exakt samma månader och ger samma bedömning: "
             "{command}, där FIL är scenariofilen för ”{scenario}”."
         ),
@@ -574,7 +570,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "sign_sales": "För sälj (namn, datum):",
         "h_evidence": "2. Underlaget",
         "method_text": (
-            "Varje siffra nedan kommer från {reps} simulerade månader av scenariot (händelsestyrd "
+            "Varje siffra nedan kommer från {runs} av scenariot (händelsestyrd "
             "simulering; slumpfröet står i bilagan); intervallen är 95-procentiga konfidensintervall för "
             "medelvärdet. Avtalet kallas realistiskt när {rule} (sla.confidence_level = "
             "\u201d{level}\u201d)."
@@ -704,15 +700,6 @@ SV: Mapping[str, str] = MappingProxyType(
         ),
         "axis_profit": "resultat per månad ({currency})",
         "axis_joint": "chans att båda parter når avtalet",
-        "recommend": (
-            "Rekommendation: av de alternativ som båda parter uppfyller i minst {confidence} av "
-            "månaderna ger ”{best}” högst förväntat resultat ({profit} per månad)."
-        ),
-        "recommend_none": (
-            "Inget alternativ uppfylls av båda parter i {confidence} av månaderna: ändra villkor "
-            "eller bemanning innan avtalet skrivs under. Närmast: ”{best}” (båda parter når det "
-            "i {p} av månaderna)."
-        ),
         # --- uppföljningens översikt (slasim track) --------------------------------------------
         "track_title": "Uppföljning av servicenivåavtalet: {agreement}",
         "track_header": (

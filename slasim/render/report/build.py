@@ -210,6 +210,9 @@ def _build(
 
         answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers,
                                    executor=pool)
+    # A replication is a month, or (several months judged one by one) a whole period.
+    runs = (tr(lang, "runs_periods").format(reps=reps, days=scenario.horizon.days)
+            if result.verdict.months else tr(lang, "runs_months").format(reps=reps))
     # Page 1 is the decision; then the agreement to sign; then the evidence behind both.
     blocks: list[Block] = decision_blocks(
         result, lang, comparison=comparison, staffing=answers
@@ -219,7 +222,7 @@ def _build(
         Heading(tr(lang, "h_evidence")),
         Paragraph(
             tr(lang, "method_text").format(
-                reps=reps, seed=seed, rule=result.verdict.rule(lang),
+                runs=runs, seed=seed, rule=result.verdict.rule(lang),
                 level=scenario.sla.confidence_level,
             )
         ),
@@ -239,7 +242,7 @@ def _build(
         Heading(tr(lang, "h_appendix")),
         Paragraph(
             tr(lang, "appendix_text").format(
-                reps=reps,
+                runs=runs,
                 seed=seed,
                 scenario=scenario.name,
                 command=f"slasim report {tr(lang, 'file_placeholder')} --reps {reps} "
@@ -253,7 +256,7 @@ def _build(
     return Report(
         title=tr(lang, "title"),
         subtitle=tr(lang, "subtitle").format(
-            scenario=scenario.name, start=start, end=end, reps=reps
+            scenario=scenario.name, start=start, end=end, runs=runs
         ),
         lang=lang,
         blocks=tuple(blocks),
