@@ -221,7 +221,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "fig_response": (
             "Share of leads with a first attempt within t minutes, per tier; dots: the promised "
             "share at each tier’s target (dashed line, labelled with the target). The axis "
-            "runs to the slowest first attempt, often a lead created before a weekend."
+            "runs to the slowest first attempt, often a lead created before a weekend. Every "
+            "lead counts, also one never attempted, so the curves sit a little below the "
+            "table’s shares, which leave out leads still open at the month end."
         ),
         "axis_response": "response time ({clock}, log scale)",
         "axis_share_attempted": "share of leads attempted",
@@ -625,7 +627,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "fig_response": (
             "Andel leads med ett första försök inom t minuter, per kategori; punkter: utlovad "
             "andel vid kategorins mål (streckad linje, märkt med målet). Axeln går till det "
-            "långsammaste första försöket, ofta en lead som kom in före en helg."
+            "långsammaste första försöket, ofta en lead som kom in före en helg. Varje lead "
+            "räknas, även en som aldrig fick ett försök, så kurvorna ligger lite under "
+            "tabellens andelar, som utelämnar leads som fortfarande är öppna vid månadens slut."
         ),
         "axis_response": "svarstid ({clock}, logaritmisk skala)",
         "axis_share_attempted": "andel leads med försök",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.ticker import FixedLocator, NullFormatter
 
 from slasim.measure.terms import TERMS
 from slasim.model.decay import DecayCurve
@@ -205,6 +206,10 @@ def response_time_distribution(
     return ax
 
 
+#: Ticks of a log probability axis, 1-2-5 per decade.
+_LOG_TICKS = tuple(m * 10.0**-d for d in range(5) for m in (1, 0.5, 0.2))
+
+
 def decay_curves(
     curves: Sequence[tuple[str, DecayCurve]],
     *,
@@ -219,6 +224,11 @@ def decay_curves(
         ax.plot(age, np.asarray(curve(age)), label=label, color=tier_color(i), linewidth=1.8)
     if log:
         ax.set_yscale("log")
+        # 1-2-5 ticks in plain numbers: the decades alone left 1 and 0.1 on an axis whose
+        # curve falls to 0.017.
+        ax.yaxis.set_major_locator(FixedLocator(_LOG_TICKS))
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("lead age at the attempt (minutes)")
     ax.set_ylabel("probability multiplier f(age)")
     ax.set_title("How fast leads go cold")

@@ -46,6 +46,13 @@ def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = No
     return ax
 
 
+#: The legend of :func:`revenue_plot` per language: box, line, dot.
+_KEY = {
+    "en": ("8 horizons in 10 (p10-p90)", "median", "mean"),
+    "sv": ("8 perioder av 10 (p10-p90)", "median", "medelvärde"),
+}
+
+
 def revenue_plot(result: SimulationResult, *, lang: str = "en", ax: Axes | None = None) -> Axes:
     """Revenue won per month and in the whole horizon: the spread over simulated horizons
     (box: 10th-90th percentile, line: median, dot: mean)."""
@@ -58,6 +65,13 @@ def revenue_plot(result: SimulationResult, *, lang: str = "en", ax: Axes | None 
         ax.hlines(r.p50, i - 0.25, i + 0.25, color=color)
         ax.plot(i, r.mean, "o", color=color)
     ax.set_xticks(x, [r.label for r in rows])
+    # The key to the marks, in grey (the colours tell a month from the whole horizon).
+    grey = "0.45"
+    ax.bar(np.nan, np.nan, color=grey, alpha=0.35, label=_KEY[lang][0])
+    ax.hlines(np.nan, np.nan, np.nan, color=grey, label=_KEY[lang][1])
+    ax.plot(np.nan, np.nan, "o", color=grey, label=_KEY[lang][2])
+    ax.legend(fontsize="small", loc="upper left")
+    ax.margins(y=0.12)  # room for the key above the bars
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
     ax.set_ylabel(f"revenue won ({result.scenario.costs.currency})")
     ax.set_title("Revenue of deals won, month by month and in the horizon")

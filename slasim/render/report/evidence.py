@@ -300,6 +300,10 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
     )
     ax.set_xlabel(tr(lang, "axis_age"))
     ax.set_ylabel(tr(lang, "axis_multiplier"))
+    if lang == "sv":  # the 1-2-5 ticks with the Swedish decimal comma
+        import matplotlib.pyplot as plt
+
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))
     finish_axes(ax, lang)
     blocks: list[Block] = [
         Heading(tr(lang, "h_decay"), 3),
