@@ -13,6 +13,7 @@ import pytest
 from cli_helpers import run_cli
 
 import slasim
+from slasim.cli.main import main
 from slasim.errors import InputError
 from slasim.measure.catalogue import metric
 from slasim.measure.experiment import simulate
@@ -338,3 +339,16 @@ def test_an_axis_over_shifts_of_a_roster_scenario_is_refused(
     assert not (tmp_path / "o").exists()
     # An axis over something the roster scenario does use is fine.
     assert build_points(load_scenario(centre), [parse_grid("routing.policy=fifo,newest_first")])
+
+
+def test_sweep_of_a_quarter_says_what_a_replication_and_p_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 5 replications of a 90-day horizon judged month by month were "5 months", and the P
+    # columns (kept in every month, as the verdict reads them) did not say so.
+    quarter = str(Path(__file__).resolve().parent.parent / "scenarios" / "quarter.toml")
+    assert main(["sweep", quarter, "--grid", "team.shifts[0].sellers=5,6", "--reps", "2",
+                 "--quiet"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert "2 points x 2 periods of 90 days (seed 0, the same periods at every point)" in head
+    assert "P = kept in every month" in head

@@ -135,9 +135,16 @@ def format_sweep(result: SweepResult) -> str:
         return "  ".join(c.ljust(w) if j < n_axes else c.rjust(w)
                          for j, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
+    from slasim.measure.quarter import months
+
+    # A horizon judged month by month: a replication is the whole period, P(kept) is in every
+    # month of it (the one verdict's reading), and the money is the period's.
+    runs = (f"periods of {result.scenario.horizon.days} days" if months(result.scenario)
+            else "months")
+    every = "; P = kept in every month" if months(result.scenario) else ""
     head = (f"sweep of {result.scenario.name}: {len(result.points)} points x {result.reps} "
-            f"months (seed {result.seed}, the same months at every point); cost and profit: "
-            f"mean {result.scenario.costs.currency} per period")
+            f"{runs} (seed {result.seed}, the same {runs.split()[0]} at every point){every}; "
+            f"cost and profit: mean {result.scenario.costs.currency} per period")
     return "\n".join([head, "", line(headers), *(line(r) for r in rows)])
 
 
