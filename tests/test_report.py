@@ -481,3 +481,13 @@ def test_a_quarter_report_counts_simulated_quarters_not_months() -> None:
     month = _visible_text(build_report(load_scenario(BASE), reps=3, seed=0, lang="sv",
                                        staffing=False).html)
     assert "3 simulerade månader" in month
+
+
+def test_page_keeps_figures_readable_and_shows_tables_scroll_on_a_phone() -> None:
+    # At 390 px the figures shrank to ~5 px text and a wide table hid its last column with no
+    # hint: figures keep 600 px and scroll; a table shows a shadow where more columns are.
+    page = render_page("t", "<p>x</p>")
+    narrow = page[page.index("@media (max-width: 640px)"):]
+    narrow = narrow[:narrow.index("\n}\n")]
+    assert "figure { overflow-x: auto;" in narrow and "width: 600px" in narrow
+    assert "background-attachment: local, local, scroll, scroll" in page

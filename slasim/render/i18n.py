@@ -191,8 +191,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "confidence_label": "confidence {c}",
         "h_kpis": "The expected month",
         "kpi_note": (
-            "Mean per simulated month; the all-tiers column adds ± the half-width of the 95 % "
-            "confidence interval."
+            "Mean over the simulated months; counts and money per month (an average month of "
+            "30.44 days, as the scenario's volumes and costs), rates and times as simulated; the "
+            "all-tiers column adds ± the half-width of the 95 % confidence interval."
         ),
         "h_queue": "The queue",
         "queue_note": (
@@ -596,7 +597,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "confidence_label": "säkerhetsnivå {c}",
         "h_kpis": "Den förväntade månaden",
         "kpi_note": (
-            "Medelvärde per simulerad månad; kolumnen för alla kategorier visar även ± halva "
+            "Medelvärde över de simulerade månaderna; antal och belopp per månad (en "
+            "genomsnittlig månad om 30,44 dagar, som scenariots volymer och kostnader), andelar "
+            "och tider som simulerat; kolumnen för alla kategorier visar även ± halva "
             "bredden av 95-procentigt konfidensintervall."
         ),
         "h_queue": "Kön",

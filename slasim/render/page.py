@@ -210,7 +210,14 @@ h2 { font-size: 1.35rem; margin: 2rem 0 .6rem; border-bottom: 1px solid var(--li
 h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; break-after: avoid; page-break-after: avoid; }
 p, li { max-width: 48rem; overflow-wrap: anywhere; }
 .table-wrap { max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch;
-  margin: .8rem 0 1.2rem; }
+  margin: .8rem 0 1.2rem;
+  /* A shadow on the side with more columns (scrolling shadows): a phone reader saw the last
+     column cut off with no hint that the table scrolls. */
+  background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left / 24px 100%,
+    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 24px 100%,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.18), transparent) left / 12px 100%,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.18), transparent) right / 12px 100%;
+  background-repeat: no-repeat; background-attachment: local, local, scroll, scroll; }
 .table-wrap > table.data { margin: 0; }
 table.data { border-collapse: collapse; margin: .8rem 0 1.2rem; font-size: .92rem;
   font-variant-numeric: tabular-nums; break-inside: avoid; page-break-inside: avoid; }
@@ -234,6 +241,9 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   body { padding: 1rem .9rem 2rem; }
   h1 { font-size: 1.5rem; }
   table.data th, table.data td { padding: .25rem .4rem; }
+  /* Figures keep a readable size (their text was ~5 px at 390 px) and scroll sideways. */
+  figure { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+  figure img { max-width: none; width: 600px; }
 }
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {
