@@ -11,6 +11,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from i18n_helpers import SAME_IN_BOTH
 
 matplotlib.use("Agg")
 
@@ -333,7 +334,6 @@ def test_olist_export_against_its_scenario() -> None:
 
 
 # Texts allowed to be identical in both languages (as in tests/test_report.py).
-SAME_IN_BOTH = {"leads", "SQL", "CRM"}
 
 
 def _page_text(page: str) -> str:
@@ -453,3 +453,27 @@ def test_track_a_quarter_agreement_month_by_month(tmp_path: Path) -> None:
     periods = json.loads(out.read_text(encoding="utf-8"))["periods"]
     assert [p["label"] for p in periods] == ["2027-01", "2027-02", "2027-03"]
     assert not any(p["partial"] for p in periods)
+
+
+def test_months_after_the_export_time_are_not_tracked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An export time before later months' leads: those months had a negative length and
+    # track crashed ("internal error: KeyError: 'tier'", exit 1). The months up to the export
+    # time are tracked (the last one partial); a later --period is refused (exit 2).
+    leads = tmp_path / "q.csv"
+    quarter = str(ROOT / "scenarios" / "quarter.toml")
+    assert main(["run", quarter, "--reps", "1", "--seed", "3", "--quiet",
+                 "--export-leads", str(leads)]) == 0
+    out = tmp_path / "t.json"
+    assert main(["track", str(leads), "--agreement", quarter, "--reps", "2", "--quiet",
+                 "--as-of", "2027-02-14T12:00", "--json", str(out)]) == 0
+    import json
+
+    periods = json.loads(out.read_text(encoding="utf-8"))["periods"]
+    assert [(p["label"], p["partial"]) for p in periods] == [("2027-01", False), ("2027-02", True)]
+    capsys.readouterr()
+    assert main(["track", str(leads), "--agreement", quarter, "--reps", "2", "--quiet",
+                 "--as-of", "2027-02-14T12:00", "--period", "2027-03"]) == 2
+    err = capsys.readouterr().err
+    assert "--period: got '2027-03', a month that starts after the export time" in err

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from i18n_helpers import SAME_IN_BOTH
 
 from slasim.cli.main import main
 from slasim.measure.experiment import compare, simulate
@@ -73,8 +74,6 @@ def test_page_is_self_contained_and_print_ready() -> None:
 
 # --- translations -------------------------------------------------------------------------
 # Texts allowed to be identical in both languages: loan words, units and notation.
-# ... and the subtitle, fields and punctuation only (its words come translated in {runs}).
-SAME_IN_BOTH = {"leads", "SQL", "CRM", "{scenario} · {start} – {end} · {runs}"}
 
 
 def test_translation_tables_have_the_same_keys_and_fields() -> None:

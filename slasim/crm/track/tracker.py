@@ -323,7 +323,18 @@ def track(
     exported = export_time(crm, as_of, tz)
     local = leads["created_at"].dt.tz_convert(tz)
     labels = local.dt.strftime("%Y-%m")
-    selected = select_periods(period, sorted(labels.unique()))
+    # A month that starts at or after the export time has nothing measured yet (its leads
+    # are later than the export: as for the rest of a partial month, they do not count);
+    # measured at that time its length was negative ("internal error: KeyError").
+    first_local = f"{exported:%Y-%m}"
+    started = sorted(m for m in labels.unique() if m <= first_local)
+    if period is not None and period.strip() in set(labels) and period.strip() not in started:
+        raise InputError.single(
+            "<cli>", "--period",
+            f"got {period!r}, a month that starts after the export time "
+            f"{exported.isoformat()}; expected a month from {started[0]} to {started[-1]}",
+        )
+    selected = select_periods(period, started)
 
     periods: list[TrackedPeriod] = []
     verdicts: dict[str, Verdict] = {}
