@@ -234,8 +234,8 @@ def test_workers_are_capped_at_the_cpus(
 def test_workers_beyond_the_cpus_give_the_same_run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # Through main: --workers 64 on a "1-CPU machine" runs in this process (no pool of 64) and
-    # gives the JSON of --workers 1, with one notice.
+    # Through main: --workers 64 on a "1-CPU machine" runs 2 processes (not 64; never fewer
+    # than 2, so --workers 2 means the same everywhere) and gives the JSON of --workers 1.
     monkeypatch.setattr(slasim.cli.args, "usable_cpus", lambda: 1)
     mmn = str(ROOT / "scenarios" / "textbook-mmn.toml")
     for workers, out in (("64", "a.json"), ("1", "b.json")):
@@ -243,4 +243,8 @@ def test_workers_beyond_the_cpus_give_the_same_run(
                      "--json", str(tmp_path / out)]) == 0
     err = capsys.readouterr().err
     assert err.count("--workers 64 is more than the 1 CPU this") == 1
+    assert "running 2 (the results are the same)" in err
+    assert main(["run", mmn, "--reps", "3", "--quiet", "--workers", "2",
+                 "--json", str(tmp_path / "c.json")]) == 0
+    assert "more than" not in capsys.readouterr().err  # 2 is never lowered
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

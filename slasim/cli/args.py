@@ -272,8 +272,8 @@ def usable_cpus() -> int:
 
 
 def cap_workers(args: argparse.Namespace) -> None:
-    """Lower ``--workers`` to :func:`usable_cpus` for processes started on this machine, with
-    a notice.
+    """Lower ``--workers`` to :func:`usable_cpus` (at least 2) for processes started on this
+    machine, with a notice.
 
     Replications are CPU-bound: more processes than CPUs only share them, and each costs a
     start-up (``--executor dask --workers 64`` on 2 CPUs took 141 s for a tiny run). Results
@@ -284,11 +284,14 @@ def cap_workers(args: argparse.Namespace) -> None:
     if workers is None or getattr(args, "scheduler", None) is not None:
         return
     cpus = usable_cpus()
-    if workers > cpus:
+    # Never below 2: two processes on one CPU cost little, and a command (or a test, a
+    # documented transcript) asking for 2 behaves the same on every machine.
+    cap = max(2, cpus)
+    if workers > cap:
         unit = "CPU" if cpus == 1 else "CPUs"
         print(f"slasim: --workers {workers} is more than the {cpus} {unit} this machine gives "
-              f"the command; running {cpus} (the results are the same)", file=sys.stderr)
-        args.workers = cpus
+              f"the command; running {cap} (the results are the same)", file=sys.stderr)
+        args.workers = cap
 
 
 def executor_workers(executor: Executor | None, workers: int) -> int:
