@@ -477,3 +477,18 @@ def test_months_after_the_export_time_are_not_tracked(
                  "--as-of", "2027-02-14T12:00", "--period", "2027-03"]) == 2
     err = capsys.readouterr().err
     assert "--period: got '2027-03', a month that starts after the export time" in err
+
+
+def test_month_scenario_keeps_warm_up_leavers_and_owner_weights() -> None:
+    # A shift leaving inside March's 14-day warm-up still works it (it was dropped for the
+    # whole run); a cohort hired before March keeps its shift's owner weight (it weighed 1).
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml", overrides=[
+        "horizon.warmup_days=14", "team.shifts[0].last_day=2027-02-25",
+        "routing.owner=weighted", "routing.owner_weights={office=3.0}",
+    ])
+    mar = month_scenario(quarter, datetime(2027, 3, 1).date())
+    assert mar.team.shifts[0].sellers == 5
+    assert mar.team.shifts[0].last_day is not None
+    assert mar.team.shifts[0].last_day.isoformat() == "2027-02-25"
+    hired = mar.team.shifts[1].name
+    assert mar.routing.owner_weights == {"office": 3.0, hired: 3.0}

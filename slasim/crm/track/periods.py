@@ -74,9 +74,11 @@ def month_scenario(agreement: Scenario, start: date) -> Scenario:
     leavers across it, and a month's scenario must hold only dates inside the month): a hire
     cohort that starts after the month is not on the team yet; one that started before it
     works its shift from the month start at the tenure it has reached (``tenure_weeks``, so
-    ``team.ramp`` goes on where it was); a shift whose ``last_day`` lies before the month has
-    nobody left (``sellers = 0``); a shift's ``tenure_weeks`` grows by the weeks since the
-    agreement's start.
+    ``team.ramp`` goes on where it was) with its shift's owner weight; a shift whose
+    ``last_day`` lies before the month's run (its warm-up included) has nobody left
+    (``sellers = 0``); a shift's ``tenure_weeks`` grows by the weeks since the agreement's
+    start. A cohort that starts inside the month's warm-up works all of the warm-up (a hire
+    must start inside the horizon): the queue at the month start is a little shorter.
     """
     days = _calendar.monthrange(start.year, start.month)[1]
     data = agreement.model_dump()
@@ -84,10 +86,13 @@ def month_scenario(agreement: Scenario, start: date) -> Scenario:
     team = data["team"]
     elapsed = (start - agreement.horizon.start).days / 7.0
     last = start + timedelta(days=days - 1)
+    run_start = start - timedelta(days=agreement.horizon.warmup_days)
     names = agreement.shift_names()
     shifts = team["shifts"]
+    weights = data["routing"].get("owner_weights")
     for shift in shifts:
-        if shift.get("last_day") is not None and shift["last_day"] < start:
+        # Gone before the month's run (its warm-up included) starts: nobody is left.
+        if shift.get("last_day") is not None and shift["last_day"] < run_start:
             shift.update(sellers=0, last_day=None)
         if shift.get("tenure_weeks") is not None:
             shift["tenure_weeks"] = max(0.0, shift["tenure_weeks"] + elapsed)
@@ -98,14 +103,18 @@ def month_scenario(agreement: Scenario, start: date) -> Scenario:
         if hire["start"] >= start:
             hires.append(hire)
             continue
-        # Joined before this month: the cohort is part of its shift from the month start.
+        # Joined before this month: the cohort is part of its shift from the month's run
+        # start (a cohort starting inside the warm-up works all of it: a hire must start
+        # inside the horizon), with its shift's owner weight.
         shift = dict(shifts[names.index(hire["shift"])])
+        name = f"{hire['shift']} (from {hire['start'].isoformat()})"
         shift.update(
-            name=f"{hire['shift']} (from {hire['start'].isoformat()})",
-            sellers=hire["sellers"], last_day=None,
+            name=name, sellers=hire["sellers"], last_day=None,
             tenure_weeks=(start - hire["start"]).days / 7.0,
         )
         shifts.append(shift)
+        if weights and hire["shift"] in weights:
+            weights[name] = weights[hire["shift"]]
     team["hires"] = hires
     return scenario_from_dict(data, agreement.name)
 
