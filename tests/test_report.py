@@ -490,3 +490,24 @@ def test_page_keeps_figures_readable_and_shows_tables_scroll_on_a_phone() -> Non
     narrow = narrow[:narrow.index("\n}\n")]
     assert "figure { overflow-x: auto;" in narrow and "width: 600px" in narrow
     assert "background-attachment: local, local, scroll, scroll" in page
+
+
+def test_staffing_that_cannot_help_names_the_real_blocker_per_level() -> None:
+    # Level joint with a quota no staffing delivers: the answer named only sales terms, all
+    # above the confidence, never the quota. Level term: "make the sales side realistic" where
+    # the search asks every sales term (the sales side stayed at 50 %).
+    from slasim.planning.staffing import StaffingAnswer, fewest_sellers
+    from slasim.render.report.staffing import answer_text
+
+    joint = load_scenario(BASE, ["sla.confidence_level=joint", "sla.tiers.cold.quota=5000",
+                                 "horizon.days=7"])
+    answer = fewest_sellers(joint, "tier_priority", reps=5, seed=0)
+    assert answer.sellers is None and answer.level == "joint"
+    assert answer.blocking[0].describe() == "cold quota"
+    assert "both sides keep every term" in answer.describe()
+    levels = pd.DataFrame({"total": [5], "realistic": [False]})
+    term = StaffingAnswer("fifo", (5,), levels, (6,), 10, 0, 12, ("office",), level="term")
+    scenario = load_scenario(BASE)
+    assert "make every sales term realistic is 5" in answer_text(term, scenario, "en")
+    assert "gör varje säljvillkor realistiskt är 5" in answer_text(term, scenario, "sv")
+    assert "every sales term only" in term.describe()

@@ -11,8 +11,9 @@ and every level is simulated on the same months (the same seed: common random nu
 the curve shows the effect of staffing, not of different months. The search walks from today's
 staffing (doubling steps, then bisection), assuming more sellers never hurt: with common random
 numbers this holds month by month up to rare ties. The Erlang C figure (:mod:`slasim.analytic`)
-is a steady-state lower bound that ignores the Monday backlog, priorities and repeated
-attempts; it is shown next to the answer, never instead of it.
+is a steady-state, one-queue reference: it ignores the Monday backlog and repeated attempts
+(which need more sellers) and priorities and patience (with which fewer can do); it is shown
+next to the answer, never instead of it.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class StaffingAnswer:
     cap: int
     shifts: tuple[str, ...]
     blocking: tuple[Requirement, ...] = ()
+    level: str = "side"
 
     @property
     def total(self) -> int | None:
@@ -127,13 +129,16 @@ class StaffingAnswer:
             if self.blocking:
                 top = self.levels.iloc[-1]
                 weakest = ", ".join(f"{r.describe()} {r.p:.0%}" for r in self.blocking[:3])
-                text += (f"; staffing alone does not fix it: at {most} sellers sales keeps every "
-                         f"term in {top['p_sales']:.0%} of months (weakest terms: {weakest})")
+                who, p = (("both sides keep", top["p_joint"]) if self.level == "joint"
+                          else ("sales keeps", top["p_sales"]))
+                text += (f"; staffing alone does not fix it: at {most} sellers {who} every "
+                         f"term in {p:.0%} of months (weakest terms: {weakest})")
             return text
         per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
         text = f"{self.total} sellers ({per}) with {policy} routing"
         if not self.realistic:
-            text += ("; the sales side only: marketing's terms still fail there (sellers do not "
+            what = "every sales term" if self.level == "term" else "the sales side"
+            text += (f"; {what} only: marketing's terms still fail there (sellers do not "
                      "change them)")
         return text
 
@@ -243,7 +248,11 @@ def _fewest(
             bad = mid
     levels = pd.DataFrame(list(rows.values())).sort_values("total", kind="stable")
     most = verdicts[max(verdicts)]
-    blocking = tuple(sorted((t for t in most.terms if t.side == "sales" and t.p < 1.0),
+    # What staffing alone does not fix: the sales terms still missed at the most sellers (at
+    # level joint marketing's too: the level judges both sides together, and more sellers
+    # cannot lift a quota).
+    sides = ("sales", "marketing") if most.level == "joint" else ("sales",)
+    blocking = tuple(sorted((t for t in most.terms if t.side in sides and t.p < 1.0),
                             key=lambda t: t.p)) if good is None else ()
     return StaffingAnswer(
         routing=policy,
@@ -255,6 +264,7 @@ def _fewest(
         cap=cap,
         shifts=names,
         blocking=blocking,
+        level=most.level,
     )
 
 

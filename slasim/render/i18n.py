@@ -252,11 +252,13 @@ EN: Mapping[str, str] = MappingProxyType(
         "label_qualify": "qualification",
         "h_staffing": "How many sellers the agreement needs",
         "staffing_text": (
-            "The fewest sellers for which the agreement is realistic, per routing policy: every "
-            "staffing level is simulated on the same {reps} months (all shifts moved together, "
-            "one seller at a time). Queueing theory (Erlang C, in slasim plan) gives a "
-            "steady-state lower bound that ignores the Monday backlog, priorities and repeated "
-            "attempts; this is the simulated answer."
+            "The fewest sellers for which what staffing controls is realistic (the sales side; "
+            "every sales term at confidence level “term”; the agreement at “joint”), per "
+            "routing policy: every staffing level is simulated on the same {reps} months (all "
+            "shifts moved together, one seller at a time). Queueing theory (Erlang C, in slasim "
+            "plan) gives a steady-state, one-queue reference that ignores the Monday backlog "
+            "and repeated attempts (more sellers) and priorities and patience (fewer); this is "
+            "the simulated answer."
         ),
         "col_sellers": "sellers",
         "col_p_marketing": "marketing keeps its terms",
@@ -267,6 +269,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "fewest_sales": "Routing {policy}: the fewest sellers that make the sales side "
                         "realistic is {total} ({per}); marketing's terms still fail there "
                         "(sellers do not change them).",
+        "fewest_sales_terms": "Routing {policy}: the fewest sellers that make every sales term "
+                              "realistic is {total} ({per}); marketing's terms still fail "
+                              "there (sellers do not change them).",
         "fewest_none": "Routing {policy}: not realistic with up to {most} sellers.",
         "fewest_blocking": "Staffing alone does not fix it; weakest terms at the most sellers "
                            "tried: {weakest}.",
@@ -660,11 +665,13 @@ SV: Mapping[str, str] = MappingProxyType(
         "label_qualify": "kvalificering",
         "h_staffing": "Hur många säljare avtalet kräver",
         "staffing_text": (
-            "Det minsta antalet säljare som gör avtalet realistiskt, per fördelningsregel: varje "
-            "bemanning simuleras på samma {reps} månader (alla pass ändras tillsammans, en "
-            "säljare i taget). Köteori (Erlang C, i slasim plan) ger en undre gräns i jämvikt "
-            "som bortser från måndagens kö, prioriteringar och upprepade försök; detta är det "
-            "simulerade svaret."
+            "Det minsta antalet säljare som gör det bemanningen styr realistiskt (säljsidan; "
+            "varje säljvillkor vid konfidensnivå ”term”; avtalet vid ”joint”), per "
+            "fördelningsregel: varje bemanning simuleras på samma {reps} månader (alla pass "
+            "ändras tillsammans, en säljare i taget). Köteori (Erlang C, i slasim plan) ger en "
+            "referens för en kö i jämvikt som bortser från måndagens kö och upprepade försök "
+            "(fler säljare) och prioriteringar och tålamod (färre); detta är det simulerade "
+            "svaret."
         ),
         "col_sellers": "säljare",
         "col_p_marketing": "marknad håller sina villkor",
@@ -675,6 +682,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "fewest_sales": "Med turordningen {policy}: minsta antal säljare som gör säljsidan "
                         "realistisk är {total} ({per}); marknadens villkor uppfylls ändå inte "
                         "(säljare ändrar dem inte).",
+        "fewest_sales_terms": "Med turordningen {policy}: minsta antal säljare som gör varje "
+                              "säljvillkor realistiskt är {total} ({per}); marknadens villkor "
+                              "uppfylls ändå inte (säljare ändrar dem inte).",
         "fewest_none": "Med turordningen {policy}: inte realistiskt med upp till {most} säljare.",
         "fewest_blocking": "Bemanning räcker inte; svagaste villkoren vid flest säljare: "
                            "{weakest}.",

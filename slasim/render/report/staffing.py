@@ -37,7 +37,8 @@ def answer_text(answer: StaffingAnswer, scenario: Scenario, lang: str) -> str:
             text += " " + tr(lang, "fewest_blocking").format(weakest=weakest)
         return text
     per = ", ".join(f"{name} {n}" for name, n in zip(answer.shifts, answer.sellers, strict=True))
-    key = "fewest" if answer.realistic else "fewest_sales"
+    key = ("fewest" if answer.realistic
+           else "fewest_sales_terms" if answer.level == "term" else "fewest_sales")
     return tr(lang, key).format(policy=policy, total=answer.total, per=per)
 
 
