@@ -96,3 +96,13 @@ def test_format_table_shows_a_missing_value_as_a_dash() -> None:
     frame = pd.DataFrame({"p_met": [np.nan, 0.98], "cost": [np.nan, 1234.0]}, index=[5, 15])
     text = format_table(frame, {"p_met": "{:.0%}", "cost": "{:,.0f}"})
     assert "nan" not in text and "–" in text and "98%" in text and "1,234" in text
+
+
+@pytest.mark.parametrize(("low", "high"), [(1.0e6, 1.2e6), (10_000, 12_000), (1.8e6, 1.95e6)])
+def test_money_axis_labels_are_distinct_on_a_narrow_range(low: float, high: float) -> None:
+    # A sweep of costs from 1.0 to 1.2 M read "1.0 M, 1.1 M x6, 1.2 M x2".
+    _fig, ax = plt.subplots()
+    ax.plot([0, 1], [low, high])
+    money_axis(ax.yaxis)
+    labels = _labels(ax.yaxis)
+    assert len(labels) == len(set(labels)) > 2, labels

@@ -6,6 +6,7 @@ grey lines, units are in the axis labels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -73,11 +74,13 @@ def money_axis(axis: Axis) -> None:
 
     def label(value: float, _: object) -> str:
         top = max(abs(v) for v in axis.get_view_interval())
-        if top >= 1e6:
-            return f"{value / 1e6:,.1f}\u00a0M"
-        if top >= 1e4:
-            return f"{value / 1e3:,.0f}\u00a0k"
-        return f"{value:,.0f}"
+        scale, unit = ((1e6, "\u00a0M") if top >= 1e6
+                       else (1e3, "\u00a0k") if top >= 1e4 else (1.0, ""))
+        # As many decimals as the tick step needs (a 1.0-1.2 M axis read "1.1 M" six times).
+        locs = np.unique(axis.get_majorticklocs())
+        step = float(np.min(np.diff(locs))) / scale if len(locs) > 1 else 1.0
+        decimals = min(3, max(1 if unit == "\u00a0M" else 0, math.ceil(-math.log10(step))))
+        return f"{value / scale:,.{decimals}f}{unit}"
 
     axis.set_major_formatter(plt.FuncFormatter(label))
 
