@@ -139,6 +139,11 @@ def test_page_reads_on_a_phone_and_names_its_money(explorer) -> None:  # type: i
                 "most missed: cold quota, met in 50 % of months); both sides: 0 % [0 %, 28 %].")
     assert _lines(sentence).split("\n") == [
         "Not realistic: marketing keeps every term in only 20 % of months (needed 80 %;",
-        "    most missed: cold quota, met in 50 % of months)",
+        "\u00a0\u00a0\u00a0\u00a0most missed: cold quota, met in 50 % of months)",
         "both sides: 0 % [0 %, 28 %].",
     ]
+    # A realistic verdict has one "; " at its end: "and" starts the sales side's line (its
+    # first line ran past the 520 px panel).
+    realistic = ("Realistic: marketing keeps every term in 90 % of months [70 %, 97 %] and sales "
+                 "keeps every term in 80 % of months (needed: 80 % each); both sides: 75 %.")
+    assert [len(line) < 80 for line in _lines(realistic).split("\n")] == [True] * 3

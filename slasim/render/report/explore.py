@@ -189,8 +189,13 @@ def _lines(text: str) -> str:
         char = text[i]
         depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
         if text.startswith("; ", i):
-            out.append("\n" if depth == 0 else ";\n    ")
+            # No-break spaces: SVG text collapses plain ones, and the indent disappeared.
+            out.append("\n" if depth == 0 else ";\n\u00a0\u00a0\u00a0\u00a0")
             i += 2
+            continue
+        if depth == 0 and text.startswith(" and ", i):
+            out.append("\nand ")  # "Realistic: marketing ... and sales ...": two lines
+            i += 5
             continue
         out.append(char)
         i += 1
@@ -267,12 +272,16 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
         text="verdict:N", x=alt.value(0), y=alt.value(0))
     summary = base.mark_text(align="left", baseline="top", fontSize=12, lineBreak="\n").encode(
         text="summary:N", x=alt.value(0), y=alt.value(0))
+    # Tall enough for the longest text (a quarter's verdict has a line per month).
+    def height(column: str, line: float) -> int:
+        return int(line * max(str(t).count("\n") + 1 for t in grid[column])) + 12
+
     chart = alt.vconcat(
         alt.hconcat((sides + labels + rule).properties(width=260, height=220,
                                                        title="Keeping the agreement"),
                     money.properties(width=220, height=220, title="Money per period")),
-        verdict.properties(width=520, height=110, title="Verdict"),
-        summary.properties(width=520, height=70, title="Ranges"),
+        verdict.properties(width=520, height=height("verdict", 16.5), title="Verdict"),
+        summary.properties(width=520, height=height("summary", 15.5), title="Ranges"),
     ).add_params(*params).properties(
         title=f"{title}: {explorer.reps} simulated months per combination, seed {explorer.seed}"
     )
