@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -147,3 +148,18 @@ def test_page_reads_on_a_phone_and_names_its_money(explorer) -> None:  # type: i
     realistic = ("Realistic: marketing keeps every term in 90 % of months [70 %, 97 %] and sales "
                  "keeps every term in 80 % of months (needed: 80 % each); both sides: 75 %.")
     assert [len(line) < 80 for line in _lines(realistic).split("\n")] == [True] * 3
+
+
+@pytest.mark.parametrize(("level", "judged", "line"), [
+    ("side", ["p_marketing", "p_sales"], True), ("joint", ["p_joint"], True), ("term", [], False),
+])
+def test_bars_the_level_does_not_judge_are_grey(level: str, judged: list[str], line: bool) -> None:
+    # A realistic option at level side showed "both sides" at 75 % under the dashed 80 % line.
+    from slasim.render.report.explore import Explorer
+
+    grid = explore_grid([load_scenario(BASELINE)], offsets=(0,), reps=2, seed=3).grid
+    page = explorer_html(Explorer(grid, "hot", 2, 3, 0.8, "SEK", level))
+    spec = page[page.index("const spec"):]  # the chart's JSON, after the inlined bundles
+    assert f'"oneOf": {json.dumps(judged or ["none"])}' in spec
+    assert ('"strokeDash": [4, 4]' in spec) is line  # the confidence line
+    assert f"not judged at level '{level}'" in spec

@@ -106,3 +106,19 @@ def test_money_axis_labels_are_distinct_on_a_narrow_range(low: float, high: floa
     money_axis(ax.yaxis)
     labels = _labels(ax.yaxis)
     assert len(labels) == len(set(labels)) > 2, labels
+
+
+@pytest.mark.parametrize(("level", "grey"), [
+    ("side", {"both sides"}), ("joint", {"marketing", "sales"}),
+    ("term", {"marketing", "sales", "both sides"}),
+])
+def test_month_plot_greys_the_sides_the_level_does_not_judge(level: str, grey: set[str]) -> None:
+    # A realistic quarter at level side showed "both sides" at 70 % under the 80 % line.
+    from slasim.render.quarter_plots import month_p_met_plot
+
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml",
+                            [f"sla.confidence_level={level}"])
+    ax = month_p_met_plot(simulate(quarter, reps=3, seed=0).verdict)
+    greyed = {line.get_label().removesuffix(" (not judged)") for line in ax.get_lines()
+              if line.get_label().endswith("(not judged)")}
+    assert greyed == grey

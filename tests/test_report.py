@@ -511,3 +511,32 @@ def test_staffing_that_cannot_help_names_the_real_blocker_per_level() -> None:
     assert "make every sales term realistic is 5" in answer_text(term, scenario, "en")
     assert "gör varje säljvillkor realistiskt är 5" in answer_text(term, scenario, "sv")
     assert "every sales term only" in term.describe()
+
+
+@pytest.mark.parametrize(("level", "label", "line"), [
+    ("side", "sales: ", 0.8), ("joint", "both sides: ", 0.8), ("term", "sales: ", None),
+])
+def test_staffing_figure_draws_what_the_level_judges(
+    monkeypatch: pytest.MonkeyPatch, level: str, label: str, line: float | None
+) -> None:
+    # At level joint the figure drew P(sales) against the line the level applies to both
+    # sides together; at level term (each sales term judged) the line on P(sales) misled.
+    import slasim.render.plots
+    from slasim.planning.staffing import StaffingAnswer
+    from slasim.render.report.staffing import staffing_blocks
+
+    seen: dict[str, object] = {}
+    real = slasim.render.plots.staffing_attainment
+
+    def spy(frame: pd.DataFrame, **kwargs: object) -> object:
+        seen.update(columns=list(frame.columns), confidence=kwargs.get("confidence"))
+        return real(frame, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(slasim.render.plots, "staffing_attainment", spy)
+    levels = pd.DataFrame({"sellers": ["5"], "total": [5], "p_marketing": [0.9], "p_sales": [0.5],
+                           "p_joint": [0.45], "realistic": [False], "staffing_ok": [False],
+                           "profit": [1.0]})
+    answer = StaffingAnswer("fifo", None, levels, (6,), 10, 0, 12, ("office",), level=level)
+    staffing_blocks([answer], load_scenario(BASE), "en")
+    assert [str(c).startswith(label) for c in seen["columns"]] == [True]  # type: ignore[union-attr]
+    assert seen["confidence"] == line

@@ -282,6 +282,8 @@ EN: Mapping[str, str] = MappingProxyType(
         "axis_sellers_total": "sellers (all shifts)",
         "axis_p_sales": "share of months sales keeps its terms",
         "label_sales_policy": "sales: {policy}",
+        "label_joint_policy": "both sides: {policy}",
+        "axis_p_joint": "share of months both sides keep their terms",
         "h_options": "Options compared",
         "options_text": (
             "Every option is simulated on the same {reps} months of leads (common random "
@@ -695,6 +697,8 @@ SV: Mapping[str, str] = MappingProxyType(
         "axis_sellers_total": "säljare (alla pass)",
         "axis_p_sales": "andel månader sälj håller sina villkor",
         "label_sales_policy": "sälj: {policy}",
+        "label_joint_policy": "båda parter: {policy}",
+        "axis_p_joint": "andel månader båda parter håller sina villkor",
         "h_options": "Jämförelse av alternativ",
         "options_text": (
             "Varje alternativ simuleras på samma {reps} månader av leads (gemensamma slumptal), så "

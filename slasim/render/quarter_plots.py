@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["month_p_met_plot", "revenue_plot"]
 
 
+_NOT_JUDGED = {"en": "(not judged)", "sv": "(bedöms inte)"}
+
+
 def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = None) -> Axes:
     """P(each side keeps all its terms) month by month, with the confidence as a dashed line.
 
@@ -32,9 +35,17 @@ def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = No
     """
     ax = axes_or_new(ax, (7, 4))
     x = np.arange(len(verdict.months))
+    # The sides the confidence level judges, solid; the others grey and dotted, "(not judged)":
+    # at level side "both sides" under the line looked like a failing month of a realistic
+    # quarter.
+    judged = {r.side for m in verdict.months for r in m.verdict.requirements if not r.term}
     for i, side in enumerate(SIDES):
         p = [m.verdict.p[side.name] for m in verdict.months]
-        ax.plot(x, p, marker="o", color=tier_color(i), label=side.label[lang])
+        if side.name in judged:
+            ax.plot(x, p, marker="o", color=tier_color(i), label=side.label[lang])
+        else:
+            ax.plot(x, p, marker="o", color="0.6", linestyle=":",
+                    label=f"{side.label[lang]} {_NOT_JUDGED[lang]}")
     ax.axhline(verdict.confidence, **TARGET_STYLE, label=f"confidence {verdict.confidence:.0%}")
     ax.set_xticks(x, [m.labels[lang] for m in verdict.months])
     ax.set_ylim(0, 1.25)

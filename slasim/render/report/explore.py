@@ -54,6 +54,7 @@ class Explorer:
     seed: int
     confidence: float
     currency: str
+    level: str = "side"
 
 
 def _fastest_tier(scenario: Scenario) -> str:
@@ -121,7 +122,7 @@ def explore_grid(
             if progress:
                 progress(done + 1, len(runs))
     return Explorer(pd.DataFrame(rows), tier, reps, seed, base.sla.confidence,
-                    base.costs.currency)
+                    base.costs.currency, base.sla.confidence_level)
 
 
 def _grid_rows(
@@ -240,6 +241,9 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
         alt.param(name="quota", value=1.0 if 1.0 in scales else scales[-1],
                   bind=alt.binding_select(options=scales, name="quotas x today ")),
     ]
+    # What the level judges against the confidence (level term: the terms, none of the bars).
+    judged = {"side": ("p_marketing", "p_sales"), "joint": ("p_joint",), "term": ()}[
+        explorer.level]
     chosen = ("datum.option == option && datum.offset == sellers && datum.routing == routing"
               " && datum.target == target && datum.quota_scale == quota")
     base = alt.Chart(grid).transform_filter(chosen)
@@ -248,6 +252,12 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
     ).mark_bar().encode(
         x=alt.X("side:N", title=None, sort=["p_marketing", "p_sales", "p_joint"],
                 axis=alt.Axis(labelAngle=0, labelExpr=_SIDE_LABELS)),
+        # The sides the confidence level judges in colour, the others grey: at level side a
+        # realistic option's "both sides" bar sat under the line and looked failed.
+        color=alt.condition(
+            alt.FieldOneOfPredicate(field="side", oneOf=list(judged) or ["none"]),
+            alt.value("#4c78a8"), alt.value("#c8c8c8"),
+        ),
         y=alt.Y("p:Q", title="share of months every term is kept",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("p:Q", format=".0%")],
@@ -260,6 +270,8 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
     )
     rule = alt.Chart(pd.DataFrame({"c": [explorer.confidence]})).mark_rule(
         strokeDash=[4, 4]).encode(y="c:Q")
+    keeping = "Keeping the agreement" + (
+        "" if len(judged) == 3 else f" (grey: not judged at level {explorer.level!r})")
     money = base.transform_fold(["cost", "revenue", "profit"], as_=["what", "value"]).mark_bar(
     ).encode(x=alt.X("what:N", title=None, sort=["cost", "revenue", "profit"],
                      # Revenue won and the open deals' expected value, as the profit counts
@@ -277,8 +289,8 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
         return int(line * max(str(t).count("\n") + 1 for t in grid[column])) + 12
 
     chart = alt.vconcat(
-        alt.hconcat((sides + labels + rule).properties(width=260, height=220,
-                                                       title="Keeping the agreement"),
+        alt.hconcat(((sides + labels + rule) if judged else (sides + labels)).properties(
+                        width=260, height=220, title=keeping),
                     money.properties(width=220, height=220, title="Money per period")),
         verdict.properties(width=520, height=height("verdict", 16.5), title="Verdict"),
         summary.properties(width=520, height=height("summary", 15.5), title="Ranges"),

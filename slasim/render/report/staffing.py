@@ -61,16 +61,19 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
                     float(r["profit"]) * per_month(scenario, "profit"), cur, lang
                 ),
             })
-        curves[tr(lang, "label_sales_policy").format(policy=policy)] = (
-            a.levels.set_index("total")["p_sales"]
-        )
+        # The chance the level judges: the sales side, or both sides at level joint (at level
+        # term each sales term is judged: the sales side is drawn without the line).
+        column = "p_joint" if a.level == "joint" else "p_sales"
+        key = "label_joint_policy" if a.level == "joint" else "label_sales_policy"
+        curves[tr(lang, key).format(policy=policy)] = a.levels.set_index("total")[column]
     shown = pd.DataFrame(rows).set_index([tr(lang, "row_routing"), tr(lang, "col_sellers")])
     frame = pd.DataFrame(curves).sort_index()
     fig, ax = new_axes()
-    staffing_attainment(frame, confidence=scenario.sla.confidence,
+    staffing_attainment(frame, confidence=(None if answers[0].level == "term"
+                                           else scenario.sla.confidence),
                         current=sum(answers[0].current), ax=ax)
     ax.set_xlabel(tr(lang, "axis_sellers_total"))
-    ax.set_ylabel(tr(lang, "axis_p_sales"))
+    ax.set_ylabel(tr(lang, "axis_p_joint" if answers[0].level == "joint" else "axis_p_sales"))
     percent_ticks(ax.yaxis, lang)
     finish_axes(ax, lang)
     reps = answers[0].reps
