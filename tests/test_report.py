@@ -223,6 +223,11 @@ def test_report_from_a_real_optimizer_proposal(tmp_path: Path) -> None:
         assert row.group(1) == f"{value:,.0f}", (label, row.group(0), value)
 
 
+def _per_month(lang: str, key: str) -> str:
+    """A row label of counts or money per month ("profit (margin minus cost), per month")."""
+    return tr(lang, "per_month_label").format(label=tr(lang, key))
+
+
 def _paired_table(report: Report) -> pd.DataFrame:
     (table,) = (b for b in report.blocks if isinstance(b, Table) and b.caption)
     return table.frame
@@ -252,11 +257,11 @@ def test_option_differences_of_rates_are_in_percentage_points(
                        "contact_rate", "seller_utilization"):
             cell = table.loc[tr(lang, f"m_{metric}"), fast.name]
             assert cell.count(unit) == 3 and "%" not in cell, (lang, metric, cell)
-        profit = table.loc[tr(lang, "m_profit"), fast.name]
+        profit = table.loc[_per_month(lang, "m_profit"), fast.name]
         assert unit not in profit and ("SEK" in profit or "kr" in profit)
     # Money per month, as in the brief: the 30-day difference x 30.44 / 30.
     per_month = money / base.horizon.months
-    assert f"{per_month:+,.0f}".lstrip("+-") in en.loc[tr("en", "m_profit"), fast.name]
+    assert f"{per_month:+,.0f}".lstrip("+-") in en.loc[_per_month("en", "m_profit"), fast.name]
 
 
 @pytest.mark.parametrize(("per", "lang", "words"), [
@@ -379,12 +384,13 @@ def test_report_counts_and_money_per_month() -> None:
     funnel = funnel_frame(result, "en")
     for tier in result.scenario.tiers:
         leads = float(summary.loc[("leads_created", tier), "mean"])
-        assert kpi.loc["leads created", tier] == format_number(leads / months, "en")
-        assert kpi.loc["leads created", tier] == format_number(funnel.loc[tier].iloc[0], "en")
+        created = _per_month("en", "m_leads_created")  # "leads created, per month"
+        assert kpi.loc[created, tier] == format_number(leads / months, "en")
+        assert kpi.loc[created, tier] == format_number(funnel.loc[tier].iloc[0], "en")
     brief = next(b for b in decision_blocks(result, "en") if isinstance(b, Table)).frame
     profit = float(summary.loc[("profit", ALL), "mean"])
     assert brief.iloc[-1, 0] == format_money(profit / months, "SEK", "en")
-    assert kpi.loc[tr("en", "m_profit"), tr("en", "col_all")].startswith(
+    assert kpi.loc[_per_month("en", "m_profit"), tr("en", "col_all")].startswith(
         format_money(profit / months, "SEK", "en"))
     # A rate is not scaled.
     from slasim.render.values import format_metric
@@ -540,3 +546,18 @@ def test_staffing_figure_draws_what_the_level_judges(
     staffing_blocks([answer], load_scenario(BASE), "en")
     assert [str(c).startswith(label) for c in seen["columns"]] == [True]  # type: ignore[union-attr]
     assert seen["confidence"] == line
+
+
+def test_quarter_report_states_expected_leads_per_month_beside_the_monthly_quota() -> None:
+    # The quota read "100 a month" beside an expected 461: the quarter's total.
+    from slasim.render.report.evidence import attainment_blocks
+
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml")
+    result = simulate(quarter, reps=3, seed=0)
+    table = next(b for b in attainment_blocks(result, "en") if isinstance(b, Table)).frame
+    first = table.index[0]
+    assert first[0] == "hot" and "a month" in table.loc[first, tr("en", "col_target")]
+    total = float(result.summary.set_index(["metric", "tier"]).loc[("leads_created", "hot"),
+                                                                    "mean"])
+    assert table.loc[first, tr("en", "col_expected")] == format_number(
+        total / quarter.horizon.months, "en")

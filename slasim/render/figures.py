@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "finish_axes", "metric_mean", "new_axes", "per_month", "percent_ticks", "report_figure",
+    "runs_text",
 ]
 
 
@@ -45,6 +46,19 @@ def per_month(scenario: Scenario, metric: str) -> float:
     """
     kind = CATALOGUE[metric].kind if metric in CATALOGUE else ""
     return 1.0 / scenario.horizon.months if kind in ("count", "money") else 1.0
+
+
+def runs_text(scenario: Scenario, reps: int, lang: str, *, short: bool = False) -> str:
+    """What ``reps`` replications of ``scenario`` are, in words: "200 simulated months", or for
+    a horizon judged month by month "60 simulated periods of 90 days" (``short``: "200
+    months")."""
+    from slasim.measure.quarter import months
+    from slasim.render.i18n import tr
+
+    suffix = "_short" if short else ""
+    if months(scenario):
+        return tr(lang, f"runs_periods{suffix}").format(reps=reps, days=scenario.horizon.days)
+    return tr(lang, f"runs_months{suffix}").format(reps=reps)
 
 
 def new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:

@@ -24,6 +24,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "title": "Sales–marketing service level agreement",
         "subtitle": "{scenario} · {start} – {end} · {runs}",
         "runs_months": "{reps} simulated months",
+        "runs_months_short": "{reps} months",
+        "per_month_label": "{label}, per month",
+        "runs_periods_short": "{reps} periods of {days} days",
         "runs_periods": "{reps} simulated periods of {days} days",
         # --- page 1: the decision -------------------------------------------------------------
         "h_decision": "The decision in brief",
@@ -254,7 +257,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "staffing_text": (
             "The fewest sellers for which what staffing controls is realistic (the sales side; "
             "every sales term at confidence level “term”; the agreement at “joint”), per "
-            "routing policy: every staffing level is simulated on the same {reps} months (all "
+            "routing policy: every staffing level is simulated on the same {runs} (all "
             "shifts moved together, one seller at a time). Queueing theory (Erlang C, in slasim "
             "plan) gives a steady-state, one-queue reference that ignores the Monday backlog "
             "and repeated attempts (more sellers) and priorities and patience (fewer); this is "
@@ -286,7 +289,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "axis_p_joint": "share of months both sides keep their terms",
         "h_options": "Options compared",
         "options_text": (
-            "Every option is simulated on the same {reps} months of leads (common random "
+            "Every option is simulated on the same {runs} of leads (common random "
             "numbers), so the differences to “{base}” are paired and their confidence intervals "
             "narrow."
         ),
@@ -432,6 +435,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "title": "Servicenivåavtal mellan marknad och sälj",
         "subtitle": "{scenario} · {start} – {end} · {runs}",
         "runs_months": "{reps} simulerade månader",
+        "runs_months_short": "{reps} månader",
+        "per_month_label": "{label}, per månad",
+        "runs_periods_short": "{reps} perioder om {days} dagar",
         "runs_periods": "{reps} simulerade perioder om {days} dagar",
         "h_decision": "Beslutet i korthet",
         "decision_p_marketing": "chansen att marknad håller alla sina villkor en månad",
@@ -669,7 +675,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "staffing_text": (
             "Det minsta antalet säljare som gör det bemanningen styr realistiskt (säljsidan; "
             "varje säljvillkor vid konfidensnivå ”term”; avtalet vid ”joint”), per "
-            "fördelningsregel: varje bemanning simuleras på samma {reps} månader (alla pass "
+            "fördelningsregel: varje bemanning simuleras på samma {runs} (alla pass "
             "ändras tillsammans, en säljare i taget). Köteori (Erlang C, i slasim plan) ger en "
             "referens för en kö i jämvikt som bortser från måndagens kö och upprepade försök "
             "(fler säljare) och prioriteringar och tålamod (färre); detta är det simulerade "
@@ -701,7 +707,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "axis_p_joint": "andel månader båda parter håller sina villkor",
         "h_options": "Jämförelse av alternativ",
         "options_text": (
-            "Varje alternativ simuleras på samma {reps} månader av leads (gemensamma slumptal), så "
+            "Varje alternativ simuleras på samma {runs} av leads (gemensamma slumptal), så "
             "skillnaderna mot ”{base}” är parvisa och deras konfidensintervall snäva."
         ),
         "col_option": "alternativ",

@@ -19,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from slasim.measure.catalogue import metric
 from slasim.measure.terms import SIDES
 from slasim.render.axes import axes_or_new
+from slasim.render.figures import runs_text
 from slasim.render.plots import TIER_COLORS, money_axis, percent_axis
 
 if TYPE_CHECKING:
@@ -153,7 +154,8 @@ def sweep_line(
 def sweep_figure(result: SweepResult, value: str = "p_joint") -> Figure:
     """The whole figure: a line (one axis) or heat maps (one per value of the later axes)."""
     axes = result.axes
-    title = f"{_label(value, result)}\n{result.reps} months per point (seed {result.seed})"
+    runs = runs_text(result.scenario, result.reps, "en", short=True)
+    title = f"{_label(value, result)}\n{runs} per point (seed {result.seed})"
     if len(axes) == 1:
         ax = sweep_line(result, value, ax=axes_or_new(None, layout="constrained"))
         ax.set_title(title, fontsize="medium")

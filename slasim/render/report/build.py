@@ -24,6 +24,7 @@ from slasim.render.doc import (
     to_html,
     to_markdown,
 )
+from slasim.render.figures import runs_text
 from slasim.render.i18n import tr
 from slasim.render.page import LANGS, render_page
 from slasim.render.report.agreement import agreement_blocks, period_dates
@@ -211,8 +212,7 @@ def _build(
         answers = staffing_answers(scenario, reps=reps, seed=seed, workers=workers,
                                    executor=pool)
     # A replication is a month, or (several months judged one by one) a whole period.
-    runs = (tr(lang, "runs_periods").format(reps=reps, days=scenario.horizon.days)
-            if result.verdict.months else tr(lang, "runs_months").format(reps=reps))
+    runs = runs_text(scenario, reps, lang)
     # Page 1 is the decision; then the agreement to sign; then the evidence behind both.
     blocks: list[Block] = decision_blocks(
         result, lang, comparison=comparison, staffing=answers

@@ -23,6 +23,7 @@ from slasim.render.figures import (
     per_month,
     percent_ticks,
     report_figure,
+    runs_text,
 )
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_number, format_percent
@@ -97,7 +98,12 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         expected = {
             t.name: "–" if t.measure is None
             else format_metric(
-                t.measure, metric_mean(result, t.measure, tier), lang=lang, currency=cur
+                # A horizon judged month by month states its quotas per month: the expected
+                # leads per month beside them, not the whole period's.
+                t.measure,
+                metric_mean(result, t.measure, tier)
+                * (per_month(s, t.measure) if verdict.months else 1.0),
+                lang=lang, currency=cur,
             )
             for t in TERMS
         }
@@ -161,7 +167,10 @@ def _mean_table(
     tiers = [ALL, *s.tiers]
     rows = []
     for metric in metrics:
-        row = [tr(lang, f"m_{metric}")]
+        label = tr(lang, f"m_{metric}")
+        if monthly and per_month(s, metric) != 1.0:  # say so: rates and times are not
+            label = tr(lang, "per_month_label").format(label=label)
+        row = [label]
         for tier in tiers:
             if (metric, tier) not in summary:
                 row.append(missing)
@@ -384,6 +393,8 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
     diffs: dict[str, list[str]] = {}
     for metric in _OPTION_ROWS:
         label = tr(lang, f"m_{metric}")
+        if per_month(scenarios[0], metric) != 1.0:
+            label = tr(lang, "per_month_label").format(label=label)
         shown: list[str] = []
         dcells: list[str] = []
         for name in names:
@@ -434,7 +445,8 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
     percent_ticks(ax2.xaxis, lang)
     return [
         Heading(tr(lang, "h_options"), 3),
-        Paragraph(tr(lang, "options_text").format(reps=results[0].reps, base=base)),
+        Paragraph(tr(lang, "options_text").format(
+            runs=runs_text(scenarios[0], results[0].reps, lang, short=True), base=base)),
         Callout(recommendation(comparison, lang)),
         Table(side),
         Table(paired, caption=tr(lang, "col_difference").format(base=base)),

@@ -12,7 +12,14 @@ import pandas as pd
 
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
-from slasim.render.figures import finish_axes, new_axes, per_month, percent_ticks, report_figure
+from slasim.render.figures import (
+    finish_axes,
+    new_axes,
+    per_month,
+    percent_ticks,
+    report_figure,
+    runs_text,
+)
 from slasim.render.i18n import tr
 from slasim.render.page import format_money, format_percent
 from slasim.scenario.schema import Scenario
@@ -57,7 +64,7 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
                 tr(lang, "col_p_marketing"): format_percent(float(r["p_marketing"]), lang),
                 tr(lang, "col_p_sales"): format_percent(float(r["p_sales"]), lang),
                 tr(lang, "col_p_joint"): format_percent(float(r["p_joint"]), lang),
-                tr(lang, "m_profit"): format_money(
+                tr(lang, "per_month_label").format(label=tr(lang, "m_profit")): format_money(
                     float(r["profit"]) * per_month(scenario, "profit"), cur, lang
                 ),
             })
@@ -79,7 +86,8 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
     reps = answers[0].reps
     return [
         Heading(tr(lang, "h_staffing"), 3),
-        Paragraph(tr(lang, "staffing_text").format(reps=reps)),
+        Paragraph(tr(lang, "staffing_text").format(
+            runs=runs_text(scenario, reps, lang, short=True))),
         *(Callout(answer_text(a, scenario, lang)) for a in answers),
         Table(shown),
         report_figure(fig, "staffing", tr(lang, "fig_staffing")),
