@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -82,8 +83,21 @@ def atomic_open(
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode(={mode!r}) must be 'w' or 'wb'")
-    target = Path(path)
+    # Through links to what they name: renaming over a link replaced the link (/dev/stdout
+    # became a file), not the file it points to.
+    target = Path(os.path.realpath(path))
     text = mode == "w"
+    try:
+        special = not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        special = False  # a new file
+    if special:
+        # A device, pipe or socket (/dev/null, /dev/full, a FIFO) is written into, never
+        # renamed over: as root the rename replaced the device with a plain file.
+        with open(target, mode, encoding=encoding if text else None,
+                  newline=newline if text else None) as stream:
+            yield stream
+        return
     # Not a with-statement: the temporary file must outlive its handle when all went well.
     handle = tempfile.NamedTemporaryFile(
         mode=mode,

@@ -498,3 +498,29 @@ def test_report_markdown_escapes_the_scenario_name(
     assert "<script>" not in md and "&lt;script>alert(1)&lt;/script>" in md
     assert "<script>alert" not in out.read_text(encoding="utf-8")
     assert leftovers(tmp_path) == []
+
+
+def test_an_output_through_a_link_replaces_the_file_not_the_link(tmp_path: Path) -> None:
+    # --json /dev/stdout replaced the /dev/stdout link with a file (as root).
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_an_output_that_is_a_pipe_is_written_into_not_renamed_over(tmp_path: Path) -> None:
+    # A device or FIFO was renamed over: as root `--json /dev/full` replaced /dev/full with
+    # a plain file and exited 0. A FIFO stands in for a device here (no root needed).
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that the writer's open returns
+    try:
+        atomic_write_text(fifo, "through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
