@@ -163,3 +163,17 @@ def test_bars_the_level_does_not_judge_are_grey(level: str, judged: list[str], l
     assert f'"oneOf": {json.dumps(judged or ["none"])}' in spec
     assert ('"strokeDash": [4, 4]' in spec) is line  # the confidence line
     assert f"not judged at level '{level}'" in spec
+
+
+def test_a_scenario_name_cannot_end_the_script(explorer) -> None:  # type: ignore[no-untyped-def]
+    # A scenario named x</script><script>document.title='PWNED'</script> ran in the page.
+    evil = "x</script><script>document.title='PWNED'</script>"
+    grid = explorer.grid.copy()
+    grid["option"] = evil
+    from dataclasses import replace
+
+    page = explorer_html(replace(explorer, grid=grid))
+    spec = page[page.index("const spec"):page.index("\n", page.index("const spec"))]
+    assert "</" not in spec and "x<\\/script><script>document.title" in spec
+    assert "</script><script>document.title" not in page  # only "</script" ends the block
+    assert "<title>SLA option explorer: x&lt;/script&gt;" in page

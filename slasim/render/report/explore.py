@@ -212,6 +212,14 @@ _HEAD = ('<meta name="viewport" content="width=device-width, initial-scale=1">\n
          "  #vis.vega-embed > svg {{ flex: none; }}</style>\n")
 
 
+def _escape_spec(page: str) -> str:
+    """The chart's JSON with ``</`` written ``<\\/`` (the same string to JavaScript): a scenario
+    named ``x</script><script>...`` ended the script block and ran its own code."""
+    start = page.index("const spec = ")
+    end = page.index("\n", start)
+    return page[:start] + page[start:end].replace("</", "<\\/") + page[end:]
+
+
 def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str:
     """The self-contained page (Vega-Lite with its JavaScript inlined)."""
     import html
@@ -302,6 +310,6 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
     buffer = io.StringIO()
     chart.save(buffer, format="html", inline=True,
                embed_options={"renderer": "svg", "actions": False})
-    page = buffer.getvalue()
+    page = _escape_spec(buffer.getvalue())
     head = _HEAD.format(title=html.escape(f"{title}: {', '.join(options)}"))
     return page.replace('<meta charset="UTF-8">\n', '<meta charset="UTF-8">\n  ' + head, 1)
