@@ -133,3 +133,19 @@ def test_export_leads_needs_one_scenario(
     )
     assert code == 2
     assert "--export-leads" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_standard_output_on_a_full_disk_is_an_error_not_a_bug() -> None:
+    # `slasim run ... > /dev/full` said "internal error ... this is a bug in slasim" (exit 1).
+    import subprocess
+    import sys
+
+    mmn = str(Path(__file__).resolve().parent.parent / "scenarios" / "textbook-mmn.toml")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "slasim", "run", mmn, "--reps", "2",
+                               "--quiet"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: <stdout>: cannot write the output (No space left")
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

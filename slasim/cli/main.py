@@ -10,6 +10,7 @@ closed the pipe (``slasim ... | head``); see :mod:`slasim.cli.termination`.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -69,6 +70,10 @@ def _version() -> str:
     return __version__
 
 
+#: Errors of a full or failing device: the output could not be written, whatever slasim did.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
@@ -95,15 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("terminated (SIGTERM); worker processes stopped", file=sys.stderr)
         return EXIT_TERMINATED
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            return _internal(exc)
+        # Standard output on a full disk (`slasim run ... > /dev/full`): not a bug in slasim.
+        # Files slasim writes report this themselves, naming the file.
+        silence_stdout()
+        print(f"error: <stdout>: cannot write the output ({exc.strerror}); expected a device "
+              "with room for it", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:  # an internal error: say so plainly, details on request
-        if os.environ.get("SLASIM_DEBUG"):
-            traceback.print_exc()
-        print(
-            f"internal error: {type(exc).__name__}: {exc} "
-            "(this is a bug in slasim; set SLASIM_DEBUG=1 for the traceback)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    if os.environ.get("SLASIM_DEBUG"):
+        traceback.print_exception(exc)
+    print(
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(this is a bug in slasim; set SLASIM_DEBUG=1 for the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
