@@ -205,3 +205,11 @@ def test_missing_trace_column_is_an_input_error(tmp_path: Path) -> None:
 def test_missing_trace_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         load_trace(stockholm(), tmp_path / "nope.csv")
+
+
+def test_trace_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+    # Latin-1 bytes gave exit 1 (UnicodeDecodeError) in run, check and track.
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("created_at,tier\n2026-03-30T09:00:00,h\xe4\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1.csv: is not UTF-8 text \(byte 37: invalid continuation"):
+        load_trace(stockholm(), path)

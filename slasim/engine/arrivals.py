@@ -240,7 +240,12 @@ def load_trace(
                     )
                 created.append(t)
                 tiers.append(tier_index[raw_tier])
-    except OSError as exc:
+    except UnicodeDecodeError as exc:  # as the roster says it (it was exit 1)
+        raise InputError.single(
+            source, "", f"is not UTF-8 text (byte {exc.start}: {exc.reason}); expected a UTF-8 "
+            "CSV file"
+        ) from None
+    except (OSError, csv.Error) as exc:
         raise InputError.single(source, "", f"cannot read the trace file ({exc})") from None
     times = np.array(created, dtype=np.float64)
     start = float(calendar.day_start[scenario.horizon.warmup_days if warmup else 0])
