@@ -107,6 +107,10 @@ def test_impossible_budget_says_why(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert r.nfev == 0
 
     out = tmp_path / "out"
+    # An earlier run's proposal in the same folder: `slasim report out/proposal.toml`, the
+    # next step, used it after this run's NO PROPOSAL. It is kept under another name.
+    out.mkdir()
+    (out / "proposal.toml").write_text("# an earlier proposal\n", encoding="utf-8")
     code = main(["optimize", str(BASE), "--quiet", "--budget", "500000", "--out", str(out),
                  *[a for o in VOLUME for a in ("--set", o)]])
     text = capsys.readouterr().out
@@ -114,6 +118,8 @@ def test_impossible_budget_says_why(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "NO PROPOSAL" in text and "budget of 500,000" in text
     assert (out / "result.json").exists()
     assert not (out / "proposal.toml").exists()
+    previous = out / "proposal.toml.previous"
+    assert previous.read_text(encoding="utf-8") == "# an earlier proposal\n"
 
 
 # -- headcount ------------------------------------------------------------------------------

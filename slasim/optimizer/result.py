@@ -159,17 +159,26 @@ class OptimizeResult:
     def write(self, out_dir: str | Path, scenario_path: str | Path) -> list[Path]:
         """Write proposal.toml (when successful), frontier.csv, value_of_speed.csv, result.json.
 
+        Without a proposal, an earlier run's ``proposal.toml`` in ``out_dir`` is renamed
+        ``proposal.toml.previous`` (it is not this run's answer).
+
         Each file atomically; CSV text cells that a spreadsheet would run as a formula are
         neutralised (:mod:`slasim.outputs`).
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written = []
+        path = out / "proposal.toml"
         if self.proposal is not None:
             extends = os.path.relpath(Path(scenario_path).resolve(), out.resolve())
-            path = out / "proposal.toml"
             atomic_write_text(path, overlay_toml(self, Path(extends).as_posix()))
             written.append(path)
+        elif path.exists() and not path.resolve() == Path(scenario_path).resolve():
+            # An earlier run's proposal beside this run's "no proposal": `slasim report
+            # out/proposal.toml`, the documented next step, used it. Kept, under another name.
+            previous = out / "proposal.toml.previous"
+            os.replace(path, previous)
+            written.append(previous)
         for name, frame in (("frontier.csv", self.frontier),
                             ("value_of_speed.csv", self.value_of_speed)):
             write_csv(frame, out / name, float_format="%.6g", lineterminator="\n")
