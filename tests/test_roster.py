@@ -296,3 +296,18 @@ def test_weekly_roster_with_warm_up_reproduces_the_weekly_shifts(tmp_path: Path)
     )
     available = _run(dated).sellers["available_minutes"]
     assert available.tolist() == [405.0, 405.0]  # 540 horizon minutes less 25 % shrinkage
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_roster_without_a_row_in_the_horizon_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # A roster of another year: check crashed (exit 1), run simulated a month with no seller.
+    rows = (ROOT / "scenarios" / "roster-april.csv").read_text(encoding="utf-8")
+    path = _write(tmp_path / "r2025.csv", rows.replace("2026-", "2025-").splitlines())
+    extra = ["--reps", "2", "--quiet"] if command == "run" else []
+    code, _, err = run_cli([command, str(BASELINE), "--set", f"team.roster={path}", *extra],
+                           capsys)
+    assert code == 2, err
+    assert (f"{path}: has no working time inside the simulated run (2026-04-01 to 2026-04-30); "
+            "its rows run from 2025-04-01 to 2025-") in err

@@ -368,6 +368,16 @@ def _from_roster(roster: Roster, cal: BusinessCalendar, work_holidays: bool) -> 
             roster.path, "", f"has {len(sellers):,} sellers; expected at most "
             f"{MAX_TOTAL_SELLERS:,}",
         )
+    if not sellers:
+        # Every dated row outside the run (a roster of another year): check crashed, the
+        # other commands simulated a month without a seller.
+        days = sorted(row.day for row in roster.rows if row.day is not None)
+        span = f"its rows run from {days[0]} to {days[-1]}" if days else "it has no row"
+        raise InputError.single(
+            roster.path, "", f"has no working time inside the simulated run "
+            f"({cal.to_local(0.0).date()} to {cal.to_local(cal.horizon_minutes - 1.0).date()}); "
+            f"{span}; expected rows dated inside the horizon (or weekday rows)",
+        )
     # Engine order: shift by shift, then rank (counts) or first appearance (one row per seller).
     keys = sorted(sellers, key=lambda k: k[0])  # stable: insertion order within a shift
     if roster.layout != "seller":
