@@ -157,3 +157,16 @@ def test_init_check_run_optimize_give_a_proposal(tmp_path: Path,
     result = optimize(load_scenario(path), verify_reps=30, rounds=(10, 10, 20), staffing=False)
     assert result.success, result.message
     assert set(result.proposal.sla.tiers) == {"hot", "warm", "cold"}
+
+
+def test_init_writes_any_name_as_a_toml_string(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A quote in --name made invalid TOML (exit 1); a backslash changed the name read back
+    # (C:\team\new came back with a tab and a newline in it).
+    from slasim.cli.main import main
+
+    for k, name in enumerate(['Acme "North"', "C:\\team\\new", "two\nlines"]):
+        path = tmp_path / f"s{k}.toml"
+        assert main(["init", str(path), "--name", name]) == 0, capsys.readouterr().err
+        assert load_scenario(path).name == name

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TextIO
 
 from slasim.errors import InputError
@@ -202,6 +202,17 @@ def render(o: InitOptions) -> str:
     week = ", ".join(f"{d} = [{hours}]" for d in ("mon", "tue", "wed", "thu", "fri"))
     lo_sellers, hi_sellers = max(1, o.sellers // 2), max(o.sellers + 4, 3 * o.sellers)
     cur = o.currency
+    # Values as TOML strings (a quote or backslash in --name made invalid TOML, exit 1, or a
+    # different name); comments without control characters (a newline would end them).
+    from slasim.scenario.toml_write import toml_value
+
+    def plain(text: str) -> str:
+        return re.sub(r"[\x00-\x1f\x7f]", " ", text)
+
+    q_name, q_tz, q_country, q_cur = (toml_value(v) for v in
+                                      (o.name, o.timezone, o.country, o.currency))
+    o = replace(o, name=plain(o.name or ""), timezone=plain(o.timezone))
+    cur = plain(cur)
     return f'''# slasim scenario "{o.name}", written by `slasim init`.
 # {o.sellers} sellers Mon-Fri {start_h:02d}-{end_h:02d} ({o.timezone}), {o.leads_per_month:,} leads a month.
 # Numbers not given to `slasim init` come from the reference scenario (`slasim examples show
@@ -211,18 +222,18 @@ def render(o: InitOptions) -> str:
 #   slasim run {o.name}.toml        the month simulated 100 times: how often each term is kept
 #   slasim optimize {o.name}.toml   realistic terms, staffing and volumes ([optimize] below)
 
-name = "{o.name}"
+name = {q_name}
 description = "{o.sellers} sellers Mon-Fri {start_h:02d}-{end_h:02d}, {o.leads_per_month} leads/month, FIFO"
 
 [horizon]
 start = {start.isoformat()}          # the first simulated day
 days = 30                   # one calendar month
-timezone = "{o.timezone}"
+timezone = {q_tz}
 
 [calendar]
 # Office hours: the hours in which sellers work and the business clock of the SLA runs.
 hours = {{ {week} }}
-holiday_country = "{o.country}"      # public holidays: no office hours, fewer leads
+holiday_country = {q_country}      # public holidays: no office hours, fewer leads
 
 # ---------------------------------------------------------------------------------------------
 # Tiers: {o.leads_per_month:,} leads a month split 10 / 30 / 60 % into hot / warm / cold (assumption,
@@ -357,7 +368,7 @@ min_attempts = 3
 attempt_share = 0.8
 
 [costs]
-currency = "{cur}"
+currency = {q_cur}
 cost_per_lead = {{ hot = {_money(1500 * scale)}, warm = {_money(600 * scale)}, cold = {_money(150 * scale)} }}   # what a lead costs to buy (assumption)
 gross_margin = 0.8          # SaaS gross margin (assumption)
 
