@@ -27,6 +27,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_REPS",
     "MAX_SALES_CYCLE_DAYS",
+    "MAX_SCENARIO_BYTES",
     "MAX_SELLERS_PER_SHIFT",
     "MAX_SIMULATED_LEADS",
     "MAX_TOTAL_SELLERS",
@@ -65,6 +66,10 @@ LAST_DATE = date(2199, 12, 31)
 #: Nesting of tables and arrays in a scenario: the schema needs 5 (tiers.hot.profile.matrix[0][0]);
 #: Python's parser and validators recurse once per level and crash near 1,000.
 MAX_NESTING = 16
+
+#: Bytes of a scenario file read at most (the reference scenarios are ~10 KB): a device or a
+#: pipe named as the scenario (/dev/zero) was read until the machine ran out of memory.
+MAX_SCENARIO_BYTES = 10_000_000
 #: Files in one ``extends`` chain.
 MAX_EXTENDS_DEPTH = 32
 #: Replications of one command (``--reps``, ``--verify-reps``): a 95 % interval is already

@@ -406,3 +406,10 @@ def test_toml_round_trip(scenario: Scenario) -> None:
     again = scenario_from_dict(tomllib.loads(text))
     assert again == scenario
     assert scenario_to_toml(again) == text
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_as_the_scenario_is_read_only_so_far() -> None:
+    # `slasim check /dev/zero` read until the kernel killed it (24 GB), ignoring SIGTERM.
+    with pytest.raises(InputError, match=r"/dev/zero: is larger than 10,000,000 bytes"):
+        load_scenario("/dev/zero")

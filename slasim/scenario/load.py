@@ -15,7 +15,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from slasim.errors import InputError
-from slasim.limits import MAX_EXTENDS_DEPTH
+from slasim.limits import MAX_EXTENDS_DEPTH, MAX_SCENARIO_BYTES
 from slasim.scenario.overrides import (
     SET_SOURCE,
     Loc,
@@ -171,7 +171,14 @@ def _resolve(
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SCENARIO_BYTES + 1)
+        if len(raw) > MAX_SCENARIO_BYTES:
+            raise InputError.single(
+                str(path), "", f"is larger than {MAX_SCENARIO_BYTES:,} bytes; expected a scenario "
+                "file (a few kilobytes of TOML)",
+            )
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError.single(str(path), "", "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
