@@ -381,3 +381,21 @@ def test_olist_calibrates_to_a_matching_scenario(tmp_path: Path) -> None:
     for name in base.tiers:
         assert calibrated.tiers[name].monthly_volume == pytest.approx(
             counts[name] / (151 / (365.25 / 12)), abs=0.01)
+
+
+def test_an_overlay_that_is_no_scenario_is_not_written(tmp_path: Path) -> None:
+    # A placeholder row gave tiers.hot.dispersion = 1482.08: calibrate wrote it over the old
+    # --out, then refused it (exit 2). The old file stays; the message says nothing was written.
+    from slasim.cli.crm import _check_overlay
+    from slasim.errors import InputError
+
+    base = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+    out = tmp_path / "cal.toml"
+    out.write_text("# the previous calibration\n", encoding="utf-8")
+    bad = f'extends = "{base.as_posix()}"\n[tiers.hot]\ndispersion = 1482.08\n'
+    with pytest.raises(InputError, match=r"cal.toml: --out: not written: the calibrated overlay "
+                                         r"is not a valid scenario \(the overlay: tiers.hot"):
+        _check_overlay(bad, str(out), None)
+    assert out.read_text(encoding="utf-8") == "# the previous calibration\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal.toml"]  # no scratch file left
+    _check_overlay(f'extends = "{base.as_posix()}"\n', str(out), None)  # a valid one passes

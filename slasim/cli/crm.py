@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -356,7 +357,6 @@ def _write(action: Callable[[], None], path: str | Path, option: str) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``slasim calibrate``: estimates with 95 % intervals; ``--out`` writes the overlay."""
     from slasim.crm.calibrate.calibrator import Calibrator
-    from slasim.scenario.load import load_scenario
 
     if args.out and not args.base:
         raise InputError.single(
@@ -383,15 +383,44 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                     + "; these values are not in this file: repeat them when you use it")
             text = f"# {note}\n{text}"
             print(f"note: {note}")
+        _check_overlay(text, args.out, args.overrides)
         try:
             atomic_write_text(args.out, text)
         except OSError as exc:
             raise InputError.single(args.out, "--out",
                                     f"cannot write the file ({exc.strerror or exc})") from None
-        # The overlay must load; a failure here is a bug, not input.
-        load_scenario(args.out, args.overrides)
         print(f"wrote {args.out} (extends {args.base})")
     return EXIT_OK
+
+
+def _check_overlay(text: str, out: str, overrides: list[str] | None) -> None:
+    """Load the overlay ``text`` from a scratch file beside ``out`` before ``out`` is written.
+
+    An export whose values make no scenario (a placeholder 1900-01-01 row gave a dispersion of
+    1,482) was written over the old ``--out`` and then refused (exit 2): the old file is kept.
+    """
+    import os
+    import tempfile
+
+    from slasim.scenario.load import load_scenario
+
+    folder = Path(out).resolve().parent
+    handle, scratch = tempfile.mkstemp(dir=folder, prefix=".calibrated.", suffix=".toml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        try:
+            load_scenario(scratch, overrides or ())
+        except InputError as exc:
+            found = "; ".join(str(p).replace(scratch, "the overlay") for p in exc.problems)
+            raise InputError.single(
+                out, "--out", f"not written: the calibrated overlay is not a valid scenario "
+                f"({found}); expected values a scenario accepts: look for placeholder dates "
+                "or values in the export (slasim crm-check lists every row)",
+            ) from None
+    finally:
+        with suppress(OSError):
+            os.unlink(scratch)
 
 
 def _months_in_export(crm: CrmImport, agreement: Scenario) -> int:
