@@ -225,6 +225,14 @@ def parse_source_tiers(
             name = raw.strip()
             if not name:
                 continue
+            if "=" in name:
+                # "hot=a,warm=b" read warm=b as a source of hot (6,414 of Olist's 8,000 rows
+                # were then rejected): one option per tier.
+                raise InputError.single(
+                    source, item, f"source {name!r} holds '='; expected one --source-tier per "
+                    f"tier, e.g. --source-tier {tier}={sources.split(',')[0].strip()} "
+                    f"--source-tier {name}",
+                )
             value = "" if name == EMPTY_SOURCE else name
             if value in seen and seen[value] != tier:
                 raise InputError.single(
