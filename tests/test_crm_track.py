@@ -438,19 +438,27 @@ def test_month_scenario_moves_leavers_and_tenure_on() -> None:
     assert mar.team.shifts[1].sellers == 2  # the February hires stay
 
 
+QUARTER = str(ROOT / "scenarios" / "quarter.toml")
+
+
+def _quarter_periods(tmp_path: Path, as_of: str) -> list[dict[str, object]]:
+    """A quarter of quarter.toml exported (seed 3) and tracked against it as of ``as_of``:
+    the periods of ``track --json``. Leaves the export as ``tmp_path / "q.csv"``."""
+    import json
+
+    leads, out = tmp_path / "q.csv", tmp_path / "t.json"
+    if not leads.exists():
+        assert main(["run", QUARTER, "--reps", "1", "--seed", "3", "--quiet",
+                     "--export-leads", str(leads)]) == 0
+    assert main(["track", str(leads), "--agreement", QUARTER, "--reps", "2", "--quiet",
+                 "--as-of", as_of, "--json", str(out)]) == 0
+    return list(json.loads(out.read_text(encoding="utf-8"))["periods"])
+
+
 def test_track_a_quarter_agreement_month_by_month(tmp_path: Path) -> None:
     # The documented loop (docs/how-to/plan-a-quarter.md): a quarter's export tracked against
     # the quarter agreement gives every month, not exit 2 on the hire of 1 February.
-    leads = tmp_path / "q.csv"
-    quarter = str(ROOT / "scenarios" / "quarter.toml")
-    assert main(["run", quarter, "--reps", "1", "--seed", "3", "--quiet",
-                 "--export-leads", str(leads)]) == 0
-    out = tmp_path / "track.json"
-    assert main(["track", str(leads), "--agreement", quarter, "--reps", "3", "--quiet",
-                 "--as-of", "2027-04-01T00:00+02:00", "--json", str(out)]) == 0
-    import json
-
-    periods = json.loads(out.read_text(encoding="utf-8"))["periods"]
+    periods = _quarter_periods(tmp_path, "2027-04-01T00:00+02:00")
     assert [p["label"] for p in periods] == ["2027-01", "2027-02", "2027-03"]
     assert not any(p["partial"] for p in periods)
 
@@ -461,20 +469,11 @@ def test_months_after_the_export_time_are_not_tracked(
     # An export time before later months' leads: those months had a negative length and
     # track crashed ("internal error: KeyError: 'tier'", exit 1). The months up to the export
     # time are tracked (the last one partial); a later --period is refused (exit 2).
-    leads = tmp_path / "q.csv"
-    quarter = str(ROOT / "scenarios" / "quarter.toml")
-    assert main(["run", quarter, "--reps", "1", "--seed", "3", "--quiet",
-                 "--export-leads", str(leads)]) == 0
-    out = tmp_path / "t.json"
-    assert main(["track", str(leads), "--agreement", quarter, "--reps", "2", "--quiet",
-                 "--as-of", "2027-02-14T12:00", "--json", str(out)]) == 0
-    import json
-
-    periods = json.loads(out.read_text(encoding="utf-8"))["periods"]
+    periods = _quarter_periods(tmp_path, "2027-02-14T12:00")
     assert [(p["label"], p["partial"]) for p in periods] == [("2027-01", False), ("2027-02", True)]
     capsys.readouterr()
-    assert main(["track", str(leads), "--agreement", quarter, "--reps", "2", "--quiet",
-                 "--as-of", "2027-02-14T12:00", "--period", "2027-03"]) == 2
+    assert main(["track", str(tmp_path / "q.csv"), "--agreement", QUARTER, "--reps", "2",
+                 "--quiet", "--as-of", "2027-02-14T12:00", "--period", "2027-03"]) == 2
     err = capsys.readouterr().err
     assert "--period: got '2027-03', a month that starts after the export time" in err
 
