@@ -147,3 +147,37 @@ def test_closed_pipe_is_a_quiet_exit(tmp_path: Path) -> None:
     assert first.startswith(f"{export}: 20000 rows read")
     assert proc.returncode == EXIT_BROKEN_PIPE, err
     assert err == ""  # no internal error, no "Exception ignored ... BrokenPipeError"
+
+
+def test_two_quick_ctrl_c_end_the_run() -> None:
+    # Two Ctrl-C 0.03 s apart: "interrupted" printed, then the exit waited for ever on a
+    # worker locked in the pool's queue (3 of 4 tries in a review). Ctrl-C reaches the whole
+    # process group, as a terminal sends it.
+    psutil = pytest.importorskip("psutil")
+
+    def own_group() -> None:  # a background job starts with SIGINT ignored: undo that
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setsid()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slasim", "run", str(BASELINE), "--reps", "3000", "--workers",
+         "2", "--quiet"], cwd=ROOT, text=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, preexec_fn=own_group,
+    )
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 60
+        while len(parent.children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(parent.children()) >= 2, "the worker processes never started"
+        time.sleep(1.0)  # the workers are simulating
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.03)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=40)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "interrupted"

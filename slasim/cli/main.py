@@ -13,9 +13,12 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from slasim.cli.args import cap_workers
 from slasim.cli.termination import (
@@ -24,6 +27,7 @@ from slasim.cli.termination import (
     Terminated,
     sigterm_raises,
     silence_stdout,
+    stop_workers,
 )
 from slasim.errors import InputError
 
@@ -95,7 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        # Two Ctrl-C a few hundredths of a second apart could leave a worker locked in the
+        # pool's queue (CPython), and the exit then waited for it for ever: stop them here,
+        # with further Ctrl-C ignored meanwhile (one arriving now ended in a traceback).
+        with _sigint_ignored():
+            stop_workers()
+            print("interrupted", file=sys.stderr)
         return 130
     except Terminated:
         print("terminated (SIGTERM); worker processes stopped", file=sys.stderr)
@@ -111,6 +120,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except Exception as exc:  # an internal error: say so plainly, details on request
         return _internal(exc)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored within the block (main thread only), the previous handler restored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _internal(exc: BaseException) -> int:

@@ -29,6 +29,7 @@ __all__ = [
     "Terminated",
     "sigterm_raises",
     "silence_stdout",
+    "stop_workers",
 ]
 
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -42,7 +43,7 @@ class Terminated(BaseException):
     the library swallows it."""
 
 
-def _stop_workers() -> None:
+def stop_workers() -> None:
     """Terminate (then kill, if still alive after a grace period) every child process."""
     import multiprocessing
 
@@ -84,7 +85,7 @@ def sigterm_raises() -> Iterator[None]:
             os.kill(os.getpid(), signum)
             return
         requested = True
-        _stop_workers()
+        stop_workers()
         raise Terminated(f"terminated by signal {signal.Signals(signum).name}")
 
     def unraisable(args: sys.UnraisableHookArgs) -> None:
