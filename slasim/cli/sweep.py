@@ -136,14 +136,15 @@ def format_sweep(result: SweepResult) -> str:
                          for j, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     from slasim.measure.quarter import months
+    from slasim.render.figures import runs_text
 
     # A horizon judged month by month: a replication is the whole period, P(kept) is in every
     # month of it (the one verdict's reading), and the money is the period's.
-    runs = (f"periods of {result.scenario.horizon.days} days" if months(result.scenario)
-            else "months")
-    every = "; P = kept in every month" if months(result.scenario) else ""
-    head = (f"sweep of {result.scenario.name}: {len(result.points)} points x {result.reps} "
-            f"{runs} (seed {result.seed}, the same {runs.split()[0]} at every point){every}; "
+    monthly = bool(months(result.scenario))
+    runs = runs_text(result.scenario, result.reps, "en", short=True)
+    unit, every = ("periods", "; P = kept in every month") if monthly else ("months", "")
+    head = (f"sweep of {result.scenario.name}: {len(result.points)} points x {runs} "
+            f"(seed {result.seed}, the same {unit} at every point){every}; "
             f"cost and profit: mean {result.scenario.costs.currency} per period")
     return "\n".join([head, "", line(headers), *(line(r) for r in rows)])
 

@@ -218,9 +218,11 @@ def decay_curves(
     *,
     max_minutes: float = 240.0,
     log: bool = True,
+    decimal: str = ".",
     ax: Axes | None = None,
 ) -> Axes:
-    """Plot decay multipliers f(age) for named curves."""
+    """Plot decay multipliers f(age) for named curves (``decimal``: the ticks' decimal sign,
+    ``","`` in Swedish reports)."""
     ax = axes_or_new(ax)
     age = np.linspace(0, max_minutes, 500)
     for i, (label, curve) in enumerate(curves):
@@ -230,7 +232,7 @@ def decay_curves(
         # 1-2-5 ticks in plain numbers: the decades alone left 1 and 0.1 on an axis whose
         # curve falls to 0.017.
         ax.yaxis.set_major_locator(FixedLocator(_LOG_TICKS))
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}".replace(".", decimal)))
         ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("lead age at the attempt (minutes)")
     ax.set_ylabel("probability multiplier f(age)")

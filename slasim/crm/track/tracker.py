@@ -326,8 +326,8 @@ def track(
     # A month that starts at or after the export time has nothing measured yet (its leads
     # are later than the export: as for the rest of a partial month, they do not count);
     # measured at that time its length was negative ("internal error: KeyError").
-    first_local = f"{exported:%Y-%m}"
-    started = sorted(m for m in labels.unique() if m <= first_local)
+    export_month = f"{exported:%Y-%m}"
+    started = sorted(m for m in labels.unique() if m <= export_month)
     if period is not None and period.strip() in set(labels) and period.strip() not in started:
         raise InputError.single(
             "<cli>", "--period",

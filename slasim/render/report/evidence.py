@@ -305,14 +305,11 @@ def decay_blocks(scenario: Scenario, lang: str) -> list[Block]:
     decay_curves(
         [(tr(lang, "label_contact"), contact), (tr(lang, "label_qualify"), qualify)],
         max_minutes=1440.0,
+        decimal="," if lang == "sv" else ".",
         ax=ax,
     )
     ax.set_xlabel(tr(lang, "axis_age"))
     ax.set_ylabel(tr(lang, "axis_multiplier"))
-    if lang == "sv":  # the 1-2-5 ticks with the Swedish decimal comma
-        import matplotlib.pyplot as plt
-
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))
     finish_axes(ax, lang)
     blocks: list[Block] = [
         Heading(tr(lang, "h_decay"), 3),
