@@ -107,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("interrupted", file=sys.stderr)
         return 130
     except Terminated:
+        # Again: a worker the pool was forking while the signal was handled escaped the first
+        # stop, and the exit waited for it for ever (the message printed, then a hang).
+        stop_workers()
         print("terminated (SIGTERM); worker processes stopped", file=sys.stderr)
         return EXIT_TERMINATED
     except OSError as exc:
