@@ -20,6 +20,7 @@ __all__ = [
     "LEADS_PER_SECOND",
     "MAX_EXTENDS_DEPTH",
     "MAX_LEADS_PER_REP",
+    "MAX_LINE_CHARS",
     "MAX_MINUTES",
     "MAX_MONEY",
     "MAX_MONTHLY_VOLUME",
@@ -70,6 +71,10 @@ MAX_NESTING = 16
 #: Bytes of a scenario file read at most (the reference scenarios are ~10 KB): a device or a
 #: pipe named as the scenario (/dev/zero) was read until the machine ran out of memory.
 MAX_SCENARIO_BYTES = 10_000_000
+#: Characters of one line of a CSV file (CRM export, roster, trace, calls): real rows hold a
+#: few thousand at most; a device or binary file without line breaks (/dev/zero) was read
+#: until the machine ran out of memory.
+MAX_LINE_CHARS = 10_000_000
 #: Files in one ``extends`` chain.
 MAX_EXTENDS_DEPTH = 32
 #: Replications of one command (``--reps``, ``--verify-reps``): a 95 % interval is already

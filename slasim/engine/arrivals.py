@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from slasim.errors import InputError
 from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
+from slasim.textlines import bounded_lines
 
 __all__ = ["ArrivalPlan", "Arrivals", "arrival_plan", "generate_arrivals", "load_trace"]
 
@@ -203,7 +204,7 @@ def load_trace(
     tiers: list[int] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(bounded_lines(handle, source))
             header = reader.fieldnames or []
             for col in (created_col, tier_col):
                 if col not in header:

@@ -28,6 +28,7 @@ from pathlib import Path
 from slasim.errors import InputError
 from slasim.limits import MAX_SELLERS_PER_SHIFT
 from slasim.model.calendar import WEEKDAYS, parse_hhmm
+from slasim.textlines import bounded_lines
 
 __all__ = ["Roster", "RosterRow", "hhmm_text", "read_roster"]
 
@@ -117,7 +118,7 @@ def read_roster(path: str | Path) -> Roster:
 def _parse(source: str, path: str | Path) -> Roster:
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(bounded_lines(handle, source))
             lines = [(reader.line_num, row) for row in reader]
     except UnicodeDecodeError as exc:
         raise InputError.single(

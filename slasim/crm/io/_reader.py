@@ -34,6 +34,7 @@ from slasim.crm.io._lines import (
     shown_line,
 )
 from slasim.errors import InputError
+from slasim.limits import MAX_LINE_CHARS
 
 __all__ = [
     "CHUNK_ROWS",
@@ -132,6 +133,7 @@ def _physical_lines(stream: IO[bytes], encoding: str, skip: int, source: str) ->
     pieces: list[str] = []  # a line longer than a read: joined once its end is found
     hold = ""
     done = 0
+    yielded = pending = 0  # lines yielded; characters of the line not yet ended
     while True:
         block = stream.read(_READ_BYTES)
         try:
@@ -161,10 +163,20 @@ def _physical_lines(stream: IO[bytes], encoding: str, skip: int, source: str) ->
         cut = text.rfind("\n")
         if cut < 0:
             pieces.append(text)
+            pending += len(text)
+            if pending > MAX_LINE_CHARS:
+                raise InputError.single(
+                    source, f"line {yielded + 1}",
+                    f"is longer than {MAX_LINE_CHARS:,} characters; expected a CSV export with "
+                    "one row per line (is it a binary file or a device?)",
+                )
             continue
         pieces.append(text[:cut])
-        yield from "".join(pieces).split("\n")
+        block_lines = "".join(pieces).split("\n")
+        yielded += len(block_lines)
+        yield from block_lines
         pieces = [text[cut + 1 :]]
+        pending = len(pieces[0])
 
 
 def _first_line(line: str) -> str:
