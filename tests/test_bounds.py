@@ -115,7 +115,7 @@ def test_a_workload_no_team_can_carry_exits_2(
     command: str, overrides: list[str], where: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run([command, BASE, *_set(*overrides)], capsys)
-    assert_input_error(code, err, "<scenario baseline>: tiers.*.monthly_volume:", where,
+    assert_input_error(code, err, "--set: tiers.*.monthly_volume:", where,
                        "erlangs of work", "lower the volumes")
 
 
@@ -127,7 +127,7 @@ def test_no_leads_in_any_tier_exits_2(
 ) -> None:
     # check and plan divided by the volume (exit 1); run simulated an empty month (exit 0).
     code, _, err = run([command[0], BASE, *command[1:], *_set(*NO_LEADS)], capsys)
-    assert_input_error(code, err, "error: <scenario baseline>: tiers.*.monthly_volume: every "
+    assert_input_error(code, err, "error: --set: tiers.*.monthly_volume: every "
                                   "tier has no leads (hot.monthly_volume(=0), warm.",
                        "expected monthly_volume > 0 in at least one tier")
 
@@ -233,7 +233,7 @@ REPS: list[tuple[list[str], list[str]]] = [
     (["optimize", "--quiet", BASE, "--verify-reps", "100000"], ["--verify-reps: got 100,000: about"]),
     (["optimize", "--quiet", BASE, "--set", "optimize.verify_reps=100000"], ["optimize.verify_reps: got 100,000"]),
     # one replication too big for memory
-    (["run", "--quiet", BASE, "--reps", "1", "--set", "tiers.hot.monthly_volume=1e7"], ["<scenario baseline>: tiers.*.monthly_volume: about 9,857,", "GB of records", "at most 5,000,000 leads per replication"]),
+    (["run", "--quiet", BASE, "--reps", "1", "--set", "tiers.hot.monthly_volume=1e7"], ["--set: tiers.*.monthly_volume: about 9,857,", "GB of records", "at most 5,000,000 leads per replication"]),
 ]
 
 

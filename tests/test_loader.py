@@ -413,3 +413,37 @@ def test_a_device_as_the_scenario_is_read_only_so_far() -> None:
     # `slasim check /dev/zero` read until the kernel killed it (24 GB), ignoring SIGTERM.
     with pytest.raises(InputError, match=r"/dev/zero: is larger than 10,000,000 bytes"):
         load_scenario("/dev/zero")
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("horizon.days=2026-04-01", "horizon.days: got 2026-04-01; expected: input should be"),
+        ("horizon.start=2026-04-01T09:00:00", "horizon.start: got 2026-04-01T09:00:00;"),
+        ("team.shifts[0].start=09:00:00", "team.shifts[0].start: got 09:00:00; expected"),
+    ],
+)
+def test_a_toml_date_or_time_is_shown_as_written(override: str, expected: str) -> None:
+    # The message showed Python's datetime.date(2026, 4, 1) instead of the TOML value.
+    with pytest.raises(InputError) as err:
+        load_scenario(BASE, [override])
+    assert expected in str(err.value)
+    assert "datetime.d" not in str(err.value) and "datetime.t" not in str(err.value)
+
+
+def test_a_mistake_found_after_loading_names_the_file_or_set(tmp_path: Path) -> None:
+    # "<scenario baseline>" named no file: the scenario's mistakes found by plan, run and the
+    # engine name the file (or --set) that set the value, like the schema's own errors.
+    child = tmp_path / "quiet.toml"
+    child.write_text(
+        f'name = "quiet"\nextends = "{BASE.as_posix()}"\n'
+        + "".join(f"[tiers.{t}]\nmonthly_volume = 0\n" for t in ("hot", "warm", "cold")),
+        encoding="utf-8",
+    )
+    scenario = load_scenario(child)
+    assert scenario.source_of("tiers.*.monthly_volume") == str(child)
+    assert scenario.source_of("team.shifts") == str(BASE)
+    mixed = load_scenario(child, ["tiers.warm.monthly_volume=5"])
+    assert mixed.source_of("tiers.*.monthly_volume") == "--set"
+    built = Scenario.model_validate(scenario.model_dump())
+    assert built.source_of("tiers.*.monthly_volume") == "<scenario quiet>"

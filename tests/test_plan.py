@@ -423,7 +423,7 @@ def test_no_leads_at_all_is_an_input_error() -> None:
     with pytest.raises(InputError) as err:
         plan_scenario(scenario)
     assert str(err.value) == (
-        "<scenario baseline>: tiers.*.monthly_volume: every tier has no leads "
+        "--set: tiers.*.monthly_volume: every tier has no leads "
         "(hot.monthly_volume(=0), warm.monthly_volume(=0), cold.monthly_volume(=0)); expected "
         "monthly_volume > 0 in at least one tier: the staffing answers are read from the volumes "
         "(a trace replays arrivals in the simulation only)"
@@ -451,7 +451,7 @@ def test_more_work_than_any_team_is_an_input_error() -> None:
     with pytest.raises(InputError) as err:
         plan_scenario(scenario)
     assert str(err.value) == (
-        "<scenario textbook-mmn>: tiers.*.monthly_volume: shift 'always' gets 1,140,771 "
+        "--set: tiers.*.monthly_volume: shift 'always' gets 1,140,771 "
         + _TOO_MUCH)
     # The shift's average fits, but a spike on Sunday 03:00 does not.
     hour = [1.0] * 24
@@ -464,7 +464,7 @@ def test_more_work_than_any_team_is_an_input_error() -> None:
         plan_scenario(spike)
     message = str(err.value)
     assert message.startswith(
-        "<scenario textbook-mmn>: tiers.*.monthly_volume: the busiest hour of the week "
+        "--set: tiers.*.monthly_volume: the busiest hour of the week "
         "(Sun 03:00) gets ")
     assert message.endswith(_TOO_MUCH)
 

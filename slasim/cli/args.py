@@ -141,14 +141,14 @@ def check_workload(
         if leads == 0 and scenario.trace is None:
             zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
             raise InputError.single(
-                f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+                scenario.source_of("tiers.*.monthly_volume"), "tiers.*.monthly_volume",
                 f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least "
                 "one tier (nothing to simulate)",
             )
         if leads > MAX_LEADS_PER_REP:
             gigabytes = leads * RECORD_BYTES_PER_LEAD / 1e9
             raise InputError.single(
-                f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+                scenario.source_of("tiers.*.monthly_volume"), "tiers.*.monthly_volume",
                 f"about {leads:,.0f} leads per replication (the volumes over "
                 f"{scenario.horizon.days + scenario.horizon.warmup_days} days), about "
                 f"{gigabytes:,.0f} GB of records in memory; "

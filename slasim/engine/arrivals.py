@@ -106,7 +106,7 @@ def arrival_plan(scenario: Scenario, *, warmup: bool = False) -> ArrivalPlan:
         # Mon-Fri horizon) cannot deliver its volume; that is a scenario mistake, not a zero.
         if total <= 0 and mean > 0:
             raise InputError.single(
-                f"<scenario {scenario.name}>", f"tiers.{name}.profile",
+                scenario.source_of(f"tiers.{name}.profile"), f"tiers.{name}.profile",
                 f"all weights are zero over the horizon (holiday_factor="
                 f"{tier.profile.holiday_factor}) but monthly_volume={tier.monthly_volume}; "
                 "expected a positive weight in at least one hour of the horizon",

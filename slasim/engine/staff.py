@@ -229,7 +229,7 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
             tenure0 += [_day_minute(cal, hire.start)] * hire.sellers
         if len(seller_days) > MAX_TOTAL_SELLERS:
             raise InputError.single(
-                f"<scenario {scenario.name}>", "team.hires",
+                scenario.source_of("team.hires"), "team.hires",
                 f"the shifts and hires make {len(seller_days):,} sellers; expected at most "
                 f"{MAX_TOTAL_SELLERS:,}",
             )

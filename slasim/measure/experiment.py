@@ -487,13 +487,13 @@ def _check_comparable(scenarios: Sequence[Scenario]) -> None:
     for other in scenarios[1:]:
         if list(other.tiers) != list(base.tiers):
             raise InputError.single(
-                f"<scenario {other.name}>", "tiers",
+                other.source_of("tiers"), "tiers",
                 f"got tiers {list(other.tiers)}; expected the same tiers as the base "
                 f"{base.name!r} {list(base.tiers)} to pair the options",
             )
         if other.horizon != base.horizon:
             raise InputError.single(
-                f"<scenario {other.name}>", "horizon",
+                other.source_of("horizon"), "horizon",
                 f"got {_period(other)}; expected the base {base.name!r}'s period "
                 f"{_period(base)}",
             )

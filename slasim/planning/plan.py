@@ -43,7 +43,7 @@ def _check_load(scenario: Scenario, where: str, load: float) -> None:
     """Refuse a workload no team can carry (volumes x handling minutes beyond any staffing)."""
     if load > MAX_LOAD:
         raise InputError.single(
-            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+            scenario.source_of("tiers.*.monthly_volume"), "tiers.*.monthly_volume",
             f"{where} gets {load:,.0f} erlangs of work (leads per minute x handling "
             f"minutes per lead: that many sellers busy all the time); expected at most "
             f"{MAX_LOAD:,.0f}, the staffing search stops at {MAX_TOTAL_SELLERS:,} sellers: lower "
@@ -165,7 +165,7 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
     if not any(tier.monthly_volume > 0 for tier in scenario.tiers.values()):
         zeros = ", ".join(f"{name}.monthly_volume(=0)" for name in scenario.tiers)
         raise InputError.single(
-            f"<scenario {scenario.name}>", "tiers.*.monthly_volume",
+            scenario.source_of("tiers.*.monthly_volume"), "tiers.*.monthly_volume",
             f"every tier has no leads ({zeros}); expected monthly_volume > 0 in at least one "
             "tier: the staffing answers are read from the volumes (a trace replays arrivals in "
             "the simulation only)",
@@ -419,7 +419,7 @@ def plan_scenario(
                 else "every tier has a conversion rate of 0"
             )
             raise InputError.single(
-                f"<scenario {scenario.name}>", "--revenue-goal",
+                "<cli>", "--revenue-goal",
                 f"got {revenue_goal:,.0f}; no quotas reach it: a lead's expected revenue is 0 in "
                 f"every tier because {why}; expected a scenario whose leads can win deals",
             )

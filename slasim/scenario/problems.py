@@ -7,6 +7,7 @@ with the bad value and what is expected (an unknown key gets a did-you-mean).
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import types
@@ -61,11 +62,19 @@ def validation_problems(
             if kind == "value_error" or "(=" in text:
                 message = text
             else:
-                message = f"got {err.get('input')!r}; expected: {_lower_first(text)}"
+                message = f"got {_shown(err.get('input'))}; expected: {_lower_first(text)}"
                 if kind in ("int_type", "float_type"):
                     message += _number_hint(err.get("input"))
         problems.append(Problem(where, format_loc(loc), message))
     return problems
+
+
+def _shown(value: Any) -> str:
+    """A bad value as the user wrote it: TOML dates and times in their TOML spelling
+    (``2026-04-01``, not ``datetime.date(2026, 4, 1)``), the rest as Python shows it."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return repr(value)
 
 
 def _number_hint(value: Any) -> str:

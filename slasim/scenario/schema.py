@@ -27,6 +27,7 @@ from slasim.model.people import check_people
 from slasim.scenario.fields import AtMost, StrictModel
 from slasim.scenario.horizon import DAYS_PER_MONTH, BusinessHours, Horizon
 from slasim.scenario.optimize_table import Optimize, OptimizeTier
+from slasim.scenario.overrides import SET_SOURCE
 from slasim.scenario.provenance import Provenance
 from slasim.scenario.routing import PATIENCE_FIELDS, Patience, Routing
 from slasim.scenario.team import Breaks, Cadence, Distribution, Shift, Team
@@ -107,6 +108,18 @@ class Scenario(StrictModel):
         """Where each value came from and the files read: empty for a scenario built in code
         (set by :func:`slasim.scenario.load.load_scenario`)."""
         return self._provenance
+
+    def source_of(self, field: str) -> str:
+        """The file (or ``--set``) that set ``field``, to name in an error message;
+        ``<scenario NAME>`` for a scenario built in code. ``tiers.*.x`` is every tier's ``x``:
+        ``--set`` if it set one of them, else the file that set the first."""
+        default = f"<scenario {self.name}>"
+        if ".*." not in field:
+            return self._provenance.origin_of(field, default)
+        head, tail = field.split(".*.", 1)
+        table = getattr(self, head)
+        found = [self._provenance.origin_of(f"{head}.{key}.{tail}", default) for key in table]
+        return SET_SOURCE if SET_SOURCE in found else (found[0] if found else default)
 
     def with_provenance(self, provenance: Provenance) -> Self:
         """A copy of the scenario (the same values) carrying ``provenance``."""
