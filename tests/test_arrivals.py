@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,20 @@ def test_trace_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes("created_at,tier\n2026-03-30T09:00:00,h\xe4\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"latin1.csv: is not UTF-8 text \(byte 37: invalid continuation"):
         load_trace(stockholm(), path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("created_at,tier\n", "leads.csv: has no rows, only the header; expected one row per lead"),
+        ("", "leads.csv: is empty; expected a header (created_at, tier)"),
+        ("\n\n", "leads.csv: is empty; expected a header (created_at, tier)"),
+    ],
+    ids=["header-only", "empty", "blank-lines"],
+)
+def test_a_trace_without_leads_is_an_input_error(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    # A header-only trace simulated an empty month: quotas 0 % met, every sales term "met".
+    with pytest.raises(InputError, match=re.escape(expected)):
+        load_trace(stockholm(), write(tmp_path, text))

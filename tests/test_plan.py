@@ -478,3 +478,19 @@ def test_plan_to_dict_is_plain_json_with_null_funnel_without_a_goal() -> None:
     with_goal = plan_scenario(scenario, revenue_goal=3_000_000).to_dict()
     assert isinstance(with_goal["funnel"], list) and with_goal["funnel"]
     json.dumps(with_goal, allow_nan=False)  # NaN became null
+
+
+@pytest.mark.parametrize(
+    ("routing", "expected"),
+    [
+        ("bogus", "<cli>: --routing: got 'bogus'; expected one of fifo,"),
+        ("fifo", "<cli>: --routing: got 'fifo' with --reps 0; expected --routing only when"),
+    ],
+)
+def test_routing_with_reps_0_is_refused(
+    routing: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both were accepted and ignored: queueing theory alone has no routing policies.
+    code = main(["plan", str(SCENARIOS / "baseline.toml"), "--reps", "0", "--routing", routing])
+    assert code == 2
+    assert expected in capsys.readouterr().err

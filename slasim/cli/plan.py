@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "queueing theory only)")
     p.add_argument("--routing", action="append", metavar="POLICY",
                    help="routing policy to find the fewest sellers for (repeatable; default: "
-                        "the scenario's and tier_priority)")
+                        "the scenario's and tier_priority; needs --reps > 0)")
     add_simulation_args(p, None)  # --seed, --workers, --quiet (--reps above: 0 is allowed)
     add_executor_args(p)
     p.set_defaults(func=cmd_plan)
@@ -78,16 +78,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if not 0 <= args.reps <= 100_000:
         raise InputError.single("<cli>", "--reps", f"got {args.reps}; expected 0 (queueing "
                                 "theory only) to 100000 months per staffing level")
+    if args.routing:
+        from slasim.model.routing import router_names
+
+        for policy in args.routing:
+            if policy not in router_names():
+                raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "
+                                        f"of {', '.join(sorted(router_names()))}")
+        if not args.reps:  # it was ignored: queueing theory has no routing policies
+            raise InputError.single(
+                "<cli>", "--routing", f"got {args.routing[0]!r} with --reps 0; expected "
+                "--routing only when the fewest sellers are simulated (--reps > 0)",
+            )
     staff = bool(args.reps and scenario.sla.tiers)
     if staff:
         # Each staffing level simulates --reps months: refuse a job too big before it starts.
         check_workload([scenario], args.reps, workers=args.workers)
-        from slasim.model.routing import router_names
-
-        for policy in args.routing or ():
-            if policy not in router_names():
-                raise InputError.single("<cli>", "--routing", f"got {policy!r}; expected one "
-                                        f"of {', '.join(sorted(router_names()))}")
     goal_note = _goal_note(scenario, plan, args)
     simulate_goal = plan.funnel is not None and goal_note is None
     odds = None

@@ -206,6 +206,11 @@ def load_trace(
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(bounded_lines(handle, source))
             header = reader.fieldnames or []
+            if not header:
+                raise InputError.single(
+                    source, "", f"is empty; expected a header ({created_col}, {tier_col}) and "
+                    "one row per lead",
+                )
             for col in (created_col, tier_col):
                 if col not in header:
                     raise InputError.single(
@@ -248,6 +253,11 @@ def load_trace(
         ) from None
     except (OSError, csv.Error) as exc:
         raise InputError.single(source, "", f"cannot read the trace file ({exc})") from None
+    if not created:  # it simulated an empty month: no quota met, every sales term "met"
+        raise InputError.single(
+            source, "", f"has no rows, only the header; expected one row per lead "
+            f"({created_col}, {tier_col})",
+        )
     times = np.array(created, dtype=np.float64)
     start = float(calendar.day_start[scenario.horizon.warmup_days if warmup else 0])
     if start > 0 and not (times < start).any():
