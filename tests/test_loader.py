@@ -140,12 +140,16 @@ def test_schema_command_prints_json_schema(capsys: pytest.CaptureFixture[str]) -
     assert schema["$defs"]["Team"]["additionalProperties"] is False
 
 
-def test_check_json(tmp_path: Path) -> None:
+def test_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "check.json"
     assert main(["check", str(BASE), "--json", str(out)]) == 0
     payload = json.loads(out.read_text())
     assert set(payload["tiers"]) == {"hot", "warm", "cold"}
     assert 0 < payload["utilization"] < 1
+    # --json PATH *also* writes the check: the text is printed as without it (it printed none).
+    written = capsys.readouterr().out
+    assert main(["check", str(BASE)]) == 0
+    assert written == capsys.readouterr().out and "utilisation" in written
 
 
 def test_check_warns_on_overload_and_unreachable_target(capsys: pytest.CaptureFixture[str]) -> None:

@@ -107,9 +107,13 @@ def test_plan_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
     payload = json.loads(out.read_text())
     assert {r["tier"] for r in payload["funnel"]} == {"hot", "warm", "cold"}
-    assert main(["plan", str(SCENARIOS / "baseline.toml"), "--reps", "0"]) == 0
+    # --json PATH *also* writes the plan: the text is printed as without it (it printed none).
+    written = capsys.readouterr().out
+    assert main(["plan", str(SCENARIOS / "baseline.toml"), "--revenue-goal", "3e6",
+                 "--reps", "0"]) == 0
     text = capsys.readouterr().out
     assert "per shift and tier" in text and "Expected funnel per month" in text
+    assert written == text
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             ),
         }
         write_json(payload, args.json)
-    else:
+    if args.json != "-":  # --json PATH also writes: the text is still printed (as run does)
         print(format_plan(scenario, plan, answers, odds, goal_note))
     return EXIT_OK
 

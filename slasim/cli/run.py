@@ -84,7 +84,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             },
         }
         write_json(payload, args.json)
-    else:
+    if args.json != "-":  # --json PATH also writes: the text is still printed (as run does)
         print(format_check(scenario, result, quick, too_big=too_big))
     return EXIT_OK
 
