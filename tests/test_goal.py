@@ -187,6 +187,17 @@ def test_overloaded_team_has_no_quotas_and_says_why(capsys: pytest.CaptureFixtur
     assert "the team cannot carry today's leads" in err
 
 
+def test_overloaded_team_with_several_attempts_has_no_quotas(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One seller for the baseline's ~1,500 leads (6 attempts each): the funnel counted attempts
+    # 2-6 at their cadence ages, as if an overloaded team made them, and printed quotas.
+    argv = ["plan", str(SCENARIOS / "baseline.toml"), "--set", "team.shifts[0].sellers=1",
+            "--revenue-goal", "1e6", "--reps", "0"]
+    assert main(argv) == 2
+    assert "the team cannot carry today's leads" in capsys.readouterr().err
+
+
 def test_goal_odds_refuses_bad_arguments() -> None:
     scenario = _hand()
     with pytest.raises(ValueError, match=r"revenue_goal\(=0"):

@@ -447,6 +447,10 @@ def test_optimize_tables_neutralise_shift_names(
     assert rows[1][candidate].startswith("'=always=")
     for name in ("frontier.csv", "value_of_speed.csv"):
         assert not any(c.startswith(("=", "@", "+")) for row in csv_rows(folder / name) for c in row)
+    # Money to the unit, as the terminal shows it: "%.6g" wrote 1,070,895 as 1.07089e+06.
+    revenue = rows[0].index("revenue")
+    digits = [len(r[revenue].replace(".", "").lstrip("0")) for r in rows[1:]]
+    assert all("e" not in r[revenue] for r in rows[1:]) and max(digits) > 6, rows
     # What --out was checked for up front is what was written, and nothing else.
     assert {p.name for p in folder.iterdir()} <= set(OUTPUT_FILES)
 

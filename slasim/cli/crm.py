@@ -149,7 +149,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="language of the HTML dashboard (default en); the CSV tables are neutral")
     p.add_argument("--period", metavar="YYYY-MM", help="track one month (default: every month)")
     p.add_argument("--out", metavar="DIR",
-                   help="write track.html, by_tier.csv, by_seller.csv and summary.csv here")
+                   help="write track.html, by_tier.csv, by_seller.csv, seller_bands.csv and "
+                        "summary.csv here")
     p.add_argument("--as-of",
                    help="export time, ISO-8601 (default: the latest timestamp in the export); "
                         "a month ending later is partial")

@@ -345,7 +345,7 @@ def write_decision(decision: HireDecision, out_dir: str, scenario_path: str) -> 
         extends = Path(os.path.relpath(Path(scenario_path).resolve(), out.resolve())).as_posix()
         atomic_write_text(out / "proposal.toml", proposal_toml(decision, extends))
         written.append(str(out / "proposal.toml"))
-    write_csv(decision.table(), out / "hire_options.csv", float_format="%.6g",
+    write_csv(decision.table(), out / "hire_options.csv", float_format="%.10g",
               lineterminator="\n")
     written.append(str(out / "hire_options.csv"))
     atomic_write_text(out / "result.json",

@@ -181,7 +181,7 @@ class OptimizeResult:
             written.append(previous)
         for name, frame in (("frontier.csv", self.frontier),
                             ("value_of_speed.csv", self.value_of_speed)):
-            write_csv(frame, out / name, float_format="%.6g", lineterminator="\n")
+            write_csv(frame, out / name, float_format="%.10g", lineterminator="\n")
             written.append(out / name)
         path = out / "result.json"
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")

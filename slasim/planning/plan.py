@@ -408,9 +408,10 @@ def plan_scenario(
     funnel_now = forward_funnel(quotas, tiers).to_frame()
     funnel: pd.DataFrame | None = None
     if revenue_goal is not None:
-        if not any(t.revenue_share > 0 for t in tiers):
+        if not any(contact.values()) or not any(t.revenue_share > 0 for t in tiers):
             # Queueing theory has no contact rate for an overloaded team (no steady state):
-            # the expected revenue per lead is 0 in every tier and no quotas reach the goal.
+            # no first attempt is answered, and the later attempts the funnel counts at their
+            # cadence ages never happen either (they printed a funnel for 1 seller in 6).
             why = (
                 "the team cannot carry today's leads (the offered load exceeds the sellers "
                 "working in every shift, so queueing theory gives no contact rate; the plan "
