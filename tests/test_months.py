@@ -15,7 +15,7 @@ from slasim.engine.records import LEAD_DTYPE, STATES
 from slasim.measure.executors import metric_columns
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import MetricContext, month_metrics
-from slasim.measure.months import month_column, months_of
+from slasim.measure.months import month_column, months_of, short_period
 from slasim.measure.quarter import month_rows, revenue_rows
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import judge, judge_months
@@ -255,3 +255,9 @@ def test_month_rows_mark_only_the_sides_the_level_judges(level: str, marked: set
     assert rows["both sides"].met[0] is (False if level == "joint" else None)
     assert verdict.realistic == (level != "joint")
     assert rows["hot quota"].met == (True, True)
+
+
+@pytest.mark.parametrize(("days", "expected"), [(1, 1), (7, 7), (27, 27), (28, 0), (31, 0)])
+def test_a_horizon_shorter_than_february_is_a_short_period(days: int, expected: int) -> None:
+    # February (28 days) is the shortest month: a 28-day horizon is still called a month.
+    assert short_period(days) == expected

@@ -251,3 +251,17 @@ def test_menu_and_propose_together_is_an_input_error() -> None:
     for fragment in ("optimize.tiers.hot", "[0.3, 0.25, 0.2, 0.15]", "'propose'",
                      "expected a menu or"):
         assert fragment in message, message
+
+
+def test_a_weeks_proposal_is_judged_in_7_day_periods() -> None:
+    # The optimizer's verdict is the one definition; on a week its words say what a
+    # replication is ("of 7-day periods"), as run and report do, not "of months".
+    from slasim.optimizer.terms import terms_verdict
+
+    space = _space(["optimize.tiers.hot.qualify_rate_targets=[0.20, 0.30, 0.25, 0.15]"])
+    samples = _samples(space, np.array([0.27] * 170 + [0.22] * 30))
+    terms = choose_terms(samples, space, space.current_point().volumes, 0.0)
+    assert terms is not None
+    verdict = terms_verdict(samples, space, terms)
+    assert verdict.period_days == 7
+    assert "of 7-day periods" in verdict.sentence() and "month" not in verdict.sentence()

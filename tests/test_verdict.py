@@ -136,6 +136,22 @@ def test_the_verdict_sentence_at_every_level(key: tuple[str, str, str]) -> None:
     assert judge(flags, ("hot",), 0.8, level).sentence(lang) == SENTENCES[key]
 
 
+def test_a_week_is_judged_in_7_day_periods_not_months() -> None:
+    # A 7-day horizon's replications are weeks: "of months" called 57 % of weeks "57 % of
+    # months", a reader's monthly odds. Same numbers, the period named (both languages).
+    flags = _flags(**UNEVEN)
+    week = judge(flags, ("hot",), 0.8, "side", period_days=7)
+    assert week.sentence() == SENTENCES[("uneven", "side", "en")].replace(
+        "of months", "of 7-day periods").replace("same month", "same 7-day period")
+    assert week.sentence("sv") == SENTENCES[("uneven", "side", "sv")].replace(
+        "av månaderna", "av perioderna om 7 dagar").replace("samma månad", "samma period")
+    assert week.rule() == "each side keeps all its terms in at least 80\u00a0% of 7-day periods"
+    joint = judge(flags, ("hot",), 0.8, "joint", period_days=7).sentence()
+    assert "in the same 7-day period in 50\u00a0% of 7-day periods" in joint
+    # 0 (a month, the default) keeps the words every other test checks.
+    assert judge(flags, ("hot",), 0.8, "side").sentence() == SENTENCES[("uneven", "side", "en")]
+
+
 def test_sentence_without_terms_and_with_a_fix() -> None:
     assert judge({}, ("hot",), 0.8, "side").sentence() == 'No verdict: the scenario states no SLA terms.'
     assert judge(_flags(**UNEVEN), ("hot",), 0.8, "side").sentence(fix="add a seller") == (

@@ -160,3 +160,22 @@ def test_plan_report_and_search_agree_on_a_small_team(
     for a in answers:
         if a.sellers is not None:
             assert f"is {a.total} (" in report.markdown
+
+
+def test_a_week_is_judged_in_7_day_periods_by_run_plan_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 7-day horizon's replications are weeks. Run, the plan's staffing search and the report
+    # said "in 57 % of months", a reader's monthly odds; every text names the period.
+    week = ["--set", "horizon.days=7", *(x for s in SMALL for x in ("--set", s))]
+    code, out, _ = run_cli(["run", str(BASE), *week, "--reps", "12", "--quiet"], capsys)
+    assert code == 0 and "of 7-day periods" in out and "of months" not in out, out
+    scenario = load_scenario(BASE, ["horizon.days=7", *SMALL])
+    answer = fewest_sellers(scenario, reps=8)
+    assert answer.period_days == 7
+    report = build_report(scenario, reps=12, staffing=False)
+    md = report.markdown
+    assert "chance sales keeps all its terms in a 7-day period" in md
+    assert "8 periods in 10" in md and "8 months in 10" not in md
+    assert "of months" not in md and "simulated months" not in md
+    assert "12 simulated periods of 7 days" in md

@@ -23,6 +23,7 @@ from slasim.cli.args import (
     verify_rep_count,
 )
 from slasim.errors import InputError
+from slasim.measure.verdict_words import unit as period_unit
 
 if TYPE_CHECKING:
     from slasim.optimizer.result import OptimizeResult
@@ -149,7 +150,8 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
                   f"in {result.wall_seconds:.1f} s"]
     if result.staffing is not None:
         lines += [f"fewest sellers that keep the proposed agreement: "
-                  f"{result.staffing.describe()} ({result.staffing.reps} months per level)"]
+                  f"{result.staffing.describe()} ({result.staffing.reps} "
+                  f"{period_unit('en', result.staffing.period_days)} per level)"]
     if result.verdict is not None:
         lines += ["", result.verdict.sentence()]
     if result.proposal is not None and out_dir:

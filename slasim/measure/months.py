@@ -32,14 +32,18 @@ __all__ = [
     "LANGS",
     "ONE_PERIOD_DAYS",
     "SEP",
+    "SHORTEST_MONTH_DAYS",
     "Month",
     "month_column",
     "months_of",
+    "short_period",
     "split_column",
 ]
 
 #: Horizons up to this many days are judged as one period (today's results, unchanged).
 ONE_PERIOD_DAYS = 31
+#: A one-period horizon of at least this many days is called a month (February has 28).
+SHORTEST_MONTH_DAYS = 28
 #: Separates the tier from the month in a monthly column's tier label: ``"hot@2027-02"``.
 SEP = "@"
 
@@ -97,6 +101,12 @@ class Month:
         if self.partial:
             text += f" ({self.first.day}\u2013{self.last.day}, {_PARTIAL[lang]})"
         return text
+
+
+def short_period(days: int) -> int:
+    """``days`` when a horizon of ``days`` is one period shorter than a month (a week, a
+    fortnight), else 0: its replications are "7-day periods", not "months"."""
+    return days if days < SHORTEST_MONTH_DAYS else 0
 
 
 def months_of(start: date, days: int, timezone: str) -> tuple[Month, ...]:

@@ -40,7 +40,7 @@ from slasim.measure.intervals import wilson_interval
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
-from slasim.measure.verdict_words import WORDS as _WORDS
+from slasim.measure.verdict_words import words as _words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,6 +144,9 @@ class Verdict:
         A multi-month horizon's verdict per calendar month (:func:`judge_months`); then
         ``realistic`` says every month is, ``p``, ``ci`` and ``terms`` are P(kept in every
         month) and ``requirements`` are the months' own. Empty for a one-period horizon.
+    period_days
+        0 when a replication is a month (or judged month by month); else the days of the
+        shorter period it is (a week: 7), so that the words say "of 7-day periods".
     """
 
     realistic: bool
@@ -155,6 +158,7 @@ class Verdict:
     requirements: tuple[Requirement, ...]
     terms: tuple[Requirement, ...]
     months: tuple[MonthVerdict, ...] = ()
+    period_days: int = 0
 
     @property
     def failing(self) -> tuple[Requirement, ...]:
@@ -174,7 +178,7 @@ class Verdict:
         """When the agreement is called realistic at this level, in words: "each side keeps all
         its terms in at least 80 % of months" (level ``side``; ``joint`` and ``term`` say
         theirs), the one statement of the rule every text about the verdict quotes."""
-        w = _WORDS[lang]
+        w = _words(lang, self.period_days)
         rule = w[f"rule_{self.level}"].format(c=_pct(self.confidence, lang))
         return w["rule_months"].format(rule=rule) if self.months else rule
 
@@ -235,6 +239,7 @@ def judge(
     z: float = 0.0,
     *,
     reps: int | None = None,
+    period_days: int = 0,
 ) -> Verdict:
     """The verdict on months of per-term flags.
 
@@ -252,6 +257,8 @@ def judge(
         0 for the point estimate (published verdicts); see :func:`passes`.
     reps
         Months, when ``flags`` may be empty (a scenario without terms: no verdict, P is NaN).
+    period_days
+        :attr:`Verdict.period_days`: the days of a replication shorter than a month, else 0.
     """
     if level not in LEVELS:
         raise ValueError(f"level(={level!r}) must be one of {', '.join(LEVELS)}.")
@@ -282,7 +289,8 @@ def judge(
     else:
         requirements = tuple(terms)
     realistic = judged and all(r.met for r in requirements)
-    return Verdict(realistic, level, confidence, reps, p, ci, requirements, tuple(terms))
+    return Verdict(realistic, level, confidence, reps, p, ci, requirements, tuple(terms),
+                   period_days=period_days)
 
 
 def judge_months(
@@ -348,7 +356,7 @@ def _range(ci: tuple[float, float], lang: str) -> str:
 
 
 def _sentence(v: Verdict, lang: str, fix: str | None) -> str:
-    w = _WORDS[lang]
+    w = _words(lang, v.period_days)
     if not v.terms:
         return w["none"]
     head = w["yes"] if v.realistic else w["no"]
@@ -361,7 +369,7 @@ def _sentence(v: Verdict, lang: str, fix: str | None) -> str:
 
 def _months_body(v: Verdict, lang: str) -> str:
     """A multi-month verdict: the failing months (or the weakest one), then every month."""
-    w = _WORDS[lang]
+    w = _words(lang, v.period_days)
     n = len(v.months)
 
     def margin(m: MonthVerdict) -> float:
@@ -379,7 +387,7 @@ def _months_body(v: Verdict, lang: str) -> str:
 
 
 def _body(v: Verdict, lang: str) -> str:
-    w = _WORDS[lang]
+    w = _words(lang, v.period_days)
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
     joint = w["joint"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))

@@ -4,48 +4,48 @@ rule of each confidence level and the recommendation. Data only; the sentences a
 
 from __future__ import annotations
 
-__all__ = ["CHOICE", "PER", "WORDS"]
+__all__ = ["CHOICE", "PER", "WORDS", "unit", "words"]
 
 #: The verdict sentence's pieces, per language.
 WORDS = {
     "en": {
         "yes": "Realistic", "no": "Not realistic",
-        "side_all": "{side} keeps every term in {p} of months {ci}",
+        "side_all": "{side} keeps every term in {p} of {many} {ci}",
         "needed_each": "needed: {c} each",
         "needed": "needed: {c}",
-        "joint": "both sides in the same month: {p} {ci}",
-        "joint_main": "both sides keep every term in the same month in {p} of months {ci}",
-        "only": "{side} keeps every term in only {p} of months (needed {c}",
-        "term_ok": "every term is met in at least {c} of months (weakest: {weakest}, {p})",
-        "term_miss": "{what} is met in only {p} of months (needed {c})",
-        "most": "most missed: {what}, met in {p} of months",
+        "joint": "both sides in the same {one}: {p} {ci}",
+        "joint_main": "both sides keep every term in the same {one} in {p} of {many} {ci}",
+        "only": "{side} keeps every term in only {p} of {many} (needed {c}",
+        "term_ok": "every term is met in at least {c} of {many} (weakest: {weakest}, {p})",
+        "term_miss": "{what} is met in only {p} of {many} (needed {c})",
+        "most": "most missed: {what}, met in {p} of {many}",
         "and": " and ",
         "none": "No verdict: the scenario states no SLA terms.",
         "each": "every one of the {n} months reaches it; the tightest, {month}:",
         "every": "all {n} months kept by both sides together in {p} of simulated horizons {ci}",
-        "rule_side": "each side keeps all its terms in at least {c} of months",
-        "rule_joint": "both sides keep all their terms in the same month in at least {c} of months",
-        "rule_term": "every term of every tier is met in at least {c} of months",
+        "rule_side": "each side keeps all its terms in at least {c} of {many}",
+        "rule_joint": "both sides keep all their terms in the same {one} in at least {c} of {many}",
+        "rule_term": "every term of every tier is met in at least {c} of {many}",
         "rule_months": "{rule}, in every month of the period",
     },
     "sv": {
         "yes": "Realistiskt", "no": "Inte realistiskt",
-        "side_all": "{side} håller alla villkor i {p} av månaderna {ci}",
+        "side_all": "{side} håller alla villkor i {p} av {many} {ci}",
         "needed_each": "krav: {c} vardera",
         "needed": "krav: {c}",
-        "joint": "båda parter samma månad: {p} {ci}",
-        "joint_main": "båda parter håller alla villkor samma månad i {p} av månaderna {ci}",
-        "only": "{side} håller alla villkor i bara {p} av månaderna (krav {c}",
-        "term_ok": "varje villkor uppfylls i minst {c} av månaderna (svagast: {weakest}, {p})",
-        "term_miss": "{what} uppfylls i bara {p} av månaderna (krav {c})",
-        "most": "oftast missat: {what}, uppfyllt i {p} av månaderna",
+        "joint": "båda parter samma {one}: {p} {ci}",
+        "joint_main": "båda parter håller alla villkor samma {one} i {p} av {many} {ci}",
+        "only": "{side} håller alla villkor i bara {p} av {many} (krav {c}",
+        "term_ok": "varje villkor uppfylls i minst {c} av {many} (svagast: {weakest}, {p})",
+        "term_miss": "{what} uppfylls i bara {p} av {many} (krav {c})",
+        "most": "oftast missat: {what}, uppfyllt i {p} av {many}",
         "and": " och ",
         "none": "Inget utlåtande: scenariot anger inga SLA-villkor.",
         "each": "var och en av de {n} månaderna når kravet; snävast, {month}:",
         "every": "alla {n} månader hålls av båda parter i {p} av simulerade perioder {ci}",
-        "rule_side": "varje part håller alla sina villkor i minst {c} av månaderna",
-        "rule_joint": "båda parter håller alla sina villkor samma månad i minst {c} av månaderna",
-        "rule_term": "varje villkor för varje kategori uppfylls i minst {c} av månaderna",
+        "rule_side": "varje part håller alla sina villkor i minst {c} av {many}",
+        "rule_joint": "båda parter håller alla sina villkor samma {one} i minst {c} av {many}",
+        "rule_term": "varje villkor för varje kategori uppfylls i minst {c} av {many}",
         "rule_months": "{rule}, i varje månad under perioden",
     },
 }
@@ -68,3 +68,26 @@ CHOICE = {
 
 #: What a recommended profit is for: the simulated period, or a month.
 PER = {"period": {"en": "period", "sv": "period"}, "month": {"en": "month", "sv": "månad"}}
+
+
+#: What a replication is called: (many, one) for a month and for a shorter period ({d} days).
+_UNITS = {
+    "en": (("months", "month"), ("{d}-day periods", "{d}-day period")),
+    "sv": (("månaderna", "månad"), ("perioderna om {d} dagar", "period")),
+}
+
+
+def unit(lang: str, period_days: int = 0, *, many: bool = True) -> str:
+    """What a replication is called in ``lang``: "months" (``period_days`` 0) or, for a
+    horizon shorter than a month, "7-day periods" (``many``; else "month", "7-day period")."""
+    month, period = _UNITS[lang]
+    return (month if not period_days else period)[0 if many else 1].replace(
+        "{d}", str(period_days))
+
+
+def words(lang: str, period_days: int = 0) -> dict[str, str]:
+    """:data:`WORDS` of ``lang`` for replications of a month (``period_days`` 0) or of a
+    shorter period: "in 57 % of 7-day periods", not "of months", for a week."""
+    many, one = unit(lang, period_days), unit(lang, period_days, many=False)
+    return {key: text.replace("{many}", many).replace("{one}", one)
+            for key, text in WORDS[lang].items()}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slasim.measure.months import short_period
 from slasim.measure.terms import get_term
 from slasim.measure.verdict import Verdict, judge, passes
 from slasim.optimizer.space import DecisionSpace, TermMenu, realistic_quota
@@ -344,4 +345,5 @@ def terms_verdict(
 ) -> Verdict:
     """The verdict on ``terms`` over ``samples``' months (the one definition)."""
     return judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
-                 space.confidence_level, z)
+                 space.confidence_level, z,
+                 period_days=short_period(space.scenario.horizon.days))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.measure.verdict import Requirement, Verdict
+from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
@@ -93,6 +94,8 @@ class StaffingAnswer:
     blocking
         When not reached: the sales terms still missed at the most sellers tried (what
         staffing alone does not fix, e.g. a conversion target), weakest first.
+    level, period_days
+        The verdicts' confidence level and :attr:`~slasim.measure.verdict.Verdict.period_days`.
     """
 
     routing: str
@@ -105,6 +108,7 @@ class StaffingAnswer:
     shifts: tuple[str, ...]
     blocking: tuple[Requirement, ...] = ()
     level: str = "side"
+    period_days: int = 0
 
     @property
     def total(self) -> int | None:
@@ -132,7 +136,8 @@ class StaffingAnswer:
                 who, p = (("both sides keep", top["p_joint"]) if self.level == "joint"
                           else ("sales keeps", top["p_sales"]))
                 text += (f"; staffing alone does not fix it: at {most} sellers {who} every "
-                         f"term in {p:.0%} of months (weakest terms: {weakest})")
+                         f"term in {p:.0%} of {unit('en', self.period_days)} "
+                         f"(weakest terms: {weakest})")
             return text
         per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
         text = f"{self.total} sellers ({per}) with {policy} routing"
@@ -265,6 +270,7 @@ def _fewest(
         shifts=names,
         blocking=blocking,
         level=most.level,
+        period_days=most.period_days,
     )
 
 

@@ -50,13 +50,14 @@ def per_month(scenario: Scenario, metric: str) -> float:
 
 def runs_text(scenario: Scenario, reps: int, lang: str, *, short: bool = False) -> str:
     """What ``reps`` replications of ``scenario`` are, in words: "200 simulated months", or for
-    a horizon judged month by month "60 simulated periods of 90 days" (``short``: "200
-    months")."""
+    a horizon judged month by month or shorter than a month "60 simulated periods of 90 days"
+    (``short``: "200 months")."""
+    from slasim.measure.months import short_period
     from slasim.measure.quarter import months
     from slasim.render.i18n import tr
 
     suffix = "_short" if short else ""
-    if months(scenario):
+    if months(scenario) or short_period(scenario.horizon.days):
         return tr(lang, f"runs_periods{suffix}").format(reps=reps, days=scenario.horizon.days)
     return tr(lang, f"runs_months{suffix}").format(reps=reps)
 

@@ -55,6 +55,37 @@ EN: Mapping[str, str] = MappingProxyType(
             "mean {lo} – {hi} (95 % CI); 8 periods in 10: {p10} – {p90}"
         ),
         "decision_money_range": "mean {lo} – {hi} (95 % CI); 8 months in 10: {p10} – {p90}",
+        # The same rows for a horizon shorter than a month (a week): P per period of {days}
+        # days, money per month as elsewhere (the period's value × 30.44 / {days}).
+        "decision_p_marketing_period": "chance marketing keeps all its terms in a {days}-day period",
+        "decision_p_sales_period": "chance sales keeps all its terms in a {days}-day period",
+        "decision_p_joint_period": "chance both sides keep them in the same {days}-day period",
+        "decision_cost_period": "cost per month (sellers and leads; the {days} days × 30.44/{days})",
+        "decision_revenue_period": (
+            "revenue per month (deals won inside the {days} days, × 30.44/{days})"
+        ),
+        "decision_pipeline_value_period": (
+            "expected value of the deals still open after the {days} days (value × win rate), "
+            "× 30.44/{days}"
+        ),
+        "decision_profit_period": (
+            "expected profit per month: {margin} margin × (revenue + open deals) − cost"
+        ),
+        "decision_money_range_period": (
+            "mean {lo} – {hi} (95 % CI); 8 periods in 10: {p10} – {p90}"
+        ),
+        "decision_weakest_period": (
+            "its weakest term is the {term}, kept in {p} of {days}-day periods (needed {confidence})."
+        ),
+        "headline_period": (
+            "Chance that a {days}-day period meets the agreement: marketing {m}, sales {s}, both "
+            "sides {j} (realistic when {rule})."
+        ),
+        "fig_p_met_period": (
+            "Share of simulated {days}-day periods in which each term is met, per tier; dashed "
+            "line: the agreed confidence."
+        ),
+        "axis_p_met_period": "share of {days}-day periods met",
         "decision_col_value": "expected",
         "decision_col_range": "range",
         "h_decision_change": "What would change the answer",
@@ -64,7 +95,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "file_placeholder": "FILE",
         "appendix_text": (
             "{runs} with the seed {seed}. The same command with the same seed and "
-            "number of months simulates exactly the same months and prints the same verdict: "
+            "number of replications simulates exactly the same ones and prints the same verdict: "
             "{command}, FILE being the scenario file of “{scenario}”."
         ),
         "footer": "Generated with slasim {version} from the scenario “{scenario}”.",
@@ -194,7 +225,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "confidence_label": "confidence {c}",
         "h_kpis": "The expected month",
         "kpi_note": (
-            "Mean over the simulated months; counts and money per month (an average month of "
+            "Mean over {runs}; counts and money per month (an average month of "
             "30.44 days, as the scenario's volumes and costs), rates and times as simulated; the "
             "all-tiers column adds ± the half-width of the 95 % confidence interval."
         ),
@@ -466,6 +497,40 @@ SV: Mapping[str, str] = MappingProxyType(
             "medel {lo} – {hi} (95 % KI); 8 perioder av 10: {p10} – {p90}"
         ),
         "decision_money_range": "medel {lo} – {hi} (95 % KI); 8 månader av 10: {p10} – {p90}",
+        "decision_p_marketing_period": (
+            "chansen att marknad håller alla sina villkor en period om {days} dagar"
+        ),
+        "decision_p_sales_period": "chansen att sälj håller alla sina villkor en period om {days} dagar",
+        "decision_p_joint_period": "chansen att båda parter håller dem samma period om {days} dagar",
+        "decision_cost_period": (
+            "kostnad per månad (säljare och leads; de {days} dagarna × 30,44/{days})"
+        ),
+        "decision_revenue_period": (
+            "intäkt per månad (affärer vunna inom de {days} dagarna, × 30,44/{days})"
+        ),
+        "decision_pipeline_value_period": (
+            "förväntat värde av affärer som är öppna efter de {days} dagarna (värde × vinstchans), "
+            "× 30,44/{days}"
+        ),
+        "decision_profit_period": (
+            "förväntad vinst per månad: {margin} marginal × (intäkt + öppna affärer) − kostnad"
+        ),
+        "decision_money_range_period": (
+            "medel {lo} – {hi} (95 % KI); 8 perioder av 10: {p10} – {p90}"
+        ),
+        "decision_weakest_period": (
+            "det svagaste villkoret är {term}, hållet {p} av perioderna om {days} dagar "
+            "(krävs {confidence})."
+        ),
+        "headline_period": (
+            "Chansen att en period om {days} dagar uppfyller avtalet: marknad {m}, sälj {s}, båda "
+            "parter {j} (realistiskt när {rule})."
+        ),
+        "fig_p_met_period": (
+            "Andel simulerade perioder om {days} dagar då varje villkor uppfylls, per kategori; "
+            "streckad linje: den avtalade säkerhetsnivån."
+        ),
+        "axis_p_met_period": "andel perioder om {days} dagar uppfyllda",
         "decision_col_value": "förväntat",
         "decision_col_range": "spann",
         "h_decision_change": "Vad som skulle ändra svaret",
@@ -475,7 +540,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "file_placeholder": "FIL",
         "appendix_text": (
             "{runs}, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
-            "antal månader simulerar exakt samma månader och ger samma bedömning: "
+            "antal replikeringar simulerar exakt samma och ger samma bedömning: "
             "{command}, där FIL är scenariofilen för ”{scenario}”."
         ),
         "footer": "Skapat med slasim {version} från scenariot ”{scenario}”.",
@@ -610,7 +675,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "confidence_label": "säkerhetsnivå {c}",
         "h_kpis": "Den förväntade månaden",
         "kpi_note": (
-            "Medelvärde över de simulerade månaderna; antal och belopp per månad (en "
+            "Medelvärde över {runs}; antal och belopp per månad (en "
             "genomsnittlig månad om 30,44 dagar, som scenariots volymer och kostnader), andelar "
             "och tider som simulerat; kolumnen för alla kategorier visar även ± halva "
             "bredden av 95-procentigt konfidensintervall."

@@ -16,6 +16,7 @@ from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags, term_flags
 from slasim.measure.verdict import recommendation
+from slasim.measure.verdict_words import unit
 from slasim.render.text import format_table
 from slasim.render.values import format_difference, format_metric
 from slasim.scenario.schema import Scenario
@@ -187,7 +188,8 @@ def format_compare(comparison: ComparisonResult) -> str:
             format_table(table),
         ]
     verdicts = [r.verdict for r in comparison.results]
-    lines += ["", "Verdicts (share of months each side keeps all its terms, 95% CI)"]
+    lines += ["", f"Verdicts (share of {unit('en', verdicts[0].period_days)} each side keeps "
+                  "all its terms, 95% CI)"]
     lines += [f"  {name}: {v.sentence()}" for name, v in zip(names, verdicts, strict=True)]
     profits = [float(r.metric("profit").mean()) for r in comparison.results]
     lines += ["", recommendation(names, verdicts, profits)]

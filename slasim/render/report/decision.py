@@ -48,12 +48,14 @@ def decision_blocks(
     rows = []
     # A horizon of several months: its P is "in every month", its money the whole period's;
     # one month's money is per month (as the optimizer's and the funnel's), not per 30 days.
-    suffix = "_months" if verdict.months else ""
+    # A horizon shorter than a month: P per period of its days; money per month all the same.
+    suffix = "_months" if verdict.months else "_period" if verdict.period_days else ""
+    days = verdict.period_days
     for key in ("marketing", "sales", "joint"):
         lo, hi = verdict.ci[key]
         p = format_percent(verdict.p[key], lang)
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
-        rows.append([tr(lang, f"decision_p_{key}{suffix}"), p, ci])
+        rows.append([tr(lang, f"decision_p_{key}{suffix}").format(days=days), p, ci])
     summary = cells(result.summary, ("metric", "tier"))
     # Profit counts the open deals' expected value too, so their row stands between revenue
     # and profit: the three money rows and the margin explain the profit a reader sees.
@@ -65,13 +67,15 @@ def decision_blocks(
         p10, p90 = np.quantile(series, [0.1, 0.9])
         rows.append(
             [
-                tr(lang, f"decision_{metric}{suffix}").format(currency=cur, margin=margin),
+                tr(lang, f"decision_{metric}{suffix}").format(currency=cur, margin=margin,
+                                                              days=days),
                 format_money(float(cell["mean"]), cur, lang),
                 tr(lang, f"decision_money_range{suffix}").format(
                     lo=format_money(float(cell["ci_low"]), cur, lang),
                     hi=format_money(float(cell["ci_high"]), cur, lang),
                     p10=format_money(float(p10), cur, lang),
                     p90=format_money(float(p90), cur, lang),
+                    days=days,
                 ),
             ]
         )
@@ -85,8 +89,9 @@ def decision_blocks(
         changes.append(
             (
                 side.label[lang] + ":",
-                tr(lang, "decision_weakest").format(
+                tr(lang, "decision_weakest" + ("_period" if days else "")).format(
                     term=weakest.describe(lang),
+                    days=days,
                     p=format_percent(weakest.p, lang),
                     confidence=format_percent(verdict.confidence, lang),
                 ),

@@ -14,6 +14,7 @@ from slasim.measure.catalogue import QUEUE_METRICS
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags
+from slasim.measure.verdict import Verdict
 from slasim.measure.verdict import recommendation as verdict_recommendation
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import (
@@ -62,6 +63,11 @@ KPI_ROWS = (
 )
 
 
+def _period(verdict: Verdict) -> str:
+    """The text keys' suffix for a horizon shorter than a month ("of 7-day periods")."""
+    return "_period" if verdict.period_days else ""
+
+
 def _ci(metric: str, lo: float, hi: float, lang: str, currency: str) -> str:
     sep = "; " if lang == "sv" else ", "  # a comma already is the Swedish decimal sign
     low, high = (format_difference(metric, v, lang=lang, currency=currency) for v in (lo, hi))
@@ -82,7 +88,8 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         Heading(tr(lang, "h_attainment"), 3),
         Callout(verdict.sentence(lang)),
         Paragraph(
-            tr(lang, "headline_months" if verdict.months else "headline").format(
+            tr(lang, "headline" + ("_months" if verdict.months else _period(verdict))).format(
+                days=verdict.period_days,
                 m=format_percent(p["p_met_marketing"], lang),
                 s=format_percent(p["p_met_sales"], lang),
                 j=format_percent(p["p_met_joint"], lang),
@@ -139,7 +146,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
     fig, ax = new_axes()
     p_met_bars(result, ax=ax)
     ax.set_xticks(ax.get_xticks(), [t.label[lang] for t in TERMS])
-    ax.set_ylabel(tr(lang, "axis_p_met"))
+    ax.set_ylabel(tr(lang, "axis_p_met" + _period(verdict)).format(days=verdict.period_days))
     percent_ticks(ax.yaxis, lang)
     finish_axes(
         ax,
@@ -151,7 +158,8 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         },
         tr(lang, "col_tier"),
     )
-    blocks.append(report_figure(fig, "p_met", tr(lang, "fig_p_met")))
+    blocks.append(report_figure(fig, "p_met", tr(lang, "fig_p_met" + _period(verdict)).format(
+        days=verdict.period_days)))
     return blocks
 
 
@@ -193,7 +201,8 @@ def kpi_blocks(result: SimulationResult, lang: str) -> list[Block]:
     return [
         Heading(tr(lang, "h_kpis"), 3),
         _mean_table(result, KPI_ROWS, lang, monthly=True),
-        Paragraph(tr(lang, "kpi_note"), note=True),
+        Paragraph(tr(lang, "kpi_note").format(runs=runs_text(result.scenario, result.reps, lang)),
+                  note=True),
     ]
 
 
