@@ -15,7 +15,13 @@ from slasim.engine.records import LEAD_DTYPE, STATES
 from slasim.measure.executors import metric_columns
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import MetricContext, month_metrics
-from slasim.measure.months import month_column, months_of, short_period
+from slasim.measure.months import (
+    attempts_unmeasured,
+    month_column,
+    months_of,
+    short_period,
+    unmeasured_terms,
+)
 from slasim.measure.quarter import month_rows, revenue_rows
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import judge, judge_months
@@ -261,3 +267,22 @@ def test_month_rows_mark_only_the_sides_the_level_judges(level: str, marked: set
 def test_a_horizon_shorter_than_february_is_a_short_period(days: int, expected: int) -> None:
     # February (28 days) is the shortest month: a 28-day horizon is still called a month.
     assert short_period(days) == expected
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    (["horizon.days=7"], ("attempts",)),  # a 10-day window never closes inside a week
+    (["horizon.days=10"], ("attempts",)),  # as long as the horizon: none closes before its end
+    (["horizon.days=11"], ()),
+    (["horizon.days=7", "cadence.window_days=3"], ()),
+    ([], ()),  # the baseline's 30 days
+    # A quarter ending 3 days into a month: that month's leads' windows close after it.
+    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=3"], ("attempts",)),
+    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=2"], ()),
+])
+def test_the_attempt_cadence_is_unmeasured_when_no_window_closes(
+    overrides: list[str], expected: tuple[str, ...]
+) -> None:
+    scenario = load_scenario(BASELINE, overrides)
+    assert unmeasured_terms(scenario) == expected
+    if expected:
+        assert "cadence.window_days" in attempts_unmeasured(scenario)

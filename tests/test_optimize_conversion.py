@@ -186,7 +186,9 @@ def test_capped_hot_volume_gets_a_proposal_and_flags_the_bound(tmp_path: Path) -
 
 
 def test_bound_notes_present_when_a_bound_binds_and_absent_otherwise() -> None:
-    space = _space(["optimize.sellers.office=[3, 8]", "optimize.tiers.hot.volume=[100, 300]"])
+    # A 3-day attempt window, so that the cadence is measured in a week (else a note says not).
+    space = _space(["optimize.sellers.office=[3, 8]", "optimize.tiers.hot.volume=[100, 300]",
+                    "cadence.window_days=3"])
     rates = np.full(200, 0.27)  # meets 0.25 always, 0.30 never
     interior = OperatingPoint((5,), "fifo", (200.0, 450.0, 900.0))
     terms = choose_terms(_samples(space, rates), space, interior.volumes, 0.0)
@@ -265,3 +267,19 @@ def test_a_weeks_proposal_is_judged_in_7_day_periods() -> None:
     verdict = terms_verdict(samples, space, terms)
     assert verdict.period_days == 7
     assert "of 7-day periods" in verdict.sentence() and "month" not in verdict.sentence()
+
+
+def test_an_unmeasured_attempt_cadence_is_not_searched() -> None:
+    # In a week no 10-day attempt window closes: every attempt commitment reads "met", so the
+    # menu [6, 4, 3] would propose 6 on no evidence. The scenario's own (3) is kept, and said.
+    week = _space(["sla.tiers.hot.min_attempts=3"])
+    assert week.menus["hot"].attempts == (3,)
+    measured = _space(["sla.tiers.hot.min_attempts=3", "cadence.window_days=3"])
+    assert measured.menus["hot"].attempts == (6, 4, 3)
+    samples = _samples(week, np.full(50, 0.5))
+    terms = choose_terms(samples, week, week.current_point().volumes, 0.0)
+    assert terms is not None
+    notes = bound_notes(week, week.current_point(), terms)
+    assert any("min_attempts menus are not searched" in n for n in notes), notes
+    assert not any("not searched" in n for n in bound_notes(measured, measured.current_point(),
+                                                            terms))

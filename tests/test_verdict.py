@@ -69,7 +69,7 @@ def test_verdict_json_form_says_what_the_verdict_says() -> None:
     assert d == {
         "realistic": False, "level": "side", "confidence": 0.8, "reps": 10,
         "p_met": side.p, "ci": {k: list(v) for k, v in side.ci.items()},
-        "failing": ["sales"], "sentence": side.sentence(),
+        "failing": ["sales"], "sentence": side.sentence(), "unmeasured": [],
     }
     assert d["p_met"] == pytest.approx({"marketing": 1.0, "sales": 0.6, "joint": 0.6})
     assert set(d["ci"]) == {"marketing", "sales", "joint"}
@@ -150,6 +150,20 @@ def test_a_week_is_judged_in_7_day_periods_not_months() -> None:
     assert "in the same 7-day period in 50\u00a0% of 7-day periods" in joint
     # 0 (a month, the default) keeps the words every other test checks.
     assert judge(flags, ("hot",), 0.8, "side").sentence() == SENTENCES[("uneven", "side", "en")]
+
+
+def test_an_unmeasured_term_is_named_in_the_sentence() -> None:
+    # A week with a 10-day attempt window: the cadence term reads "met" in every replication
+    # because no lead counts; the verdict stays the one definition, and says so.
+    from dataclasses import replace
+
+    base = judge(_flags(**UNEVEN), ("hot",), 0.8, "side", period_days=7)
+    week = replace(base, unmeasured=("attempts",))
+    assert week.sentence() == base.sentence()[:-1] + (
+        "; the attempt cadence is not measured: no lead's attempt window "
+        "(cadence.window_days) closes inside a 7-day period, so it counts as met.")
+    assert "kontaktrytmen mäts inte" in week.sentence("sv")
+    assert week.to_dict()["unmeasured"] == ["attempts"] and base.to_dict()["unmeasured"] == []
 
 
 def test_sentence_without_terms_and_with_a_fix() -> None:

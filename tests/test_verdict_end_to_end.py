@@ -170,6 +170,11 @@ def test_a_week_is_judged_in_7_day_periods_by_run_plan_and_report(
     week = ["--set", "horizon.days=7", *(x for s in SMALL for x in ("--set", s))]
     code, out, _ = run_cli(["run", str(BASE), *week, "--reps", "12", "--quiet"], capsys)
     assert code == 0 and "of 7-day periods" in out and "of months" not in out, out
+    # The 10-day attempt window never closes inside a week: run says the term is unmeasured,
+    # check warns before anything is simulated.
+    assert "the attempt cadence is not measured" in out
+    code, out, _ = run_cli(["check", str(BASE), *week], capsys)
+    assert "the attempt cadence cannot be measured: cadence.window_days = 10" in out
     scenario = load_scenario(BASE, ["horizon.days=7", *SMALL])
     answer = fewest_sellers(scenario, reps=8)
     assert answer.period_days == 7
@@ -179,3 +184,4 @@ def test_a_week_is_judged_in_7_day_periods_by_run_plan_and_report(
     assert "8 periods in 10" in md and "8 months in 10" not in md
     assert "of months" not in md and "simulated months" not in md
     assert "12 simulated periods of 7 days" in md
+    assert "the attempt cadence is not measured" in md

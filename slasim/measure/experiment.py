@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,13 @@ from slasim.measure.executors import (
 )
 from slasim.measure.intervals import t_half_width
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
-from slasim.measure.months import LANGS, month_column, months_of, short_period
+from slasim.measure.months import (
+    LANGS,
+    month_column,
+    months_of,
+    short_period,
+    unmeasured_terms,
+)
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict, judge, judge_months
 from slasim.scenario.schema import Scenario
@@ -205,13 +211,15 @@ def verdict_of(scenario: Scenario, replications: pd.DataFrame) -> Verdict:
 
     months = months_of(scenario.horizon.start, scenario.horizon.days, scenario.horizon.timezone)
     if not months:
-        return judge(flags(str), tiers, sla.confidence, sla.confidence_level,
-                     reps=len(replications), period_days=short_period(scenario.horizon.days))
-    return judge_months(
-        [(m.key, {lang: m.label(lang) for lang in LANGS},
-          flags(partial(month_column, month=m))) for m in months],
-        tiers, sla.confidence, sla.confidence_level, reps=len(replications),
-    )
+        verdict = judge(flags(str), tiers, sla.confidence, sla.confidence_level,
+                        reps=len(replications), period_days=short_period(scenario.horizon.days))
+    else:
+        verdict = judge_months(
+            [(m.key, {lang: m.label(lang) for lang in LANGS},
+              flags(partial(month_column, month=m))) for m in months],
+            tiers, sla.confidence, sla.confidence_level, reps=len(replications),
+        )
+    return replace(verdict, unmeasured=unmeasured_terms(scenario))
 
 
 def _clean(value: float) -> float | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from slasim.scenario.schema import DAYS_PER_MONTH
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
 
 __all__ = [
     "LANGS",
@@ -34,10 +34,12 @@ __all__ = [
     "SEP",
     "SHORTEST_MONTH_DAYS",
     "Month",
+    "attempts_unmeasured",
     "month_column",
     "months_of",
     "short_period",
     "split_column",
+    "unmeasured_terms",
 ]
 
 #: Horizons up to this many days are judged as one period (today's results, unchanged).
@@ -107,6 +109,27 @@ def short_period(days: int) -> int:
     """``days`` when a horizon of ``days`` is one period shorter than a month (a week, a
     fortnight), else 0: its replications are "7-day periods", not "months"."""
     return days if days < SHORTEST_MONTH_DAYS else 0
+
+
+def unmeasured_terms(scenario: Scenario) -> tuple[str, ...]:
+    """The terms no replication of ``scenario`` can measure. The attempt cadence counts the
+    unreached leads whose attempt window (``cadence.window_days``) has closed by the end of the
+    period judged; with a window at least as long as the period (10 days in a week, or in the
+    last 3 days of a quarter) no lead counts and the term reads "met" in every replication."""
+    h = scenario.horizon
+    periods = [m.days for m in months_of(h.start, h.days, h.timezone)] or [h.days]
+    if scenario.sla.tiers and scenario.cadence.window_days >= min(periods):
+        return ("attempts",)
+    return ()
+
+
+def attempts_unmeasured(scenario: Scenario) -> str:
+    """Why the attempt cadence is not measured, in words (see :func:`unmeasured_terms`)."""
+    h = scenario.horizon
+    period = f"{h.days}-day horizon" if h.days <= ONE_PERIOD_DAYS else "shortest month"
+    return (f"the attempt cadence cannot be measured: cadence.window_days = "
+            f"{scenario.cadence.window_days:g} is at least the {period}, so no lead's attempt "
+            "window closes inside it and the term counts as met in every replication")
 
 
 def months_of(start: date, days: int, timezone: str) -> tuple[Month, ...]:

@@ -147,6 +147,9 @@ class Verdict:
     period_days
         0 when a replication is a month (or judged month by month); else the days of the
         shorter period it is (a week: 7), so that the words say "of 7-day periods".
+    unmeasured
+        Terms no replication could measure (:func:`slasim.measure.months.unmeasured_terms`):
+        counted as met, and the sentence says so.
     """
 
     realistic: bool
@@ -159,6 +162,7 @@ class Verdict:
     terms: tuple[Requirement, ...]
     months: tuple[MonthVerdict, ...] = ()
     period_days: int = 0
+    unmeasured: tuple[str, ...] = ()
 
     @property
     def failing(self) -> tuple[Requirement, ...]:
@@ -193,6 +197,7 @@ class Verdict:
             "ci": {k: list(v) for k, v in self.ci.items()},
             "failing": [r.describe() for r in self.failing],
             "sentence": self.sentence(),
+            "unmeasured": list(self.unmeasured),
         }
         if self.months:
             out["months"] = [m.to_dict() for m in self.months]
@@ -362,6 +367,8 @@ def _sentence(v: Verdict, lang: str, fix: str | None) -> str:
     head = w["yes"] if v.realistic else w["no"]
     body = _months_body(v, lang) if v.months else _body(v, lang)
     text = f"{head}: {body}"
+    for name in v.unmeasured:
+        text += "; " + w[f"unmeasured_{name}"]
     if fix and not v.realistic:
         text += f"; {fix}"
     return text + "."

@@ -27,6 +27,10 @@ WORDS = {
         "rule_joint": "both sides keep all their terms in the same {one} in at least {c} of {many}",
         "rule_term": "every term of every tier is met in at least {c} of {many}",
         "rule_months": "{rule}, in every month of the period",
+        "unmeasured_attempts": (
+            "the attempt cadence is not measured: no lead's attempt window (cadence.window_days) "
+            "closes inside a {one}, so it counts as met"
+        ),
     },
     "sv": {
         "yes": "Realistiskt", "no": "Inte realistiskt",
@@ -47,6 +51,10 @@ WORDS = {
         "rule_joint": "båda parter håller alla sina villkor samma {one} i minst {c} av {many}",
         "rule_term": "varje villkor för varje kategori uppfylls i minst {c} av {many}",
         "rule_months": "{rule}, i varje månad under perioden",
+        "unmeasured_attempts": (
+            "kontaktrytmen mäts inte: inget leads försöksfönster (cadence.window_days) stängs "
+            "inom en {one}, så villkoret räknas som uppfyllt"
+        ),
     },
 }
 

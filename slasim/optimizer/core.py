@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
+from slasim.measure.months import attempts_unmeasured, unmeasured_terms
 from slasim.optimizer.race import (
     ROUNDS,
     VERIFY_KEY,
@@ -187,6 +188,11 @@ def bound_notes(
         elif v == min(levels):
             notes.append(f"{name} volume {v:g} at the lower bound of optimize.tiers.{name}.volume:"
                          " lower it to see whether fewer pays")
+    opt = space.scenario.optimize
+    if unmeasured_terms(space.scenario) and opt is not None and any(
+            o.min_attempts for o in opt.tiers.values()):
+        notes.append(attempts_unmeasured(space.scenario) + "; the min_attempts menus are not "
+                     "searched, each tier keeps the scenario's own commitment")
     for name, t in terms.items():
         menu = space.menus[name]
         # Only a menu's first (most ambitious) entry binds: a later one means a more ambitious

@@ -19,6 +19,7 @@ from scipy import stats
 
 from slasim.errors import InputError
 from slasim.limits import MAX_REPS, MIN_VERIFY_REPS
+from slasim.measure.months import unmeasured_terms
 from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import DAYS_PER_MONTH, Optimize, Scenario
 
@@ -316,6 +317,7 @@ def build_space(
     tiers = tuple(scenario.tiers)
     levels = []
     menus: dict[str, TermMenu] = {}
+    unmeasured = unmeasured_terms(scenario)
     for name in tiers:
         choice = opt.tiers.get(name)
         tier = scenario.tiers[name]
@@ -344,7 +346,10 @@ def build_space(
         ]
         shares = sorted(choice.response_shares, reverse=True) if choice and choice.response_shares \
             else [terms.response_share]
-        attempts = sorted(choice.min_attempts, reverse=True) if choice and choice.min_attempts \
+        # A menu needs the term measured: unmeasured, every entry reads "met" and the most
+        # ambitious would be proposed on no evidence; the scenario's own commitment stays.
+        attempts = sorted(choice.min_attempts, reverse=True) \
+            if choice and choice.min_attempts and "attempts" not in unmeasured \
             else [terms.min_attempts]
         if attempts[0] > scenario.cadence.max_attempts:
             raise InputError.single(

@@ -17,11 +17,11 @@ clearly out of reach (upper bound), ``z = 0`` is the point estimate.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from slasim.measure.months import short_period
+from slasim.measure.months import short_period, unmeasured_terms
 from slasim.measure.terms import get_term
 from slasim.measure.verdict import Verdict, judge, passes
 from slasim.optimizer.space import DecisionSpace, TermMenu, realistic_quota
@@ -344,6 +344,7 @@ def terms_verdict(
     samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms], z: float = 0.0
 ) -> Verdict:
     """The verdict on ``terms`` over ``samples``' months (the one definition)."""
-    return judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
-                 space.confidence_level, z,
-                 period_days=short_period(space.scenario.horizon.days))
+    verdict = judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
+                    space.confidence_level, z,
+                    period_days=short_period(space.scenario.horizon.days))
+    return replace(verdict, unmeasured=unmeasured_terms(space.scenario))

@@ -19,6 +19,7 @@ import numpy as np
 
 from slasim.engine.arrivals import load_trace
 from slasim.engine.staff import Staffing, staffing
+from slasim.measure.months import attempts_unmeasured, unmeasured_terms
 from slasim.model.calendar import BusinessCalendar
 from slasim.planning.defaults import silent_default_notes
 from slasim.planning.plan import shift_queues
@@ -270,6 +271,9 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
         )
     if duty_minutes > 0:
         warnings += _erlang_shortfalls(scenario)
+    if unmeasured_terms(scenario):
+        warnings.append(attempts_unmeasured(scenario) + ": lengthen horizon.days or shorten "
+                        "cadence.window_days")
     return ScenarioCheck(
         scenario=scenario.name,
         tier_rows=tuple(tier_rows),
