@@ -26,6 +26,7 @@ def test_load_records_sources_files_and_set_locations(loaded: Scenario) -> None:
     prov = loaded.provenance
     assert prov.files == (CHILD, BASE)
     assert prov.set_locations() == (("team", "shifts", 0, "sellers"),)
+    assert prov.overrides == ("team.shifts[0].sellers=8",)  # as given: a report repeats them
     assert prov.origin_of("team.shifts[0].sellers", "?") == "--set"
     assert prov.origin_of("routing.policy", "?") == str(CHILD)
     assert prov.origin_of(("team", "shrinkage"), "?") == str(BASE)
@@ -66,6 +67,9 @@ def test_values_replaced_in_code_lose_their_source(loaded: Scenario) -> None:
     copied = loaded.model_copy(update={"team": loaded.team})
     assert copied.provenance.origin_of("team.shifts[0].sellers", "<code>") == "<code>"
     assert copied.provenance.set_locations() == ()
+    assert copied.provenance.overrides == ()  # repeating it would undo the change in code
+    assert loaded.model_copy(update={"name": "x"}).provenance.overrides == (
+        "team.shifts[0].sellers=8",)
     assert copied.provenance.origin_of("routing.policy", "<code>") == str(CHILD)
     assert copied.provenance.files == loaded.provenance.files
 

@@ -561,3 +561,15 @@ def test_quarter_report_states_expected_leads_per_month_beside_the_monthly_quota
                                                                     "mean"])
     assert table.loc[first, tr("en", "col_expected")] == format_number(
         total / quarter.horizon.months, "en")
+
+
+def test_the_reproduce_command_repeats_the_set_items_quoted_for_a_shell() -> None:
+    import shlex
+
+    from slasim.render.report.build import reproduce_command
+
+    scenario = load_scenario(BASE, ["horizon.days=7", "name=my team"])
+    command = reproduce_command(scenario, 40, 3)
+    assert command == "slasim report FILE --set horizon.days=7 --set 'name=my team' --reps 40 --seed 3"
+    assert shlex.split(command)[3:7] == ["--set", "horizon.days=7", "--set", "name=my team"]
+    assert reproduce_command(load_scenario(BASE), 40, 3) == "slasim report FILE --reps 40 --seed 3"

@@ -64,7 +64,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     path = Path(path)
     files: list[Path] = []
     data, origin = _resolve(path, chain=(), files=files)
-    for item in overrides:
+    items = tuple(overrides)
+    for item in items:
         # Tables the override creates (sla.tiers.vip of sla.tiers.vip.quota=3) are its too.
         # (A malformed item is reported by apply_override, hence the guard.)
         key = override_key(item) if item.partition("=")[0].strip() else ()
@@ -76,7 +77,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
             del origin[loc]
         record_origin(value_at(data, key), key, SET_SOURCE, origin)
     scenario = scenario_from_dict(data, source=str(path), origin=origin)
-    return scenario.with_provenance(Provenance(origin, tuple(files)))
+    return scenario.with_provenance(Provenance(origin, tuple(files), items))
 
 
 def input_files(scenario: Scenario) -> tuple[Path, ...]:

@@ -31,10 +31,14 @@ class Provenance:
         nearest listed ancestor. Read-only.
     files
         The scenario file, then its ``extends`` parents (nearest first).
+    overrides
+        The ``--set`` items as given (``"horizon.days=7"``), in order: what a command that
+        reproduces the scenario must repeat.
     """
 
     origins: Mapping[Loc, str | None] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    overrides: tuple[str, ...] = ()
 
     def origin_of(self, loc: str | Loc, default: str) -> str:
         """Where the value at ``loc`` came from.
@@ -82,7 +86,10 @@ class Provenance:
             loc: src for loc, src in self.origins.items() if not (loc and loc[0] in gone)
         }
         kept.update({(key,): None for key in gone})
-        return Provenance(kept, self.files)
+        overrides = tuple(o for o in self.overrides
+                          if o.partition("=")[0].strip().partition(".")[0].partition("[")[0]
+                          not in gone)
+        return Provenance(kept, self.files, overrides)
 
 
 def record_origin(node: Any, loc: Loc, source: str, origin: dict[Loc, str]) -> None:

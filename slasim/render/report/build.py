@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from slasim.measure.executors import Executor
     from slasim.measure.verdict import Verdict
 
-__all__ = ["RECORD_REPS", "Report", "build_report"]
+__all__ = ["RECORD_REPS", "Report", "build_report", "reproduce_command"]
 
 #: Replications whose per-lead records feed the response-time figure; the distribution of 20
 #: months of leads is smooth enough to read. (Every replication's records are kept while the
@@ -145,6 +145,15 @@ class Report:
         atomic_write_text(html_path, self.html)
         atomic_write_text(md_path, self.markdown_text(figure_dir.name))
         return html_path, md_path
+
+
+def reproduce_command(scenario: Scenario, reps: int, seed: int, file: str = "FILE") -> str:
+    """The ``slasim report`` call that simulates the same months: the scenario's ``--set``
+    items too (a report of ``--set horizon.days=7`` is not reproduced by the file alone)."""
+    import shlex
+
+    sets = "".join(f" --set {shlex.quote(item)}" for item in scenario.provenance.overrides)
+    return f"slasim report {file}{sets} --reps {reps} --seed {seed}"
 
 
 def build_report(
@@ -245,8 +254,7 @@ def _build(
                 runs=runs,
                 seed=seed,
                 scenario=scenario.name,
-                command=f"slasim report {tr(lang, 'file_placeholder')} --reps {reps} "
-                f"--seed {seed}",
+                command=reproduce_command(scenario, reps, seed, tr(lang, "file_placeholder")),
             ),
             note=True,
         ),
