@@ -286,3 +286,44 @@ def test_the_attempt_cadence_is_unmeasured_when_no_window_closes(
     assert unmeasured_terms(scenario) == expected
     if expected:
         assert "cadence.window_days" in attempts_unmeasured(scenario)
+
+
+def test_staffing_is_charted_by_the_weakest_month_the_verdict_judges(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each month keeps the sales side in 4 of 5 replications (80 %: realistic), in different
+    # ones, so P(every month) is 3/5. The report's staffing chart drew P(every month) under a
+    # dashed 80 % line: a realistic staffing looked short of it.
+    import pandas as pd
+
+    from slasim.planning.staffing import StaffingAnswer, judged_p
+    from slasim.render.report.staffing import staffing_blocks
+
+    jan = {("response_met", "hot"): np.array([1, 1, 1, 1, 0])}
+    feb = {("response_met", "hot"): np.array([1, 1, 1, 0, 1])}
+    v = judge_months([("2027-01", {"en": "Jan", "sv": "jan"}, jan),
+                      ("2027-02", {"en": "Feb", "sv": "feb"}, feb)], ("hot",), 0.8, "side")
+    assert v.realistic and v.p["sales"] == pytest.approx(0.6)
+    assert judged_p(v, "sales") == pytest.approx(0.8)
+    assert judged_p(judge(jan, ("hot",), 0.8, "side"), "sales") == pytest.approx(0.8)
+
+    levels = pd.DataFrame([{"sellers": "5", "total": 5, "p_marketing": 1.0, "p_sales": 0.6,
+                            "p_joint": 0.6, "p_sales_judged": 0.8, "p_joint_judged": 0.8,
+                            "realistic": True, "staffing_ok": True, "profit": 1.0}])
+    answer = StaffingAnswer("fifo", (5,), levels, (5,), 5, 0, 20, ("office",))
+    import slasim.render.plots as plots
+
+    drawn = []
+    original = plots.staffing_attainment
+    monkeypatch.setattr(plots, "staffing_attainment",
+                        lambda frame, **kw: drawn.append(frame) or original(frame, **kw))
+    quarter = load_scenario(BASELINE, list(QUARTER))
+    (figure,) = [b for b in staffing_blocks([answer], quarter, "en") if hasattr(b, "png")]
+    assert "weakest month" in figure.caption
+    assert drawn[0].iloc[0, 0] == pytest.approx(0.8)  # the judged chance, not P(every month)
+    week = load_scenario(BASELINE, ["horizon.days=7"])
+    from dataclasses import replace
+
+    (figure,) = [b for b in staffing_blocks([replace(answer, period_days=7)], week, "sv")
+                 if hasattr(b, "png")]
+    assert figure.caption.startswith("Andel perioder om 7 dagar")

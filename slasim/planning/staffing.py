@@ -37,6 +37,7 @@ __all__ = [
     "STAFFING_REPS",
     "StaffingAnswer",
     "fewest_sellers",
+    "judged_p",
     "quick_verdict",
     "staffing_answers",
     "with_staffing",
@@ -81,7 +82,9 @@ class StaffingAnswer:
         Fewest sellers per shift (None: not reached up to ``cap`` sellers in total).
     levels
         Every staffing simulated: ``sellers`` (per shift, ``3+2``), ``total``, ``p_marketing``,
-        ``p_sales``, ``p_joint``, ``realistic`` (the whole agreement), ``staffing_ok`` (what
+        ``p_sales``, ``p_joint``, ``p_sales_judged`` and ``p_joint_judged`` (what the level
+        compares with the confidence, :func:`judged_p`), ``realistic`` (the whole agreement),
+        ``staffing_ok`` (what
         staffing controls), ``profit`` (mean per period), sorted by ``total``.
     current
         Today's sellers per shift.
@@ -152,6 +155,15 @@ def _label(sellers: Sequence[int]) -> str:
     return "+".join(str(n) for n in sellers)
 
 
+def judged_p(verdict: Verdict, side: str) -> float:
+    """P(``side`` keeps all its terms) as the verdict compares it with the confidence: for a
+    horizon judged month by month, in its weakest month (each month must reach it; the
+    verdict's own ``p`` is P(every month), lower)."""
+    if verdict.months:
+        return min(m.verdict.p[side] for m in verdict.months)
+    return verdict.p[side]
+
+
 def fewest_sellers(
     scenario: Scenario,
     routing: str | None = None,
@@ -214,6 +226,7 @@ def _fewest(
                 "sellers": _label(staffed), "total": sum(staffed),
                 "p_marketing": v.p["marketing"], "p_sales": v.p["sales"],
                 "p_joint": v.p["joint"], "realistic": v.realistic,
+                "p_sales_judged": judged_p(v, "sales"), "p_joint_judged": judged_p(v, "joint"),
                 "staffing_ok": _staffing_ok(v),
                 "profit": float(result.metric("profit").mean()),
             }

@@ -318,6 +318,22 @@ EN: Mapping[str, str] = MappingProxyType(
         "label_sales_policy": "sales: {policy}",
         "label_joint_policy": "both sides: {policy}",
         "axis_p_joint": "share of months both sides keep their terms",
+        # The staffing chart for a horizon shorter than a month, and for several months (each
+        # month must reach the confidence: the chart shows the weakest month's chance).
+        "fig_staffing_period": (
+            "Share of {days}-day periods in which sales keeps all its terms, by the number of "
+            "sellers, per routing policy; dashed line: the agreed confidence; shaded: today."
+        ),
+        "axis_p_sales_period": "share of {days}-day periods sales keeps its terms",
+        "axis_p_joint_period": "share of {days}-day periods both sides keep their terms",
+        "fig_staffing_months": (
+            "Chance that sales keeps all its terms in the weakest month of the period (every "
+            "month must reach the agreed confidence), by the number of sellers, per routing "
+            "policy; dashed line: the agreed confidence; shaded: today. The table's columns are "
+            "the chance of keeping them in every month."
+        ),
+        "axis_p_sales_months": "sales keeps its terms, weakest month",
+        "axis_p_joint_months": "both sides keep their terms, weakest month",
         "h_options": "Options compared",
         "options_text": (
             "Every option is simulated on the same {runs} of leads (common random "
@@ -770,6 +786,20 @@ SV: Mapping[str, str] = MappingProxyType(
         "label_sales_policy": "sälj: {policy}",
         "label_joint_policy": "båda parter: {policy}",
         "axis_p_joint": "andel månader båda parter håller sina villkor",
+        "fig_staffing_period": (
+            "Andel perioder om {days} dagar då sälj håller alla sina villkor, efter antal "
+            "säljare, per fördelningsregel; streckad linje: avtalad säkerhetsnivå; skuggat: i dag."
+        ),
+        "axis_p_sales_period": "andel perioder om {days} dagar sälj håller sina villkor",
+        "axis_p_joint_period": "andel perioder om {days} dagar båda parter håller sina villkor",
+        "fig_staffing_months": (
+            "Chansen att sälj håller alla sina villkor i periodens svagaste månad (varje månad "
+            "måste nå avtalad säkerhetsnivå), efter antal säljare, per fördelningsregel; "
+            "streckad linje: avtalad säkerhetsnivå; skuggat: i dag. Tabellens kolumner är "
+            "chansen att hålla dem varje månad."
+        ),
+        "axis_p_sales_months": "sälj håller sina villkor, svagaste månaden",
+        "axis_p_joint_months": "båda parter håller sina villkor, svagaste månaden",
         "h_options": "Jämförelse av alternativ",
         "options_text": (
             "Varje alternativ simuleras på samma {runs} av leads (gemensamma slumptal), så "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from slasim.measure.quarter import months
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import (
@@ -70,7 +71,7 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
             })
         # The chance the level judges: the sales side, or both sides at level joint (at level
         # term each sales term is judged: the sales side is drawn without the line).
-        column = "p_joint" if a.level == "joint" else "p_sales"
+        column = "p_joint_judged" if a.level == "joint" else "p_sales_judged"
         key = "label_joint_policy" if a.level == "joint" else "label_sales_policy"
         curves[tr(lang, key).format(policy=policy)] = a.levels.set_index("total")[column]
     shown = pd.DataFrame(rows).set_index([tr(lang, "row_routing"), tr(lang, "col_sellers")])
@@ -80,7 +81,11 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
                                            else scenario.sla.confidence),
                         current=sum(answers[0].current), ax=ax)
     ax.set_xlabel(tr(lang, "axis_sellers_total"))
-    ax.set_ylabel(tr(lang, "axis_p_joint" if answers[0].level == "joint" else "axis_p_sales"))
+    # A week: "of 7-day periods"; several months: the weakest month, as the verdict judges.
+    variant = "_months" if months(scenario) else "_period" if answers[0].period_days else ""
+    days = answers[0].period_days
+    axis = "axis_p_joint" if answers[0].level == "joint" else "axis_p_sales"
+    ax.set_ylabel(tr(lang, axis + variant).format(days=days))
     percent_ticks(ax.yaxis, lang)
     finish_axes(ax, lang)
     reps = answers[0].reps
@@ -90,5 +95,5 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
             runs=runs_text(scenario, reps, lang, short=True))),
         *(Callout(answer_text(a, scenario, lang)) for a in answers),
         Table(shown),
-        report_figure(fig, "staffing", tr(lang, "fig_staffing")),
+        report_figure(fig, "staffing", tr(lang, "fig_staffing" + variant).format(days=days)),
     ]
