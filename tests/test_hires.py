@@ -104,3 +104,20 @@ def test_run_on_the_proposal_says_what_the_verification_said(
     doc = json.loads(out.read_text())
     assert doc["sla"]["verdict"] == decision.verification.verdict.sentence()
     assert doc["sla"]["realistic"] == decision.verified
+
+
+def test_the_fewest_sellers_name_the_hires_who_join_later() -> None:
+    # quarter.toml: 6 office sellers from January, 2 more from 1 February. The staffing search
+    # moves the shifts' sellers only; its answer said "6 sellers (office 6)", read as the
+    # quarter's team. It names the hires who join those sellers.
+    from slasim.planning.staffing import fewest_sellers
+    from slasim.render.report.staffing import answer_text
+
+    scenario = load_scenario(QUARTER)
+    answer = fewest_sellers(scenario, reps=3)
+    assert answer.hires == (("office", 2, date(2027, 2, 1)),)
+    assert answer.sellers is not None  # reached (6 on these 3 quarters)
+    assert ", then office +2 from 2027-02-01 (team.hires))" in answer.describe()
+    assert "sedan office +2 från 2027-02-01 (team.hires)" in answer_text(answer, scenario, "sv")
+    without = fewest_sellers(load_scenario(QUARTER, ["team.hires=[]"]), reps=3)
+    assert without.hires == () and "team.hires" not in without.describe()

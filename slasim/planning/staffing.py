@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = [
     "STAFFING_REPS",
     "StaffingAnswer",
     "fewest_sellers",
+    "hires_text",
     "judged_p",
     "quick_verdict",
     "staffing_answers",
@@ -99,6 +101,9 @@ class StaffingAnswer:
         staffing alone does not fix, e.g. a conversion target), weakest first.
     level, period_days
         The verdicts' confidence level and :attr:`~slasim.measure.verdict.Verdict.period_days`.
+    hires
+        The scenario's ``team.hires`` (shift, sellers, start), the same at every level: the
+        answer's sellers are the shifts' from the start, these join later.
     """
 
     routing: str
@@ -112,6 +117,7 @@ class StaffingAnswer:
     blocking: tuple[Requirement, ...] = ()
     level: str = "side"
     period_days: int = 0
+    hires: tuple[tuple[str, int, date], ...] = ()
 
     @property
     def total(self) -> int | None:
@@ -143,12 +149,22 @@ class StaffingAnswer:
                          f"(weakest terms: {weakest})")
             return text
         per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
-        text = f"{self.total} sellers ({per}) with {policy} routing"
+        text = f"{self.total} sellers ({per}{hires_text(self.hires)}) with {policy} routing"
         if not self.realistic:
             what = "every sales term" if self.level == "term" else "the sales side"
             text += (f"; {what} only: marketing's terms still fail there (sellers do not "
                      "change them)")
         return text
+
+
+def hires_text(hires: Sequence[tuple[str, int, date]], lang: str = "en") -> str:
+    """``", then office +2 from 2027-02-01 (team.hires)"``: who joins the answer's sellers
+    later ("" without hires), so that "6 sellers" is not read as the whole quarter's team."""
+    if not hires:
+        return ""
+    then, since = {"en": ("then", "from"), "sv": ("sedan", "från")}[lang]
+    joins = ", ".join(f"{shift} +{n} {since} {start.isoformat()}" for shift, n, start in hires)
+    return f", {then} {joins} (team.hires)"
 
 
 def _label(sellers: Sequence[int]) -> str:
@@ -284,6 +300,7 @@ def _fewest(
         blocking=blocking,
         level=most.level,
         period_days=most.period_days,
+        hires=tuple((h.shift, h.sellers, h.start) for h in scenario.team.hires),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.planning.staffing import StaffingAnswer
+from slasim.planning.staffing import StaffingAnswer, hires_text
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import (
     finish_axes,
@@ -45,6 +45,7 @@ def answer_text(answer: StaffingAnswer, scenario: Scenario, lang: str) -> str:
             text += " " + tr(lang, "fewest_blocking").format(weakest=weakest)
         return text
     per = ", ".join(f"{name} {n}" for name, n in zip(answer.shifts, answer.sellers, strict=True))
+    per += hires_text(answer.hires, lang)
     key = ("fewest" if answer.realistic
            else "fewest_sales_terms" if answer.level == "term" else "fewest_sales")
     return tr(lang, key).format(policy=policy, total=answer.total, per=per)
