@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,3 +133,27 @@ def test_an_export_without_owners_has_no_seller_bands(month: Month) -> None:
     assert result.seller_bands.empty
     assert list(result.seller_bands.columns)[:4] == ["period", "owner", "leads", "measure"]
     assert "Sellers against the simulated seats" not in format_track(result)
+
+
+def test_a_seat_nobody_sits_in_yet_is_not_a_seller_of_the_period() -> None:
+    # January of a quarter with 2 hires from February: 7 seats, 5 seated. Each seated seat
+    # owns a fifth of the leads in every simulated month. The band of a seller's leads is
+    # "what one of this team's sellers would get": 100 of 500 leads over 5 owners. Counting
+    # the 2 empty seats gave 140 (x 7/5) and a p10 of 0.
+    from slasim.crm.track._sellerbands import seller_band_rows
+
+    rng = np.random.default_rng(3)
+    seats = []
+    for _ in range(20):
+        share = np.r_[rng.dirichlet(np.full(5, 200.0)), 0.0, 0.0]
+        rates = np.r_[rng.uniform(0.4, 0.6, 5), np.nan, np.nan]
+        seats.append({m: (share if m == "leads" else rates) for m in SELLER_MEASURES})
+    sellers = pd.DataFrame({"owner": [f"s{i}" for i in range(5)], "leads": [100] * 5,
+                            **{m: [0.5] * 5 for m in SELLER_MEASURES if m != "leads"}})
+    rows = pd.DataFrame(seller_band_rows("2027-01", sellers, seats, (), False))
+    leads = rows[rows["measure"] == "leads"].iloc[0]
+    # Shares Dirichlet(200 each): sd of a share = sqrt(0.2 * 0.8 / 1001) = 0.0126, i.e. 6.3
+    # leads of 100; the p10-p90 of 100 draws sits within about +-1.3 sd of 100.
+    assert leads["sim_median"] == pytest.approx(100, abs=3)
+    assert 85 < leads["sim_p10"] < 100 < leads["sim_p90"] < 115
+    assert set(rows["band"]) == {"inside"}

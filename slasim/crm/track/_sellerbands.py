@@ -8,7 +8,9 @@ included, decides how leads spread over seats). Rates are per seat as they are p
 Lead counts are scaled to the export's volume: a seat's share of the month's owned leads
 times the export's owned leads per owner (``share * owned * seats / owners``), so a band of
 counts reads "what one of this team's sellers would get", whatever the volume or the team
-size; a seller far above it is given much more than the model's routing spreads.
+size; a seller far above it is given much more than the model's routing spreads. Only the
+seats that own leads in some simulated month of the period count (a hire who starts later
+is not a seat yet).
 
 These are evidence beside each seller, not a judgement: whether the agreement is realistic is
 the verdict's (:mod:`slasim.measure.verdict`) alone.
@@ -107,8 +109,14 @@ def seller_band_rows(
     n_owners = len(owned)
     if n_owners == 0 or not seats:
         return []
-    pooled = {m: np.concatenate([s[m] for s in seats]) for m in SELLER_MEASURES}
-    n_seats = len(seats[0]["leads"])
+    # The seats seated in this period: a hire starting next month owns no lead in any simulated
+    # month now, and counting it would spread the period's leads over seats nobody sat in
+    # (7 seats for January's 5 sellers: bands 40 % too high, p10 at 0).
+    present = np.any([np.nan_to_num(s["leads"]) > 0 for s in seats], axis=0)
+    if not present.any():
+        present[:] = True
+    pooled = {m: np.concatenate([s[m][present] for s in seats]) for m in SELLER_MEASURES}
+    n_seats = int(present.sum())
     # Shares of the month's owned leads, as counts for one of the export's owners.
     pooled["leads"] = pooled["leads"] * float(owned["leads"].sum()) * n_seats / n_owners
     bands = {}
