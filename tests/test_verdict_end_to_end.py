@@ -186,6 +186,7 @@ def test_a_week_is_judged_in_7_day_periods_by_run_plan_and_report(
     assert "of months" not in md and "simulated months" not in md
     assert "12 simulated periods of 7 days" in md
     assert "the attempt cadence is not measured" in md
+    assert "| attempt cadence | at least 3 attempts within 10 days for 90 % of leads not reached | – | not measured |" in md.replace("\u00a0", " ")
     # The appendix's command repeats the --set items: the file alone simulates another month.
     sets = " ".join(f"--set {shlex.quote(s)}" for s in ["horizon.days=7", *SMALL])
     assert f"slasim report FILE {sets} --reps 12 --seed 0" in md

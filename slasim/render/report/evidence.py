@@ -135,7 +135,9 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
                     term.label[lang],
                     targets[term.name],
                     expected[term.name],
-                    format_percent(met, lang),
+                    # Counted as met, never measured: the table must not show "100 %".
+                    tr(lang, "not_measured") if term.name in verdict.unmeasured
+                    else format_percent(met, lang),
                 ]
             )
     columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
