@@ -24,8 +24,9 @@ def test_run_json_contract(baseline_path: Path, capsys: pytest.CaptureFixture[st
     assert payload["scenario"] == "baseline" and payload["reps"] == 3 and payload["seed"] == 4
     assert set(payload["sla"]) == {
         "p_met_marketing", "p_met_sales", "p_met_joint",
-        "realistic", "confidence", "confidence_level", "verdict",
+        "realistic", "confidence", "confidence_level", "verdict", "period_days", "unmeasured",
     }
+    assert (payload["sla"]["period_days"], payload["sla"]["unmeasured"]) == (0, [])  # a month
     # The JSON's verdict is the one the table prints (one definition, slasim.measure.verdict); the
     # table may add where to look next.
     assert payload["sla"]["verdict"].removesuffix(".") in captured.err

@@ -106,7 +106,9 @@ def test_run_on_the_proposal_says_what_the_verification_said(
     assert doc["sla"]["realistic"] == decision.verified
 
 
-def test_the_fewest_sellers_name_the_hires_who_join_later() -> None:
+def test_the_fewest_sellers_name_the_hires_who_join_later(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # quarter.toml: 6 office sellers from January, 2 more from 1 February. The staffing search
     # moves the shifts' sellers only; its answer said "6 sellers (office 6)", read as the
     # quarter's team. It names the hires who join those sellers.
@@ -119,5 +121,9 @@ def test_the_fewest_sellers_name_the_hires_who_join_later() -> None:
     assert answer.sellers is not None  # reached (6 on these 3 quarters)
     assert ", then office +2 from 2027-02-01 (team.hires))" in answer.describe()
     assert "sedan office +2 från 2027-02-01 (team.hires)" in answer_text(answer, scenario, "sv")
+    # plan says what a replication is: a 90-day period, not a month.
+    code, out, _ = run_cli(["plan", str(QUARTER), "--reps", "3", "--quiet"], capsys)
+    assert code == 0 and "(simulated, 3 periods of 90 days per level" in out, out
+    assert answer.describe() in out
     without = fewest_sellers(load_scenario(QUARTER, ["team.hires=[]"]), reps=3)
     assert without.hires == () and "team.hires" not in without.describe()

@@ -275,9 +275,18 @@ def test_a_horizon_shorter_than_february_is_a_short_period(days: int, expected: 
     (["horizon.days=11"], ()),
     (["horizon.days=7", "cadence.window_days=3"], ()),
     ([], ()),  # the baseline's 30 days
-    # A quarter ending 3 days into a month: that month's leads' windows close after it.
-    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=3"], ("attempts",)),
-    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=2"], ()),
+    # January, February and 3 days of March: the short March alone does not make the term
+    # unmeasured (January and February measure it); a window of January's 31 days does.
+    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=3"], ()),
+    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=30"], ()),
+    (["horizon.start=2027-01-01", "horizon.days=62", "cadence.window_days=31"], ("attempts",)),
+    # No tier states an attempt commitment (the default 1 attempt stays unnamed).
+    (["horizon.days=7", "sla.tiers.hot={quota=1, response_target_minutes=5}",
+      "sla.tiers.warm={quota=1, response_target_minutes=5}",
+      "sla.tiers.cold={quota=1, response_target_minutes=5}"], ()),
+    (["horizon.days=7", "sla.tiers.hot={quota=1, response_target_minutes=5, min_attempts=1}",
+      "sla.tiers.warm={quota=1, response_target_minutes=5}",
+      "sla.tiers.cold={quota=1, response_target_minutes=5}"], ("attempts",)),
 ])
 def test_the_attempt_cadence_is_unmeasured_when_no_window_closes(
     overrides: list[str], expected: tuple[str, ...]
@@ -327,3 +336,22 @@ def test_staffing_is_charted_by_the_weakest_month_the_verdict_judges(
     (figure,) = [b for b in staffing_blocks([replace(answer, period_days=7)], week, "sv")
                  if hasattr(b, "png")]
     assert figure.caption.startswith("Andel perioder om 7 dagar")
+
+
+def test_a_quarter_not_reached_by_staffing_quotes_the_weakest_months_chance() -> None:
+    # At the most sellers tried, P(sales keeps every term in every month) is 20 % while its
+    # weakest month keeps them in 60 %: the verdict compares 60 % with the confidence, and the
+    # answer said "in 20% of months".
+    import pandas as pd
+
+    from slasim.measure.verdict import Requirement
+    from slasim.planning.staffing import StaffingAnswer
+
+    levels = pd.DataFrame([{"sellers": "60", "total": 60, "p_marketing": 1.0, "p_sales": 0.2,
+                            "p_joint": 0.2, "p_sales_judged": 0.6, "p_joint_judged": 0.6,
+                            "realistic": False, "staffing_ok": False, "profit": 1.0}])
+    miss = Requirement("sales", "hot", "conversion", 0.6, (0.4, 0.8), False, "2027-02")
+    answer = StaffingAnswer("fifo", None, levels, (5,), 5, 0, 60, ("office",), (miss,),
+                            by_month=True)
+    assert "sales keeps every term in 60% of simulated periods in their weakest month" in (
+        answer.describe())

@@ -122,7 +122,7 @@ def test_unreachable_fixed_target_message_names_the_term() -> None:
         seed=1, **FAST,  # type: ignore[arg-type]
     )
     assert not r.success and r.proposal is None
-    assert "hot conversion (qualify rate >= 90%) met in at most 0% of months" in r.message, \
+    assert "hot conversion (qualify rate >= 90%) met in at most 0% of 7-day periods" in r.message, \
         r.message
 
 

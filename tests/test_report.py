@@ -540,8 +540,8 @@ def test_staffing_figure_draws_what_the_level_judges(
 
     monkeypatch.setattr(slasim.render.plots, "staffing_attainment", spy)
     levels = pd.DataFrame({"sellers": ["5"], "total": [5], "p_marketing": [0.9], "p_sales": [0.5],
-                           "p_joint": [0.45], "realistic": [False], "staffing_ok": [False],
-                           "profit": [1.0]})
+                           "p_joint": [0.45], "p_sales_judged": [0.5], "p_joint_judged": [0.45],
+                           "realistic": [False], "staffing_ok": [False], "profit": [1.0]})
     answer = StaffingAnswer("fifo", None, levels, (6,), 10, 0, 12, ("office",), level=level)
     staffing_blocks([answer], load_scenario(BASE), "en")
     assert [str(c).startswith(label) for c in seen["columns"]] == [True]  # type: ignore[union-attr]

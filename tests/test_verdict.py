@@ -305,7 +305,7 @@ def test_check_does_not_call_a_missed_target_workable(capsys: pytest.CaptureFixt
     )
     assert code == 0
     assert "workable" not in out
-    assert "Not realistic" in out and "months were simulated" in out
+    assert "Not realistic" in out and "simulated months were run" in out
 
 
 def test_run_compare_and_report_state_the_same_verdict(

@@ -9,6 +9,7 @@ slow suite.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -174,6 +175,11 @@ def test_a_week_is_judged_in_7_day_periods_by_run_plan_and_report(
     # The 10-day attempt window never closes inside a week: run says the term is unmeasured,
     # check warns before anything is simulated.
     assert "the attempt cadence is not measured" in out
+    assert re.search(r"^attempts\s+n/m\s+n/m", out, re.M), out  # not "100%" in the table
+    code, _, _ = run_cli(["run", str(BASE), *week, "--reps", "12", "--quiet", "--json",
+                          str(tmp_path / "run.json")], capsys)
+    sla = json.loads((tmp_path / "run.json").read_text())["sla"]
+    assert (sla["period_days"], sla["unmeasured"]) == (7, ["attempts"])
     code, out, _ = run_cli(["check", str(BASE), *week], capsys)
     assert "the attempt cadence cannot be measured: cadence.window_days = 10" in out
     scenario = load_scenario(BASE, ["horizon.days=7", *SMALL])

@@ -76,7 +76,7 @@ def _money(columns: list[str]) -> dict[str, str]:
 
 def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
     """Verified cost (and revenue) per month, against the budget (and goal) when set."""
-    months = f"mean over the {result.verify_reps} verification months"
+    months = f"mean over the {result.verify_reps} verification {result.period_unit}"
     cost = f"cost per month: {result.cost:,.0f} {unit} (sellers + leads, {months})"
     if result.budget is not None:
         room = result.budget - result.cost
@@ -115,18 +115,20 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
             f"status: {result.message}",
             *(f"bound: {note}" for note in result.notes),
             "",
-            f"Proposed terms and P(met) over the {result.verify_reps} verification months (seed "
+            f"Proposed terms and P(met) over the {result.verify_reps} verification "
+            f"{result.period_unit} (seed "
             f"{result.seed}; 95 % Wilson CI); rows 'all': each side keeps every term together",
             format_table(result.verification.set_index(["tier", "term"]),
                          {"p_met": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}"}),
         ]
         if len(result.neighbours):
-            lines += ["", "Neighbours (±1 seller, same months; objective difference, "
-                          "95 % CI)",
+            lines += ["", f"Neighbours (±1 seller, same {result.period_unit}; objective "
+                          "difference, 95 % CI)",
                       format_table(result.neighbours.set_index("neighbour"),
                                    _money(["objective_diff", "ci_low", "ci_high"]))]
     if len(result.runner_ups):
-        lines += ["", "Runner-ups (race months; paired difference to the race leader)",
+        lines += ["", f"Runner-ups (race {result.period_unit}; paired difference to the race "
+                      "leader)",
                   format_table(result.runner_ups.set_index("candidate"),
                                {**_money(["objective", "vs_leader", "vs_ci_half"])})]
     if len(result.frontier):
@@ -134,7 +136,8 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
                                  "vs_proposal", "p_sales", "p_joint",
                                  "on_frontier"]].set_index("candidate")
         months = int(result.frontier["months"].iloc[0])
-        lines += ["", f"Frontier: every candidate on the same {months} months (race batch 1), "
+        lines += ["", f"Frontier: every candidate on the same {months} {result.period_unit} "
+                      "(race batch 1), "
                       "money per month (revenue = won + pipeline value); vs_proposal = paired "
                       "objective difference; p_*: how often the proposed terms are kept there",
                   format_table(shown, {**_money(["cost", "revenue", "objective", "vs_proposal"]),
@@ -156,7 +159,7 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
         lines += ["", result.verdict.sentence()]
     if result.proposal is not None and out_dir:
         lines += [f"Next: {result.report_command(out_dir)} writes the agreement for this "
-                  "proposal, on the same months (the same verdict)."]
+                  f"proposal, on the same {result.period_unit} (the same verdict)."]
     return "\n".join(lines)
 
 

@@ -135,6 +135,7 @@ def format_sweep(result: SweepResult) -> str:
         return "  ".join(c.ljust(w) if j < n_axes else c.rjust(w)
                          for j, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
+    from slasim.measure.months import short_period
     from slasim.measure.quarter import months
     from slasim.render.figures import runs_text
 
@@ -142,7 +143,10 @@ def format_sweep(result: SweepResult) -> str:
     # month of it (the one verdict's reading), and the money is the period's.
     monthly = bool(months(result.scenario))
     runs = runs_text(result.scenario, result.reps, "en", short=True)
-    unit, every = ("periods", "; P = kept in every month") if monthly else ("months", "")
+    short = short_period(result.scenario.horizon.days)
+    unit, every = ("periods", "; P = kept in every month") if monthly or short else ("months", "")
+    if short:
+        every = ""
     head = (f"sweep of {result.scenario.name}: {len(result.points)} points x {runs} "
             f"(seed {result.seed}, the same {unit} at every point){every}; "
             f"cost and profit: mean {result.scenario.costs.currency} per period")

@@ -35,13 +35,7 @@ from slasim.measure.executors import (
 )
 from slasim.measure.intervals import t_half_width
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
-from slasim.measure.months import (
-    LANGS,
-    month_column,
-    months_of,
-    short_period,
-    unmeasured_terms,
-)
+from slasim.measure.months import LANGS, month_column, months_of, short_period, unmeasured_terms
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict, judge, judge_months
 from slasim.scenario.schema import Scenario
@@ -146,6 +140,8 @@ class SimulationResult:
                 "confidence": verdict.confidence,
                 "confidence_level": verdict.level,
                 "verdict": verdict.sentence(),
+                "period_days": verdict.period_days,
+                "unmeasured": list(verdict.unmeasured),
             },
             "by_tier": by_tier,
             "queue": self._queue_block(),
@@ -210,15 +206,12 @@ def verdict_of(scenario: Scenario, replications: pd.DataFrame) -> Verdict:
         }
 
     months = months_of(scenario.horizon.start, scenario.horizon.days, scenario.horizon.timezone)
-    if not months:
-        verdict = judge(flags(str), tiers, sla.confidence, sla.confidence_level,
-                        reps=len(replications), period_days=short_period(scenario.horizon.days))
-    else:
-        verdict = judge_months(
-            [(m.key, {lang: m.label(lang) for lang in LANGS},
-              flags(partial(month_column, month=m))) for m in months],
-            tiers, sla.confidence, sla.confidence_level, reps=len(replications),
-        )
+    verdict = judge_months(
+        [(m.key, {lang: m.label(lang) for lang in LANGS},
+          flags(partial(month_column, month=m))) for m in months],
+        tiers, sla.confidence, sla.confidence_level, reps=len(replications),
+    ) if months else judge(flags(str), tiers, sla.confidence, sla.confidence_level,
+                           reps=len(replications), period_days=short_period(scenario.horizon.days))
     return replace(verdict, unmeasured=unmeasured_terms(scenario))
 
 

@@ -114,11 +114,18 @@ def short_period(days: int) -> int:
 def unmeasured_terms(scenario: Scenario) -> tuple[str, ...]:
     """The terms no replication of ``scenario`` can measure. The attempt cadence counts the
     unreached leads whose attempt window (``cadence.window_days``) has closed by the end of the
-    period judged; with a window at least as long as the period (10 days in a week, or in the
-    last 3 days of a quarter) no lead counts and the term reads "met" in every replication."""
+    period judged; with a window at least as long as every period (10 days on a week) no lead
+    counts and the term reads "met" in every replication. (A window of exactly the horizon
+    still counts a lead created at its first minute: negligible, and called unmeasured.) A
+    quarter's short partial month alone does not make the term unmeasured: the other months
+    measure it, and that month's verdict is its own. Only a commitment the scenario states
+    (``min_attempts`` or ``attempt_share`` of some tier) is named: a textbook queue that
+    promises no attempts is not warned about the default one."""
     h = scenario.horizon
     periods = [m.days for m in months_of(h.start, h.days, h.timezone)] or [h.days]
-    if scenario.sla.tiers and scenario.cadence.window_days >= min(periods):
+    stated = any({"min_attempts", "attempt_share"} & t.model_fields_set
+                 for t in scenario.sla.tiers.values())
+    if stated and scenario.cadence.window_days >= max(periods):
         return ("attempts",)
     return ()
 
@@ -126,7 +133,7 @@ def unmeasured_terms(scenario: Scenario) -> tuple[str, ...]:
 def attempts_unmeasured(scenario: Scenario) -> str:
     """Why the attempt cadence is not measured, in words (see :func:`unmeasured_terms`)."""
     h = scenario.horizon
-    period = f"{h.days}-day horizon" if h.days <= ONE_PERIOD_DAYS else "shortest month"
+    period = f"{h.days}-day horizon" if h.days <= ONE_PERIOD_DAYS else "longest month"
     return (f"the attempt cadence cannot be measured: cadence.window_days = "
             f"{scenario.cadence.window_days:g} is at least the {period}, so no lead's attempt "
             "window closes inside it and the term counts as met in every replication")

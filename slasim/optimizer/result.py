@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from slasim.measure.months import short_period
 from slasim.measure.verdict import Verdict
+from slasim.measure.verdict_words import unit
 from slasim.optimizer.space import OperatingPoint
 from slasim.optimizer.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
@@ -98,6 +100,11 @@ class OptimizeResult:
         folder = Path(out_dir)
         return (f"slasim report {(folder / 'proposal.toml').as_posix()} --reps {self.verify_reps} "
                 f"--seed {self.seed} --out {(folder.parent / 'report.html').as_posix()}")
+
+    @property
+    def period_unit(self) -> str:
+        """What a replication is called: "months", or "7-day periods" for a week."""
+        return unit("en", short_period(self.scenario.horizon.days))
 
     @property
     def neighbours_better(self) -> bool:
@@ -198,7 +205,7 @@ def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
     row = rows[(rows["tier"] == tier) & (rows["term"] == term)].iloc[0]
     return (
         f"P(met) {row['p_met']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}] "
-        f"over the {result.verify_reps} verification months (seed {result.seed})"
+        f"over the {result.verify_reps} verification {result.period_unit} (seed {result.seed})"
     )
 
 
@@ -215,7 +222,8 @@ def overlay_toml(result: OptimizeResult, extends: str) -> str:
         f"# slasim optimize proposal for {base.name!r}: objective {result.objective}, "
         f"confidence {result.confidence:g}, seed {result.seed}.",
         f"# Objective per month {result.fun:,.0f} [{result.fun_ci[0]:,.0f}, "
-        f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} verification months; "
+        f"{result.fun_ci[1]:,.0f}] over {result.verify_reps} verification "
+        f"{result.period_unit}; "
         f"{result.nfev:,} replications in all.",
         *([f"# {result.verdict.sentence()}"] if result.verdict is not None else []),
         f"# {result.message}",

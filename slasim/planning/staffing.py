@@ -104,6 +104,9 @@ class StaffingAnswer:
     hires
         The scenario's ``team.hires`` (shift, sellers, start), the same at every level: the
         answer's sellers are the shifts' from the start, these join later.
+    by_month
+        Whether the horizon is judged month by month (then the chances compared with the
+        confidence are each level's weakest month's: ``p_sales_judged``).
     """
 
     routing: str
@@ -118,6 +121,7 @@ class StaffingAnswer:
     level: str = "side"
     period_days: int = 0
     hires: tuple[tuple[str, int, date], ...] = ()
+    by_month: bool = False
 
     @property
     def total(self) -> int | None:
@@ -142,11 +146,14 @@ class StaffingAnswer:
             if self.blocking:
                 top = self.levels.iloc[-1]
                 weakest = ", ".join(f"{r.describe()} {r.p:.0%}" for r in self.blocking[:3])
-                who, p = (("both sides keep", top["p_joint"]) if self.level == "joint"
-                          else ("sales keeps", top["p_sales"]))
+                who, p = (("both sides keep", top["p_joint_judged"]) if self.level == "joint"
+                          else ("sales keeps", top["p_sales_judged"]))
+                # What the verdict compares with the confidence: per period, or for several
+                # months the weakest month's chance.
+                share = (f"{p:.0%} of simulated periods in their weakest month" if self.by_month
+                         else f"{p:.0%} of {unit('en', self.period_days)}")
                 text += (f"; staffing alone does not fix it: at {most} sellers {who} every "
-                         f"term in {p:.0%} of {unit('en', self.period_days)} "
-                         f"(weakest terms: {weakest})")
+                         f"term in {share} (weakest terms: {weakest})")
             return text
         per = ", ".join(f"{name} {n}" for name, n in zip(self.shifts, self.sellers, strict=True))
         text = f"{self.total} sellers ({per}{hires_text(self.hires)}) with {policy} routing"
@@ -301,6 +308,7 @@ def _fewest(
         level=most.level,
         period_days=most.period_days,
         hires=tuple((h.shift, h.sellers, h.start) for h in scenario.team.hires),
+        by_month=bool(most.months),
     )
 
 

@@ -557,7 +557,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "file_placeholder": "FIL",
         "appendix_text": (
             "{runs}, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
-            "antal replikeringar simulerar exakt samma och ger samma bedömning: "
+            "antal replikeringar simulerar exakt samma perioder och ger samma bedömning: "
             "{command}, där FIL är scenariofilen för ”{scenario}”."
         ),
         "footer": "Skapat med slasim {version} från scenariot ”{scenario}”.",

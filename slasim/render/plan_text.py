@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from slasim.measure.verdict_words import unit
 from slasim.planning.check import follow_up_line
+from slasim.render.figures import runs_text
 from slasim.render.text import format_table, patience_lines
 
 if TYPE_CHECKING:
@@ -46,9 +46,8 @@ def format_plan(
     if answers:
         lines += [
             f"Fewest sellers for which {_CONTROLLED[scenario.sla.confidence_level]} is realistic "
-            f"(simulated, {answers[0].reps} "
-            f"{unit('en', answers[0].period_days)} per level, seed {answers[0].seed}; all shifts "
-            "moved together):",
+            f"(simulated, {runs_text(scenario, answers[0].reps, 'en', short=True)} per level, "
+            f"seed {answers[0].seed}; all shifts moved together):",
             *(f"  {a.describe()}" for a in answers),
             "The Erlang C figures below are a steady-state, one-queue reference per tier: they "
             "ignore the Monday backlog and repeated attempts (which need more sellers), and "

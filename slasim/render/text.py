@@ -180,12 +180,14 @@ def format_check(
                   "opening, priorities, patience or repeated attempts: this is not a verdict; "
                   "`slasim run` gives one."]
     elif quick is not None:
+        from slasim.render.figures import runs_text
+
         verdict, reps = quick
         lines += [
             "",
             "The analytic screen (volumes, capacity after shrinkage, Erlang C per shift in "
             "steady state) finds no problem; it cannot see the backlog at opening, priorities "
-            f"or repeated attempts, so {reps} months were simulated (seed 0):",
+            f"or repeated attempts, so {runs_text(scenario, reps, 'en')} were run (seed 0):",
             verdict.sentence(),
             "`slasim run` gives the full answer; `slasim plan` the fewest sellers.",
         ]
@@ -280,12 +282,15 @@ def format_run(result: SimulationResult) -> str:
     sla_rows = []
     for metric in _sla_rows():
         row = {"P(met)": metric.removesuffix("_met")}
+        # A term no replication measures reads "met" always: its row says so, not 100%.
+        unmeasured = metric.removesuffix("_met") in result.verdict.unmeasured
         for tier in tiers:
             key = (metric, tier)
-            row[tier] = _fmt("{:.0%}", summary[key]["mean"]) if key in summary else ""
+            row[tier] = ("n/m" if unmeasured and key in summary
+                         else _fmt("{:.0%}", summary[key]["mean"]) if key in summary else "")
         sla_rows.append(row)
     lines += [
-        "P(term met) per tier",
+        "P(term met) per tier" + (" (n/m = not measured)" if result.verdict.unmeasured else ""),
         pd.DataFrame(sla_rows).set_index("P(met)").to_string(),
         "",
         _run_verdict(result),
