@@ -119,8 +119,8 @@ def test_the_fewest_sellers_name_the_hires_who_join_later(
     answer = fewest_sellers(scenario, reps=3)
     assert answer.hires == (("office", 2, date(2027, 2, 1)),)
     assert answer.sellers is not None  # reached (6 on these 3 quarters)
-    assert ", then office +2 from 2027-02-01 (team.hires))" in answer.describe()
-    assert "sedan office +2 från 2027-02-01 (team.hires)" in answer_text(answer, scenario, "sv")
+    assert "; team.hires adds office +2 from 2027-02-01)" in answer.describe()
+    assert "; team.hires lägger till office +2 från 2027-02-01" in answer_text(answer, scenario, "sv")
     # plan says what a replication is: a 90-day period, not a month.
     code, out, _ = run_cli(["plan", str(QUARTER), "--reps", "3", "--quiet"], capsys)
     assert code == 0 and "(simulated, 3 periods of 90 days per level" in out, out

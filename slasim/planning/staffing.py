@@ -165,13 +165,13 @@ class StaffingAnswer:
 
 
 def hires_text(hires: Sequence[tuple[str, int, date]], lang: str = "en") -> str:
-    """``", then office +2 from 2027-02-01 (team.hires)"``: who joins the answer's sellers
-    later ("" without hires), so that "6 sellers" is not read as the whole quarter's team."""
+    """``"; team.hires adds office +2 from 2027-02-01"``: who joins the answer's sellers later
+    ("" without hires), so that "6 sellers" is not read as the whole quarter's team."""
     if not hires:
         return ""
-    then, since = {"en": ("then", "from"), "sv": ("sedan", "från")}[lang]
+    adds, since = {"en": ("adds", "from"), "sv": ("lägger till", "från")}[lang]
     joins = ", ".join(f"{shift} +{n} {since} {start.isoformat()}" for shift, n, start in hires)
-    return f", {then} {joins} (team.hires)"
+    return f"; team.hires {adds} {joins}"
 
 
 def _label(sellers: Sequence[int]) -> str:
