@@ -179,7 +179,9 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     work_per_lead = {}
     for i, (name, tier) in enumerate(scenario.tiers.items()):
         attempts, work = expected_work_per_lead(scenario, name)
-        work_per_lead[name] = work
+        # The load counts the work done inside the horizon, as the simulation does: on a week
+        # most of a 10-day cadence falls after it (the table keeps the per-lead figures).
+        work_per_lead[name] = expected_work_per_lead(scenario, name, in_horizon=True)[1]
         total = counts[i].sum()
         off_share = counts[i][~covered].sum() / total if total > 0 else 0.0
         tier_rows.append(
@@ -201,13 +203,16 @@ def check_scenario(scenario: Scenario) -> ScenarioCheck:
     capacity = 0.0
     work_by_slot = (counts * np.array(list(work_per_lead.values()))[:, None]).sum(axis=0)
     # Work from leads that arrive while nobody is on duty lands on the next staffed hour: that
-    # is where the morning backlog comes from.
+    # is where the morning backlog comes from. After the last staffed hour there is none in the
+    # horizon: that work (a week's Friday-evening and weekend leads) is done after it.
     covered_idx = np.flatnonzero(covered)
     if len(covered_idx):
-        target = covered_idx[
-            np.minimum(np.searchsorted(covered_idx, np.arange(len(mid))), len(covered_idx) - 1)
-        ]
-        work_by_slot = np.bincount(target, weights=work_by_slot, minlength=len(mid))
+        nxt = np.searchsorted(covered_idx, np.arange(len(mid)))
+        after = nxt == len(covered_idx)
+        target = covered_idx[np.minimum(nxt, len(covered_idx) - 1)]
+        work_by_slot = np.bincount(target, weights=np.where(after, 0.0, work_by_slot),
+                                   minlength=len(mid))
+        total_work = float(work_by_slot.sum())
     available_by_shift = _available_minutes(scenario, staff)
     for j, (name, sellers, iv) in enumerate(
         zip(staff.group_names, staff.group_sellers, intervals, strict=True)

@@ -7,6 +7,9 @@ estimate that catches scenarios that cannot work at all; the simulation gives th
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 
 from slasim.engine.conversations import expected_conversations
@@ -52,12 +55,18 @@ def shift_intervals(scenario: Scenario) -> list[np.ndarray]:
     return list(staffing(scenario).group_days)
 
 
-def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]:
+def expected_work_per_lead(
+    scenario: Scenario, tier: str, *, in_horizon: bool = False
+) -> tuple[float, float]:
     """(expected attempts, expected work minutes) per lead of ``tier``, ignoring queueing.
 
     Work is handling plus wrap-up (:meth:`~slasim.scenario.schema.Team.work_minutes`), and with
     ``cadence.max_conversations > 1`` the follow-up conversations of a reached lead
     (:func:`conversations_per_reached_lead` - 1 of them; they are not attempts).
+
+    With ``in_horizon``, the attempts that fall inside the horizon per lead created in it:
+    a follow-up due after the horizon's end is not simulated (a week's leads have most of a
+    10-day cadence after it), and the warm-up's leads bring theirs in (:func:`_inside`).
     """
     spec = scenario.tiers[tier]
     contact_curve, _ = scenario.decay.curves()
@@ -65,18 +74,43 @@ def expected_work_per_lead(scenario: Scenario, tier: str) -> tuple[float, float]
     conversation, unanswered = scenario.team.work_minutes()
     reach, age, attempts, work = 1.0, 0.0, 0.0, 0.0
     window = scenario.cadence.window_days * 1440.0
+    inside = _inside(scenario) if in_horizon else None
     for k in range(1, scenario.cadence.max_attempts + 1):
         if k > 1:
             age += scenario.cadence.spacing(k - 1)
             if age > window:
                 break
         p = spec.base_contact * float(contact_curve(age))
-        attempts += reach
-        work += reach * (p * conversation + (1 - p) * unanswered)
+        share = 1.0 if inside is None else inside(age)
+        attempts += reach * share
+        work += reach * share * (p * conversation + (1 - p) * unanswered)
         reach *= 1 - p
     # Follow-ups are booked with a lead reached at some attempt (1 - reach of them).
     work += (1.0 - reach) * (conversations_per_reached_lead(scenario, tier) - 1.0) * conversation
     return attempts, work
+
+
+def _inside(scenario: Scenario) -> Callable[[float], float]:
+    """The attempts at cadence age ``a`` that fall inside the horizon, per lead created in it.
+
+    Leads arrive over the warm-up ``W`` and the horizon ``H`` at one rate (calendar minutes);
+    those created at ``t`` attempt at ``t + a``, inside ``[0, H]`` for ``H - max(0, a - W)``
+    minutes of ``t``: a share ``min(1, (H + W - a) / H)`` of the horizon's leads. Ages in
+    business minutes (``cadence.business_hours_only``) are stretched to calendar minutes by the
+    horizon's business share, an average good enough for a screen.
+    """
+    calendar = scenario.business_calendar()
+    h = calendar.horizon_minutes
+    w = scenario.horizon.warmup_days * 1440.0
+    business = calendar.business_minutes_total / h if h else 0.0
+    stretch = (1.0 / business if business else math.inf) \
+        if scenario.cadence.business_hours_only else 1.0
+
+    def inside(age: float) -> float:
+        calendar_age = age * stretch if age else 0.0
+        return max(0.0, min(1.0, (h + w - calendar_age) / h)) if h else 0.0
+
+    return inside
 
 
 def conversations_per_reached_lead(scenario: Scenario, tier: str) -> float:
