@@ -177,3 +177,19 @@ def test_a_scenario_name_cannot_end_the_script(explorer) -> None:  # type: ignor
     assert "</" not in spec and "x<\\/script><script>document.title" in spec
     assert "</script><script>document.title" not in page  # only "</script" ends the block
     assert "<title>SLA option explorer: x&lt;/script&gt;" in page
+
+
+def test_a_weeks_page_names_its_7_day_periods() -> None:
+    # The page said "share of months every term is kept" and "simulated months" on a week.
+    week = explore_grid([load_scenario(BASELINE, ["horizon.days=7"])], offsets=(0,), reps=2,
+                        seed=3)
+    assert week.period == "7-day periods"
+    page = explorer_html(week)
+    assert "share of 7-day periods every term is kept" in page
+    assert "2 simulated 7-day periods per combination" in page
+    assert "simulated months" not in page and "8 months in 10" not in page
+    from slasim.render.figures import replication_noun
+
+    assert replication_noun(load_scenario(BASELINE)) == "months"
+    assert replication_noun(load_scenario(BASELINE, ["horizon.start=2027-01-01",
+                                                     "horizon.days=90"])) == "90-day periods"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from slasim.render.figures import replication_noun
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
@@ -46,6 +47,7 @@ class Explorer:
     (minutes, of ``tier``) and ``quota_scale``: ``sellers`` (per shift, ``3+2``), ``p_marketing``,
     ``p_sales``, ``p_joint``, ``cost``, ``revenue`` (won + pipeline value), ``profit`` (means per
     period), their ``*_p10`` / ``*_p90``, ``realistic`` and ``verdict`` (the sentence).
+    ``period`` names a replication ("months", "7-day periods").
     """
 
     grid: pd.DataFrame
@@ -55,6 +57,7 @@ class Explorer:
     confidence: float
     currency: str
     level: str = "side"
+    period: str = "months"
 
 
 def _fastest_tier(scenario: Scenario) -> str:
@@ -122,7 +125,7 @@ def explore_grid(
             if progress:
                 progress(done + 1, len(runs))
     return Explorer(pd.DataFrame(rows), tier, reps, seed, base.sla.confidence,
-                    base.costs.currency, base.sla.confidence_level)
+                    base.costs.currency, base.sla.confidence_level, replication_noun(base))
 
 
 def _grid_rows(
@@ -174,7 +177,7 @@ def _grid_rows(
 
 def _summary(row: pd.Series, currency: str) -> str:
     def money(name: str) -> str:
-        return (f"{row[name]:,.0f} {currency} (8 months in 10: {row[name + '_p10']:,.0f} to "
+        return (f"{row[name]:,.0f} {currency} (8 in 10: {row[name + '_p10']:,.0f} to "
                 f"{row[name + '_p90']:,.0f})")
 
     return (f"sellers {row['sellers']}: cost {money('cost')}; revenue + pipeline "
@@ -266,7 +269,7 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
             alt.FieldOneOfPredicate(field="side", oneOf=list(judged) or ["none"]),
             alt.value("#4c78a8"), alt.value("#c8c8c8"),
         ),
-        y=alt.Y("p:Q", title="share of months every term is kept",
+        y=alt.Y("p:Q", title=f"share of {explorer.period} every term is kept",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("p:Q", format=".0%")],
     )
@@ -303,7 +306,8 @@ def explorer_html(explorer: Explorer, title: str = "SLA option explorer") -> str
         verdict.properties(width=520, height=height("verdict", 16.5), title="Verdict"),
         summary.properties(width=520, height=height("summary", 15.5), title="Ranges"),
     ).add_params(*params).properties(
-        title=f"{title}: {explorer.reps} simulated months per combination, seed {explorer.seed}"
+        title=f"{title}: {explorer.reps} simulated {explorer.period} per combination, seed "
+              f"{explorer.seed}"
     )
     import io
 
