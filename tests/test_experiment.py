@@ -173,10 +173,10 @@ def test_options_must_share_period_and_tiers(baseline, baseline_path, textbook_p
     # same period with the same tiers: anything else is refused, not silently "paired".
     from slasim.errors import InputError
 
-    with pytest.raises(InputError, match="expected the same tiers"):
+    with pytest.raises(InputError, match="expected the tiers of the first scenario"):
         compare([baseline, load_scenario(textbook_path)], 2)
     week = load_scenario(baseline_path, ["horizon.days=7"])
-    with pytest.raises(InputError, match=r"horizon.*expected the base 'baseline'"):
+    with pytest.raises(InputError, match=r"horizon.*period of the first scenario \(baseline\)"):
         compare([baseline, week], 2)
 
 

@@ -296,3 +296,30 @@ def test_a_simulated_export_calibrates_back_to_its_scenario() -> None:
     roster = cal.roster_
     assert roster is not None and roster.agents == 10
     assert roster.duty_hours == pytest.approx(10 * 24 * 14)
+
+
+def test_an_export_ending_before_a_closed_weekend_keeps_the_horizon_of_as_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The docs' loop (run --export-calls, calibrate --as-of, run truth calibrated) failed on a
+    # contact centre closed at weekends: the last call was on Friday, so the overlay's horizon
+    # had 12 days against the truth's 13 and the two could not be compared. The period runs
+    # to --as-of; without it, to the last call's day.
+    from cli_helpers import run_cli
+
+    truth = tmp_path / "truth.toml"
+    truth.write_text(f'extends = "{(ROOT / "scenarios" / "contact-centre.toml").as_posix()}"\n'
+                     "[horizon]\ndays = 13\n", encoding="utf-8")  # Mon 2 to Sat 14 March
+    calls = tmp_path / "calls.csv"
+    assert run_cli(["run", str(truth), "--reps", "1", "--quiet", "--export-calls", str(calls)],
+                   capsys)[0] == 0
+    out = tmp_path / "calibrated.toml"
+    code, _, err = run_cli(["calibrate", str(calls), "--base", str(truth), "--out", str(out),
+                            "--as-of", "2026-03-15T00:00+01:00"], capsys)
+    assert code == 0, err
+    assert load_scenario(out).horizon == load_scenario(truth).horizon
+    code, _, err = run_cli(["run", str(truth), str(out), "--reps", "2", "--quiet"], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(["calibrate", str(calls), "--base", str(truth), "--out",
+                            str(tmp_path / "no-as-of.toml")], capsys)
+    assert code == 0 and load_scenario(tmp_path / "no-as-of.toml").horizon.days == 12, err

@@ -489,12 +489,12 @@ def _check_comparable(scenarios: Sequence[Scenario]) -> None:
         if list(other.tiers) != list(base.tiers):
             raise InputError.single(
                 other.source_of("tiers"), "tiers",
-                f"got tiers {list(other.tiers)}; expected the same tiers as the base "
-                f"{base.name!r} {list(base.tiers)} to pair the options",
+                f"got tiers {list(other.tiers)}; expected the tiers of the first scenario "
+                f"({base.name}) {list(base.tiers)} to pair the options",
             )
         if other.horizon != base.horizon:
             raise InputError.single(
                 other.source_of("horizon"), "horizon",
-                f"got {_period(other)}; expected the base {base.name!r}'s period "
-                f"{_period(base)}",
+                f"got {_period(other)}; expected {_period(base)}, the period of the first "
+                f"scenario ({base.name}): options are compared on the same leads",
             )

@@ -145,7 +145,13 @@ class QueueCalibrator:
         notes: list[str] = []
         first = c[c["first"]]
         dates = c["created"].dt.date
-        self.period_ = (dates.min(), dates.max())
+        # An --as-of past the last call (a closed weekend at the end of a month) is still the
+        # export's period: its days with no call count, as the scenario that made it counts
+        # them (26 days instead of 28 made the overlay's horizon differ from its base).
+        end = dates.max()
+        if self.as_of is not None:
+            end = max(end, (as_of - pd.Timedelta(microseconds=1)).date())
+        self.period_ = (dates.min(), end)
         self.days_ = (self.period_[1] - self.period_[0]).days + 1
         tier_index = pd.Categorical(first["tier"], categories=names).codes.astype(np.intp)
         self.arrivals_: tuple[TierArrivals, ...] = estimate_call_arrivals(
