@@ -384,13 +384,22 @@ def _unreachable_target(
     nxt = np.searchsorted(duty[:, 0], t, side="left")
     next_start = np.where(nxt < len(duty), duty[np.minimum(nxt, len(duty) - 1), 0], np.inf)
     begin = np.where(inside, t, next_start)
+    target = terms.response_target_minutes
+    end = np.full_like(t, calendar.horizon_minutes)
     if terms.response_clock == "business":
         finite = np.isfinite(begin)
         delay = np.full_like(t, np.inf)
         delay[finite] = calendar.business_between(t[finite], begin[finite])
+        left = calendar.business_between(t, end)
     else:
         delay = begin - t
-    late = float(w[delay > terms.response_target_minutes].sum() / w.sum())
+        left = end - t
+    # A lead after the last shift of the horizon whose deadline falls after its end is left
+    # out, as the simulation leaves it out (censored): a week's weekend leads are not misses.
+    judged = np.isfinite(begin) | (left >= target)
+    if not w[judged].sum():
+        return []
+    late = float(w[judged & (delay > target)].sum() / w[judged].sum())
     if late > 1 - terms.response_share + 1e-12:
         return [
             f"tier {name!r}: the response target ({terms.response_share:.0%} within "
