@@ -334,7 +334,7 @@ def test_olist_calibrates_to_a_matching_scenario(tmp_path: Path) -> None:
     # 2018 leads; one deal is "won" 1.2 days before its lead was created: reported, not used.
     assert (s.rows_read, s.rows_used, s.rows_rejected) == (5998, 5997, 1)
     assert list(crm.rejected["reason"]) == ["closed before creation"]
-    assert "created_at: 5998 of 5998 values are dates without time; response times cannot be " \
+    assert "created_at: 5998 of its 5998 non-blank values are dates without time; response times cannot be " \
         "measured from them" in s.lines()
 
     cal = Calibrator(base, seed=0).fit(crm)

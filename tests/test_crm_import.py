@@ -73,8 +73,13 @@ def test_types_and_time_zones() -> None:
     # A date without time is flagged and reported.
     flags = crm.date_only.set_index(crm.leads["lead_id"])
     assert bool(flags.loc["L10", "created_at"]) and not bool(flags.loc["L1", "created_at"])
-    assert "created_at: 1 of 12 values are dates without time; response times cannot be " \
+    assert "created_at: 1 of its 12 non-blank values are dates without time; response times cannot be " \
         "measured from them" in crm.summary.lines()
+    # Row 11 has two problems: the per-reason counts (13) exceed the rows rejected (12), and
+    # the summary says why, so that nobody looks for a lost row.
+    assert "  (13 reasons for 12 rows: a row can have several)" in crm.summary.lines()
+    messages = dict(zip(crm.rejected["value"], crm.rejected["message"], strict=False))
+    assert messages["three"] == "expected a whole number of attempts, e.g. 3"  # not 1250.50
 
 
 def test_date_only_summary_line() -> None:
@@ -84,7 +89,7 @@ def test_date_only_summary_line() -> None:
         "tier": ["hot", "hot", "cold"],
     })
     crm = read_crm(frame, timezone=STOCKHOLM)
-    assert "created_at: 3 of 3 values are dates without time; response times cannot be " \
+    assert "created_at: 3 of its 3 non-blank values are dates without time; response times cannot be " \
         "measured from them" in crm.summary.lines()
 
 

@@ -245,7 +245,7 @@ def test_wrong_field_count_says_how_many(tmp_path: Path, edit: str, fields: int)
     assert list(rows.index) == [3, 4]
     assert set(rows["reason"]) == {"wrong number of fields"}
     assert rows.loc[3, "value"] == str(fields) and rows.loc[4, "value"] == "6"
-    assert rows.loc[3, "message"].startswith(f"expected 7 fields like the header, got {fields} (a ")
+    assert rows.loc[3, "message"].startswith("expected 7 fields like the header (a ")
     assert "comma inside an unquoted value?" in rows.loc[4, "message"]
     assert crm.summary.rows_used == 2
     _accounted(crm, path)

@@ -179,7 +179,7 @@ class RowReader:
     def _wrong_count(self, n: int) -> None:
         self._reject(
             REASONS.WRONG_FIELD_COUNT, str(n),
-            f"expected {self.width} fields like the header, got {n} (a "
+            f"expected {self.width} fields like the header (a "
             f"{delimiter_name(self.sep)} inside an unquoted value?)",
         )
 

@@ -168,7 +168,14 @@ def _out_of_range() -> BadValue:
 
 def parse_integer(value: object) -> int:
     """A whole number (``3`` or ``3.0``)."""
-    number = parse_number(value)
+    try:
+        number = parse_number(value)
+    except BadValue as exc:
+        if exc.reason != REASONS.NOT_A_NUMBER or isinstance(value, bool):
+            raise
+        # Counts only: "e.g. 1250.50", the example for money, read oddly beside attempts.
+        raise BadValue(REASONS.NOT_A_NUMBER, "expected a whole number of attempts, e.g. 3") \
+            from None
     if number != int(number):
         raise BadValue(REASONS.NOT_A_NUMBER, "expected a whole number of attempts")
     return int(number)

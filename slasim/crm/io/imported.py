@@ -100,6 +100,10 @@ class ImportSummary:
             out.append(f"  {accounting}")
         for reason, count in self.rejected_by_reason.items():
             out.append(f"  rejected: {count} rows with {reason}")
+        reasons = sum(int(count) for _, count in self.rejected_by_reason.items())
+        if reasons > self.rows_rejected:
+            out.append(f"  ({reasons} reasons for {self.rows_rejected} rows: a row can have "
+                       "several)")
         for name, dated, total in self.date_only.itertuples(index=False, name=None):
             if dated:
                 tail = (
@@ -107,7 +111,8 @@ class ImportSummary:
                     if name in _RESPONSE_COLUMNS
                     else "their time of day is unknown"
                 )
-                out.append(f"{name}: {dated} of {total} values are dates without time; {tail}")
+                out.append(f"{name}: {dated} of its {total} non-blank values are dates without "
+                           f"time; {tail}")
         if self.first_created is not None and self.last_created is not None:
             out.append(
                 f"{self.created_column} from {self.first_created.isoformat()} to "
