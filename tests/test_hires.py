@@ -125,5 +125,8 @@ def test_the_fewest_sellers_name_the_hires_who_join_later(
     code, out, _ = run_cli(["plan", str(QUARTER), "--reps", "3", "--quiet"], capsys)
     assert code == 0 and "(simulated, 3 periods of 90 days per level" in out, out
     assert answer.describe() in out
+    # check's header counted the hires' seats from day one: "7 sellers in 1 shift(s)".
+    code, out, _ = run_cli(["check", str(QUARTER), "--no-simulate"], capsys)
+    assert "5 sellers in 1 shift(s) (team.hires adds office +2 from 2027-02-01)" in out
     without = fewest_sellers(load_scenario(QUARTER, ["team.hires=[]"]), reps=3)
     assert without.hires == () and "team.hires" not in without.describe()

@@ -28,6 +28,7 @@ import pandas as pd
 from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
+from slasim.planning.workload import hires_text
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
@@ -38,7 +39,6 @@ __all__ = [
     "STAFFING_REPS",
     "StaffingAnswer",
     "fewest_sellers",
-    "hires_text",
     "judged_p",
     "quick_verdict",
     "staffing_answers",
@@ -162,16 +162,6 @@ class StaffingAnswer:
             text += (f"; {what} only: marketing's terms still fail there (sellers do not "
                      "change them)")
         return text
-
-
-def hires_text(hires: Sequence[tuple[str, int, date]], lang: str = "en") -> str:
-    """``"; team.hires adds office +2 from 2027-02-01"``: who joins the answer's sellers later
-    ("" without hires), so that "6 sellers" is not read as the whole quarter's team."""
-    if not hires:
-        return ""
-    adds, since = {"en": ("adds", "from"), "sv": ("lägger till", "från")}[lang]
-    joins = ", ".join(f"{shift} +{n} {since} {start.isoformat()}" for shift, n, start in hires)
-    return f"; team.hires {adds} {joins}"
 
 
 def _label(sellers: Sequence[int]) -> str:

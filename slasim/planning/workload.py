@@ -8,7 +8,8 @@ estimate that catches scenarios that cannot work at all; the simulation gives th
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
 __all__ = [
     "conversations_per_reached_lead",
     "expected_work_per_lead",
+    "hires_text",
     "shift_intervals",
     "slot_rates",
 ]
@@ -121,3 +123,13 @@ def conversations_per_reached_lead(scenario: Scenario, tier: str) -> float:
         spec.base_qualify, spec.propensity_concentration, spec.disqualify_rate,
         scenario.cadence.max_conversations,
     )
+
+
+def hires_text(hires: Sequence[tuple[str, int, date]], lang: str = "en") -> str:
+    """``"; team.hires adds office +2 from 2027-02-01"``: who joins the answer's sellers later
+    ("" without hires), so that "6 sellers" is not read as the whole quarter's team."""
+    if not hires:
+        return ""
+    adds, since = {"en": ("adds", "from"), "sv": ("lägger till", "från")}[lang]
+    joins = ", ".join(f"{shift} +{n} {since} {start.isoformat()}" for shift, n, start in hires)
+    return f"; team.hires {adds} {joins}"

@@ -10,6 +10,7 @@ from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
 from slasim.measure.terms import side_flags, term_flags
 from slasim.planning.check import ScenarioCheck, follow_up_line
+from slasim.planning.workload import hires_text
 from slasim.render.values import format_difference
 from slasim.scenario.schema import Horizon, Scenario
 
@@ -117,9 +118,14 @@ def patience_lines(scenario: Scenario) -> list[str]:
     ]
 
 
-def _staff_text(result: ScenarioCheck) -> str:
+def _staff_text(scenario: Scenario, result: ScenarioCheck) -> str:
     rows = result.shift_rows
-    return f"{sum(r.sellers for r in rows)} sellers in {len(rows)} shift(s)"
+    hires = scenario.team.hires
+    # The rows count a hire's seat from day one (7 on a quarter whose January has 5 on duty):
+    # with hires, the sellers of the first day and who joins when.
+    first = sum(r.sellers for r in rows) - sum(h.sellers for h in hires)
+    joins = hires_text([(h.shift, h.sellers, h.start) for h in hires]).removeprefix("; ")
+    return f"{first} sellers in {len(rows)} shift(s)" + (f" ({joins})" if joins else "")
 
 
 def format_check(
@@ -133,7 +139,8 @@ def format_check(
     h = scenario.horizon
     lines = [
         f"scenario {scenario.name!r}: {h.start} + {h.days} days ({h.timezone}){_warmup(h)}, "
-        f"{len(scenario.tiers)} tiers, {_staff_text(result)}, routing {scenario.routing.policy}",
+        f"{len(scenario.tiers)} tiers, {_staff_text(scenario, result)}, "
+        f"routing {scenario.routing.policy}",
         f"business hours in horizon: {_business_hours(scenario):,.0f} h; "
         f"holidays: {', '.join(str(d) for d in scenario.holidays()) or 'none'}",
         *patience_lines(scenario),

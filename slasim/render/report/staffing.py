@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.planning.staffing import StaffingAnswer, hires_text
+from slasim.planning.staffing import StaffingAnswer
+from slasim.planning.workload import hires_text
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
 from slasim.render.figures import (
     finish_axes,
