@@ -188,7 +188,7 @@ def test_a_weeks_page_names_its_7_day_periods() -> None:
     assert "share of 7-day periods every term is kept" in page
     assert "2 simulated 7-day periods per combination" in page
     assert "simulated months" not in page and "8 months in 10" not in page
-    from slasim.render.figures import replication_noun
+    from slasim.measure.months import replication_noun
 
     assert replication_noun(load_scenario(BASELINE)) == "months"
     assert replication_noun(load_scenario(BASELINE, ["horizon.start=2027-01-01",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ from slasim.measure.executors import (
 )
 from slasim.measure.intervals import t_half_width
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
-from slasim.measure.months import LANGS, month_column, months_of, short_period, unmeasured_terms
+from slasim.measure.months import LANGS, month_column, months_of, worded
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict, judge, judge_months
 from slasim.scenario.schema import Scenario
@@ -211,8 +211,8 @@ def verdict_of(scenario: Scenario, replications: pd.DataFrame) -> Verdict:
           flags(partial(month_column, month=m))) for m in months],
         tiers, sla.confidence, sla.confidence_level, reps=len(replications),
     ) if months else judge(flags(str), tiers, sla.confidence, sla.confidence_level,
-                           reps=len(replications), period_days=short_period(scenario.horizon.days))
-    return replace(verdict, unmeasured=unmeasured_terms(scenario))
+                           reps=len(replications))
+    return worded(verdict, scenario)
 
 
 def _clean(value: float) -> float | None:

@@ -22,11 +22,16 @@ How a month is judged (:func:`slasim.measure.metrics.month_metrics`, the per-ter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from slasim.measure.verdict_words import unit
 from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
+
+if TYPE_CHECKING:
+    from slasim.measure.verdict import Verdict
 
 __all__ = [
     "LANGS",
@@ -37,9 +42,11 @@ __all__ = [
     "attempts_unmeasured",
     "month_column",
     "months_of",
+    "replication_noun",
     "short_period",
     "split_column",
     "unmeasured_terms",
+    "worded",
 ]
 
 #: Horizons up to this many days are judged as one period (today's results, unchanged).
@@ -128,6 +135,23 @@ def unmeasured_terms(scenario: Scenario) -> tuple[str, ...]:
     if stated and scenario.cadence.window_days >= max(periods):
         return ("attempts",)
     return ()
+
+
+def worded(verdict: Verdict, scenario: Scenario) -> Verdict:
+    """``verdict`` with what its words need from ``scenario``: the days of a replication
+    shorter than a month (:func:`short_period`) and the terms no replication can measure
+    (:func:`unmeasured_terms`). The one place every command's verdict gets them."""
+    days = 0 if verdict.months else short_period(scenario.horizon.days)
+    return replace(verdict, period_days=days, unmeasured=unmeasured_terms(scenario))
+
+
+def replication_noun(scenario: Scenario) -> str:
+    """What a replication of ``scenario`` is, as a plural noun: "months", "7-day periods" for
+    a shorter horizon, "90-day periods" for one judged month by month."""
+    h = scenario.horizon
+    if months_of(h.start, h.days, h.timezone):
+        return f"{h.days}-day periods"
+    return unit("en", short_period(h.days))
 
 
 def attempts_unmeasured(scenario: Scenario) -> str:

@@ -30,8 +30,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
-from slasim.measure.months import attempts_unmeasured, short_period, unmeasured_terms
-from slasim.measure.verdict_words import unit
+from slasim.measure.months import attempts_unmeasured, replication_noun, unmeasured_terms
 from slasim.optimizer.race import (
     ROUNDS,
     VERIFY_KEY,
@@ -151,7 +150,7 @@ def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
                 known = worst.get((miss.tier, miss.term))
                 if known is None or miss.p_met > known.p_met:
                     worst[(miss.tier, miss.term)] = miss
-        many = unit("en", short_period(space.scenario.horizon.days))
+        many = replication_noun(space.scenario)
         terms = ", ".join(f"{m.tier} {m.term} ({m.value}) met in at most {m.p_met:.0%} of {many}"
                           for m in worst.values())
         parts.append(f"{len(short)} of {len(simulated)} cannot meet every term of the menus "
@@ -414,7 +413,7 @@ def _optimize(
     leader = raced.ranking[0] if raced.ranking else None
     proposal = _proposal(space, fresh, incumbent.terms)
     notes.insert(0, f"verified on the {space.verify_reps} verification "
-                    f"{unit('en', short_period(space.scenario.horizon.days))} (seed {seed})")
+                    f"{replication_noun(space.scenario)} (seed {seed})")
     fewest = None
     if staffing:
         from slasim.planning.staffing import fewest_sellers

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from slasim.measure.months import short_period
+from slasim.measure.months import replication_noun
 from slasim.measure.verdict import Verdict
-from slasim.measure.verdict_words import unit
 from slasim.optimizer.space import OperatingPoint
 from slasim.optimizer.terms import ChosenTerms
 from slasim.outputs import atomic_write_text, write_csv
@@ -104,7 +103,7 @@ class OptimizeResult:
     @property
     def period_unit(self) -> str:
         """What a replication is called: "months", or "7-day periods" for a week."""
-        return unit("en", short_period(self.scenario.horizon.days))
+        return replication_noun(self.scenario)
 
     @property
     def neighbours_better(self) -> bool:

@@ -17,11 +17,11 @@ clearly out of reach (upper bound), ``z = 0`` is the point estimate.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from slasim.measure.months import short_period, unmeasured_terms
+from slasim.measure.months import worded
 from slasim.measure.terms import get_term
 from slasim.measure.verdict import Verdict, judge, passes
 from slasim.optimizer.space import DecisionSpace, TermMenu, realistic_quota
@@ -344,7 +344,5 @@ def terms_verdict(
     samples: Samples, space: DecisionSpace, terms: dict[str, ChosenTerms], z: float = 0.0
 ) -> Verdict:
     """The verdict on ``terms`` over ``samples``' months (the one definition)."""
-    verdict = judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
-                    space.confidence_level, z,
-                    period_days=short_period(space.scenario.horizon.days))
-    return replace(verdict, unmeasured=unmeasured_terms(space.scenario))
+    return worded(judge(term_flags(samples, space, terms), tuple(terms), space.confidence,
+                        space.confidence_level, z), space.scenario)

@@ -86,8 +86,8 @@ class StaffingAnswer:
         Every staffing simulated: ``sellers`` (per shift, ``3+2``), ``total``, ``p_marketing``,
         ``p_sales``, ``p_joint``, ``p_sales_judged`` and ``p_joint_judged`` (what the level
         compares with the confidence, :func:`judged_p`), ``realistic`` (the whole agreement),
-        ``staffing_ok`` (what
-        staffing controls), ``profit`` (mean per period), sorted by ``total``.
+        ``staffing_ok`` (what staffing controls), ``profit`` (mean per period), sorted by
+        ``total``.
     current
         Today's sellers per shift.
     reps, seed

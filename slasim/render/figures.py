@@ -30,7 +30,6 @@ __all__ = [
     "new_axes",
     "per_month",
     "percent_ticks",
-    "replication_noun",
     "report_figure",
     "runs_text",
 ]
@@ -66,16 +65,6 @@ def runs_text(scenario: Scenario, reps: int, lang: str, *, short: bool = False) 
     if months(scenario) or short_period(scenario.horizon.days):
         return tr(lang, f"runs_periods{suffix}").format(reps=reps, days=scenario.horizon.days)
     return tr(lang, f"runs_months{suffix}").format(reps=reps)
-
-
-def replication_noun(scenario: Scenario) -> str:
-    """What a replication of ``scenario`` is, as a plural noun: "months", "7-day periods" for
-    a shorter horizon, "90-day periods" for one judged month by month."""
-    from slasim.measure.months import short_period
-    from slasim.measure.quarter import months
-
-    days = scenario.horizon.days
-    return f"{days}-day periods" if months(scenario) or short_period(days) else "months"
 
 
 def new_axes(size: tuple[float, float] = (7.5, 3.8)) -> tuple[MplFigure, Axes]:

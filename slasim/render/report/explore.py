@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from slasim.render.figures import replication_noun
+from slasim.measure.months import replication_noun
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
