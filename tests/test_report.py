@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from datetime import date
@@ -573,3 +574,18 @@ def test_the_reproduce_command_repeats_the_set_items_quoted_for_a_shell() -> Non
     assert command == "slasim report FILE --set horizon.days=7 --set 'name=my team' --reps 40 --seed 3"
     assert shlex.split(command)[3:7] == ["--set", "horizon.days=7", "--set", "name=my team"]
     assert reproduce_command(load_scenario(BASE), 40, 3) == "slasim report FILE --reps 40 --seed 3"
+
+
+def test_the_appendix_command_repeats_the_options_and_no_staffing(
+    option_reports: dict[str, Report],
+) -> None:
+    # Without --compare and --no-staffing the command wrote a different report (no options
+    # section, a staffing section) than the one it claimed to reproduce.
+    fast = load_scenario(FAST).name
+    en = html.unescape(_visible_text(option_reports["en"].html))
+    assert "slasim report FILE --compare FILE_2 --reps 3 --seed 0 --no-staffing" in en
+    assert f"the options' files: FILE_2 of “{fast}”." in en
+    sv = html.unescape(_visible_text(option_reports["sv"].html))
+    assert "slasim report FIL --compare FIL_2 --reps 3 --seed 0 --no-staffing" in sv
+    assert f"alternativens filer: FIL_2 för ”{fast}”." in sv
+    assert f"the options' files: FILE_2 of “{fast}”." in option_reports["en"].markdown

@@ -116,9 +116,6 @@ class Shortfall:
     value: str
     p_met: float
 
-    def __str__(self) -> str:
-        return f"{self.tier} {self.term} ({self.value}) met in {self.p_met:.0%} of months"
-
 
 def _response_flags(samples: Samples, menu: TermMenu, target: float, share: float) -> np.ndarray:
     column = samples.response[menu.tier][:, menu.targets.index(target)]

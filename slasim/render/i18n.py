@@ -93,6 +93,8 @@ EN: Mapping[str, str] = MappingProxyType(
         "decision_sellers": "Sellers:",
         "h_appendix": "Appendix: reproduce these numbers",
         "file_placeholder": "FILE",
+        "appendix_options": "; the options' files: {options}.",
+        "appendix_option": "{file} of “{name}”",
         "appendix_text": (
             "{runs} with the seed {seed}. The same command with the same seed and "
             "number of replications simulates exactly the same ones and prints the same verdict: "
@@ -555,6 +557,8 @@ SV: Mapping[str, str] = MappingProxyType(
         "decision_sellers": "Säljare:",
         "h_appendix": "Bilaga: återskapa siffrorna",
         "file_placeholder": "FIL",
+        "appendix_options": "; alternativens filer: {options}.",
+        "appendix_option": "{file} för ”{name}”",
         "appendix_text": (
             "{runs}, slumpfrö {seed}. Samma kommando med samma slumpfrö och "
             "antal replikeringar simulerar exakt samma perioder och ger samma bedömning: "

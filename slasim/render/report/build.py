@@ -147,13 +147,19 @@ class Report:
         return html_path, md_path
 
 
-def reproduce_command(scenario: Scenario, reps: int, seed: int, file: str = "FILE") -> str:
-    """The ``slasim report`` call that simulates the same months: the scenario's ``--set``
-    items too (a report of ``--set horizon.days=7`` is not reproduced by the file alone)."""
+def reproduce_command(
+    scenario: Scenario, reps: int, seed: int, file: str = "FILE", *,
+    options: Sequence[str] = (), staffing: bool = True,
+) -> str:
+    """The ``slasim report`` call that writes the same report: the scenario's ``--set`` items
+    too (a report of ``--set horizon.days=7`` is not reproduced by the file alone), the
+    ``--compare`` options (placeholders ``options``, e.g. ``FILE_2``) and ``--no-staffing``."""
     import shlex
 
     sets = "".join(f" --set {shlex.quote(item)}" for item in scenario.provenance.overrides)
-    return f"slasim report {file}{sets} --reps {reps} --seed {seed}"
+    compared = f" --compare {' '.join(options)}" if options else ""
+    skip = "" if staffing else " --no-staffing"
+    return f"slasim report {file}{sets}{compared} --reps {reps} --seed {seed}{skip}"
 
 
 def build_report(
@@ -250,12 +256,7 @@ def _build(
     blocks += [
         Heading(tr(lang, "h_appendix")),
         Paragraph(
-            tr(lang, "appendix_text").format(
-                runs=runs,
-                seed=seed,
-                scenario=scenario.name,
-                command=reproduce_command(scenario, reps, seed, tr(lang, "file_placeholder")),
-            ),
+            _appendix_text(scenario, options, reps, seed, runs, lang, staffing),
             note=True,
         ),
     ]
@@ -272,3 +273,21 @@ def _build(
         scenario=scenario,
         verdict=result.verdict,
     )
+
+
+def _appendix_text(
+    scenario: Scenario, options: Sequence[Scenario], reps: int, seed: int, runs: str,
+    lang: str, staffing: bool,
+) -> str:
+    """How to reproduce the report: the command, and which file each placeholder stands for."""
+    file = tr(lang, "file_placeholder")
+    holders = [f"{file}_{k}" for k in range(2, len(options) + 2)]
+    command = reproduce_command(scenario, reps, seed, file, options=holders, staffing=staffing)
+    text = tr(lang, "appendix_text").format(
+        runs=runs, seed=seed, scenario=scenario.name, command=command
+    )
+    if options:
+        named = ", ".join(tr(lang, "appendix_option").format(file=h, name=o.name)
+                          for h, o in zip(holders, options, strict=True))
+        text = text.removesuffix(".") + tr(lang, "appendix_options").format(options=named)
+    return text
