@@ -274,3 +274,26 @@ def test_check_warns_when_erlang_c_already_misses_a_response_target() -> None:
     # The fast-response option (8 sellers incl. a stretch shift) clears it.
     fast = load_scenario(BASELINE.parent / "option-fast-response.toml")
     assert not [w for w in check_scenario(fast).warnings if "Erlang C gives" in w]
+
+
+def test_a_time_zone_folder_is_refused_not_an_internal_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 'Europe' is a folder of tzdata: ZoneInfo raised IsADirectoryError (exit 1, "a bug").
+    code, _, err = run(["check", str(BASELINE), "--set", 'horizon.timezone="Europe"'], capsys)
+    assert_input_error(code, err, "--set", "horizon.timezone", "'Europe'", "IANA time zone")
+
+
+def test_an_integer_beyond_pythons_digit_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # tomllib raises ValueError (not TOMLDecodeError) past 4,300 digits: it was exit 1.
+    big = "9" * 5000
+    code, _, err = run(["check", str(BASELINE), "--set", f"tiers.hot.monthly_volume={big}"],
+                       capsys)
+    assert_input_error(code, err, "--set", "tiers.hot.monthly_volume", "5,000 characters")
+    scenario = tmp_path / "big.toml"
+    scenario.write_text(f'extends = "{BASELINE.as_posix()}"\n[tiers.hot]\nmonthly_volume = {big}\n',
+                        encoding="utf-8")
+    code, _, err = run(["check", str(scenario)], capsys)
+    assert_input_error(code, err, str(scenario), "4300 digits")

@@ -194,8 +194,8 @@ def _value(token: str) -> Any:
     :func:`slasim.scenario.overrides.apply_override`)."""
     try:
         return tomllib.loads(f"v = {token}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return token
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return token  # ValueError: an integer beyond Python's 4,300-digit limit
 
 
 def grid_points(axes: Sequence[GridAxis]) -> list[tuple[Any, ...]]:

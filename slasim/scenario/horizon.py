@@ -42,7 +42,8 @@ class Horizon(StrictModel):
     def _known_zone(cls, value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # OSError: a tzdata folder ('Europe') is found but is not a zone file.
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 f"timezone(={value!r}) is not a known IANA time zone, e.g. 'Europe/Stockholm'"
             ) from None

@@ -188,6 +188,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError.single(str(path), "", f"not valid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError.single(str(path), "", f"not a usable TOML value: {exc}") from None
     except RecursionError:
         raise InputError.single(str(path), "", too_deep(())) from None
     check_nesting(data, (), str(path))

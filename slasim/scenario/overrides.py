@@ -52,6 +52,11 @@ def apply_override(data: dict[str, Any], item: str) -> None:
         value = raw.strip()  # bare words such as newest_first are strings
     except RecursionError:
         raise InputError.single(SET_SOURCE, format_loc(loc), too_deep(loc)) from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
+        raise InputError.single(
+            SET_SOURCE, format_loc(loc), f"got a number of {len(raw.strip()):,} characters; "
+            "expected a number of ordinary size",
+        ) from None
     check_nesting(value, loc, SET_SOURCE)
     node: Any = data
     for i, part in enumerate(loc[:-1]):
