@@ -297,3 +297,20 @@ def test_an_integer_beyond_pythons_digit_limit_is_refused(
                         encoding="utf-8")
     code, _, err = run(["check", str(scenario)], capsys)
     assert_input_error(code, err, str(scenario), "4300 digits")
+
+
+def test_init_into_a_read_only_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was exit 1 ("a bug in slasim") from the temporary file. Root writes anywhere, so the
+    # check is shown a read-only folder.
+    import slasim.scenario.starters
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = slasim.scenario.starters.os.access
+    monkeypatch.setattr(slasim.scenario.starters.os, "access",
+                        lambda p, mode: False if Path(p) == locked else real(p, mode))
+    code, _, err = run(["init", str(locked / "x.toml"), "--no-input"], capsys)
+    assert_input_error(code, err, f"cannot write into the folder '{locked}'")
+    assert list(locked.iterdir()) == []

@@ -17,6 +17,7 @@ Files are written atomically and never overwritten without ``--force``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -109,6 +110,11 @@ def _writable(path: Path, force: bool, text: str, *, same_ok: bool) -> bool:
         if not path.parent.is_dir():
             raise InputError.single(
                 "<cli>", str(path), f"folder {str(path.parent)!r} does not exist; create it first"
+            )
+        if not os.access(path.parent, os.W_OK):
+            raise InputError.single(
+                "<cli>", str(path), f"cannot write into the folder {str(path.parent)!r} "
+                "(read-only, or no permission); expected a folder this user can write to",
             )
         return True
     if same_ok and path.read_text(encoding="utf-8") == text:
