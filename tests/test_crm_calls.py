@@ -166,3 +166,28 @@ def test_cli_missing_required_column_and_several_tiers_without_a_tier_column(
                             "calls"], capsys)
     assert code == 2
     assert f"{path}: column 'abandoned': is missing (required in a call-level export)" in err
+
+
+def test_an_overlay_that_would_not_load_leaves_the_old_out_and_writes_no_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 425 days between the first and last call (a stray old row): the dated roster makes the
+    # horizon 425 days, beyond 400. The roster was written and the old --out replaced, then
+    # exit 2; now nothing is written.
+    path = tmp_path / "span.csv"
+    path.write_text(
+        "call_id,tier,created,answered,ended,wrapup_ended,abandoned,agent\n"
+        "z1,hot,2025-01-02T09:00:00+01:00,2025-01-02T09:00:00+01:00,"
+        "2025-01-02T09:05:00+01:00,,no,a1\n"
+        "z2,hot,2026-03-02T09:00:00+01:00,2026-03-02T09:00:00+01:00,"
+        "2026-03-02T09:05:00+01:00,,no,a1\n"
+        "z3,warm,2026-03-02T10:00:00+01:00,,2026-03-02T10:01:00+01:00,,yes,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "span.toml"
+    out.write_text("PREVIOUS\n", encoding="utf-8")
+    code, _, err = run_cli(["calibrate", str(path), "--base", str(BASELINE), "--out", str(out)],
+                           capsys)
+    assert code == 2 and "--out: not written" in err and "horizon.days: got 425" in err, err
+    assert out.read_text(encoding="utf-8") == "PREVIOUS\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["span.csv", "span.toml"]

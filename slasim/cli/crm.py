@@ -33,6 +33,7 @@ from slasim.outputs import atomic_write_text, check_outputs, write_csv
 if TYPE_CHECKING:
     import pandas as pd
 
+    from slasim.crm.calibrate.queuefit import QueueCalibrator
     from slasim.crm.io.imported import CrmImport, ImportSummary
     from slasim.scenario.schema import Scenario
 
@@ -328,23 +329,57 @@ def _calibrate_calls(args: argparse.Namespace, as_of: datetime | None) -> int:
     print(cal.format_summary(hours=args.hours), file=out)
     roster_name = None
     if args.out and roster is not None:
-        if cal.roster_ is not None:
-            shifts = cal.roster_frame()
+        shifts = cal.roster_frame() if cal.roster_ is not None else None
+        # Nothing is written unless the overlay loads (a 425-day export replaced the old --out
+        # and wrote the roster, then exit 2): checked with a scratch copy of the roster.
+        _check_calls_overlay(cal, args, shifts)
+        if shifts is not None:
             _write(lambda: write_csv(shifts, roster), roster, "--out")
             roster_name = roster.name
             print(f"wrote {roster} ({len(shifts)} shifts)", file=out)
-        text = cal.to_overlay_toml(args.base, args.out, roster_name)
+        text = _noted(cal.to_overlay_toml(args.base, args.out, roster_name), args.overrides)
         if args.overrides:
-            note = ("calibrated with --set " + " --set ".join(args.overrides)
-                    + "; these values are not in this file: repeat them when you use it")
-            text = f"# {note}\n{text}"
-            print(f"note: {note}", file=out)
+            print(f"note: {_set_note(args.overrides)}", file=out)
         _write(lambda: atomic_write_text(args.out, text), args.out, "--out")
         load_scenario(args.out, args.overrides)  # the overlay must load; a failure is a bug
         print(f"wrote {args.out} (extends {args.base})", file=out)
     if args.json:
         write_json(cal.to_dict(roster), args.json)
     return EXIT_OK
+
+
+def _check_calls_overlay(
+    cal: QueueCalibrator, args: argparse.Namespace, shifts: pd.DataFrame | None
+) -> None:
+    """:func:`_check_overlay` for a call calibration, its roster in a scratch file beside
+    ``--out`` (the overlay names its roster relative to itself)."""
+    import os
+    import tempfile
+
+    scratch = None
+    try:
+        if shifts is not None:
+            handle, scratch = tempfile.mkstemp(dir=Path(args.out).resolve().parent,
+                                               prefix=".calibrated.", suffix="-roster.csv")
+            os.close(handle)
+            _write(lambda: write_csv(shifts, scratch), args.out, "--out")
+        name = None if scratch is None else Path(scratch).name
+        _check_overlay(_noted(cal.to_overlay_toml(args.base, args.out, name), args.overrides),
+                       args.out, args.overrides)
+    finally:
+        if scratch is not None:
+            with suppress(OSError):
+                os.unlink(scratch)
+
+
+def _set_note(overrides: list[str]) -> str:
+    return ("calibrated with --set " + " --set ".join(overrides)
+            + "; these values are not in this file: repeat them when you use it")
+
+
+def _noted(text: str, overrides: list[str] | None) -> str:
+    """The overlay ``text``, headed by the ``--set`` items it was calibrated with."""
+    return f"# {_set_note(overrides)}\n{text}" if overrides else text
 
 
 def _write(action: Callable[[], None], path: str | Path, option: str) -> None:
