@@ -377,8 +377,35 @@ def test_unclosed_quote_message_says_what_happened_and_what_was_expected(tmp_pat
     bad = read_crm(path, timezone=STOCKHOLM).rejected.iloc[0]
     assert bad["message"] == (
         f"a quote opened on line 3 is not closed on that line, nor within the next "
-        f"{MAX_CONTINUATION_LINES} lines with 7 fields in the row; expected a closing quote (the "
-        "row is skipped, reading resumes at the next line)")
+        f"{MAX_CONTINUATION_LINES} lines with 7 fields in the row and no whole row inside it; "
+        "expected a closing quote (the row is skipped, reading resumes at the next line)")
+
+
+def test_a_later_quote_does_not_swallow_the_whole_rows_after_an_unclosed_one(
+    tmp_path: Path,
+) -> None:
+    # L1's quote is never closed; L5's quote closed it, and L2-L5 vanished into L1's owner
+    # (2 rows read of 6, none rejected, --strict passed).
+    path = tmp_path / "swallow.csv"
+    path.write_text(
+        'lead_id,created_at,tier,owner\nL1,2026-04-01 09:00,hot,"Anna\n'
+        "L2,2026-04-01 10:00,hot,bo\nL3,2026-04-01 11:00,warm,bo\nL4,2026-04-01 12:00,cold,bo\n"
+        'L5,2026-04-01 13:00,hot,"Bo"\nL6,2026-04-01 14:00,hot,bo\n',
+        encoding="utf-8",
+    )
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.leads["lead_id"].tolist() == ["L2", "L3", "L4", "L5", "L6"]
+    assert crm.rejected["reason"].tolist() == ["unclosed quote"]
+    assert crm.summary.continuation_lines == 0
+    # A note whose lines are not rows of their own still spans lines.
+    path.write_text(
+        'lead_id,created_at,tier,owner\nL1,2026-04-01 09:00,hot,"Anna\nsays, call later"\n'
+        "L2,2026-04-01 10:00,hot,bo\n",
+        encoding="utf-8",
+    )
+    crm = read_crm(path, timezone=STOCKHOLM)
+    assert crm.leads["owner"].tolist() == ["Anna\nsays, call later", "bo"]
+    assert crm.summary.continuation_lines == 1
 
 
 def test_a_line_of_only_delimiters_and_spaces_is_blank(tmp_path: Path) -> None:

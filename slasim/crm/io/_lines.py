@@ -8,7 +8,9 @@ always holds.
 **Continuation rule.** A line is parsed on its own with :mod:`csv`. When a quote it opens is
 not closed by the end of the line, the value may continue onto the next lines (a note with
 line breaks is legitimate CSV) -- but only while the row closes its quotes within
-:data:`MAX_CONTINUATION_LINES` further lines and then has the header's number of fields.
+:data:`MAX_CONTINUATION_LINES` further lines and then has the header's number of fields, and no
+line before the closing one reads as a whole row of its own (no quote, the header's number of
+fields): that is a quote never closed, which a later row's quote would otherwise close.
 Otherwise the row is rejected at its first line (reason ``unclosed quote``) and reading resumes
 at the very next line, so one stray quote costs one row, never the rest of the file.
 
@@ -261,8 +263,8 @@ class RowReader:
                     REASONS.UNCLOSED_QUOTE, shown_line(line),
                     f"a quote opened on line {self.line} is not closed on that line, nor "
                     f"within the next {MAX_CONTINUATION_LINES} lines with {width} fields in "
-                    "the row; expected a closing quote (the row is skipped, reading resumes at "
-                    "the next line)",
+                    "the row and no whole row inside it; expected a closing quote (the row is "
+                    "skipped, reading resumes at the next line)",
                 )
                 return
         self.count.continuation += extra
@@ -314,6 +316,11 @@ class RowReader:
             if not open_quote:
                 if fields is not None and len(fields) == self.width:
                     return fields, len(taken)
+                break
+            if '"' not in line and line.count(self.sep) == self.width - 1:
+                # A whole row of its own inside the "value": more likely a quote never closed
+                # than a note line with the header's number of fields. A later quote would
+                # close it and swallow the rows between without a word (--strict passed).
                 break
         self.pending.extend(reversed(taken))
         return None, 0
