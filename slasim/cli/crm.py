@@ -378,7 +378,11 @@ def _set_note(overrides: list[str]) -> str:
 
 
 def _noted(text: str, overrides: list[str] | None) -> str:
-    """The overlay ``text``, headed by the ``--set`` items it was calibrated with."""
+    """The overlay ``text``, headed by the ``--set`` items it was calibrated with.
+
+    The overlay extends the base *file*: the ``--set`` values are not in it. Say so in the
+    file, where the next reader looks (the commands also print it).
+    """
     return f"# {_set_note(overrides)}\n{text}" if overrides else text
 
 
@@ -411,20 +415,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     calibrator = Calibrator(base, seed=args.seed, as_of=as_of, sim_reps=args.sim_reps).fit(crm)
     print(calibrator.format_summary(hours=args.hours))
     if args.out:
-        text = calibrator.to_overlay_toml(args.base, args.out)
+        text = _noted(calibrator.to_overlay_toml(args.base, args.out), args.overrides)
         if args.overrides:
-            # The overlay extends the base *file*: the --set values are not in it. Say so in
-            # the file, where the next reader looks, as well as on screen.
-            note = ("calibrated with --set " + " --set ".join(args.overrides)
-                    + "; these values are not in this file: repeat them when you use it")
-            text = f"# {note}\n{text}"
-            print(f"note: {note}")
+            print(f"note: {_set_note(args.overrides)}")
         _check_overlay(text, args.out, args.overrides)
-        try:
-            atomic_write_text(args.out, text)
-        except OSError as exc:
-            raise InputError.single(args.out, "--out",
-                                    f"cannot write the file ({exc.strerror or exc})") from None
+        _write(lambda: atomic_write_text(args.out, text), args.out, "--out")
         print(f"wrote {args.out} (extends {args.base})")
     return EXIT_OK
 

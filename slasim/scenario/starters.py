@@ -112,10 +112,9 @@ def _writable(path: Path, force: bool, text: str, *, same_ok: bool) -> bool:
                 "<cli>", str(path), f"folder {str(path.parent)!r} does not exist; create it first"
             )
         if not os.access(path.parent, os.W_OK):
-            raise InputError.single(
-                "<cli>", str(path), f"cannot write into the folder {str(path.parent)!r} "
-                "(read-only, or no permission); expected a folder this user can write to",
-            )
+            from slasim.outputs import _not_writable
+
+            raise InputError.single("<cli>", str(path), _not_writable(path.parent))
         return True
     if same_ok and path.read_text(encoding="utf-8") == text:
         return False  # the same parent is there already
