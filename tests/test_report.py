@@ -589,3 +589,26 @@ def test_the_appendix_command_repeats_the_options_and_no_staffing(
     assert "slasim report FIL --compare FIL_2 --reps 3 --seed 0 --no-staffing" in sv
     assert f"alternativens filer: FIL_2 för ”{fast}”." in sv
     assert f"the options' files: FILE_2 of “{fast}”." in option_reports["en"].markdown
+
+
+def test_the_agreement_states_the_leads_each_month_length_needs_as_the_verdict_counts() -> None:
+    # The agreement said "at least 140 every calendar month" while every command judged a
+    # 30-day month against 140 x 30/30.44 = 137.99: the signed text now states the pro-rating
+    # and the leads needed, and those are the verdict's thresholds (met at 138, missed at 137).
+    from slasim.measure.metrics import MetricContext
+    from slasim.measure.months import quota_needed
+    from slasim.render.report.agreement import agreement_blocks
+
+    base = load_scenario(BASE)  # April: 30 days; hot quota 140
+    table = next(b for b in agreement_blocks(base, "en") if isinstance(b, Table)
+                 and tr("en", "col_quota") in b.frame.columns).frame
+    needed = [tr("en", "col_needed").format(days=d) for d in (28, 30, 31)]
+    assert list(table.loc["hot", needed]) == ["129", "138", "143"]
+    threshold = next(t for t in MetricContext.from_scenario(base).tiers if t.name == "hot")
+    assert quota_needed(140, 30) - 1 < threshold.quota_in_period <= quota_needed(140, 30)
+    for quota in range(0, 2000, 7):  # the same float expression: never one lead apart
+        for days in (28, 29, 30, 31):
+            exact = quota * base.horizon.model_copy(update={"days": days}).months
+            assert quota_needed(quota, days) - 1 < exact <= quota_needed(quota, days)
+    text = " ".join(b.text for b in agreement_blocks(base, "sv") if hasattr(b, "text"))
+    assert "30,44" in text

@@ -22,6 +22,7 @@ How a month is judged (:func:`slasim.measure.metrics.month_metrics`, the per-ter
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ __all__ = [
     "attempts_unmeasured",
     "month_column",
     "months_of",
+    "quota_needed",
     "replication_noun",
     "short_period",
     "split_column",
@@ -161,6 +163,14 @@ def attempts_unmeasured(scenario: Scenario) -> str:
     return (f"the attempt cadence cannot be measured: cadence.window_days = "
             f"{scenario.cadence.window_days:g} is at least the {period}, so no lead's attempt "
             "window closes inside it and the term counts as met in every replication")
+
+
+def quota_needed(quota: float, days: int) -> int:
+    """Leads a period of ``days`` days must reach to meet a monthly ``quota``: the quota is
+    stated per average month and pro-rated by days (``quota x days / 30.44``, as
+    :class:`slasim.measure.metrics.MetricContext` and :attr:`Month.months` scale it), and a
+    count is whole, so the smallest whole number at or above it."""
+    return math.ceil(quota * (days / DAYS_PER_MONTH))
 
 
 def months_of(start: date, days: int, timezone: str) -> tuple[Month, ...]:

@@ -136,11 +136,13 @@ EN: Mapping[str, str] = MappingProxyType(
         "col_win": "won per opportunity",
         "h_marketing": "Marketing’s commitments",
         "marketing_text": (
-            "Marketing delivers at least the quota below of each tier every calendar month, each "
-            "lead created in the CRM with its tier and source. A quota is met when the month’s "
-            "count reaches it."
+            "Marketing delivers the quota below of each tier every calendar month, each lead "
+            "created in the CRM with its tier and source. A quota is stated for an average month "
+            "of 30.44 days and pro-rated to each month’s days: a month meets it when its count "
+            "reaches quota × days / 30.44 (the table gives the leads needed)."
         ),
-        "col_quota": "quota (leads per month)",
+        "col_quota": "quota (leads per average month)",
+        "col_needed": "needed in a {days}-day month",
         "quota_in_period": "{n} in these {days} days ({quota} a month × {days}/30.44, pro-rated)",
         "col_cost_per_lead": "cost per lead",
         "h_sales": "Sales’ commitments",
@@ -170,7 +172,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "term_response": "response time",
         "term_attempts": "attempt cadence",
         "term_conversion": "conversion",
-        "measure_quota": "leads created per tier in the month",
+        "measure_quota": "leads created per tier in the month, against quota × days / 30.44",
         "measure_response": "minutes from lead creation to the start of the first logged attempt",
         "measure_attempts": (
             "logged attempts per lead not reached, counted once its attempt window has closed"
@@ -602,11 +604,14 @@ SV: Mapping[str, str] = MappingProxyType(
         "col_win": "vunna per affärsmöjlighet",
         "h_marketing": "Marknadens åtaganden",
         "marketing_text": (
-            "Marknad levererar varje kalendermånad minst kvoten nedan av varje kategori, och varje "
-            "lead registreras i CRM-systemet med kategori och källa. En kvot är uppfylld när "
-            "månadens antal når den."
+            "Marknad levererar varje kalendermånad kvoten nedan av varje kategori, och varje lead "
+            "registreras i CRM-systemet med kategori och källa. En kvot anges för en "
+            "genomsnittlig månad på 30,44 dagar och räknas om efter månadens dagar: en månad "
+            "uppfyller den när dess antal når kvoten × dagar / 30,44 (tabellen anger hur många "
+            "leads som behövs)."
         ),
-        "col_quota": "kvot (leads per månad)",
+        "col_quota": "kvot (leads per genomsnittlig månad)",
+        "col_needed": "behövs en månad med {days} dagar",
         "quota_in_period": "{n} under dessa {days} dagar ({quota} i månaden × {days}/30,44, proportionellt)",
         "col_cost_per_lead": "kostnad per lead",
         "h_sales": "Säljs åtaganden",
@@ -639,7 +644,7 @@ SV: Mapping[str, str] = MappingProxyType(
         "term_response": "svarstid",
         "term_attempts": "kontaktrytm",
         "term_conversion": "konvertering",
-        "measure_quota": "skapade leads per kategori under månaden",
+        "measure_quota": "skapade leads per kategori under månaden, mot kvoten × dagar / 30,44",
         "measure_response": (
             "minuter från att leadet skapas till att det första loggade försöket påbörjas"
         ),

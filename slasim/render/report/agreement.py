@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from slasim.measure.months import quota_needed
 from slasim.render.doc import Block, Bullets, Heading, Paragraph, Table
 from slasim.render.i18n import tr
 from slasim.render.page import format_date, format_money, format_number, format_percent
@@ -19,6 +20,9 @@ from slasim.render.report.terms import format_minutes, term_texts
 from slasim.scenario.schema import Scenario
 
 __all__ = ["agreement_blocks", "period_dates"]
+
+#: The month lengths whose leads needed the quota table states (February, 30 and 31 days).
+_MONTH_DAYS = (28, 30, 31)
 
 
 def period_dates(scenario: Scenario, lang: str) -> tuple[str, str]:
@@ -86,12 +90,16 @@ def agreement_blocks(scenario: Scenario, lang: str) -> list[Block]:
                     [
                         name,
                         format_number(terms[name].quota, lang),
+                        *(format_number(quota_needed(terms[name].quota, days), lang)
+                          for days in _MONTH_DAYS),
                         format_money(scenario.costs.cost_per_lead.get(name, 0.0), currency, lang),
                     ]
                     for name in tiers
                     if name in terms
                 ],
-                [tr(lang, "col_quota"), tr(lang, "col_cost_per_lead")],
+                [tr(lang, "col_quota"),
+                 *(tr(lang, "col_needed").format(days=days) for days in _MONTH_DAYS),
+                 tr(lang, "col_cost_per_lead")],
                 tr(lang, "col_tier"),
             )
         ),
