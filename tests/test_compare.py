@@ -170,3 +170,19 @@ def test_comparison_to_dict_is_the_json_document_of_run_with_options(tmp_path: P
     assert main(["run", str(BASE), str(FAST), "--reps", "2", "--seed", "4", "--quiet",
                  "--json", str(out)]) == 0
     assert json.loads(out.read_text()) == json.loads(json.dumps(doc))
+
+
+@pytest.mark.parametrize(("days", "unmeasured"), [(7, True), (30, False)])
+def test_compare_says_an_unmeasured_cadence_is_not_measured(days: int, unmeasured: bool) -> None:
+    # On a week no 10-day attempt window closes: compare showed attempts_met 100 % and a
+    # difference of +0 pp [0 pp, 0 pp], as if the cadence had been judged and kept.
+    options = [load_scenario(p, [f"horizon.days={days}"]) for p in (BASE, FAST)]
+    text = format_compare(compare(options, reps=4, seed=1))
+    rows = [line.split() for line in text.splitlines() if line.startswith("attempts_met")]
+    assert len(rows) == 4  # all tiers, hot, warm, cold
+    if unmeasured:
+        assert all(row == ["attempts_met", "n/m", "n/m", "n/m"] for row in rows), rows
+        assert "(n/m = not measured)" in text
+    else:
+        assert not any("n/m" in row for row in rows) and "n/m" not in text
+        assert all(row[1].endswith("%") for row in rows), rows

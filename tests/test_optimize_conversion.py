@@ -282,3 +282,30 @@ def test_an_unmeasured_attempt_cadence_is_not_searched() -> None:
     assert any("min_attempts menus are not searched" in n for n in notes), notes
     assert not any("not searched" in n for n in bound_notes(measured, measured.current_point(),
                                                             terms))
+
+
+def test_the_verification_table_says_an_unmeasured_cadence_is_not_measured() -> None:
+    # optimize's "Proposed terms and P(met)" table showed the week's attempt cadence as
+    # P(met) 1.00 [0.93, 1.00], met True, beside the judged terms; run and report said "n/m".
+    from slasim.cli.optimize import _verification_shown
+    from slasim.optimizer.race import Evaluation
+    from slasim.optimizer.verify import _meets
+
+    for overrides, unmeasured in ((["sla.tiers.hot.min_attempts=3"], True),
+                                  (["sla.tiers.hot.min_attempts=3", "cadence.window_days=3"],
+                                   False)):
+        space = _space(overrides)
+        samples = _samples(space, np.full(50, 0.5))
+        terms = choose_terms(samples, space, space.current_point().volumes, 0.0)
+        assert terms is not None
+        ev = Evaluation(space.current_point(), space, samples)
+        table, _, _ = _meets(space, ev, terms)
+        attempts = table[table["term"] == "attempts"]
+        assert len(attempts) == 3 and list(attempts["measured"]) == [not unmeasured] * 3
+        shown = _verification_shown(table)
+        row = shown.loc[("hot", "attempts")]
+        if unmeasured:
+            assert list(row[["p_met", "ci_low", "ci_high", "met"]]) == ["n/m"] * 4
+        else:
+            assert row["p_met"] == 1.0 and row["met"] is True
+        assert shown.loc[("hot", "response"), "p_met"] == 1.0  # measured terms keep P(met)

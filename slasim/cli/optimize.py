@@ -26,6 +26,8 @@ from slasim.errors import InputError
 from slasim.measure.verdict_words import unit as period_unit
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from slasim.optimizer.result import OptimizeResult
     from slasim.scenario.schema import Scenario
 
@@ -91,6 +93,23 @@ def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
     return lines
 
 
+def _unmeasured(result: OptimizeResult) -> bool:
+    table = result.verification
+    return "measured" in table and not table["measured"].astype(bool).all()
+
+
+def _verification_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The verification table as printed: a term no month measured reads "n/m" (it counts as
+    met, as the verdict says), not a P(met) of 1.00."""
+    shown = table.set_index(["tier", "term"])
+    if "measured" not in shown:
+        return shown
+    columns = ["p_met", "ci_low", "ci_high", "met"]
+    shown = shown.astype(dict.fromkeys(columns, object))
+    shown.loc[~shown.pop("measured").astype(bool), columns] = "n/m"
+    return shown
+
+
 def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
     """The terminal report: proposal, verification, runner-ups, neighbours, frontier, speed."""
     from slasim.render.text import format_table
@@ -117,8 +136,9 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
             "",
             f"Proposed terms and P(met) over the {result.verify_reps} verification "
             f"{result.period_unit} (seed "
-            f"{result.seed}; 95 % Wilson CI); rows 'all': each side keeps every term together",
-            format_table(result.verification.set_index(["tier", "term"]),
+            f"{result.seed}; 95 % Wilson CI); rows 'all': each side keeps every term together"
+            + ("; n/m: not measured, counts as met" if _unmeasured(result) else ""),
+            format_table(_verification_shown(result.verification),
                          {"p_met": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}"}),
         ]
         if len(result.neighbours):

@@ -202,6 +202,9 @@ def _clean(value: float) -> float | None:
 def _evidence(result: OptimizeResult, tier: str, term: str) -> str:
     rows = result.verification
     row = rows[(rows["tier"] == tier) & (rows["term"] == term)].iloc[0]
+    if not row.get("measured", True):
+        return (f"not measured over the {result.verify_reps} verification {result.period_unit} "
+                "(no attempt window closes inside one): counts as met")
     return (
         f"P(met) {row['p_met']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}] "
         f"over the {result.verify_reps} verification {result.period_unit} (seed {result.seed})"

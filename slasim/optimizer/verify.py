@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from slasim.measure.intervals import Z_VERDICT, t_interval, wilson_interval
+from slasim.measure.months import unmeasured_terms
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict as SlaVerdict
 from slasim.optimizer.race import Evaluation, Simulator, paired_difference
@@ -86,6 +87,9 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
     per side as the verdict requires), the re-estimated terms, and the verdict."""
     assert ev.samples is not None
     rows, verified = [], {}
+    # A term no month measures reads "met" in every month: the table says "not measured" (its
+    # `measured` column), never a P(met) of 1.00 beside the terms that were judged.
+    unmeasured = unmeasured_terms(space.scenario)
     for name, t in terms.items():
         p = term_probabilities(
             ev.samples, space, name, t.quota,
@@ -103,15 +107,19 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
         for term, value in values.items():
             prob = p[f"p_{term}"]
             low, high = wilson_interval(prob * ev.reps, ev.reps, Z_VERDICT)
+            measured = term not in unmeasured
             rows.append({"tier": name, "term": term, "value": value, "p_met": prob,
-                         "ci_low": low, "ci_high": high, "met": prob >= space.confidence})
+                         "ci_low": low, "ci_high": high,
+                         "met": (prob >= space.confidence) if measured else None,
+                         "measured": measured})
     verdict = terms_verdict(ev.samples, space, verified)
     required = {r.side for r in verdict.requirements if not r.term}
     for side in ("marketing", "sales", "joint"):
         rows.append({"tier": "all", "term": side, "value": "every term together",
                      "p_met": verdict.p[side], "ci_low": verdict.ci[side][0],
                      "ci_high": verdict.ci[side][1],
-                     "met": (verdict.p[side] >= space.confidence) if side in required else None})
+                     "met": (verdict.p[side] >= space.confidence) if side in required else None,
+                     "measured": True})
     return pd.DataFrame(rows), verified, verdict
 
 

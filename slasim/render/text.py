@@ -43,13 +43,14 @@ def _isnan(value: object) -> bool:
 
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
     """Render ``frame`` with per-column format specs (e.g. ``{"share": "{:.0%}"}``); a missing
-    value (NaN) in a formatted column shows as ``–``, not ``nan%``."""
+    value (NaN) in a formatted column shows as ``–``, not ``nan%``, and a string as it is."""
     formats = formats or {}
     shown = frame.copy()
     for column in shown.columns:
         spec = formats.get(str(column))
         if spec is not None:
-            shown[column] = [_MISSING if _isnan(v) else spec.format(v) for v in shown[column]]
+            shown[column] = [_MISSING if _isnan(v) else v if isinstance(v, str)
+                             else spec.format(v) for v in shown[column]]
     return shown.to_string()
 
 

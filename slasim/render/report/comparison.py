@@ -161,6 +161,8 @@ def format_compare(comparison: ComparisonResult) -> str:
         "differences of rates in percentage points (pp)",
     ]
     table_cells = cells(frame, ("tier", "metric", "option"))
+    # A term no replication measures reads "met" always: "n/m", as in `slasim run`, not 100 %.
+    unmeasured = {r.scenario.name: r.verdict.unmeasured for r in comparison.results}
     for tier in [ALL, *scenarios[0].tiers]:
         rows = _terms_rows(scenarios, tier)
         for metric in COMPARE_METRICS:
@@ -173,6 +175,14 @@ def format_compare(comparison: ComparisonResult) -> str:
                     continue
                 c = table_cells[(tier, metric, name)]
                 row[name] = _fmt(metric, float(c["mean"]))
+                if metric.removesuffix("_met") in unmeasured[name]:
+                    row[name] = "n/m"
+                    if name != base:
+                        row[f"vs {base}: {name}"] = "n/m"
+                    continue
+                if metric.removesuffix("_met") in unmeasured[base] and name != base:
+                    row[f"vs {base}: {name}"] = "n/m"
+                    continue
                 if name != base:
                     row[f"vs {base}: {name}"] = (
                         f"{_diff(metric, float(c['diff']), signed=True)} "
@@ -184,7 +194,8 @@ def format_compare(comparison: ComparisonResult) -> str:
         table.index.name = None
         lines += [
             "",
-            f"tier: {tier}" if tier != ALL else "all tiers (period totals)",
+            (f"tier: {tier}" if tier != ALL else "all tiers (period totals)")
+            + (" (n/m = not measured)" if any(unmeasured.values()) else ""),
             format_table(table),
         ]
     verdicts = [r.verdict for r in comparison.results]
