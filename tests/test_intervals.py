@@ -10,6 +10,7 @@ from scipy import stats
 
 from slasim.measure.intervals import (
     Z_VERDICT,
+    mean_interval,
     normal_quantile,
     t_half_width,
     t_interval,
@@ -64,3 +65,37 @@ def test_wilson_defaults_and_edges() -> None:
     assert wilson_interval(0, 0) == (0.0, 1.0)
     low, high = wilson_interval(0.5 * 7, 7)  # a fractional count (a share times n)
     assert 0.0 < low < 0.5 < high < 1.0
+
+
+def test_mean_interval_of_flags_is_the_verdicts_wilson_interval() -> None:
+    # run --json gave a side's 0/1 flag a t-interval: 29 kept months of 30 read
+    # [0.897, 1.036], beyond 100 %, while the verdict said [0.833, 0.994] (Wilson).
+    flags = np.array([1.0] * 29 + [0.0])
+    mean, low, high = mean_interval(flags, flags=True)
+    assert (mean, low, high) == (pytest.approx(29 / 30), *wilson_interval(29.0, 30))
+    assert 0.0 <= low < high <= 1.0
+    t_low, t_high = t_interval(flags)
+    assert t_high > 1.0  # what the flag got before
+    assert mean_interval(flags) == (pytest.approx(29 / 30), t_low, t_high)
+    # Values other than 0/1 (a share of months) keep the t-interval; no values: NaN.
+    shares = np.array([0.5, 1.0, 0.75])
+    assert mean_interval(shares, flags=True)[1:] == t_interval(shares)
+    assert all(math.isnan(v) for v in mean_interval(np.array([]), flags=True))
+
+
+def test_run_summary_gives_each_sides_flag_the_verdicts_interval() -> None:
+    from pathlib import Path
+
+    from slasim.measure.experiment import simulate
+    from slasim.scenario.load import load_scenario
+
+    base = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+    result = simulate(load_scenario(base, ["team.shifts[0].sellers=9"]), reps=12, seed=0)
+    summary = result.summary.set_index(["metric", "tier"])
+    verdict = result.verdict
+    for side in ("marketing", "sales", "joint"):
+        row = summary.loc[(f"{side}_met", "all")]
+        assert row["mean"] == pytest.approx(verdict.p[side])
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(verdict.ci[side])
+    flags = summary[summary.index.get_level_values("metric").str.endswith("_met")]
+    assert (flags["ci_low"] >= 0).all() and (flags["ci_high"] <= 1).all()

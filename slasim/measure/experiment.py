@@ -33,7 +33,7 @@ from slasim.measure.executors import (
     metric_columns,
     run_batches,
 )
-from slasim.measure.intervals import t_half_width
+from slasim.measure.intervals import mean_interval
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
 from slasim.measure.months import LANGS, month_column, months_of, worded
 from slasim.measure.terms import TERMS
@@ -82,8 +82,8 @@ class SimulationResult:
     replications
         One row per replication, columns ``(metric, tier)``; ``tier == "all"`` for totals.
     summary
-        Tidy table: metric, tier, mean, ci_low, ci_high (95 % t-interval of the mean), p10, p90
-        (spread across replications: what a single month may look like).
+        Tidy table: metric, tier, mean, ci_low, ci_high (95 % t-interval of the mean; Wilson
+        of the 0/1 ``*_met`` flags), p10, p90 (what a single month may look like).
     records
         The engine's per-lead records per replication, when ``keep_records=True``.
     """
@@ -221,15 +221,9 @@ def _clean(value: float) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def _mean_ci(values: np.ndarray) -> tuple[float, float]:
-    """Mean and half-width of its 95 % t-interval (NaN half-width below two values)."""
-    if len(values) == 0:
-        return math.nan, math.nan
-    return float(values.mean()), t_half_width(values)
-
-
 def summarize(replications: pd.DataFrame) -> pd.DataFrame:
-    """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics."""
+    """Tidy summary (mean, 95 % CI of the mean, p10, p90) of per-replication metrics; a 0/1
+    ``*_met`` flag gets the verdict's Wilson interval (never beyond 100 %)."""
     import pandas as pd
 
     rows = []
@@ -239,15 +233,15 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
         # A metric can be undefined in some replications (e.g. a p90 with no response):
         # its mean and CI use the replications where it is defined.
         finite = values[~np.isnan(values)]
-        mean, half = _mean_ci(finite)
+        mean, low, high = mean_interval(finite, flags=metric.endswith("_met"))
         p10, p90 = np.quantile(finite, _QUANTILES) if len(finite) else (math.nan, math.nan)
         rows.append(
             {
                 "metric": metric,
                 "tier": tier,
                 "mean": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
+                "ci_low": low,
+                "ci_high": high,
                 "p10": float(p10),
                 "p90": float(p90),
             }
@@ -455,8 +449,7 @@ def compare(
             diff = (result.replications[column] - base[column]).to_numpy(dtype=float)
             diff = diff[~np.isnan(diff)]
             k = len(diff)
-            mean, half = _mean_ci(diff)
-            low, high = mean - half, mean + half
+            mean, low, high = mean_interval(diff)
             if catalogue_metric(metric).bounded:  # a difference of two shares lies in [-1, 1]
                 low, high = max(low, -1.0), min(high, 1.0)
             rows.append(

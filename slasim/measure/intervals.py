@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 __all__ = [
     "Z_VERDICT",
+    "mean_interval",
     "normal_quantile",
     "t_half_width",
     "t_interval",
@@ -79,3 +80,17 @@ def t_interval(values: npt.ArrayLike, alpha: float = 0.05) -> tuple[float, float
     mean = float(x.mean())
     half = t_half_width(x, alpha)
     return mean - half, mean + half
+
+
+def mean_interval(values: npt.ArrayLike, flags: bool = False) -> tuple[float, float, float]:
+    """Mean of ``values`` and its 95 % interval: the Student t interval, or for ``flags``
+    whose values are all 0 or 1 (a term kept or not per replication) the Wilson interval the
+    verdict gives its P(met), never beyond 0 and 1. NaN without values."""
+    x = np.asarray(values, dtype=float)
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if flags and np.isin(x, (0.0, 1.0)).all():
+        return (mean, *wilson_interval(float(x.sum()), len(x)))
+    half = t_half_width(x)
+    return mean, mean - half, mean + half
