@@ -378,3 +378,16 @@ def test_rule_states_the_level_in_use(level: str, words: str) -> None:
     verdict = judge({("response_met", "hot"): np.ones(5)}, ("hot",), 0.8, level)
     assert verdict.rule() == words.replace("80 %", "80\u00a0%")  # a no-break space, as printed
     assert verdict.rule("sv") != verdict.rule() and "80\u00a0%" in verdict.rule("sv")
+
+
+def test_a_failed_verification_names_what_it_missed() -> None:
+    # optimize's "NO PROPOSAL … finalist 1 (…) failed verification" named no term: the note
+    # now says which requirement fell short and the term of that side kept least often.
+    from slasim.optimizer.core import _missed
+
+    flags = _flags(**{**MONTHS, "response_hot": [1] * 7 + [0] * 3})  # response 70 %, sales 50 %
+    assert _missed(judge(flags, ("hot",), 0.8, "side")) == (
+        "sales 50% < 80%, weakest hot response time 70%")
+    assert _missed(judge(flags, ("hot",), 0.8, "term")) == "hot response time 70% < 80%"
+    assert _missed(judge(_flags(**{**MONTHS, "attempts_hot": MONTHS["response_hot"]}),
+                         ("hot",), 0.8, "side")) == ""

@@ -31,6 +31,7 @@ import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
 from slasim.measure.months import attempts_unmeasured, replication_noun, unmeasured_terms
+from slasim.measure.verdict import Verdict as SlaVerdict
 from slasim.optimizer.race import (
     ROUNDS,
     VERIFY_KEY,
@@ -126,6 +127,20 @@ def _caps_broken(space: DecisionSpace, ev: Evaluation) -> str:
         out.append(f"mean revenue + pipeline {ev.mean('value'):,.0f} below the goal "
                    f"{space.revenue_goal:,.0f}")
     return " and ".join(out)
+
+
+def _missed(sla: SlaVerdict) -> str:
+    """What a verification's verdict missed: each requirement short of the confidence, with
+    the term of its side kept least often ("sales 72 % < 80 %, weakest hot response time
+    78 %"); "" when nothing was missed."""
+    out = []
+    for r in sla.failing:
+        text = f"{r.describe()} {r.p:.0%} < {sla.confidence:.0%}"
+        weakest = None if r.term else sla.weakest_term(None if r.side == "joint" else r.side)
+        if weakest is not None:
+            text += f", weakest {weakest.describe()} {weakest.p:.0%}"
+        out.append(text)
+    return "; ".join(out)
 
 
 def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
@@ -321,9 +336,9 @@ def _optimize(
             if rank:
                 notes.append(f"fell back to finalist {rank + 1}")
             break
-        broken = _caps_broken(space, verdict.evaluation)
+        why = _caps_broken(space, verdict.evaluation) or _missed(verdict.sla)
         notes.append(f"finalist {rank + 1} ({ev.point.label(space)}) failed verification"
-                     + (f" ({broken})" if broken else ""))
+                     + (f" ({why})" if why else ""))
 
     def done(**fields: object) -> OptimizeResult:
         simulated = raced.evaluations + list(checker.cache.values())
