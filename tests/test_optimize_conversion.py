@@ -309,3 +309,19 @@ def test_the_verification_table_says_an_unmeasured_cadence_is_not_measured() -> 
         else:
             assert row["p_met"] == 1.0 and row["met"] is True
         assert shown.loc[("hot", "response"), "p_met"] == 1.0  # measured terms keep P(met)
+
+
+def test_fewer_sellers_than_proposed_are_explained() -> None:
+    # optimize proposed 6 sellers and printed "fewest sellers that keep the proposed
+    # agreement: 5" without a word on why it did not propose 5.
+    from types import SimpleNamespace
+
+    from slasim.cli.optimize import _fewer_than_proposed
+
+    six = load_scenario(BASE)
+    assert sum(s.sellers for s in six.team.shifts) == 6
+    for total, said in ((5, True), (6, False), (7, False), (None, False)):
+        result = SimpleNamespace(staffing=SimpleNamespace(total=total), proposal=six)
+        text = _fewer_than_proposed(result)  # type: ignore[arg-type]
+        assert ("the proposal keeps 6: it moves to fewer sellers only when" in text) is said
+        assert said or text == ""

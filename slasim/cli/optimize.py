@@ -93,6 +93,19 @@ def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
     return lines
 
 
+def _fewer_than_proposed(result: OptimizeResult) -> str:
+    """Why the proposal has more sellers than the fewest that keep it, when it does: the
+    optimizer leaves its proposal for fewer sellers only on a gain beyond the paired CI."""
+    answer, proposal = result.staffing, result.proposal
+    if answer is None or answer.total is None or proposal is None or proposal.team.roster:
+        return ""
+    proposed = sum(s.sellers for s in proposal.team.shifts)
+    if answer.total >= proposed:
+        return ""
+    return (f"; the proposal keeps {proposed}: it moves to fewer sellers only when they earn "
+            "more beyond the paired 95 % interval (see Neighbours)")
+
+
 def _unmeasured(result: OptimizeResult) -> bool:
     table = result.verification
     return "measured" in table and not table["measured"].astype(bool).all()
@@ -174,7 +187,8 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
     if result.staffing is not None:
         lines += [f"fewest sellers that keep the proposed agreement: "
                   f"{result.staffing.describe()} ({result.staffing.reps} "
-                  f"{period_unit('en', result.staffing.period_days)} per level)"]
+                  f"{period_unit('en', result.staffing.period_days)} per level)"
+                  + _fewer_than_proposed(result)]
     if result.verdict is not None:
         lines += ["", result.verdict.sentence()]
     if result.proposal is not None and out_dir:
