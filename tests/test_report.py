@@ -612,3 +612,24 @@ def test_the_agreement_states_the_leads_each_month_length_needs_as_the_verdict_c
             assert quota_needed(quota, days) - 1 < exact <= quota_needed(quota, days)
     text = " ".join(b.text for b in agreement_blocks(base, "sv") if hasattr(b, "text"))
     assert "30,44" in text
+
+
+def test_a_quarters_weakest_terms_are_each_sides_weakest_month() -> None:
+    # "its weakest term is the cold quota, kept in 90 % of months" quoted P(kept in every
+    # month) as if it were a month's chance; now the weakest term of the side's weakest month,
+    # over that month's replications, as the verdict judges it.
+    from slasim.render.doc import Bullets
+    from slasim.render.report.decision import decision_blocks
+
+    result = simulate(load_scenario(ROOT / "scenarios" / "quarter.toml"), reps=10, seed=0)
+    verdict = result.verdict
+    bullets = next(b for b in decision_blocks(result, "en") if isinstance(b, Bullets))
+    said = dict(bullets.items)
+    for side in ("marketing", "sales"):
+        tight = min(verdict.months, key=lambda m: m.verdict.weakest_term(side).p)
+        term = tight.verdict.weakest_term(side)
+        plural = {1: "Januaries", 2: "Februaries", 3: "Marches"}[tight.month]
+        assert said[f"{side}:"] == (
+            f"its weakest term is the {term.describe()} in {tight.labels['en']}, kept in "
+            f"{format_percent(term.p, 'en')} of simulated {plural} (needed 80\u00a0% in "
+            "every month).")

@@ -391,3 +391,24 @@ def test_a_failed_verification_names_what_it_missed() -> None:
     assert _missed(judge(flags, ("hot",), 0.8, "term")) == "hot response time 70% < 80%"
     assert _missed(judge(_flags(**{**MONTHS, "attempts_hot": MONTHS["response_hot"]}),
                          ("hot",), 0.8, "side")) == ""
+
+
+def test_a_months_verdict_names_its_replications_by_the_month() -> None:
+    # "Jan 2027: sales keeps every term in only 47 % of months" read as 47 % of the quarter's
+    # months; it is 47 % of the simulated Januaries.
+    from slasim.measure.verdict import judge_months
+
+    ok = _flags(**{**MONTHS, "attempts_hot": MONTHS["response_hot"]})
+    months = [("2027-01", {"en": "Jan 2027", "sv": "jan 2027"}, _flags(**MONTHS)),
+              ("2027-02", {"en": "Feb 2027", "sv": "feb 2027"}, ok)]
+    v = judge_months(months, ("hot",), 0.8, "side")
+    assert v.sentence().startswith(
+        "Not realistic: Jan 2027: sales keeps every term in only 60 % of simulated Januaries "
+        "(needed 80 %; most missed: hot response time, met in 80 % of simulated Januaries)"
+        .replace(" %", "\u00a0%"))
+    assert "i bara 60\u00a0% av de simulerade januarimånaderna" in v.sentence("sv")
+    assert "of months" not in v.sentence() and "Februar" not in v.sentence()
+    both = judge_months([months[1], ("2027-03", {"en": "Mar 2027", "sv": "mar 2027"}, ok)],
+                        ("hot",), 0.8, "side")
+    assert "the tightest, Feb 2027: marketing keeps every term in 100\u00a0% of simulated " \
+           "Februaries" in both.sentence()

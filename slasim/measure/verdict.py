@@ -228,6 +228,11 @@ class MonthVerdict:
     labels: dict[str, str]
     verdict: Verdict
 
+    @property
+    def month(self) -> int:
+        """The calendar month, 1-12."""
+        return int(self.key[5:7])
+
     def to_dict(self) -> dict[str, object]:
         v = self.verdict
         return {"month": self.key, "label": self.labels["en"], "realistic": v.realistic,
@@ -386,15 +391,17 @@ def _months_body(v: Verdict, lang: str) -> str:
     if v.realistic:
         weakest = min(v.months, key=margin)
         lead = w["each"].format(n=n, month=weakest.labels[lang])
-        return f"{lead} {_body(weakest.verdict, lang)}; {every}"
+        return f"{lead} {_body(weakest.verdict, lang, weakest.month)}; {every}"
     failing = [m for m in v.months if not m.verdict.realistic]
-    return "; ".join(f"{m.labels[lang]}: {_body(m.verdict, lang)}" for m in failing) + (
+    return "; ".join(f"{m.labels[lang]}: {_body(m.verdict, lang, m.month)}"
+                     for m in failing) + (
         f"; {every}"
     )
 
 
-def _body(v: Verdict, lang: str) -> str:
-    w = _words(lang, v.period_days)
+def _body(v: Verdict, lang: str, month: int | None = None) -> str:
+    """The sentence's body; ``month`` (1-12): ``v`` is that calendar month's verdict."""
+    w = _words(lang, v.period_days, month)
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
     joint = w["joint"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))

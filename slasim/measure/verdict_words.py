@@ -4,7 +4,7 @@ rule of each confidence level and the recommendation. Data only; the sentences a
 
 from __future__ import annotations
 
-__all__ = ["CHOICE", "PER", "WORDS", "unit", "words"]
+__all__ = ["CHOICE", "PER", "WORDS", "month_unit", "unit", "words"]
 
 #: The verdict sentence's pieces, per language.
 WORDS = {
@@ -85,6 +85,24 @@ _UNITS = {
 }
 
 
+#: A calendar month's replications in a multi-month horizon: its P is over the simulated
+#: Januaries, not over "months" (which reads as the months of the quarter).
+_MONTH_UNITS = {
+    "en": tuple(f"simulated {m}" for m in (
+        "Januaries", "Februaries", "Marches", "Aprils", "Mays", "Junes", "Julys", "Augusts",
+        "Septembers", "Octobers", "Novembers", "Decembers")),
+    "sv": tuple(f"de simulerade {m}månaderna" for m in (
+        "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+        "oktober", "november", "december")),
+}
+
+
+def month_unit(lang: str, month: int) -> str:
+    """What one calendar month's replications are called: "simulated Januaries" (``month``
+    1), "de simulerade januarimånaderna"."""
+    return _MONTH_UNITS[lang][month - 1]
+
+
 def unit(lang: str, period_days: int = 0, *, many: bool = True) -> str:
     """What a replication is called in ``lang``: "months" (``period_days`` 0) or, for a
     horizon shorter than a month, "7-day periods" (``many``; else "month", "7-day period")."""
@@ -93,9 +111,12 @@ def unit(lang: str, period_days: int = 0, *, many: bool = True) -> str:
         "{d}", str(period_days))
 
 
-def words(lang: str, period_days: int = 0) -> dict[str, str]:
+def words(lang: str, period_days: int = 0, month: int | None = None) -> dict[str, str]:
     """:data:`WORDS` of ``lang`` for replications of a month (``period_days`` 0) or of a
-    shorter period: "in 57 % of 7-day periods", not "of months", for a week."""
+    shorter period: "in 57 % of 7-day periods", not "of months", for a week; for one calendar
+    ``month`` of a longer horizon, "of simulated Januaries"."""
     many, one = unit(lang, period_days), unit(lang, period_days, many=False)
+    if month is not None:
+        many = month_unit(lang, month)
     return {key: text.replace("{many}", many).replace("{one}", one)
             for key, text in WORDS[lang].items()}

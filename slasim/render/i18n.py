@@ -90,6 +90,10 @@ EN: Mapping[str, str] = MappingProxyType(
         "decision_col_range": "range",
         "h_decision_change": "What would change the answer",
         "decision_weakest": "its weakest term is the {term}, kept in {p} of months (needed {confidence}).",
+        "decision_weakest_month": (
+            "its weakest term is the {term} in {month}, kept in {p} of {many} (needed "
+            "{confidence} in every month)."
+        ),
         "decision_sellers": "Sellers:",
         "h_appendix": "Appendix: reproduce these numbers",
         "file_placeholder": "FILE",
@@ -556,6 +560,10 @@ SV: Mapping[str, str] = MappingProxyType(
         "decision_col_range": "spann",
         "h_decision_change": "Vad som skulle ändra svaret",
         "decision_weakest": "det svagaste villkoret är {term}, hållet {p} av månaderna (krävs {confidence}).",
+        "decision_weakest_month": (
+            "det svagaste villkoret är {term} i {month}, hållet i {p} av {many} (krävs "
+            "{confidence} i varje månad)."
+        ),
         "decision_sellers": "Säljare:",
         "h_appendix": "Bilaga: återskapa siffrorna",
         "file_placeholder": "FIL",

@@ -18,6 +18,7 @@ import pandas as pd
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import SIDES
+from slasim.measure.verdict_words import month_unit
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Bullets, Callout, Heading, Table
 from slasim.render.figures import per_month
@@ -86,12 +87,23 @@ def decision_blocks(
         weakest = verdict.weakest_term(side.name)
         if weakest is None:
             continue
+        key, month, many = "decision_weakest" + ("_period" if days else ""), "", ""
+        if verdict.months:
+            # Judged month by month: the weakest term of the weakest month, over that month's
+            # replications (verdict.terms are P(kept in every month), not a month's chance).
+            tight = min(verdict.months,
+                        key=lambda m: getattr(m.verdict.weakest_term(side.name), "p", 2.0))
+            weakest = tight.verdict.weakest_term(side.name) or weakest
+            key, month = "decision_weakest_month", tight.labels[lang]
+            many = month_unit(lang, tight.month)
         changes.append(
             (
                 side.label[lang] + ":",
-                tr(lang, "decision_weakest" + ("_period" if days else "")).format(
+                tr(lang, key).format(
                     term=weakest.describe(lang),
                     days=days,
+                    month=month,
+                    many=many,
                     p=format_percent(weakest.p, lang),
                     confidence=format_percent(verdict.confidence, lang),
                 ),
