@@ -30,6 +30,7 @@ __all__ = [
     "format_rows",
     "format_run",
     "format_table",
+    "money_basis",
     "patience_lines",
 ]
 
@@ -39,6 +40,18 @@ _MISSING = "–"
 
 def _isnan(value: object) -> bool:
     return isinstance(value, float) and value != value
+
+
+def money_basis(scenario: Scenario, profit: float | None = None, by_month: bool = False) -> str:
+    """What the money of a per-period table is, beside the per-month money of optimize (and of
+    the report, for a horizon judged as one period), with ``profit`` on that basis: the two
+    differ by 30.44 / days and each output must say which it prints."""
+    h = scenario.horizon
+    who = "optimize gives" if by_month else "optimize and the report give"
+    text = f"money for the {h.days} days; {who} it per average month, x 30.44/{h.days}"
+    if profit is not None:
+        text += f": profit {profit / h.months:,.0f} {scenario.costs.currency} per month"
+    return text
 
 
 def format_table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -274,7 +287,9 @@ def format_run(result: SimulationResult) -> str:
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
         "",
     ]
-    lines += ["Mean per simulated period", _mean_table(summary, RUN_ROWS, tiers), ""]
+    profit = summary[("profit", "all")]["mean"] if ("profit", "all") in summary else float("nan")
+    lines += [f"Mean per simulated period ({money_basis(s, profit, bool(every))})",
+              _mean_table(summary, RUN_ROWS, tiers), ""]
     short = s.routing.short_abandon_seconds
     lines += [
         f"Queue per simulated period (wait = created to first attempt; short = gave up within "

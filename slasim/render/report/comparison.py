@@ -17,7 +17,7 @@ from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags, term_flags
 from slasim.measure.verdict import recommendation
 from slasim.measure.verdict_words import unit
-from slasim.render.text import format_table
+from slasim.render.text import format_table, money_basis
 from slasim.render.values import format_difference, format_metric
 from slasim.scenario.schema import Scenario
 
@@ -161,6 +161,7 @@ def format_compare(comparison: ComparisonResult) -> str:
         "differences of rates in percentage points (pp)",
     ]
     table_cells = cells(frame, ("tier", "metric", "option"))
+    by_month = bool(comparison.results[0].verdict.months)
     # A term no replication measures reads "met" always: "n/m", as in `slasim run`, not 100 %.
     unmeasured = {r.scenario.name: r.verdict.unmeasured for r in comparison.results}
     for tier in [ALL, *scenarios[0].tiers]:
@@ -194,7 +195,8 @@ def format_compare(comparison: ComparisonResult) -> str:
         table.index.name = None
         lines += [
             "",
-            (f"tier: {tier}" if tier != ALL else "all tiers (period totals)")
+            (f"tier: {tier}" if tier != ALL
+             else f"all tiers (period totals; {money_basis(scenarios[0], None, by_month)})")
             + (" (n/m = not measured)" if any(unmeasured.values()) else ""),
             format_table(table),
         ]
