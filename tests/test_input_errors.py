@@ -297,6 +297,11 @@ def test_an_integer_beyond_pythons_digit_limit_is_refused(
                         encoding="utf-8")
     code, _, err = run(["check", str(scenario)], capsys)
     assert_input_error(code, err, str(scenario), "4300 digits")
+    # A grid axis says the same, without "expected a path into the scenario" (the path is one).
+    code, _, err = run(["sweep", str(BASELINE), "--grid", f"team.shifts[0].sellers={big}",
+                        "--reps", "2", "--out", str(tmp_path / "sweep")], capsys)
+    assert_input_error(code, err, "--grid", "team.shifts[0].sellers", "5,000 characters")
+    assert "path into the scenario" not in err and not (tmp_path / "sweep").exists()
 
 
 def test_init_into_a_read_only_folder_is_refused(

@@ -171,8 +171,10 @@ def build_points(
         try:
             apply_override(copy.deepcopy(data), f"{axis.path}={axis.texts[0]}")
         except InputError as exc:
-            raise InputError([Problem(GRID_SOURCE, axis.path, f"{p.message}; expected a path "
-                                      "into the scenario (slasim schema lists them)")
+            # A message that already says what was expected (a value too large) keeps its own.
+            raise InputError([Problem(GRID_SOURCE, axis.path, p.message if "expected" in p.message
+                                      else f"{p.message}; expected a path into the scenario "
+                                      "(slasim schema lists them)")
                               for p in exc.problems]) from None
     points: list[tuple[tuple[Any, ...], Scenario]] = []
     problems: list[Problem] = []
