@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO, TypeGuard
 
 from slasim.errors import InputError, Problem
 
@@ -40,6 +40,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "check_outputs",
+    "looks_like_formula",
     "neutralise_cell",
     "neutralise_frame",
     "write_csv",
@@ -141,15 +142,20 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+def looks_like_formula(value: object) -> TypeGuard[str]:
+    """Whether a spreadsheet would run ``value`` as a formula: text starting with
+    :data:`FORMULA_START` that is not a plain number (``-3.5`` is a number)."""
+    return (isinstance(value, str) and value.startswith(FORMULA_START)
+            and not _NUMBER.fullmatch(value))
+
+
 def neutralise_cell(value: object) -> object:
     """``'=1+1`` for ``=1+1``: a text cell that starts like a formula gets a leading quote.
 
     Anything else is returned as is: numbers, missing values, and text that is a plain number
     (``-3.5`` stays ``-3.5``).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    return "'" + value if looks_like_formula(value) else value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -80,6 +80,10 @@ OVERFLOW: list[tuple[list[str], list[str]]] = [
     ([f'tiers.""={TIER}'], ["tiers", "tier name ''", "empty"]),
     ([f'tiers." hot"={TIER}'], ["tiers", "tier name ' hot'", "spaces around it"]),
     ([f"tiers.all={TIER}"], ["tiers", "'all' is reserved for the totals"]),
+    # a name a spreadsheet would compute: --export-leads writes it as '=1+2, which no longer
+    # matches the tier when the export is read back (a plain number such as -1 is fine)
+    ([f'tiers."=1+2"={TIER}'], ["tiers", "tier name '=1+2'", "spreadsheet formula"]),
+    ([f'tiers."@hot"={TIER}'], ["tiers", "tier name '@hot'", "letter or digit"]),
     # nested thousands deep (RecursionError before)
     (["description=" + "[" * 5000 + "]" * 5000], ["description", f"nested more than {MAX_NESTING} levels"]),
     (["description=" + "[" * 40 + "]" * 40], ["description[0][0]", f"nested more than {MAX_NESTING} levels"]),

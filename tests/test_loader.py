@@ -465,3 +465,19 @@ def test_a_mistake_found_after_loading_names_the_file_or_set(tmp_path: Path) -> 
     assert mixed.source_of("tiers.*.monthly_volume") == "--set"
     built = Scenario.model_validate(scenario.model_dump())
     assert built.source_of("tiers.*.monthly_volume") == "<scenario quiet>"
+
+
+def test_a_quoted_key_may_hold_an_equals_sign() -> None:
+    # --set cut at the first "=": tiers."a=b".monthly_volume=10 read the key 'tiers."a' and
+    # failed with "part '\"' is not a key".
+    from slasim.scenario.overrides import override_key, split_override
+
+    assert split_override('tiers."a=b".monthly_volume=10') == (
+        'tiers."a=b".monthly_volume', "=", "10")
+    assert split_override("team.shrinkage=0.3=x") == ("team.shrinkage", "=", "0.3=x")
+    assert split_override("no equals") == ("no equals", "", "")
+    assert override_key('tiers."a=b".monthly_volume=10') == ("tiers", "a=b", "monthly_volume")
+    base = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+    with pytest.raises(InputError, match="tier name '=1\\+2' starts like a spreadsheet formula"):
+        load_scenario(base, ['tiers."=1+2"={monthly_volume=10, base_contact=0.5, '
+                             'base_qualify=0.5, deal_size={median=1, p90=2}}'])

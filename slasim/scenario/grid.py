@@ -81,9 +81,9 @@ def parse_grid(item: str) -> GridAxis:
     InputError
         ``--grid: team.shifts[0].sellers: got '10..4'; expected a <= b ...``.
     """
-    from slasim.scenario.overrides import format_loc, parse_path
+    from slasim.scenario.overrides import format_loc, parse_path, split_override
 
-    key, sep, raw = item.partition("=")
+    key, sep, raw = split_override(item)
     path = key.strip()
     if not sep or not path:
         raise _error(item, f"got {item!r}; expected PATH=VALUES, e.g. "

@@ -22,6 +22,7 @@ from slasim.scenario.overrides import (
     apply_override,
     check_nesting,
     override_key,
+    split_override,
     too_deep,
     value_at,
 )
@@ -68,7 +69,7 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     for item in items:
         # Tables the override creates (sla.tiers.vip of sla.tiers.vip.quota=3) are its too.
         # (A malformed item is reported by apply_override, hence the guard.)
-        key = override_key(item) if item.partition("=")[0].strip() else ()
+        key = override_key(item) if split_override(item)[0].strip() else ()
         created = [key[:cut] for cut in range(1, len(key)) if value_at(data, key[:cut]) is None]
         apply_override(data, item)
         origin.update(dict.fromkeys(created, SET_SOURCE))

@@ -22,6 +22,7 @@ __all__ = [
     "format_loc",
     "override_key",
     "parse_path",
+    "split_override",
     "too_deep",
     "value_at",
 ]
@@ -32,9 +33,18 @@ Loc = tuple[str | int, ...]
 SET_SOURCE = "--set"
 
 
+def split_override(item: str) -> tuple[str, str, str]:
+    """``item.partition("=")`` at the first "=" outside a quoted key part, so that
+    ``tiers."a=b".monthly_volume=10`` names the tier ``a=b``."""
+    split = re.match(r'(?:[^="]|"[^"]*")*?=', item)
+    if split is None:
+        return item, "", ""
+    return item[:split.end() - 1], "=", item[split.end():]
+
+
 def apply_override(data: dict[str, Any], item: str) -> None:
     """Apply one ``key.path=value`` override in place (lists indexed as ``shifts[1]``)."""
-    key, sep, raw = item.partition("=")
+    key, sep, raw = split_override(item)
     if not sep or not key.strip():
         raise InputError.single(
             SET_SOURCE, item, "expected KEY.PATH=VALUE, e.g. team.shrinkage=0.3"
@@ -138,7 +148,7 @@ def _empty_part(number: int, key: str) -> str:
 
 def override_key(item: str) -> Loc:
     """The key path of a ``key.path=value`` item."""
-    return parse_path(item.partition("=")[0].strip(), item)
+    return parse_path(split_override(item)[0].strip(), item)
 
 
 def format_loc(loc: Loc) -> str:

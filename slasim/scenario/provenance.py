@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slasim.scenario.overrides import SET_SOURCE, Loc, parse_path
+from slasim.scenario.overrides import SET_SOURCE, Loc, parse_path, split_override
 
 __all__ = ["Provenance", "record_origin", "source_of"]
 
@@ -87,7 +87,7 @@ class Provenance:
         }
         kept.update({(key,): None for key in gone})
         overrides = tuple(o for o in self.overrides
-                          if o.partition("=")[0].strip().partition(".")[0].partition("[")[0]
+                          if split_override(o)[0].strip().partition(".")[0].partition("[")[0]
                           not in gone)
         return Provenance(kept, self.files, overrides)
 

@@ -24,6 +24,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from slasim.model.calendar import BusinessCalendar
 from slasim.model.holidays import public_holidays
 from slasim.model.people import check_people
+from slasim.outputs import looks_like_formula
 from slasim.scenario.fields import AtMost, StrictModel
 from slasim.scenario.horizon import DAYS_PER_MONTH, BusinessHours, Horizon
 from slasim.scenario.optimize_table import Optimize, OptimizeTier
@@ -151,6 +152,13 @@ class Scenario(StrictModel):
                 raise ValueError(
                     f"tier name {name!r} is empty or has spaces around it; expected a name "
                     "such as 'hot'"
+                )
+            if looks_like_formula(name):  # CRM exports and CSVs would not keep it as written
+                raise ValueError(
+                    f"tier name {name!r} starts like a spreadsheet formula (=, +, -, @), which a "
+                    "spreadsheet would compute and slasim's CSVs write as text with a leading "
+                    "quote, so a CRM export of it would not match; expected a name starting "
+                    "with a letter or digit"
                 )
             if name == "all":  # the metrics' column of totals over every tier
                 raise ValueError(
