@@ -498,3 +498,22 @@ def test_routing_with_reps_0_is_refused(
     code = main(["plan", str(SCENARIOS / "baseline.toml"), "--reps", "0", "--routing", routing])
     assert code == 2
     assert expected in capsys.readouterr().err
+
+
+def test_a_quarter_with_hires_is_screened_at_its_thinnest_month() -> None:
+    # The quarter has 5 sellers in January and 7 from February: check's Erlang screen used
+    # the quarter's average (6.4 on duty, 4 working) and missed that January is short. Each
+    # month must keep the agreement, so the screen takes the thinnest month: 5, 3 working.
+    from slasim.planning.check import check_scenario
+    from slasim.planning.plan import shift_queues
+
+    quarter = load_scenario(SCENARIOS / "quarter.toml")
+    hot = next(q for q in shift_queues(quarter) if q.tier == "hot")
+    assert hot.sellers_scheduled == pytest.approx(5.0)
+    assert hot.sellers_working == 3
+    without = load_scenario(SCENARIOS / "quarter.toml",
+                            ["team.hires=[]", "team.shifts[0].sellers=7"])
+    seven = next(q for q in shift_queues(without) if q.tier == "hot")
+    assert seven.sellers_scheduled == pytest.approx(7.0)  # the same every month
+    warnings = " ".join(check_scenario(quarter).warnings)
+    assert "with 3 sellers working" in warnings

@@ -25,6 +25,7 @@ from slasim.analytic.staffing import StaffingResult, required_sellers
 from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
+from slasim.measure.months import Month, months_of
 from slasim.planning.workload import expected_work_per_lead, slot_rates
 from slasim.scenario.schema import Scenario
 
@@ -117,7 +118,9 @@ class TierQueue:
     lam, mu
         All tiers' leads per on-duty minute and the pooled service rate (1 / mean work).
     sellers_scheduled, sellers_working
-        Average head count on duty and, after shrinkage, the ``n`` of Erlang C.
+        Average head count on duty and, after shrinkage, the ``n`` of Erlang C. A horizon
+        judged month by month takes its thinnest month's (before hires join, after
+        leavers): every month must keep the agreement.
     target_wait, target_share
         The tier's response target (60 min, 80 % for a tier without SLA terms).
     within_target_now
@@ -160,6 +163,19 @@ class _Load:
     mean_work: float  # work minutes per lead, all tiers
 
 
+def _head_count(on_duty: np.ndarray, length: np.ndarray, on: np.ndarray, mid: np.ndarray,
+                months: tuple[Month, ...]) -> float:
+    """Average head count on duty over a shift's slots ``on``; for a horizon judged month by
+    month, the thinnest month's: a quarter whose hires join in February is short in January,
+    which the quarter's average hides."""
+    per = []
+    for inside in [on] if not months else [on & (mid >= m.start) & (mid < m.end) for m in months]:
+        minutes = float((length * inside).sum())
+        if minutes:
+            per.append(float((on_duty * length * inside).sum()) / minutes)
+    return min(per, default=0.0)
+
+
 def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
     """The load of ``scenario`` and its per-shift, per-tier queues (see :func:`shift_queues`)."""
     if not any(tier.monthly_volume > 0 for tier in scenario.tiers.values()):
@@ -196,6 +212,8 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
         ]
         moved = np.stack([np.bincount(target, weights=c, minlength=len(mid)) for c in counts])
     on_duty_sellers = on_count.sum(axis=0)
+    h = scenario.horizon
+    months = months_of(h.start, h.days, h.timezone)
 
     queues = []
     for j, shift_name in enumerate(staff.group_names):
@@ -209,7 +227,7 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
         mean_work = float((lam_tier * work).sum() / lam)
         mu = 1.0 / mean_work
         _check_load(scenario, f"shift {shift_name!r}", lam / mu)
-        now = float((on_duty_sellers * length * on[j]).sum() / minutes)  # average head count
+        now = _head_count(on_duty_sellers, length, on[j], mid, months)
         n_now = max(math.floor(now * shrink), 0)
         for i, name in enumerate(names):
             terms = scenario.sla.tiers.get(name)
