@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,6 +213,17 @@ def test_partial_month_prorates_quotas(month: Month) -> None:
     assert info.leads == (created <= pd.Timestamp(as_of)).sum()
     quota = month.scenario.sla.tiers["hot"].quota * month.scenario.horizon.months * 0.5
     assert _rows(result, "hot", "leads_created")["target"] == pytest.approx(quota)
+    # The summary states the whole leads needed: 140 x 30/30.44 x 0.5 = 68.99 reads 69.
+    summary = result.summary
+    hot = summary[(summary["tier"] == "hot") & (summary["term"] == "marketing")].iloc[0]
+    assert hot["target"] == f">= {math.ceil(quota)} leads" == ">= 69 leads"
+    # Rounded to the nearest, 140 x 7/30.44 = 32.2 read ">= 32 leads", which misses the quota.
+    from slasim.crm.track.tracker import _target
+    from slasim.measure.metrics import MetricContext
+
+    week = load_scenario(BASELINE, ["horizon.days=7"])
+    assert _target("marketing", "hot", week, MetricContext.from_scenario(week)) == (
+        pytest.approx(140 * 7 / 30.4375), ">= 33 leads")
     assert "PARTIAL" in format_track(result) and "pro-rated" in describe_period(info)
     # The band is of simulated months cut at the same point: about half a month of leads.
     band = _rows(result, "all", "leads_created")

@@ -633,3 +633,15 @@ def test_a_quarters_weakest_terms_are_each_sides_weakest_month() -> None:
             f"its weakest term is the {term.describe()} in {tight.labels['en']}, kept in "
             f"{format_percent(term.p, 'en')} of simulated {plural} (needed 80\u00a0% in "
             "every month).")
+
+
+def test_a_weeks_quota_states_the_whole_leads_the_verdict_needs() -> None:
+    # "32 in these 7 days (140 a month × 7/30.44)": 140 x 7 / 30.44 = 32.2, so 32 leads miss
+    # the quota and 33 meet it; the text now says 33, as the agreement's table rounds up.
+    from slasim.render.report.evidence import attainment_blocks
+
+    week = load_scenario(BASE, ["horizon.days=7"])
+    result = simulate(week, reps=2, seed=0)
+    table = next(b for b in attainment_blocks(result, "en") if isinstance(b, Table)).frame
+    target = table.loc[table.index[0], tr("en", "col_target")]
+    assert table.index[0][0] == "hot" and target.startswith("33 in these 7 days"), target

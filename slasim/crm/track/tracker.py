@@ -243,7 +243,9 @@ def _target(term: str, tier: str, scenario: Scenario, ctx: MetricContext) -> tup
     t = next(c for c in ctx.tiers if c.name == tier)
     if term == "marketing":
         quota = float(t.quota_in_period or 0.0)
-        return quota, f">= {quota:,.0f} leads"
+        # The whole leads needed (quota x days / 30.44, pro-rated to a partial month, rounded
+        # up), as the agreement's table states them: 137.99 reads 138, 68.4 reads 69, not 68.
+        return quota, f">= {math.ceil(quota):,} leads"
     if term == "response":
         unit = "business min" if terms.response_clock == "business" else "min"
         return terms.response_share, (

@@ -13,6 +13,7 @@ from slasim.engine.staff import head_count
 from slasim.measure.catalogue import QUEUE_METRICS
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
+from slasim.measure.months import quota_needed
 from slasim.measure.terms import TERMS, side_flags
 from slasim.measure.verdict import Verdict
 from slasim.measure.verdict import recommendation as verdict_recommendation
@@ -117,7 +118,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         # The quota in the period (the agreement states it per month), then the sales terms.
         # pro-rated (quota x days / 30.44) unless the period is an average month.
         quota = format_number(terms.quota, lang)
-        in_period = format_number(terms.quota * s.horizon.months, lang)
+        in_period = format_number(quota_needed(terms.quota, s.horizon.days), lang)
         if verdict.months:  # judged month by month: the month-by-month table says each
             quota = tr(lang, "quota_per_month").format(quota=quota)
         elif in_period != quota:

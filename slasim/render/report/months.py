@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from slasim.measure.months import quota_needed
 from slasim.measure.quarter import month_rows, months, revenue_rows
 from slasim.measure.terms import TERMS
 from slasim.render.doc import Block, Heading, Paragraph, Table
@@ -40,7 +41,7 @@ def agreement_month_blocks(scenario: Scenario, lang: str) -> list[Block]:
                          strict=True))
         for term in TERMS:
             if term.name == "marketing":
-                cells = [format_number(terms.quota * m.months, lang) for m in cut]
+                cells = [format_number(quota_needed(terms.quota, m.days), lang) for m in cut]
             else:
                 cells = [texts[term.name]] * len(cut)
             rows.append([tier, term.label[lang], *cells])
