@@ -29,6 +29,7 @@ __all__ = [
     "MAX_REPS",
     "MAX_SALES_CYCLE_DAYS",
     "MAX_SCENARIO_BYTES",
+    "MAX_SCHEDULED_SELLERS",
     "MAX_SELLERS_PER_SHIFT",
     "MAX_SIMULATED_LEADS",
     "MAX_TOTAL_SELLERS",
@@ -55,7 +56,14 @@ MAX_WEIGHT = 1e6
 MAX_RATIO = 100.0
 #: Sellers on one shift.
 MAX_SELLERS_PER_SHIFT = 10_000
-#: Sellers in total (``optimize.max_sellers``); the staffing search gives up beyond it.
+#: Sellers a scenario schedules in all (every shift's sellers plus hires, or a roster's): each
+#: seller's working days and breaks are held per replication, ~1 kB per seller-day (measured:
+#: 10,000 sellers over 30 days took 0.4 GB, over 120 days 1.4 GB), so the longest run (490
+#: days) holds ~5 GB, as :data:`MAX_LEADS_PER_REP`. Twenty shifts of 10,000 made ``check``
+#: use 10 GB. One shift may still have all of them.
+MAX_SCHEDULED_SELLERS = 10_000
+#: Sellers in total (``optimize.max_sellers``); the staffing search gives up beyond it (a
+#: head count it proposes; a scenario simulates at most :data:`MAX_SCHEDULED_SELLERS`).
 MAX_TOTAL_SELLERS = 1_000_000
 #: Warm-up days simulated before the horizon (``horizon.warmup_days``): a queue forgets its
 #: empty start within hours to days; a quarter of warm-up is already far more than any needs.

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from slasim.engine.breaks import merge_touching, working_intervals
 from slasim.engine.tenure import expected_weight, seat_factors
 from slasim.errors import InputError
-from slasim.limits import MAX_TOTAL_SELLERS
+from slasim.limits import MAX_SCHEDULED_SELLERS
 from slasim.model.calendar import WEEKDAYS, BusinessCalendar
 from slasim.model.people import has_people_changes, ramp_curve
 from slasim.model.roster import Roster, RosterRow, hhmm_text, read_roster
@@ -227,11 +227,11 @@ def staffing(scenario: Scenario, *, warmup: bool = False) -> Staffing:
             sellers[j] += hire.sellers
             seller_days += [seat] * hire.sellers
             tenure0 += [_day_minute(cal, hire.start)] * hire.sellers
-        if len(seller_days) > MAX_TOTAL_SELLERS:
+        if len(seller_days) > MAX_SCHEDULED_SELLERS:
             raise InputError.single(
                 scenario.source_of("team.hires"), "team.hires",
                 f"the shifts and hires make {len(seller_days):,} sellers; expected at most "
-                f"{MAX_TOTAL_SELLERS:,}",
+                f"{MAX_SCHEDULED_SELLERS:,}",
             )
     group_days = tuple(days)
     if has_people_changes(scenario):
@@ -363,10 +363,10 @@ def _from_roster(roster: Roster, cal: BusinessCalendar, work_holidays: bool) -> 
         else:
             for r in range(row.sellers):
                 sellers.setdefault((j, r), []).extend(iv)
-    if len(sellers) > MAX_TOTAL_SELLERS:
+    if len(sellers) > MAX_SCHEDULED_SELLERS:
         raise InputError.single(
             roster.path, "", f"has {len(sellers):,} sellers; expected at most "
-            f"{MAX_TOTAL_SELLERS:,}",
+            f"{MAX_SCHEDULED_SELLERS:,} sellers scheduled in a scenario",
         )
     if not sellers:
         # Every dated row outside the run (a roster of another year): check crashed, the

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from slasim.limits import MAX_SCHEDULED_SELLERS
 from slasim.model.calendar import parse_hhmm
 from slasim.model.people import Attrition, Hire, Ramp
 from slasim.scenario.fields import (
@@ -199,6 +200,19 @@ class Team(StrictModel):
                 "got an empty list and no team.roster; expected at least 1 item "
                 "([[team.shifts]]) or team.roster = \"roster.csv\""
             )
+        _check_scheduled(sum(s.sellers for s in value), f"{len(value):,} shift(s)")
+        return value
+
+    @field_validator("hires")
+    @classmethod
+    def _hired(cls, value: list[Hire], info: ValidationInfo) -> list[Hire]:
+        # The shifts alone were checked above (absent when they failed): the hires add seats.
+        shifts = info.data.get("shifts")
+        if value and shifts is not None:
+            _check_scheduled(
+                sum(s.sellers for s in shifts) + sum(h.sellers for h in value),
+                f"{len(shifts):,} shift(s) and {len(value):,} hire cohort(s)",
+            )
         return value
 
     def work_minutes(self) -> tuple[float, float]:
@@ -214,6 +228,20 @@ class Team(StrictModel):
         if self.wrapup_unanswered is not None:
             unans += self.wrapup_unanswered.mean_minutes
         return float(conv), float(unans)
+
+
+def _check_scheduled(total: int, what: str) -> None:
+    """Raise ``ValueError`` when ``total`` scheduled sellers exceed the bound.
+
+    Each seller's days are held in memory per replication (see
+    :data:`slasim.limits.MAX_SCHEDULED_SELLERS`): twenty shifts, each within its own bound,
+    made ``check`` use 10 GB.
+    """
+    if total > MAX_SCHEDULED_SELLERS:
+        raise ValueError(
+            f"got {total:,} sellers in all ({what}); expected at most "
+            f"{MAX_SCHEDULED_SELLERS:,} sellers scheduled in a scenario"
+        )
 
 
 class Cadence(StrictModel):
