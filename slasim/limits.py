@@ -21,6 +21,7 @@ __all__ = [
     "MAX_EXTENDS_DEPTH",
     "MAX_LEADS_PER_REP",
     "MAX_LINE_CHARS",
+    "MAX_MENU_CANDIDATES",
     "MAX_MINUTES",
     "MAX_MONEY",
     "MAX_MONTHLY_VOLUME",
@@ -65,6 +66,13 @@ MAX_SCHEDULED_SELLERS = 10_000
 #: Sellers in total (``optimize.max_sellers``); the staffing search gives up beyond it (a
 #: head count it proposes; a scenario simulates at most :data:`MAX_SCHEDULED_SELLERS`).
 MAX_TOTAL_SELLERS = 1_000_000
+#: Candidates of one ``[optimize]`` menu: the levels of a tier's volume range ((max - min) /
+#: volume_step + 1), or the entries of a term list (response targets x response shares). The
+#: screen keeps 5 volume levels anyway and every term is scored on every simulated month of
+#: every shortlisted option, so a longer menu only costs memory and time: a volume step of 1
+#: over 10^7 held 5 GB before the search began, a step of 10^-6 asked for 73 TiB. 10,000 still
+#: lets the default step of 50 span 500,000 leads a month.
+MAX_MENU_CANDIDATES = 10_000
 #: Warm-up days simulated before the horizon (``horizon.warmup_days``): a queue forgets its
 #: empty start within hours to days; a quarter of warm-up is already far more than any needs.
 MAX_WARMUP_DAYS = 90

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli as run
 
-from slasim.limits import MAX_SCHEDULED_SELLERS, MAX_SELLERS_PER_SHIFT
+from slasim.limits import MAX_MENU_CANDIDATES, MAX_SCHEDULED_SELLERS, MAX_SELLERS_PER_SHIFT
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = str(ROOT / "scenarios" / "baseline.toml")
@@ -80,3 +80,55 @@ def test_a_roster_beyond_the_scheduled_sellers_exits_2(
     code, _, err = run(["check", "--no-simulate", str(path)], capsys)
     _assert_input_error(code, err, f"{roster}", "has 30,000 sellers",
                         f"expected at most {MAX_SCHEDULED_SELLERS:,} sellers scheduled")
+
+
+# -- [optimize] menus: a bounded number of candidates -------------------------------------------
+
+MENUS: list[tuple[list[str], list[str]]] = [
+    # a step of 1 over 10^7 held 5 GB before the search began; 10^-6 was an internal error
+    (["optimize.tiers.hot.volume=[0, 10000000]", "optimize.tiers.hot.volume_step=1"],
+     ["optimize.tiers.hot.volume_step: got 1, which makes 10,000,001 volume levels",
+      f"expected at most {MAX_MENU_CANDIDATES:,} levels"]),
+    (["optimize.tiers.hot.volume=[0, 10000000]", "optimize.tiers.hot.volume_step=1e-6"],
+     ["optimize.tiers.hot.volume_step: got 1e-06, which makes 10,000,000,000,001 volume levels"]),
+    (["optimize.tiers.hot.response_targets=[" + ", ".join(["5"] * 10_001) + "]"],
+     ["optimize.tiers.hot.response_targets: got a menu of 10,001 entries"]),
+    (["optimize.tiers.hot.response_targets=[" + ", ".join(map(str, range(1, 201))) + "]",
+      "optimize.tiers.hot.response_shares=[" + ", ".join(["0.5"] * 51) + "]"],
+     ["optimize.tiers.hot: response_targets (200) x response_shares (51) make 10,200 response "
+      "terms"]),
+]
+
+
+@pytest.mark.parametrize(("overrides", "pieces"), MENUS, ids=["step-1", "step-1e-6", "targets",
+                                                               "targets-x-shares"])
+def test_an_optimize_menu_beyond_the_bound_exits_2(
+    overrides: list[str], pieces: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["check", "--no-simulate", BASE]
+    for item in overrides:
+        argv += ["--set", item]
+    code, _, err = run(argv, capsys)
+    _assert_input_error(code, err, "error: --set: ", *pieces)
+
+
+def test_the_default_volume_step_still_spans_a_wide_range() -> None:
+    from slasim.scenario.load import load_scenario
+
+    wide = load_scenario(BASE, ["optimize.tiers.hot.volume=[0, 499950]"])
+    assert wide.optimize is not None and wide.optimize.tiers["hot"].volume_step == 50
+
+
+def test_optimize_sellers_beyond_the_scheduled_sellers_exit_2() -> None:
+    from slasim.errors import InputError
+    from slasim.optimizer.space import build_space
+    from slasim.scenario.load import load_scenario
+
+    scenario = load_scenario(BASE, [
+        f"optimize.sellers.office=[3, {MAX_SCHEDULED_SELLERS}]",
+        "team.hires=[{shift='office', start=2026-04-10, sellers=5}]",
+    ])
+    with pytest.raises(InputError) as caught:
+        build_space(scenario)
+    text = str(caught.value)
+    assert "optimize.sellers" in text and "add up to 10,005 sellers" in text, text

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 from slasim.errors import InputError
-from slasim.limits import MAX_REPS, MIN_VERIFY_REPS
+from slasim.limits import MAX_REPS, MAX_SCHEDULED_SELLERS, MIN_VERIFY_REPS
 from slasim.measure.months import unmeasured_terms
 from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import DAYS_PER_MONTH, Optimize, Scenario
@@ -306,6 +306,16 @@ def build_space(
         (opt.sellers[n][0], opt.sellers[n][1]) if n in opt.sellers else (sh.sellers, sh.sellers)
         for n, sh in zip(names, scenario.team.shifts, strict=True)
     )
+    hired = sum(h.sellers for h in scenario.team.hires)
+    if opt.sellers and sum(hi for _, hi in bounds) + hired > MAX_SCHEDULED_SELLERS:
+        # Else a candidate fails the schema mid-search, blamed on "<optimize NAME>".
+        free = next(n for n in names if n in opt.sellers)
+        raise InputError.single(
+            scenario.provenance.origin_of(("optimize", "sellers", free), where),
+            "optimize.sellers", f"the upper bounds {[hi for _, hi in bounds]} (and {hired:,} "
+            f"hired) add up to {sum(hi for _, hi in bounds) + hired:,} sellers; expected at "
+            f"most {MAX_SCHEDULED_SELLERS:,} sellers scheduled in a scenario",
+        )
     if opt.max_sellers is not None and sum(lo for lo, _ in bounds) > opt.max_sellers:
         raise InputError.single(
             scenario.provenance.origin_of("optimize.max_sellers", where), "optimize.max_sellers",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+import math
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from slasim.limits import MAX_REPS, MAX_TOTAL_SELLERS, MIN_VERIFY_REPS
+from slasim.limits import MAX_MENU_CANDIDATES, MAX_REPS, MAX_TOTAL_SELLERS, MIN_VERIFY_REPS
 from slasim.scenario.fields import (
     SELLERS_BOUND,
     AtMost,
@@ -47,10 +48,46 @@ class OptimizeTier(StrictModel):
         None, description='"propose": the realistic qualify rate from the simulated months'
     )
 
+    @field_validator(
+        "response_targets", "response_shares", "min_attempts", "qualify_rate_targets"
+    )
+    @classmethod
+    def _short_menu(cls, value: list[Any] | None) -> list[Any] | None:
+        if value is not None and len(value) > MAX_MENU_CANDIDATES:
+            raise ValueError(
+                f"got a menu of {len(value):,} entries; expected at most "
+                f"{MAX_MENU_CANDIDATES:,} (each is scored on every simulated month)"
+            )
+        return value
+
+    @field_validator("volume_step")
+    @classmethod
+    def _few_levels(cls, value: float, info: ValidationInfo) -> float:
+        # The grid is built whole before the screen keeps 5 levels of it: a step of 1 over
+        # 10^7 held 5 GB, a step of 10^-6 asked for 73 TiB (an internal error).
+        volume = info.data.get("volume")
+        if volume is not None and len(volume) == 2 and volume[0] <= volume[1]:
+            levels = math.floor((volume[1] - volume[0]) / value) + 1
+            if levels > MAX_MENU_CANDIDATES:
+                least = (volume[1] - volume[0]) / (MAX_MENU_CANDIDATES - 1)
+                raise ValueError(
+                    f"got {value:g}, which makes {levels:,} volume levels from {volume[0]:g} "
+                    f"to {volume[1]:g}; expected at most {MAX_MENU_CANDIDATES:,} levels (a "
+                    f"volume_step of at least {least:g})"
+                )
+        return value
+
     @model_validator(mode="after")
     def _shapes(self) -> Self:
         if self.volume is not None and (len(self.volume) != 2 or self.volume[0] > self.volume[1]):
             raise ValueError(f"volume(={self.volume}) must be [min, max] with min <= max")
+        pairs = len(self.response_targets or [0]) * len(self.response_shares or [0])
+        if pairs > MAX_MENU_CANDIDATES:
+            raise ValueError(
+                f"response_targets ({len(self.response_targets or [])}) x response_shares "
+                f"({len(self.response_shares or [])}) make {pairs:,} response terms; expected at "
+                f"most {MAX_MENU_CANDIDATES:,} (each is scored on every simulated month)"
+            )
         for name in ("response_targets", "response_shares", "min_attempts", "qualify_rate_targets"):
             if getattr(self, name) == []:
                 raise ValueError(f"{name} is empty; expected at least one value or no key")
