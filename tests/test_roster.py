@@ -16,6 +16,7 @@ from slasim.engine.replication import Replication, run_replication
 from slasim.engine.staff import staffing
 from slasim.errors import InputError
 from slasim.measure.metrics import MetricContext
+from slasim.model.roster import read_roster
 from slasim.optimizer.space import build_space
 from slasim.planning.check import check_scenario
 from slasim.planning.staffing import staffing_answers
@@ -230,6 +231,17 @@ BAD = [
      ["line 2, column 'seller'", "seller id"]),
     ("header-only", "seller,date,start,end\n", ["has a header but no rows"]),
     ("not-utf8", b"seller,date,start,end\n\xe5sa,2026-04-01,08:00,17:00\n", ["not UTF-8"]),
+    # 5,000 digits: int() refused them (Python's 4,300-digit limit), an internal error (exit 1);
+    # the value is shown shortened, the message stays one readable line
+    ("huge-sellers", f"weekday,start,end,sellers\nmon,08:00,17:00,{'9' * 5000}\n",
+     ["line 2, column 'sellers'", "'99999999999999999999'...'99999999999999999999' (5,000 "
+      "characters)", "whole number of sellers from 0 to 10,000"]),
+    ("huge-sellers-leading-zeros", f"weekday,start,end,sellers\nmon,08:00,17:00,{'0' * 5000}1"
+     f"{'0' * 5}\n", ["line 2, column 'sellers'", "(5,006 characters)", "whole number"]),
+    ("huge-date", f"seller,date,start,end\nann,{'2' * 5000},08:00,17:00\n",
+     ["line 2, column 'date'", "(5,000 characters)", "YYYY-MM-DD"]),
+    ("huge-extra-field", f"seller,date,start,end\nann,2026-04-01,08:00,17:00,{'9' * 5000}\n",
+     ["line 2", "has 5 fields", "(5,000 characters)]", "expected 4"]),
 ]
 
 
@@ -247,6 +259,7 @@ def test_bad_roster_exits_2_naming_file_line_column_value(
     assert str(tmp_path / "roster.csv") in err
     for fragment in fragments:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
+    assert len(err.strip().splitlines()) == 1 and len(err) < 500, err
 
 
 def test_bom_crlf_and_blank_lines_are_read(
@@ -311,3 +324,11 @@ def test_roster_without_a_row_in_the_horizon_exits_2(
     assert code == 2, err
     assert (f"{path}: has no working time inside the simulated run (2026-04-01 to 2026-04-30); "
             "its rows run from 2025-04-01 to 2025-") in err
+
+
+def test_a_count_with_thousands_of_leading_zeros_is_still_the_count(tmp_path: Path) -> None:
+    # int() counts leading zeros towards Python's 4,300-digit limit (an internal error).
+    path = tmp_path / "zeros.csv"
+    path.write_text(f"weekday,start,end,sellers\nmon,08:00,17:00,{'0' * 5000}7\n",
+                    encoding="utf-8")
+    assert [row.sellers for row in read_roster(path).rows] == [7]

@@ -38,6 +38,9 @@ _LAYOUTS = {
     "date": ("date", "start", "end", "sellers"),
     "weekday": ("weekday", "start", "end", "sellers"),
 }
+#: Characters of a bad cell shown in a message, the middle cut beyond it: a message is one
+#: line, and a cell may hold thousands of digits.
+_SHOWN_CHARS = 40
 _EXPECTED_HEADER = (
     "a header 'seller,date,start,end', 'date,start,end,sellers' or "
     "'weekday,start,end,sellers' (optionally with a 'shift' column)"
@@ -137,7 +140,7 @@ def _parse(source: str, path: str | Path) -> Roster:
     for col in names:
         if col not in known:
             raise InputError.single(
-                source, f"line {header_line}, column {col!r}",
+                source, f"line {header_line}, column {_shown(col)}",
                 f"is not a roster column; expected {_EXPECTED_HEADER}",
             )
     if len(set(names)) != len(names):
@@ -150,7 +153,9 @@ def _parse(source: str, path: str | Path) -> Roster:
         if len(cells) != len(names):
             raise InputError.single(
                 source, f"line {line}",
-                f"has {len(cells)} fields {cells}; expected {len(names)} like the header {names}",
+                f"has {len(cells)} fields [{', '.join(_shown(c) for c in cells[:8])}"
+                f"{', ...' if len(cells) > 8 else ''}]; expected {len(names)} like the header "
+                f"{names}",
             )
         rows.append(_row(source, line, layout, dict(zip(names, cells, strict=True))))
     if not rows:
@@ -186,7 +191,8 @@ def _layout(source: str, line: int, names: list[str]) -> str:
 def _row(source: str, line: int, layout: str, cells: dict[str, str]) -> RosterRow:
     def bad(col: str, expected: str) -> InputError:
         return InputError.single(
-            source, f"line {line}, column {col!r}", f"got {cells[col]!r}; expected {expected}"
+            source, f"line {line}, column {col!r}",
+            f"got {_shown(cells[col])}; expected {expected}",
         )
 
     day = weekday = None
@@ -218,14 +224,27 @@ def _row(source: str, line: int, layout: str, cells: dict[str, str]) -> RosterRo
     sellers = 1
     if layout != "seller":
         raw = cells["sellers"].strip()
-        if not re.fullmatch(r"[0-9]+", raw) or int(raw) > MAX_SELLERS_PER_SHIFT:
+        # The digits are counted before int(): Python refuses to convert more than 4,300
+        # (a ValueError that ended as an internal error).
+        digits = raw.lstrip("0") or "0"  # leading zeros count towards that limit too
+        if not re.fullmatch(r"[0-9]+", raw) or (
+            len(digits) > len(str(MAX_SELLERS_PER_SHIFT)) or int(digits) > MAX_SELLERS_PER_SHIFT
+        ):
             raise bad("sellers", f"a whole number of sellers from 0 to {MAX_SELLERS_PER_SHIFT:,}")
-        sellers = int(raw)
+        sellers = int(digits)
     seller = cells.get("seller", "").strip()
     if layout == "seller" and not seller:
         raise bad("seller", "a seller id (any non-empty text)")
     shift = cells.get("shift", "").strip()
     return RosterRow(line, shift, seller, day, weekday, start, end, sellers)
+
+
+def _shown(cell: str) -> str:
+    """``cell`` quoted for a message, its middle cut when long (a cell may hold megabytes)."""
+    if len(cell) <= _SHOWN_CHARS:
+        return repr(cell)
+    half = _SHOWN_CHARS // 2
+    return f"{cell[:half]!r}...{cell[-half:]!r} ({len(cell):,} characters)"
 
 
 def _check_overlaps(source: str, layout: str, rows: list[RosterRow]) -> None:
