@@ -18,12 +18,14 @@ import pandas as pd
 
 from slasim.crm.io.imported import CrmImport
 from slasim.errors import InputError
+from slasim.limits import FIRST_DATE, LAST_DATE, date_range_text
 from slasim.measure.metrics import MetricContext
 from slasim.scenario.load import scenario_from_dict
 from slasim.scenario.schema import Scenario
 
 __all__ = [
     "TrackedPeriod",
+    "check_simulable",
     "export_time",
     "month_scenario",
     "period_context",
@@ -156,6 +158,31 @@ def select_periods(period: str | None, months: Sequence[str]) -> list[str]:
             f"(months with leads: {', '.join(months)})",
         )
     return [period.strip()]
+
+
+def check_simulable(
+    selected: Sequence[str], labels: pd.Series, crm: CrmImport, agreement: Scenario
+) -> None:
+    """Raise an :class:`InputError` naming the export's row when a selected month cannot be
+    simulated: its run (warm-up included) or its end lies outside the scenario's dates.
+
+    The reader keeps dates pandas can hold (1678 to 2261); a month's scenario holds fewer
+    (:data:`slasim.limits.FIRST_DATE`). A lead created in 1700 made the month's scenario fail
+    on ``horizon.start``, blamed on the agreement instead of the export's row.
+    """
+    warmup = timedelta(days=agreement.horizon.warmup_days)
+    for label in selected:
+        start = date(int(label[:4]), int(label[5:]), 1)
+        end = start + timedelta(days=_calendar.monthrange(start.year, start.month)[1] - 1)
+        if start - warmup >= FIRST_DATE and end <= LAST_DATE:
+            continue
+        first = crm.leads.loc[labels.index[(labels == label).to_numpy()][0]]
+        raise InputError.single(
+            crm.summary.source, f"row {first['row']}, column 'created_at'",
+            f"got {first['created_at'].isoformat()}, in month {label} that cannot be simulated "
+            f"(its run must lie within the scenario's dates); expected {date_range_text()} "
+            "(a placeholder date: leave the row out, or track one month with --period)",
+        )
 
 
 def period_context(scenario: Scenario, cutoff: float, fraction: float) -> MetricContext:

@@ -40,6 +40,7 @@ from slasim.crm.track._sellerbands import SELLER_BAND_COLUMNS, seat_values, sell
 from slasim.crm.track._sellers import UNASSIGNED, seller_rows
 from slasim.crm.track.periods import (
     TrackedPeriod,
+    check_simulable,
     export_time,
     month_scenario,
     period_context,
@@ -337,6 +338,7 @@ def track(
             f"{exported.isoformat()}; expected a month from {started[0]} to {started[-1]}",
         )
     selected = select_periods(period, started)
+    check_simulable(selected, labels, crm, agreement)
 
     periods: list[TrackedPeriod] = []
     verdicts: dict[str, Verdict] = {}

@@ -1,0 +1,34 @@
+"""slasim track on hostile CRM exports: every row accounted for, every message naming the row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_cli as run
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = str(ROOT / "scenarios" / "baseline.toml")
+HEADER = "lead_id,created_at,tier,owner,first_attempt_at,attempts\n"
+
+
+def _export(tmp_path: Path, *extra: str) -> str:
+    rows = [f"L{i},2026-04-{1 + i % 28:02d}T09:{i % 60:02d}:00+02:00,hot,ann,"
+            f"2026-04-{1 + i % 28:02d}T09:{i % 60:02d}:30+02:00,1" for i in range(40)]
+    path = tmp_path / "leads.csv"
+    path.write_text(HEADER + "\n".join([*rows, *extra]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_lead_dated_1700_names_the_export_row_not_the_agreement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Read (pandas holds 1700), then the month's scenario failed on horizon.start, blamed on
+    # the agreement: "error: baseline: horizon.start: got 1700-01-01".
+    export = _export(tmp_path, "L999,1700-01-01T10:00:00,hot,ann,,0")
+    code, _, err = run(["track", "--quiet", "--reps", "2", export, "--agreement", BASELINE],
+                       capsys)
+    assert code == 2, err
+    assert f"error: {export}: row 42, column 'created_at': got 1700-01-01" in err, err
+    assert "month 1700-01" in err and "1900-01-01 to 2199-12-31" in err, err
+    assert "horizon.start" not in err and "Traceback" not in err
