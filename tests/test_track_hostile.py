@@ -32,3 +32,18 @@ def test_a_lead_dated_1700_names_the_export_row_not_the_agreement(
     assert f"error: {export}: row 42, column 'created_at': got 1700-01-01" in err, err
     assert "month 1700-01" in err and "1900-01-01 to 2199-12-31" in err, err
     assert "horizon.start" not in err and "Traceback" not in err
+
+
+def test_period_accounts_for_the_rows_outside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The summary said "43 used", the month "40 leads"; the 3 March rows were not mentioned.
+    march = [f"M{i},2026-03-1{i}T10:00:00+01:00,hot,ann,2026-03-1{i}T10:05:00+01:00,1"
+             for i in range(3)]
+    export = _export(tmp_path, *march)
+    code, out, err = run(["track", "--quiet", "--reps", "2", export, "--agreement", BASELINE,
+                          "--period", "2026-04"], capsys)
+    assert code == 0, err
+    assert "43 rows read, 43 used, 0 rejected" in out, out
+    assert (f"{export}: 43 rows used = 40 tracked (2026-04) + 0 after the export time + 3 "
+            "outside --period 2026-04") in out, out

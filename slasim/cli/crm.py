@@ -464,6 +464,7 @@ def _months_in_export(crm: CrmImport, agreement: Scenario) -> int:
 
 def cmd_track(args: argparse.Namespace) -> int:
     """``slasim track``: actual vs target and simulated bands; ``--out`` writes the files."""
+    from slasim.crm.track.periods import row_accounting
     from slasim.crm.track.tracker import track
     from slasim.render.dashboard import OUTPUT_FILES, format_track, write_outputs
     from slasim.scenario.load import input_files, load_scenario
@@ -487,6 +488,7 @@ def cmd_track(args: argparse.Namespace) -> int:
                        workers=executor_workers(executor, args.workers), as_of=as_of,
                        progress=tick, executor=executor)
     print(format_track(result), file=out)
+    print(row_accounting(crm, result.periods, result.as_of, args.period), file=out)
     if args.out:
         for path in write_outputs(result, args.out, lang=args.lang):
             print(f"wrote {path}", file=out)

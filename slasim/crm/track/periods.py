@@ -29,6 +29,7 @@ __all__ = [
     "export_time",
     "month_scenario",
     "period_context",
+    "row_accounting",
     "select_periods",
 ]
 
@@ -183,6 +184,26 @@ def check_simulable(
             f"(its run must lie within the scenario's dates); expected {date_range_text()} "
             "(a placeholder date: leave the row out, or track one month with --period)",
         )
+
+
+def row_accounting(
+    crm: CrmImport, periods: Sequence[TrackedPeriod], as_of: datetime, period: str | None
+) -> str:
+    """One line accounting for every used row: tracked, after the export time, outside.
+
+    ``--period`` measured one month and said nothing of the used rows of the other months:
+    the import summary's "N used" and the month's lead count did not add up.
+    """
+    used = crm.summary.rows_used
+    tracked = sum(p.leads for p in periods)
+    after = int((crm.leads["created_at"] > pd.Timestamp(as_of)).sum())
+    outside = used - tracked - after
+    months = ", ".join(p.label for p in periods)
+    where = f"outside --period {period.strip()}" if period else "outside the tracked months"
+    return (
+        f"{crm.summary.source}: {used:,} rows used = {tracked:,} tracked ({months}) + "
+        f"{after:,} after the export time + {outside:,} {where}"
+    )
 
 
 def period_context(scenario: Scenario, cutoff: float, fraction: float) -> MetricContext:
