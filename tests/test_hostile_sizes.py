@@ -132,3 +132,23 @@ def test_optimize_sellers_beyond_the_scheduled_sellers_exit_2() -> None:
         build_space(scenario)
     text = str(caught.value)
     assert "optimize.sellers" in text and "add up to 10,005 sellers" in text, text
+
+
+def test_the_staffing_search_stays_within_the_scheduled_sellers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The fewest-sellers search of plan and report tries up to 4x today's team: from 2,500
+    # sellers it built scenarios beyond MAX_SCHEDULED_SELLERS and stopped with exit 2 halfway.
+    # Shown on the baseline (6 sellers, short) with the bound lowered to 6 and then 8.
+    import slasim.planning.staffing
+    import slasim.scenario.team
+    from slasim.planning.staffing import fewest_sellers
+    from slasim.scenario.load import load_scenario
+
+    scenario = load_scenario(BASE)
+    for bound, most in ((6, 6), (8, 8)):
+        for module in (slasim.planning.staffing, slasim.scenario.team):
+            monkeypatch.setattr(module, "MAX_SCHEDULED_SELLERS", bound)
+        answer = fewest_sellers(scenario, reps=4)
+        assert answer.sellers is None  # today's 6 are short; at most `bound` were tried
+        assert int(answer.levels["total"].max()) == most

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from slasim.limits import MAX_SCHEDULED_SELLERS
 from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
@@ -221,7 +222,9 @@ def _fewest(
     policy = routing or scenario.routing.policy
     current = tuple(sh.sellers for sh in scenario.team.shifts)
     names = tuple(scenario.shift_names())
-    cap = max(MAX_TOTAL, 4 * sum(current))
+    # Never beyond what a scenario may schedule (the hires join on top of the shifts).
+    room = MAX_SCHEDULED_SELLERS - sum(h.sellers for h in scenario.team.hires)
+    cap = min(max(MAX_TOTAL, 4 * sum(current)), room)
     low_k = 1 - min(current)  # every shift keeps at least one seller
     rows: dict[int, dict[str, object]] = {}
     verdicts: dict[int, Verdict] = {}
@@ -260,13 +263,13 @@ def _fewest(
         # A few doubling steps (the answer is often close to today), then the cap at once:
         # when even the cap fails (say a conversion target no staffing reaches), stop there.
         bad, good, step = 0, None, 1
-        k_cap = max(1, (cap - sum(current)) // len(current))
+        k_cap = (cap - sum(current)) // len(current)  # 0: no room above today's team
         while bad + step < k_cap and step <= 8:
             if ok(bad + step):
                 good = bad + step
                 break
             bad, step = bad + step, step * 2
-        if good is None:
+        if good is None and k_cap > bad:
             if ok(k_cap):
                 good = k_cap
             else:
