@@ -341,6 +341,13 @@ def test_check_quick_simulation_is_bounded(capsys: pytest.CaptureFixture[str]) -
                            capsys)
     assert code == 0 and "this is not a verdict (too many leads" in out
     assert "workable" not in out
+    # Few leads but 10,000 sellers: each seller's days cost as leads do (84 s, 670 MB for the
+    # quick simulation); 100,000 seller-days in all. 600 sellers (18,000 a month) get 5 months.
+    many = ["team.shifts[0].sellers=10000"]
+    assert quick_verdict(load_scenario(BASELINE, many)) is None
+    code, out, _ = run_cli(["check", str(BASELINE), "--set", many[0]], capsys)
+    assert code == 0 and "(too many leads or sellers for check's quick simulation" in out
+    assert quick_verdict(load_scenario(BASELINE, ["team.shifts[0].sellers=600"]))[1] == 5
 
 
 @pytest.mark.parametrize(("level", "failing_side", "hint"), [

@@ -30,7 +30,7 @@ from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.planning.workload import hires_text
-from slasim.scenario.schema import Scenario
+from slasim.scenario.schema import DAYS_PER_MONTH, Scenario
 from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
@@ -337,6 +337,9 @@ def staffing_answers(
 #: on one core), between ``QUICK_REPS`` months.
 QUICK_LEADS = 40_000
 QUICK_REPS = (5, 40)
+#: ... and about this many seller-days (each is ~60 µs and ~1 kB per replication, measured):
+#: 10,000 sellers on a month of few leads took 84 s and 670 MB for the quick simulation alone.
+QUICK_SELLER_DAYS = 100_000
 
 
 def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int] | None:
@@ -346,12 +349,15 @@ def quick_verdict(scenario: Scenario, seed: int = 0) -> tuple[Verdict, int] | No
     The months simulated depend only on the scenario's expected lead volume, so the answer is
     reproducible.
     """
+    from slasim.engine.staff import head_count
     from slasim.measure.experiment import simulate
 
     volume = sum(t.monthly_volume for t in scenario.tiers.values())
     expected = volume * scenario.horizon.simulated_months  # leads simulated: with the warm-up
+    seller_days = head_count(scenario) * scenario.horizon.simulated_months * DAYS_PER_MONTH
     lo, hi = QUICK_REPS
-    if expected * lo > QUICK_LEADS:
+    if expected * lo > QUICK_LEADS or seller_days * lo > QUICK_SELLER_DAYS:
         return None
-    reps = int(min(hi, max(lo, QUICK_LEADS // max(1.0, expected))))
+    reps = int(min(hi, max(lo, min(QUICK_LEADS // max(1.0, expected),
+                                   QUICK_SELLER_DAYS // max(1.0, seller_days)))))
     return simulate(scenario, reps, seed).verdict, reps

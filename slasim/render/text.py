@@ -213,7 +213,7 @@ def format_check(
             "`slasim run` gives the full answer; `slasim plan` the fewest sellers.",
         ]
     else:
-        why = (" (too many leads for check's quick simulation of a few seconds)"
+        why = (" (too many leads or sellers for check's quick simulation of a few seconds)"
                if too_big else "")
         lines += [
             "",
