@@ -105,3 +105,17 @@ def test_the_same_path_twice_and_a_grid_too_large_are_refused() -> None:
     assert "200 x 60 = 12,000 points" in str(caught.value)
     with pytest.raises(InputError, match="no axis"):
         grid_points([])
+
+
+def test_a_quoted_key_survives_the_axis_path() -> None:
+    # parse_grid rewrote 'sla.tiers."a=b".quota' as sla.tiers.a=b.quota (quotes dropped), which
+    # the sweep then could not read back: "part 'a=b' … is not a key".
+    from slasim.scenario.overrides import format_loc, override_key, parse_path
+
+    for item, path in (('sla.tiers."a=b".quota=30,80', 'sla.tiers."a=b".quota'),
+                       ('sla.tiers."paid search".quota=1..2', 'sla.tiers."paid search".quota'),
+                       ("team.shifts[00].sellers=4,5", "team.shifts[0].sellers")):
+        axis = parse_grid(item)
+        assert axis.path == path
+        assert format_loc(parse_path(axis.path, item)) == axis.path
+        assert override_key(f"{axis.path}={axis.texts[0]}") == parse_path(path, item)

@@ -151,11 +151,19 @@ def override_key(item: str) -> Loc:
     return parse_path(split_override(item)[0].strip(), item)
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def format_loc(loc: Loc) -> str:
-    """``("team", "shifts", 1, "start")`` -> ``team.shifts[1].start``."""
+    """``("team", "shifts", 1, "start")`` -> ``team.shifts[1].start``; a key that is not bare
+    is quoted (``tiers."paid search"``), so that :func:`parse_path` reads it back."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = part if _BARE_KEY.fullmatch(part) else f'"{part}"'
+        out += f".{text}" if out else text
     return out
 
 
