@@ -170,6 +170,10 @@ def test_run_and_compare_say_what_their_money_is_for(
     assert head == ("Mean per simulated period (money for the 30 days; optimize and the report "
                     "give it per average month, x 30.44/30: profit "
                     f"{per_month:,.0f} SEK per month)")
+    # A quarter: optimize refuses it (judged month by month); the report gives money per month.
+    quarter = simulate(load_scenario(baseline_path.parent / "quarter.toml"), reps=2, seed=0)
+    assert ("(money for the 90 days; the report gives it per average month, x 30.44/90: "
+            "profit ") in format_run(quarter)
     fast = baseline_path.parent / "option-fast-response.toml"
     assert main(["compare", str(baseline_path), str(fast),
                  "--reps", "2", "--quiet"]) == 0

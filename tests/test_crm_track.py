@@ -503,3 +503,18 @@ def test_month_scenario_keeps_warm_up_leavers_and_owner_weights() -> None:
     assert mar.team.shifts[0].last_day.isoformat() == "2027-02-25"
     hired = mar.team.shifts[1].name
     assert mar.routing.owner_weights == {"office": 3.0, hired: 3.0}
+
+
+def test_a_partial_months_quota_reads_the_same_whole_leads_everywhere(month: Month) -> None:
+    # 140 x 30/30.4375 x 15.5/30 = 71.29: the summary said ">= 72 leads" while the tier table
+    # and the page said 71 (rounded to the nearest), a count that misses the quota.
+    as_of = datetime.fromisoformat("2026-04-16T12:00:00+02:00")
+    result = track(_read(month.csv, month.scenario), month.scenario, reps=3, seed=0,
+                   as_of=as_of)
+    assert 71 < _rows(result, "hot", "leads_created")["target"] < 72
+    text = format_track(result)
+    assert re.search(r"hot\s+leads delivered\s+\d+\s+72\s", text), text
+    assert ">= 72 leads" in text and " 71 " not in text.split("Actual vs target")[1][:2000]
+    for lang, words in (("en", "at least 72 leads"), ("sv", "minst 72 leads")):
+        page = dashboard_html(result, lang).replace("\u00a0", " ")
+        assert words in page and "71 leads" not in page, lang

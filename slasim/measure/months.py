@@ -5,7 +5,7 @@ A horizon of at most :data:`ONE_PERIOD_DAYS` days is judged as one period, as it
 local midnights of the 1st of each month in the scenario's time zone; each piece is a
 :class:`Month`. A first or last piece that does not cover its whole calendar month is
 *partial*: it is labelled so, and its terms are pro rata (a quota scales with the days the
-horizon covers, ``quota x days / 30.44``, exactly as a one-period horizon's quota scales
+horizon covers, ``quota x days / 30.4375``, exactly as a one-period horizon's quota scales
 today; shares and targets are the same every month).
 
 How a month is judged (:func:`slasim.measure.metrics.month_metrics`, the per-term flags of
@@ -41,6 +41,7 @@ __all__ = [
     "SHORTEST_MONTH_DAYS",
     "Month",
     "attempts_unmeasured",
+    "leads_needed",
     "month_column",
     "months_of",
     "quota_needed",
@@ -165,12 +166,18 @@ def attempts_unmeasured(scenario: Scenario) -> str:
             "window closes inside it and the term counts as met in every replication")
 
 
+def leads_needed(quota_in_period: float) -> int:
+    """The whole leads that meet a pro-rated quota (``leads >= quota_in_period``): 137.99
+    needs 138, 71.29 needs 72. What every text states beside the quota's flag."""
+    return math.ceil(quota_in_period)
+
+
 def quota_needed(quota: float, days: int) -> int:
     """Leads a period of ``days`` days must reach to meet a monthly ``quota``: the quota is
-    stated per average month and pro-rated by days (``quota x days / 30.44``, as
-    :class:`slasim.measure.metrics.MetricContext` and :attr:`Month.months` scale it), and a
-    count is whole, so the smallest whole number at or above it."""
-    return math.ceil(quota * (days / DAYS_PER_MONTH))
+    stated per average month (365.25 / 12 = 30.4375 days) and pro-rated by days, as
+    :class:`slasim.measure.metrics.MetricContext` and :attr:`Month.months` scale it
+    (:func:`leads_needed` of ``quota x days / 30.4375``)."""
+    return leads_needed(quota * (days / DAYS_PER_MONTH))
 
 
 def months_of(start: date, days: int, timezone: str) -> tuple[Month, ...]:

@@ -25,6 +25,7 @@ from slasim.crm.track.tracker import TrackResult
 from slasim.errors import InputError
 from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
+from slasim.measure.months import leads_needed
 from slasim.measure.terms import TERMS
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.render.doc import Block, Callout, Figure, Heading, Paragraph, Table, to_html
@@ -135,7 +136,9 @@ def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
             st.value(m, v) for m, v in zip(measures, rows["actual"], strict=True)
         ],
         st.text("col_target"): [
-            st.value(m, v) for m, v in zip(measures, rows["target"], strict=True)
+            # A quota reads as the whole leads that meet it (71.29 -> 72), as the terms do.
+            st.number(leads_needed(v)) if m == "leads_created" and not _nan(v) else st.value(m, v)
+            for m, v in zip(measures, rows["target"], strict=True)
         ],
         st.text("track_col_met"): [st.met(v) for v in rows["met"]],
         st.text("track_sim_band"): [
@@ -157,7 +160,7 @@ def _target_words(result: TrackResult, period: str, tier: str, term: str, st: _S
         t = result.by_tier
         quota = t[(t["period"] == period) & (t["tier"] == tier)
                   & (t["measure"] == "leads_created")]["target"].iloc[0]
-        return st.text("track_target_quota").format(quota=st.number(quota))
+        return st.text("track_target_quota").format(quota=st.number(leads_needed(quota)))
     response, attempts, conversion = term_texts(
         result.scenario, result.scenario.sla.tiers[tier], st.words
     )

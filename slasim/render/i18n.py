@@ -142,12 +142,15 @@ EN: Mapping[str, str] = MappingProxyType(
         "marketing_text": (
             "Marketing delivers the quota below of each tier every calendar month, each lead "
             "created in the CRM with its tier and source. A quota is stated for an average month "
-            "of 30.44 days and pro-rated to each month’s days: a month meets it when its count "
-            "reaches quota × days / 30.44 (the table gives the leads needed)."
+            "(365.25 / 12 = 30.4375 days) and pro-rated to each month’s days: a month meets it "
+            "when its count reaches quota × days / 30.4375, rounded up to whole leads (the table "
+            "gives the leads needed in a month of 28, 29, 30 and 31 days)."
         ),
         "col_quota": "quota (leads per average month)",
-        "col_needed": "needed in a {days}-day month",
-        "quota_in_period": "{n} in these {days} days ({quota} a month × {days}/30.44, pro-rated)",
+        "col_needed": "{days}-day month",
+        "quota_in_period": (
+            "{n} in these {days} days ({quota} a month × {days}/30.4375, pro-rated, rounded up)"
+        ),
         "col_cost_per_lead": "cost per lead",
         "h_sales": "Sales’ commitments",
         "sales_text": (
@@ -176,7 +179,7 @@ EN: Mapping[str, str] = MappingProxyType(
         "term_response": "response time",
         "term_attempts": "attempt cadence",
         "term_conversion": "conversion",
-        "measure_quota": "leads created per tier in the month, against quota × days / 30.44",
+        "measure_quota": "leads created per tier in the month, against quota × days / 30.4375",
         "measure_response": "minutes from lead creation to the start of the first logged attempt",
         "measure_attempts": (
             "logged attempts per lead not reached, counted once its attempt window has closed"
@@ -449,7 +452,8 @@ EN: Mapping[str, str] = MappingProxyType(
         "months_terms_text": (
             "The agreement is judged month by month: each of the {n} calendar months of the "
             "period has its own terms. A month's quota is pro rata to the days of it the period "
-            "covers (quota × days / 30.44, so a short month asks for fewer leads and a partial "
+            "covers (quota × days / 30.4375, rounded up, so a short month asks for fewer leads "
+            "and a partial "
             "month for its share); the other terms are the same every month."
         ),
         "h_months": "Month by month",
@@ -614,13 +618,17 @@ SV: Mapping[str, str] = MappingProxyType(
         "marketing_text": (
             "Marknad levererar varje kalendermånad kvoten nedan av varje kategori, och varje lead "
             "registreras i CRM-systemet med kategori och källa. En kvot anges för en "
-            "genomsnittlig månad på 30,44 dagar och räknas om efter månadens dagar: en månad "
-            "uppfyller den när dess antal når kvoten × dagar / 30,44 (tabellen anger hur många "
-            "leads som behövs)."
+            "genomsnittlig månad (365,25 / 12 = 30,4375 dagar) och räknas om efter månadens "
+            "dagar: en månad uppfyller den när dess antal når kvoten × dagar / 30,4375, avrundat "
+            "uppåt till hela leads (tabellen anger hur många leads som behövs i en månad med 28, "
+            "29, 30 och 31 dagar)."
         ),
         "col_quota": "kvot (leads per genomsnittlig månad)",
-        "col_needed": "behövs en månad med {days} dagar",
-        "quota_in_period": "{n} under dessa {days} dagar ({quota} i månaden × {days}/30,44, proportionellt)",
+        "col_needed": "månad med {days} dagar",
+        "quota_in_period": (
+            "{n} under dessa {days} dagar ({quota} i månaden × {days}/30,4375, proportionellt, "
+            "avrundat uppåt)"
+        ),
         "col_cost_per_lead": "kostnad per lead",
         "h_sales": "Säljs åtaganden",
         "sales_text": (
@@ -652,7 +660,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "term_response": "svarstid",
         "term_attempts": "kontaktrytm",
         "term_conversion": "konvertering",
-        "measure_quota": "skapade leads per kategori under månaden, mot kvoten × dagar / 30,44",
+        "measure_quota": (
+            "skapade leads per kategori under månaden, mot kvoten × dagar / 30,4375"
+        ),
         "measure_response": (
             "minuter från att leadet skapas till att det första loggade försöket påbörjas"
         ),
@@ -927,7 +937,8 @@ SV: Mapping[str, str] = MappingProxyType(
         "months_terms_text": (
             "Avtalet bedöms månad för månad: var och en av periodens {n} kalendermånader har "
             "sina egna villkor. En månads kvot är proportionell mot de dagar av månaden som "
-            "perioden täcker (kvot × dagar / 30,44: en kort månad kräver färre leads och en "
+            "perioden täcker (kvot × dagar / 30,4375, avrundat uppåt: en kort månad kräver "
+            "färre leads och en "
             "del av en månad sin andel); övriga villkor är desamma varje månad."
         ),
         "h_months": "Månad för månad",

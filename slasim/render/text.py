@@ -47,8 +47,10 @@ def money_basis(scenario: Scenario, profit: float | None = None, by_month: bool 
     the report, for a horizon judged as one period), with ``profit`` on that basis: the two
     differ by 30.44 / days and each output must say which it prints."""
     h = scenario.horizon
-    who = "optimize gives" if by_month else "optimize and the report give"
-    text = f"money for the {h.days} days; {who} it per average month, x 30.44/{h.days}"
+    # optimize refuses a horizon judged month by month; the report gives its money per month.
+    who = "the report gives" if by_month else "optimize and the report give"
+    days = "the day" if h.days == 1 else f"the {h.days} days"
+    text = f"money for {days}; {who} it per average month, x 30.44/{h.days}"
     if profit is not None:
         text += f": profit {profit / h.months:,.0f} {scenario.costs.currency} per month"
     return text

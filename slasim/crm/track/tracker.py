@@ -53,6 +53,7 @@ from slasim.measure.catalogue import TRACKED
 from slasim.measure.executors import Executor, executor_for, run_batches
 from slasim.measure.experiment import SimulationResult, result_of, simulation_batch, verdict_of
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
+from slasim.measure.months import leads_needed
 from slasim.measure.terms import SIDES as SIDE_REGISTRY
 from slasim.measure.terms import TERMS as TERM_REGISTRY
 from slasim.measure.verdict import Verdict
@@ -244,9 +245,9 @@ def _target(term: str, tier: str, scenario: Scenario, ctx: MetricContext) -> tup
     t = next(c for c in ctx.tiers if c.name == tier)
     if term == "marketing":
         quota = float(t.quota_in_period or 0.0)
-        # The whole leads needed (quota x days / 30.44, pro-rated to a partial month, rounded
+        # The whole leads needed (quota x days / 30.4375, pro-rated to a partial month, rounded
         # up), as the agreement's table states them: 137.99 reads 138, 68.4 reads 69, not 68.
-        return quota, f">= {math.ceil(quota):,} leads"
+        return quota, f">= {leads_needed(quota):,} leads"
     if term == "response":
         unit = "business min" if terms.response_clock == "business" else "min"
         return terms.response_share, (

@@ -21,8 +21,9 @@ from slasim.scenario.schema import Scenario
 
 __all__ = ["agreement_blocks", "period_dates"]
 
-#: The month lengths whose leads needed the quota table states (February, 30 and 31 days).
-_MONTH_DAYS = (28, 30, 31)
+#: The month lengths whose leads needed the quota table states (February, a leap February,
+#: 30 and 31 days).
+_MONTH_DAYS = (28, 29, 30, 31)
 
 
 def period_dates(scenario: Scenario, lang: str) -> tuple[str, str]:

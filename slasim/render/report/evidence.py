@@ -116,7 +116,7 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
             for t in TERMS
         }
         # The quota in the period (the agreement states it per month), then the sales terms.
-        # pro-rated (quota x days / 30.44) unless the period is an average month.
+        # pro-rated (quota x days / 30.4375) unless the period is an average month.
         quota = format_number(terms.quota, lang)
         in_period = format_number(quota_needed(terms.quota, s.horizon.days), lang)
         if verdict.months:  # judged month by month: the month-by-month table says each
