@@ -29,7 +29,7 @@ def test_a_lead_dated_1700_names_the_export_row_not_the_agreement(
     code, _, err = run(["track", "--quiet", "--reps", "2", export, "--agreement", BASELINE],
                        capsys)
     assert code == 2, err
-    assert f"error: {export}: row 42, column 'created_at': got 1700-01-01" in err, err
+    assert f"error: {export}: row 42, column 'created_at': got 1700-01-01 10:00, in" in err, err
     assert "month 1700-01" in err and "1900-01-01 to 2199-12-31" in err, err
     assert "horizon.start" not in err and "Traceback" not in err
 

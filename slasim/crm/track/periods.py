@@ -180,7 +180,10 @@ def check_simulable(
         first = crm.leads.loc[labels.index[(labels == label).to_numpy()][0]]
         raise InputError.single(
             crm.summary.source, f"row {first['row']}, column 'created_at'",
-            f"got {first['created_at'].isoformat()}, in month {label} that cannot be simulated "
+            # Local date and time only: a 1700 time stamp has the zone's old mean-time offset
+            # (+01:12:12 in Stockholm), noise beside the date that matters.
+            f"got {first['created_at'].strftime('%Y-%m-%d %H:%M')}, in month {label} that "
+            "cannot be simulated "
             f"(its run must lie within the scenario's dates); expected {date_range_text()} "
             "(a placeholder date: leave the row out, or track one month with --period)",
         )
