@@ -242,6 +242,13 @@ BAD = [
      ["line 2, column 'date'", "(5,000 characters)", "YYYY-MM-DD"]),
     ("huge-extra-field", f"seller,date,start,end\nann,2026-04-01,08:00,17:00,{'9' * 5000}\n",
      ["line 2", "has 5 fields", "(5,000 characters)]", "expected 4"]),
+    # the header printed whole in these messages (a header of megabytes, one line of it)
+    ("huge-header-missing", f"seller,date,start,{'x' * 5000}\nann,2026-04-01,08:00,17:00\n",
+     ["line 1", "(5,000 characters)"]),
+    ("huge-header-no-layout", f"{'y' * 5000},start,end\nmon,08:00,17:00\n",
+     ["line 1", "(5,000 characters)"]),
+    ("many-columns-missing", "seller,date,start," + ",".join(f"c{i}" for i in range(3000))
+     + "\n", ["line 1", "(3,003 in all)"]),
 ]
 
 

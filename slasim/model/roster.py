@@ -155,7 +155,7 @@ def _parse(source: str, path: str | Path) -> Roster:
                 source, f"line {line}",
                 f"has {len(cells)} fields [{', '.join(_shown(c) for c in cells[:8])}"
                 f"{', ...' if len(cells) > 8 else ''}]; expected {len(names)} like the header "
-                f"{names}",
+                f"{_header(names)}",
             )
         rows.append(_row(source, line, layout, dict(zip(names, cells, strict=True))))
     if not rows:
@@ -171,19 +171,20 @@ def _layout(source: str, line: int, names: list[str]) -> str:
         if ("date" in names) == ("weekday" in names):
             raise InputError.single(
                 source, f"line {line}",
-                f"header {names} has {'both' if 'date' in names else 'neither'} 'date' and "
-                "'weekday'; expected exactly one of them with 'sellers'",
+                f"header {_header(names)} has {'both' if 'date' in names else 'neither'} "
+                "'date' and 'weekday'; expected exactly one of them with 'sellers'",
             )
         layout = "date" if "date" in names else "weekday"
     else:
         raise InputError.single(
-            source, f"line {line}", f"header {names}; expected {_EXPECTED_HEADER}"
+            source, f"line {line}", f"header {_header(names)}; expected {_EXPECTED_HEADER}"
         )
     for col in _LAYOUTS[layout]:
         if col not in names:
             raise InputError.single(
                 source, f"line {line}, column {col!r}",
-                f"is missing; the header has {names}, expected {', '.join(_LAYOUTS[layout])}",
+                f"is missing; the header has {_header(names)}, expected "
+                f"{', '.join(_LAYOUTS[layout])}",
             )
     return layout
 
@@ -237,6 +238,12 @@ def _row(source: str, line: int, layout: str, cells: dict[str, str]) -> RosterRo
         raise bad("seller", "a seller id (any non-empty text)")
     shift = cells.get("shift", "").strip()
     return RosterRow(line, shift, seller, day, weekday, start, end, sellers)
+
+
+def _header(names: list[str]) -> str:
+    """A header for a message: its first 8 names, each shortened (:func:`_shown`)."""
+    more = f", ... ({len(names):,} in all)" if len(names) > 8 else ""
+    return f"[{', '.join(_shown(n) for n in names[:8])}{more}]"
 
 
 def _shown(cell: str) -> str:
