@@ -321,7 +321,9 @@ def test_fewer_sellers_than_proposed_are_explained() -> None:
     six = load_scenario(BASE)
     assert sum(s.sellers for s in six.team.shifts) == 6
     for total, said in ((5, True), (6, False), (7, False), (None, False)):
-        result = SimpleNamespace(staffing=SimpleNamespace(total=total), proposal=six)
+        current = tuple(s.sellers for s in six.team.shifts)  # fewest_sellers(six).current
+        result = SimpleNamespace(staffing=SimpleNamespace(total=total, current=current),
+                                 proposal=six)
         text = _fewer_than_proposed(result)  # type: ignore[arg-type]
         assert ("the proposal keeps 6: it moves to fewer sellers only when" in text) is said
         assert said or text == ""

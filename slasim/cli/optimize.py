@@ -96,12 +96,10 @@ def _caps_lines(result: OptimizeResult, unit: str) -> list[str]:
 def _fewer_than_proposed(result: OptimizeResult) -> str:
     """Why the proposal has more sellers than the fewest that keep it, when it does: the
     optimizer leaves its proposal for fewer sellers only on a gain beyond the paired CI."""
-    answer, proposal = result.staffing, result.proposal
-    if answer is None or answer.total is None or proposal is None or proposal.team.roster:
+    answer = result.staffing
+    if answer is None or answer.total is None or answer.total >= sum(answer.current):
         return ""
-    proposed = sum(s.sellers for s in proposal.team.shifts)
-    if answer.total >= proposed:
-        return ""
+    proposed = sum(answer.current)  # the proposal's shifts, where the search started
     return (f"; the proposal keeps {proposed}: it moves to fewer sellers only when they earn "
             "more beyond the paired 95 % interval (see Neighbours)")
 

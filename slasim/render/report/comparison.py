@@ -175,21 +175,16 @@ def format_compare(comparison: ComparisonResult) -> str:
                     row[name] = "-"
                     continue
                 c = table_cells[(tier, metric, name)]
-                row[name] = _fmt(metric, float(c["mean"]))
-                if metric.removesuffix("_met") in unmeasured[name]:
-                    row[name] = "n/m"
-                    if name != base:
-                        row[f"vs {base}: {name}"] = "n/m"
+                term = metric.removesuffix("_met")
+                row[name] = "n/m" if term in unmeasured[name] else _fmt(metric, float(c["mean"]))
+                if name == base:
                     continue
-                if metric.removesuffix("_met") in unmeasured[base] and name != base:
-                    row[f"vs {base}: {name}"] = "n/m"
-                    continue
-                if name != base:
-                    row[f"vs {base}: {name}"] = (
-                        f"{_diff(metric, float(c['diff']), signed=True)} "
-                        f"[{_diff(metric, float(c['diff_ci_low']))}, "
-                        f"{_diff(metric, float(c['diff_ci_high']))}]"
-                    )
+                row[f"vs {base}: {name}"] = (
+                    "n/m" if term in unmeasured[name] or term in unmeasured[base]
+                    else f"{_diff(metric, float(c['diff']), signed=True)} "
+                         f"[{_diff(metric, float(c['diff_ci_low']))}, "
+                         f"{_diff(metric, float(c['diff_ci_high']))}]"
+                )
             rows.append(row)
         table = pd.DataFrame(rows).set_index("item").fillna("")
         table.index.name = None
