@@ -515,5 +515,23 @@ def test_a_quarter_with_hires_is_screened_at_its_thinnest_month() -> None:
                             ["team.hires=[]", "team.shifts[0].sellers=7"])
     seven = next(q for q in shift_queues(without) if q.tier == "hot")
     assert seven.sellers_scheduled == pytest.approx(7.0)  # the same every month
+    # The readers see which month: check's Shifts table says 7 sellers (with the hires), so a
+    # bare "3 sellers working" read as a contradiction.
+    assert hot.month is not None and hot.month.key == "2027-01"
+    assert seven.month is None  # one head count all quarter: no month to name
     warnings = " ".join(check_scenario(quarter).warnings)
-    assert "with 3 sellers working" in warnings
+    assert "with 3 sellers working (5 on duty in Jan 2027, the thinnest month)" in warnings
+    assert "thinnest" not in " ".join(check_scenario(without).warnings)
+
+
+def test_plan_names_the_month_whose_head_count_its_table_takes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.json"
+    assert main(["plan", str(SCENARIOS / "quarter.toml"), "--reps", "0", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "sellers_working are those of the thinnest month (Jan 2027;" in text
+    assert json.loads(out.read_text())["head_count_months"] == ["2027-01"]
+    assert main(["plan", str(SCENARIOS / "baseline.toml"), "--reps", "0", "--json", str(out)]) == 0
+    assert "thinnest month" not in capsys.readouterr().out
+    assert json.loads(out.read_text())["head_count_months"] == []

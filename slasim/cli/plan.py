@@ -119,7 +119,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         doc = plan.to_dict()
         payload = {
-            **{key: doc[key] for key in ("scenario", "shifts", "hours_short")},
+            **{key: doc[key] for key in ("scenario", "shifts", "head_count_months", "hours_short")},
             "fewest_sellers": [
                 {"routing": a.routing, "reps": a.reps, "seed": a.seed,
                  "sellers": None if a.sellers is None else list(a.sellers),

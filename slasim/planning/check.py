@@ -22,7 +22,7 @@ from slasim.engine.staff import Staffing, staffing
 from slasim.measure.months import attempts_unmeasured, unmeasured_terms
 from slasim.model.calendar import BusinessCalendar
 from slasim.planning.defaults import silent_default_notes
-from slasim.planning.plan import shift_queues
+from slasim.planning.plan import TierQueue, shift_queues
 from slasim.planning.workload import (
     conversations_per_reached_lead,
     expected_work_per_lead,
@@ -411,6 +411,13 @@ def _unreachable_target(
     return []
 
 
+def _thinnest(q: TierQueue) -> str:
+    """`` (5 on duty in Jan 2027, the thinnest month)`` when the head count is one month's."""
+    if q.month is None:
+        return ""
+    return f" ({q.sellers_scheduled:.3g} on duty in {q.month.label()}, the thinnest month)"
+
+
 def _erlang_shortfalls(scenario: Scenario) -> list[str]:
     """Shifts where even the steady-state queue (Erlang C) misses a tier's response target.
 
@@ -425,7 +432,7 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
         out.append(
             f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives {q.within_target_now:.0%} of "
             f"first attempts within {terms.response_target_minutes:g} min with "
-            f"{q.sellers_working:.0f} sellers working, below the promised "
+            f"{q.sellers_working:.0f} sellers working{_thinnest(q)}, below the promised "
             f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
             f"({q.needed.sellers_scheduled} scheduled): see `slasim plan`"
         )

@@ -72,6 +72,9 @@ class Plan:
         opportunities, SQLs, contacts and leads needed per month.
     funnel_now
         Expected funnel per tier at the current quotas (or volumes) and staffing.
+    head_count_months
+        The thinnest months whose head counts :attr:`shifts` gives (one per shift at most, when
+        the shift's months differ: hires join, sellers leave); empty otherwise.
     """
 
     scenario: str
@@ -80,6 +83,7 @@ class Plan:
     hours_short: int
     funnel: pd.DataFrame | None
     funnel_now: pd.DataFrame
+    head_count_months: tuple[Month, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The plan's part of ``slasim plan --json`` (tables as records, NaN as null): scenario,
@@ -96,6 +100,7 @@ class Plan:
             "hourly": records(self.hourly),
             "funnel_now": records(self.funnel_now.reset_index()),
             "funnel": None if self.funnel is None else records(self.funnel.reset_index()),
+            "head_count_months": [m.key for m in self.head_count_months],
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -129,6 +134,9 @@ class TierQueue:
         The smallest team meeting the target.
     leads_on_duty
         The tier's leads reaching this shift in the horizon (weights the contact average).
+    month
+        The thinnest month whose head count ``sellers_scheduled`` is, when the months'
+        head counts differ; ``None`` otherwise.
     """
 
     shift: str
@@ -143,6 +151,7 @@ class TierQueue:
     within_target_now: float
     needed: StaffingResult
     leads_on_duty: float
+    month: Month | None = None
 
     @property
     def offered_load(self) -> float:
@@ -164,16 +173,24 @@ class _Load:
 
 
 def _head_count(on_duty: np.ndarray, length: np.ndarray, on: np.ndarray, mid: np.ndarray,
-                months: tuple[Month, ...]) -> float:
+                months: tuple[Month, ...]) -> tuple[float, Month | None]:
     """Average head count on duty over a shift's slots ``on``; for a horizon judged month by
     month, the thinnest month's: a quarter whose hires join in February is short in January,
-    which the quarter's average hides."""
-    per = []
-    for inside in [on] if not months else [on & (mid >= m.start) & (mid < m.end) for m in months]:
+    which the quarter's average hides. The month is returned when the months' head counts
+    differ (``None`` when one count holds the whole horizon)."""
+    per: list[tuple[float, Month | None]] = []
+    for month in months or (None,):
+        inside = on if month is None else on & (mid >= month.start) & (mid < month.end)
         minutes = float((length * inside).sum())
         if minutes:
-            per.append(float((on_duty * length * inside).sum()) / minutes)
-    return min(per, default=0.0)
+            per.append((float((on_duty * length * inside).sum()) / minutes, month))
+    if not per:
+        return 0.0, None
+    thinnest = min(per, key=lambda p: p[0])
+    # A count equal in every month (to rounding) names no month: nothing to explain.
+    if max(p[0] for p in per) - thinnest[0] < 1e-9:
+        return thinnest[0], None
+    return thinnest
 
 
 def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
@@ -227,7 +244,7 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
         mean_work = float((lam_tier * work).sum() / lam)
         mu = 1.0 / mean_work
         _check_load(scenario, f"shift {shift_name!r}", lam / mu)
-        now = _head_count(on_duty_sellers, length, on[j], mid, months)
+        now, thinnest = _head_count(on_duty_sellers, length, on[j], mid, months)
         n_now = max(math.floor(now * shrink), 0)
         for i, name in enumerate(names):
             terms = scenario.sla.tiers.get(name)
@@ -257,6 +274,7 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
                     ),
                     needed=need,
                     leads_on_duty=float((moved[i] * on[j]).sum()),
+                    month=thinnest,
                 )
             )
 
@@ -451,4 +469,7 @@ def plan_scenario(
         hours_short=gaps.periods_short,
         funnel=funnel,
         funnel_now=funnel_now,
+        head_count_months=tuple(
+            sorted({q.month.key: q.month for q in queues if q.month}.values(), key=lambda m: m.key)
+        ),
     )

@@ -12,6 +12,7 @@ from slasim.render.text import format_table, patience_lines
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from slasim.measure.months import Month
     from slasim.planning.goal_result import GoalOdds
     from slasim.planning.plan import Plan
     from slasim.planning.staffing import StaffingAnswer
@@ -75,6 +76,7 @@ def format_plan(
                 "contact_first_attempt_needed": "{:.1%}",
             },
         ),
+        *_head_count_lines(plan.head_count_months),
         "",
     ]
     short = plan.hourly[plan.hourly["shortfall"] > 0]
@@ -113,6 +115,17 @@ def format_plan(
         elif goal_note is not None:
             lines.append(f"(How likely the goal is: not simulated; {goal_note}.)")
     return "\n".join(lines)
+
+
+def _head_count_lines(months: Sequence[Month]) -> list[str]:
+    """Which month's head count the Erlang C table takes, when the months' differ."""
+    if not months:
+        return []
+    which = " / ".join(m.label() for m in months)
+    return [
+        f"sellers_scheduled and sellers_working are those of the thinnest month ({which}; "
+        "hires join or sellers leave in other months): every month must keep the agreement."
+    ]
 
 
 def _goal_lines(odds: GoalOdds) -> list[str]:
