@@ -518,3 +518,29 @@ def test_a_partial_months_quota_reads_the_same_whole_leads_everywhere(month: Mon
     for lang, words in (("en", "at least 72 leads"), ("sv", "minst 72 leads")):
         page = dashboard_html(result, lang).replace("\u00a0", " ")
         assert words in page and "71 leads" not in page, lang
+
+
+def test_a_rate_just_below_its_target_does_not_read_as_the_target(month: Month) -> None:
+    # warm's qualify rate 0.097 against a 10 % target read "10% | 10% | NO" in both tables.
+    # The shares judged against a target keep their side of it; the rest stay whole percent.
+    import dataclasses
+
+    result = month.result
+    by_tier, summary = result.by_tier.copy(), result.summary.copy()
+    row = (by_tier["tier"] == "warm") & (by_tier["measure"] == "qualify_rate")
+    target = float(by_tier.loc[row, "target"].iloc[0])
+    assert target == pytest.approx(0.10)
+    by_tier.loc[row, ["actual", "met"]] = [target - 0.003, False]
+    term = (summary["tier"] == "warm") & (summary["term"] == "conversion")
+    assert float(summary.loc[term, "target_value"].iloc[0]) == target
+    summary.loc[term, ["actual", "met"]] = [target - 0.003, False]
+    text = format_track(dataclasses.replace(result, by_tier=by_tier, summary=summary))
+    tier_line = next(line for line in text.splitlines()
+                     if re.search(r"warm\s+qualify rate\s", line))
+    assert re.search(r"qualify rate\s+9\.7%\s+10%\s+NO", tier_line), tier_line
+    summary_line = next(line for line in text.splitlines() if "qualify rate >= 10%" in line
+                        and "warm" in line)
+    assert re.search(r"qualify rate >= 10%\s+9\.7%\s+NO", summary_line), summary_line
+    page = _page_text(dashboard_html(dataclasses.replace(result, by_tier=by_tier,
+                                                         summary=summary), "sv"))
+    assert "9,7\u00a0%" in page

@@ -659,3 +659,30 @@ def test_a_weeks_quota_states_the_whole_leads_the_verdict_needs() -> None:
     table = next(b for b in attainment_blocks(result, "en") if isinstance(b, Table)).frame
     target = table.loc[table.index[0], tr("en", "col_target")]
     assert table.index[0][0] == "hot" and target.startswith("33 in these 7 days"), target
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_quarter_brief_shows_the_weakest_month_the_verdict_judges(lang: str) -> None:
+    # Page 1 of a quarter said "Realistic" beside "chance sales keeps all its terms in every
+    # month: 72 %", below the 80 % bar: the verdict judges each month, not every month at
+    # once. The brief now leads with what is judged: each side's weakest month.
+    from slasim.render.report.decision import decision_blocks
+
+    quarter = load_scenario(ROOT / "scenarios" / "quarter.toml", ["team.shifts[0].sellers=6"])
+    result = simulate(quarter, reps=10, seed=3)
+    verdict = result.verdict
+    assert verdict.months and verdict.level == "side"
+    table = next(b for b in decision_blocks(result, lang) if isinstance(b, Table)).frame
+    labels = list(table.index)
+    for row, side in enumerate(("marketing", "sales")):
+        weakest = min(verdict.months, key=lambda m, s=side: m.verdict.p[s])
+        assert labels[row] == tr(lang, f"decision_p_{side}_weakest").format(
+            month=weakest.labels[lang])
+        assert table.iloc[row, 0] == format_percent(weakest.verdict.p[side], lang)
+        # Each month's P reaches the confidence when the quarter is realistic.
+        assert weakest.verdict.p[side] >= verdict.confidence or not verdict.realistic
+    # Then the every-month chances, as before.
+    assert labels[2] == tr(lang, "decision_p_marketing_months")
+    one_month = simulate(load_scenario(BASE), reps=4, seed=0)
+    brief = next(b for b in decision_blocks(one_month, lang) if isinstance(b, Table)).frame
+    assert not any("weakest" in str(label) or "svagaste" in str(label) for label in brief.index)

@@ -352,3 +352,17 @@ def test_sweep_of_a_quarter_says_what_a_replication_and_p_are(
     head = capsys.readouterr().out.splitlines()[0]
     assert "2 points x 2 periods of 90 days (seed 0, the same periods at every point)" in head
     assert "P = kept in every month" in head
+
+
+def test_sweep_table_never_rounds_a_judged_share_across_the_confidence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 71 of 89 months (0.798) printed "80 %" in a row whose realistic column said "no".
+    code = main(["sweep", str(BASELINE), "--set", "routing.policy=tier_priority",
+                 "--set", "sla.tiers.hot.qualify_rate_target=0.2",
+                 "--set", "sla.tiers.warm.attempt_share=0.85",
+                 "--grid", "team.shifts[0].sellers=7", "--reps", "89", "--seed", "0", "--quiet"])
+    assert code == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    # 7 | marketing 26 % | sales 79.8 % | joint 20 % (not judged at level side) | no | ...
+    assert row[:8] == ["7", "26", "%", "79.8", "%", "20", "%", "no"]

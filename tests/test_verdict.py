@@ -16,7 +16,7 @@ from slasim.measure.catalogue import STATES as CATALOGUE_STATES
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import _SCORE
 from slasim.measure.terms import SIDES, TERMS, get_term
-from slasim.measure.verdict import judge, recommend, recommendation
+from slasim.measure.verdict import decimals_against, judge, recommend, recommendation
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +61,30 @@ def test_confidence_is_reached_at_equality_not_below() -> None:
     flags = _flags(marketing_hot=[1] * 8 + [0] * 2)
     assert judge(flags, ("hot",), 0.8, "side").realistic
     assert not judge(flags, ("hot",), 0.81, "side").realistic
+
+
+def test_a_share_never_rounds_across_the_confidence_it_is_judged_by() -> None:
+    # 71 of 89 months is 0.798: "80 %" beside "Not realistic (needed 80 %)" contradicted the
+    # verdict in run, report and sweep. A judged share gets the decimals that keep its side.
+    assert decimals_against(71 / 89, 0.8) == 1  # 79.8
+    assert decimals_against(0.8, 0.8) == 0  # reached at equality: 80
+    assert decimals_against(0.7999, 0.8) == 2  # 79.99
+    assert decimals_against(0.81, 0.8) == 0
+    assert decimals_against(0.7951, 0.795) == 0  # 80 >= 79.5: on its side already
+    assert decimals_against(71 / 89, None) == 0  # not judged: whole percent
+    assert decimals_against(float("nan"), 0.8) == 0
+    flags = _flags(marketing_hot=[1] * 89, response_hot=[1] * 71 + [0] * 18)
+    side = judge(flags, ("hot",), 0.8, "side")
+    assert not side.realistic
+    assert "sales keeps every term in only 79.8\u00a0% of months (needed 80\u00a0%" in (
+        side.sentence())
+    assert "79,8\u00a0%" in side.sentence("sv")
+    assert side.against("sales") == 0.8 and side.against("joint") is None
+    assert judge(flags, ("hot",), 0.8, "joint").against("joint") == 0.8
+    # Unjudged numbers stay whole: the joint share at level side is 71/89 too.
+    assert "both sides in the same month: 80\u00a0%" in side.sentence()
+    term = judge(flags, ("hot",), 0.8, "term")
+    assert "hot response time is met in only 79.8\u00a0% of months" in term.sentence()
 
 
 def test_verdict_json_form_says_what_the_verdict_says() -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "MonthVerdict",
     "Requirement",
     "Verdict",
+    "decimals_against",
     "judge",
     "judge_months",
     "passes",
@@ -77,6 +78,21 @@ def passes(flags: np.ndarray, confidence: float, z: float = 0.0) -> bool:
         return n > 0 and met / n >= confidence - 1e-12
     low, high = wilson_interval(met, n, abs(z))
     return (low if z > 0 else high) >= confidence - 1e-12
+
+
+def decimals_against(value: float, against: float | None, decimals: int = 0) -> int:
+    """Decimals to print ``value`` as a percentage so that it reads on its side of ``against``.
+
+    ``decimals`` when that is enough; else one more at a time (up to 4): 71 of 89 months
+    (0.798) against 0.80 reads "79.8 %", as "80 %" beside "not realistic (needed 80 %)"
+    contradicts the verdict. ``against`` None (the share is not judged): ``decimals``.
+    """
+    if against is None or value != value or against != against:
+        return decimals
+    met = value >= against - 1e-12  # as passes() compares
+    while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
+        decimals += 1
+    return decimals
 
 
 def side_flags(
@@ -167,6 +183,15 @@ class Verdict:
     @property
     def failing(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if not r.met)
+
+    def against(self, side: str) -> float | None:
+        """The confidence ``p[side]`` is judged against, or None when the level does not judge
+        it (``joint`` at level ``side``, a side at level ``term``) or when ``p`` is P(kept in
+        every month) of a horizon judged month by month (each month is judged instead)."""
+        if self.months:
+            return None
+        judged = {"side": ("marketing", "sales"), "joint": ("joint",)}.get(self.level, ())
+        return self.confidence if side in judged else None
 
     def weakest_term(self, side: str | None = None) -> Requirement | None:
         """The term (of ``side``, if given) met least often."""
@@ -353,11 +378,11 @@ def judge_months(
 
 # --- wording --------------------------------------------------------------------------------
 
-def _pct(value: float, lang: str) -> str:
+def _pct(value: float, lang: str, against: float | None = None) -> str:
     if value != value:
         return "–"
-    text = f"{100 * value:.0f}\u00a0%"
-    return text
+    text = f"{100 * value:.{decimals_against(value, against)}f}"
+    return (text.replace(".", ",") if lang == "sv" else text) + "\u00a0%"
 
 
 def _range(ci: tuple[float, float], lang: str) -> str:
@@ -404,17 +429,19 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
     w = _words(lang, v.period_days, month)
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
+    conf = v.confidence
     joint = w["joint"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))
     if v.level == "side":
         if v.realistic:
             body = w["and"].join(
-                w["side_all"].format(side=label[s], p=_pct(v.p[s], lang), ci=_range(v.ci[s], lang))
+                w["side_all"].format(side=label[s], p=_pct(v.p[s], lang, conf),
+                                     ci=_range(v.ci[s], lang))
                 for s in ("marketing", "sales")
             ) + f" ({w['needed_each'].format(c=c)}); {joint}"
         else:
             parts = []
             for r in v.failing:
-                part = w["only"].format(side=label[r.side], p=_pct(r.p, lang), c=c)
+                part = w["only"].format(side=label[r.side], p=_pct(r.p, lang, conf), c=c)
                 weakest = v.weakest_term(r.side)
                 if weakest is not None:
                     part += "; " + w["most"].format(what=weakest.describe(lang),
@@ -422,7 +449,8 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
                 parts.append(part + ")")
             body = "; ".join(parts) + f"; {joint}"
     elif v.level == "joint":
-        body = w["joint_main"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))
+        body = w["joint_main"].format(p=_pct(v.p["joint"], lang, conf),
+                                      ci=_range(v.ci["joint"], lang))
         body += f" ({w['needed'].format(c=c)})"
         weakest = v.weakest_term()
         if not v.realistic and weakest is not None:
@@ -432,12 +460,12 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
         if v.realistic:
             body = w["term_ok"].format(
                 c=c, weakest=weakest.describe(lang) if weakest else "–",
-                p=_pct(weakest.p if weakest else math.nan, lang),
+                p=_pct(weakest.p if weakest else math.nan, lang, conf),
             )
         else:
             misses = sorted(v.failing, key=lambda r: r.p)
             body = "; ".join(
-                w["term_miss"].format(what=r.describe(lang), p=_pct(r.p, lang), c=c)
+                w["term_miss"].format(what=r.describe(lang), p=_pct(r.p, lang, conf), c=c)
                 for r in misses[:3]
             )
         body += f"; {joint}"

@@ -17,7 +17,9 @@ clearly out of reach (upper bound), ``z = 0`` is the point estimate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -37,6 +39,8 @@ __all__ = [
     "term_probabilities",
     "terms_verdict",
 ]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,23 @@ def _realistic_qualify(
     return max(target, 0.0)
 
 
+def _entry(
+    menu: Sequence[_T], flags: Callable[[_T], np.ndarray], level: float, confidence: float,
+    z: float,
+) -> _T | None:
+    """The most ambitious entry of ``menu`` met at ``level``; None when none is met.
+
+    A level raised above the confidence (:func:`choose_terms` loosening a side) cannot loosen
+    a term already at the least ambitious entry: that entry stays while it is met at the
+    confidence itself, so the side's other terms can still be loosened (else one term at the
+    end of its menu, met in 92 % of months, ended the search for the whole agreement at 0.92).
+    """
+    chosen = next((e for e in menu if passes(flags(e), level, z)), None)
+    if chosen is None and level > confidence and passes(flags(menu[-1]), confidence, z):
+        return menu[-1]
+    return chosen
+
+
 def _tier_terms(
     samples: Samples,
     space: DecisionSpace,
@@ -183,26 +204,17 @@ def _tier_terms(
     (marketing, sales; default: the confidence), or the terms no menu entry meets."""
     conf_m, conf = levels or (space.confidence, space.confidence)
     menu = space.menus[name]
-    response = next(
-        (
-            (t, s)
-            for t, s in menu.response
-            if passes(_response_flags(samples, menu, t, s), conf, z)
-        ),
-        None,
-    )
-    attempts = next(
-        (a for a in menu.attempts if passes(_attempt_flags(samples, menu, a), conf, z)), None
-    )
+    response = _entry(menu.response, lambda ts: _response_flags(samples, menu, *ts),
+                      conf, space.confidence, z)
+    attempts = _entry(menu.attempts, lambda a: _attempt_flags(samples, menu, a),
+                      conf, space.confidence, z)
     qualify: float | None = None
     if menu.qualify_propose:
         qualify = _realistic_qualify(samples, space, name, z, conf)
     elif menu.qualify:
-        qualify = next(
-            (q for q in menu.qualify
-             if passes(_conversion_flags(samples, name, q), conf, z)),
-            math.nan,  # no entry passes
-        )
+        entry = _entry(menu.qualify, lambda q: _conversion_flags(samples, name, q),
+                       conf, space.confidence, z)
+        qualify = math.nan if entry is None else entry  # nan: no entry passes
     missing = []
     if response is None:
         best = max(menu.response,

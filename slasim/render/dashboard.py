@@ -27,6 +27,7 @@ from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
 from slasim.measure.months import leads_needed
 from slasim.measure.terms import TERMS
+from slasim.measure.verdict import decimals_against
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.render.doc import Block, Callout, Figure, Heading, Paragraph, Table, to_html
 from slasim.render.i18n import TRACK_MEASURES, measure_label, tr
@@ -93,11 +94,12 @@ class _Style:
             return f"{value:,.{decimals}f}"
         return format_number(value, self.lang, decimals)
 
-    def value(self, measure: str, value: float) -> str:
-        """A measure's value: share, minutes, money (pages only) or count."""
+    def value(self, measure: str, value: float, against: float | None = None) -> str:
+        """A measure's value: share, minutes, money (pages only) or count; a share judged
+        ``against`` a target never rounds across it (0.097 against 10 %: "9.7%")."""
         kind = catalogue_metric(measure).kind
         if kind == "share":
-            return self.share(value)
+            return self.share(value, decimals_against(value, against))
         if kind in ("minutes", "number"):
             return self.number(value, 1)
         if measure == "revenue" and self.lang is not None and not _nan(value):
@@ -133,7 +135,9 @@ def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
         st.text("col_tier"): [st.tier(t) for t in rows["tier"]],
         st.text("col_metric"): [st.label(m) for m in measures],
         st.text("track_col_actual"): [
-            st.value(m, v) for m, v in zip(measures, rows["actual"], strict=True)
+            st.value(m, v, None if _nan(met) else t)
+            for m, v, t, met in zip(measures, rows["actual"], rows["target"], rows["met"],
+                                    strict=True)
         ],
         st.text("col_target"): [
             # A quota reads as the whole leads that meet it (71.29 -> 72), as the terms do.
@@ -178,9 +182,11 @@ def _summary_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
             _target_words(result, period, tier, term, st)
             for tier, term in zip(tiers, terms, strict=True)
         ]
+    # A share judged against its target never rounds across it: 0.097 against 10 % reads
+    # "9.7%" beside NO, not "10%" (the quota's leads are whole already).
     actual = [
-        st.number(v) if term == "marketing" else st.share(v)
-        for term, v in zip(terms, rows["actual"], strict=True)
+        st.number(v) if term == "marketing" else st.share(v, decimals_against(v, target))
+        for term, v, target in zip(terms, rows["actual"], rows["target_value"], strict=True)
     ]
     return pd.DataFrame({
         st.text("col_tier"): [st.tier(t) for t in tiers],

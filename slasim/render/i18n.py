@@ -43,6 +43,9 @@ EN: Mapping[str, str] = MappingProxyType(
         "decision_p_marketing_months": "chance marketing keeps all its terms in every month",
         "decision_p_sales_months": "chance sales keeps all its terms in every month",
         "decision_p_joint_months": "chance both sides keep them in every month",
+        "decision_p_marketing_weakest": "chance marketing keeps all its terms in its weakest month ({month})",
+        "decision_p_sales_weakest": "chance sales keeps all its terms in its weakest month ({month})",
+        "decision_p_joint_weakest": "chance both sides keep them in the same month, in the weakest month ({month})",
         "decision_cost_months": "cost over the period (sellers and leads)",
         "decision_revenue_months": "revenue over the period (deals won inside it)",
         "decision_pipeline_value_months": (
@@ -514,6 +517,9 @@ SV: Mapping[str, str] = MappingProxyType(
         "decision_p_marketing_months": "chansen att marknad håller alla sina villkor varje månad",
         "decision_p_sales_months": "chansen att sälj håller alla sina villkor varje månad",
         "decision_p_joint_months": "chansen att båda parter håller dem varje månad",
+        "decision_p_marketing_weakest": "chansen att marknad håller alla sina villkor i sin svagaste månad ({month})",
+        "decision_p_sales_weakest": "chansen att sälj håller alla sina villkor i sin svagaste månad ({month})",
+        "decision_p_joint_weakest": "chansen att båda parter håller dem samma månad, i den svagaste månaden ({month})",
         "decision_cost_months": "kostnad för perioden (säljare och leads)",
         "decision_revenue_months": "intäkt för perioden (affärer vunna inom den)",
         "decision_pipeline_value_months": (

@@ -18,8 +18,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from slasim.measure.verdict import decimals_against
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from slasim.measure.verdict import Verdict
 
 __all__ = [
     "LANGS",
@@ -30,6 +34,7 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "judged_percent",
     "png_figure_html",
     "render_page",
     "table_html",
@@ -88,6 +93,12 @@ def format_percent(value: float, lang: str, decimals: int = 0) -> str:
         _check_lang(lang)
         return MISSING
     return f"{format_number(100 * float(value), lang, decimals)}{NBSP}%"
+
+
+def judged_percent(verdict: Verdict, side: str, value: float, lang: str) -> str:
+    """``value`` (P(``side`` keeps its terms)) as :func:`format_percent`; when the verdict
+    judges it, with the decimals that keep it on its side of the confidence ("79,8 %")."""
+    return format_percent(value, lang, decimals_against(value, verdict.against(side)))
 
 
 def format_money(value: float, currency: str, lang: str) -> str:

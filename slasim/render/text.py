@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
 from slasim.measure.terms import side_flags, term_flags
+from slasim.measure.verdict import decimals_against
 from slasim.planning.check import ScenarioCheck, follow_up_line
 from slasim.planning.workload import hires_text
 from slasim.render.values import format_difference
@@ -47,8 +48,10 @@ def money_basis(scenario: Scenario, profit: float | None = None, by_month: bool 
     the report, for a horizon judged as one period), with ``profit`` on that basis: the two
     differ by 30.44 / days and each output must say which it prints."""
     h = scenario.horizon
-    # optimize refuses a horizon judged month by month; the report gives its money per month.
-    who = "the report gives" if by_month else "optimize and the report give"
+    # optimize refuses a horizon judged month by month; the report's decision table gives
+    # that horizon's money for the whole period (as here), its evidence tables per month.
+    who = ("the report's decision table gives it for the period too, its evidence tables give"
+           if by_month else "optimize and the report give")
     days = "the day" if h.days == 1 else f"the {h.days} days"
     text = f"money for {days}; {who} it per average month, x 30.44/{h.days}"
     if profit is not None:
@@ -260,6 +263,12 @@ def _fmt(spec: str, value: float) -> str:
     return "-" if value != value else spec.format(value)  # NaN -> "-"
 
 
+def _share(value: float, against: float | None = None) -> str:
+    """``"80%"``; a share the verdict judges against ``against`` never rounds across it
+    (``"79.8%"``: :func:`~slasim.measure.verdict.decimals_against`)."""
+    return _fmt(f"{{:.{decimals_against(value, against)}%}}", value)
+
+
 Cells = dict[tuple[str, ...], dict[str, float]]
 
 
@@ -277,7 +286,8 @@ def format_run(result: SimulationResult) -> str:
     s = result.scenario
     summary = _cells(result.summary, ("metric", "tier"))
     tiers = [ALL, *s.tiers]
-    p = {k: _fmt("{:.0%}", v) for k, v in result.p_met.items()}
+    v = result.verdict
+    p = {k: _share(x, v.against(k.removeprefix("p_met_"))) for k, x in result.p_met.items()}
     every = " in every month" if result.verdict.months else ""
     lines = [
         f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
@@ -311,8 +321,9 @@ def format_run(result: SimulationResult) -> str:
         unmeasured = metric.removesuffix("_met") in result.verdict.unmeasured
         for tier in tiers:
             key = (metric, tier)
+            against = v.against(row["P(met)"]) if tier == ALL else None
             row[tier] = ("n/m" if unmeasured and key in summary
-                         else _fmt("{:.0%}", summary[key]["mean"]) if key in summary else "")
+                         else _share(summary[key]["mean"], against) if key in summary else "")
         sla_rows.append(row)
     lines += [
         "P(term met) per tier" + (" (n/m = not measured)" if result.verdict.unmeasured else ""),
@@ -330,10 +341,12 @@ def _month_lines(result: SimulationResult) -> list[str]:
     from slasim.measure.quarter import month_rows, revenue_rows
 
     verdict = result.verdict
+    conf = verdict.confidence
     names = [m.labels["en"] for m in verdict.months]
     table = pd.DataFrame(
-        [{"P(met)": r.label, **{n: _fmt("{:.0%}", p) + (" !" if ok is False else "")
-                                for n, p, ok in zip(names, r.p, r.met, strict=True)},
+        [{"P(met)": r.label,
+          **{n: _share(p, None if ok is None else conf) + (" !" if ok is False else "")
+             for n, p, ok in zip(names, r.p, r.met, strict=True)},
           "every month": _fmt("{:.0%}", r.every)} for r in month_rows(verdict)]
     ).set_index("P(met)")
     money = pd.DataFrame(

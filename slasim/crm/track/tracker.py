@@ -465,7 +465,7 @@ def _summary_rows(
     for index, tier in enumerate(names):
         mine = rec["tier"] == index
         for term, flag in TERMS.items():
-            wording = _target(term, tier, scenario, ctx)[1]
+            target, wording = _target(term, tier, scenario, ctx)
             if term == "marketing":
                 value = actual[("leads_created", tier)]
             elif term == "response":
@@ -480,7 +480,7 @@ def _summary_rows(
             measurable = _term_measurable(term, info.not_measurable)
             rows.append({
                 "period": info.label, "tier": tier, "term": term, "target": wording,
-                "actual": value if measurable else math.nan,
+                "target_value": target, "actual": value if measurable else math.nan,
                 "met": _flag(actual.get((flag, tier))) if measurable else None,
                 "sim_p_met": p_met(flag, tier), "partial": info.partial,
             })
@@ -489,7 +489,8 @@ def _summary_rows(
         rows.append({
             "period": info.label, "tier": ALL, "term": side,
             "target": "every tier's terms" if side != "joint" else "marketing and sales",
-            "actual": math.nan, "met": _flag(actual.get((flag, ALL))) if measurable else None,
+            "target_value": math.nan, "actual": math.nan,
+            "met": _flag(actual.get((flag, ALL))) if measurable else None,
             "sim_p_met": p_met(flag, ALL), "partial": info.partial,
         })
     return rows

@@ -23,7 +23,7 @@ from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Bullets, Callout, Heading, Table
 from slasim.render.figures import per_month
 from slasim.render.i18n import tr
-from slasim.render.page import format_money, format_percent
+from slasim.render.page import format_money, format_percent, judged_percent
 from slasim.render.report.comparison import cells
 from slasim.render.report.evidence import recommendation
 
@@ -52,9 +52,19 @@ def decision_blocks(
     # A horizon shorter than a month: P per period of its days; money per month all the same.
     suffix = "_months" if verdict.months else "_period" if verdict.period_days else ""
     days = verdict.period_days
+    # A horizon judged month by month: first what the verdict compares with the confidence,
+    # each judged side's weakest month (P(every month) below it is lower, and not required).
+    judged = {"side": ("marketing", "sales"), "joint": ("joint",)}.get(verdict.level, ())
+    for key in judged if verdict.months else ():
+        tight = verdict.months[int(np.argmin([m.verdict.p[key] for m in verdict.months]))]
+        lo, hi = tight.verdict.ci[key]
+        p = judged_percent(tight.verdict, key, tight.verdict.p[key], lang)
+        ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
+        rows.append([tr(lang, f"decision_p_{key}_weakest").format(month=tight.labels[lang]),
+                     p, ci])
     for key in ("marketing", "sales", "joint"):
         lo, hi = verdict.ci[key]
-        p = format_percent(verdict.p[key], lang)
+        p = judged_percent(verdict, key, verdict.p[key], lang)
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
         rows.append([tr(lang, f"decision_p_{key}{suffix}").format(days=days), p, ci])
     summary = cells(result.summary, ("metric", "tier"))

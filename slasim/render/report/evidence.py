@@ -28,7 +28,7 @@ from slasim.render.figures import (
     runs_text,
 )
 from slasim.render.i18n import tr
-from slasim.render.page import format_money, format_number, format_percent
+from slasim.render.page import format_money, format_number, format_percent, judged_percent
 from slasim.render.report.comparison import cells
 from slasim.render.report.terms import format_minutes, term_texts
 from slasim.render.values import format_difference, format_metric
@@ -91,9 +91,9 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         Paragraph(
             tr(lang, "headline" + ("_months" if verdict.months else _period(verdict))).format(
                 days=verdict.period_days,
-                m=format_percent(p["p_met_marketing"], lang),
-                s=format_percent(p["p_met_sales"], lang),
-                j=format_percent(p["p_met_joint"], lang),
+                m=judged_percent(verdict, "marketing", p["p_met_marketing"], lang),
+                s=judged_percent(verdict, "sales", p["p_met_sales"], lang),
+                j=judged_percent(verdict, "joint", p["p_met_joint"], lang),
                 rule=verdict.rule(lang),
             ),
             note=True,

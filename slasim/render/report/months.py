@@ -15,6 +15,7 @@ import pandas as pd
 from slasim.measure.months import quota_needed
 from slasim.measure.quarter import month_rows, months, revenue_rows
 from slasim.measure.terms import TERMS
+from slasim.measure.verdict import decimals_against
 from slasim.render.doc import Block, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, report_figure
 from slasim.render.i18n import tr
@@ -63,7 +64,8 @@ def month_blocks(result: SimulationResult, lang: str) -> list[Block]:
     names = [m.labels[lang] for m in verdict.months]
     below = tr(lang, "below_mark")
     rows = [
-        [r.label, *(format_percent(p, lang) + (f" {below}" if ok is False else "")
+        [r.label, *(format_percent(p, lang, decimals_against(
+            p, None if ok is None else verdict.confidence)) + (f" {below}" if ok is False else "")
                     for p, ok in zip(r.p, r.met, strict=True)), format_percent(r.every, lang)]
         for r in month_rows(verdict, lang)
     ]
