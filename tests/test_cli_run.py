@@ -207,3 +207,11 @@ def test_run_never_rounds_a_judged_share_across_the_confidence(baseline_path: Pa
     sales_row = next(line for line in lines if line.startswith("sales "))
     assert sales_row.split()[1] == "79.8%"
     assert "sales keeps every term in only 79.8\u00a0% of months (needed 80\u00a0%" in text
+    # compare's table: the same share, judged per option.
+    from slasim.measure.experiment import compare
+    from slasim.render.report.comparison import format_compare
+
+    twice = format_compare(compare([scenario, scenario.model_copy(update={"name": "again"})],
+                                   reps=89, seed=0))
+    row = next(line for line in twice.splitlines() if line.startswith("sales_met"))
+    assert row.split()[1:3] == ["79.8%", "79.8%"]

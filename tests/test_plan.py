@@ -477,7 +477,7 @@ def test_plan_to_dict_is_plain_json_with_null_funnel_without_a_goal() -> None:
     scenario = load_scenario(SCENARIOS / "baseline.toml")
     without = plan_scenario(scenario).to_dict()
     assert list(without) == ["scenario", "shifts", "hours_short", "hourly", "funnel_now",
-                             "funnel"]
+                             "funnel", "head_count_months"]
     assert without["funnel"] is None
     with_goal = plan_scenario(scenario, revenue_goal=3_000_000).to_dict()
     assert isinstance(with_goal["funnel"], list) and with_goal["funnel"]

@@ -85,6 +85,8 @@ def test_a_share_never_rounds_across_the_confidence_it_is_judged_by() -> None:
     assert "both sides in the same month: 80\u00a0%" in side.sentence()
     term = judge(flags, ("hot",), 0.8, "term")
     assert "hot response time is met in only 79.8\u00a0% of months" in term.sentence()
+    assert term.against("response", "hot") == 0.8 and term.against("sales") is None
+    assert side.against("response", "hot") is None
 
 
 def test_verdict_json_form_says_what_the_verdict_says() -> None:

@@ -184,14 +184,16 @@ class Verdict:
     def failing(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if not r.met)
 
-    def against(self, side: str) -> float | None:
-        """The confidence ``p[side]`` is judged against, or None when the level does not judge
-        it (``joint`` at level ``side``, a side at level ``term``) or when ``p`` is P(kept in
-        every month) of a horizon judged month by month (each month is judged instead)."""
+    def against(self, name: str, tier: str = "") -> float | None:
+        """The confidence P(``name``) is judged against -- a side's (``tier`` empty) or a term's
+        of ``tier`` -- or None when the level does not judge it (``joint`` at level ``side``, a
+        side at level ``term``) or when the P is of every month of a horizon judged month by
+        month (each month is judged instead)."""
         if self.months:
             return None
-        judged = {"side": ("marketing", "sales"), "joint": ("joint",)}.get(self.level, ())
-        return self.confidence if side in judged else None
+        judged = any((r.term, r.tier) == (name, tier) if r.term else (r.side, tier) == (name, "")
+                     for r in self.requirements)
+        return self.confidence if judged else None
 
     def weakest_term(self, side: str | None = None) -> Requirement | None:
         """The term (of ``side``, if given) met least often."""

@@ -321,7 +321,7 @@ def format_run(result: SimulationResult) -> str:
         unmeasured = metric.removesuffix("_met") in result.verdict.unmeasured
         for tier in tiers:
             key = (metric, tier)
-            against = v.against(row["P(met)"]) if tier == ALL else None
+            against = v.against(row["P(met)"], "" if tier == ALL else tier)
             row[tier] = ("n/m" if unmeasured and key in summary
                          else _share(summary[key]["mean"], against) if key in summary else "")
         sla_rows.append(row)

@@ -15,7 +15,7 @@ from slasim.engine.staff import head_count, staffing
 from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import TERMS, side_flags, term_flags
-from slasim.measure.verdict import recommendation
+from slasim.measure.verdict import decimals_against, recommendation
 from slasim.measure.verdict_words import unit
 from slasim.render.text import format_table, money_basis
 from slasim.render.values import format_difference, format_metric
@@ -119,7 +119,10 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
     }
 
 
-def _fmt(metric: str, value: float) -> str:
+def _fmt(metric: str, value: float, against: float | None = None) -> str:
+    if against is not None and value == value:
+        # A P(met) the verdict judges never rounds across the confidence (79.8 %, not 80 %).
+        return f"{value:.{decimals_against(value, against)}%}"
     return format_metric(metric, value)
 
 
@@ -164,6 +167,7 @@ def format_compare(comparison: ComparisonResult) -> str:
     by_month = bool(comparison.results[0].verdict.months)
     # A term no replication measures reads "met" always: "n/m", as in `slasim run`, not 100 %.
     unmeasured = {r.scenario.name: r.verdict.unmeasured for r in comparison.results}
+    verdict_of = {r.scenario.name: r.verdict for r in comparison.results}
     for tier in [ALL, *scenarios[0].tiers]:
         rows = _terms_rows(scenarios, tier)
         for metric in COMPARE_METRICS:
@@ -176,7 +180,9 @@ def format_compare(comparison: ComparisonResult) -> str:
                     continue
                 c = table_cells[(tier, metric, name)]
                 term = metric.removesuffix("_met")
-                row[name] = "n/m" if term in unmeasured[name] else _fmt(metric, float(c["mean"]))
+                against = verdict_of[name].against(term, "" if tier == ALL else tier)
+                row[name] = ("n/m" if term in unmeasured[name]
+                             else _fmt(metric, float(c["mean"]), against))
                 if name == base:
                     continue
                 row[f"vs {base}: {name}"] = (
