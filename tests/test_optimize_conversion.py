@@ -327,3 +327,15 @@ def test_fewer_sellers_than_proposed_are_explained() -> None:
         text = _fewer_than_proposed(result)  # type: ignore[arg-type]
         assert ("the proposal keeps 6: it moves to fewer sellers only when" in text) is said
         assert said or text == ""
+
+
+def test_a_judged_p_met_in_the_verification_table_keeps_its_side() -> None:
+    # 0.798 printed "0.80" beside met False (0.80 needed); unjudged rows keep two decimals.
+    import pandas as pd
+
+    from slasim.cli.optimize import _judged_p
+
+    table = pd.DataFrame({"p_met": [0.798, 0.8, 0.798, 0.5], "met": [False, True, None, "n/m"]},
+                         index=["a", "b", "c", "d"])
+    shown = _judged_p(table, 0.8)
+    assert list(shown["p_met"]) == ["0.798", "0.80", 0.798, 0.5]

@@ -121,6 +121,20 @@ def _verification_shown(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _judged_p(shown: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """A judged P(met) (``met`` True or False) with the decimals that keep it on its side of
+    the confidence: 0.798 reads "0.798", not "0.80" beside met False."""
+    import numpy as np
+
+    from slasim.measure.verdict import decimals_against
+
+    shown = shown.astype({"p_met": object})
+    for key, p, met in zip(shown.index, shown["p_met"], shown["met"], strict=True):
+        if isinstance(met, bool | np.bool_) and isinstance(p, float):
+            shown.at[key, "p_met"] = f"{p:.{2 + decimals_against(p, confidence)}f}"
+    return shown
+
+
 def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
     """The terminal report: proposal, verification, runner-ups, neighbours, frontier, speed."""
     from slasim.render.text import format_table
@@ -149,7 +163,7 @@ def format_result(result: OptimizeResult, out_dir: str | None = None) -> str:
             f"{result.period_unit} (seed "
             f"{result.seed}; 95 % Wilson CI); rows 'all': each side keeps every term together"
             + ("; n/m: not measured, counts as met" if _unmeasured(result) else ""),
-            format_table(_verification_shown(result.verification),
+            format_table(_judged_p(_verification_shown(result.verification), result.confidence),
                          {"p_met": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}"}),
         ]
         if len(result.neighbours):
