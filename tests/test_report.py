@@ -686,3 +686,26 @@ def test_a_quarter_brief_shows_the_weakest_month_the_verdict_judges(lang: str) -
     one_month = simulate(load_scenario(BASE), reps=4, seed=0)
     brief = next(b for b in decision_blocks(one_month, lang) if isinstance(b, Table)).frame
     assert not any("weakest" in str(label) or "svagaste" in str(label) for label in brief.index)
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_staffing_levels_keep_a_judged_chance_on_its_side(lang: str) -> None:
+    # One seller below the answer P(sales) was 0.798: the levels table read "80 %", as if it
+    # reached the 80 % the answer said it missed. P(joint) (not judged at level side) stays whole.
+    from slasim.planning.staffing import StaffingAnswer
+    from slasim.render.report.staffing import staffing_blocks
+
+    scenario = load_scenario(BASE)
+    levels = pd.DataFrame([
+        {"sellers": "4", "total": 4, "p_marketing": 0.9, "p_sales": 0.798, "p_joint": 0.798,
+         "p_sales_judged": 0.798, "p_joint_judged": 0.798, "realistic": False,
+         "staffing_ok": False, "profit": 1.0},
+        {"sellers": "5", "total": 5, "p_marketing": 0.9, "p_sales": 0.85, "p_joint": 0.8,
+         "p_sales_judged": 0.85, "p_joint_judged": 0.8, "realistic": True,
+         "staffing_ok": True, "profit": 1.0}])
+    answer = StaffingAnswer("fifo", (5,), levels, (6,), 10, 0, 12, ("office",))
+    table = next(b for b in staffing_blocks([answer], scenario, lang) if isinstance(b, Table))
+    row = table.frame.iloc[0]
+    assert row[tr(lang, "col_p_sales")] == format_percent(0.798, lang, 1)  # 79.8 %
+    assert row[tr(lang, "col_p_joint")] == format_percent(0.798, lang)  # 80 %: not judged
+    plt.close("all")

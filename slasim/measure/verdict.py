@@ -53,6 +53,7 @@ __all__ = [
     "decimals_against",
     "judge",
     "judge_months",
+    "judged_sides",
     "passes",
     "recommend",
     "recommendation",
@@ -93,6 +94,11 @@ def decimals_against(value: float, against: float | None, decimals: int = 0) -> 
     while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
         decimals += 1
     return decimals
+
+
+def judged_sides(level: str) -> tuple[str, ...]:
+    """The sides whose P(kept) ``level`` compares with the confidence (none at ``term``)."""
+    return {"side": ("marketing", "sales"), "joint": ("joint",)}.get(level, ())
 
 
 def side_flags(

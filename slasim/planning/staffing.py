@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.limits import MAX_SCHEDULED_SELLERS
-from slasim.measure.verdict import Requirement, Verdict
+from slasim.measure.verdict import Requirement, Verdict, decimals_against
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.planning.workload import hires_text
@@ -108,6 +108,8 @@ class StaffingAnswer:
     by_month
         Whether the horizon is judged month by month (then the chances compared with the
         confidence are each level's weakest month's: ``p_sales_judged``).
+    confidence
+        ``sla.confidence``: what the judged chances are compared with.
     """
 
     routing: str
@@ -123,6 +125,7 @@ class StaffingAnswer:
     period_days: int = 0
     hires: tuple[tuple[str, int, date], ...] = ()
     by_month: bool = False
+    confidence: float = 0.8
 
     @property
     def total(self) -> int | None:
@@ -151,8 +154,9 @@ class StaffingAnswer:
                           else ("sales keeps", top["p_sales_judged"]))
                 # What the verdict compares with the confidence: per period, or for several
                 # months the weakest month's chance.
-                share = (f"{p:.0%} of simulated periods in their weakest month" if self.by_month
-                         else f"{p:.0%} of {unit('en', self.period_days)}")
+                p = f"{p:.{decimals_against(p, self.confidence)}%}"  # never "80%" for 0.798
+                share = (f"{p} of simulated periods in their weakest month" if self.by_month
+                         else f"{p} of {unit('en', self.period_days)}")
                 text += (f"; staffing alone does not fix it: at {most} sellers {who} every "
                          f"term in {share} (weakest terms: {weakest})")
             return text
@@ -302,6 +306,7 @@ def _fewest(
         period_days=most.period_days,
         hires=tuple((h.shift, h.sellers, h.start) for h in scenario.team.hires),
         by_month=bool(most.months),
+        confidence=most.confidence,
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.terms import SIDES
+from slasim.measure.verdict import judged_sides
 from slasim.measure.verdict_words import month_unit
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Bullets, Callout, Heading, Table
@@ -54,8 +55,7 @@ def decision_blocks(
     days = verdict.period_days
     # A horizon judged month by month: first what the verdict compares with the confidence,
     # each judged side's weakest month (P(every month) below it is lower, and not required).
-    judged = {"side": ("marketing", "sales"), "joint": ("joint",)}.get(verdict.level, ())
-    for key in judged if verdict.months else ():
+    for key in judged_sides(verdict.level) if verdict.months else ():
         tight = verdict.months[int(np.argmin([m.verdict.p[key] for m in verdict.months]))]
         lo, hi = tight.verdict.ci[key]
         p = judged_percent(tight.verdict, key, tight.verdict.p[key], lang)

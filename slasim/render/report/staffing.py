@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
+from slasim.measure.verdict import decimals_against, judged_sides
 from slasim.planning.staffing import StaffingAnswer
 from slasim.planning.workload import hires_text
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
@@ -58,15 +59,23 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
 
     cur = scenario.costs.currency
     rows, curves = [], {}
+    # A level's P the verdict compares with the confidence keeps its side of it ("79,8 %" one
+    # seller below the answer, not "80 %"); a quarter's columns are of every month, not judged.
+    judged = () if months(scenario) else judged_sides(scenario.sla.confidence_level)
+
+    def p_text(value: float, side: str) -> str:
+        against = scenario.sla.confidence if side in judged else None
+        return format_percent(value, lang, decimals_against(value, against))
+
     for a in answers:
         policy = _policy(a.routing, scenario, lang)
         for r in a.levels.to_dict("records"):
             rows.append({
                 tr(lang, "row_routing"): policy,
                 tr(lang, "col_sellers"): str(r["sellers"]),
-                tr(lang, "col_p_marketing"): format_percent(float(r["p_marketing"]), lang),
-                tr(lang, "col_p_sales"): format_percent(float(r["p_sales"]), lang),
-                tr(lang, "col_p_joint"): format_percent(float(r["p_joint"]), lang),
+                tr(lang, "col_p_marketing"): p_text(float(r["p_marketing"]), "marketing"),
+                tr(lang, "col_p_sales"): p_text(float(r["p_sales"]), "sales"),
+                tr(lang, "col_p_joint"): p_text(float(r["p_joint"]), "joint"),
                 tr(lang, "per_month_label").format(label=tr(lang, "m_profit")): format_money(
                     float(r["profit"]) * per_month(scenario, "profit"), cur, lang
                 ),
