@@ -113,6 +113,8 @@ def test_plan_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
                  "--reps", "0"]) == 0
     text = capsys.readouterr().out
     assert "per shift and tier" in text and "Expected funnel per month" in text
+    # The point estimate says what it leaves out (it earns about twice the simulated month).
+    assert "It leaves out the hours a lead waits off duty and the qualify decay" in text
     assert written == text
 
 

@@ -97,7 +97,10 @@ def format_plan(
         )
     lines += [
         "",
-        f"Expected funnel per month at the current quotas ({scenario.costs.currency})",
+        f"Expected funnel per month at the current quotas ({scenario.costs.currency}; "
+        "queueing theory's point estimate: contact from the on-duty Erlang wait, qualification "
+        "at each tier's base rate. It leaves out the hours a lead waits off duty and the "
+        "qualify decay, so it overstates what the simulation (`slasim run`, the report) earns)",
         format_table(
             plan.funnel_now, dict.fromkeys(plan.funnel_now.columns, "{:,.1f}") | {"revenue": money}
         ),
@@ -105,7 +108,8 @@ def format_plan(
     if plan.funnel is not None:
         lines += [
             "",
-            "Reverse funnel: leads needed per month for the revenue goal (= quota proposal)",
+            "Reverse funnel: leads needed per month for the revenue goal (the same point "
+            "estimate, so it understates the leads needed)",
             format_table(
                 plan.funnel, dict.fromkeys(plan.funnel.columns, "{:,.1f}") | {"revenue": money}
             ),
