@@ -398,6 +398,9 @@ def test_run_points_to_plan_only_when_sales_misses(
     assert not verdict.realistic
     line = _run_verdict(SimpleNamespace(verdict=verdict))  # type: ignore[arg-type]
     assert ("`slasim plan` gives the fewest sellers" in line) == hint, line
+    # At level joint the search is for the whole agreement, not the sales side alone.
+    assert ("fix the sales side" in line) == (hint and level != "joint"), line
+    assert ("make the agreement realistic" in line) == (hint and level == "joint"), line
 
 
 @pytest.mark.parametrize(("level", "words"), [

@@ -405,7 +405,9 @@ def _run_verdict(result: SimulationResult) -> str:
         and (verdict.p["sales"] < verdict.confidence
              or verdict.p["marketing"] >= verdict.confidence)
     )
-    fix = ("`slasim plan` gives the fewest sellers that fix the sales side, per routing policy"
+    # At level joint the staffing search asks for the whole agreement (both sides together).
+    what = "make the agreement realistic" if verdict.level == "joint" else "fix the sales side"
+    fix = (f"`slasim plan` gives the fewest sellers that {what}, per routing policy"
            if sales_misses else None)
     return verdict.sentence(fix=fix)
 
