@@ -485,7 +485,8 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
 
 def recommend(verdicts: list[Verdict], profits: list[float]) -> tuple[int, bool]:
     """The option to recommend: the realistic one with the highest profit (``True``), else the
-    one closest to realistic (highest joint P, then profit; ``False``)."""
+    one closest to realistic (the highest P of its weakest requirement -- what the level
+    judges, each month's on a quarter -- then profit; ``False``)."""
     ok = [i for i, v in enumerate(verdicts) if v.realistic]
     if ok:
         return max(ok, key=lambda i: profits[i]), True
