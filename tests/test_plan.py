@@ -537,3 +537,20 @@ def test_plan_names_the_month_whose_head_count_its_table_takes(
     assert main(["plan", str(SCENARIOS / "baseline.toml"), "--reps", "0", "--json", str(out)]) == 0
     assert "thinnest month" not in capsys.readouterr().out
     assert json.loads(out.read_text())["head_count_months"] == []
+
+
+def test_the_hour_of_week_check_averages_the_weeks_someone_works_that_hour() -> None:
+    # The baseline's April has Easter Monday and Good Friday off: averaged over every week,
+    # Mon 08 and Fri 08 showed 4 sellers scheduled beside the Erlang table's 6 (and a diluted
+    # need). An hour of the week is averaged over the weeks it is worked.
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    plan = plan_scenario(baseline)
+    assert plan.shifts["sellers_scheduled"].iloc[0] == pytest.approx(6.0)
+    hourly = plan.hourly.set_index(["weekday", "hour"])
+    for day in ("Mon", "Tue", "Fri"):
+        assert hourly.loc[(day, 8), "sellers_scheduled"] == 6
+    # The need follows the same weeks: Monday's 08:00 carries the weekend's leads over the 3
+    # Mondays worked, not over 4 (a holiday Monday's leads land on Tuesday).
+    without = load_scenario(SCENARIOS / "baseline.toml", ["calendar.holidays=[]"])
+    plain = plan_scenario(without).hourly.set_index(["weekday", "hour"])
+    assert hourly.loc[("Mon", 8), "leads_per_hour"] > 0.9 * plain.loc[("Mon", 8), "leads_per_hour"]

@@ -167,7 +167,7 @@ class _Load:
     mid: np.ndarray  # slot midpoints, sim minutes
     on_duty_sellers: np.ndarray  # head count on duty per slot
     hour_of_week: np.ndarray  # per slot
-    weeks: np.ndarray  # slots per hour of the week
+    weeks: np.ndarray  # slots per hour of the week (those with sellers on duty, if any)
     rate: np.ndarray  # leads per minute per hour of the week, as they reach the sellers
     mean_work: float  # work minutes per lead, all tiers
 
@@ -281,7 +281,11 @@ def _queues(scenario: Scenario) -> tuple[_Load, list[TierQueue]]:
     # Hour-of-week arrival rates (for SIPP in plan_scenario), checked here so that `check`
     # refuses the same impossible workloads as `plan`.
     how = scenario.business_calendar().hour_grid().hour_of_week
-    weeks = np.bincount(how, minlength=168).astype(float)
+    # An hour of the week is averaged over the weeks someone works it: a holiday Monday's
+    # leads land on Tuesday (moved), so counting it would dilute Monday's need and head count
+    # (plan showed 4 sellers at Mon 08 beside the shift's 6).
+    staffed_weeks = np.bincount(how, weights=on_duty_sellers > 0, minlength=168)
+    weeks = np.where(staffed_weeks > 0, staffed_weeks, np.bincount(how, minlength=168))
     # Work as it reaches the sellers: off-hours leads counted in the next staffed hour.
     per_hour_leads = np.bincount(how, weights=moved.sum(axis=0), minlength=168)
     rate = np.divide(per_hour_leads, weeks * 60, out=np.zeros(168), where=weeks > 0)
