@@ -23,6 +23,7 @@ from slasim.cli.args import (
 )
 from slasim.errors import InputError
 from slasim.measure.sweeps import PLOT_VALUES
+from slasim.measure.verdict import decimals_against
 
 if TYPE_CHECKING:
     from slasim.measure.sweeps import SweepResult
@@ -124,7 +125,8 @@ def format_sweep(result: SweepResult) -> str:
         row = table.iloc[i]
         rows.append([
             *(a.texts[a.values.index(v)] for a, v in zip(result.axes, point.values, strict=True)),
-            *(_pct(row[f"p_{side}"]) for side in ("marketing", "sales", "joint")),
+            *(_pct(row[f"p_{side}"], point.result.verdict.against(side))
+              for side in ("marketing", "sales", "joint")),
             "yes" if row["realistic"] else "no",
             f"{row['cost_mean']:,.0f}", f"{row['profit_mean']:,.0f}",
         ])
@@ -153,5 +155,6 @@ def format_sweep(result: SweepResult) -> str:
     return "\n".join([head, "", line(headers), *(line(r) for r in rows)])
 
 
-def _pct(value: float) -> str:
-    return "–" if value != value else f"{100 * value:.0f} %"
+def _pct(value: float, against: float | None) -> str:
+    # A judged share never rounds across the confidence (79.8 %, not 80 % beside "no").
+    return "–" if value != value else f"{100 * value:.{decimals_against(value, against)}f} %"
