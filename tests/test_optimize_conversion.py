@@ -309,6 +309,8 @@ def test_the_verification_table_says_an_unmeasured_cadence_is_not_measured() -> 
         else:
             assert row["p_met"] == 1.0 and row["met"] is True
         assert shown.loc[("hot", "response"), "p_met"] == 1.0  # measured terms keep P(met)
+        # The target in the words run, compare and track use: the baseline's clock is business.
+        assert shown.loc[("hot", "response"), "value"].endswith("within 5 business min")
 
 
 def test_fewer_sellers_than_proposed_are_explained() -> None:

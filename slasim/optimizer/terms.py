@@ -219,7 +219,8 @@ def _tier_terms(
     if response is None:
         best = max(menu.response,
                    key=lambda ts: (_response_flags(samples, menu, *ts).mean(), ts[0]))
-        missing.append(Shortfall(name, "response", f"{best[1]:.0%} within {best[0]:g} min",
+        unit = "business min" if menu.clock == "business" else "min"  # as run and track say
+        missing.append(Shortfall(name, "response", f"{best[1]:.0%} within {best[0]:g} {unit}",
                                  float(_response_flags(samples, menu, *best).mean())))
     if attempts is None:
         least = menu.attempts[-1]

@@ -101,7 +101,8 @@ def _meets(space: DecisionSpace, ev: Evaluation, terms: dict[str, ChosenTerms]
             t.qualify_rate_target, **p,
         )
         texts = (f"quota {t.quota}/month",
-                 f"{t.response_share:.0%} within {t.response_target_minutes:g} min",
+                 f"{t.response_share:.0%} within {t.response_target_minutes:g} "
+                 + ("business min" if space.menus[name].clock == "business" else "min"),
                  f">= {t.min_attempts} attempts", describe_conversion(t.qualify_rate_target))
         values = {term.name: text for term, text in zip(TERMS, texts, strict=True)}
         for term, value in values.items():
