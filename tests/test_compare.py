@@ -186,3 +186,33 @@ def test_compare_says_an_unmeasured_cadence_is_not_measured(days: int, unmeasure
     else:
         assert not any("n/m" in row for row in rows) and "n/m" not in text
         assert all(row[1].endswith("%") for row in rows), rows
+
+
+def test_options_sharing_a_name_are_not_mixed_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two files both named "baseline" (6 and 12 sellers): compare printed one column with the
+    # second option's values and a CSV of rows all labelled "baseline"; the report showed the
+    # same results twice. Each option now carries its file in its label.
+    six = tmp_path / "six.toml"
+    twelve = tmp_path / "twelve.toml"
+    six.write_text(BASE.read_text(encoding="utf-8"), encoding="utf-8")
+    text = BASE.read_text(encoding="utf-8")
+    assert "\nsellers = 6\n" in text
+    twelve.write_text(text.replace("\nsellers = 6\n", "\nsellers = 12\n"), encoding="utf-8")
+    csv = tmp_path / "c.csv"
+    assert main(["compare", str(six), str(twelve), "--reps", "2", "--quiet",
+                 "--csv", str(csv)]) == 0
+    out = capsys.readouterr().out
+    sellers = next(line for line in out.splitlines() if line.startswith("sellers"))
+    assert sellers.split()[1:3] == ["6", "12"]
+    assert f"vs 'baseline ({six})'" in out
+    frame = pd.read_csv(csv)
+    counts = frame["option"].value_counts()
+    assert sorted(counts.index) == [f"baseline ({six})", f"baseline ({twelve})"]
+    assert counts.iloc[0] == counts.iloc[1]
+    # In Python, compare() numbers options that share a name (a --set variant keeps it).
+    base = load_scenario(BASE)
+    more = load_scenario(BASE, ["team.shifts[0].sellers=7"])
+    names = [r.scenario.name for r in compare([base, more], reps=2, seed=0).results]
+    assert names == ["baseline (option 1)", "baseline (option 2)"]

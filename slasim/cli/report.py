@@ -26,7 +26,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from slasim.measure.experiment import compare
     from slasim.outputs import check_outputs
     from slasim.render.report.comparison import comparison_frame, format_compare, terms_record
-    from slasim.scenario.load import input_files, load_scenario
+    from slasim.scenario.load import input_files, load_options
 
     if len(args.scenario) < 2:
         raise InputError.single(
@@ -40,7 +40,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "<cli>", "--json", "got '-' for both --json and --csv; expected at most one of them "
             "on stdout (write the other to a file)"
         )
-    scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    scenarios = load_options(args.scenario, args.overrides)
     check_workload(scenarios, args.reps, workers=args.workers)
     check_outputs(
         {"--csv": args.csv, "--json": args.json},
@@ -87,7 +87,7 @@ def _write_csv(frame: object, target: str) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from slasim.outputs import check_outputs
     from slasim.render.report.build import build_report
-    from slasim.scenario.load import input_files, load_scenario
+    from slasim.scenario.load import input_files, load_options
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
@@ -98,8 +98,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise InputError.single(
             "<cli>", "--out", f"got {args.out!r}; the folder {str(out.parent)!r} does not exist"
         )
-    scenario = load_scenario(args.scenario, args.overrides)
-    options = [load_scenario(path, args.overrides) for path in args.compare]
+    scenario, *options = load_options([args.scenario, *(args.compare or ())], args.overrides)
     check_workload([scenario, *options], args.reps, workers=args.workers)
     # Report.write's files: the HTML, the .md next to it, the Markdown's figure folder.
     check_outputs(

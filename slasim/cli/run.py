@@ -93,9 +93,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from slasim.measure.experiment import compare, simulate
     from slasim.outputs import check_outputs
     from slasim.render.text import format_comparison, format_run
-    from slasim.scenario.load import input_files, load_scenario
+    from slasim.scenario.load import input_files, load_options
 
-    scenarios = [load_scenario(path, args.overrides) for path in args.scenario]
+    scenarios = load_options(args.scenario, args.overrides)
     exports = {"--export-leads": args.export_leads, "--export-calls": args.export_calls}
     for option, value in exports.items():
         if value and len(scenarios) > 1:

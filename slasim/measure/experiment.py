@@ -438,6 +438,10 @@ def compare(
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)}).")
     _check_comparable(scenarios)
+    # Options are labelled by name (columns, CSV rows): a repeated one gets its place in line.
+    names = [s.name for s in scenarios]
+    scenarios = [s if names.count(s.name) == 1 else s.model_copy(
+        update={"name": f"{s.name} (option {i + 1})"}) for i, s in enumerate(scenarios)]
     results = simulate_each(scenarios, reps, seed, workers, keep_records=keep_records,
                             progress=progress, executor=executor)
     base = results[0].replications

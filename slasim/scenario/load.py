@@ -7,7 +7,7 @@ expected, so the CLI can print it and exit 2 instead of showing a traceback.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from slasim.scenario.schema import Scenario
 __all__ = [
     "deep_merge",
     "input_files",
+    "load_options",
     "load_scenario",
     "scenario_from_dict",
     "scenario_to_toml",
@@ -79,6 +80,21 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
         record_origin(value_at(data, key), key, SET_SOURCE, origin)
     scenario = scenario_from_dict(data, source=str(path), origin=origin)
     return scenario.with_provenance(Provenance(origin, tuple(files), items))
+
+
+def load_options(paths: Sequence[str | Path], overrides: Iterable[str] = ()) -> list[Scenario]:
+    """The options of a comparison (``compare``, ``run A B``, ``report --compare``), each
+    loaded as :func:`load_scenario` does.
+
+    Options are labelled by their ``name`` (columns, CSV rows, the recommendation): files
+    sharing one get their path in it (``"baseline (b2.toml)"``), as the tables mixed them up.
+    (One file given twice keeps one label; :func:`~slasim.measure.experiment.compare` then
+    numbers them.)
+    """
+    scenarios = [load_scenario(path, overrides) for path in paths]
+    names = [s.name for s in scenarios]
+    return [s.model_copy(update={"name": f"{s.name} ({path})"}) if names.count(s.name) > 1
+            else s for path, s in zip(paths, scenarios, strict=True)]
 
 
 def input_files(scenario: Scenario) -> tuple[Path, ...]:
