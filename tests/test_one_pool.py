@@ -95,15 +95,19 @@ def test_optimizer_proposal_unchanged(small_run) -> None:  # type: ignore[no-unt
     # The proposal of commit 62441f8 (a ProcessPoolExecutor per simulate(), the race's
     # candidates one after another, per-term flags computed in the parent from lead records)
     # on this scenario and seed: the same months give the same choices, whoever runs them.
+    # One explained difference since: the race leader office=4 failed verification because
+    # choose_terms gave up when a term sat at the end of its menu, and office=5 (hot 80 % in
+    # 15 min) was proposed after a second verification (500 replications). With that fixed,
+    # office=4's verification steps hot response back to 90 % in 30 min and passes at once.
     r, _ = small_run
-    assert r.x is not None and r.x.sellers == (5,) and r.x.routing == "tier_priority"
+    assert r.x is not None and r.x.sellers == (4,) and r.x.routing == "tier_priority"
     assert r.x.volumes == (150.0, 450.0, 900.0)
     terms = {n: (t.quota, t.response_target_minutes, t.response_share, t.min_attempts,
                  t.qualify_rate_target) for n, t in r.terms.items()}
-    assert terms == {"hot": (104, 15.0, 0.8, 6, 0.15), "warm": (339, 240.0, 0.9, 6, 0.05),
+    assert terms == {"hot": (104, 30.0, 0.9, 6, 0.15), "warm": (339, 240.0, 0.9, 6, 0.05),
                      "cold": (630, 480.0, 0.8, 3, None)}
-    assert (r.nfev, r.candidates) == (500, 8)
-    assert r.staffing.sellers == (5,)  # type: ignore[union-attr]
+    assert (r.nfev, r.candidates) == (400, 8)
+    assert r.staffing.sellers == (4,)  # type: ignore[union-attr]
 
 
 def test_report_runs_every_replication_on_the_given_executor() -> None:

@@ -15,8 +15,9 @@ from slasim.measure.catalogue import CATALOGUE, METRICS
 from slasim.measure.catalogue import STATES as CATALOGUE_STATES
 from slasim.measure.experiment import simulate
 from slasim.measure.metrics import _SCORE
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import SIDES, TERMS, get_term
-from slasim.measure.verdict import decimals_against, judge, recommend, recommendation
+from slasim.measure.verdict import judge, recommend, recommendation
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

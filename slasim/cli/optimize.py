@@ -126,7 +126,7 @@ def _judged_p(shown: pd.DataFrame, confidence: float) -> pd.DataFrame:
     the confidence: 0.798 reads "0.798", not "0.80" beside met False."""
     import numpy as np
 
-    from slasim.measure.verdict import decimals_against
+    from slasim.measure.shares import decimals_against
 
     shown = shown.astype({"p_met": object})
     for key, p, met in zip(shown.index, shown["p_met"], shown["met"], strict=True):

@@ -22,8 +22,8 @@ from slasim.cli.args import (
     write_json,
 )
 from slasim.errors import InputError
+from slasim.measure.shares import decimals_against
 from slasim.measure.sweeps import PLOT_VALUES
-from slasim.measure.verdict import decimals_against
 
 if TYPE_CHECKING:
     from slasim.measure.sweeps import SweepResult

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
@@ -50,7 +51,6 @@ __all__ = [
     "MonthVerdict",
     "Requirement",
     "Verdict",
-    "decimals_against",
     "judge",
     "judge_months",
     "judged_sides",
@@ -79,21 +79,6 @@ def passes(flags: np.ndarray, confidence: float, z: float = 0.0) -> bool:
         return n > 0 and met / n >= confidence - 1e-12
     low, high = wilson_interval(met, n, abs(z))
     return (low if z > 0 else high) >= confidence - 1e-12
-
-
-def decimals_against(value: float, against: float | None, decimals: int = 0) -> int:
-    """Decimals to print ``value`` as a percentage so that it reads on its side of ``against``.
-
-    ``decimals`` when that is enough; else one more at a time (up to 4): 71 of 89 months
-    (0.798) against 0.80 reads "79.8 %", as "80 %" beside "not realistic (needed 80 %)"
-    contradicts the verdict. ``against`` None (the share is not judged): ``decimals``.
-    """
-    if against is None or value != value or against != against:
-        return decimals
-    met = value >= against - 1e-12  # as passes() compares
-    while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
-        decimals += 1
-    return decimals
 
 
 def judged_sides(level: str) -> tuple[str, ...]:

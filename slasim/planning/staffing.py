@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.limits import MAX_SCHEDULED_SELLERS
-from slasim.measure.verdict import Requirement, Verdict, decimals_against
+from slasim.measure.shares import decimals_against
+from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.planning.workload import hires_text

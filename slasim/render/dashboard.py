@@ -26,8 +26,8 @@ from slasim.errors import InputError
 from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
 from slasim.measure.months import leads_needed
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import TERMS
-from slasim.measure.verdict import decimals_against
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.render.doc import Block, Callout, Figure, Heading, Paragraph, Table, to_html
 from slasim.render.i18n import TRACK_MEASURES, measure_label, tr

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from slasim.measure.verdict import decimals_against
+from slasim.measure.shares import decimals_against
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

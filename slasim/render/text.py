@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import side_flags, term_flags
-from slasim.measure.verdict import decimals_against
 from slasim.planning.check import ScenarioCheck, follow_up_line
 from slasim.planning.workload import hires_text
 from slasim.render.values import format_difference

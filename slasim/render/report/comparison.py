@@ -14,8 +14,9 @@ import pandas as pd
 from slasim.engine.staff import head_count, staffing
 from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import TERMS, side_flags, term_flags
-from slasim.measure.verdict import decimals_against, recommendation
+from slasim.measure.verdict import recommendation
 from slasim.measure.verdict_words import unit
 from slasim.render.text import format_table, money_basis
 from slasim.render.values import format_difference, format_metric

@@ -14,8 +14,8 @@ import pandas as pd
 
 from slasim.measure.months import quota_needed
 from slasim.measure.quarter import month_rows, months, revenue_rows
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import TERMS
-from slasim.measure.verdict import decimals_against
 from slasim.render.doc import Block, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, report_figure
 from slasim.render.i18n import tr

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.measure.verdict import decimals_against, judged_sides
+from slasim.measure.shares import decimals_against
+from slasim.measure.verdict import judged_sides
 from slasim.planning.staffing import StaffingAnswer
 from slasim.planning.workload import hires_text
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table

@@ -1,0 +1,24 @@
+"""A share as a percentage that reads on the right side of the bar it is judged by.
+
+Numpy-free, so the command-line modules that print shares (``sweep``) import it without the
+numeric stack (``slasim --help`` loads none of it).
+"""
+
+from __future__ import annotations
+
+__all__ = ["decimals_against"]
+
+
+def decimals_against(value: float, against: float | None, decimals: int = 0) -> int:
+    """Decimals to print ``value`` as a percentage so that it reads on its side of ``against``.
+
+    ``decimals`` when that is enough; else one more at a time (up to 4): 71 of 89 months
+    (0.798) against 0.80 reads "79.8 %", as "80 %" beside "not realistic (needed 80 %)"
+    contradicts the verdict. ``against`` None (the share is not judged): ``decimals``.
+    """
+    if against is None or value != value or against != against:
+        return decimals
+    met = value >= against - 1e-12  # as slasim.measure.verdict.passes compares
+    while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
+        decimals += 1
+    return decimals
