@@ -544,3 +544,14 @@ def test_a_rate_just_below_its_target_does_not_read_as_the_target(month: Month) 
     page = _page_text(dashboard_html(dataclasses.replace(result, by_tier=by_tier,
                                                          summary=summary), "sv"))
     assert "9,7\u00a0%" in page
+
+
+def test_attempts_without_first_attempt_times_are_the_recorded_counts(month: Month) -> None:
+    # An export with `attempts` but no `first_attempt_at` read 0 attempts per lead in every
+    # tier (real mean 3.5): a lead without a first-attempt time keeps its recorded count.
+    frame = month.frame.drop(columns=["first_attempt_at"])
+    result = track(_read(frame, month.scenario), month.scenario, reps=2, seed=0,
+                   as_of=month.month_end)
+    full = _rows(month.result, "all", "attempts_per_lead")["actual"]
+    assert full > 2
+    assert _rows(result, "all", "attempts_per_lead")["actual"] == pytest.approx(full)

@@ -134,7 +134,7 @@ def observe(
     Returns the records and the mask of ``table`` rows kept. A stage with a time counts once
     its time has passed; a flag without a time (``qualified`` with no ``qualified_at``) counts
     as recorded. Attempts are the recorded count (a CRM gives no attempt times), 0 when the
-    first attempt lies after the cut-off.
+    first attempt lies after the cut-off (a lead without a first-attempt time keeps its count).
     """
     keep = _by(table.created, cutoff)
     n = int(keep.sum())
@@ -142,9 +142,14 @@ def observe(
     created = table.created[keep]
     first = np.where(_by(table.first_attempt[keep], cutoff), table.first_attempt[keep], np.nan)
     attempted = ~np.isnan(first)
-    attempts = np.nan_to_num(table.attempts[keep], nan=1.0)
-    # A recorded first attempt is at least one attempt, whatever the attempts column says.
-    attempts = np.where(attempted, np.clip(attempts, 1, _INT16_MAX), 0)
+    later = ~attempted & ~np.isnan(table.first_attempt[keep])  # first attempt after the cut-off
+    recorded = table.attempts[keep]
+    # A recorded first attempt is at least one attempt, whatever the attempts column says; a
+    # lead without a first-attempt time keeps its recorded count (an export with `attempts`
+    # and no `first_attempt_at` read 0 attempts per lead), one attempted after the cut-off 0.
+    attempts = np.where(attempted, np.clip(np.nan_to_num(recorded, nan=1.0), 1, _INT16_MAX),
+                        np.where(later, 0, np.clip(np.nan_to_num(recorded, nan=0.0), 0,
+                                                   _INT16_MAX)))
     contacted = np.where(_by(table.contacted[keep], cutoff), table.contacted[keep], np.nan)
 
     def stage(flag: BoolArray, at: FloatArray) -> BoolArray:
