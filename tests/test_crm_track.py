@@ -555,3 +555,19 @@ def test_attempts_without_first_attempt_times_are_the_recorded_counts(month: Mon
     full = _rows(month.result, "all", "attempts_per_lead")["actual"]
     assert full > 2
     assert _rows(result, "all", "attempts_per_lead")["actual"] == pytest.approx(full)
+
+
+def test_an_export_time_inside_a_clock_change_is_read_as_the_calendar_reads_it(
+    month: Month,
+) -> None:
+    # --as-of 2026-03-29T02:30 (a spring-forward gap in Stockholm) and 2026-10-25T02:30 (an
+    # autumn time that occurs twice) ended in an internal error (pandas' tz_localize raised),
+    # in track and calibrate alike.
+    crm = _read(month.csv, month.scenario)
+    tz = month.scenario.horizon.timezone
+    autumn = crm.export_stamp(datetime(2026, 10, 25, 2, 30), tz)
+    assert autumn.isoformat() == "2026-10-25T02:30:00+02:00"  # the first occurrence
+    with pytest.raises(InputError, match="2026-03-29T03:30:00\\+02:00, before the first lead"):
+        crm.export_stamp(datetime(2026, 3, 29, 2, 30), tz)  # 02:30 does not exist: 03:30
+    result = track(crm, month.scenario, reps=2, seed=0, as_of=datetime(2026, 10, 25, 2, 30))
+    assert list(result.summary["period"].unique()) == list(month.result.summary["period"].unique())

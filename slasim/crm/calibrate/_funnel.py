@@ -83,10 +83,7 @@ class LeadArrays:
         if as_of is None:
             # The export time: the latest timestamp anywhere in it.
             as_of = max(leads[c].max() for c in stamps if leads[c].notna().any())
-        stamp = pd.Timestamp(as_of)
-        if stamp.tzinfo is None:
-            stamp = stamp.tz_localize(crm.summary.timezone)
-        crm.check_as_of(stamp)
+        stamp = crm.export_stamp(as_of, crm.summary.timezone)
         flags = crm.date_only
 
         def timed(name: str) -> BoolArray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -182,6 +183,18 @@ class CrmImport:
     def has(self, name: str) -> bool:
         """Whether canonical column ``name`` was in the export."""
         return name in self.present
+
+    def export_stamp(self, as_of: datetime | pd.Timestamp, timezone: str) -> pd.Timestamp:
+        """``as_of`` as an aware time, checked by :meth:`check_as_of`. A naive time is local
+        time of ``timezone`` read as the business calendar reads one: inside a spring-forward
+        gap with the offset before it (02:30 is 03:30), a fall-back time at its first occurrence
+        (pandas' ``tz_localize`` raised on both)."""
+        stamp = pd.Timestamp(as_of)
+        if stamp.tzinfo is None:
+            local = stamp.to_pydatetime().replace(tzinfo=ZoneInfo(timezone))
+            stamp = pd.Timestamp(local).tz_convert(timezone)
+        self.check_as_of(stamp)
+        return stamp
 
     def check_as_of(self, as_of: pd.Timestamp, option: str = "--as-of") -> None:
         """Refuse an export time before the first lead was created.

@@ -134,10 +134,7 @@ def export_time(crm: CrmImport, as_of: datetime | pd.Timestamp | None, tz: str) 
         # The export time: the latest timestamp anywhere in it (as in calibration).
         stamps = [crm.leads[c].max() for c in crm.date_only.columns if crm.leads[c].notna().any()]
         return pd.Timestamp(max(stamps)).tz_convert(tz)
-    stamp = pd.Timestamp(as_of)
-    stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
-    crm.check_as_of(stamp)
-    return stamp
+    return crm.export_stamp(as_of, tz).tz_convert(tz)
 
 
 def select_periods(period: str | None, months: Sequence[str]) -> list[str]:
