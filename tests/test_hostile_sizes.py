@@ -152,3 +152,27 @@ def test_the_staffing_search_stays_within_the_scheduled_sellers(
         answer = fewest_sellers(scenario, reps=4)
         assert answer.sellers is None  # today's 6 are short; at most `bound` were tried
         assert int(answer.levels["total"].max()) == most
+
+
+def test_a_header_name_over_the_csv_field_limit_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 200,000-character column name was an internal error (csv's field size limit) while
+    # the same cell in a data row is a rejected row.
+    path = tmp_path / "long.csv"
+    path.write_text("lead_id,created_at," + "t" * 200_000 + "\nL1,2026-04-01,hot\n")
+    code, _, err = run(["crm-check", str(path)], capsys)
+    _assert_input_error(code, err, "long.csv: header: a column name is longer than 131,072")
+
+
+def test_a_repeated_column_name_is_named_once_among_many(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The check now counts every name at once (header.count per name took 25 s for 32,000
+    # columns and over 12 minutes for 200,000; measured by hand, not timed here): it still
+    # names the repeated column and how often it appears.
+    names = ",".join(f"c{i}" for i in range(20_000))
+    path = tmp_path / "wide.csv"
+    path.write_text(f"lead_id,created_at,tier,{names},c5,c5\nL1,2026-04-01,hot\n")
+    code, _, err = run(["crm-check", str(path)], capsys)
+    _assert_input_error(code, err, "wide.csv: header: column 'c5' appears 3 times")
