@@ -80,7 +80,7 @@ def test_timestamp_columns_read_like_single_values(values: list[str], zone: str)
 _number_cell = st.one_of(
     st.sampled_from(["", " ", "1", "-1", "1.5", "1,5", "1 000", "1_000", "nan", "inf", "-inf",
                      "1e400", "99999999999999999999999", "9007199254740992", "9007199254740993",
-                     "2.5", "3.0", "x", "0x10", "١٢"]),
+                     "2.5", "3.0", "x", "0x10", "١٢", "1.234", "-12.345.678", "1.234,5"]),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.integers(-(10**20), 10**20).map(str),
 )
@@ -225,3 +225,16 @@ def test_hostile_export_through_every_command(
     assert code == 0, err
     assert "rejected: 2 rows with date out of range" in out
     assert "rejected: 4 rows with number out of range" in out
+
+
+def test_a_dot_grouping_thousands_in_a_file_of_decimal_commas_is_refused() -> None:
+    # A ';' export wrote 132.276 (SEK 132,276): it was read as 132.276 and the month's revenue
+    # came out at half the truth, while 1.234,50 in the same file was refused. Both are now.
+    for text in ("132.276", "-12.345.678", "1.000"):
+        with pytest.raises(BadValue, match="decimal comma"):
+            parse_number(text, decimal_comma=True)
+    assert parse_number("132.276") == 132.276  # a ',' file: the dot is the decimal point
+    assert parse_number("1250,5", decimal_comma=True) == 1250.5
+    assert parse_number("1250.5", decimal_comma=True) == 1250.5  # not grouped: unambiguous
+    out, bad = parse_numbers(["132.276", "7", "1,5"], decimal_comma=True, text_only=True)
+    assert [i for i, _, _ in bad] == [0] and list(out[1:]) == [7.0, 1.5]

@@ -205,6 +205,8 @@ def parse_numbers(
             out = None  # some value needs the per-value path (spaces, decimal comma, text)
     if out is not None:
         check = ~np.isfinite(out) | (np.abs(out) > MAX_NUMBER)
+        if decimal_comma:  # a dot in a file of decimal commas may group thousands
+            check |= np.array(["." in s for s in values], dtype=bool)
         if integer:
             with np.errstate(invalid="ignore"):
                 check |= out != np.floor(out)

@@ -130,6 +130,10 @@ def _has_time_directive(fmt: str) -> bool:
     return any(d in fmt for d in ("%H", "%I", "%M", "%S", "%X", "%c", "%T", "%R"))
 
 
+#: ``1.234`` or ``-12.345.678``: digits grouped by dots, ambiguous in a file of decimal commas.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+
 def parse_number(value: object, decimal_comma: bool = False) -> float:
     """A finite number of magnitude <= :data:`MAX_NUMBER`; ``1,5`` is accepted when the file
     uses ``;`` as delimiter."""
@@ -143,6 +147,12 @@ def parse_number(value: object, decimal_comma: bool = False) -> float:
         number = value
     else:
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if decimal_comma and _GROUPED.fullmatch(text):
+            # In a file of decimal commas a dot groups thousands: 132.276 is most likely
+            # 132,276, not 132.276 (read as the latter, revenue came out half of the truth).
+            raise BadValue(REASONS.NOT_A_NUMBER, "expected a number with a decimal comma "
+                           "(1234,50) in a ';'-separated file, where a dot groups thousands: "
+                           "this could be either; write it without the dot")
         if decimal_comma and "," in text and "." not in text:
             text = text.replace(",", ".")
         try:
