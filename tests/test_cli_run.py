@@ -189,8 +189,9 @@ def test_run_and_compare_say_what_their_money_is_for(
 
 def test_run_never_rounds_a_judged_share_across_the_confidence(baseline_path: Path) -> None:
     # 71 of 89 months: sales 0.798 printed "sales 80%" in the header and the P(met) table
-    # beside "Not realistic ... (needed 80 %)". A judged share keeps its side of the bar;
-    # the tiers' columns (not judged one by one at level side) stay in whole percent.
+    # beside "Not realistic ... (needed 80 %)". A judged share keeps its side of the bar and
+    # the three sides' shares read alike (the joint never above a side); the tiers' columns
+    # (not judged one by one at level side) stay in whole percent.
     from slasim.measure.experiment import simulate
     from slasim.render.text import format_run
     from slasim.scenario.load import load_scenario
@@ -203,9 +204,9 @@ def test_run_never_rounds_a_judged_share_across_the_confidence(baseline_path: Pa
     assert not result.verdict.realistic
     text = format_run(result)
     lines = text.splitlines()
-    assert lines[1].endswith("marketing 26%, sales 79.8%, joint 20%")
+    assert lines[1].endswith("marketing 25.8%, sales 79.8%, joint 20.2%")
     sales_row = next(line for line in lines if line.startswith("sales "))
-    assert sales_row.split()[1] == "79.8%"
+    assert sales_row.split()[1:3] == ["79.8%", "83%"]
     assert "sales keeps every term in only 79.8\u00a0% of months (needed 80\u00a0%" in text
     # compare's table: the same share, judged per option.
     from slasim.measure.experiment import compare

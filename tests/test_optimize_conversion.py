@@ -341,3 +341,8 @@ def test_a_judged_p_met_in_the_verification_table_keeps_its_side() -> None:
                          index=["a", "b", "c", "d"])
     shown = _judged_p(table, 0.8)
     assert list(shown["p_met"]) == ["0.798", "0.80", 0.798, 0.5]
+    # The sides' rows share one count: the joint (never above a side) reads like sales.
+    sides = pd.DataFrame({"p_met": [0.9, 0.798, 0.798], "met": [True, False, None]},
+                         index=pd.MultiIndex.from_tuples([("all", "marketing"), ("all", "sales"),
+                                                          ("all", "joint")]))
+    assert list(_judged_p(sides, 0.8)["p_met"]) == ["0.900", "0.798", "0.798"]

@@ -691,7 +691,7 @@ def test_a_quarter_brief_shows_the_weakest_month_the_verdict_judges(lang: str) -
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_staffing_levels_keep_a_judged_chance_on_its_side(lang: str) -> None:
     # One seller below the answer P(sales) was 0.798: the levels table read "80 %", as if it
-    # reached the 80 % the answer said it missed. P(joint) (not judged at level side) stays whole.
+    # reached the 80 % the answer said it missed.
     from slasim.planning.staffing import StaffingAnswer
     from slasim.render.report.staffing import staffing_blocks
 
@@ -707,5 +707,7 @@ def test_staffing_levels_keep_a_judged_chance_on_its_side(lang: str) -> None:
     table = next(b for b in staffing_blocks([answer], scenario, lang) if isinstance(b, Table))
     row = table.frame.iloc[0]
     assert row[tr(lang, "col_p_sales")] == format_percent(0.798, lang, 1)  # 79.8 %
-    assert row[tr(lang, "col_p_joint")] == format_percent(0.798, lang)  # 80 %: not judged
+    # The joint (not judged at level side) reads like the sides: never above P(sales).
+    assert row[tr(lang, "col_p_joint")] == format_percent(0.798, lang, 1)
+    assert table.frame.iloc[1][tr(lang, "col_p_sales")] == format_percent(0.85, lang)
     plt.close("all")

@@ -82,8 +82,11 @@ def test_a_share_never_rounds_across_the_confidence_it_is_judged_by() -> None:
     assert "79,8\u00a0%" in side.sentence("sv")
     assert side.against("sales") == 0.8 and side.against("joint") is None
     assert judge(flags, ("hot",), 0.8, "joint").against("joint") == 0.8
-    # Unjudged numbers stay whole: the joint share at level side is 71/89 too.
-    assert "both sides in the same month: 80\u00a0%" in side.sentence()
+    # The joint share (71/89 too, not judged at level side) reads like the sides beside it:
+    # "80 %" would read above the sales share it can never exceed. So does the weakest term,
+    # which the reader compares with the "needed 80 %" in the same parenthesis.
+    assert "both sides in the same month: 79.8\u00a0%" in side.sentence()
+    assert "most missed: hot response time, met in 79.8\u00a0% of months" in side.sentence()
     term = judge(flags, ("hot",), 0.8, "term")
     assert "hot response time is met in only 79.8\u00a0% of months" in term.sentence()
     assert term.against("response", "hot") == 0.8 and term.against("sales") is None

@@ -123,15 +123,25 @@ def _verification_shown(table: pd.DataFrame) -> pd.DataFrame:
 
 def _judged_p(shown: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """A judged P(met) (``met`` True or False) with the decimals that keep it on its side of
-    the confidence: 0.798 reads "0.798", not "0.80" beside met False."""
+    the confidence: 0.798 reads "0.798", not "0.80" beside met False; the three sides' rows
+    ("all") share one count, so the joint never reads above a side."""
     import numpy as np
 
     from slasim.measure.shares import decimals_against
 
+    def judged(p: object, met: object) -> bool:
+        return isinstance(met, bool | np.bool_) and isinstance(p, float)
+
+    rows = list(zip(shown.index, shown["p_met"], shown["met"], strict=True))
+    sides = [key for key, _, _ in rows if isinstance(key, tuple) and key[0] == "all"]
+    d_sides = max((decimals_against(float(p), confidence) for key, p, met in rows
+                   if key in sides and judged(p, met)), default=0)
     shown = shown.astype({"p_met": object})
-    for key, p, met in zip(shown.index, shown["p_met"], shown["met"], strict=True):
-        if isinstance(met, bool | np.bool_) and isinstance(p, float):
-            shown.at[key, "p_met"] = f"{p:.{2 + decimals_against(p, confidence)}f}"
+    for key, p, met in rows:
+        if key in sides and isinstance(p, float):
+            shown.at[key, "p_met"] = f"{p:.{2 + d_sides}f}"
+        elif judged(p, met):
+            shown.at[key, "p_met"] = f"{p:.{2 + decimals_against(float(p), confidence)}f}"
     return shown
 
 

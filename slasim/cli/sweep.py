@@ -22,7 +22,7 @@ from slasim.cli.args import (
     write_json,
 )
 from slasim.errors import InputError
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import SIDE_NAMES, side_decimals
 from slasim.measure.sweeps import PLOT_VALUES
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ def format_sweep(result: SweepResult) -> str:
         row = table.iloc[i]
         rows.append([
             *(a.texts[a.values.index(v)] for a, v in zip(result.axes, point.values, strict=True)),
-            *(_pct(row[f"p_{side}"], point.result.verdict.against(side))
-              for side in ("marketing", "sales", "joint")),
+            *(_pct(row[f"p_{side}"], side_decimals(point.result.verdict.p,
+                                                    point.result.verdict.against))
+              for side in SIDE_NAMES),
             "yes" if row["realistic"] else "no",
             f"{row['cost_mean']:,.0f}", f"{row['profit_mean']:,.0f}",
         ])
@@ -155,6 +156,7 @@ def format_sweep(result: SweepResult) -> str:
     return "\n".join([head, "", line(headers), *(line(r) for r in rows)])
 
 
-def _pct(value: float, against: float | None) -> str:
-    # A judged share never rounds across the confidence (79.8 %, not 80 % beside "no").
-    return "–" if value != value else f"{100 * value:.{decimals_against(value, against)}f} %"
+def _pct(value: float, digits: int) -> str:
+    # A judged share never rounds across the confidence (79.8 %, not 80 % beside "no"), and
+    # a point's three shares read alike (side_decimals).
+    return "–" if value != value else f"{100 * value:.{digits}f} %"

@@ -6,7 +6,12 @@ numeric stack (``slasim --help`` loads none of it).
 
 from __future__ import annotations
 
-__all__ = ["decimals_against"]
+from collections.abc import Callable, Mapping
+
+__all__ = ["SIDE_NAMES", "decimals_against", "side_decimals"]
+
+#: The three shares printed together: each side keeps all its terms, and both at once.
+SIDE_NAMES = ("marketing", "sales", "joint")
 
 
 def decimals_against(value: float, against: float | None, decimals: int = 0) -> int:
@@ -22,3 +27,11 @@ def decimals_against(value: float, against: float | None, decimals: int = 0) -> 
     while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
         decimals += 1
     return decimals
+
+
+def side_decimals(p: Mapping[str, float], against: Callable[[str], float | None]) -> int:
+    """One count of decimals for the three sides' shares ``p`` shown together: enough for each
+    judged one (``against(side)`` not None) to keep its side of the bar, and the same for the
+    others, so that the joint share (never above a side's) does not read above one: "sales
+    79.8 %, joint 79.8 %", not "joint 80 %"."""
+    return max(decimals_against(p[side], against(side)) for side in SIDE_NAMES)

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import decimals_against, side_decimals
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
@@ -371,10 +371,10 @@ def judge_months(
 
 # --- wording --------------------------------------------------------------------------------
 
-def _pct(value: float, lang: str, against: float | None = None) -> str:
+def _pct(value: float, lang: str, against: float | None = None, digits: int = 0) -> str:
     if value != value:
         return "–"
-    text = f"{100 * value:.{decimals_against(value, against)}f}"
+    text = f"{100 * value:.{max(digits, decimals_against(value, against))}f}"
     return (text.replace(".", ",") if lang == "sv" else text) + "\u00a0%"
 
 
@@ -423,31 +423,34 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
     conf = v.confidence
-    joint = w["joint"].format(p=_pct(v.p["joint"], lang), ci=_range(v.ci["joint"], lang))
+    d = side_decimals(v.p, v.against) if v.terms else 0  # the sides' shares read alike
+    joint = w["joint"].format(p=_pct(v.p["joint"], lang, digits=d),
+                              ci=_range(v.ci["joint"], lang))
     if v.level == "side":
         if v.realistic:
             body = w["and"].join(
-                w["side_all"].format(side=label[s], p=_pct(v.p[s], lang, conf),
+                w["side_all"].format(side=label[s], p=_pct(v.p[s], lang, digits=d),
                                      ci=_range(v.ci[s], lang))
                 for s in ("marketing", "sales")
             ) + f" ({w['needed_each'].format(c=c)}); {joint}"
         else:
             parts = []
             for r in v.failing:
-                part = w["only"].format(side=label[r.side], p=_pct(r.p, lang, conf), c=c)
+                part = w["only"].format(side=label[r.side], p=_pct(r.p, lang, digits=d), c=c)
                 weakest = v.weakest_term(r.side)
                 if weakest is not None:
                     part += "; " + w["most"].format(what=weakest.describe(lang),
-                                                    p=_pct(weakest.p, lang))
+                                                    p=_pct(weakest.p, lang, conf))
                 parts.append(part + ")")
             body = "; ".join(parts) + f"; {joint}"
     elif v.level == "joint":
-        body = w["joint_main"].format(p=_pct(v.p["joint"], lang, conf),
+        body = w["joint_main"].format(p=_pct(v.p["joint"], lang, digits=d),
                                       ci=_range(v.ci["joint"], lang))
         body += f" ({w['needed'].format(c=c)})"
         weakest = v.weakest_term()
         if not v.realistic and weakest is not None:
-            body += "; " + w["most"].format(what=weakest.describe(lang), p=_pct(weakest.p, lang))
+            body += "; " + w["most"].format(what=weakest.describe(lang),
+                                            p=_pct(weakest.p, lang, conf))
     else:
         weakest = v.weakest_term()
         if v.realistic:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import side_decimals
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -96,9 +96,10 @@ def format_percent(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def judged_percent(verdict: Verdict, side: str, value: float, lang: str) -> str:
-    """``value`` (P(``side`` keeps its terms)) as :func:`format_percent`; when the verdict
-    judges it, with the decimals that keep it on its side of the confidence ("79,8 %")."""
-    return format_percent(value, lang, decimals_against(value, verdict.against(side)))
+    """``value``, P(``side`` keeps its terms), as :func:`format_percent`, with the decimals the
+    three sides' shares share (:func:`~slasim.measure.shares.side_decimals`): a judged one
+    keeps its side of the confidence ("79,8 %"), and the joint reads like the sides."""
+    return format_percent(value, lang, side_decimals(verdict.p, verdict.against))
 
 
 def format_money(value: float, currency: str, lang: str) -> str:

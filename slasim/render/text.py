@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
 from slasim.measure.terms import side_flags, term_flags
 from slasim.planning.check import ScenarioCheck, follow_up_line
 from slasim.planning.workload import hires_text
@@ -263,10 +263,10 @@ def _fmt(spec: str, value: float) -> str:
     return "-" if value != value else spec.format(value)  # NaN -> "-"
 
 
-def _share(value: float, against: float | None = None) -> str:
+def _share(value: float, against: float | None = None, digits: int = 0) -> str:
     """``"80%"``; a share the verdict judges against ``against`` never rounds across it
-    (``"79.8%"``: :func:`~slasim.measure.verdict.decimals_against`)."""
-    return _fmt(f"{{:.{decimals_against(value, against)}%}}", value)
+    (``"79.8%"``: :func:`~slasim.measure.shares.decimals_against`), at least ``digits``."""
+    return _fmt(f"{{:.{max(digits, decimals_against(value, against))}%}}", value)
 
 
 Cells = dict[tuple[str, ...], dict[str, float]]
@@ -287,7 +287,8 @@ def format_run(result: SimulationResult) -> str:
     summary = _cells(result.summary, ("metric", "tier"))
     tiers = [ALL, *s.tiers]
     v = result.verdict
-    p = {k: _share(x, v.against(k.removeprefix("p_met_"))) for k, x in result.p_met.items()}
+    d = side_decimals(v.p, v.against)  # the three sides' shares read alike
+    p = {k: _share(x, digits=d) for k, x in result.p_met.items()}
     every = " in every month" if result.verdict.months else ""
     lines = [
         f"scenario {s.name!r}: {result.reps} replication{'s' if result.reps != 1 else ''} of "
@@ -322,8 +323,10 @@ def format_run(result: SimulationResult) -> str:
         for tier in tiers:
             key = (metric, tier)
             against = v.against(row["P(met)"], "" if tier == ALL else tier)
+            digits = d if tier == ALL and row["P(met)"] in SIDE_NAMES else 0
             row[tier] = ("n/m" if unmeasured and key in summary
-                         else _share(summary[key]["mean"], against) if key in summary else "")
+                         else _share(summary[key]["mean"], against, digits) if key in summary
+                         else "")
         sla_rows.append(row)
     lines += [
         "P(term met) per tier" + (" (n/m = not measured)" if result.verdict.unmeasured else ""),

@@ -14,7 +14,7 @@ import pandas as pd
 from slasim.engine.staff import head_count, staffing
 from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
 from slasim.measure.terms import TERMS, side_flags, term_flags
 from slasim.measure.verdict import recommendation
 from slasim.measure.verdict_words import unit
@@ -120,10 +120,11 @@ def terms_record(scenario: Scenario) -> dict[str, object]:
     }
 
 
-def _fmt(metric: str, value: float, against: float | None = None) -> str:
-    if against is not None and value == value:
-        # A P(met) the verdict judges never rounds across the confidence (79.8 %, not 80 %).
-        return f"{value:.{decimals_against(value, against)}%}"
+def _fmt(metric: str, value: float, against: float | None = None, digits: int = 0) -> str:
+    if (against is not None or digits) and value == value:
+        # A P(met) the verdict judges never rounds across the confidence (79.8 %, not 80 %);
+        # the sides' shares of an option read alike (side_decimals).
+        return f"{value:.{max(digits, decimals_against(value, against))}%}"
     return format_metric(metric, value)
 
 
@@ -181,9 +182,12 @@ def format_compare(comparison: ComparisonResult) -> str:
                     continue
                 c = table_cells[(tier, metric, name)]
                 term = metric.removesuffix("_met")
-                against = verdict_of[name].against(term, "" if tier == ALL else tier)
+                v = verdict_of[name]
+                against = v.against(term, "" if tier == ALL else tier)
+                digits = (side_decimals(v.p, v.against) if tier == ALL and term in SIDE_NAMES
+                          else 0)
                 row[name] = ("n/m" if term in unmeasured[name]
-                             else _fmt(metric, float(c["mean"]), against))
+                             else _fmt(metric, float(c["mean"]), against, digits))
                 if name == base:
                     continue
                 row[f"vs {base}: {name}"] = (

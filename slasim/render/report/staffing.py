@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import SIDE_NAMES, side_decimals
 from slasim.measure.verdict import judged_sides
 from slasim.planning.staffing import StaffingAnswer
 from slasim.planning.workload import hires_text
@@ -64,19 +64,20 @@ def staffing_blocks(answers: list[StaffingAnswer], scenario: Scenario, lang: str
     # seller below the answer, not "80 %"); a quarter's columns are of every month, not judged.
     judged = () if months(scenario) else judged_sides(scenario.sla.confidence_level)
 
-    def p_text(value: float, side: str) -> str:
-        against = scenario.sla.confidence if side in judged else None
-        return format_percent(value, lang, decimals_against(value, against))
+    def against(side: str) -> float | None:
+        return scenario.sla.confidence if side in judged else None
 
     for a in answers:
         policy = _policy(a.routing, scenario, lang)
         for r in a.levels.to_dict("records"):
+            p = {side: float(r[f"p_{side}"]) for side in SIDE_NAMES}
+            d = side_decimals(p, against)
             rows.append({
                 tr(lang, "row_routing"): policy,
                 tr(lang, "col_sellers"): str(r["sellers"]),
-                tr(lang, "col_p_marketing"): p_text(float(r["p_marketing"]), "marketing"),
-                tr(lang, "col_p_sales"): p_text(float(r["p_sales"]), "sales"),
-                tr(lang, "col_p_joint"): p_text(float(r["p_joint"]), "joint"),
+                tr(lang, "col_p_marketing"): format_percent(p["marketing"], lang, d),
+                tr(lang, "col_p_sales"): format_percent(p["sales"], lang, d),
+                tr(lang, "col_p_joint"): format_percent(p["joint"], lang, d),
                 tr(lang, "per_month_label").format(label=tr(lang, "m_profit")): format_money(
                     float(r["profit"]) * per_month(scenario, "profit"), cur, lang
                 ),
