@@ -358,3 +358,9 @@ def test_a_quarter_not_reached_by_staffing_quotes_the_weakest_months_chance() ->
     # Just below the confidence the chance keeps its side: "79.8%", not "80%".
     levels.loc[0, "p_sales_judged"] = 0.798
     assert "in 79.8% of simulated periods in their weakest month" in answer.describe()
+    # At level term the terms are judged, not the side: the blocking term keeps its side.
+    close = Requirement("sales", "hot", "conversion", 0.798, (0.7, 0.87), False, "2027-02")
+    term = StaffingAnswer("fifo", None, levels, (5,), 5, 0, 60, ("office",), (close,),
+                          level="term", by_month=True)
+    assert "in 80% of simulated periods" in term.describe()
+    assert "hot conversion (2027-02) 79.8%" in term.describe()

@@ -431,6 +431,30 @@ def test_a_failed_verification_names_what_it_missed() -> None:
     assert _missed(judge(flags, ("hot",), 0.8, "term")) == "hot response time 70% < 80%"
     assert _missed(judge(_flags(**{**MONTHS, "attempts_hot": MONTHS["response_hot"]}),
                          ("hot",), 0.8, "side")) == ""
+    # Beside "< 80%" a share of 71/89 reads 79.8%, not "80% < 80%".
+    close = _flags(marketing_hot=[1] * 89, response_hot=[1] * 71 + [0] * 18)
+    assert _missed(judge(close, ("hot",), 0.8, "side")) == (
+        "sales 79.8% < 80%, weakest hot response time 79.8%")
+    assert _missed(judge(close, ("hot",), 0.8, "term")) == "hot response time 79.8% < 80%"
+
+
+@pytest.mark.parametrize("marketing", [1.0, 0.5])
+def test_at_level_joint_run_offers_plan_for_the_agreement_only_when_marketing_holds(
+    marketing: float,
+) -> None:
+    # Staffing cannot lift a marketing quota: with marketing failing too, the pointer promised
+    # "the fewest sellers that make the agreement realistic", which plan then cannot find.
+    from types import SimpleNamespace
+
+    from slasim.render.text import _run_verdict
+
+    kept = int(10 * marketing)
+    flags = _flags(marketing_hot=[1] * kept + [0] * (10 - kept),
+                   response_hot=[1] * 5 + [0] * 5)
+    line = _run_verdict(SimpleNamespace(verdict=judge(flags, ("hot",), 0.8, "joint")))  # type: ignore[arg-type]
+    whole = "the fewest sellers that make the agreement realistic" in line
+    assert whole == (marketing == 1.0), line
+    assert ("the fewest sellers that fix the sales side" in line) == (marketing < 1.0), line
 
 
 def test_a_months_verdict_names_its_replications_by_the_month() -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from slasim.engine.arrivals import load_trace
 from slasim.engine.staff import Staffing, staffing
 from slasim.measure.months import attempts_unmeasured, unmeasured_terms
+from slasim.measure.shares import decimals_against
 from slasim.model.calendar import BusinessCalendar
 from slasim.planning.defaults import silent_default_notes
 from slasim.planning.plan import TierQueue, shift_queues
@@ -429,9 +430,12 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
         terms = scenario.sla.tiers.get(q.tier)
         if terms is None or q.within_target_now >= terms.response_share:
             continue
+        share = q.within_target_now  # beside "below the promised 80%": never "80%"
+        unit = "business min" if terms.response_clock == "business" else "min"
         out.append(
-            f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives {q.within_target_now:.0%} of "
-            f"first attempts within {terms.response_target_minutes:g} min with "
+            f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives "
+            f"{share:.{decimals_against(share, terms.response_share)}%} of "
+            f"first attempts within {terms.response_target_minutes:g} {unit} with "
             f"{q.sellers_working:.0f} sellers working{_thinnest(q)}, below the promised "
             f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
             f"({q.needed.sellers_scheduled} scheduled): see `slasim plan`"

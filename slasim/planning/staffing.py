@@ -27,7 +27,7 @@ import pandas as pd
 
 from slasim.limits import MAX_SCHEDULED_SELLERS
 from slasim.measure.shares import decimals_against
-from slasim.measure.verdict import Requirement, Verdict
+from slasim.measure.verdict import Requirement, Verdict, judged_sides
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.planning.workload import hires_text
@@ -150,12 +150,17 @@ class StaffingAnswer:
             text = f"not reached with up to {most} sellers with {policy} routing"
             if self.blocking:
                 top = self.levels.iloc[-1]
-                weakest = ", ".join(f"{r.describe()} {r.p:.0%}" for r in self.blocking[:3])
+                # Judged shares never round across the confidence (0.798 is not "80%"): the
+                # terms at level term, the side (or both) the search is judged by otherwise.
+                conf = self.confidence if self.level == "term" else None
+                weakest = ", ".join(f"{r.describe()} {r.p:.{decimals_against(r.p, conf)}%}"
+                                    for r in self.blocking[:3])
                 who, p = (("both sides keep", top["p_joint_judged"]) if self.level == "joint"
                           else ("sales keeps", top["p_sales_judged"]))
                 # What the verdict compares with the confidence: per period, or for several
                 # months the weakest month's chance.
-                p = f"{p:.{decimals_against(p, self.confidence)}%}"  # never "80%" for 0.798
+                judged = self.confidence if judged_sides(self.level) else None
+                p = f"{p:.{decimals_against(p, judged)}%}"  # never "80%" for 0.798
                 share = (f"{p} of simulated periods in their weakest month" if self.by_month
                          else f"{p} of {unit('en', self.period_days)}")
                 text += (f"; staffing alone does not fix it: at {most} sellers {who} every "

@@ -409,7 +409,9 @@ def _run_verdict(result: SimulationResult) -> str:
              or verdict.p["marketing"] >= verdict.confidence)
     )
     # At level joint the staffing search asks for the whole agreement (both sides together).
-    what = "make the agreement realistic" if verdict.level == "joint" else "fix the sales side"
+    # Staffing cannot lift marketing's quotas: while they fail, it fixes the sales side only.
+    whole = verdict.level == "joint" and verdict.p["marketing"] >= verdict.confidence
+    what = "make the agreement realistic" if whole else "fix the sales side"
     fix = (f"`slasim plan` gives the fewest sellers that {what}, per routing policy"
            if sales_misses else None)
     return verdict.sentence(fix=fix)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
+from slasim.measure.shares import decimals_against
 from slasim.measure.terms import SIDES
 from slasim.measure.verdict import judged_sides
 from slasim.measure.verdict_words import month_unit
@@ -114,7 +115,9 @@ def decision_blocks(
                     days=days,
                     month=month,
                     many=many,
-                    p=format_percent(weakest.p, lang),
+                    # Beside "(needed 80 %)": never "80 %" for 0.798.
+                    p=format_percent(weakest.p, lang,
+                                     decimals_against(weakest.p, verdict.confidence)),
                     confidence=format_percent(verdict.confidence, lang),
                 ),
             )

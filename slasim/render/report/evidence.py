@@ -14,6 +14,7 @@ from slasim.measure.catalogue import QUEUE_METRICS
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.months import quota_needed
+from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
 from slasim.measure.terms import TERMS, side_flags
 from slasim.measure.verdict import Verdict
 from slasim.measure.verdict import recommendation as verdict_recommendation
@@ -138,7 +139,8 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
                     expected[term.name],
                     # Counted as met, never measured: the table must not show "100 %".
                     tr(lang, "not_measured") if term.name in verdict.unmeasured
-                    else format_percent(met, lang),
+                    else format_percent(met, lang, decimals_against(
+                        met, verdict.against(term.name, tier))),  # judged at level term
                 ]
             )
     columns = [tr(lang, k) for k in ("col_tier", "col_term", "col_target", "col_expected")]
@@ -414,7 +416,12 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
                 continue
             # Counts and money per month, as in the brief (the options share the horizon).
             c = {k: v * per_month(scenarios[0], metric) for k, v in frame[key].items()}
-            shown.append(format_metric(metric, float(c["mean"]), lang=lang, currency=cur))
+            option = results[names.index(name)].verdict
+            shown.append(
+                # The sides' P(met), as compare and the verdict print them (side_decimals).
+                format_percent(float(c["mean"]), lang, side_decimals(option.p, option.against))
+                if metric.removesuffix("_met") in SIDE_NAMES
+                else format_metric(metric, float(c["mean"]), lang=lang, currency=cur))
             dcells.append(
                 format_difference(metric, float(c["diff"]), signed=True, lang=lang, currency=cur)
                 + " "

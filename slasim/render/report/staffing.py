@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.measure.shares import SIDE_NAMES, side_decimals
+from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
 from slasim.measure.verdict import judged_sides
 from slasim.planning.staffing import StaffingAnswer
 from slasim.planning.workload import hires_text
@@ -42,8 +42,11 @@ def answer_text(answer: StaffingAnswer, scenario: Scenario, lang: str) -> str:
         most = int(answer.levels["total"].max())
         text = tr(lang, "fewest_none").format(policy=policy, most=most)
         if answer.blocking:
+            # At level term each blocking term is judged: never "80 %" for 0.798.
+            conf = scenario.sla.confidence if answer.level == "term" else None
             weakest = ", ".join(
-                f"{r.describe(lang)} {format_percent(r.p, lang)}" for r in answer.blocking[:3]
+                f"{r.describe(lang)} {format_percent(r.p, lang, decimals_against(r.p, conf))}"
+                for r in answer.blocking[:3]
             )
             text += " " + tr(lang, "fewest_blocking").format(weakest=weakest)
         return text
