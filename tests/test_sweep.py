@@ -366,3 +366,12 @@ def test_sweep_table_never_rounds_a_judged_share_across_the_confidence(
     row = capsys.readouterr().out.splitlines()[-1].split()
     # 7 | marketing | sales 79.8 % | joint (the three with one count of decimals) | no | ...
     assert row[:8] == ["7", "25.8", "%", "79.8", "%", "20.2", "%", "no"]
+
+
+def test_a_range_of_bad_values_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    # horizon.days=1..3650 printed 3,250 lines, one per day above the 400 allowed.
+    code = main(["sweep", str(BASELINE), "--grid", "horizon.days=1..3650", "--reps", "2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == ["error: --grid: horizon.days: got 401, 402, 403, ..., 3650 (3,250 values); "
+                   "expected: input should be less than or equal to 400"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,8 +205,36 @@ def build_points(
                 if named not in problems:
                     problems.append(named)
     if problems:
-        raise InputError(problems)
+        raise InputError(_merge_values(problems))
     return points
+
+
+def _merge_values(problems: list[Problem]) -> list[Problem]:
+    """One problem per field and reason: ``horizon.days=1..3650`` printed 3,250 lines "got
+    401; expected ... <= 400", one per value; now "got 401, 402, 403, ..., 3650 (3,250
+    values); expected ...". Problems that name no value are kept as they are."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    out: list[Problem | tuple[str, str, str]] = []
+    for p in problems:
+        match = re.fullmatch(r"got (.+?); (expected.*)", p.message, flags=re.S)
+        if match is None:
+            out.append(p)
+            continue
+        key = (p.source, p.field, match[2])
+        if key not in groups:
+            groups[key] = []
+            out.append(key)
+        groups[key].append(match[1])
+    merged = []
+    for item in out:
+        if isinstance(item, Problem):
+            merged.append(item)
+            continue
+        got = groups[item]
+        shown = ", ".join(got) if len(got) <= 4 else (
+            f"{', '.join(got[:3])}, ..., {got[-1]} ({len(got):,} values)")
+        merged.append(Problem(item[0], item[1], f"got {shown}; {item[2]}"))
+    return merged
 
 
 def sweep(
