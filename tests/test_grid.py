@@ -55,7 +55,7 @@ def test_numeric_axes_are_told_apart_from_ordered_ones() -> None:
         ("=1,2", "=1,2", ["expected PATH=VALUES"]),
         ("team.shifts[0].sellers=", "team.shifts[0].sellers", ["got no values", "a..b"]),
         ("team.shifts[0].sellers=10..4", "team.shifts[0].sellers", ["'10..4'", "a <= b", "4..10"]),
-        ("sla.confidence=0.8..0.9", "sla.confidence", ["'0.8..0.9'", "expected a step", "0.8..0.9..0.05"]),
+        ("sla.confidence=0.8..0.9", "sla.confidence", ["'0.8..0.9'", "expected a step", "0.8..0.9..0.01"]),
         ("team.shifts[0].sellers=1..5..0", "team.shifts[0].sellers", ["'1..5..0'", "step > 0"]),
         ("team.shifts[0].sellers=1..5..-1", "team.shifts[0].sellers", ["'1..5..-1'", "step > 0"]),
         ("routing.policy=fifo,fifo", "routing.policy", ["'fifo'", "appears twice"]),
@@ -119,3 +119,14 @@ def test_a_quoted_key_survives_the_axis_path() -> None:
         assert axis.path == path
         assert format_loc(parse_path(axis.path, item)) == axis.path
         assert override_key(f"{axis.path}={axis.texts[0]}") == parse_path(path, item)
+
+
+@pytest.mark.parametrize(("spec", "example"), [
+    ("x=4...6", "e.g. 4..6..0.2"),  # it echoed '4...6..0.05'
+    ("x=1..1e9", "e.g. 1..1000000000..99999999.9"),  # it suggested 2e10 points
+    ("x=0.9..0.5", "e.g. 0.5..0.9..0.04"),
+])
+def test_a_decimal_range_without_a_step_suggests_ten_plain_steps(spec: str, example: str) -> None:
+    with pytest.raises(InputError, match="expected a step for a range of decimals") as info:
+        parse_grid(spec)
+    assert str(info.value).endswith(example)

@@ -133,8 +133,13 @@ def _range(path: str, text: str, first: str, last: str, step: str | None) -> tup
     )
     if s is None:
         if not whole:
+            # The example in plain numbers, ten steps long (it echoed '4...6..0.05' and
+            # '1..1e9..0.05', 2e10 points).
+            lo, hi = min(a, b), max(a, b)
+            hint = (hi - lo) / 10 if hi > lo else Decimal("0.05")
+            plain = [format(x.normalize(), "f") for x in (lo, hi, hint)]
             raise _error(path, f"got {text!r}; expected a step for a range of decimals: "
-                               f"a..b..step, e.g. {first}..{last}..0.05")
+                               f"a..b..step, e.g. {'..'.join(plain)}")
         s = Decimal(1)
     if s <= 0:
         raise _error(path, f"got {text!r}: step {step}; expected a step > 0")
