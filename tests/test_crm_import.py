@@ -289,3 +289,17 @@ def test_two_tiers_in_one_source_tier_option_are_refused() -> None:
                                          r"--source-tier per tier, e.g. --source-tier hot=a "
                                          r"--source-tier warm=b"):
         parse_source_tiers(["hot=a,warm=b"])
+
+
+def test_a_source_mapped_to_no_tier_of_the_scenario_is_refused_at_once() -> None:
+    # --source-tier vip=social with no tier 'vip': every mapped row was rejected one by one
+    # ("unknown tier"), 8,000 rows and exit 0.
+    frame = pd.DataFrame({"lead_id": ["a", "b"], "created_at": ["2026-04-01T10:00"] * 2,
+                          "source": ["social", "paid"]})
+    with pytest.raises(InputError, match="--source-tier: got tier 'vip', which the scenario "
+                                         "does not have; expected one of \\['hot', 'warm'\\]"):
+        read_crm(frame, timezone=STOCKHOLM, tiers=["hot", "warm"],
+                 source_tiers={"social": "vip", "paid": "hot"})
+    ok = read_crm(frame, timezone=STOCKHOLM, tiers=["hot", "warm"],
+                  source_tiers={"social": "HOT", "paid": "warm"})  # tiers match any case
+    assert ok.summary.rows_used == 2

@@ -212,6 +212,17 @@ def _date_counts(parts: Sequence[ChunkRows], present: Iterable[str]) -> dict[str
     return counts
 
 
+def _check_mapped_tiers(st_map: Mapping[str, str], tiers: Sequence[str] | None) -> None:
+    """A --source-tier naming no tier of the scenario would reject every row it maps, one
+    by one (8,000 rejected rows, exit 0): refused at once."""
+    known = {t.lower() for t in tiers} if tiers is not None else None
+    wrong = sorted({t for t in st_map.values() if known is not None and t.lower() not in known})
+    if wrong:
+        raise InputError.single(
+            "<cli>", "--source-tier", f"got tier {wrong[0]!r}, which the scenario does not have; "
+            f"expected one of {list(tiers or ())} (TIER=SOURCE1,SOURCE2)")
+
+
 def read_crm(
     data: str | Path | pd.DataFrame,
     mapping: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -283,6 +294,7 @@ def read_crm(
         st_map = dict(
             source_tiers.items() if isinstance(source_tiers, Mapping) else (source_tiers or ())
         )
+        _check_mapped_tiers(st_map, tiers)
         notes = list(table.notes) + _check_required(found, table.header, name, bool(st_map))
         ctx = RowContext(
             index={n: table.header.index(c) for n, c in found.items()},
