@@ -215,6 +215,18 @@ def test_as_of_before_the_first_lead(
                        "expected the time the export was taken, at or after its first lead")
 
 
+def test_calibrate_as_of_before_the_exports_latest_time(
+    export: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # calibrate --as-of mid-month counted the leads created after it as seen (track sets them
+    # aside as "after the export time"): an export cannot hold times after it was taken.
+    code, _, err = run(["calibrate", str(export), "--base", str(BASELINE),
+                        "--as-of", "2026-04-15T00:00+02:00"], capsys)
+    assert_input_error(code, err, "error: <cli>: --as-of: got 2026-04-15T00:00:00+02:00, before "
+                                  f"the latest time in {export} (2026-04-",
+                       "expected the time the export was taken, at or after every time in it")
+
+
 # -- 9. --set on track and calibrate -----------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from slasim.crm._stats import Row, bootstrap_quantiles, fit_censored_lognormal, wilson_ci
 from slasim.crm.calibrate.decayfit import MIN_FAILURES, MIN_ROWS, MIN_SUCCESSES, DecayFit, fit_decay
 from slasim.crm.io.imported import CrmImport
+from slasim.errors import InputError
 from slasim.measure.intervals import t_half_width
 
 __all__ = [
@@ -80,10 +81,21 @@ class LeadArrays:
         leads = crm.leads
         index = {name: i for i, name in enumerate(tier_names)}
         stamps = [c for c in crm.date_only.columns if c in leads]
-        if as_of is None:
-            # The export time: the latest timestamp anywhere in it.
-            as_of = max(leads[c].max() for c in stamps if leads[c].notna().any())
-        stamp = crm.export_stamp(as_of, crm.summary.timezone)
+        # The export time: the latest timestamp anywhere in it, unless --as-of says later.
+        latest = max((leads[c].max() for c in stamps if leads[c].notna().any()), default=None)
+        given = latest if as_of is None else as_of
+        if given is None:
+            raise InputError.single(crm.summary.source, "created_at", "no row has a time; "
+                                    "expected leads with created_at (or --as-of)")
+        stamp = crm.export_stamp(given, crm.summary.timezone)
+        if latest is not None and stamp < latest:
+            # Rows after it would be counted as seen (track sets them aside; calibrating on
+            # them as if the export were older has no meaning): refused.
+            shown = pd.Timestamp(latest).tz_convert(stamp.tzinfo).isoformat()
+            raise InputError.single(
+                "<cli>", "--as-of", f"got {stamp.isoformat()}, before the latest time in "
+                f"{crm.summary.source} ({shown}); expected the time the export was taken, at "
+                "or after every time in it (leave --as-of out to use that latest time)")
         flags = crm.date_only
 
         def timed(name: str) -> BoolArray:
