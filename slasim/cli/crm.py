@@ -115,8 +115,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="CALIBRATED.toml",
                    help="write the overlay (extends the --base scenario) to this file")
     p.add_argument("--as-of",
-                   help="export time for censoring, ISO-8601 (default: the latest timestamp in "
-                        "the export)")
+                   help="export time for censoring, ISO-8601, at or after every time in the "
+                        "export (default: its latest timestamp)")
     p.add_argument("--seed", type=seed, default=0, help="seed of bootstrap and simulation")
     p.add_argument("--sim-reps", type=rep_count, default=20,
                    help="simulated periods when base_qualify is anchored (default 20)")
