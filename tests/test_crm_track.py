@@ -571,3 +571,27 @@ def test_an_export_time_inside_a_clock_change_is_read_as_the_calendar_reads_it(
         crm.export_stamp(datetime(2026, 3, 29, 2, 30), tz)  # 02:30 does not exist: 03:30
     result = track(crm, month.scenario, reps=2, seed=0, as_of=datetime(2026, 10, 25, 2, 30))
     assert list(result.summary["period"].unique()) == list(month.result.summary["period"].unique())
+
+
+def test_an_interrupted_page_leaves_the_old_files_whole(
+    month: Month, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the page rendered (seconds of figures) left new CSV files beside the old
+    # track.html: the page is now rendered before any file is replaced.
+    import slasim.render.dashboard as dashboard
+
+    old = {name: f"old {name}" for name in ("by_tier.csv", "summary.csv", "track.html")}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text)
+
+    def interrupted(*_: object, **__: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dashboard, "dashboard_html", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(month.result, tmp_path)
+    assert {name: (tmp_path / name).read_text() for name in old} == old
+    monkeypatch.undo()
+    written = write_outputs(month.result, tmp_path)
+    assert {p.name for p in written} >= set(old)
+    assert all((tmp_path / name).read_text() != text for name, text in old.items())

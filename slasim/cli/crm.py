@@ -489,9 +489,10 @@ def cmd_track(args: argparse.Namespace) -> int:
                        progress=tick, executor=executor)
     print(format_track(result), file=out)
     print(row_accounting(crm, result.periods, result.as_of, args.period), file=out)
+    payload = result.to_dict() if args.json else None  # built before any file is replaced
     if args.out:
         for path in write_outputs(result, args.out, lang=args.lang):
             print(f"wrote {path}", file=out)
-    if args.json:
-        write_json(result.to_dict(), args.json)
+    if payload is not None:
+        write_json(payload, args.json)
     return EXIT_OK

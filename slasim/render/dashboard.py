@@ -435,13 +435,16 @@ def write_outputs(
         "seller_bands.csv": result.seller_bands, "summary.csv": result.summary,
     }
     written: list[Path] = []
+    # The page first (seconds of figures): a Ctrl-C meanwhile leaves the old set whole; the
+    # writes that follow take milliseconds (it left new CSV files beside an old page).
+    page = dashboard_html(result, lang) if html_page else None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in files.items():
             write_csv(frame, folder / name)
             written.append(folder / name)
-        if html_page:
-            atomic_write_text(folder / "track.html", dashboard_html(result, lang))
+        if page is not None:
+            atomic_write_text(folder / "track.html", page)
             written.append(folder / "track.html")
     except OSError as exc:
         raise InputError.single(str(folder), "--out",
