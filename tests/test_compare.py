@@ -109,6 +109,15 @@ def test_compare_cli_text_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFix
     assert [o["sellers"] for o in payload["options"]] == [6, 8]
     assert payload["options"][1]["routing"] == "tier_priority"
     assert len(payload["rows"]) == len(table)
+    # The verdicts and the recommendation, word for word as the text states them (a program
+    # reading the JSON had to re-judge the rows).
+    lines = out.splitlines()
+    for verdict in payload["verdicts"]:
+        assert f"  {verdict['option']}: {verdict['sentence']}" in lines
+        assert isinstance(verdict["realistic"], bool) and verdict["level"] == "side"
+    recommended = payload["recommendation"]
+    assert recommended["option"] in lines[-1]
+    assert lines[-1].startswith("Recommended:") == recommended["realistic"]
 
 
 def test_compare_output_does_not_depend_on_workers() -> None:

@@ -55,12 +55,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(frame, args.csv)
     if args.json:
+        from slasim.measure.verdict import recommend
+
+        # The options as the tables label them (compare() numbers repeated names), each
+        # with the verdict the text prints, and the one recommendation.
+        simulated = [r.scenario for r in comparison.results]
+        verdicts = [r.verdict for r in comparison.results]
+        best, realistic = recommend(
+            verdicts, [float(r.metric("profit").mean()) for r in comparison.results])
         payload = {
             "reps": args.reps,
             "seed": args.seed,
-            "base": scenarios[0].name,
-            "options": [terms_record(s) for s in scenarios],
+            "base": simulated[0].name,
+            "options": [terms_record(s) for s in simulated],
             "rows": json.loads(frame.to_json(orient="records")),
+            "verdicts": [{"option": s.name, **v.to_dict()}
+                         for s, v in zip(simulated, verdicts, strict=True)],
+            "recommendation": {"option": simulated[best].name, "realistic": realistic},
         }
         write_json(payload, args.json)
     if args.json != "-" and args.csv != "-":
