@@ -280,3 +280,17 @@ def test_plan_bad_revenue_goal_exits_2(args: list[str], fragment: str,
     assert main([*CLI[:-3], "--quiet", *args]) == 2
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err
+
+
+def test_no_quotas_line_never_rounds_a_chance_up_to_the_confidence() -> None:
+    # "No quotas reach it in 80% of months: ... (at 1.68 x; 80% of months reach the target)"
+    # for a best multiplier reaching it in 0.798 of months.
+    from slasim.planning.goal import _limit
+    from slasim.planning.goal_result import GoalLevel
+
+    def level(m: float, p: float) -> GoalLevel:
+        return GoalLevel(m, p, p - 0.1, p + 0.1, 1e6 * m, 5e5, 2e6, 0.5, 0.0, 0.6)
+
+    text = _limit((level(1.0, 0.5), level(2.0, 0.798)), level(1.0, 0.5), 3e6, 2.0, "months",
+                  0.8)
+    assert "(at 2.00 x; 79.8% of months reach the target" in text, text

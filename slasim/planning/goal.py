@@ -45,6 +45,7 @@ import numpy as np
 from slasim.limits import MAX_LEADS_PER_REP
 from slasim.measure.catalogue import text_spec
 from slasim.measure.intervals import wilson_interval
+from slasim.measure.shares import decimals_against
 from slasim.planning.goal_result import GoalLevel, GoalOdds, TierQuota, periods_in_words
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
@@ -277,7 +278,8 @@ def _search(
         needed=needed,
         levels=ordered,
         limit=None if needed is not None else _limit(ordered, at_quotas, target, top,
-                                                              periods_in_words(scenario.horizon.days)),
+                                                              periods_in_words(scenario.horizon.days),
+                                                              confidence),
     )
 
 
@@ -307,7 +309,7 @@ def _guesses(revenue: np.ndarray, target: float) -> Callable[[float], float]:
 
 
 def _limit(levels: tuple[GoalLevel, ...], at_quotas: GoalLevel, target: float,
-           top: float, periods: str) -> str:
+           top: float, periods: str, confidence: float) -> str:
     """Why no multiplier reaches the confidence: the team's capacity or the distance."""
     money = text_spec("revenue")
     best = max(levels, key=lambda v: (v.revenue_mean, v.multiplier))
@@ -317,7 +319,9 @@ def _limit(levels: tuple[GoalLevel, ...], at_quotas: GoalLevel, target: float,
     its = "month's" if periods == "months" else "period's"
     text = (f"with up to {most.multiplier:.2f} x the quotas the {its} revenue reaches "
             f"{money.format(best.revenue_mean)} on average (at {best.multiplier:.2f} x; "
-            f"{best.p_goal:.0%} of {periods} reach the target {money.format(target)})")
+            # Under "No quotas reach it in 80 % of months": never "80%" for 0.798.
+            f"{best.p_goal:.{decimals_against(best.p_goal, confidence)}%} of {periods} reach "
+            f"the target {money.format(target)})")
     if most.utilization >= _BUSY or most.unserved >= _UNSERVED or growth < 0.5 * (
         most.multiplier / at_quotas.multiplier
     ):
