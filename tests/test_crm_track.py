@@ -225,6 +225,12 @@ def test_partial_month_prorates_quotas(month: Month) -> None:
     assert _target("marketing", "hot", week, MetricContext.from_scenario(week)) == (
         pytest.approx(140 * 7 / 30.4375), ">= 33 leads")
     assert "PARTIAL" in format_track(result) and "pro-rated" in describe_period(info)
+    # An export at 22:52 on the last day is partial: it read "(30.0 of 30 days)".
+    import dataclasses
+
+    late = dataclasses.replace(info, fraction=1 - 68 / (30 * 1440))
+    assert "(29.95 of 30 days)" in describe_period(late)
+    assert "29,95" in describe_period(late, "sv")
     # The band is of simulated months cut at the same point: about half a month of leads.
     band = _rows(result, "all", "leads_created")
     assert band["sim_p10"] < info.leads * 1.3 and band["sim_p90"] > info.leads * 0.7

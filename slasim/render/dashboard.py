@@ -314,13 +314,16 @@ def describe_period(period: TrackedPeriod, lang: str | None = None) -> str:
     ``lang=None`` gives the terminal's English with plain numbers; ``"en"`` / ``"sv"``
     the dashboard's wording with the page's number formats.
     """
+    days = period.fraction * period.days
+    # A partial month never reads "30.0 of 30 days" (an export at 22:52 on the last day).
+    digits = 1 + next((k for k in range(3) if round(days, 1 + k) < period.days), 3)
     if lang is None:
         count, share = f"{period.leads:,}", f"{period.fraction:.1%}"
-        elapsed = f"{period.fraction * period.days:.1f}"
+        elapsed = f"{days:.{digits}f}"
     else:
         count = format_number(period.leads, lang)
         share = format_percent(period.fraction, lang, 1)
-        elapsed = format_number(period.fraction * period.days, lang, 1)
+        elapsed = format_number(days, lang, digits)
     words = lang or "en"
     if not period.partial:
         return tr(words, "track_complete").format(
