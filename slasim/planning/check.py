@@ -438,7 +438,10 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
             f"first attempts within {terms.response_target_minutes:g} {unit} with "
             f"{q.sellers_working:.0f} sellers working{_thinnest(q)}, below the promised "
             f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
-            f"({q.needed.sellers_scheduled} scheduled): see `slasim plan`"
+            f"({q.needed.sellers_scheduled} scheduled) in one first-come queue"
+            + (f" (with {scenario.routing.policy} routing the first tiers wait less, the "
+               "others more: the simulation decides)" if scenario.routing.policy != "fifo"
+               else "") + ": see `slasim plan`"
         )
     return out
 
