@@ -225,3 +225,26 @@ def test_options_sharing_a_name_are_not_mixed_up(
     more = load_scenario(BASE, ["team.shifts[0].sellers=7"])
     names = [r.scenario.name for r in compare([base, more], reps=2, seed=0).results]
     assert names == ["baseline (option 1)", "baseline (option 2)"]
+
+
+def test_compare_json_with_an_option_without_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An option without SLA terms has no P(met) (NaN): compare --json was an internal error
+    # ("Out of range float values are not JSON compliant"); the verdict says null.
+    text = BASE.read_text(encoding="utf-8")
+    cut = text.index("[sla.tiers.")
+    rest = text[cut:]
+    # Drop every [sla.tiers.*] table: up to the next table that is not one.
+    import re
+
+    tables = [m.start() for m in re.finditer(r"(?m)^\[(?!sla\.tiers\.)", rest)]
+    bare = tmp_path / "bare.toml"
+    bare.write_text(text[:cut] + (rest[tables[0]:] if tables else ""), encoding="utf-8")
+    out = tmp_path / "c.json"
+    assert main(["compare", str(bare), str(BASE), "--reps", "2", "--quiet",
+                 "--json", str(out)]) == 0
+    capsys.readouterr()
+    payload = json.loads(out.read_text())
+    assert payload["verdicts"][0]["p_met"] == {"marketing": None, "sales": None, "joint": None}
+    assert payload["verdicts"][1]["p_met"]["sales"] is not None

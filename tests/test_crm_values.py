@@ -98,7 +98,8 @@ def test_number_columns_read_like_single_values(
             assert pd.isna(out[i]) and i not in errors
             continue
         try:
-            expected = float(parse_number(value, decimal_comma and not integer))
+            grouping = decimal_comma and not integer and any("," in v for v in values)
+            expected = float(parse_number(value, decimal_comma and not integer, grouping))
             if integer and expected != int(expected):
                 raise BadValue("not a number", "")
         except BadValue as exc:
@@ -238,3 +239,8 @@ def test_a_dot_grouping_thousands_in_a_file_of_decimal_commas_is_refused() -> No
     assert parse_number("1250.5", decimal_comma=True) == 1250.5  # not grouped: unambiguous
     out, bad = parse_numbers(["132.276", "7", "1,5"], decimal_comma=True, text_only=True)
     assert [i for i, _, _ in bad] == [0] and list(out[1:]) == [7.0, 1.5]
+    # A ';' file that writes decimal points (no comma in the column) keeps them, and a value
+    # such as 0.500 is never a grouping.
+    out, bad = parse_numbers(["0.500", "12.250", "7"], decimal_comma=True, text_only=True)
+    assert not bad and list(out) == [0.5, 12.25, 7.0]
+    assert parse_number("0.500", decimal_comma=True) == 0.5

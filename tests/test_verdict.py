@@ -457,6 +457,27 @@ def test_at_level_joint_run_offers_plan_for_the_agreement_only_when_marketing_ho
     assert ("the fewest sellers that fix the sales side" in line) == (marketing < 1.0), line
 
 
+def test_at_level_joint_a_quarter_judges_marketing_by_its_weakest_month() -> None:
+    # Marketing keeps its quota in 9 of 10 simulated Januaries and 8 of 10 Februaries, in
+    # different horizons: 7 of 10 in both. Its weakest month (0.8) reaches 80 %, so staffing
+    # can make the agreement realistic; run said it would only "fix the sales side".
+    from types import SimpleNamespace
+
+    from slasim.measure.verdict import judge_months
+    from slasim.render.text import _run_verdict
+
+    sales = [1] * 5 + [0] * 5
+    jan = _flags(marketing_hot=[0] + [1] * 9, response_hot=sales)
+    feb = _flags(marketing_hot=[1, 0, 0] + [1] * 7, response_hot=sales)
+    verdict = judge_months([("2027-01", {"en": "Jan 2027", "sv": "jan 2027"}, jan),
+                            ("2027-02", {"en": "Feb 2027", "sv": "feb 2027"}, feb)],
+                           ("hot",), 0.8, "joint")
+    assert min(m.verdict.p["marketing"] for m in verdict.months) == pytest.approx(0.8)
+    assert verdict.p["marketing"] < 0.8  # kept in both months in fewer horizons
+    line = _run_verdict(SimpleNamespace(verdict=verdict))  # type: ignore[arg-type]
+    assert "the fewest sellers that make the agreement realistic" in line, line
+
+
 def test_a_months_verdict_names_its_replications_by_the_month() -> None:
     # "Jan 2027: sales keeps every term in only 47 % of months" read as 47 % of the quarter's
     # months; it is 47 % of the simulated Januaries.

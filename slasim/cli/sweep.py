@@ -22,7 +22,7 @@ from slasim.cli.args import (
     write_json,
 )
 from slasim.errors import InputError
-from slasim.measure.shares import SIDE_NAMES, side_decimals
+from slasim.measure.shares import SIDE_NAMES, share_digits
 from slasim.measure.sweeps import PLOT_VALUES
 
 if TYPE_CHECKING:
@@ -125,9 +125,7 @@ def format_sweep(result: SweepResult) -> str:
         row = table.iloc[i]
         rows.append([
             *(a.texts[a.values.index(v)] for a, v in zip(result.axes, point.values, strict=True)),
-            *(_pct(row[f"p_{side}"], side_decimals(point.result.verdict.p,
-                                                    point.result.verdict.against))
-              for side in SIDE_NAMES),
+            *(_pct(row[f"p_{side}"], share_digits(point.result.verdict)) for side in SIDE_NAMES),
             "yes" if row["realistic"] else "no",
             f"{row['cost_mean']:,.0f}", f"{row['profit_mean']:,.0f}",
         ])

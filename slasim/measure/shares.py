@@ -7,8 +7,12 @@ numeric stack (``slasim --help`` loads none of it).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-__all__ = ["SIDE_NAMES", "decimals_against", "side_decimals"]
+if TYPE_CHECKING:
+    from slasim.measure.verdict import Verdict
+
+__all__ = ["SIDE_NAMES", "decimals_against", "judged_sides", "share_digits", "side_decimals"]
 
 #: The three shares printed together: each side keeps all its terms, and both at once.
 SIDE_NAMES = ("marketing", "sales", "joint")
@@ -35,3 +39,17 @@ def side_decimals(p: Mapping[str, float], against: Callable[[str], float | None]
     others, so that the joint share (never above a side's) does not read above one: "sales
     79.8 %, joint 79.8 %", not "joint 80 %"."""
     return max(decimals_against(p[side], against(side)) for side in SIDE_NAMES)
+
+
+def judged_sides(level: str) -> tuple[str, ...]:
+    """The sides whose P(kept) ``level`` compares with the confidence (none at ``term``)."""
+    return {"side": ("marketing", "sales"), "joint": ("joint",)}.get(level, ())
+
+
+def share_digits(verdict: Verdict) -> int:
+    """Decimals for a verdict's three side shares: :func:`side_decimals`, and at level term
+    at least those of its judged terms, since a side's share never exceeds its terms' and must
+    not read above them ("sales 80 %" beside "hot conversion 79.8 %")."""
+    terms = [decimals_against(r.p, verdict.confidence)
+             for r in verdict.requirements if r.term and not r.month]
+    return max([side_decimals(verdict.p, verdict.against), *terms])

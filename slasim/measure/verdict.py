@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
-from slasim.measure.shares import decimals_against, side_decimals
+from slasim.measure.shares import decimals_against, share_digits
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
@@ -53,7 +53,6 @@ __all__ = [
     "Verdict",
     "judge",
     "judge_months",
-    "judged_sides",
     "passes",
     "recommend",
     "recommendation",
@@ -79,11 +78,6 @@ def passes(flags: np.ndarray, confidence: float, z: float = 0.0) -> bool:
         return n > 0 and met / n >= confidence - 1e-12
     low, high = wilson_interval(met, n, abs(z))
     return (low if z > 0 else high) >= confidence - 1e-12
-
-
-def judged_sides(level: str) -> tuple[str, ...]:
-    """The sides whose P(kept) ``level`` compares with the confidence (none at ``term``)."""
-    return {"side": ("marketing", "sales"), "joint": ("joint",)}.get(level, ())
 
 
 def side_flags(
@@ -211,8 +205,8 @@ class Verdict:
             "level": self.level,
             "confidence": self.confidence,
             "reps": self.reps,
-            "p_met": dict(self.p),
-            "ci": {k: list(v) for k, v in self.ci.items()},
+            "p_met": _nulls(self.p),  # NaN (no terms) is null: JSON has no NaN
+            "ci": {k: _nulls(v) for k, v in self.ci.items()},
             "failing": [r.describe() for r in self.failing],
             "sentence": self.sentence(),
             "unmeasured": list(self.unmeasured),
@@ -254,9 +248,15 @@ class MonthVerdict:
     def to_dict(self) -> dict[str, object]:
         v = self.verdict
         return {"month": self.key, "label": self.labels["en"], "realistic": v.realistic,
-                "p_met": dict(v.p), "ci": {k: list(c) for k, c in v.ci.items()},
-                "terms": {f"{t.tier}.{t.term}": t.p for t in v.terms},
+                "p_met": _nulls(v.p), "ci": {k: _nulls(c) for k, c in v.ci.items()},
+                "terms": _nulls({f"{t.tier}.{t.term}": t.p for t in v.terms}),
                 "failing": [r.describe() for r in v.failing]}
+
+
+def _nulls(values: Mapping[str, float] | Sequence[float]) -> object:
+    if isinstance(values, Mapping):
+        return {k: None if v != v else v for k, v in values.items()}
+    return [None if v != v else v for v in values]
 
 
 def judge(
@@ -423,7 +423,7 @@ def _body(v: Verdict, lang: str, month: int | None = None) -> str:
     c = _pct(v.confidence, lang)
     label = {s.name: s.label[lang] for s in SIDES}
     conf = v.confidence
-    d = side_decimals(v.p, v.against) if v.terms else 0  # the sides' shares read alike
+    d = share_digits(v) if v.terms else 0  # the sides' shares read alike
     joint = w["joint"].format(p=_pct(v.p["joint"], lang, digits=d),
                               ci=_range(v.ci["joint"], lang))
     if v.level == "side":

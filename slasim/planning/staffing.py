@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.limits import MAX_SCHEDULED_SELLERS
-from slasim.measure.shares import decimals_against
-from slasim.measure.verdict import Requirement, Verdict, judged_sides
+from slasim.measure.shares import decimals_against, judged_sides
+from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
 from slasim.planning.workload import hires_text
@@ -153,14 +153,16 @@ class StaffingAnswer:
                 # Judged shares never round across the confidence (0.798 is not "80%"): the
                 # terms at level term, the side (or both) the search is judged by otherwise.
                 conf = self.confidence if self.level == "term" else None
-                weakest = ", ".join(f"{r.describe()} {r.p:.{decimals_against(r.p, conf)}%}"
-                                    for r in self.blocking[:3])
+                digits = [decimals_against(r.p, conf) for r in self.blocking[:3]]
+                weakest = ", ".join(f"{r.describe()} {r.p:.{d}%}"
+                                    for r, d in zip(self.blocking[:3], digits, strict=False))
                 who, p = (("both sides keep", top["p_joint_judged"]) if self.level == "joint"
                           else ("sales keeps", top["p_sales_judged"]))
                 # What the verdict compares with the confidence: per period, or for several
                 # months the weakest month's chance.
+                # The side's share never reads above its terms' (it cannot exceed them).
                 judged = self.confidence if judged_sides(self.level) else None
-                p = f"{p:.{decimals_against(p, judged)}%}"  # never "80%" for 0.798
+                p = f"{p:.{max([decimals_against(p, judged), *digits])}%}"  # never "80%": 0.798
                 share = (f"{p} of simulated periods in their weakest month" if self.by_month
                          else f"{p} of {unit('en', self.period_days)}")
                 text += (f"; staffing alone does not fix it: at {most} sellers {who} every "

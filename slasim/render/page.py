@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from slasim.measure.shares import side_decimals
+from slasim.measure.shares import share_digits
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,7 +99,7 @@ def judged_percent(verdict: Verdict, side: str, value: float, lang: str) -> str:
     """``value``, P(``side`` keeps its terms), as :func:`format_percent`, with the decimals the
     three sides' shares share (:func:`~slasim.measure.shares.side_decimals`): a judged one
     keeps its side of the confidence ("79,8 %"), and the joint reads like the sides."""
-    return format_percent(value, lang, side_decimals(verdict.p, verdict.against))
+    return format_percent(value, lang, share_digits(verdict))
 
 
 def format_money(value: float, currency: str, lang: str) -> str:

@@ -88,8 +88,8 @@ def load_options(paths: Sequence[str | Path], overrides: Iterable[str] = ()) -> 
 
     Options are labelled by their ``name`` (columns, CSV rows, the recommendation): files
     sharing one get their path in it (``"baseline (b2.toml)"``), as the tables mixed them up.
-    (One file given twice keeps one label; :func:`~slasim.measure.experiment.compare` then
-    numbers them.)
+    (One file given twice gets the same label twice; :func:`~slasim.measure.experiment.compare`
+    then numbers them: ``"baseline (b.toml) (option 2)"``.)
     """
     scenarios = [load_scenario(path, overrides) for path in paths]
     names = [s.name for s in scenarios]

@@ -198,6 +198,9 @@ def parse_numbers(
     """Numbers like :func:`~slasim.crm.io._values.parse_number` (or ``parse_integer``); NaN for
     blank or bad values."""
     out: FloatArray | None = None
+    # A ';' file may write decimal points: dots are ambiguous only beside decimal commas.
+    grouping = decimal_comma and not integer and any(
+        type(v) is str and "," in v for v in values)
     if text_only:
         try:
             out = np.array([float(s) if s else math.nan for s in values], dtype=np.float64)
@@ -205,7 +208,7 @@ def parse_numbers(
             out = None  # some value needs the per-value path (spaces, decimal comma, text)
     if out is not None:
         check = ~np.isfinite(out) | (np.abs(out) > MAX_NUMBER)
-        if decimal_comma:  # a dot in a file of decimal commas may group thousands
+        if grouping:  # a dot in a column of decimal commas may group thousands
             check |= np.array(["." in s for s in values], dtype=bool)
         if integer:
             with np.errstate(invalid="ignore"):
@@ -217,8 +220,8 @@ def parse_numbers(
     bad: BadCells = []
     for i in suspects:
         try:
-            out[i] = parse_integer(values[i]) if integer else parse_number(values[i],
-                                                                           decimal_comma)
+            out[i] = parse_integer(values[i]) if integer else parse_number(
+                values[i], decimal_comma, grouping)
         except BadValue as exc:
             out[i] = math.nan
             bad.append((i, exc.reason, exc.message))

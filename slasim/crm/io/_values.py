@@ -130,13 +130,16 @@ def _has_time_directive(fmt: str) -> bool:
     return any(d in fmt for d in ("%H", "%I", "%M", "%S", "%X", "%c", "%T", "%R"))
 
 
-#: ``1.234`` or ``-12.345.678``: digits grouped by dots, ambiguous in a file of decimal commas.
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+#: ``1.234`` or ``-12.345.678``: digits grouped by dots, ambiguous in a column of decimal
+#: commas (``0.500`` cannot be a grouping).
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 
 
-def parse_number(value: object, decimal_comma: bool = False) -> float:
+def parse_number(value: object, decimal_comma: bool = False,
+                 grouping: bool | None = None) -> float:
     """A finite number of magnitude <= :data:`MAX_NUMBER`; ``1,5`` is accepted when the file
-    uses ``;`` as delimiter."""
+    uses ``;`` as delimiter. ``grouping`` (default ``decimal_comma``): the column writes
+    decimal commas, so ``132.276`` (dots grouping digits by three) is ambiguous and refused."""
     if isinstance(value, bool):
         raise BadValue(REASONS.NOT_A_NUMBER, "expected a number, got a boolean")
     if isinstance(value, int):
@@ -147,12 +150,12 @@ def parse_number(value: object, decimal_comma: bool = False) -> float:
         number = value
     else:
         text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if decimal_comma and _GROUPED.fullmatch(text):
+        if (decimal_comma if grouping is None else grouping) and _GROUPED.fullmatch(text):
             # In a file of decimal commas a dot groups thousands: 132.276 is most likely
             # 132,276, not 132.276 (read as the latter, revenue came out half of the truth).
             raise BadValue(REASONS.NOT_A_NUMBER, "expected a number with a decimal comma "
-                           "(1234,50) in a ';'-separated file, where a dot groups thousands: "
-                           "this could be either; write it without the dot")
+                           "(1234,50), as the column's other values have: a dot there groups "
+                           "thousands, so this could be either; write it without the dot")
         if decimal_comma and "," in text and "." not in text:
             text = text.replace(",", ".")
         try:

@@ -14,7 +14,7 @@ import pandas as pd
 from slasim.engine.staff import head_count, staffing
 from slasim.measure.experiment import ComparisonResult
 from slasim.measure.metrics import ALL
-from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
+from slasim.measure.shares import SIDE_NAMES, decimals_against, share_digits
 from slasim.measure.terms import TERMS, side_flags, term_flags
 from slasim.measure.verdict import recommendation
 from slasim.measure.verdict_words import unit
@@ -184,7 +184,7 @@ def format_compare(comparison: ComparisonResult) -> str:
                 term = metric.removesuffix("_met")
                 v = verdict_of[name]
                 against = v.against(term, "" if tier == ALL else tier)
-                digits = (side_decimals(v.p, v.against) if tier == ALL and term in SIDE_NAMES
+                digits = (share_digits(v) if tier == ALL and term in SIDE_NAMES
                           else 0)
                 row[name] = ("n/m" if term in unmeasured[name]
                              else _fmt(metric, float(c["mean"]), against, digits))

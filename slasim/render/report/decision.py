@@ -17,9 +17,8 @@ import pandas as pd
 
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import decimals_against, judged_sides
 from slasim.measure.terms import SIDES
-from slasim.measure.verdict import judged_sides
 from slasim.measure.verdict_words import month_unit
 from slasim.planning.staffing import StaffingAnswer
 from slasim.render.doc import Block, Bullets, Callout, Heading, Table

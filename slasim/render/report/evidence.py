@@ -14,7 +14,7 @@ from slasim.measure.catalogue import QUEUE_METRICS
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
 from slasim.measure.months import quota_needed
-from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
+from slasim.measure.shares import SIDE_NAMES, decimals_against, share_digits
 from slasim.measure.terms import TERMS, side_flags
 from slasim.measure.verdict import Verdict
 from slasim.measure.verdict import recommendation as verdict_recommendation
@@ -419,7 +419,7 @@ def options_blocks(comparison: ComparisonResult, lang: str) -> list[Block]:
             option = results[names.index(name)].verdict
             shown.append(
                 # The sides' P(met), as compare and the verdict print them (side_decimals).
-                format_percent(float(c["mean"]), lang, side_decimals(option.p, option.against))
+                format_percent(float(c["mean"]), lang, share_digits(option))
                 if metric.removesuffix("_met") in SIDE_NAMES
                 else format_metric(metric, float(c["mean"]), lang=lang, currency=cur))
             dcells.append(

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slasim.measure.quarter import months
-from slasim.measure.shares import SIDE_NAMES, decimals_against, side_decimals
-from slasim.measure.verdict import judged_sides
+from slasim.measure.shares import SIDE_NAMES, decimals_against, judged_sides, side_decimals
 from slasim.planning.staffing import StaffingAnswer
 from slasim.planning.workload import hires_text
 from slasim.render.doc import Block, Callout, Heading, Paragraph, Table
