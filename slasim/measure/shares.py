@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from slasim.measure.verdict import Verdict
 
-__all__ = ["SIDE_NAMES", "decimals_against", "judged_sides", "share_digits", "side_decimals"]
+__all__ = [
+    "SIDE_NAMES",
+    "decimals_against",
+    "judged_p",
+    "judged_sides",
+    "percent_against",
+    "share_digits",
+    "side_decimals",
+]
 
 #: The three shares printed together: each side keeps all its terms, and both at once.
 SIDE_NAMES = ("marketing", "sales", "joint")
@@ -31,6 +39,11 @@ def decimals_against(value: float, against: float | None, decimals: int = 0) -> 
     while decimals < 4 and (round(100 * value, decimals) >= 100 * against - 1e-9) != met:
         decimals += 1
     return decimals
+
+
+def percent_against(value: float, against: float | None) -> str:
+    """``value`` as a terminal percentage (``"79.8%"``) with :func:`decimals_against`."""
+    return f"{value:.{decimals_against(value, against)}%}"
 
 
 def side_decimals(p: Mapping[str, float], against: Callable[[str], float | None]) -> int:
@@ -53,3 +66,12 @@ def share_digits(verdict: Verdict) -> int:
     terms = [decimals_against(r.p, verdict.confidence)
              for r in verdict.requirements if r.term and not r.month]
     return max([side_decimals(verdict.p, verdict.against), *terms])
+
+
+def judged_p(verdict: Verdict, side: str) -> float:
+    """P(``side`` keeps all its terms) as the verdict compares it with the confidence: for a
+    horizon judged month by month, in its weakest month (each month must reach it; the
+    verdict's own ``p`` is P(every month), lower)."""
+    if verdict.months:
+        return min(m.verdict.p[side] for m in verdict.months)
+    return verdict.p[side]

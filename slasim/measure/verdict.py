@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
-from slasim.measure.shares import decimals_against, share_digits
+from slasim.measure.shares import decimals_against, judged_sides, share_digits
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
@@ -310,12 +310,8 @@ def judge(
             met = float(column.sum())
             terms.append(Requirement(term.side, tier, term.name, met / reps if reps else math.nan,
                                      wilson_interval(met, reps), passes(column, confidence, z)))
-    if level == "side":
-        requirements: tuple[Requirement, ...] = (side_reqs["marketing"], side_reqs["sales"])
-    elif level == "joint":
-        requirements = (side_reqs["joint"],)
-    else:
-        requirements = tuple(terms)
+    asked = judged_sides(level)  # none at level term: each term is judged
+    requirements = tuple(side_reqs[s] for s in asked) if asked else tuple(terms)
     realistic = judged and all(r.met for r in requirements)
     return Verdict(realistic, level, confidence, reps, p, ci, requirements, tuple(terms),
                    period_days=period_days)

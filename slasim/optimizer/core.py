@@ -31,7 +31,7 @@ import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
 from slasim.measure.months import attempts_unmeasured, replication_noun, unmeasured_terms
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import percent_against
 from slasim.measure.verdict import Verdict as SlaVerdict
 from slasim.optimizer.race import (
     ROUNDS,
@@ -134,15 +134,13 @@ def _missed(sla: SlaVerdict) -> str:
     """What a verification's verdict missed: each requirement short of the confidence, with
     the term of its side kept least often ("sales 72 % < 80 %, weakest hot response time
     78 %"); "" when nothing was missed."""
-    def pct(p: float) -> str:  # beside "< 80 %": never "80 %" for 0.798
-        return f"{p:.{decimals_against(p, sla.confidence)}%}"
-
+    conf = sla.confidence  # beside "< 80 %": never "80 %" for 0.798
     out = []
     for r in sla.failing:
-        text = f"{r.describe()} {pct(r.p)} < {sla.confidence:.0%}"
+        text = f"{r.describe()} {percent_against(r.p, conf)} < {conf:.0%}"
         weakest = None if r.term else sla.weakest_term(None if r.side == "joint" else r.side)
         if weakest is not None:
-            text += f", weakest {weakest.describe()} {pct(weakest.p)}"
+            text += f", weakest {weakest.describe()} {percent_against(weakest.p, conf)}"
         out.append(text)
     return "; ".join(out)
 
@@ -172,7 +170,7 @@ def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
         many = replication_noun(space.scenario)
         terms = ", ".join(
             f"{m.tier} {m.term} ({m.value}) met in at most "
-            f"{m.p_met:.{decimals_against(m.p_met, space.confidence)}%} of {many}"
+            f"{percent_against(m.p_met, space.confidence)} of {many}"
             for m in worst.values())
         parts.append(f"{len(short)} of {len(simulated)} cannot meet every term of the menus "
                      f"in {space.confidence:.0%} of their {many}: {terms}")

@@ -20,7 +20,7 @@ import numpy as np
 from slasim.engine.arrivals import load_trace
 from slasim.engine.staff import Staffing, staffing
 from slasim.measure.months import attempts_unmeasured, unmeasured_terms
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import percent_against
 from slasim.model.calendar import BusinessCalendar
 from slasim.planning.defaults import silent_default_notes
 from slasim.planning.plan import TierQueue, shift_queues
@@ -434,7 +434,7 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
         unit = "business min" if terms.response_clock == "business" else "min"
         out.append(
             f"shift {q.shift!r}, tier {q.tier!r}: Erlang C gives "
-            f"{share:.{decimals_against(share, terms.response_share)}%} of "
+            f"{percent_against(share, terms.response_share)} of "
             f"first attempts within {terms.response_target_minutes:g} {unit} with "
             f"{q.sellers_working:.0f} sellers working{_thinnest(q)}, below the promised "
             f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "

@@ -45,7 +45,7 @@ import numpy as np
 from slasim.limits import MAX_LEADS_PER_REP
 from slasim.measure.catalogue import text_spec
 from slasim.measure.intervals import wilson_interval
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import percent_against
 from slasim.planning.goal_result import GoalLevel, GoalOdds, TierQuota, periods_in_words
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
@@ -320,7 +320,7 @@ def _limit(levels: tuple[GoalLevel, ...], at_quotas: GoalLevel, target: float,
     text = (f"with up to {most.multiplier:.2f} x the quotas the {its} revenue reaches "
             f"{money.format(best.revenue_mean)} on average (at {best.multiplier:.2f} x; "
             # Under "No quotas reach it in 80 % of months": never "80%" for 0.798.
-            f"{best.p_goal:.{decimals_against(best.p_goal, confidence)}%} of {periods} reach "
+            f"{percent_against(best.p_goal, confidence)} of {periods} reach "
             f"the target {money.format(target)})")
     if most.utilization >= _BUSY or most.unserved >= _UNSERVED or growth < 0.5 * (
         most.multiplier / at_quotas.multiplier

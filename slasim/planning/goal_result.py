@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from slasim.measure.catalogue import text_spec
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import percent_against
 
 __all__ = ["GoalLevel", "GoalOdds", "TierQuota", "periods_in_words"]
 
@@ -140,7 +140,7 @@ class GoalOdds:
             n = self.needed
             lines.append(
                 f"Quotas x {n.multiplier:.2f} reach it in "
-                f"{n.p_goal:.{decimals_against(n.p_goal, self.confidence)}%} of {of} (95 % CI "
+                f"{percent_against(n.p_goal, self.confidence)} of {of} (95 % CI "
                 f"{n.p_low:.0%}-{n.p_high:.0%}; sla.confidence {self.confidence:.0%}): "
                 "evidence for the quotas, not a verdict on the agreement."
             )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from slasim.limits import MAX_SCHEDULED_SELLERS
-from slasim.measure.shares import decimals_against, judged_sides
+from slasim.measure.shares import decimals_against, judged_p, judged_sides
 from slasim.measure.verdict import Requirement, Verdict
 from slasim.measure.verdict_words import unit
 from slasim.model.routing import router_label
@@ -179,15 +179,6 @@ class StaffingAnswer:
 
 def _label(sellers: Sequence[int]) -> str:
     return "+".join(str(n) for n in sellers)
-
-
-def judged_p(verdict: Verdict, side: str) -> float:
-    """P(``side`` keeps all its terms) as the verdict compares it with the confidence: for a
-    horizon judged month by month, in its weakest month (each month must reach it; the
-    verdict's own ``p`` is P(every month), lower)."""
-    if verdict.months:
-        return min(m.verdict.p[side] for m in verdict.months)
-    return verdict.p[side]
 
 
 def fewest_sellers(

@@ -95,8 +95,8 @@ def format_percent(value: float, lang: str, decimals: int = 0) -> str:
     return f"{format_number(100 * float(value), lang, decimals)}{NBSP}%"
 
 
-def judged_percent(verdict: Verdict, side: str, value: float, lang: str) -> str:
-    """``value``, P(``side`` keeps its terms), as :func:`format_percent`, with the decimals the
+def judged_percent(verdict: Verdict, value: float, lang: str) -> str:
+    """``value``, P(a side keeps its terms), as :func:`format_percent`, with the decimals the
     three sides' shares share (:func:`~slasim.measure.shares.side_decimals`): a judged one
     keeps its side of the confidence ("79,8 %"), and the joint reads like the sides."""
     return format_percent(value, lang, share_digits(verdict))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
-from slasim.measure.shares import SIDE_NAMES, decimals_against, share_digits
+from slasim.measure.shares import SIDE_NAMES, decimals_against, judged_p, share_digits
 from slasim.measure.terms import side_flags, term_flags
 from slasim.planning.check import ScenarioCheck, follow_up_line
 from slasim.planning.workload import hires_text
@@ -402,18 +402,17 @@ def _run_verdict(result: SimulationResult) -> str:
     """The verdict line of ``slasim run``, pointing to the staffing answer when sales misses."""
     verdict = result.verdict
 
-    def judged(side: str) -> float:  # as the staffing search judges it: a quarter's weakest month
-        return min((m.verdict.p[side] for m in verdict.months), default=verdict.p[side])
-
     # A failing sales side (level side) or sales term (level term); at level joint, unless
     # marketing alone explains the miss. More sellers do not fix a marketing quota.
+    # Judged as the staffing search judges them (judged_p: a quarter's weakest month).
     sales_misses = any(r.side == "sales" for r in verdict.failing) or (
         verdict.level == "joint" and not verdict.realistic
-        and (judged("sales") < verdict.confidence or judged("marketing") >= verdict.confidence)
+        and (judged_p(verdict, "sales") < verdict.confidence
+             or judged_p(verdict, "marketing") >= verdict.confidence)
     )
     # At level joint the staffing search asks for the whole agreement (both sides together).
     # Staffing cannot lift marketing's quotas: while they fail, it fixes the sales side only.
-    whole = verdict.level == "joint" and judged("marketing") >= verdict.confidence
+    whole = verdict.level == "joint" and judged_p(verdict, "marketing") >= verdict.confidence
     what = "make the agreement realistic" if whole else "fix the sales side"
     fix = (f"`slasim plan` gives the fewest sellers that {what}, per routing policy"
            if sales_misses else None)

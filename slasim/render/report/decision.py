@@ -58,13 +58,13 @@ def decision_blocks(
     for key in judged_sides(verdict.level) if verdict.months else ():
         tight = verdict.months[int(np.argmin([m.verdict.p[key] for m in verdict.months]))]
         lo, hi = tight.verdict.ci[key]
-        p = judged_percent(tight.verdict, key, tight.verdict.p[key], lang)
+        p = judged_percent(tight.verdict, tight.verdict.p[key], lang)
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
         rows.append([tr(lang, f"decision_p_{key}_weakest").format(month=tight.labels[lang]),
                      p, ci])
     for key in ("marketing", "sales", "joint"):
         lo, hi = verdict.ci[key]
-        p = judged_percent(verdict, key, verdict.p[key], lang)
+        p = judged_percent(verdict, verdict.p[key], lang)
         ci = f"[{format_percent(lo, lang)} – {format_percent(hi, lang)}]"
         rows.append([tr(lang, f"decision_p_{key}{suffix}").format(days=days), p, ci])
     summary = cells(result.summary, ("metric", "tier"))

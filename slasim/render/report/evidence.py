@@ -92,9 +92,9 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         Paragraph(
             tr(lang, "headline" + ("_months" if verdict.months else _period(verdict))).format(
                 days=verdict.period_days,
-                m=judged_percent(verdict, "marketing", p["p_met_marketing"], lang),
-                s=judged_percent(verdict, "sales", p["p_met_sales"], lang),
-                j=judged_percent(verdict, "joint", p["p_met_joint"], lang),
+                m=judged_percent(verdict, p["p_met_marketing"], lang),
+                s=judged_percent(verdict, p["p_met_sales"], lang),
+                j=judged_percent(verdict, p["p_met_joint"], lang),
                 rule=verdict.rule(lang),
             ),
             note=True,
