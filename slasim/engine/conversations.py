@@ -179,7 +179,7 @@ def draw(
     u_more = stream(1).random((rows, n))
     talk = model.conversation.draw(stream(2), (rows, n))
     if model.wrapup_conversation is not None:
-        talk += model.wrapup_conversation.draw(stream(3), (rows, n))
+        model.wrapup_conversation.add_to(stream(3), talk)
     talks = Talks(
         model=model, created=created, tier=tier,
         q=model.base_qualify[tier] if q is None else q,

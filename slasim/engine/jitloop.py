@@ -131,7 +131,7 @@ def _loop(
     contacted, gave_up = 1, 2
 
     # Ready queues: one stretch of `queue` per tier (fifo/newest_first use tier 0's: all).
-    queue = np.empty(max(n * max_att, 1), dtype=np.int64)
+    queue = np.empty(max(n * max_att, 1), dtype=np.int32)  # lead indices (< 2**31)
     q_head = queue_start.copy()
     q_tail = queue_start.copy()
     if policy != 2:

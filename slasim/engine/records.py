@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+#: Leads per slice of :func:`lead_records`' funnel (its temporaries' size).
+FUNNEL_CHUNK = 1 << 13
 
 #: Final state of a lead; ``LEAD_DTYPE["state"]`` indexes into this tuple.
 STATES: tuple[str, ...] = ("won", "lost", "nurtured", "in_pipeline", "waiting")
@@ -141,15 +143,17 @@ def lead_records(
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 
-    served = ~np.isnan(run.first)
-    response = np.full(n, np.nan)
-    if model.always_open:
-        response[served] = run.first[served] - leads.created[served]
-    else:
-        response[served] = model.calendar.business_between(
-            leads.created[served], run.first[served]
+    # In slices of leads, as the funnel below: the calendar's lookups are element-wise.
+    response = rec["response_business"]  # a view: written in place
+    response[:] = np.nan
+    for lo in range(0, n, FUNNEL_CHUNK):
+        first, created = run.first[lo:lo + FUNNEL_CHUNK], leads.created[lo:lo + FUNNEL_CHUNK]
+        served = ~np.isnan(first)
+        response[lo:lo + FUNNEL_CHUNK][served] = (
+            first[served] - created[served] if model.always_open
+            else model.calendar.business_between(created[served], first[served])
         )
-    rec["response_business"] = response
+    del response
 
     state = np.full(n, _WAITING, dtype=np.int8)
     gave_up = run.status == GAVE_UP
@@ -170,9 +174,36 @@ def lead_records(
         # A first-attempt drop is an abandonment when the patience ran out before the cut-off.
         quit_ = gave_up & never & (patience < limit)
         rec["abandoned"][quit_] = (leads.created + patience)[quit_]
+        del left, never, quit_
     state[gave_up] = _NURTURED
+    del gave_up
 
-    ci = np.flatnonzero(run.status == CONTACTED)
+    # The funnel in slices of leads: every step is element-wise, so the values are those of
+    # one pass, with a dozen temporaries of a slice's size instead of the month's.
+    for lo in range(0, n, FUNNEL_CHUNK):
+        ci = lo + np.flatnonzero(run.status[lo:lo + FUNNEL_CHUNK] == CONTACTED)
+        _funnel(model, leads, run, rec, state, ci, u_funnel, z_deal, propensity, talks,
+                factors)
+    rec["state"] = state
+    return rec
+
+
+def _funnel(
+    model: Model,
+    leads: Arrivals,
+    run: RunState,
+    rec: npt.NDArray[np.void],
+    state: npt.NDArray[np.int8],
+    ci: npt.NDArray[np.intp],
+    u_funnel: FloatArray,
+    z_deal: FloatArray,
+    propensity: FloatArray | None,
+    talks: conversations.Talks | None,
+    factors: SeatFactors | None,
+) -> None:
+    """Qualify, opportunity, win, deal value and close time of the contacted leads ``ci``,
+    written into ``rec`` and ``state``."""
+    horizon = model.run_minutes
     t = leads.tier[ci]
     if talks is None:
         tc = run.contact[ci]
@@ -208,5 +239,3 @@ def lead_records(
     rec["closed"][ci] = np.where(opportunity, np.where(pipeline, np.nan, close), tc)
     # In the pipeline the drawn deal value is kept whatever the win draw: metrics weight it.
     rec["value"][ci] = np.where(pipeline | won, deal, 0.0)
-    rec["state"] = state
-    return rec

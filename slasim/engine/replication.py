@@ -227,9 +227,9 @@ def run_replication(
     # The first attempt's talk, for the records (the loops see talk + wrap-up as one duration).
     talk_conv, talk_unans = h_conv[0].copy(), h_unans[0].copy()
     if model.wrapup_conversation is not None:
-        h_conv += model.wrapup_conversation.draw(_stream(seed, "wrapup", 0), (m, n))
+        model.wrapup_conversation.add_to(_stream(seed, "wrapup", 0), h_conv)
     if model.wrapup_unanswered is not None:
-        h_unans += model.wrapup_unanswered.draw(_stream(seed, "wrapup", 1), (m, n))
+        model.wrapup_unanswered.add_to(_stream(seed, "wrapup", 1), h_unans)
     z_deal = _stream(seed, "deals").standard_normal((2, n))
     shifts = _seller_intervals(model, seed)
     turn = factors = None
@@ -278,8 +278,8 @@ def run_replication(
         f = factors.handling_of(run.seller.astype(np.int64), run.first)
         first_end = run.first + np.where(reached, talk_conv, talk_unans) * f
         first_wrapup_end = run.first + np.where(reached, h_conv[0], h_unans[0]) * f
-    del u_contact, h_conv, h_unans  # 24 bytes per lead and attempt: not held with the records
-    del talk_conv, talk_unans
+    # 24 bytes per lead and attempt, and 8 per lead each: not held with the records.
+    del u_contact, h_conv, h_unans, talk_conv, talk_unans, deadline
 
     records = lead_records(
         model, leads, run, u_funnel, z_deal, patience, propensity, talks, factors
