@@ -166,3 +166,27 @@ def test_conversation_without_outcome_column_exits_2(
     assert code == 2
     assert str(export) in err and "column 'outcome'" in err and "is missing" in err
     assert "expected both conversation and outcome" in err
+
+
+def test_a_spread_at_the_lower_edge_is_written_and_the_overlay_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The how-to's loop on the baseline: follow-up conversations on a decaying qualify curve,
+    # which the flat-curve fit reads as spread. The cold tier's k came out at the search's
+    # lower edge (~2e-9); rounded to four decimals it was 0.0, which no scenario accepts, and
+    # calibrate exited 2 without writing the overlay.
+    baseline = ROOT / "scenarios" / "baseline.toml"
+    export = tmp_path / "calls.csv"
+    code, _, err = run_cli(["run", str(baseline), "--set", "cadence.max_conversations=4",
+                            "--reps", "1", "--export-calls", str(export)], capsys)
+    assert code == 0, err
+    out = tmp_path / "calibrated.toml"
+    code, _, err = run_cli(["calibrate", str(export), "--base", str(baseline), "--out",
+                            str(out)], capsys)
+    assert code == 0, err
+    tiers = load_scenario(out).tiers
+    spreads = {name: tiers[name].propensity_concentration for name in ("hot", "warm", "cold")}
+    assert all(k is not None and k > 0 for k in spreads.values()), spreads
+    edge = [name for name, k in spreads.items() if k is not None and k < 1e-6]
+    assert edge, spreads  # the case this test is for: a k that four decimals round to 0
+    assert "cannot exclude all or nothing" in out.read_text()

@@ -162,10 +162,18 @@ def _propensity_entries(cal: QueueCalibrator, kept: list[str]) -> list[OverlayEn
                                         active=False))
         else:
             high = f"{k.ci_high:.4g}" if math.isfinite(k.ci_high) else "inf"
+            # Four significant digits, not decimals: a k of 2e-9 (all or nothing) rounded to
+            # 0.0, which no scenario accepts, and calibrate wrote nothing.
+            value = float(f"{k.value:.4g}")
+            # The interval reaching 0 (the search's lower edge) is the mirror of an upper
+            # bound of inf: the data cannot exclude all or nothing.
+            edge = "" if k.ci_low > 0 else (
+                "; the data cannot exclude all or nothing (a lead qualifies at its first "
+                "conversations or never); a decaying qualify curve reads as spread too")
             entries.append(OverlayEntry(
-                table, "propensity_concentration", round(k.value, 4),
+                table, "propensity_concentration", value,
                 f"95 % CI {k.ci_low:.4g}-{high}; {rests}; first-conversation qualify rate "
-                f"{f.m.value:.3g}"))
+                f"{f.m.value:.3g}{edge}"))
         if f.leads < MIN_RATE:
             comment = kept_comment(base_d, f.leads, MIN_RATE, "leads with a conversation")
             kept.append(f"tiers.{f.tier}.disqualify_rate: {comment}")
