@@ -328,8 +328,11 @@ def test_report_cli_writes_html_md_and_figures(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--out", "report.pdf"], "--out: got 'report.pdf'; expected a file name ending in .html"),
-        (["--out", "/no/such/dir/r.html"], "the folder '/no/such/dir' does not exist"),
+        # Refused outputs name the file first (error: PATH: --option: ...), as every command's.
+        (["--out", "report.pdf"],
+         "error: report.pdf: --out: got 'report.pdf'; expected a file name ending in .html"),
+        (["--out", "/no/such/dir/r.html"], "error: /no/such/dir/r.html: --out: cannot write the "
+         "file (the folder '/no/such/dir' does not exist)"),
         (["--lang", "de"], "invalid choice: 'de'"),
     ],
 )

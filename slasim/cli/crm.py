@@ -127,8 +127,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "contact-centre export (created, answered, ended, abandoned, ...); "
                         "auto (default): calls when the header has created and abandoned")
     p.add_argument("--json", metavar="PATH",
-                   help="write every estimate, interval and goodness-of-fit statement as JSON "
-                        "('-' for stdout)")
+                   help="calls: write every estimate, interval and goodness-of-fit statement "
+                        "as JSON ('-' for stdout); a CRM export's fit is in the --out overlay")
     p.add_argument("--roster-interval", type=_roster_interval, default=15, metavar="MIN",
                    help="calls: grid of the roster estimated from agent ids, minutes dividing "
                         "1440 (default 15)")

@@ -103,11 +103,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise InputError.single(
-            "<cli>", "--out", f"got {args.out!r}; expected a file name ending in .html"
+            args.out, "--out", f"got {args.out!r}; expected a file name ending in .html"
         )
-    if not out.parent.is_dir():
+    if not out.parent.is_dir():  # one line, not one per file the report writes in it
         raise InputError.single(
-            "<cli>", "--out", f"got {args.out!r}; the folder {str(out.parent)!r} does not exist"
+            args.out, "--out", f"cannot write the file (the folder {str(out.parent)!r} does not "
+            "exist); expected a path in an existing folder",
         )
     scenario, *options = load_options([args.scenario, *(args.compare or ())], args.overrides)
     check_workload([scenario, *options], args.reps, workers=args.workers)

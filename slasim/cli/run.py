@@ -54,7 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--export-calls",
         metavar="PATH",
         help="write the first replication's leads as a call-level CSV: one row per lead (its "
-        "first attempt) with created, answered, ended, wrapup_ended, abandoned, agent",
+        "first attempt) with call_id, tier, created, answered, ended, wrapup_ended, "
+        "abandoned, agent, conversation, outcome",
     )
     p.set_defaults(func=cmd_run)
 
