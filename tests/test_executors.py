@@ -130,3 +130,33 @@ def test_compare_submits_every_option_at_once(baseline: Scenario) -> None:
     assert seen[-1] == (8, 8) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     alone = compare([baseline, faster], 4, seed=3, workers=1)
     assert shared.differences.equals(alone.differences)
+
+
+def test_terms_scorer_gives_each_term_set_the_metrics_of_its_own_context() -> None:
+    from slasim.engine.compile import prepare
+    from slasim.engine.replication import run_replication
+    from slasim.measure.executors import metric_columns
+    from slasim.measure.metrics import MetricContext, replication_metrics
+    from slasim.measure.rescoring import TermsScorer, scored_tables
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    strict = load_scenario(ROOT / "scenarios" / "baseline.toml",
+                           overrides=["sla.tiers.hot.response_target_minutes=1"])
+    contexts = (MetricContext.from_scenario(base), MetricContext.from_scenario(strict))
+    reps = [run_replication(prepare(base), np.random.SeedSequence(s)) for s in (1, 2)]
+    scorer = TermsScorer(contexts)
+    scores = np.vstack([scorer(rep, contexts[0]) for rep in reps])
+    tables = scored_tables(scorer, scores)
+    for ctx, table in zip(contexts, tables, strict=True):
+        for r, rep in enumerate(reps):
+            direct = replication_metrics(rep, ctx)
+            for column in table.columns:
+                assert table[column].iloc[r] == pytest.approx(direct[column], nan_ok=True)
+        assert list(table.columns) == [c for c in metric_columns(ctx) if c in table.columns]
+    # The two term sets judge the same months differently: a 1-minute hot target is met less.
+    flag = ("response_met", "hot")
+    assert tables[1][flag].sum() <= tables[0][flag].sum()
+    assert not tables[0][("first_attempt_within_target", "hot")].equals(
+        tables[1][("first_attempt_within_target", "hot")])
+    with pytest.raises(ValueError, match="must hold"):
+        scored_tables(scorer, scores[:, :-1])

@@ -50,6 +50,29 @@ def test_grid_points_are_what_simulate_says(explorer) -> None:  # type: ignore[n
     assert by_quota["p_marketing"].is_monotonic_decreasing
 
 
+def test_terms_scored_in_the_workers_are_what_a_simulation_of_those_terms_says(
+    explorer,  # type: ignore[no-untyped-def]
+) -> None:
+    # The workers score every response target x quota level on the months they simulate
+    # (TermsScorer) and send back metric vectors only. A point with other terms than today's
+    # must read exactly what simulating a scenario with those terms says (one verdict).
+    grid = explorer.grid
+    target = float(grid["target"].max())
+    row = grid[(grid["offset"] == 0) & (grid["routing"] == "tier_priority")
+               & (grid["target"] == target) & (grid["quota_scale"] == 0.8)].iloc[0]
+    scenario = load_scenario(BASELINE)
+    overrides = [f"sla.tiers.hot.response_target_minutes={target:g}"] + [
+        f"sla.tiers.{name}.quota={round(terms.quota * 0.8)}"
+        for name, terms in scenario.sla.tiers.items()
+    ]
+    terms = load_scenario(BASELINE, overrides=overrides)
+    direct = simulate(with_staffing(terms, [6], "tier_priority"), 6, 3)
+    assert row["verdict"] == direct.verdict.sentence()
+    assert (row["p_marketing"], row["p_sales"], row["p_joint"]) == (
+        direct.verdict.p["marketing"], direct.verdict.p["sales"], direct.verdict.p["joint"])
+    assert row["profit"] == pytest.approx(float(direct.metric("profit").mean()), rel=1e-12)
+
+
 def _flat(text: str) -> str:
     """Vega breaks the sentence into lines at '; ' and the DOM dump escapes no-break spaces:
     compare unescaped, without separators or spaces."""

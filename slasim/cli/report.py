@@ -161,7 +161,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         ) from None
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
-        raise InputError.single("<cli>", "--out",
+        raise InputError.single(args.out, "--out",
                                 f"got {args.out!r}; expected a file name ending in .html")
     for policy in args.routing or ():
         if policy not in router_names():

@@ -4,8 +4,8 @@ A VP picks an option, sellers (all shifts together, relative to today), routing 
 fastest tier's response target and a quota level, and reads how often each side keeps its
 terms, cost, revenue and profit with their ranges, and the verdict sentence. Every combination
 is precomputed here on the same simulated months (common random numbers): one simulation per
-option, staffing and routing, and the SLA terms re-scored on its records
-(:func:`slasim.measure.experiment.rescore`), since terms do not change a simulated lead.
+option, staffing and routing, and the SLA terms re-scored on its months where they ran
+(:class:`slasim.measure.rescoring.TermsScorer`), since terms do not change a simulated lead.
 
 The page is Vega-Lite (through Altair) with its JavaScript inlined (vl-convert), so it opens
 offline and in a mail attachment: controls are Vega-Lite parameters bound to inputs, the charts
@@ -26,7 +26,7 @@ from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
 if TYPE_CHECKING:
-    from slasim.measure.executors import Executor
+    from slasim.measure.executors import Batch, BatchResult, Executor
 
 __all__ = ["QUOTA_SCALES", "SELLER_OFFSETS", "Explorer", "explore_grid", "explorer_html"]
 
@@ -107,61 +107,60 @@ def explore_grid(
     (:mod:`slasim.measure.executors`; default: one pool of ``workers`` for the whole grid).
     """
     seed = root_seed(seed)  # once: every simulation below runs on the same months
-    from slasim.measure.executors import executor_for
+    from slasim.measure.executors import executor_for, run_batches
 
     base = scenarios[0]
     tier = _fastest_tier(base)
     targets = _targets(base, tier)
     routings = list(dict.fromkeys(policies or [base.routing.policy, "tier_priority"]))
 
-    runs = [(s, k, r) for s in scenarios for k in offsets for r in routings]
-    rows = []
-    # One pool for the whole grid; the runs go one at a time, so that only one run's records
-    # are held at once.
+    combos = [(target, scale) for target in targets for scale in quota_scales]
+    runs = [run for s in scenarios for k in offsets for r in routings
+            if (run := _run(s, k, r, tier, combos, reps, seed)) is not None]
+    # Every run in one task list on one pool; the workers score every term set where the
+    # month ran (TermsScorer) and send back metric vectors, never the lead records.
     with executor_for(executor, workers) as pool:
-        for done, (scenario, k, routing) in enumerate(runs):
-            rows += _grid_rows(scenario, k, routing, tier, targets, quota_scales, reps, seed,
-                               workers, pool)
-            if progress:
-                progress(done + 1, len(runs))
+        outs = run_batches([run.batch for run in runs], pool, workers, progress)
+    rows = [row for run, out in zip(runs, outs, strict=True) for row in run.rows(out)]
     return Explorer(pd.DataFrame(rows), tier, reps, seed, base.sla.confidence,
                     base.costs.currency, base.sla.confidence_level, replication_noun(base))
 
 
-def _grid_rows(
-    scenario: Scenario, k: int, routing: str, tier: str, targets: Sequence[float],
-    quota_scales: Sequence[float], reps: int, seed: int, workers: int, pool: Executor,
-) -> list[dict[str, object]]:
-    """The grid's rows of one option x staffing offset x routing (none when a shift would
-    have no seller left)."""
-    from slasim.measure.experiment import rescore, simulate
-    from slasim.planning.staffing import with_staffing
+@dataclass(frozen=True)
+class _Run:
+    """One option x staffing offset x routing: its batch, and the term sets scored on it."""
 
-    rows: list[dict[str, object]] = []
-    if scenario.team.roster is not None and k != 0:
-        return rows  # a roster is a fixed plan: only today's staffing (offset 0) is simulated
-    current = [sh.sellers for sh in scenario.team.shifts]
-    sellers = [max(1, n + k) for n in current]
-    if k < 0 and min(current) + k < 1:
-        return rows  # a shift would have no seller left
-    staffed = (
-        scenario.model_copy(update={"routing": scenario.routing.model_copy(
-            update={"policy": routing})})
-        if scenario.team.roster is not None else with_staffing(scenario, sellers, routing)
-    )
-    result = simulate(staffed, reps, seed, workers, keep_records=True, executor=pool)
-    money = {
-        "cost": result.metric("cost").to_numpy(float),
-        "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(float),
-        "profit": result.metric("profit").to_numpy(float),
-    }
-    for target in targets:
-        for scale in quota_scales:
-            judged = rescore(result, _with_terms(staffed, tier, target, scale)).verdict
+    option: str
+    offset: int
+    routing: str
+    sellers: str
+    staffed: Scenario
+    combos: list[tuple[float, float]]
+    terms: list[Scenario]
+    batch: Batch
+
+    def rows(self, out: BatchResult) -> list[dict[str, object]]:
+        """The grid's rows of this run, one per response target x quota level."""
+        from slasim.measure.experiment import result_of, verdict_of
+        from slasim.measure.rescoring import TermsScorer, scored_tables
+
+        result = result_of(self.staffed, self.batch, out)
+        money = {
+            "cost": result.metric("cost").to_numpy(float),
+            "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(
+                float),
+            "profit": result.metric("profit").to_numpy(float),
+        }
+        scorer = self.batch.job.scorer
+        assert isinstance(scorer, TermsScorer) and out.scores is not None
+        rows = []
+        for (target, scale), terms, table in zip(
+            self.combos, self.terms, scored_tables(scorer, out.scores), strict=True
+        ):
+            judged = verdict_of(terms, table)
             row: dict[str, object] = {
-                "option": scenario.name, "offset": k, "routing": routing,
-                "target": target, "quota_scale": scale,
-                "sellers": "+".join(str(n) for n in sellers),
+                "option": self.option, "offset": self.offset, "routing": self.routing,
+                "target": target, "quota_scale": scale, "sellers": self.sellers,
                 "p_marketing": judged.p["marketing"], "p_sales": judged.p["sales"],
                 "p_joint": judged.p["joint"], "realistic": judged.realistic,
                 "verdict": judged.sentence(),
@@ -172,7 +171,38 @@ def _grid_rows(
                     float(v) for v in np.quantile(values, (0.1, 0.9))
                 )
             rows.append(row)
-    return rows
+        return rows
+
+
+def _run(
+    scenario: Scenario, k: int, routing: str, tier: str, combos: list[tuple[float, float]],
+    reps: int, seed: int,
+) -> _Run | None:
+    """The run of one option x staffing offset x routing (None when a shift would have no
+    seller left, or for another offset of a roster)."""
+    from slasim.engine.compile import prepare
+    from slasim.measure.executors import Batch, Job
+    from slasim.measure.experiment import expected_leads
+    from slasim.measure.metrics import MetricContext
+    from slasim.measure.rescoring import TermsScorer
+    from slasim.planning.staffing import with_staffing
+
+    if scenario.team.roster is not None and k != 0:
+        return None  # a roster is a fixed plan: only today's staffing (offset 0) is simulated
+    current = [sh.sellers for sh in scenario.team.shifts]
+    sellers = [max(1, n + k) for n in current]
+    if k < 0 and min(current) + k < 1:
+        return None  # a shift would have no seller left
+    staffed = (
+        scenario.model_copy(update={"routing": scenario.routing.model_copy(
+            update={"policy": routing})})
+        if scenario.team.roster is not None else with_staffing(scenario, sellers, routing)
+    )
+    terms = [_with_terms(staffed, tier, target, scale) for target, scale in combos]
+    scorer = TermsScorer(tuple(MetricContext.from_scenario(t) for t in terms))
+    job = Job(prepare(staffed), MetricContext.from_scenario(staffed), scorer=scorer)
+    return _Run(scenario.name, k, routing, "+".join(str(n) for n in sellers), staffed, combos,
+                terms, Batch(job, seed, reps, expected_leads(staffed)))
 
 
 def _summary(row: pd.Series, currency: str) -> str:
