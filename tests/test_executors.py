@@ -160,3 +160,16 @@ def test_terms_scorer_gives_each_term_set_the_metrics_of_its_own_context() -> No
         tables[1][("first_attempt_within_target", "hot")])
     with pytest.raises(ValueError, match="must hold"):
         scored_tables(scorer, scores[:, :-1])
+
+
+def test_rescore_on_records_judges_as_a_simulation_of_those_terms() -> None:
+    from slasim.measure.experiment import rescore
+
+    path = ROOT / "scenarios" / "baseline.toml"
+    terms = load_scenario(path, overrides=["sla.tiers.hot.response_target_minutes=60"])
+    kept = simulate(load_scenario(path), 6, 4, keep_records=True)
+    direct = simulate(terms, 6, 4)
+    again = rescore(kept, terms)
+    assert again.verdict.sentence() == direct.verdict.sentence()
+    assert again.verdict.p == direct.verdict.p
+    assert again.verdict.p != kept.verdict.p  # the looser target changed the judgement
