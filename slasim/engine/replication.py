@@ -225,7 +225,9 @@ def run_replication(
     h_conv = model.conversation.draw(_stream(seed, "handling", 0), (m, n))
     h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
     # The first attempt's talk, for the records (the loops see talk + wrap-up as one duration).
-    talk_conv, talk_unans = h_conv[0].copy(), h_unans[0].copy()
+    # Copies only when wrap-up is added to the blocks below (else the rows are the talk).
+    talk_conv = h_conv[0].copy() if model.wrapup_conversation is not None else h_conv[0]
+    talk_unans = h_unans[0].copy() if model.wrapup_unanswered is not None else h_unans[0]
     if model.wrapup_conversation is not None:
         model.wrapup_conversation.add_to(_stream(seed, "wrapup", 0), h_conv)
     if model.wrapup_unanswered is not None:
