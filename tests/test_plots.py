@@ -122,3 +122,21 @@ def test_month_plot_greys_the_sides_the_level_does_not_judge(level: str, grey: s
     greyed = {line.get_label().removesuffix(" (not judged)") for line in ax.get_lines()
               if line.get_label().endswith("(not judged)")}
     assert greyed == grey
+
+
+def test_bars_at_zero_are_still_seen() -> None:
+    # The baseline's hot response term is met in no simulated month: its bar has no height,
+    # and the comparison's joint P(met) of 0 drew whiskers only. Both must show something.
+    from slasim.render.plots import option_bars, p_met_bars
+
+    result = simulate(load_scenario(ROOT / "scenarios" / "baseline.toml"), 6, 1)
+    assert result.replications[("response_met", "hot")].mean() == 0.0
+    fig, ax = plt.subplots()
+    p_met_bars(result, ax=ax)
+    assert "0%" in [t.get_text() for t in ax.texts]
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    option_bars(["base", "option"], [0.0, 0.4], [0.0, 0.3], [0.05, 0.5], ax=ax)
+    (dots,) = [line for line in ax.lines if line.get_marker() == "o"]
+    assert list(dots.get_xdata()) == [0.0, 0.4]
+    plt.close(fig)

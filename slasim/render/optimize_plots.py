@@ -20,11 +20,14 @@ def _millions(axis: Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:.2f}M"))
 
 
-def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def frontier_plot(
+    frontier: pd.DataFrame, *, currency: str = "", ax: Axes | None = None
+) -> Axes:
     """Cost vs revenue per month of every simulated candidate; the frontier joined by a line.
 
     ``frontier`` is :attr:`OptimizeResult.frontier` (every candidate on the same months). Point
     colour is how often sales would keep all the proposed terms there; the proposal is ringed.
+    ``currency`` (e.g. ``scenario.costs.currency``) names the money axes' unit.
     """
     ax = axes_or_new(ax, (6, 4))
     points = ax.scatter(
@@ -40,14 +43,17 @@ def frontier_plot(frontier: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.figure.colorbar(points, ax=ax, label="P(sales keeps the proposed terms)")
     _millions(ax.xaxis)
     _millions(ax.yaxis)
-    ax.set_xlabel("cost per month (sellers + leads)")
-    ax.set_ylabel("revenue + pipeline value per month")
+    ax.set_xlabel(f"cost per month (sellers + leads{', ' + currency if currency else ''})")
+    ax.set_ylabel(f"revenue + pipeline value per month{f' ({currency})' if currency else ''}")
     ax.legend(loc="lower right")
     return ax
 
 
-def speed_plot(value_of_speed: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Profit and revenue per month against the response target (log scale), with staffing."""
+def speed_plot(
+    value_of_speed: pd.DataFrame, *, currency: str = "", ax: Axes | None = None
+) -> Axes:
+    """Profit and revenue per month against the response target (log scale), with staffing;
+    ``currency`` names the money axis' unit."""
     ax = axes_or_new(ax, (6, 4))
     reached = value_of_speed.dropna(subset=["profit"])
     for column, style in (("revenue", "o-"), ("profit", "s--")):
@@ -69,6 +75,6 @@ def speed_plot(value_of_speed: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.margins(y=0.15)  # room for the "N sellers" labels above the top point
     _millions(ax.yaxis)
     ax.set_xlabel("response target (minutes)")
-    ax.set_ylabel("per month")
+    ax.set_ylabel(f"{currency} per month" if currency else "per month")
     ax.legend()
     return ax

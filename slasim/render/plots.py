@@ -257,13 +257,11 @@ def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
             else np.nan
             for term in terms
         ]
-        ax.bar(
-            x + (i - (len(tiers) - 1) / 2) * width,
-            values,
-            width,
-            label=tier,
-            color=tier_color(list(scenario.tiers).index(tier)),
-        )
+        at = x + (i - (len(tiers) - 1) / 2) * width
+        ax.bar(at, values, width, label=tier, color=tier_color(list(scenario.tiers).index(tier)))
+        for xi, v in zip(at, values, strict=True):
+            if v < 0.03:  # a bar this short draws nothing: write its value, so 0 % is seen
+                ax.text(xi, 0.01, f"{v:.0%}", ha="center", va="bottom", fontsize="x-small")
     ax.axhline(
         scenario.sla.confidence, **TARGET_STYLE, label=f"confidence {scenario.sla.confidence:.0%}"
     )
@@ -393,6 +391,8 @@ def option_bars(
         height=0.6,
         error_kw={"elinewidth": 1.2, "ecolor": "black"},
     )
+    # A dot at each mean: an option at 0 (e.g. P(met) 0 %) has no bar to see, only whiskers.
+    ax.plot(m, y, linestyle="none", marker="o", markersize=4, color="black", zorder=3)
     if reference is not None:
         ax.axvline(reference, **TARGET_STYLE)
     ax.axvline(0, color="black", linewidth=0.8)

@@ -309,7 +309,7 @@ def _ks(dist: Any, d: Durations) -> tuple[float, float, str]:
     distance = float(max(np.max(np.abs(right - high)), np.max(np.abs(left - low))))
     p = float(stats.kstwo.sf(distance, n))
     grid = " on the 1-second grid of the export" if d.resolution > 0 else ""
-    text = (f"Kolmogorov-Smirnov D = {distance:.4f} over {n} values{grid}, p = {p:.2g} "
+    text = (f"Kolmogorov-Smirnov D = {distance:.3g} over {n} values{grid}, p = {p:.2g} "
             "(parameters fitted to the same data: p is too high, a lenient test); "
             + ("no evidence against the family" if p >= 0.05 else
                "the data depart from the family (with many values even a small departure "
