@@ -247,4 +247,6 @@ def test_compare_json_with_an_option_without_terms(
     capsys.readouterr()
     payload = json.loads(out.read_text())
     assert payload["verdicts"][0]["p_met"] == {"marketing": None, "sales": None, "joint": None}
+    # ... and no interval: a Wilson interval of "every month" read as P(met) near 1.
+    assert payload["verdicts"][0]["ci"] == {s: [None, None] for s in ("marketing", "sales", "joint")}
     assert payload["verdicts"][1]["p_met"]["sales"] is not None

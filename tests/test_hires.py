@@ -130,3 +130,25 @@ def test_the_fewest_sellers_name_the_hires_who_join_later(
     assert "5 sellers in 1 shift(s) (team.hires adds office +2 from 2027-02-01)" in out
     without = fewest_sellers(load_scenario(QUARTER, ["team.hires=[]"]), reps=3)
     assert without.hires == () and "team.hires" not in without.describe()
+
+
+def test_no_hire_proposal_sets_an_earlier_proposal_aside(tmp_path: Path) -> None:
+    # `--hire-options` with NO PROPOSAL left an earlier run's proposal.toml in --out, where
+    # `slasim report out/proposal.toml`, the next step, read a stale answer. It is renamed, as
+    # plain optimize does.
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from slasim.optimizer.hires import write_decision
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "proposal.toml").write_text("# an earlier proposal\n", encoding="utf-8")
+    none = SimpleNamespace(proposal=None, table=lambda: pd.DataFrame({"option": ["hire 1"]}),
+                           to_dict=lambda: {"proposed": None})
+    written = write_decision(none, str(out), str(tmp_path / "scenario.toml"))  # type: ignore[arg-type]
+    assert not (out / "proposal.toml").exists()
+    previous = out / "proposal.toml.previous"
+    assert previous.read_text(encoding="utf-8") == "# an earlier proposal\n"
+    assert str(previous) in written and (out / "hire_options.csv").exists()

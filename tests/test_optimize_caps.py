@@ -120,6 +120,14 @@ def test_impossible_budget_says_why(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert not (out / "proposal.toml").exists()
     previous = out / "proposal.toml.previous"
     assert previous.read_text(encoding="utf-8") == "# an earlier proposal\n"
+    # The tables keep their documented header with no row (they were a bare newline, which
+    # pandas.read_csv refuses).
+    import pandas as pd
+
+    frontier = pd.read_csv(out / "frontier.csv")
+    assert frontier.empty and {"candidate", "volume_hot", "on_frontier"} <= set(frontier.columns)
+    speed = pd.read_csv(out / "value_of_speed.csv")
+    assert speed.empty and list(speed.columns)[:2] == ["target_minutes", "sellers_needed_erlang"]
 
 
 # -- headcount ------------------------------------------------------------------------------

@@ -297,7 +297,7 @@ def judge(
     for name, column in sides.items():
         met = float(column.sum())
         p[name] = met / reps if judged else math.nan
-        ci[name] = wilson_interval(met, reps)
+        ci[name] = wilson_interval(met, reps) if judged else (math.nan, math.nan)  # no terms
         side_reqs[name] = Requirement(name, "", "", p[name], ci[name],
                                       passes(column, confidence, z))
     terms = []

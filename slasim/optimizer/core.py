@@ -44,7 +44,7 @@ from slasim.optimizer.race import (
 from slasim.optimizer.result import OptimizeResult
 from slasim.optimizer.screen import screen
 from slasim.optimizer.space import DecisionSpace, OperatingPoint, build_space, shift_label
-from slasim.optimizer.speed import common_months, frontier_table, value_of_speed
+from slasim.optimizer.speed import SPEED_COLUMNS, common_months, frontier_table, value_of_speed
 from slasim.optimizer.terms import ChosenTerms, Shortfall, describe_conversion, shortfalls
 from slasim.optimizer.verify import SPEED_REPS, SPEED_STEPS, Verdict, Verifier, mean_ci
 from slasim.scenario.load import scenario_from_dict
@@ -365,7 +365,7 @@ def _optimize(
             runner_ups=_runner_ups(space, raced.evaluations, None),
             neighbours=pd.DataFrame(),
             frontier=frontier_table(space, common_months(raced.evaluations, 0, rounds[0]), None),
-            value_of_speed=pd.DataFrame(),
+            value_of_speed=pd.DataFrame(columns=list(SPEED_COLUMNS)),
         )
 
     # Neighbourhood search on fresh months: move while a neighbour is clearly better.

@@ -331,11 +331,16 @@ HIRE_FILES = ("proposal.toml", "hire_options.csv", "result.json")
 
 
 def write_decision(decision: HireDecision, out_dir: str, scenario_path: str) -> list[str]:
-    """Write proposal.toml (with a proposal), hire_options.csv and result.json, atomically."""
+    """Write proposal.toml (with a proposal), hire_options.csv and result.json, atomically.
+
+    Without a proposal, an earlier run's ``proposal.toml`` in ``out_dir`` is renamed
+    ``proposal.toml.previous``, as :meth:`slasim.optimizer.result.OptimizeResult.write` does.
+    """
     import json
     import os
     from pathlib import Path
 
+    from slasim.optimizer.result import set_aside_proposal
     from slasim.outputs import atomic_write_text, write_csv
 
     out = Path(out_dir)
@@ -345,6 +350,8 @@ def write_decision(decision: HireDecision, out_dir: str, scenario_path: str) -> 
         extends = Path(os.path.relpath(Path(scenario_path).resolve(), out.resolve())).as_posix()
         atomic_write_text(out / "proposal.toml", proposal_toml(decision, extends))
         written.append(str(out / "proposal.toml"))
+    elif (previous := set_aside_proposal(out, scenario_path)) is not None:
+        written.append(str(previous))
     write_csv(decision.table(), out / "hire_options.csv", float_format="%.10g",
               lineterminator="\n")
     written.append(str(out / "hire_options.csv"))

@@ -24,7 +24,7 @@ from slasim.planning.staffing import StaffingAnswer
 from slasim.scenario.schema import Scenario
 from slasim.scenario.toml_write import toml_key, toml_table, toml_value
 
-__all__ = ["OptimizeResult", "overlay_toml"]
+__all__ = ["OptimizeResult", "overlay_toml", "set_aside_proposal"]
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,7 @@ class OptimizeResult:
             extends = os.path.relpath(Path(scenario_path).resolve(), out.resolve())
             atomic_write_text(path, overlay_toml(self, Path(extends).as_posix()))
             written.append(path)
-        elif path.exists() and not path.resolve() == Path(scenario_path).resolve():
-            # An earlier run's proposal beside this run's "no proposal": `slasim report
-            # out/proposal.toml`, the documented next step, used it. Kept, under another name.
-            previous = out / "proposal.toml.previous"
-            os.replace(path, previous)
+        elif (previous := set_aside_proposal(out, scenario_path)) is not None:
             written.append(previous)
         for name, frame in (("frontier.csv", self.frontier),
                             ("value_of_speed.csv", self.value_of_speed)):
@@ -193,6 +189,21 @@ class OptimizeResult:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         written.append(path)
         return written
+
+
+def set_aside_proposal(out: Path, scenario_path: str | Path) -> Path | None:
+    """Rename an earlier run's ``out/proposal.toml`` to ``proposal.toml.previous`` when this
+    run has no proposal; return the new path (None: nothing to set aside).
+
+    Beside this run's "no proposal", `slasim report out/proposal.toml`, the documented next
+    step, would read the earlier answer. The scenario itself is never moved.
+    """
+    path = out / "proposal.toml"
+    if not path.exists() or path.resolve() == Path(scenario_path).resolve():
+        return None
+    previous = out / "proposal.toml.previous"
+    os.replace(path, previous)
+    return previous
 
 
 def _clean(value: float) -> float | None:

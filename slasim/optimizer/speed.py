@@ -17,7 +17,7 @@ from slasim.optimizer.race import Evaluation
 from slasim.optimizer.space import DecisionSpace, OperatingPoint
 from slasim.optimizer.terms import ChosenTerms
 
-__all__ = ["common_months", "frontier_table", "pooled", "value_of_speed"]
+__all__ = ["SPEED_COLUMNS", "common_months", "frontier_table", "pooled", "value_of_speed"]
 
 
 def pooled(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
@@ -84,7 +84,12 @@ def value_of_speed(
                 revenue=ev.mean("value"), profit=margin * ev.mean("value") - ev.mean("cost"),
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(SPEED_COLUMNS))
+
+
+#: The columns of :func:`value_of_speed` (also of the empty table of a run without a proposal).
+SPEED_COLUMNS = ("target_minutes", "sellers_needed_erlang", "sellers", "routing", "p_met", "cost",
+                 "revenue", "profit")
 
 
 def common_months(evaluations: Sequence[Evaluation], key: int, reps: int) -> list[Evaluation]:
@@ -142,9 +147,13 @@ def frontier_table(
                 "p_joint": verdict.p["joint"] if verdict else math.nan,
             }
         )
+    if not rows:  # no candidate was simulated: the file still has its header
+        return pd.DataFrame(columns=[
+            "candidate", "proposal", "sellers", "routing", *(f"volume_{n}" for n in space.tiers),
+            "months", "cost", "revenue", "profit", "objective", "vs_proposal", "vs_ci_half",
+            "p_marketing", "p_sales", "p_joint", "on_frontier",
+        ])
     frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
     cost, revenue = frame["cost"].to_numpy(), frame["revenue"].to_numpy()
     dominated = [
         bool(((cost <= c) & (revenue >= r) & ((cost < c) | (revenue > r))).any())
