@@ -249,4 +249,12 @@ def test_compare_json_with_an_option_without_terms(
     assert payload["verdicts"][0]["p_met"] == {"marketing": None, "sales": None, "joint": None}
     # ... and no interval: a Wilson interval of "every month" read as P(met) near 1.
     assert payload["verdicts"][0]["ci"] == {s: [None, None] for s in ("marketing", "sales", "joint")}
+    # Without a response target no lead is "within" it: the share is undefined, not 100 % (an
+    # infinite target, which the differences read as a gain of 44 points on hot leads).
+    bare_option = payload["verdicts"][0]["option"]
+    within = [r for r in payload["rows"] if r["metric"] == "first_attempt_within_target"]
+    assert all(r["mean"] is None for r in within if r["option"] == bare_option), within
+    # The option with terms has its share, and no difference to a share that does not exist.
+    other = [r for r in within if r["option"] != bare_option]
+    assert other and all(r["mean"] is not None and r["diff"] is None for r in other), other
     assert payload["verdicts"][1]["p_met"]["sales"] is not None

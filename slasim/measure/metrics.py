@@ -13,7 +13,8 @@ times are from creation to the start of the first attempt. Definitions, in one p
     Leads whose deadline falls after the period end and that were not yet attempted are
     censored (left out): the period cannot say whether they will be on time.
     When no lead of a tier can be judged yet (none attempted, no deadline passed), the
-    response term is met vacuously, like the attempt commitment below.
+    response term is met vacuously, like the attempt commitment below. NaN for a tier without
+    SLA terms (no target; the period's share leaves it out).
 ``attempts_per_lead``, ``contact_rate``, ``qualify_rate``, ``opportunity_rate``, ``win_rate``
     per lead created.
 ``won_deals``, ``revenue``
@@ -253,7 +254,9 @@ def _attainment(
 ) -> dict[str, float]:
     """Per-term SLA flags for one tier (see the module docstring for the definitions)."""
     served = kpi.get(f"answered_within_target_{t.target_clock}")
-    if t.has_terms and served is not None:
+    if not t.has_terms:  # no response target: "within" it means nothing (was 1.0, an infinite
+        return {"first_attempt_within_target": np.nan}  # target, which compare read as a gain)
+    if served is not None:
         # The queue metrics' service level on the SLA's clock is this share: each lead of the
         # tier against the tier's target (response_outcomes), so it is not computed twice.
         # Only _tier_metrics passes a kpi holding it, from queue_metrics(leads, ctx) on these
@@ -262,8 +265,6 @@ def _attainment(
     else:
         share = response_share(leads, ctx, t.target_minutes, t.target_clock, attempted)
     out = {"first_attempt_within_target": share}
-    if not t.has_terms:
-        return out
     scored = {term.flag: _SCORE[term.name](leads, ctx, t, share, kpi) for term in TERMS}
     out.update(scored)
     sides = side_flags({(flag, t.name): np.array([v]) for flag, v in scored.items()}, (t.name,))
