@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO, TypeGuard
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO, TypeGuard
 
 from slasim.errors import InputError, Problem
 
@@ -40,6 +40,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "check_outputs",
+    "json_table",
     "looks_like_formula",
     "neutralise_cell",
     "neutralise_frame",
@@ -325,3 +326,17 @@ def check_outputs(
                 break
     if problems:
         raise InputError(problems)
+
+
+def json_table(
+    frame: pd.DataFrame, orient: Literal["records", "index"] = "records",
+    date_format: Literal["iso"] | None = None,
+) -> Any:
+    """``frame`` as JSON-ready data (NaN as None), for a command's ``--json``.
+
+    Through ``DataFrame.to_json`` at its finest float precision (15 decimals): its default, 10,
+    made a JSON table differ from the CSV of the same rows.
+    """
+    import json
+
+    return json.loads(frame.to_json(orient=orient, double_precision=15, date_format=date_format))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from slasim.cli.args import (
 )
 from slasim.errors import InputError
 from slasim.limits import MAX_MONEY
+from slasim.outputs import json_table
 
 if TYPE_CHECKING:
     from slasim.planning.plan import Plan
@@ -124,7 +124,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 {"routing": a.routing, "reps": a.reps, "seed": a.seed,
                  "sellers": None if a.sellers is None else list(a.sellers),
                  "text": a.describe(),
-                 "levels": json.loads(a.levels.to_json(orient="records"))}
+                 "levels": json_table(a.levels)}
                 for a in answers
             ],
             **{key: doc[key] for key in ("hourly", "funnel_now", "funnel")},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from slasim.cli.args import (
     write_json,
 )
 from slasim.errors import InputError
+from slasim.outputs import json_table
 
 __all__ = ["register"]
 
@@ -68,7 +68,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "base": simulated[0].name,
             "options": [terms_record(s) for s in simulated],
-            "rows": json.loads(frame.to_json(orient="records")),
+            "rows": json_table(frame),
             "verdicts": [{"option": s.name, **v.to_dict()}
                          for s, v in zip(simulated, verdicts, strict=True)],
             "recommendation": {"option": simulated[best].name, "realistic": realistic},

@@ -38,6 +38,7 @@ from slasim.measure.metrics import ALL, MetricContext, replication_metrics
 from slasim.measure.months import LANGS, month_column, months_of, worded
 from slasim.measure.terms import TERMS
 from slasim.measure.verdict import Verdict, judge, judge_months
+from slasim.outputs import json_table
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
@@ -408,10 +409,9 @@ class ComparisonResult:
     def to_dict(self) -> dict[str, object]:
         """The JSON document of ``slasim run`` with options (``--json``): every option's
         :meth:`SimulationResult.to_dict` and the differences as records (NaN: null)."""
-        import json
 
         return {"options": [r.to_dict() for r in self.results],
-                "differences": json.loads(self.differences.to_json(orient="records"))}
+                "differences": json_table(self.differences)}
 
     def to_frame(self) -> pd.DataFrame:
         """:attr:`differences` as a new table, one row per option, metric and tier."""

@@ -19,7 +19,7 @@ from slasim.measure.months import replication_noun
 from slasim.measure.verdict import Verdict
 from slasim.optimizer.space import OperatingPoint
 from slasim.optimizer.terms import ChosenTerms
-from slasim.outputs import atomic_write_text, write_csv
+from slasim.outputs import atomic_write_text, json_table, write_csv
 from slasim.planning.staffing import StaffingAnswer
 from slasim.scenario.schema import Scenario
 from slasim.scenario.toml_write import toml_key, toml_table, toml_value
@@ -114,7 +114,7 @@ class OptimizeResult:
         """JSON-ready summary (``result.json``)."""
 
         def records(frame: pd.DataFrame) -> object:
-            return json.loads(frame.to_json(orient="records"))
+            return json_table(frame)
 
         return {
             "scenario": self.scenario.name,

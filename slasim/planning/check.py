@@ -22,6 +22,7 @@ from slasim.engine.staff import Staffing, staffing
 from slasim.measure.months import attempts_unmeasured, unmeasured_terms
 from slasim.measure.shares import percent_against
 from slasim.model.calendar import BusinessCalendar
+from slasim.outputs import json_table
 from slasim.planning.defaults import silent_default_notes
 from slasim.planning.plan import TierQueue, shift_queues
 from slasim.planning.workload import (
@@ -117,14 +118,13 @@ class ScenarioCheck:
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form, ``slasim check --json`` without its ``quick_simulation``: the tables
         keyed by tier and shift, a non-finite utilisation as None."""
-        import json
         import math
 
         return {
             "scenario": self.scenario,
             "utilization": self.utilization if math.isfinite(self.utilization) else None,
-            "tiers": json.loads(self.tiers.to_json(orient="index")),
-            "shifts": json.loads(self.shifts.to_json(orient="index")),
+            "tiers": json_table(self.tiers, "index"),
+            "shifts": json_table(self.shifts, "index"),
             "warnings": self.warnings,
             "notes": self.notes,
             "roster": self.roster or None,

@@ -26,6 +26,7 @@ from slasim.engine.staff import effective_shrinkage, staffing
 from slasim.errors import InputError
 from slasim.limits import MAX_TOTAL_SELLERS
 from slasim.measure.months import Month, months_of
+from slasim.outputs import json_table
 from slasim.planning.workload import expected_work_per_lead, slot_rates
 from slasim.scenario.schema import Scenario
 
@@ -88,10 +89,9 @@ class Plan:
     def to_dict(self) -> dict[str, object]:
         """The plan's part of ``slasim plan --json`` (tables as records, NaN as null): scenario,
         shifts, hours_short, hourly, funnel_now and funnel (None without a revenue goal)."""
-        import json
 
         def records(frame: pd.DataFrame) -> object:
-            return json.loads(frame.to_json(orient="records"))
+            return json_table(frame)
 
         return {
             "scenario": self.scenario,

@@ -28,7 +28,6 @@ goodness-of-fit statement (:attr:`QueueCalibrator.summary`, ``slasim calibrate -
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ from slasim.crm.calibrate.propensityfit import (
 from slasim.crm.io.calls import CallImport
 from slasim.errors import InputError
 from slasim.model.calendar import WEEKDAYS
+from slasim.outputs import json_table
 from slasim.scenario.schema import Scenario
 
 __all__ = ["PATIENCE_FAMILIES", "SERVICE_FAMILIES", "SUMMARY_COLUMNS", "QueueCalibrator"]
@@ -345,7 +345,7 @@ class QueueCalibrator:
         s = self.import_summary_
 
         def records(frame: pd.DataFrame) -> Any:
-            return json.loads(frame.to_json(orient="records"))
+            return json_table(frame)
 
         def fit_data(fit: DurationFit | None) -> Any:
             if fit is None:

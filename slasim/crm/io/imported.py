@@ -7,7 +7,6 @@ raises from the rejected rows (:func:`strict_problems`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from slasim.errors import InputError, Problem
+from slasim.outputs import json_table
 
 __all__ = ["MAX_LISTED", "CrmImport", "ImportSummary", "strict_problems"]
 
@@ -221,7 +221,7 @@ class CrmImport:
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     # Through pandas' JSON writer: NaN and NA become null, timestamps ISO text, numpy numbers
     # plain numbers.
-    return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+    return list(json_table(frame, date_format="iso"))
 
 
 def strict_problems(source: str, rejected: pd.DataFrame) -> list[Problem]:

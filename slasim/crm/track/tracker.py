@@ -25,7 +25,6 @@ are comparable, and a closed month's figures do not change with later exports):
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from slasim.measure.months import leads_needed
 from slasim.measure.terms import SIDES as SIDE_REGISTRY
 from slasim.measure.terms import TERMS as TERM_REGISTRY
 from slasim.measure.verdict import Verdict
+from slasim.outputs import json_table
 from slasim.scenario.schema import Scenario
 from slasim.seeding import Seed, root_seed
 
@@ -132,7 +132,7 @@ class TrackResult:
         NaN as None."""
 
         def records(frame: pd.DataFrame) -> list[dict[str, object]]:
-            return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+            return list(json_table(frame, date_format="iso"))
 
         return {
             "agreement": self.agreement,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from slasim.outputs import json_table
 from slasim.render.doc import (
     Block,
     Figure,
@@ -98,14 +99,13 @@ class Report:
         """JSON-ready form: title, subtitle, lang, footer, scenario (its name), the verdict's
         :meth:`~slasim.measure.verdict.Verdict.to_dict` and the terms of :meth:`to_frame` as
         records (NaN as None)."""
-        import json
 
         return {
             "title": self.title, "subtitle": self.subtitle, "lang": self.lang,
             "footer": self.footer,
             "scenario": None if self.scenario is None else self.scenario.name,
             "verdict": None if self.verdict is None else self.verdict.to_dict(),
-            "terms": json.loads(self.to_frame().to_json(orient="records")),
+            "terms": json_table(self.to_frame()),
         }
 
     @property
