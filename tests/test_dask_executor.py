@@ -12,6 +12,7 @@ OS gives, so parallel test processes do not collide).
 from __future__ import annotations
 
 import argparse
+import gc
 import socket
 import threading
 import time
@@ -36,6 +37,21 @@ from slasim.scenario.load import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 GRID = ["team.shifts[0].sellers=5,7", "routing.policy=fifo,tier_priority"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_collection_while_dask_starts() -> Iterator[None]:
+    # A garbage collection inside Dask's LoopRunner.start (a process-wide lock) can run an
+    # abandoned Client's __del__, which waits for that lock: the suite hung once in this
+    # module. slasim pauses the collector around its own clients (dask_executor); the clients
+    # and clusters these tests make themselves get the same: collect now, not in between
+    # (module scope: before the module's cluster fixture starts).
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,10 @@ def test_wilson_defaults_and_edges() -> None:
     assert wilson_interval(0, 0) == (0.0, 1.0)
     low, high = wilson_interval(0.5 * 7, 7)  # a fractional count (a share times n)
     assert 0.0 < low < 0.5 < high < 1.0
+    # No success or all successes: the bound is exactly 0 or 1 (outputs showed 8.67e-19).
+    for z in (Z_VERDICT, normal_quantile(0.975)):
+        for n in range(1, 60):
+            assert wilson_interval(0, n, z)[0] == 0.0 and wilson_interval(n, n, z)[1] == 1.0, n
 
 
 def test_mean_interval_of_flags_is_the_verdicts_wilson_interval() -> None:

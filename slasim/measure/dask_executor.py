@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import gc
 import logging
 import signal
 import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slasim.errors import InputError
@@ -110,8 +112,9 @@ class DaskExecutor(cf.Executor):
         cluster = None
         try:
             if scheduler is None:
-                cluster = _quiet_local_cluster(distributed, workers)
-                client = distributed.Client(cluster)
+                with _collector_paused():
+                    cluster = _quiet_local_cluster(distributed, workers)
+                    client = distributed.Client(cluster)
             else:
                 _reachable(scheduler)
                 client = _client_within(distributed, scheduler)
@@ -277,13 +280,33 @@ def _client_within(distributed: Any, scheduler: str) -> Any:
             made["error"] = exc
 
     thread = threading.Thread(target=connect, name="slasim-dask-connect", daemon=True)
-    thread.start()
-    thread.join(CONNECT_TIMEOUT + 5)
+    with _collector_paused():
+        thread.start()
+        thread.join(CONNECT_TIMEOUT + 5)
     if "error" in made:
         raise made["error"]
     if "client" not in made:
         raise TimeoutError(f"no answer of a Dask scheduler in {CONNECT_TIMEOUT + 5} s")
     return made["client"]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Collect garbage, then pause the collector while a Dask client or cluster starts.
+
+    Dask's ``LoopRunner.start`` holds a process-wide lock while it starts an event loop; a
+    collection that runs inside it can call an abandoned ``Client``'s ``__del__``, which
+    closes that client and waits for the same lock: the process hangs for ever (it happened
+    once in the test suite, in ``Client.__init__`` on the connecting thread).
+    """
+    gc.collect()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _quiet_local_cluster(distributed: Any, workers: int) -> Any:

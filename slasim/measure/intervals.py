@@ -56,7 +56,10 @@ def wilson_interval(successes: float, n: int, z: float = Z_VERDICT) -> tuple[flo
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = abs(z) * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 or n successes the bound is exactly 0 or 1 (the float sum left 1e-19, not 0).
+    low = 0.0 if p <= 0 else max(0.0, centre - half)
+    high = 1.0 if p >= 1 else min(1.0, centre + half)
+    return low, high
 
 
 def t_half_width(values: npt.ArrayLike, alpha: float = 0.05) -> float:
