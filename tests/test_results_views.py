@@ -145,7 +145,17 @@ def test_crm_import_and_track(week: Scenario, run: SimulationResult, tmp_path: P
 def test_optimize_frontier() -> None:
     scenario = load_scenario(SCENARIOS / "textbook-staffing.toml")
     result = optimize(scenario, seed=0, verify_reps=30, rounds=(5,), staffing=False)
-    assert _json(result)["frontier"] == json.loads(result.frontier.to_json(orient="records"))
+    # The JSON rows are the frame's rows (15 decimals: equal to 1e-15 relative, not 1e-10).
+    rows = result.frontier.to_dict(orient="records")
+    written = _json(result)["frontier"]
+    assert len(written) == len(rows)
+    for w, r in zip(written, rows, strict=True):
+        assert w.keys() == r.keys()
+        for key, value in r.items():
+            if isinstance(value, float):
+                assert w[key] == pytest.approx(value, rel=1e-15, abs=1e-15, nan_ok=True), key
+            else:
+                assert w[key] == value, key
     pd.testing.assert_frame_equal(_frame(result, len(result.frontier)), result.frontier)
 
 
