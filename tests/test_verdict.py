@@ -208,6 +208,11 @@ def test_recommend_closest_when_none_is_realistic() -> None:
     # Closest = highest weakest requirement (0.5 sales vs 0.3), whatever the profit.
     assert recommend([far, near], [100.0, 1.0]) == (1, False)
     assert recommend([near, near], [1.0, 2.0]) == (1, False)  # tie: profit decides
+    # An option without SLA terms has no verdict to be close to: never "closest", even next
+    # to an option whose every side keeps its terms in 0 % of months.
+    none = judge({}, ("hot",), 0.8, "side")
+    zero = judge(_flags(response_hot=[0] * 10), ("hot",), 0.8, "side")
+    assert recommend([none, zero], [5.0, 5.0]) == (1, False)
     text = recommendation(["a", "b"], [far, near], [100.0, 1.0])
     assert text == ("No option is realistic: change terms or staffing before signing. Closest: b. "
                     + near.sentence())

@@ -474,9 +474,12 @@ def recommend(verdicts: list[Verdict], profits: list[float]) -> tuple[int, bool]
     ok = [i for i, v in enumerate(verdicts) if v.realistic]
     if ok:
         return max(ok, key=lambda i: profits[i]), True
-    closest = max(range(len(verdicts)),
-                  key=lambda i: (min(r.p for r in verdicts[i].requirements)
-                                 if verdicts[i].requirements else 0.0, profits[i]))
+    def weakest(v: Verdict) -> float:
+        # An option without terms (no requirement, or P NaN) is never the closest: -1 < any P.
+        p = min((r.p for r in v.requirements), default=math.nan)
+        return -1.0 if math.isnan(p) else p
+
+    closest = max(range(len(verdicts)), key=lambda i: (weakest(verdicts[i]), profits[i]))
     return closest, False
 
 
