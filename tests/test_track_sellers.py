@@ -157,3 +157,29 @@ def test_a_seat_nobody_sits_in_yet_is_not_a_seller_of_the_period() -> None:
     assert leads["sim_median"] == pytest.approx(100, abs=3)
     assert 85 < leads["sim_p10"] < 100 < leads["sim_p90"] < 115
     assert set(rows["band"]) == {"inside"}
+
+
+def test_a_share_outside_its_band_reads_outside_it() -> None:
+    # "13% [8% - 13%] above": a qualify rate of 0.1327 over a band ending at 0.1301 rounded
+    # onto the bound it crossed. It gets the decimals that keep it off the bound.
+    from types import SimpleNamespace
+
+    from slasim.render.dashboard import seller_band_view
+
+    rows = [("leads", 120.0, 100.0, 140.0, "inside"),
+            ("within_target_rate", 0.9, 0.8, 0.95, "inside"),
+            ("attempts_per_lead", 2.5, 2.0, 3.0, "inside"),
+            ("contact_rate", 0.4960, 0.5002, 0.71, "below"),
+            ("qualify_rate", 0.1327, 0.08, 0.1301, "above"),
+            ("win_rate", 0.031, 0.0, 0.05, "inside")]
+    bands = pd.DataFrame([{"period": "2026-05", "owner": "seller-2", "measure": m,
+                           "actual": a, "sim_p10": lo, "sim_p90": hi, "band": b}
+                          for m, a, lo, hi, b in rows])
+    result = SimpleNamespace(seller_bands=bands, currency="SEK")
+    view = seller_band_view(result, "2026-05", "en")  # type: ignore[arg-type]
+    cells = {c: str(view[c].iloc[0]) for c in view.columns[1:]}
+    qualify = next(v for c, v in cells.items() if "above" in v)
+    assert qualify.startswith("13.3") and "13.0" in qualify, cells
+    contact = next(v for c, v in cells.items() if "below" in v)
+    assert contact.startswith("49.6") and "50.0" in contact, cells
+    assert any(v.startswith("3.1") for v in cells.values()), cells  # win rate: 1 decimal

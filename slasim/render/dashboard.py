@@ -264,13 +264,26 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
     bands = result.seller_bands
     rows = bands[bands["period"] == period] if len(bands) else bands
 
-    def show(measure: str, value: float) -> str:
+    def show(measure: str, value: float, decimals: int = 0) -> str:
         if measure == "leads":
             return st.number(value)
         if measure == "attempts_per_lead":
             return st.number(value, 2)  # bands of a tenth wide: 1 decimal would blur them
+        return st.share(value, decimals)
+
+    def digits(measure: str, actual: float, low: float, high: float, band: str) -> int:
         # Win rates within a month are a few per cent: whole per cents would show 0 %-0 %.
-        return st.share(value, 1 if measure == "win_rate" else 0)
+        # Outside its band a share gets the decimals that keep it off the bound it crossed:
+        # "13% [8% - 13%] above" read as inside.
+        d = 1 if measure == "win_rate" else 0
+        # Both sides are rounded here: more decimals until the shown value is past the shown
+        # bound (at most 4; decimals_against compares with an exact bar instead).
+        def past(d: int) -> bool:
+            a, h, lo = (round(100 * v, d) for v in (actual, high, low))
+            return a > h if band == "above" else a < lo
+        while band in ("above", "below") and d < 4 and not past(d):
+            d += 1
+        return d
 
     table: dict[str, list[str]] = {st.text("track_col_owner"): []}
     for measure in _BAND_LABELS:
@@ -282,9 +295,10 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
             strict=True,
         ):
             mark = "" if band in ("inside", "n/a") else f" {st.text(f'track_band_{band}')}"
-            span = st.span(show(measure, low), show(measure, high))
+            d = digits(measure, actual, low, high, band)
+            span = st.span(show(measure, low, d), show(measure, high, d))
             table[st.label(_BAND_LABELS[measure])].append(
-                f"{show(measure, actual)} [{span}]{mark}"
+                f"{show(measure, actual, d)} [{span}]{mark}"
             )
     return pd.DataFrame(table)
 
