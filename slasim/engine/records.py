@@ -182,8 +182,9 @@ def lead_records(
     # one pass, with a dozen temporaries of a slice's size instead of the month's.
     for lo in range(0, n, FUNNEL_CHUNK):
         ci = lo + np.flatnonzero(run.status[lo:lo + FUNNEL_CHUNK] == CONTACTED)
-        _funnel(model, leads, run, rec, state, ci, u_funnel, z_deal, propensity, talks,
-                factors)
+        if len(ci):  # a slice nobody was reached in has no funnel
+            _funnel(model, leads, run, rec, state, ci, u_funnel, z_deal, propensity, talks,
+                    factors)
     rec["state"] = state
     return rec
 
