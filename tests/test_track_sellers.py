@@ -183,3 +183,15 @@ def test_a_share_outside_its_band_reads_outside_it() -> None:
     contact = next(v for c, v in cells.items() if "below" in v)
     assert contact.startswith("49.6") and "50.0" in contact, cells
     assert any(v.startswith("3.1") for v in cells.values()), cells  # win rate: 1 decimal
+
+
+def test_the_tier_table_keeps_a_value_past_the_band_it_left() -> None:
+    # by_tier read "attempts per lead 3.7 [3.5 - 3.7] above", "contact rate 56% [56% - 60%]
+    # below": the same rounding onto the bound as the sellers' table.
+    from slasim.render.dashboard import band_decimals
+
+    assert band_decimals("attempts_per_lead", 3.70, 3.49, 3.68, "above") == 2
+    assert band_decimals("contact_rate", 0.560, 0.564, 0.601, "below") == 1
+    assert band_decimals("contact_rate", 0.50, 0.564, 0.601, "below") == 0  # already apart
+    assert band_decimals("contact_rate", 0.58, 0.564, 0.601, "inside") == 0
+    assert band_decimals("leads_created", 2385.0, 1284.0, 1597.0, "above") is None  # a count

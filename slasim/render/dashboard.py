@@ -94,14 +94,16 @@ class _Style:
             return f"{value:,.{decimals}f}"
         return format_number(value, self.lang, decimals)
 
-    def value(self, measure: str, value: float, against: float | None = None) -> str:
+    def value(self, measure: str, value: float, against: float | None = None,
+              decimals: int | None = None) -> str:
         """A measure's value: share, minutes, money (pages only) or count; a share judged
-        ``against`` a target never rounds across it (0.097 against 10 %: "9.7%")."""
+        ``against`` a target never rounds across it (0.097 against 10 %: "9.7%").
+        ``decimals`` (shares, minutes, numbers) replaces the default (:func:`band_decimals`)."""
         kind = catalogue_metric(measure).kind
         if kind == "share":
-            return self.share(value, decimals_against(value, against))
+            return self.share(value, decimals_against(value, against, decimals or 0))
         if kind in ("minutes", "number"):
-            return self.number(value, 1)
+            return self.number(value, 1 if decimals is None else decimals)
         if measure == "revenue" and self.lang is not None and not _nan(value):
             return format_money(value, self.currency, self.lang)
         return self.number(value)
@@ -131,13 +133,15 @@ def _style(result: TrackResult, lang: str | None) -> _Style:
 def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
     rows = result.by_tier[result.by_tier["period"] == period]
     measures = list(rows["measure"])
+    digits = [band_decimals(m, a, lo, hi, b) for m, a, lo, hi, b in zip(
+        measures, rows["actual"], rows["sim_p10"], rows["sim_p90"], rows["band"], strict=True)]
     return pd.DataFrame({
         st.text("col_tier"): [st.tier(t) for t in rows["tier"]],
         st.text("col_metric"): [st.label(m) for m in measures],
         st.text("track_col_actual"): [
-            st.value(m, v, None if _nan(met) else t)
-            for m, v, t, met in zip(measures, rows["actual"], rows["target"], rows["met"],
-                                    strict=True)
+            st.value(m, v, None if _nan(met) else t, d)
+            for m, v, t, met, d in zip(measures, rows["actual"], rows["target"], rows["met"],
+                                       digits, strict=True)
         ],
         st.text("col_target"): [
             # A quota reads as the whole leads that meet it (71.29 -> 72), as the terms do.
@@ -146,8 +150,9 @@ def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
         ],
         st.text("track_col_met"): [st.met(v) for v in rows["met"]],
         st.text("track_sim_band"): [
-            st.span(st.value(m, lo), st.value(m, hi))
-            for m, lo, hi in zip(measures, rows["sim_p10"], rows["sim_p90"], strict=True)
+            st.span(st.value(m, lo, None, d), st.value(m, hi, None, d))
+            for m, lo, hi, d in zip(measures, rows["sim_p10"], rows["sim_p90"], digits,
+                                    strict=True)
         ],
         st.text("track_col_band"): [
             st.text("track_band_na" if b == "n/a" else f"track_band_{b}") for b in rows["band"]
@@ -249,11 +254,38 @@ def seller_view(
 
 
 #: The tracked measure (:func:`slasim.render.i18n.measure_label`) of each seller-band measure.
+#: The seller-band measures that are shares (the others: leads, a count; attempts per lead).
+_SELLER_SHARES = ("within_target_rate", "contact_rate", "qualify_rate", "win_rate")
 _BAND_LABELS = {
     "leads": "leads_owned", "within_target_rate": "first_attempt_within_target",
     "attempts_per_lead": "attempts_per_lead", "contact_rate": "contact_rate",
     "qualify_rate": "qualify_rate", "win_rate": "win_rate",
 }
+
+
+def band_decimals(
+    measure: str, actual: float, low: float, high: float, band: str, decimals: int | None = None
+) -> int | None:
+    """Decimals that keep a share, minutes or number outside its simulated band past the bound
+    it crossed, once both are rounded ("13% [8% - 13%] above" read as inside; it is "13.3%
+    [8.0% - 13.0%] above"); ``decimals`` (default: the measure's usual) inside the band, and
+    None for counts and money, which keep their own format."""
+    kind = "share" if measure in _SELLER_SHARES else catalogue_metric(measure).kind
+    if kind not in ("share", "minutes", "number"):
+        return decimals
+    d = decimals if decimals is not None else 0 if kind == "share" else 1
+    scale = 100 if kind == "share" else 1
+    if band not in ("above", "below") or _nan(actual):
+        return d
+
+    def past(d: int) -> bool:
+        a, lo, hi = (round(scale * v, d) for v in (actual, low, high))
+        return a > hi if band == "above" else a < lo
+
+    top = d + 3
+    while d < top and not past(d):
+        d += 1
+    return d
 
 
 def seller_band_view(result: TrackResult, period: str, lang: str | None = None) -> pd.DataFrame:
@@ -271,20 +303,6 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
             return st.number(value, 2)  # bands of a tenth wide: 1 decimal would blur them
         return st.share(value, decimals)
 
-    def digits(measure: str, actual: float, low: float, high: float, band: str) -> int:
-        # Win rates within a month are a few per cent: whole per cents would show 0 %-0 %.
-        # Outside its band a share gets the decimals that keep it off the bound it crossed:
-        # "13% [8% - 13%] above" read as inside.
-        d = 1 if measure == "win_rate" else 0
-        # Both sides are rounded here: more decimals until the shown value is past the shown
-        # bound (at most 4; decimals_against compares with an exact bar instead).
-        def past(d: int) -> bool:
-            a, h, lo = (round(100 * v, d) for v in (actual, high, low))
-            return a > h if band == "above" else a < lo
-        while band in ("above", "below") and d < 4 and not past(d):
-            d += 1
-        return d
-
     table: dict[str, list[str]] = {st.text("track_col_owner"): []}
     for measure in _BAND_LABELS:
         table[st.label(_BAND_LABELS[measure])] = []
@@ -295,7 +313,10 @@ def seller_band_view(result: TrackResult, period: str, lang: str | None = None) 
             strict=True,
         ):
             mark = "" if band in ("inside", "n/a") else f" {st.text(f'track_band_{band}')}"
-            d = digits(measure, actual, low, high, band)
+            # Win rates within a month are a few per cent: whole per cents would show 0 %-0 %.
+            d = band_decimals(measure, actual, low, high, band,
+                              1 if measure == "win_rate" else 0) or 0 \
+                if measure in _SELLER_SHARES else 0
             span = st.span(show(measure, low, d), show(measure, high, d))
             table[st.label(_BAND_LABELS[measure])].append(
                 f"{show(measure, actual, d)} [{span}]{mark}"
