@@ -742,3 +742,26 @@ def test_report_shares_beside_needed_80_never_read_80(
     hot_response = table.loc[("hot", tr("en", "term_response"))].iloc[-1]
     # Judged on its own only at level term; at level side the side is, and the brief says so.
     assert hot_response == ("79.8\u00a0%" if level == "term" else "80\u00a0%")
+
+
+def test_a_zero_bar_is_labelled_in_the_pages_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The P(met) figure writes the value on a bar too short to see; the page's axis reads
+    # "0 %" (sv, en), so the label must too, not the plot's own "0%".
+    import slasim.render.plots
+    from slasim.render.page import format_percent
+    from slasim.render.report.evidence import attainment_blocks
+
+    axes: list[object] = []
+    real = slasim.render.plots.p_met_bars
+
+    def spy(result: object, *, ax: object = None) -> object:
+        axes.append(real(result, ax=ax))  # type: ignore[arg-type]
+        return axes[-1]
+
+    monkeypatch.setattr(slasim.render.plots, "p_met_bars", spy)
+    result = simulate(load_scenario(BASE), 4, 0)
+    assert result.replications[("response_met", "hot")].mean() == 0.0
+    attainment_blocks(result, "sv")
+    (ax,) = axes
+    labels = [t.get_text() for t in ax.texts]  # type: ignore[attr-defined]
+    assert labels and format_percent(0.0, "sv") in labels and "0%" not in labels, labels

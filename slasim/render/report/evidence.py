@@ -150,6 +150,8 @@ def attainment_blocks(result: SimulationResult, lang: str) -> list[Block]:
         return blocks  # the month-by-month section has the figure (slasim.render.report.months)
     fig, ax = new_axes()
     p_met_bars(result, ax=ax)
+    for label in ax.texts:  # the value written on a bar too short to see ("0%"): as the axis
+        label.set_text(format_percent(float(label.get_text().rstrip("%")) / 100, lang))
     ax.set_xticks(ax.get_xticks(), [t.label[lang] for t in TERMS])
     ax.set_ylabel(tr(lang, "axis_p_met" + _period(verdict)).format(days=verdict.period_days))
     percent_ticks(ax.yaxis, lang)
