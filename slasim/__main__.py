@@ -1,7 +1,5 @@
 """``python -m slasim`` is the ``slasim`` command."""
 
-import sys
+from slasim.cli.main import run
 
-from slasim.cli.main import main
-
-sys.exit(main())
+run()

@@ -17,8 +17,8 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 
 from slasim.cli.args import cap_workers
 from slasim.cli.termination import (
@@ -31,9 +31,10 @@ from slasim.cli.termination import (
 )
 from slasim.errors import InputError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 EXIT_INTERNAL, EXIT_INPUT = 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a Ctrl-C
 
 #: Modules that add subcommands with ``register(sub)``; they import heavy libraries lazily so
 #: that ``slasim --help`` stays fast.
@@ -101,11 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Two Ctrl-C a few hundredths of a second apart could leave a worker locked in the
         # pool's queue (CPython), and the exit then waited for it for ever: stop them here,
-        # with further Ctrl-C ignored meanwhile (one arriving now ended in a traceback).
-        with _sigint_ignored():
-            stop_workers()
-            print("interrupted", file=sys.stderr)
-        return 130
+        # with further Ctrl-C ignored (one arriving now ended in a traceback). They stay
+        # ignored: the run is over, and one arriving after "interrupted", on the way out,
+        # killed the process by signal instead of exit code 130 (seen in CI).
+        _ignore_sigint()
+        stop_workers()
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Terminated:
         # Again: a worker the pool was forking while the signal was handled escaped the first
         # stop, and the exit waited for it for ever (the message printed, then a hang).
@@ -125,17 +128,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal(exc)
 
 
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored within the block (main thread only), the previous handler restored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def run() -> None:
+    """The ``slasim`` command: :func:`main`, then exit with its code.
+
+    After an interruption the process ends at once (``os._exit``), its output flushed and its
+    workers already stopped: Python's own exit restores the default SIGINT handler before it
+    finishes, and one more Ctrl-C then killed the process by signal instead of exit code 130.
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _ignore_sigint() -> None:
+    """Ignore SIGINT from now on (main thread only: elsewhere Python cannot set handlers)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _internal(exc: BaseException) -> int:
