@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
 
@@ -150,10 +151,10 @@ def test_closed_pipe_is_a_quiet_exit(tmp_path: Path) -> None:
     assert err == ""  # no internal error, no "Exception ignored ... BrokenPipeError"
 
 
-def test_two_quick_ctrl_c_end_the_run() -> None:
-    # Two Ctrl-C 0.03 s apart: "interrupted" printed, then the exit waited for ever on a
-    # worker locked in the pool's queue (3 of 4 tries in a review). Ctrl-C reaches the whole
-    # process group, as a terminal sends it.
+@contextlib.contextmanager
+def _simulating_run() -> Iterator[subprocess.Popen[str]]:
+    """``slasim run`` with 2 workers in its own process group, once the workers simulate
+    (Ctrl-C reaches the whole group, as a terminal sends it); killed if still alive after."""
     psutil = pytest.importorskip("psutil")
 
     def own_group() -> None:  # a background job starts with SIGINT ignored: undo that
@@ -172,14 +173,21 @@ def test_two_quick_ctrl_c_end_the_run() -> None:
             time.sleep(0.05)
         assert len(parent.children()) >= 2, "the worker processes never started"
         time.sleep(1.0)  # the workers are simulating
-        os.killpg(proc.pid, signal.SIGINT)
-        time.sleep(0.03)
-        os.killpg(proc.pid, signal.SIGINT)
-        _, err = proc.communicate(timeout=40)
+        yield proc
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_two_quick_ctrl_c_end_the_run() -> None:
+    # Two Ctrl-C 0.03 s apart: "interrupted" printed, then the exit waited for ever on a
+    # worker locked in the pool's queue (3 of 4 tries in a review).
+    with _simulating_run() as proc:
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.03)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=40)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "interrupted"
 
@@ -187,24 +195,7 @@ def test_two_quick_ctrl_c_end_the_run() -> None:
 def test_a_ctrl_c_after_interrupted_still_exits_130() -> None:
     # After "interrupted" the SIGINT handler came back while the process was on its way out:
     # a Ctrl-C then killed it by signal (returncode -2, seen in CI) instead of exit code 130.
-    psutil = pytest.importorskip("psutil")
-
-    def own_group() -> None:  # a background job starts with SIGINT ignored: undo that
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.setsid()
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "slasim", "run", str(BASELINE), "--reps", "3000", "--workers",
-         "2", "--quiet"], cwd=ROOT, text=True, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, preexec_fn=own_group,
-    )
-    try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 60
-        while len(parent.children()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(parent.children()) >= 2, "the worker processes never started"
-        time.sleep(1.0)
+    with _simulating_run() as proc:
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.stderr is not None
         line = proc.stderr.readline()  # "interrupted": the run is over, the exit under way
@@ -213,9 +204,5 @@ def test_a_ctrl_c_after_interrupted_still_exits_130() -> None:
                 os.killpg(proc.pid, signal.SIGINT)
             time.sleep(0.01)
         _, err = proc.communicate(timeout=40)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     assert line.strip() == "interrupted", line + err
     assert proc.returncode == 130, err
