@@ -1,22 +1,27 @@
 """The engine's memory-saving paths give the numbers of the plain computations they replace.
 
 Handling times are drawn in place (no temporary block) and wrap-up is added row by row; the
-funnel of :func:`slasim.engine.records.lead_records` runs in slices of contacted leads; one
-tier holding every lead is scored on the records themselves. Each must leave every number as
+funnel of :func:`slasim.engine.records.lead_records` runs in slices of leads, with its random
+numbers drawn slice by slice (:class:`~slasim.engine.funnel_numbers.FunnelNumbers`); one tier
+holding every lead is scored on the records themselves. Each must leave every number as
 it was: the tests compare bytes, on slices whose size is a multiple of 64 so that numpy's SIMD
 kernels (8 doubles at most) see the same elements in the same lanes on any CPU.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slasim.engine import records
 from slasim.engine.compile import Handling, prepare
+from slasim.engine.funnel_numbers import FunnelNumbers
 from slasim.engine.replication import run_replication
 from slasim.measure.metrics import MetricContext, _tier_metrics, replication_metrics
 from slasim.scenario.load import load_scenario
@@ -84,3 +89,37 @@ def test_one_tier_is_scored_on_the_records_themselves() -> None:
     assert {name: values[(name, tier.name)] for name in copied} == pytest.approx(
         copied, rel=0, abs=0, nan_ok=True
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 3_000), cuts=st.lists(st.integers(0, 3_000), max_size=8),
+       seed=st.integers(0, 2**32 - 1))
+def test_funnel_numbers_in_any_slices_are_the_blocks(n: int, cuts: list[int], seed: int) -> None:
+    # The slices' uniforms and normals are the (3, n) and (2, n) blocks drawn at once, bit for
+    # bit, wherever the slices are cut; the qualify row is the first uniform row.
+    def uniforms() -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+
+    def normals() -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
+
+    numbers = FunnelNumbers(uniforms, normals, n)
+    bounds = sorted({0, n, *(c for c in cuts if c < n)})
+    parts = [numbers.take(lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    u = np.concatenate([p[0] for p in parts], axis=1) if parts else np.empty((3, 0))
+    z = np.concatenate([p[1] for p in parts], axis=1) if parts else np.empty((2, 0))
+    assert u.tobytes() == uniforms().random((3, n)).tobytes()
+    assert z.tobytes() == normals().standard_normal((2, n)).tobytes()
+    assert numbers.qualify_row().tobytes() == u[0].tobytes()
+
+
+def test_funnel_numbers_refuse_slices_out_of_order() -> None:
+    def seeded() -> np.random.Generator:
+        return np.random.default_rng(0)
+
+    numbers = FunnelNumbers(seeded, seeded, 10)
+    numbers.take(0, 4)
+    with pytest.raises(ValueError, match=r"slice \[5, 8\) must start at lead 4 and end by 10"):
+        numbers.take(5, 8)
+    with pytest.raises(TypeError, match="bit generator"):
+        FunnelNumbers(lambda: np.random.Generator(np.random.MT19937(1)), seeded, 3)

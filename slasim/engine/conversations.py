@@ -161,13 +161,14 @@ def draw(
     model: Model,
     tier: npt.NDArray[np.integer],
     created: FloatArray,
-    u_qualify: FloatArray,
+    u_qualify: Callable[[], FloatArray],
     stream: Callable[[int], np.random.Generator],
 ) -> tuple[FloatArray | None, Talks | None]:
     """The propensities (None: every lead has its tier's base_qualify) and, when follow-ups
     are possible (``max_conversations > 1``), the loops' :class:`Talks`.
 
-    ``stream(k)`` makes the generator of ``conversations/k``.
+    ``u_qualify()`` draws the first conversation's qualify uniforms (per lead; drawn only with
+    follow-ups) and ``stream(k)`` makes the generator of ``conversations/k``.
     """
     q = None
     if model.concentration is not None:
@@ -183,7 +184,7 @@ def draw(
     talks = Talks(
         model=model, created=created, tier=tier,
         q=model.base_qualify[tier] if q is None else q,
-        u=[u_qualify, *u_more], talk=list(talk),
+        u=[u_qualify(), *u_more], talk=list(talk),
         held=np.zeros(n, dtype=np.int16), outcome=np.zeros(n, dtype=np.int8),
         decided=np.full(n, np.nan),
     )

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from slasim.engine import conversations
+from slasim.engine.funnel_numbers import FunnelNumbers
 from slasim.engine.routing import CONTACTED, GAVE_UP, OPEN, RunState
 
 if TYPE_CHECKING:
@@ -110,14 +111,14 @@ def lead_records(
     model: Model,
     leads: Arrivals,
     run: RunState,
-    u_funnel: FloatArray,
-    z_deal: FloatArray,
+    numbers: FunnelNumbers,
     patience: FloatArray | None = None,
     propensity: FloatArray | None = None,
     talks: conversations.Talks | None = None,
     factors: SeatFactors | None = None,
 ) -> npt.NDArray[np.void]:
-    """Per-lead records; the funnel after contact is resolved here, vectorised.
+    """Per-lead records; the funnel after contact is resolved here, vectorised, with the
+    funnel uniforms and deal normals of ``numbers`` (drawn slice by slice).
 
     ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
     qualify draw of the one conversation; with follow-ups (``talks``) the loops decided
@@ -126,7 +127,6 @@ def lead_records(
     conversion factor of the lead's owner at the contact time.
     """
     n = len(leads)
-    horizon = model.run_minutes
     rec = np.zeros(n, dtype=LEAD_DTYPE)
     rec["tier"] = leads.tier
     rec["created"] = leads.created
@@ -143,50 +143,58 @@ def lead_records(
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 
-    # In slices of leads, as the funnel below: the calendar's lookups are element-wise.
-    response = rec["response_business"]  # a view: written in place
-    response[:] = np.nan
+    rec["response_business"] = np.nan
+    # Response, nurture and the funnel in slices of leads: every step is element-wise (the
+    # calendar's lookups too), so the values are those of one pass, with a dozen temporaries
+    # (and the random numbers) of a slice's size instead of the month's.
+    state = np.full(n, _WAITING, dtype=np.int8)
     for lo in range(0, n, FUNNEL_CHUNK):
-        first, created = run.first[lo:lo + FUNNEL_CHUNK], leads.created[lo:lo + FUNNEL_CHUNK]
+        hi = min(n, lo + FUNNEL_CHUNK)
+        first, created = run.first[lo:hi], leads.created[lo:hi]
         served = ~np.isnan(first)
-        response[lo:lo + FUNNEL_CHUNK][served] = (
+        rec["response_business"][lo:hi][served] = (
             first[served] - created[served] if model.always_open
             else model.calendar.business_between(created[served], first[served])
         )
-    del response
+        _nurtured(model, leads, run, patience, rec, state, lo, hi)
+        u, z = numbers.take(lo, hi)  # every slice: the generators move on in lead order
+        ci = lo + np.flatnonzero(run.status[lo:hi] == CONTACTED)
+        if len(ci):  # a slice nobody was reached in has no funnel
+            _funnel(model, leads, run, rec, state, ci, lo, u, z, propensity, talks, factors)
+    rec["state"] = state
+    return rec
 
-    state = np.full(n, _WAITING, dtype=np.int8)
-    gave_up = run.status == GAVE_UP
+
+def _nurtured(
+    model: Model,
+    leads: Arrivals,
+    run: RunState,
+    patience: FloatArray | None,
+    rec: npt.NDArray[np.void],
+    state: npt.NDArray[np.int8],
+    lo: int,
+    hi: int,
+) -> None:
+    """Marks the leads ``lo:hi`` that gave up (or are past the cut-off or their patience at the
+    horizon end) as nurtured in ``state``, and writes their abandonment time into ``rec``."""
+    horizon = model.run_minutes
+    status, attempts, created = run.status[lo:hi], run.attempts[lo:hi], leads.created[lo:hi]
+    gave_up = status == GAVE_UP
     if model.age_cutoff is not None:
         # Leads still queued for a first attempt past the cut-off at the horizon end would be
         # nurtured when next considered; count them as nurtured rather than waiting.
-        gave_up |= (
-            (run.status == OPEN) & (run.attempts == 0)
-            & (horizon - leads.created > model.age_cutoff)
-        )
+        gave_up |= (status == OPEN) & (attempts == 0) & (horizon - created > model.age_cutoff)
     if patience is not None:
         # Waiting for a first attempt past the deadline at the horizon end: as with the
         # cut-off, the lead has left by then (the router just never looked at it again).
+        mine = patience[lo:hi]
         limit = np.inf if model.age_cutoff is None else model.age_cutoff
-        left = np.minimum(patience, limit)
-        never = run.attempts == 0
-        gave_up |= never & (run.status == OPEN) & (horizon - leads.created > left)
+        never = attempts == 0
+        gave_up |= never & (status == OPEN) & (horizon - created > np.minimum(mine, limit))
         # A first-attempt drop is an abandonment when the patience ran out before the cut-off.
-        quit_ = gave_up & never & (patience < limit)
-        rec["abandoned"][quit_] = (leads.created + patience)[quit_]
-        del left, never, quit_
-    state[gave_up] = _NURTURED
-    del gave_up
-
-    # The funnel in slices of leads: every step is element-wise, so the values are those of
-    # one pass, with a dozen temporaries of a slice's size instead of the month's.
-    for lo in range(0, n, FUNNEL_CHUNK):
-        ci = lo + np.flatnonzero(run.status[lo:lo + FUNNEL_CHUNK] == CONTACTED)
-        if len(ci):  # a slice nobody was reached in has no funnel
-            _funnel(model, leads, run, rec, state, ci, u_funnel, z_deal, propensity, talks,
-                    factors)
-    rec["state"] = state
-    return rec
+        quit_ = gave_up & never & (mine < limit)
+        rec["abandoned"][lo:hi][quit_] = (created + mine)[quit_]
+    state[lo:hi][gave_up] = _NURTURED
 
 
 def _funnel(
@@ -196,6 +204,7 @@ def _funnel(
     rec: npt.NDArray[np.void],
     state: npt.NDArray[np.int8],
     ci: npt.NDArray[np.intp],
+    lo: int,
     u_funnel: FloatArray,
     z_deal: FloatArray,
     propensity: FloatArray | None,
@@ -203,7 +212,8 @@ def _funnel(
     factors: SeatFactors | None,
 ) -> None:
     """Qualify, opportunity, win, deal value and close time of the contacted leads ``ci``,
-    written into ``rec`` and ``state``."""
+    written into ``rec`` and ``state``; ``u_funnel`` and ``z_deal`` hold the slice of leads
+    from ``lo`` on."""
     horizon = model.run_minutes
     t = leads.tier[ci]
     if talks is None:
@@ -213,7 +223,7 @@ def _funnel(
         if factors is not None:
             factor = factor * factors.conversion_of(rec["owner"][ci].astype(np.int64), tc)
         q = model.base_qualify[t] if propensity is None else propensity[ci]
-        qualified = u_funnel[0, ci] < q * factor
+        qualified = u_funnel[0, ci - lo] < q * factor
     else:
         # Decided in the loop at the conversation starting at `decided`. Undecided: still
         # waiting for a follow-up at the horizon end, or (conversations used up, or the next
@@ -225,10 +235,10 @@ def _funnel(
         ci, t, outcome = ci[decided], t[decided], outcome[decided]
         tc = talks.decided[ci]
         qualified = outcome == conversations.QUALIFIED
-    opportunity = qualified & (u_funnel[1, ci] < model.opportunity_rate[t])
-    won = opportunity & (u_funnel[2, ci] < model.win_rate[t])
-    deal = np.exp(model.deal_log_median[t] + model.deal_sigma[t] * z_deal[0, ci])
-    cycle_days = np.exp(model.cycle_log_median[t] + model.cycle_sigma[t] * z_deal[1, ci])
+    opportunity = qualified & (u_funnel[1, ci - lo] < model.opportunity_rate[t])
+    won = opportunity & (u_funnel[2, ci - lo] < model.win_rate[t])
+    deal = np.exp(model.deal_log_median[t] + model.deal_sigma[t] * z_deal[0, ci - lo])
+    cycle_days = np.exp(model.cycle_log_median[t] + model.cycle_sigma[t] * z_deal[1, ci - lo])
     close = tc + cycle_days * 1440.0
     pipeline = opportunity & (close >= horizon)
     state[ci] = np.where(

@@ -21,7 +21,9 @@ uses the same numbers whatever the routing, staffing or shifts:
 - ``outcomes/1``: funnel uniforms (qualify, opportunity, win), shape ``(3, n)``;
 - ``handling/0`` and ``handling/1``: conversation and unanswered handling times,
   shape ``(max_attempts, n)`` each, so both outcomes of an attempt have a fixed duration;
-- ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``;
+- ``deals``: standard normals for deal value and sales cycle, shape ``(2, n)``; this block
+  and ``outcomes/1`` are handed out slice by slice as the records are built, with the
+  blocks' values (:class:`~slasim.engine.funnel_numbers.FunnelNumbers`);
 - ``shrinkage/j/i``: the random breaks of seller ``i`` of shift ``j`` (of ``team.shifts``, or a
   shift of ``team.roster``: see :mod:`slasim.engine.staff`;
   :func:`~slasim.engine.breaks.shrinkage_breaks`), so adding a seller does not move anybody
@@ -70,6 +72,7 @@ from slasim.engine import conversations, eventloop, simpyloop
 from slasim.engine.arrivals import generate_arrivals
 from slasim.engine.breaks import merge_touching, shrinkage_breaks, shrinkage_breaks_each
 from slasim.engine.compile import Model
+from slasim.engine.funnel_numbers import FunnelNumbers
 from slasim.engine.ownership import assign_owners
 from slasim.engine.records import SELLER_DTYPE, lead_records, measured
 from slasim.engine.routing import CONTACTED
@@ -221,7 +224,10 @@ def run_replication(
     n = len(leads)
     m = model.max_attempts
     u_contact = _stream(seed, "outcomes", 0).random((m, n))
-    u_funnel = _stream(seed, "outcomes", 1).random((3, n))
+    # The funnel's uniforms and deal normals are drawn slice by slice as the records are built.
+    numbers = FunnelNumbers(
+        lambda: _stream(seed, "outcomes", 1), lambda: _stream(seed, "deals"), n
+    )
     h_conv = model.conversation.draw(_stream(seed, "handling", 0), (m, n))
     h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
     # The first attempt's talk, for the records (the loops see talk + wrap-up as one duration).
@@ -232,7 +238,6 @@ def run_replication(
         model.wrapup_conversation.add_to(_stream(seed, "wrapup", 0), h_conv)
     if model.wrapup_unanswered is not None:
         model.wrapup_unanswered.add_to(_stream(seed, "wrapup", 1), h_unans)
-    z_deal = _stream(seed, "deals").standard_normal((2, n))
     shifts = _seller_intervals(model, seed)
     turn = factors = None
     if model.attrition is not None or model.ramp is not None:
@@ -254,7 +259,7 @@ def run_replication(
 
     # Propensities and follow-up conversations: stream "conversations", drawn only when on.
     propensity, talks = conversations.draw(
-        model, leads.tier, leads.created, u_funnel[0],
+        model, leads.tier, leads.created, numbers.qualify_row,
         lambda k: _stream(seed, "conversations", k),
     )
 
@@ -284,7 +289,7 @@ def run_replication(
     del u_contact, h_conv, h_unans, talk_conv, talk_unans, deadline
 
     records = lead_records(
-        model, leads, run, u_funnel, z_deal, patience, propensity, talks, factors
+        model, leads, run, numbers, patience, propensity, talks, factors
     )
     records["first_end"] = first_end
     records["first_wrapup_end"] = first_wrapup_end
