@@ -71,7 +71,10 @@ scenario = load_scenario(path, overrides=overrides)
 model, ctx = prepare(scenario), MetricContext.from_scenario(scenario)
 kw = {"loop": loop} if loop else {}
 def one(seed):
-    rep = run_replication(model, seed, **kw)
+    try:
+        rep = run_replication(model, seed, only_metrics=True, **kw)
+    except TypeError:  # before only_metrics
+        rep = run_replication(model, seed, **kw)
     replication_metrics(rep, ctx)
     return len(rep.leads)
 one(np.random.SeedSequence(99))  # warm-up: first calls, caches

@@ -22,8 +22,11 @@ from hypothesis import strategies as st
 from slasim.engine import records
 from slasim.engine.compile import Handling, prepare
 from slasim.engine.funnel_numbers import FunnelNumbers
+from slasim.engine.records import LEAD_DTYPE, METRIC_DTYPE, METRIC_FIELDS
 from slasim.engine.replication import run_replication
+from slasim.measure.executors import Job, Task, run_task
 from slasim.measure.metrics import MetricContext, _tier_metrics, replication_metrics
+from slasim.measure.rescoring import TermsScorer
 from slasim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +126,49 @@ def test_funnel_numbers_refuse_slices_out_of_order() -> None:
         numbers.take(5, 8)
     with pytest.raises(TypeError, match="bit generator"):
         FunnelNumbers(lambda: np.random.Generator(np.random.MT19937(1)), seeded, 3)
+
+
+# Owners and a ramp (the funnel reads the owner's conversion factor), and a warm-up (times
+# made relative to the horizon start).
+OWNED = ('routing.owner="round_robin"', "team.ramp={conversion_factor=[0.5]}",
+         'team.hires=[{shift="office", start=2026-04-13, sellers=1}]', "horizon.warmup_days=5")
+
+
+@pytest.mark.parametrize("overrides", [(), OWNED, ("cadence.max_conversations=3",)])
+def test_metric_records_are_the_full_records_metric_fields(overrides: tuple[str, ...]) -> None:
+    model = prepare(load_scenario(BASELINE, overrides=list(overrides)))
+    full = run_replication(model, np.random.SeedSequence(8)).leads
+    narrow = run_replication(model, np.random.SeedSequence(8), only_metrics=True).leads
+    assert full.dtype == LEAD_DTYPE and narrow.dtype == METRIC_DTYPE
+    assert METRIC_DTYPE.itemsize == 62  # 26 of the 88 bytes a lead left out
+    assert len(full) > 1000 and full["qualified"].sum() > 0
+    for name in METRIC_FIELDS:
+        assert narrow[name].tobytes() == full[name].tobytes(), name
+
+
+@pytest.mark.parametrize("path, overrides", [
+    (BASELINE, OWNED),
+    (ROOT / "scenarios" / "quarter.toml", ()),  # three months: each judged on its own leads
+    (ERLANG_A, ("horizon.days=3",)),
+])
+def test_a_task_without_records_gives_the_numbers_of_one_with_them(
+    path: Path, overrides: tuple[str, ...]
+) -> None:
+    # Records nobody keeps hold only the metric fields: every metric and every score of
+    # another set of terms must be what the full records give, bit for bit.
+    scenario = load_scenario(path, overrides=list(overrides))
+    tighter = load_scenario(path, overrides=[*overrides, *(
+        f"sla.tiers.{tier}.response_target_minutes=1" for tier in scenario.sla.tiers
+    )])
+    ctx = MetricContext.from_scenario(scenario)
+    scorer = TermsScorer((ctx, MetricContext.from_scenario(tighter)))
+    model = prepare(scenario)
+    kept = run_task(Task(Job(model, ctx, keep_records=True, scorer=scorer), 4, 0, 3))
+    lean = run_task(Task(Job(model, ctx, scorer=scorer), 4, 0, 3))
+    assert kept.records is not None and lean.records is None
+    assert kept.scores is not None and lean.scores is not None
+    assert lean.metrics.tobytes() == kept.metrics.tobytes()
+    assert lean.scores.tobytes() == kept.scores.tobytes()
+    # The scores judged something: the two sets of terms do not score alike.
+    assert not np.array_equal(kept.scores[:, : kept.scores.shape[1] // 2],
+                              kept.scores[:, kept.scores.shape[1] // 2:], equal_nan=True)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEAD_DTYPE",
+    "METRIC_DTYPE",
+    "METRIC_FIELDS",
     "SELLER_DTYPE",
     "STATES",
     "TIME_FIELDS",
@@ -70,6 +72,15 @@ LEAD_DTYPE = np.dtype(
 )
 """One record per lead: 88 bytes (100,000 leads are 8.8 MB per replication held)."""
 
+#: The record fields the metrics read (:mod:`slasim.measure`: a month's metrics, its term
+#: flags, the scorers'). A replication whose records are not kept builds only these.
+METRIC_FIELDS: tuple[str, ...] = (
+    "tier", "created", "first_attempt", "response_business", "attempts", "contacted",
+    "qualified", "opportunity", "state", "closed", "value", "abandoned",
+)
+METRIC_DTYPE = np.dtype([(name, LEAD_DTYPE[name]) for name in METRIC_FIELDS])
+"""The :data:`METRIC_FIELDS` of :data:`LEAD_DTYPE`, same types: 62 bytes a lead."""
+
 SELLER_DTYPE = np.dtype(
     [
         ("shift", np.int16),  # index into team.shifts (or the roster's: slasim.engine.staff)
@@ -103,7 +114,8 @@ def measured(records: npt.NDArray[np.void], t0: float) -> npt.NDArray[np.void]:
     their times made relative to it: the warm-up's leads are not in any metric."""
     kept = records[int(np.searchsorted(records["created"], t0, side="left")):].copy()
     for name in TIME_FIELDS:
-        kept[name] -= t0
+        if name in (kept.dtype.names or ()):  # METRIC_DTYPE has no first_end
+            kept[name] -= t0
     return kept
 
 
@@ -116,9 +128,13 @@ def lead_records(
     propensity: FloatArray | None = None,
     talks: conversations.Talks | None = None,
     factors: SeatFactors | None = None,
+    dtype: np.dtype[np.void] = LEAD_DTYPE,
 ) -> npt.NDArray[np.void]:
     """Per-lead records; the funnel after contact is resolved here, vectorised, with the
     funnel uniforms and deal normals of ``numbers`` (drawn slice by slice).
+
+    ``dtype`` is :data:`LEAD_DTYPE` or :data:`METRIC_DTYPE` (the fields the metrics read: no
+    seller, owner, conversations or first attempt's end; the caller writes the end times).
 
     ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
     qualify draw of the one conversation; with follow-ups (``talks``) the loops decided
@@ -126,20 +142,19 @@ def lead_records(
     With a ramp (``factors``), the one conversation's qualify probability is multiplied by the
     conversion factor of the lead's owner at the contact time.
     """
+    if dtype != LEAD_DTYPE and dtype != METRIC_DTYPE:
+        raise ValueError(f"dtype(={dtype}) must be LEAD_DTYPE or METRIC_DTYPE.")
     n = len(leads)
-    rec = np.zeros(n, dtype=LEAD_DTYPE)
+    rec = np.zeros(n, dtype=dtype)
     rec["tier"] = leads.tier
     rec["created"] = leads.created
     rec["first_attempt"] = run.first
     rec["attempts"] = run.attempts
     rec["contacted"] = run.contact
-    rec["seller"] = run.seller
-    # An owner assigned at creation; otherwise (and for a lead no seat could be assigned to)
-    # the seller of the first attempt.
-    rec["owner"] = run.seller if run.owner is None else np.where(
-        run.owner >= 0, run.owner, run.seller
-    )
-    rec["conversations"] = run.status == CONTACTED if talks is None else talks.held
+    if dtype == LEAD_DTYPE:
+        rec["seller"] = run.seller
+        rec["owner"] = _owners(run, slice(None))
+        rec["conversations"] = run.status == CONTACTED if talks is None else talks.held
     rec["closed"] = np.nan
     rec["abandoned"] = np.nan
 
@@ -163,6 +178,16 @@ def lead_records(
             _funnel(model, leads, run, rec, state, ci, lo, u, z, propensity, talks, factors)
     rec["state"] = state
     return rec
+
+
+def _owners(run: RunState, leads: slice | npt.NDArray[np.intp]) -> npt.NDArray[np.int32]:
+    """The owner of ``leads``: assigned at creation; otherwise (and for a lead no seat could be
+    assigned to) the seller of the first attempt."""
+    seller = run.seller[leads]
+    if run.owner is None:
+        return seller
+    owner = run.owner[leads]
+    return np.where(owner >= 0, owner, seller).astype(np.int32, copy=False)
 
 
 def _nurtured(
@@ -221,7 +246,7 @@ def _funnel(
         age = tc - leads.created[ci]
         factor = np.asarray(model.qualify_curve(age), dtype=np.float64).reshape(-1)
         if factors is not None:
-            factor = factor * factors.conversion_of(rec["owner"][ci].astype(np.int64), tc)
+            factor = factor * factors.conversion_of(_owners(run, ci).astype(np.int64), tc)
         q = model.base_qualify[t] if propensity is None else propensity[ci]
         qualified = u_funnel[0, ci - lo] < q * factor
     else:

@@ -91,7 +91,10 @@ class Executor(Protocol):
 
 class Scorer(Protocol):
     """Extra per-replication values computed where the replication ran (e.g. the optimizer's
-    per-term flags of every menu entry). Must be picklable (a module-level class instance)."""
+    per-term flags of every menu entry). Must be picklable (a module-level class instance).
+
+    Unless the job keeps records, ``rep.leads`` holds only the fields the metrics read
+    (:data:`slasim.engine.records.METRIC_FIELDS`)."""
 
     def __call__(self, rep: Replication, context: MetricContext) -> FloatArray:
         """A vector of floats of the same length for every replication."""
@@ -178,7 +181,9 @@ def run_task(task: Task) -> TaskResult:
     scores: list[FloatArray] = []
     records: list[Replication] = []
     for i, r in enumerate(range(task.start, task.stop)):
-        rep = run_replication(job.model, child_seed(task.seed, r))
+        # Records nobody keeps hold only the fields the metrics and scorers read.
+        rep = run_replication(job.model, child_seed(task.seed, r),
+                              only_metrics=not job.keep_records)
         values = replication_metrics(rep, job.context)
         metrics[i] = [values.get(c, math.nan) for c in columns]
         if job.scorer is not None:
