@@ -149,7 +149,8 @@ def test_metric_records_are_the_full_records_metric_fields(overrides: tuple[str,
 @pytest.mark.parametrize("path, overrides", [
     (BASELINE, OWNED),
     (ROOT / "scenarios" / "quarter.toml", ()),  # three months: each judged on its own leads
-    (ERLANG_A, ("horizon.days=3",)),
+    # Open 24/7, one tier (the whole month scored on the records themselves), patience.
+    (ROOT / "scenarios" / "textbook-staffing.toml", ("routing.patience_minutes=4",)),
 ])
 def test_a_task_without_records_gives_the_numbers_of_one_with_them(
     path: Path, overrides: tuple[str, ...]
