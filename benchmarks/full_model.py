@@ -70,11 +70,11 @@ overrides = [f"horizon.days={days}"] if int(days) else []
 scenario = load_scenario(path, overrides=overrides)
 model, ctx = prepare(scenario), MetricContext.from_scenario(scenario)
 kw = {"loop": loop} if loop else {}
+import inspect
+if "only_metrics" in inspect.signature(run_replication).parameters:  # records without seller..
+    kw["only_metrics"] = True
 def one(seed):
-    try:
-        rep = run_replication(model, seed, only_metrics=True, **kw)
-    except TypeError:  # before only_metrics
-        rep = run_replication(model, seed, **kw)
+    rep = run_replication(model, seed, **kw)
     replication_metrics(rep, ctx)
     return len(rep.leads)
 one(np.random.SeedSequence(99))  # warm-up: first calls, caches

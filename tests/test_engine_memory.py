@@ -116,6 +116,17 @@ def test_funnel_numbers_in_any_slices_are_the_blocks(n: int, cuts: list[int], se
     assert numbers.qualify_row().tobytes() == u[0].tobytes()
 
 
+def test_funnel_numbers_past_the_positioning_chunk_are_the_blocks() -> None:
+    # The second normal row is positioned in chunks of 65,536 draws: cross that boundary.
+    n = 70_001
+    numbers = FunnelNumbers(lambda: np.random.default_rng(5), lambda: np.random.default_rng(6), n)
+    parts = [numbers.take(lo, min(n, lo + 8192)) for lo in range(0, n, 8192)]
+    assert np.hstack([p[0] for p in parts]).tobytes() == (
+        np.random.default_rng(5).random((3, n)).tobytes())
+    assert np.hstack([p[1] for p in parts]).tobytes() == (
+        np.random.default_rng(6).standard_normal((2, n)).tobytes())
+
+
 def test_funnel_numbers_refuse_slices_out_of_order() -> None:
     def seeded() -> np.random.Generator:
         return np.random.default_rng(0)

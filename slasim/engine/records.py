@@ -1,4 +1,5 @@
-"""The records of one replication: one :data:`LEAD_DTYPE` record per lead, one
+"""The records of one replication: one :data:`LEAD_DTYPE` record per lead (or, when nobody
+keeps them, a :data:`METRIC_DTYPE` record: the fields the metrics read), one
 :data:`SELLER_DTYPE` record per seller.
 
 An attempt's contact outcome is decided in the event loop, at its start (age = start -
@@ -134,7 +135,8 @@ def lead_records(
     funnel uniforms and deal normals of ``numbers`` (drawn slice by slice).
 
     ``dtype`` is :data:`LEAD_DTYPE` or :data:`METRIC_DTYPE` (the fields the metrics read: no
-    seller, owner, conversations or first attempt's end; the caller writes the end times).
+    seller, owner, conversations or first attempt's end). In a :data:`LEAD_DTYPE` record the
+    caller writes the first attempt's end times.
 
     ``propensity`` (per lead; None = the tiers' base_qualify) replaces base_qualify in the
     qualify draw of the one conversation; with follow-ups (``talks``) the loops decided

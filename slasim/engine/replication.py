@@ -1,6 +1,7 @@
 """One replication: :func:`run_replication` simulates one period of a compiled
 :class:`~slasim.engine.compile.Model` and returns a compact :class:`Replication` (one
-:data:`~slasim.engine.records.LEAD_DTYPE` record per lead, one
+:data:`~slasim.engine.records.LEAD_DTYPE` record per lead, or a
+:data:`~slasim.engine.records.METRIC_DTYPE` record with ``only_metrics``; one
 :data:`~slasim.engine.records.SELLER_DTYPE` record per seller).
 
 It draws the replication's random numbers, takes the breaks and vacancies out of the sellers'
@@ -260,9 +261,12 @@ def run_replication(
     h_conv = model.conversation.draw(_stream(seed, "handling", 0), (m, n))
     h_unans = model.unanswered.draw(_stream(seed, "handling", 1), (m, n))
     # The first attempt's talk, for the records (the loops see talk + wrap-up as one duration).
-    # Copies only when wrap-up is added to the blocks below (else the rows are the talk).
-    talk_conv = h_conv[0].copy() if model.wrapup_conversation is not None else h_conv[0]
-    talk_unans = h_unans[0].copy() if model.wrapup_unanswered is not None else h_unans[0]
+    # Copies only when wrap-up is added to the blocks below (else the rows are the talk), and
+    # not at all for records without the first attempt's end times (only_metrics).
+    wrapped = not only_metrics and model.wrapup_conversation is not None
+    talk_conv = h_conv[0].copy() if wrapped else h_conv[0]
+    wrapped = not only_metrics and model.wrapup_unanswered is not None
+    talk_unans = h_unans[0].copy() if wrapped else h_unans[0]
     if model.wrapup_conversation is not None:
         model.wrapup_conversation.add_to(_stream(seed, "wrapup", 0), h_conv)
     if model.wrapup_unanswered is not None:

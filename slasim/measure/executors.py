@@ -122,6 +122,8 @@ class Job:
         The scenario's metric context (:meth:`slasim.measure.metrics.MetricContext.from_scenario`).
     keep_records
         Return every replication's per-lead records too (large: only when asked for).
+        Without it the records (which the scorer sees) hold only
+        :data:`slasim.engine.records.METRIC_FIELDS`.
     scorer
         Extra per-replication values (:class:`Scorer`), or None.
     """

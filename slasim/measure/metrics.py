@@ -401,7 +401,7 @@ def replication_metrics(rep: Replication, ctx: MetricContext) -> dict[tuple[str,
 
 def _of_tier(leads: np.ndarray, index: int) -> np.ndarray:
     """The records of tier ``index``; when it holds every lead, the records themselves rather
-    than a copy (88 bytes a lead)."""
+    than a copy (88 bytes a lead, 62 without the fields no metric reads)."""
     mine = leads["tier"] == index
     return leads if mine.all() else leads[mine]
 

@@ -78,7 +78,8 @@ def queue_metrics(
     Parameters
     ----------
     leads
-        Lead records (:data:`slasim.engine.records.LEAD_DTYPE`) of one replication, any subset.
+        Lead records of one replication, any subset (:data:`slasim.engine.records.LEAD_DTYPE`,
+        or :data:`~slasim.engine.records.METRIC_DTYPE`: the fields read are among its).
     ctx
         The scenario's metric context: response targets per tier, calendar, horizon and the
         short-abandonment threshold.
