@@ -141,15 +141,17 @@ class _Run:
 
     def rows(self, out: BatchResult) -> list[dict[str, object]]:
         """The grid's rows of this run, one per response target x quota level."""
-        from slasim.measure.experiment import result_of, verdict_of
+        from slasim.measure.experiment import replications_table, verdict_of
+        from slasim.measure.metrics import ALL
         from slasim.measure.rescoring import TermsScorer, scored_tables
 
-        result = result_of(self.staffed, self.batch, out)
+        # The per-month table only (the three money columns), not a whole summary.
+        table = replications_table(out.metrics, self.batch.job.context)
         money = {
-            "cost": result.metric("cost").to_numpy(float),
-            "revenue": (result.metric("revenue") + result.metric("pipeline_value")).to_numpy(
+            "cost": table[("cost", ALL)].to_numpy(float),
+            "revenue": (table[("revenue", ALL)] + table[("pipeline_value", ALL)]).to_numpy(
                 float),
-            "profit": result.metric("profit").to_numpy(float),
+            "profit": table[("profit", ALL)].to_numpy(float),
         }
         scorer = self.batch.job.scorer
         assert isinstance(scorer, TermsScorer) and out.scores is not None
