@@ -481,6 +481,34 @@ def test_track_a_quarter_agreement_month_by_month(tmp_path: Path) -> None:
     assert not any(p["partial"] for p in periods)
 
 
+def test_a_quarters_months_get_the_verdict_run_gives_them(tmp_path: Path) -> None:
+    # track simulated each month alone, a different model from the quarter's month (volume
+    # spread over the month's own days, its own volume multiplier): a January read "sales
+    # 75 %" in track and 91 % in run. A whole month of the agreement now takes every term and
+    # side flag from the agreement's simulation, with run's seed and months: the same numbers.
+    from slasim.measure.experiment import verdict_of
+
+    _quarter_periods(tmp_path, "2027-04-01T00:00+02:00")  # writes the export q.csv
+    quarter = load_scenario(QUARTER)
+    result = track(_read(tmp_path / "q.csv", quarter), quarter, reps=12, seed=5,
+                   as_of=datetime.fromisoformat("2027-04-01T00:00+02:00"))
+    run = verdict_of(quarter, simulate(quarter, 12, 5).replications)
+    assert [m.key for m in run.months] == list(result.verdicts) == ["2027-01", "2027-02",
+                                                                   "2027-03"]
+    for month_verdict in run.months:
+        tracked = result.verdicts[month_verdict.key]
+        assert tracked.p == month_verdict.verdict.p, month_verdict.key
+        assert tracked.realistic == month_verdict.verdict.realistic
+        assert {(t.tier, t.term): t.p for t in tracked.terms} == {
+            (t.tier, t.term): t.p for t in month_verdict.verdict.terms}
+        # The summary table's P(met) per term is the verdict's.
+        rows = result.summary[(result.summary["period"] == month_verdict.key)
+                              & (result.summary["tier"] != "all")]
+        for t in month_verdict.verdict.terms:
+            row = rows[(rows["tier"] == t.tier) & (rows["term"] == t.term)]
+            assert float(row["sim_p_met"].iloc[0]) == pytest.approx(t.p, abs=1e-12)
+
+
 def test_months_after_the_export_time_are_not_tracked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

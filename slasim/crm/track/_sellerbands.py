@@ -20,17 +20,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from slasim.crm.track._observe import lead_outcomes
+from slasim.crm.track._observe import LeadTable, lead_outcomes, observe
 from slasim.crm.track._sellers import UNASSIGNED
 from slasim.engine.records import STATES
 from slasim.measure.metrics import MetricContext
 
-__all__ = ["SELLER_BAND_COLUMNS", "SELLER_MEASURES", "seat_values", "seller_band_rows"]
+if TYPE_CHECKING:
+    from slasim.engine.replication import Replication
+
+__all__ = [
+    "SELLER_BAND_COLUMNS", "SELLER_MEASURES", "seat_values", "seller_band_rows", "simulated_seats",
+]
 
 #: Measures with a per-seller band (columns of ``TrackResult.by_seller``), in order.
 SELLER_MEASURES: tuple[str, ...] = (
@@ -141,3 +147,21 @@ def seller_band_rows(
                 "sim_p90": high, "band": band, "partial": partial,
             })
     return rows
+
+
+def simulated_seats(
+    ctx: MetricContext, partial: bool, records: Sequence[Replication] | None
+) -> list[dict[str, npt.NDArray[np.float64]]]:
+    """Per simulated month, each seat's measures (:func:`seat_values`), measured as the
+    export is (cut at the export time for a partial month)."""
+    assert records is not None
+    out = []
+    for rep in records:
+        rec, owner = rep.leads, rep.leads["owner"]
+        if partial:
+            rec, keep = observe(
+                LeadTable.from_records(rep.leads), ctx.horizon_minutes, ctx.calendar
+            )
+            owner = owner[keep]
+        out.append(seat_values(rec, owner, len(rep.sellers), ctx))
+    return out

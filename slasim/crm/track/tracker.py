@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from slasim.crm.io.imported import CrmImport
+from slasim.crm.track._agreement import agreement_batch, agreement_months, with_agreement_flags
 from slasim.crm.track._observe import LeadTable, lead_outcomes, observe
-from slasim.crm.track._sellerbands import SELLER_BAND_COLUMNS, seat_values, seller_band_rows
+from slasim.crm.track._sellerbands import SELLER_BAND_COLUMNS, seller_band_rows, simulated_seats
 from slasim.crm.track._sellers import UNASSIGNED, seller_rows
 from slasim.crm.track.periods import (
     TrackedPeriod,
@@ -50,7 +51,13 @@ from slasim.engine.replication import Replication
 from slasim.errors import InputError
 from slasim.measure.catalogue import TRACKED
 from slasim.measure.executors import Executor, executor_for, run_batches
-from slasim.measure.experiment import SimulationResult, result_of, simulation_batch, verdict_of
+from slasim.measure.experiment import (
+    SimulationResult,
+    replications_table,
+    result_of,
+    simulation_batch,
+    verdict_of,
+)
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
 from slasim.measure.months import leads_needed
 from slasim.measure.terms import SIDES as SIDE_REGISTRY
@@ -211,24 +218,6 @@ def _simulated(
     return pd.DataFrame(rows)
 
 
-def _seats(
-    ctx: MetricContext, partial: bool, result: SimulationResult
-) -> list[dict[str, np.ndarray]]:
-    """Per simulated month, each seat's measures (:func:`seat_values`), measured as the
-    export is (cut at the export time for a partial month)."""
-    assert result.records is not None
-    out = []
-    for rep in result.records:
-        rec, owner = rep.leads, rep.leads["owner"]
-        if partial:
-            rec, keep = observe(
-                LeadTable.from_records(rep.leads), ctx.horizon_minutes, ctx.calendar
-            )
-            owner = owner[keep]
-        out.append(seat_values(rec, owner, len(rep.sellers), ctx))
-    return out
-
-
 def _band(actual: float, low: float, high: float) -> str:
     if math.isnan(actual) or math.isnan(low):
         return "n/a"
@@ -364,10 +353,13 @@ def track(
     batches = [
         simulation_batch(m[2], reps, seed, keep_records=m[6] or owners_named) for m in months
     ]
+    # A whole month of a multi-month agreement is judged on the agreement's own months.
+    whole = agreement_batch(agreement, reps, seed, [m[0] for m in months if not m[6]])
     with executor_for(executor, workers) as pool:
-        outs = run_batches(batches, pool, workers, progress)
+        outs = run_batches([*batches, *([whole] if whole else [])], pool, workers, progress)
+    flags = None if whole is None else replications_table(outs[-1].metrics, whole.job.context)
     for (label, start, scenario, cal, t0, cutoff, partial, fraction), batch, out in zip(
-        months, batches, outs, strict=True
+        months, batches, outs, strict=False  # the agreement's batch, if any, comes last
     ):
         ctx = period_context(scenario, cutoff, fraction)
         rows = labels.index[(labels == label).to_numpy()]
@@ -377,6 +369,8 @@ def track(
         actual = _measure(rec, ctx, names)
         result = result_of(scenario, batch, out)
         sim = _simulated(scenario, ctx, partial, result)
+        if flags is not None and not partial and label in agreement_months(agreement):
+            sim = with_agreement_flags(sim, flags, agreement_months(agreement)[label])
         verdicts[label] = verdict_of(scenario, sim)
         info = TrackedPeriod(
             label, start, scenario.horizon.days,
@@ -391,8 +385,8 @@ def track(
         if owners_named:
             frame = pd.DataFrame(rows_now)
             bands += seller_band_rows(
-                label, frame[frame["tier"] == ALL], _seats(ctx, partial, result), missing,
-                partial,
+                label, frame[frame["tier"] == ALL],
+                simulated_seats(ctx, partial, result.records), missing, partial,
             )
 
     by_tier, summary = pd.DataFrame(tier_rows), pd.DataFrame(summary_rows)
