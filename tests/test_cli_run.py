@@ -187,6 +187,28 @@ def test_run_and_compare_say_what_their_money_is_for(
             "per average month, x 30.44/30)") in capsys.readouterr().out
 
 
+def test_run_prints_the_confidence_as_the_bar_it_is(baseline_path: Path) -> None:
+    # sla.confidence = 0.8025 was printed "80 %": "sales keeps every term in only 80 % of
+    # months (needed 80 %)" (71 of 89 months, 0.798, rounds to 80 and misses the bar). The bar
+    # keeps the decimals that state it, in every text that quotes it.
+    from slasim.measure.experiment import simulate
+    from slasim.measure.shares import bar_decimals, bar_percent
+    from slasim.render.text import format_run
+    from slasim.scenario.load import load_scenario
+
+    assert [bar_decimals(c) for c in (0.8, 0.845, 0.8025, 0.12345, 1 / 3)] == [0, 1, 2, 3, 4]
+    assert bar_percent(0.845) == "84.5%" and bar_percent(0.9) == "90%"
+    scenario = load_scenario(baseline_path, [
+        "routing.policy=tier_priority", "team.shifts[0].sellers=7", "sla.confidence=0.8025",
+        "sla.tiers.hot.qualify_rate_target=0.2", "sla.tiers.warm.attempt_share=0.85"])
+    result = simulate(scenario, reps=89, seed=0)
+    assert result.verdict.p["sales"] == pytest.approx(71 / 89)  # fixed seed: the case itself
+    text = format_run(result)
+    assert "realistic at >= 80.25%" in text.splitlines()[1]
+    assert "sales keeps every term in only 80\u00a0% of months (needed 80.25\u00a0%" in text
+    assert "at least 80.25\u00a0%" in result.verdict.rule()
+
+
 def test_run_never_rounds_a_judged_share_across_the_confidence(baseline_path: Path) -> None:
     # 71 of 89 months: sales 0.798 printed "sales 80%" in the header and the P(met) table
     # beside "Not realistic ... (needed 80 %)". A judged share keeps its side of the bar and

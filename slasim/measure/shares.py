@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SIDE_NAMES",
+    "bar_decimals",
+    "bar_percent",
     "decimals_against",
     "judged_p",
     "judged_sides",
@@ -24,6 +26,22 @@ __all__ = [
 
 #: The three shares printed together: each side keeps all its terms, and both at once.
 SIDE_NAMES = ("marketing", "sales", "joint")
+
+
+def bar_decimals(bar: float, decimals: int = 0) -> int:
+    """Decimals to print the bar ``bar`` (a confidence or a target share) as a percentage
+    exactly: ``decimals`` for 0.80, one more for 0.845 ("84.5 %"), up to 4. A bar rounded to
+    "84 %" beside a share of 84 % that misses it reads as a contradiction."""
+    if bar != bar:
+        return decimals
+    while decimals < 4 and abs(round(100 * bar, decimals) - 100 * bar) > 1e-9:
+        decimals += 1
+    return decimals
+
+
+def bar_percent(bar: float) -> str:
+    """``bar`` as a terminal percentage with :func:`bar_decimals` (``"84.5%"``, ``"80%"``)."""
+    return f"{bar:.{bar_decimals(bar)}%}"
 
 
 def decimals_against(value: float, against: float | None, decimals: int = 0) -> int:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slasim.measure.intervals import wilson_interval
-from slasim.measure.shares import decimals_against, judged_sides, share_digits
+from slasim.measure.shares import bar_decimals, decimals_against, judged_sides, share_digits
 from slasim.measure.terms import SIDES, TERMS, get_term
 from slasim.measure.verdict_words import CHOICE as _CHOICE
 from slasim.measure.verdict_words import PER as _PER
@@ -195,7 +195,8 @@ class Verdict:
         its terms in at least 80 % of months" (level ``side``; ``joint`` and ``term`` say
         theirs), the one statement of the rule every text about the verdict quotes."""
         w = _words(lang, self.period_days)
-        rule = w[f"rule_{self.level}"].format(c=_pct(self.confidence, lang))
+        c = _pct(self.confidence, lang, digits=bar_decimals(self.confidence))  # 84.5 %, not 84
+        rule = w[f"rule_{self.level}"].format(c=c)
         return w["rule_months"].format(rule=rule) if self.months else rule
 
     def to_dict(self) -> dict[str, object]:
@@ -416,7 +417,7 @@ def _months_body(v: Verdict, lang: str) -> str:
 def _body(v: Verdict, lang: str, month: int | None = None) -> str:
     """The sentence's body; ``month`` (1-12): ``v`` is that calendar month's verdict."""
     w = _words(lang, v.period_days, month)
-    c = _pct(v.confidence, lang)
+    c = _pct(v.confidence, lang, digits=bar_decimals(v.confidence))  # the bar as it is
     label = {s.name: s.label[lang] for s in SIDES}
     conf = v.confidence
     d = share_digits(v) if v.terms else 0  # the sides' shares read alike

@@ -31,7 +31,7 @@ import pandas as pd
 
 from slasim.measure.executors import Executor, executor_for
 from slasim.measure.months import attempts_unmeasured, replication_noun, unmeasured_terms
-from slasim.measure.shares import percent_against
+from slasim.measure.shares import bar_percent, percent_against
 from slasim.measure.verdict import Verdict as SlaVerdict
 from slasim.optimizer.race import (
     ROUNDS,
@@ -173,7 +173,7 @@ def _why_none(space: DecisionSpace, evaluations: Sequence[Evaluation]) -> str:
             f"{percent_against(m.p_met, space.confidence)} of {many}"
             for m in worst.values())
         parts.append(f"{len(short)} of {len(simulated)} cannot meet every term of the menus "
-                     f"in {space.confidence:.0%} of their {many}: {terms}")
+                     f"in {bar_percent(space.confidence)} of their {many}: {terms}")
     return "; ".join(parts) or "none was feasible with evidence (too few months to be sure)"
 
 

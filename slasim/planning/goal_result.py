@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from slasim.measure.catalogue import text_spec
-from slasim.measure.shares import percent_against
+from slasim.measure.shares import bar_percent, percent_against
 
 __all__ = ["GoalLevel", "GoalOdds", "TierQuota", "periods_in_words"]
 
@@ -141,11 +141,13 @@ class GoalOdds:
             lines.append(
                 f"Quotas x {n.multiplier:.2f} reach it in "
                 f"{percent_against(n.p_goal, self.confidence)} of {of} (95 % CI "
-                f"{n.p_low:.0%}-{n.p_high:.0%}; sla.confidence {self.confidence:.0%}): "
+                f"{n.p_low:.0%}-{n.p_high:.0%}; sla.confidence {bar_percent(self.confidence)}): "
                 "evidence for the quotas, not a verdict on the agreement."
             )
         else:
-            lines.append(f"No quotas reach it in {self.confidence:.0%} of {of}: {self.limit}")
+            lines.append(
+                f"No quotas reach it in {bar_percent(self.confidence)} of {of}: {self.limit}"
+            )
         return lines
 
     def to_dict(self) -> dict[str, object]:

@@ -26,7 +26,7 @@ from slasim.errors import InputError
 from slasim.measure.catalogue import metric as catalogue_metric
 from slasim.measure.metrics import ALL
 from slasim.measure.months import leads_needed
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import bar_decimals, decimals_against
 from slasim.measure.terms import TERMS
 from slasim.outputs import atomic_write_text, write_csv
 from slasim.render.doc import Block, Callout, Figure, Heading, Paragraph, Table, to_html
@@ -144,8 +144,11 @@ def _tier_view(result: TrackResult, period: str, st: _Style) -> pd.DataFrame:
                                        digits, strict=True)
         ],
         st.text("col_target"): [
-            # A quota reads as the whole leads that meet it (71.29 -> 72), as the terms do.
-            st.number(leads_needed(v)) if m == "leads_created" and not _nan(v) else st.value(m, v)
+            # A quota reads as the whole leads that meet it (71.29 -> 72), as the terms do; a
+            # target share as the bar it is (12.32 %, not 12 % beside a 12 % that misses it).
+            st.number(leads_needed(v)) if m == "leads_created" and not _nan(v)
+            else st.value(m, v, decimals=bar_decimals(v)) if catalogue_metric(m).kind == "share"
+            else st.value(m, v)
             for m, v in zip(measures, rows["target"], strict=True)
         ],
         st.text("track_col_met"): [st.met(v) for v in rows["met"]],

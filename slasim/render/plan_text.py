@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from slasim.measure.shares import bar_percent
 from slasim.planning.check import follow_up_line
 from slasim.render.figures import runs_text
 from slasim.render.text import format_table, patience_lines
@@ -145,7 +146,7 @@ def _goal_lines(odds: GoalOdds) -> list[str]:
             "one period needs (p10 - p90)": [
                 f"{leads(q.leads_low)} - {leads(q.leads_high)}" for q in odds.quotas
             ],
-            f"for {odds.confidence:.0%} of {odds.periods}": [
+            f"for {bar_percent(odds.confidence)} of {odds.periods}": [
                 leads(q.leads_for_confidence) for q in odds.quotas
             ],
         },

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.ticker import FixedLocator, NullFormatter
 
+from slasim.measure.shares import bar_percent
 from slasim.measure.terms import TERMS
 from slasim.model.decay import DecayCurve
 from slasim.render.axes import axes_or_new
@@ -263,7 +264,8 @@ def p_met_bars(result: SimulationResult, *, ax: Axes | None = None) -> Axes:
             if v < 0.03:  # a bar this short draws nothing: write its value, so 0 % is seen
                 ax.text(xi, 0.01, f"{v:.0%}", ha="center", va="bottom", fontsize="x-small")
     ax.axhline(
-        scenario.sla.confidence, **TARGET_STYLE, label=f"confidence {scenario.sla.confidence:.0%}"
+        scenario.sla.confidence, **TARGET_STYLE,
+        label=f"confidence {bar_percent(scenario.sla.confidence)}",
     )
     ax.set_xticks(x, terms)
     # Headroom above 100 % holds the legend in one row, so it covers no bar.

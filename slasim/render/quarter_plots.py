@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from slasim.measure.quarter import revenue_rows
+from slasim.measure.shares import bar_percent
 from slasim.measure.terms import SIDES
 from slasim.render.axes import axes_or_new
 from slasim.render.plots import TARGET_STYLE, percent_axis, tier_color
@@ -46,7 +47,8 @@ def month_p_met_plot(verdict: Verdict, *, lang: str = "en", ax: Axes | None = No
         else:
             ax.plot(x, p, marker="o", color="0.6", linestyle=":",
                     label=f"{side.label[lang]} {_NOT_JUDGED[lang]}")
-    ax.axhline(verdict.confidence, **TARGET_STYLE, label=f"confidence {verdict.confidence:.0%}")
+    ax.axhline(verdict.confidence, **TARGET_STYLE,
+               label=f"confidence {bar_percent(verdict.confidence)}")
     ax.set_xticks(x, [m.labels[lang] for m in verdict.months])
     ax.set_ylim(0, 1.25)
     ax.set_yticks(np.linspace(0, 1, 6))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from slasim.engine.patience import patience_law
 from slasim.measure.catalogue import QUEUE_METRICS, text_spec
-from slasim.measure.shares import SIDE_NAMES, decimals_against, judged_p, share_digits
+from slasim.measure.shares import SIDE_NAMES, bar_percent, decimals_against, judged_p, share_digits
 from slasim.measure.terms import side_flags, term_flags
 from slasim.planning.check import ScenarioCheck, follow_up_line
 from slasim.planning.workload import hires_text
@@ -295,7 +295,7 @@ def format_run(result: SimulationResult) -> str:
         f"{s.horizon.days} days{_warmup(s.horizon)}, "
         f"seed {result.seed}",
         f"SLA attainment (share of simulated periods in which each side keeps all its terms"
-        f"{every}; realistic {_JUDGED[s.sla.confidence_level]}>= {s.sla.confidence:.0%}"
+        f"{every}; realistic {_JUDGED[s.sla.confidence_level]}>= {bar_percent(s.sla.confidence)}"
         f"{' in each month' if every else ''}, level {s.sla.confidence_level!r}): "
         f"marketing {p['p_met_marketing']}, sales {p['p_met_sales']}, joint {p['p_met_joint']}",
         "",
@@ -357,7 +357,7 @@ def _month_lines(result: SimulationResult) -> list[str]:
           "median": f"{r.p50:,.0f}", "p90": f"{r.p90:,.0f}"} for r in revenue_rows(result)]
     ).set_index("won in")
     return [
-        f"P(term met) per month (! = below the confidence {verdict.confidence:.0%}; the "
+        f"P(term met) per month (! = below the confidence {bar_percent(verdict.confidence)}; the "
         "horizon is realistic when every month is; every month = P(kept in all months))",
         table.to_string(),
         "",

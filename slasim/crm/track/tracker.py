@@ -60,6 +60,7 @@ from slasim.measure.experiment import (
 )
 from slasim.measure.metrics import ALL, MetricContext, replication_metrics
 from slasim.measure.months import leads_needed
+from slasim.measure.shares import bar_percent
 from slasim.measure.terms import SIDES as SIDE_REGISTRY
 from slasim.measure.terms import TERMS as TERM_REGISTRY
 from slasim.measure.verdict import Verdict
@@ -240,16 +241,18 @@ def _target(term: str, tier: str, scenario: Scenario, ctx: MetricContext) -> tup
     if term == "response":
         unit = "business min" if terms.response_clock == "business" else "min"
         return terms.response_share, (
-            f">= {terms.response_share:.0%} within {terms.response_target_minutes:g} {unit}"
+            f">= {bar_percent(terms.response_share)} within "
+            f"{terms.response_target_minutes:g} {unit}"
         )
     if term == "attempts":
         return terms.attempt_share, (
-            f">= {terms.attempt_share:.0%} of unreached leads get {terms.min_attempts} attempts"
+            f">= {bar_percent(terms.attempt_share)} of unreached leads get "
+            f"{terms.min_attempts} attempts"
         )
     target = terms.qualify_rate_target
     if target is None:
         return math.nan, "no target"
-    return target, f"qualify rate >= {target:.0%}"
+    return target, f"qualify rate >= {bar_percent(target)}"
 
 
 def track(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from slasim.measure.experiment import ComparisonResult, SimulationResult
 from slasim.measure.metrics import ALL
-from slasim.measure.shares import decimals_against, judged_sides
+from slasim.measure.shares import bar_decimals, decimals_against, judged_sides
 from slasim.measure.terms import SIDES
 from slasim.measure.verdict_words import month_unit
 from slasim.planning.staffing import StaffingAnswer
@@ -117,7 +117,8 @@ def decision_blocks(
                     # Beside "(needed 80 %)": never "80 %" for 0.798.
                     p=format_percent(weakest.p, lang,
                                      decimals_against(weakest.p, verdict.confidence)),
-                    confidence=format_percent(verdict.confidence, lang),
+                    confidence=format_percent(verdict.confidence, lang,
+                                              bar_decimals(verdict.confidence)),
                 ),
             )
         )

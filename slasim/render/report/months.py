@@ -14,7 +14,7 @@ import pandas as pd
 
 from slasim.measure.months import quota_needed
 from slasim.measure.quarter import month_rows, months, revenue_rows
-from slasim.measure.shares import decimals_against
+from slasim.measure.shares import bar_decimals, decimals_against
 from slasim.measure.terms import TERMS
 from slasim.render.doc import Block, Heading, Paragraph, Table
 from slasim.render.figures import finish_axes, metric_mean, new_axes, report_figure
@@ -73,7 +73,9 @@ def month_blocks(result: SimulationResult, lang: str) -> list[Block]:
     blocks: list[Block] = [
         Heading(tr(lang, "h_months"), 3),
         Paragraph(tr(lang, "months_text").format(
-            n=len(names), confidence=format_percent(verdict.confidence, lang), mark=below)),
+            n=len(names), mark=below,
+            confidence=format_percent(verdict.confidence, lang, bar_decimals(verdict.confidence)),
+        )),
         Table(pd.DataFrame(rows, columns=columns).set_index(columns[0])),
     ]
     fig, ax = new_axes()
