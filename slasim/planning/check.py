@@ -20,7 +20,7 @@ import numpy as np
 from slasim.engine.arrivals import load_trace
 from slasim.engine.staff import Staffing, staffing
 from slasim.measure.months import attempts_unmeasured, unmeasured_terms
-from slasim.measure.shares import percent_against
+from slasim.measure.shares import bar_percent, percent_against
 from slasim.model.calendar import BusinessCalendar
 from slasim.outputs import json_table
 from slasim.planning.defaults import silent_default_notes
@@ -437,10 +437,12 @@ def _erlang_shortfalls(scenario: Scenario) -> list[str]:
             f"{percent_against(share, terms.response_share)} of "
             f"first attempts within {terms.response_target_minutes:g} {unit} with "
             f"{q.sellers_working:.0f} sellers working{_thinnest(q)}, below the promised "
-            f"{terms.response_share:.0%}; it needs {q.needed.sellers} working "
+            f"{bar_percent(terms.response_share)}; it needs {q.needed.sellers} working "
             f"({q.needed.sellers_scheduled} scheduled) in one first-come queue"
-            + (f" (with {scenario.routing.policy} routing the first tiers wait less, the "
-               "others more: the simulation decides)" if scenario.routing.policy != "fifo"
+            # Not "the first tiers wait less, the others more": a later tier can do far better
+            # in the simulation than in this one-queue screen (warm under tier_priority).
+            + (f" (with {scenario.routing.policy} routing each tier waits otherwise than in "
+               "this one-queue screen: the simulation decides)" if scenario.routing.policy != "fifo"
                else "") + ": see `slasim plan`"
         )
     return out
