@@ -207,6 +207,15 @@ def test_run_prints_the_confidence_as_the_bar_it_is(baseline_path: Path) -> None
     assert "realistic at >= 80.25%" in text.splitlines()[1]
     assert "sales keeps every term in only 80\u00a0% of months (needed 80.25\u00a0%" in text
     assert "at least 80.25\u00a0%" in result.verdict.rule()
+    # The agreement's own wording of a promised share, on its page and in the terminal.
+    from slasim.measure.terms import PlainFormatter
+    from slasim.render.report.terms import term_texts
+
+    odd = load_scenario(baseline_path, ["sla.tiers.warm.qualify_rate_target=0.1232",
+                                        "sla.tiers.warm.response_share=0.875"])
+    response, _, conversion = term_texts(odd, odd.sla.tiers["warm"], "sv")
+    assert "87,5\u00a0%" in response and "12,32\u00a0%" in conversion
+    assert PlainFormatter().percent(0.1232) == "12.32%"
 
 
 def test_run_never_rounds_a_judged_share_across_the_confidence(baseline_path: Path) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from slasim.measure.shares import bar_percent
+
 if TYPE_CHECKING:
     from slasim.scenario.schema import TierTerms
 
@@ -45,7 +47,7 @@ class PlainFormatter:
     """English terminal formatting: ``90%``, ``1,234``, ``7.5``."""
 
     def percent(self, value: float) -> str:
-        return f"{value:.0%}" if float(value * 100).is_integer() else f"{value:.1%}"
+        return bar_percent(value)  # a promised share as it is: 12.32 %, not 12 %
 
     def number(self, value: float, decimals: int = 0) -> str:
         return f"{value:,.{decimals}f}"
