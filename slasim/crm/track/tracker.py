@@ -361,6 +361,7 @@ def track(
     with executor_for(executor, workers) as pool:
         outs = run_batches([*batches, *([whole] if whole else [])], pool, workers, progress)
     flags = None if whole is None else replications_table(outs[-1].metrics, whole.job.context)
+    whole_months = agreement_months(agreement)
     for (label, start, scenario, cal, t0, cutoff, partial, fraction), batch, out in zip(
         months, batches, outs, strict=False  # the agreement's batch, if any, comes last
     ):
@@ -372,8 +373,8 @@ def track(
         actual = _measure(rec, ctx, names)
         result = result_of(scenario, batch, out)
         sim = _simulated(scenario, ctx, partial, result)
-        if flags is not None and not partial and label in agreement_months(agreement):
-            sim = with_agreement_flags(sim, flags, agreement_months(agreement)[label])
+        if flags is not None and not partial and label in whole_months:
+            sim = with_agreement_flags(sim, flags, whole_months[label])
         verdicts[label] = verdict_of(scenario, sim)
         info = TrackedPeriod(
             label, start, scenario.horizon.days,
